@@ -1,0 +1,1 @@
+"""multicloud-platform: Pulumi components for one multi-cloud platform per stack."""

@@ -1,0 +1,1 @@
+"""Pure helpers: no resources, no cloud calls."""

@@ -1,0 +1,154 @@
+"""Physical names that respect each cloud's length and charset rules.
+
+Every physical name the platform creates is built here, so config validation and the components
+agree: a name that would be rejected by a cloud is rejected by `pulumi up` before any cloud call.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class NameRule:
+    """What one kind of cloud resource accepts as a name."""
+
+    min_len: int
+    max_len: int
+    pattern: str
+    separator: str
+    allowed: str
+
+    def check(self, name: str) -> str | None:
+        """Return why `name` breaks this rule, or None when it is valid."""
+        if not self.min_len <= len(name) <= self.max_len:
+            return f"is {len(name)} characters; allowed: {self.allowed}"
+        if not re.fullmatch(self.pattern, name) or "--" in name:
+            return f"has invalid characters; allowed: {self.allowed}"
+        return None
+
+
+_DNS = r"[a-z0-9]([a-z0-9-]*[a-z0-9])?"
+_LETTER_DNS = r"[a-z]([a-z0-9-]*[a-z0-9])?"
+
+RULES: dict[str, NameRule] = {
+    "aws_s3_bucket": NameRule(3, 63, _DNS, "-", "3-63 lowercase letters, digits and hyphens"),
+    "aws_rds_instance": NameRule(1, 63, _LETTER_DNS, "-", "1-63 letters, digits, hyphens; starts with a letter"),
+    "aws_eks_cluster": NameRule(1, 100, r"[a-z0-9][a-z0-9_-]*", "-", "1-100 letters, digits, hyphens, underscores"),
+    "aws_iam_role": NameRule(1, 64, r"[a-z0-9+=,.@_-]+", "-", "1-64 characters"),
+    "aws_kms_alias": NameRule(1, 250, r"alias/[a-z0-9/_-]+", "-", "alias/ then letters, digits, / _ -"),
+    "azure_resource_group": NameRule(1, 90, r"[a-z0-9._()-]*[a-z0-9_()-]", "-", "1-90 characters, not ending in a dot"),
+    "azure_storage_account": NameRule(3, 24, r"[a-z0-9]+", "", "3-24 lowercase letters and digits"),
+    "azure_key_vault": NameRule(3, 24, r"[a-z]([a-z0-9-]*[a-z0-9])?", "-", "3-24 letters, digits, hyphens"),
+    "azure_aks_cluster": NameRule(1, 63, r"[a-z0-9]([a-z0-9_-]*[a-z0-9])?", "-", "1-63 letters, digits, - _"),
+    "azure_postgres_server": NameRule(3, 63, _DNS, "-", "3-63 lowercase letters, digits, hyphens"),
+    "gcp_gke_cluster": NameRule(1, 40, _LETTER_DNS, "-", "1-40 lowercase letters, digits, hyphens"),
+    "gcp_cloudsql_instance": NameRule(1, 84, _LETTER_DNS, "-", "1-84 lowercase letters, digits, hyphens"),
+    "gcp_gcs_bucket": NameRule(3, 63, _DNS, "-", "3-63 lowercase letters, digits, hyphens"),
+    "gcp_label": NameRule(0, 63, r"[a-z0-9_-]*", "-", "0-63 lowercase letters, digits, - _"),
+}
+
+# Short codes keep names inside the tightest limits (Azure storage accounts: 24 characters).
+REGION_CODES: dict[str, str] = {
+    "us-east-1": "use1", "us-east-2": "use2", "us-west-1": "usw1", "us-west-2": "usw2",
+    "eu-west-1": "euw1", "eu-west-2": "euw2", "eu-central-1": "euc1", "ap-southeast-1": "apse1",
+    "ap-southeast-2": "apse2", "ap-northeast-1": "apne1",
+    "eastus": "eus", "eastus2": "eus2", "westus": "wus", "westus2": "wus2", "westus3": "wus3",
+    "centralus": "cus", "westeurope": "weu", "northeurope": "neu", "uksouth": "uks",
+    "southeastasia": "sea", "japaneast": "jpe",
+    "us-central1": "usc1", "us-east1": "use1", "us-east4": "use4", "us-west1": "usw1",
+    "europe-west1": "euw1", "europe-west4": "euw4", "asia-southeast1": "asse1", "asia-northeast1": "asne1",
+}
+
+
+class InvalidName(ValueError):
+    """A physical name a cloud would reject."""
+
+
+def region_code(region: str) -> str:
+    """Short, stable code of a cloud region (`us-east-1` -> `use1`); unknown regions lose their hyphens."""
+    return REGION_CODES.get(region, re.sub(r"[^a-z0-9]", "", region.lower()))
+
+
+def physical_name(kind: str, *parts: str) -> str:
+    """Join `parts` into a valid physical name of `kind`, or raise InvalidName saying why not."""
+    rule = RULES[kind]
+    name = rule.separator.join(p.lower() for p in parts if p)
+    problem = rule.check(name)
+    if problem:
+        raise InvalidName(f"{kind.replace('_', ' ')} name '{name}' {problem}")
+    return name
+
+
+@dataclass(frozen=True)
+class StackNames:
+    """The physical names of one stack (`<platform>-<environment>-...`), one method per resource kind."""
+
+    platform: str
+    environment: str
+
+    def _name(self, kind: str, *parts: str) -> str:
+        return physical_name(kind, self.platform, self.environment, *parts)
+
+    def eks_cluster(self, region: str) -> str:
+        """EKS cluster name."""
+        return self._name("aws_eks_cluster", region_code(region))
+
+    def rds_instance(self, region: str) -> str:
+        """RDS instance identifier."""
+        return self._name("aws_rds_instance", "pg", region_code(region))
+
+    def s3_bucket(self, bucket: str, region: str) -> str:
+        """S3 bucket name (global namespace)."""
+        return self._name("aws_s3_bucket", bucket, region_code(region))
+
+    def iam_role(self, region: str, purpose: str) -> str:
+        """IAM role name (account-global, so region-qualified)."""
+        return self._name("aws_iam_role", region_code(region), purpose)
+
+    def kms_alias(self, region: str, purpose: str) -> str:
+        """KMS alias name."""
+        return physical_name("aws_kms_alias", f"alias/{self.platform}-{self.environment}", region_code(region), purpose)
+
+    def resource_group(self, region: str) -> str:
+        """Azure resource group name."""
+        return self._name("azure_resource_group", region_code(region))
+
+    def storage_account(self, region: str) -> str:
+        """Azure storage account name (global namespace, no separators)."""
+        return physical_name("azure_storage_account", self.platform, self.environment, region_code(region))
+
+    def key_vault(self, region: str) -> str:
+        """Azure Key Vault name (global namespace)."""
+        return self._name("azure_key_vault", region_code(region))
+
+    def aks_cluster(self, region: str) -> str:
+        """AKS cluster name."""
+        return self._name("azure_aks_cluster", region_code(region))
+
+    def postgres_server(self, region: str) -> str:
+        """Azure Flexible Server name (global DNS namespace)."""
+        return self._name("azure_postgres_server", "pg", region_code(region))
+
+    def gke_cluster(self, region: str) -> str:
+        """GKE cluster name."""
+        return self._name("gcp_gke_cluster", region_code(region))
+
+    def cloudsql_instance(self, region: str) -> str:
+        """Cloud SQL instance name."""
+        return self._name("gcp_cloudsql_instance", "pg", region_code(region))
+
+    def gcs_bucket(self, bucket: str, region: str) -> str:
+        """GCS bucket name (global namespace)."""
+        return self._name("gcp_gcs_bucket", bucket, region_code(region))
+
+    def for_region(self, cloud: str, region: str, buckets: list[str]) -> list[str]:
+        """Every physical name one cloud region creates (raises InvalidName on the first bad one)."""
+        if cloud == "aws":
+            return [self.eks_cluster(region), self.rds_instance(region), self.iam_role(region, "eks-nodes"),
+                    self.kms_alias(region, "eks"), *(self.s3_bucket(b, region) for b in buckets)]
+        if cloud == "azure":
+            return [self.resource_group(region), self.storage_account(region), self.key_vault(region),
+                    self.aks_cluster(region), self.postgres_server(region)]
+        return [self.gke_cluster(region), self.cloudsql_instance(region), *(self.gcs_bucket(b, region) for b in buckets)]

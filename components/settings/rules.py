@@ -1,0 +1,166 @@
+"""Cross-field rules: what no single field can check on its own.
+
+Each rule yields `Problem`s naming the key path it is about, so a bad stack file gets one clear line
+per problem. Rules only run once every field is individually valid.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import combinations
+
+from ..lib.naming import InvalidName, StackNames
+from .durations import format_duration
+from .models import CLOUDS, PlatformSettings
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a stack's settings, at one key path (`clouds.aws.regions[0].cidr`)."""
+
+    path: str
+    message: str
+
+
+def check(s: PlatformSettings) -> list[Problem]:
+    """Every cross-field problem of `s`, in a stable order."""
+    return [p for rule in RULES for p in rule(s)]
+
+
+def _clouds(s: PlatformSettings) -> Iterator[Problem]:
+    enabled = s.clouds.enabled()
+    if not enabled:
+        yield Problem("clouds", "no cloud is enabled; allowed: enable at least one of aws, azure, gcp")
+        return
+    roles = [c.role for c in enabled.values()]
+    if roles.count("primary") != 1:
+        yield Problem("clouds", f"{roles.count('primary')} enabled clouds have role primary; allowed: exactly one")
+    for role in sorted({r for r in roles if roles.count(r) > 1 and r != "primary"}):
+        yield Problem("clouds", f"several enabled clouds have role {role}; allowed: one cloud per role")
+    for cloud, settings in enabled.items():
+        names = [r.name for r in settings.regions]
+        for i, name in enumerate(names):
+            if name in names[:i]:
+                yield Problem(f"clouds.{cloud}.regions[{i}].name", f"region {name} is listed twice; allowed: each region once")
+
+
+def _cidrs(s: PlatformSettings) -> Iterator[Problem]:
+    regions = [(f"clouds.{cloud}.regions[{i}].cidr", r.cidr)
+               for cloud, settings in s.clouds.enabled().items() for i, r in enumerate(settings.regions)]
+    for (path_a, a), (path_b, b) in combinations(regions, 2):
+        if a.overlaps(b):
+            yield Problem(path_b, f"{b} overlaps {path_a} ({a}); allowed: a range no other region uses")
+
+
+def _pools(s: PlatformSettings) -> Iterator[Problem]:
+    for cloud in s.clouds.enabled():
+        pools = getattr(s.kubernetes.pools, cloud)
+        if not pools:
+            yield Problem(f"kubernetes.pools.{cloud}", "no node pool; allowed: at least one pool")
+        for name, pool in pools.items():
+            path = f"kubernetes.pools.{cloud}.{name}"
+            if not pool.min_size <= pool.desired_size <= pool.max_size:
+                yield Problem(path, f"min {pool.min_size}, desired {pool.desired_size}, max {pool.max_size}; allowed: min <= desired <= max")
+            if cloud != "aws" and len(pool.instance_types) != 1:
+                yield Problem(f"{path}.instance_types", f"{len(pool.instance_types)} types; allowed: exactly one on {cloud}")
+            if pool.system and (pool.capacity == "spot" or pool.gpu or pool.min_size < 1):
+                yield Problem(path, "a system pool must be on-demand, non-GPU and keep at least one node")
+        if cloud == "azure" and pools and sum(p.system for p in pools.values()) != 1:
+            yield Problem("kubernetes.pools.azure", "AKS needs exactly one pool with system: true")
+
+
+def _prod(s: PlatformSettings) -> Iterator[Problem]:
+    if not s.is_prod:
+        return
+    if not s.postgres.ha:
+        yield Problem("postgres.ha", "false in prod; allowed: true (multi-AZ / zone-redundant / regional)")
+    if s.postgres.backup_retention_days < 7:
+        yield Problem("postgres.backup_retention_days", f"{s.postgres.backup_retention_days} in prod; allowed: 7 to 35")
+    if not s.deletion_protection:
+        yield Problem("deletion_protection", "false in prod; allowed: true")
+    if s.kubernetes.public_endpoint:
+        yield Problem("kubernetes.public_endpoint", "true in prod; allowed: false (private API endpoint)")
+    for cloud, settings in s.clouds.enabled().items():
+        if settings.role == "primary" and len(settings.regions) < 2:
+            yield Problem(f"clouds.{cloud}.regions", f"the primary cloud has {len(settings.regions)} region in prod; allowed: 2 or more")
+
+
+def _endpoint(s: PlatformSettings) -> Iterator[Problem]:
+    if s.kubernetes.public_endpoint and not s.kubernetes.public_access_cidrs:
+        yield Problem("kubernetes.public_access_cidrs", "empty while public_endpoint is true; allowed: the CIDRs that may reach the API")
+    for i, cidr in enumerate(s.kubernetes.public_access_cidrs):
+        if cidr.prefixlen == 0:
+            yield Problem(f"kubernetes.public_access_cidrs[{i}]", f"{cidr} opens the API to the internet; allowed: specific CIDRs")
+
+
+def _postgres(s: PlatformSettings) -> Iterator[Problem]:
+    if s.postgres.max_storage_gb < s.postgres.storage_gb:
+        yield Problem("postgres.max_storage_gb", f"{s.postgres.max_storage_gb} is below storage_gb {s.postgres.storage_gb}; allowed: >= storage_gb")
+
+
+def _dr(s: PlatformSettings) -> Iterator[Problem]:
+    dr = s.dr
+    if dr.rpo < 86400 and not s.postgres.pitr:
+        yield Problem("postgres.pitr", f"false but dr.rpo is {format_duration(dr.rpo)}; allowed: true (an RPO under 24h needs point-in-time recovery)")
+    if dr.replication_lag_threshold >= dr.rpo:
+        yield Problem("dr.replication_lag_threshold", f"{format_duration(dr.replication_lag_threshold)} cannot meet rpo {format_duration(dr.rpo)}; allowed: below the RPO")
+    detection = dr.health_check_interval * dr.failure_threshold
+    if detection >= dr.rto:
+        yield Problem("dr.health_check_interval", f"failover detection takes {format_duration(detection)} (interval x failure_threshold), not within rto {format_duration(dr.rto)}")
+    if s.edge.health_timeout >= dr.health_check_interval:
+        yield Problem("edge.health_timeout", f"{format_duration(s.edge.health_timeout)}; allowed: below dr.health_check_interval ({format_duration(dr.health_check_interval)})")
+
+
+def _cross_cloud(s: PlatformSettings) -> Iterator[Problem]:
+    enabled = set(s.clouds.enabled())
+    # The built-in geo map is trimmed to the enabled clouds; a map the stack writes must be exact.
+    explicit = s.edge.region_pools if "region_pools" in s.edge.model_fields_set else {}
+    for region, clouds in explicit.items():
+        for cloud in clouds:
+            if cloud not in enabled:
+                yield Problem(f"edge.region_pools.{region}", f"steers to {cloud}, which is not enabled; allowed: {', '.join(sorted(enabled))}")
+    if s.edge.fallback and s.edge.fallback not in enabled:
+        yield Problem("edge.fallback", f"{s.edge.fallback} is not enabled; allowed: {', '.join(sorted(enabled))}")
+    for i, trust in enumerate(s.identity.trusts):
+        for cloud in [trust.source, *trust.targets]:
+            if cloud not in enabled:
+                yield Problem(f"identity.trusts[{i}]", f"names {cloud}, which is not enabled; allowed: {', '.join(sorted(enabled))}")
+        if trust.source in trust.targets:
+            yield Problem(f"identity.trusts[{i}].targets", f"{trust.source} trusts itself; allowed: other clouds")
+
+
+def _account_ids(s: PlatformSettings) -> Iterator[Problem]:
+    if s.clouds.azure.enabled and not s.clouds.azure.subscription_id:
+        yield Problem("clouds.azure.subscription_id", "missing; set it or azure-native:subscriptionId")
+    if s.clouds.gcp.enabled and not s.clouds.gcp.project:
+        yield Problem("clouds.gcp.project", "missing; set it or gcp:project")
+
+
+def _buckets(s: PlatformSettings) -> Iterator[Problem]:
+    names = [b.name for b in s.buckets]
+    for i, name in enumerate(names):
+        if name in names[:i]:
+            yield Problem(f"buckets[{i}].name", f"bucket {name} is listed twice; allowed: each name once")
+
+
+def _budgets(s: PlatformSettings) -> Iterator[Problem]:
+    if s.budgets.daily > s.budgets.monthly:
+        yield Problem("budgets.daily", f"{s.budgets.daily:g} exceeds budgets.monthly {s.budgets.monthly:g}")
+
+
+def _names(s: PlatformSettings) -> Iterator[Problem]:
+    names = StackNames(s.name, s.environment)
+    buckets = [b.name for b in s.buckets]
+    for cloud in CLOUDS:
+        settings = getattr(s.clouds, cloud)
+        if not settings.enabled:
+            continue
+        for i, region in enumerate(settings.regions):
+            try:
+                names.for_region(cloud, region.name, buckets)
+            except InvalidName as err:
+                yield Problem(f"clouds.{cloud}.regions[{i}].name", f"{err} (shorten name or the region code)")
+
+
+RULES = (_clouds, _cidrs, _pools, _prod, _endpoint, _postgres, _dr, _cross_cloud, _account_ids, _buckets, _budgets, _names)
