@@ -91,6 +91,10 @@ class StackNames:
     def _name(self, kind: str, *parts: str) -> str:
         return physical_name(kind, self.platform, self.environment, *parts)
 
+    def prefix(self, region: str) -> str:
+        """`<platform>-<environment>-<region code>`: prefix of account-global names (IAM roles)."""
+        return f"{self.platform}-{self.environment}-{region_code(region)}"
+
     def eks_cluster(self, region: str) -> str:
         """EKS cluster name."""
         return self._name("aws_eks_cluster", region_code(region))
@@ -146,7 +150,7 @@ class StackNames:
     def for_region(self, cloud: str, region: str, buckets: list[str]) -> list[str]:
         """Every physical name one cloud region creates (raises InvalidName on the first bad one)."""
         if cloud == "aws":
-            return [self.eks_cluster(region), self.rds_instance(region), self.iam_role(region, "eks-nodes"),
+            return [self.eks_cluster(region), self.rds_instance(region), self.iam_role(region, "rds-monitoring"),
                     self.kms_alias(region, "eks"), *(self.s3_bucket(b, region) for b in buckets)]
         if cloud == "azure":
             return [self.resource_group(region), self.storage_account(region), self.key_vault(region),

@@ -1,0 +1,219 @@
+"""An EKS cluster: private API, encrypted secrets, audit logs, access entries, IRSA, managed node groups."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+
+from ..settings.models import NodePool
+from .policies import assume_role_policy, irsa_trust_policy
+
+CONTROL_PLANE_LOGS = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
+SPOT_TAINT = "aws.amazon.com/spot"
+GPU_TAINT = "nvidia.com/gpu"
+_EFFECTS = {"NoSchedule": "NO_SCHEDULE", "PreferNoSchedule": "PREFER_NO_SCHEDULE", "NoExecute": "NO_EXECUTE"}
+_ARN = "arn:aws:iam::aws:policy"
+
+
+@dataclass(frozen=True)
+class AwsEksClusterArgs:
+    """Inputs of AwsEksCluster."""
+
+    cluster_name: str
+    """Physical cluster name."""
+    version: str
+    """Kubernetes minor version."""
+    subnet_ids: Sequence[pulumi.Input[str]]
+    """Private subnets of the control-plane ENIs and the nodes."""
+    secrets_key_arn: pulumi.Input[str]
+    """KMS key for envelope encryption of Kubernetes secrets."""
+    logs_key_arn: pulumi.Input[str]
+    """KMS key of the control-plane log group."""
+    log_retention_days: int
+    """Retention of the control-plane log group."""
+    pools: Mapping[str, NodePool]
+    """Managed node groups by name."""
+    public_endpoint: bool
+    """Expose the API publicly (dev only, allow-listed)."""
+    public_access_cidrs: Sequence[str]
+    """CIDRs allowed to reach a public endpoint."""
+    deletion_protection: bool
+    """API-level deletion protection and Pulumi protect (prod)."""
+    role_prefix: str
+    """Account-unique prefix of the IAM role names."""
+    tags: dict[str, str]
+    """Tags of every resource."""
+    admin_role_arns: Sequence[str] = field(default_factory=list)
+    """IAM principals granted cluster-admin through access entries."""
+
+
+class AwsEksCluster(pulumi.ComponentResource):
+    """EKS with a private endpoint, KMS-encrypted secrets, all control-plane logs, API authentication
+    through access entries (no aws-auth ConfigMap), an OIDC provider for service-account roles, core
+    add-ons (VPC CNI and EBS CSI with their own least-privilege roles) and managed node groups."""
+
+    cluster_name: pulumi.Output[str]
+    """Name of the cluster."""
+    endpoint: pulumi.Output[str]
+    """API server endpoint."""
+    oidc_issuer_url: pulumi.Output[str]
+    """OIDC issuer of the cluster's service-account tokens."""
+    oidc_provider_arn: pulumi.Output[str]
+    """IAM OIDC provider trusting that issuer."""
+    node_role_arn: pulumi.Output[str]
+    """Role of the managed nodes."""
+    kubeconfig: pulumi.Output[str]
+    """Kubeconfig using `aws eks get-token` (secret)."""
+
+    def __init__(self, name: str, args: AwsEksClusterArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("multicloud:aws:EksCluster", name, {}, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        cluster_role = self._role(f"{name}-cluster-role", f"{args.role_prefix}-eks-cluster", "eks.amazonaws.com",
+                                  ["AmazonEKSClusterPolicy"], args.tags, actions=("sts:AssumeRole", "sts:TagSession"))
+        log_group = aws.cloudwatch.LogGroup(
+            f"{name}-control-plane-logs", name=f"/aws/eks/{args.cluster_name}/cluster",
+            retention_in_days=args.log_retention_days, kms_key_id=args.logs_key_arn, tags=args.tags, opts=child)
+        cluster = aws.eks.Cluster(
+            f"{name}-cluster",
+            name=args.cluster_name,
+            version=args.version,
+            role_arn=cluster_role.arn,
+            vpc_config={
+                "subnet_ids": list(args.subnet_ids),
+                "endpoint_private_access": True,
+                "endpoint_public_access": args.public_endpoint,
+                "public_access_cidrs": list(args.public_access_cidrs) if args.public_endpoint else None,
+            },
+            encryption_config={"provider": {"key_arn": args.secrets_key_arn}, "resources": ["secrets"]},
+            enabled_cluster_log_types=CONTROL_PLANE_LOGS,
+            access_config={"authentication_mode": "API", "bootstrap_cluster_creator_admin_permissions": False},
+            bootstrap_self_managed_addons=False,
+            upgrade_policy={"support_type": "STANDARD"},
+            deletion_protection=args.deletion_protection,
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self, protect=args.deletion_protection, depends_on=[log_group]),
+        )
+        issuer = cluster.identities.apply(lambda ids: ids[0].oidcs[0].issuer if ids and ids[0].oidcs else "")
+        oidc = aws.iam.OpenIdConnectProvider(f"{name}-oidc", url=issuer, client_id_lists=["sts.amazonaws.com"],
+                                             tags=args.tags, opts=child)
+
+        for i, principal in enumerate(args.admin_role_arns):
+            entry = aws.eks.AccessEntry(f"{name}-admin-{i}", cluster_name=cluster.name, principal_arn=principal,
+                                        type="STANDARD", tags=args.tags, opts=child)
+            aws.eks.AccessPolicyAssociation(
+                f"{name}-admin-{i}-policy", cluster_name=cluster.name, principal_arn=principal,
+                policy_arn="arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
+                access_scope={"type": "cluster"}, opts=pulumi.ResourceOptions(parent=self, depends_on=[entry]))
+
+        node_role = self._role(f"{name}-node-role", f"{args.role_prefix}-eks-nodes", "ec2.amazonaws.com",
+                               ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly"], args.tags)
+        node_groups = [self._node_group(name, pool_name, pool, cluster, node_role, args)
+                       for pool_name, pool in args.pools.items()]
+        self._addons(name, cluster, oidc, issuer, node_groups, args)
+
+        self.cluster_name = cluster.name
+        self.endpoint = cluster.endpoint
+        self.oidc_issuer_url = issuer
+        self.oidc_provider_arn = oidc.arn
+        self.node_role_arn = node_role.arn
+        self.kubeconfig = pulumi.Output.secret(pulumi.Output.all(
+            cluster.name, cluster.endpoint, cluster.certificate_authority.data, cluster.region,
+        ).apply(lambda v: _kubeconfig(*v)))
+        self.register_outputs({"cluster_name": self.cluster_name, "endpoint": self.endpoint,
+                               "oidc_issuer_url": self.oidc_issuer_url, "oidc_provider_arn": self.oidc_provider_arn,
+                               "kubeconfig": self.kubeconfig})
+
+    def _role(self, resource_name: str, role_name: str, service: str, managed: list[str],
+              tags: dict[str, str], actions: tuple[str, ...] = ()) -> aws.iam.Role:
+        """A role a service assumes, with AWS-managed policies attached by name."""
+        role = aws.iam.Role(resource_name, name=role_name, assume_role_policy=assume_role_policy(service, *actions),
+                            tags=tags, opts=pulumi.ResourceOptions(parent=self))
+        for policy in managed:
+            aws.iam.RolePolicyAttachment(f"{resource_name}-{policy}", role=role.name, policy_arn=f"{_ARN}/{policy}",
+                                         opts=pulumi.ResourceOptions(parent=self))
+        return role
+
+    def _irsa_role(self, name: str, role_name: str, oidc: aws.iam.OpenIdConnectProvider,
+                   issuer: pulumi.Output[str], service_account: str, policy: str,
+                   tags: dict[str, str]) -> aws.iam.Role:
+        """A role only `kube-system/<service_account>` of this cluster can assume."""
+        trust = pulumi.Output.all(oidc.arn, issuer).apply(
+            lambda v: irsa_trust_policy(v[0], v[1], "kube-system", service_account))
+        role = aws.iam.Role(name, name=role_name, assume_role_policy=trust, tags=tags,
+                            opts=pulumi.ResourceOptions(parent=self))
+        aws.iam.RolePolicyAttachment(f"{name}-{policy}", role=role.name, policy_arn=f"{_ARN}/{policy}",
+                                     opts=pulumi.ResourceOptions(parent=self))
+        return role
+
+    def _node_group(self, name: str, pool_name: str, pool: NodePool, cluster: aws.eks.Cluster,
+                    node_role: aws.iam.Role, args: AwsEksClusterArgs) -> aws.eks.NodeGroup:
+        taints = [{"key": t.key, "value": t.value, "effect": _EFFECTS[t.effect]} for t in pool.taints]
+        if pool.gpu:
+            taints.append({"key": GPU_TAINT, "value": "true", "effect": "NO_SCHEDULE"})
+        if pool.capacity == "spot":
+            taints.append({"key": SPOT_TAINT, "value": "true", "effect": "NO_SCHEDULE"})
+        return aws.eks.NodeGroup(
+            f"{name}-pool-{pool_name}",
+            cluster_name=cluster.name,
+            node_group_name=pool_name,
+            node_role_arn=node_role.arn,
+            subnet_ids=list(args.subnet_ids),
+            version=cluster.version,
+            instance_types=pool.instance_types,
+            capacity_type="SPOT" if pool.capacity == "spot" else "ON_DEMAND",
+            ami_type=_ami_type(pool),
+            disk_size=pool.disk_gb,
+            scaling_config={"min_size": pool.min_size, "desired_size": pool.desired_size, "max_size": pool.max_size},
+            update_config={"max_unavailable_percentage": 33},
+            labels={"platform/pool": pool_name, "platform/capacity": pool.capacity, **pool.labels},
+            taints=taints,
+            tags=args.tags,
+            # The cluster autoscaler owns the live size; config only sets the bounds.
+            opts=pulumi.ResourceOptions(parent=self, ignore_changes=["scalingConfig.desiredSize"]),
+        )
+
+    def _addons(self, name: str, cluster: aws.eks.Cluster, oidc: aws.iam.OpenIdConnectProvider,
+                issuer: pulumi.Output[str], node_groups: list[aws.eks.NodeGroup], args: AwsEksClusterArgs) -> None:
+        """Core add-ons; the CNI and EBS CSI drivers get IRSA roles instead of node-role permissions."""
+        cni_role = self._irsa_role(f"{name}-vpc-cni-role", f"{args.role_prefix}-vpc-cni", oidc, issuer,
+                                   "aws-node", "AmazonEKS_CNI_Policy", args.tags)
+        ebs_role = self._irsa_role(f"{name}-ebs-csi-role", f"{args.role_prefix}-ebs-csi", oidc, issuer,
+                                   "ebs-csi-controller-sa", "service-role/AmazonEBSCSIDriverPolicy", args.tags)
+        addons: dict[str, pulumi.Output[str] | None] = {
+            "vpc-cni": cni_role.arn, "kube-proxy": None, "eks-pod-identity-agent": None,
+            "coredns": None, "aws-ebs-csi-driver": ebs_role.arn,
+        }
+        for addon, role_arn in addons.items():
+            # coredns and the EBS controller are Deployments: they need nodes to become healthy.
+            needs_nodes = addon in ("coredns", "aws-ebs-csi-driver")
+            aws.eks.Addon(f"{name}-addon-{addon}", cluster_name=cluster.name, addon_name=addon,
+                          service_account_role_arn=role_arn, resolve_conflicts_on_create="OVERWRITE",
+                          resolve_conflicts_on_update="OVERWRITE", tags=args.tags,
+                          opts=pulumi.ResourceOptions(parent=self, depends_on=node_groups if needs_nodes else []))
+
+
+def _ami_type(pool: NodePool) -> str:
+    """AL2023 AMI matching the pool: NVIDIA for GPU, ARM for Graviton families (m6g, c7g, r8g...)."""
+    if pool.gpu:
+        return "AL2023_x86_64_NVIDIA"
+    family = pool.instance_types[0].split(".")[0]
+    return "AL2023_ARM_64_STANDARD" if family[-1] == "g" or "gd" in family[2:] else "AL2023_x86_64_STANDARD"
+
+
+def _kubeconfig(cluster_name: str, endpoint: str, ca_data: str, region: str) -> str:
+    return json.dumps({
+        "apiVersion": "v1",
+        "kind": "Config",
+        "clusters": [{"name": cluster_name, "cluster": {"server": endpoint, "certificate-authority-data": ca_data}}],
+        "contexts": [{"name": cluster_name, "context": {"cluster": cluster_name, "user": cluster_name}}],
+        "current-context": cluster_name,
+        "users": [{"name": cluster_name, "user": {"exec": {
+            "apiVersion": "client.authentication.k8s.io/v1beta1",
+            "command": "aws",
+            "args": ["eks", "get-token", "--cluster-name", cluster_name, "--region", region],
+        }}}],
+    })

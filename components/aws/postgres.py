@@ -1,0 +1,150 @@
+"""RDS for PostgreSQL: private, encrypted, TLS-only, managed master password, replication-ready."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from .policies import assume_role_policy
+
+ADMIN_USER = "platform_admin"
+
+
+@dataclass(frozen=True)
+class AwsPostgresArgs:
+    """Inputs of AwsPostgres."""
+
+    identifier: str
+    """RDS instance identifier."""
+    version: str
+    """PostgreSQL major version."""
+    instance_class: str
+    """RDS instance class."""
+    storage_gb: int
+    """Allocated storage."""
+    max_storage_gb: int
+    """Storage autoscaling ceiling."""
+    multi_az: bool
+    """Synchronous standby in another zone."""
+    backup_retention_days: int
+    """Automated backup (and PITR) retention."""
+    backup_window: str
+    """Daily backup window, UTC (`03:00-04:00`)."""
+    maintenance_window: str
+    """Weekly maintenance window, UTC (`sun:04:30-sun:05:30`)."""
+    database: str
+    """Application database created with the instance."""
+    vpc_id: pulumi.Input[str]
+    """VPC of the instance."""
+    subnet_ids: Sequence[pulumi.Input[str]]
+    """Private subnets of the instance."""
+    allowed_cidrs: Sequence[str]
+    """The platform's CIDRs: the only sources admitted on 5432."""
+    kms_key_arn: pulumi.Input[str]
+    """Customer key for storage, Performance Insights and the master-password secret."""
+    deletion_protection: bool
+    """API-level deletion protection, final snapshot and Pulumi protect (prod)."""
+    monitoring_role_name: str
+    """Account-unique name of the enhanced-monitoring role."""
+    tags: dict[str, str]
+    """Tags of every resource."""
+
+
+class AwsPostgres(pulumi.ComponentResource):
+    """Private RDS PostgreSQL: security group admitting 5432 from the platform only, a parameter group
+    with logical replication and forced SSL, KMS everywhere, IAM authentication, a master password that
+    RDS manages in Secrets Manager (never in config or state), backups, and deletion protection in prod."""
+
+    endpoint: pulumi.Output[str]
+    """`host:port` of the instance."""
+    address: pulumi.Output[str]
+    """Hostname of the instance."""
+    port: pulumi.Output[int]
+    """Port of the instance."""
+    master_secret_arn: pulumi.Output[str]
+    """Secrets Manager secret holding the managed master password."""
+    security_group_id: pulumi.Output[str]
+    """Security group of the instance."""
+
+    def __init__(self, name: str, args: AwsPostgresArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("multicloud:aws:Postgres", name, {}, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        subnets = aws.rds.SubnetGroup(f"{name}-subnets", subnet_ids=list(args.subnet_ids), tags=args.tags, opts=child)
+        group = aws.ec2.SecurityGroup(
+            f"{name}-sg",
+            vpc_id=args.vpc_id,
+            description="PostgreSQL from the platform networks only",
+            ingress=[{"protocol": "tcp", "from_port": 5432, "to_port": 5432,
+                      "cidr_blocks": list(args.allowed_cidrs), "description": "PostgreSQL from platform CIDRs"}],
+            egress=[],
+            tags=args.tags,
+            opts=child,
+        )
+        parameters = aws.rds.ParameterGroup(
+            f"{name}-params",
+            family=f"postgres{args.version}",
+            description=f"{args.identifier}: logical replication, TLS only",
+            parameters=[
+                {"name": "rds.logical_replication", "value": "1", "apply_method": "pending-reboot"},
+                {"name": "rds.force_ssl", "value": "1", "apply_method": "immediate"},
+                {"name": "log_min_duration_statement", "value": "1000", "apply_method": "immediate"},
+            ],
+            tags=args.tags,
+            opts=child,
+        )
+        monitoring = aws.iam.Role(f"{name}-monitoring-role", name=args.monitoring_role_name,
+                                  assume_role_policy=assume_role_policy("monitoring.rds.amazonaws.com"),
+                                  tags=args.tags, opts=child)
+        aws.iam.RolePolicyAttachment(
+            f"{name}-monitoring-policy", role=monitoring.name,
+            policy_arn="arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole", opts=child)
+        instance = aws.rds.Instance(
+            f"{name}-instance",
+            identifier=args.identifier,
+            engine="postgres",
+            engine_version=args.version,
+            auto_minor_version_upgrade=True,
+            instance_class=args.instance_class,
+            allocated_storage=args.storage_gb,
+            max_allocated_storage=args.max_storage_gb,
+            storage_type="gp3",
+            storage_encrypted=True,
+            kms_key_id=args.kms_key_arn,
+            db_name=args.database,
+            username=ADMIN_USER,
+            manage_master_user_password=True,
+            master_user_secret_kms_key_id=args.kms_key_arn,
+            iam_database_authentication_enabled=True,
+            multi_az=args.multi_az,
+            db_subnet_group_name=subnets.name,
+            vpc_security_group_ids=[group.id],
+            parameter_group_name=parameters.name,
+            publicly_accessible=False,
+            backup_retention_period=args.backup_retention_days,
+            backup_window=args.backup_window,
+            maintenance_window=args.maintenance_window,
+            copy_tags_to_snapshot=True,
+            delete_automated_backups=not args.deletion_protection,
+            deletion_protection=args.deletion_protection,
+            skip_final_snapshot=not args.deletion_protection,
+            final_snapshot_identifier=f"{args.identifier}-final" if args.deletion_protection else None,
+            performance_insights_enabled=True,
+            performance_insights_kms_key_id=args.kms_key_arn,
+            performance_insights_retention_period=7,
+            enabled_cloudwatch_logs_exports=["postgresql", "upgrade"],
+            monitoring_interval=60,
+            monitoring_role_arn=monitoring.arn,
+            ca_cert_identifier="rds-ca-rsa2048-g1",
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self, protect=args.deletion_protection),
+        )
+        self.endpoint = instance.endpoint
+        self.address = instance.address
+        self.port = instance.port
+        self.master_secret_arn = instance.master_user_secrets.apply(
+            lambda secrets: secrets[0].secret_arn if secrets else "")
+        self.security_group_id = group.id
+        self.register_outputs({"endpoint": self.endpoint, "master_secret_arn": self.master_secret_arn})

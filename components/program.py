@@ -1,0 +1,42 @@
+"""The Pulumi program: load the stack's settings, fail cleanly on bad config, build the platform."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+
+from .platform import Platform
+from .settings import PLATFORM_KEY, PROVIDER_KEYS, SettingsError, load_settings
+
+
+def engine_config() -> dict[str, Any]:
+    """The config keys the settings read, as the engine gives them to the program."""
+    config: dict[str, Any] = {}
+    project, key = PLATFORM_KEY.split(":")
+    platform = pulumi.Config(project).get_object(key)
+    if platform is not None:
+        config[PLATFORM_KEY] = platform
+    for full_key in PROVIDER_KEYS:
+        namespace, name = full_key.split(":")
+        value = pulumi.Config(namespace).get(name)
+        if value is not None:
+            config[full_key] = value
+    return config
+
+
+def run() -> Platform:
+    """Build the stack's platform; a bad config logs one error per problem and stops without a traceback."""
+    stack = pulumi.get_stack()
+    try:
+        settings = load_settings(stack, engine_config())
+    except SettingsError as err:
+        for line in err.problems:
+            pulumi.log.error(line)
+        raise pulumi.RunError(f"stack {stack}: {len(err.problems)} configuration problem(s); nothing was changed") from None
+    platform = Platform(f"{settings.name}-{settings.environment}", settings)
+    pulumi.export("aws_clusters", {region: r.cluster.cluster_name for region, r in platform.aws_regions.items()})
+    pulumi.export("aws_postgres", {region: r.postgres.endpoint for region, r in platform.aws_regions.items()})
+    pulumi.export("aws_buckets", {region: r.bucket_names for region, r in platform.aws_regions.items()})
+    pulumi.export("aws_kubeconfigs", {region: r.cluster.kubeconfig for region, r in platform.aws_regions.items()})
+    return platform

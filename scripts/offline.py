@@ -1,0 +1,194 @@
+"""Run the real Pulumi program on Pulumi's mock runtime and record every registration.
+
+No CLI, no plugins, no credentials: the mocks answer each resource with realistic outputs (ARNs,
+endpoints, OIDC issuers in the resource's own region) and each invoke by token; an unknown invoke
+fails loudly. The recording keeps what the engine would be told: type, name, parent, provider,
+protect, dependencies and inputs (secrets still wrapped), for the plan, the tests and the policies.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import hashlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import rpc, settings as runtime_settings
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+ACCOUNT_ID = "123456789012"
+SECRET = "[secret]"
+
+
+@dataclass
+class Registration:
+    """One resource as the engine would see it."""
+
+    urn: str
+    type: str
+    name: str
+    parent: str
+    custom: bool
+    protect: bool
+    provider: str
+    dependencies: list[str]
+    inputs: dict[str, Any]
+    """Inputs with wire (camelCase) names; secret values are wrapped in the RPC secret envelope."""
+
+    @property
+    def provider_urn(self) -> str:
+        """URN part of the provider reference (`urn::id`)."""
+        return self.provider.rsplit("::", 1)[0] if self.provider else ""
+
+    def public_inputs(self) -> Any:
+        """Inputs with every secret replaced by "[secret]" (safe to print or write)."""
+        return redact(self.inputs)
+
+
+@dataclass
+class Recording:
+    """Everything one program run registered, in registration order."""
+
+    stack: str
+    resources: list[Registration] = field(default_factory=list)
+    outputs: dict[str, Any] = field(default_factory=dict)
+
+    def of_type(self, resource_type: str) -> list[Registration]:
+        """Registrations of one type token (use `Class.pulumi_type`... or the component token)."""
+        return [r for r in self.resources if r.type == resource_type]
+
+    def by_urn(self) -> dict[str, Registration]:
+        """Registrations keyed by URN."""
+        return {r.urn: r for r in self.resources}
+
+    def children(self, parent: Registration) -> list[Registration]:
+        """Direct children of `parent`."""
+        return [r for r in self.resources if r.parent == parent.urn]
+
+
+def redact(value: Any) -> Any:
+    """`value` with every RPC-wrapped secret replaced by "[secret]"."""
+    if rpc.is_rpc_secret(value):
+        return SECRET
+    if isinstance(value, dict):
+        return {k: redact(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact(v) for v in value]
+    return value
+
+
+class RealisticMocks(pulumi_mocks.Mocks):
+    """Outputs shaped like the real providers', in the resource's own region."""
+
+    def __init__(self) -> None:
+        self.provider_regions: dict[str, str] = {}
+
+    def _region(self, provider_ref: str | None) -> str:
+        return self.provider_regions.get((provider_ref or "").rsplit("::", 1)[0], "us-east-1")
+
+    def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        inputs = {k: rpc.unwrap_rpc_secret(v) for k, v in args.inputs.items()}
+        if not args.custom:
+            return "", {}
+        if args.typ.startswith("pulumi:providers:"):
+            urn = f"urn:pulumi:{pulumi.get_stack()}::{pulumi.get_project()}::{args.typ}::{args.name}"
+            self.provider_regions[urn] = inputs.get("region", "us-east-1")
+            return f"{args.name}-id", inputs
+        region = self._region(args.provider)
+        physical = str(inputs.get("name") or inputs.get("bucket") or inputs.get("identifier") or args.name)
+        state = {**inputs, **_aws_outputs(args.typ, physical, region, inputs)}
+        return state.pop("__id", f"{physical}-id"), state
+
+    def call(self, args: pulumi_mocks.MockCallArgs) -> tuple[dict[str, Any], list[Any]]:
+        region = self._region(args.provider)
+        answers: dict[str, Callable[[], dict[str, Any]]] = {
+            "aws:index/getAvailabilityZones:getAvailabilityZones": lambda: {
+                "names": [f"{region}{z}" for z in "abc"], "zoneIds": [f"use1-az{i}" for i in (1, 2, 4)]},
+            "aws:index/getCallerIdentity:getCallerIdentity": lambda: {
+                "accountId": ACCOUNT_ID, "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/ci", "userId": "AIDAMOCK"},
+            "aws:index/getPartition:getPartition": lambda: {"partition": "aws", "dnsSuffix": "amazonaws.com"},
+        }
+        if args.token not in answers:
+            raise NotImplementedError(f"offline runtime has no mock for invoke {args.token}")
+        return answers[args.token](), []
+
+
+def _aws_outputs(resource_type: str, physical: str, region: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
+    """Computed outputs of the AWS resources the platform uses."""
+    service = resource_type.split(":")[1].split("/")[0]
+    out: dict[str, Any] = {"arn": f"arn:aws:{service}:{region}:{ACCOUNT_ID}:{physical}", "region": region}
+    token = hashlib.sha1(f"{resource_type}/{physical}".encode()).hexdigest()[:12]
+    if resource_type == "aws:eks/cluster:Cluster":
+        out.update(endpoint=f"https://{token.upper()}.gr7.{region}.eks.amazonaws.com",
+                   identities=[{"oidcs": [{"issuer": f"https://oidc.eks.{region}.amazonaws.com/id/{token.upper()}"}]}],
+                   certificateAuthority={"data": "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t"}, status="ACTIVE")
+    elif resource_type == "aws:rds/instance:Instance":
+        address = f"{physical}.c{token[:8]}.{region}.rds.amazonaws.com"
+        out.update(address=address, port=5432, endpoint=f"{address}:5432", masterUserSecrets=[{
+            "secretArn": f"arn:aws:secretsmanager:{region}:{ACCOUNT_ID}:secret:rds!db-{token}",
+            "secretStatus": "active", "kmsKeyId": inputs.get("kmsKeyId", "")}])
+    elif resource_type == "aws:s3/bucket:Bucket":
+        out.update(arn=f"arn:aws:s3:::{physical}", bucket=physical, __id=physical)
+    elif resource_type == "aws:kms/key:Key":
+        out.update(keyId=f"{token}-0000-4000-8000-000000000000",
+                   arn=f"arn:aws:kms:{region}:{ACCOUNT_ID}:key/{token}-0000-4000-8000-000000000000")
+    elif resource_type == "aws:iam/role:Role":
+        out.update(arn=f"arn:aws:iam::{ACCOUNT_ID}:role/{physical}", name=physical, __id=physical)
+    elif resource_type == "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
+        issuer = str(inputs.get("url", "")).removeprefix("https://")
+        out.update(arn=f"arn:aws:iam::{ACCOUNT_ID}:oidc-provider/{issuer}")
+    elif resource_type == "aws:ec2/eip:Eip":
+        out.update(allocationId=f"eipalloc-{token}", publicIp="198.51.100.10")
+    elif resource_type == "aws:cloudwatch/logGroup:LogGroup":
+        out.update(arn=f"arn:aws:logs:{region}:{ACCOUNT_ID}:log-group:{physical}")
+    elif resource_type == "aws:rds/subnetGroup:SubnetGroup" or resource_type == "aws:rds/parameterGroup:ParameterGroup":
+        out.update(name=physical, __id=physical)
+    return out
+
+
+class RecordingMonitor(pulumi_mocks.MockMonitor):
+    """The mock monitor, keeping every RegisterResource request (parent, provider, protect...)."""
+
+    def __init__(self, mocks: pulumi_mocks.Mocks):
+        super().__init__(mocks)
+        self.registrations: list[Registration] = []
+
+    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
+        response = super().RegisterResource(request)
+        if request.type != "pulumi:pulumi:Stack":
+            self.registrations.append(Registration(
+                urn=response.urn, type=request.type, name=request.name, parent=request.parent,
+                custom=bool(request.custom), protect=bool(request.protect), provider=request.provider,
+                dependencies=list(request.dependencies),
+                inputs=rpc.deserialize_properties(request.object, keep_unknowns=True),
+            ))
+        return response
+
+
+def flatten_config(config: Mapping[str, Any]) -> dict[str, str]:
+    """Config values as the engine passes them to a program: strings, objects as JSON."""
+    return {key: value if isinstance(value, str) else json.dumps(value) for key, value in config.items()}
+
+
+def record(stack: str, config: Mapping[str, Any], program: Callable[[], Any], project: str,
+           preview: bool = False) -> Recording:
+    """Run `program` for `stack` with `config` on the mock runtime; return what it registered.
+
+    Safe to call repeatedly in one process: each run gets a fresh root stack and event loop."""
+    runtime_settings.ROOT.set(None)
+    asyncio.set_event_loop(asyncio.new_event_loop())
+    monitor = RecordingMonitor(RealisticMocks())
+    pulumi.runtime.set_mocks(monitor.mocks, project=project, stack=stack, preview=preview, monitor=monitor)
+    pulumi.runtime.set_all_config(flatten_config(config))
+    recording = Recording(stack=stack)
+    try:
+        _sync_await(run_pulumi_func(program))
+    finally:
+        pulumi.runtime.set_all_config({})
+    recording.resources = monitor.registrations
+    return recording

@@ -1,0 +1,588 @@
+"""Table-driven tests of the stack settings: models, cross-field rules, loader and durations."""
+
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from components.settings import catalog, rules
+from components.settings.durations import format_duration, parse_duration
+from components.settings.loader import PLATFORM_KEY, SettingsError, load_settings, read_stack_config
+from components.settings.models import (
+    CLOUDS,
+    ENVIRONMENT_DEFAULTS,
+    BucketSettings,
+    KubernetesSettings,
+    NodePool,
+    PlatformSettings,
+    Region,
+    deep_merge,
+)
+
+# --- builders -----------------------------------------------------------------------------------
+
+PROVIDERS: dict[str, Any] = {"aws:region": "us-east-1", "gcp:project": "proj-1", "azure-native:subscriptionId": "sub-1"}
+MINIMAL: dict[str, dict[str, Any]] = {
+    "prod": {"name": "acme"},
+    # dev turns the public API endpoint on, which needs an allow-list.
+    "dev": {"name": "acme", "kubernetes": {"public_access_cidrs": ["203.0.113.0/24"]}},
+}
+NO_GCP: dict[str, Any] = {"clouds": {"gcp": {"enabled": False}}}
+
+
+def valid(env: str = "prod", *mutations: dict[str, Any], **overrides: Any) -> dict[str, Any]:
+    """The minimal valid platform mapping of `env`, with `mutations` and `overrides` merged on top."""
+    platform = MINIMAL[env]
+    for mutation in (*mutations, overrides):
+        platform = deep_merge(platform, mutation)
+    return platform
+
+
+def config(platform: Any, providers: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Flat stack config: the platform object plus provider keys (a None provider value drops the key)."""
+    flat = {k: v for k, v in {**PROVIDERS, **(providers or {})}.items() if v is not None}
+    return {**flat, PLATFORM_KEY: platform}
+
+
+def problems(stack: str, cfg: dict[str, Any], source: str | None = None) -> list[str]:
+    """The problem lines `load_settings` raises (fails the test when it loads)."""
+    with pytest.raises(SettingsError) as err:
+        load_settings(stack, cfg, source)
+    assert err.value.problems, "SettingsError without problems"
+    assert str(err.value) == "\n".join(err.value.problems)
+    return err.value.problems
+
+
+def at(lines: list[str], path: str, stack: str = "prod") -> list[str]:
+    """The lines about platform key `path` (exact path, not a longer one)."""
+    prefix = f"Pulumi.{stack}.yaml: {PLATFORM_KEY}.{path}: "
+    return [line for line in lines if line.startswith(prefix)]
+
+
+def model(env: str, platform: dict[str, Any], providers: dict[str, Any] | None = None) -> PlatformSettings:
+    """Field-validated settings (no cross-field rules), with the provider keys filled in like the loader does."""
+    keys = {**PROVIDERS, **(providers or {})}
+    filled: dict[str, Any] = {"environment": env, "clouds": {}}
+    if keys.get("azure-native:subscriptionId"):
+        filled["clouds"]["azure"] = {"subscription_id": keys["azure-native:subscriptionId"]}
+    if keys.get("gcp:project"):
+        filled["clouds"]["gcp"] = {"project": keys["gcp:project"]}
+    return PlatformSettings.model_validate(deep_merge(filled, platform))
+
+
+def region(name: str, cidr: str) -> dict[str, Any]:
+    return {"name": name, "cidr": cidr}
+
+
+def pool(types: str = "m5.large", lo: int = 1, want: int = 1, hi: int = 3, **extra: Any) -> dict[str, Any]:
+    return {"instance_types": types.split(","), "min_size": lo, "desired_size": want, "max_size": hi, **extra}
+
+
+def leaves(tree: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+    """`{"a": {"b": 1}}` -> `[("a.b", 1)]`."""
+    out: list[tuple[str, Any]] = []
+    for key, value in tree.items():
+        path = f"{prefix}{key}"
+        out += leaves(value, f"{path}.") if isinstance(value, dict) else [(path, value)]
+    return out
+
+
+# --- valid configs and environment defaults -----------------------------------------------------
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_minimal_config_loads(env: str) -> None:
+    settings = load_settings(env, config(valid(env)))
+    assert isinstance(settings, PlatformSettings)
+    assert settings.environment == env
+    assert settings.is_prod is (env == "prod")
+    assert settings.name == "acme"
+    assert list(settings.clouds.enabled()) == ["aws", "azure", "gcp"]
+    assert settings.tags() == {"platform": "acme", "environment": env, "owner": "platform-team",
+                               "cost-center": "platform", "managed-by": "pulumi"}
+
+
+@pytest.mark.parametrize(("path", "value"), leaves(ENVIRONMENT_DEFAULTS["dev"]), ids=lambda v: str(v))
+def test_dev_gets_relaxed_defaults(path: str, value: Any) -> None:
+    assert operator.attrgetter(path)(load_settings("dev", config(valid("dev")))) == value
+
+
+@pytest.mark.parametrize(("path", "value"), [
+    ("deletion_protection", True),
+    ("postgres.ha", True),
+    ("kubernetes.public_endpoint", False),
+    ("network.nat", "per_az"),
+    ("network.flow_log_retention_days", 365),
+    ("postgres.backup_retention_days", 7),
+    ("postgres.pitr", True),
+], ids=lambda v: str(v))
+def test_prod_gets_secure_defaults(path: str, value: Any) -> None:
+    assert operator.attrgetter(path)(load_settings("prod", config(valid("prod")))) == value
+
+
+def test_dev_values_in_the_stack_file_beat_the_dev_defaults() -> None:
+    settings = load_settings("dev", config(valid("dev", network={"nat": "per_az"}, postgres={"ha": True})))
+    assert (settings.network.nat, settings.postgres.ha) == ("per_az", True)
+    assert settings.network.flow_log_retention_days == 30  # the sibling dev default survives the merge
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_dumped_settings_load_back_unchanged(env: str) -> None:
+    settings = load_settings(env, config(valid(env)))
+    again = load_settings(env, config(settings.model_dump(mode="json")))
+    assert again.model_dump() == settings.model_dump()
+
+
+# --- cross-field rules --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RuleCase:
+    """A mutation of the valid `env` config that makes `rule` yield one Problem at `path` saying `says`."""
+
+    id: str
+    rule: Any
+    platform: dict[str, Any]
+    path: str
+    says: str
+    env: str = "prod"
+    providers: dict[str, Any] = field(default_factory=dict)
+
+
+RULE_CASES = [
+    # _clouds
+    RuleCase("no-cloud-enabled", rules._clouds, valid(clouds={c: {"enabled": False} for c in CLOUDS}),
+             "clouds", "no cloud is enabled; allowed: enable at least one of aws, azure, gcp"),
+    RuleCase("no-primary", rules._clouds, valid(clouds={"aws": {"enabled": False}}),
+             "clouds", "0 enabled clouds have role primary; allowed: exactly one"),
+    RuleCase("two-primaries", rules._clouds, valid(clouds={"azure": {"role": "primary"}}),
+             "clouds", "2 enabled clouds have role primary; allowed: exactly one"),
+    RuleCase("shared-role", rules._clouds, valid(clouds={"gcp": {"role": "secondary"}}),
+             "clouds", "several enabled clouds have role secondary; allowed: one cloud per role"),
+    RuleCase("region-twice", rules._clouds,
+             valid(clouds={"aws": {"regions": [region("us-east-1", "10.10.0.0/16"), region("us-east-1", "10.11.0.0/16")]}}),
+             "clouds.aws.regions[1].name", "region us-east-1 is listed twice; allowed: each region once"),
+    # _cidrs
+    RuleCase("cidr-overlap", rules._cidrs,
+             valid(clouds={"gcp": {"regions": [region("us-central1", "10.30.0.0/16"), region("us-east1", "10.10.16.0/20")]}}),
+             "clouds.gcp.regions[1].cidr",
+             "10.10.16.0/20 overlaps clouds.aws.regions[0].cidr (10.10.0.0/16); allowed: a range no other region uses"),
+    # _pools
+    RuleCase("no-pool", rules._pools, valid(kubernetes={"pools": {"gcp": {}}}),
+             "kubernetes.pools.gcp", "no node pool; allowed: at least one pool"),
+    RuleCase("min-above-desired", rules._pools, valid(kubernetes={"pools": {"aws": {"general": pool(lo=3, want=2, hi=10)}}}),
+             "kubernetes.pools.aws.general", "min 3, desired 2, max 10; allowed: min <= desired <= max"),
+    RuleCase("desired-above-max", rules._pools, valid(kubernetes={"pools": {"aws": {"general": pool(lo=1, want=5, hi=4)}}}),
+             "kubernetes.pools.aws.general", "min 1, desired 5, max 4; allowed: min <= desired <= max"),
+    RuleCase("gcp-two-types", rules._pools,
+             valid(kubernetes={"pools": {"gcp": {"default": pool("e2-standard-4,e2-standard-8")}}}),
+             "kubernetes.pools.gcp.default.instance_types", "2 types; allowed: exactly one on gcp"),
+    RuleCase("azure-two-types", rules._pools, valid(kubernetes={"pools": {"azure": {
+        "system": pool("Standard_D4s_v3", system=True), "user": pool("Standard_D8s_v3,Standard_D4s_v3")}}}),
+             "kubernetes.pools.azure.user.instance_types", "2 types; allowed: exactly one on azure"),
+    RuleCase("system-pool-spot", rules._pools,
+             valid(kubernetes={"pools": {"azure": {"sys": pool("Standard_D4s_v3", system=True, capacity="spot")}}}),
+             "kubernetes.pools.azure.sys", "a system pool must be on-demand, non-GPU and keep at least one node"),
+    RuleCase("system-pool-gpu", rules._pools,
+             valid(kubernetes={"pools": {"azure": {"sys": pool("Standard_NC6s_v3", system=True, gpu=True)}}}),
+             "kubernetes.pools.azure.sys", "a system pool must be on-demand, non-GPU and keep at least one node"),
+    RuleCase("system-pool-min-0", rules._pools,
+             valid(kubernetes={"pools": {"azure": {"sys": pool("Standard_D4s_v3", lo=0, want=1, system=True)}}}),
+             "kubernetes.pools.azure.sys", "a system pool must be on-demand, non-GPU and keep at least one node"),
+    RuleCase("aks-no-system-pool", rules._pools, valid(kubernetes={"pools": {"azure": {"user": pool("Standard_D8s_v3")}}}),
+             "kubernetes.pools.azure", "AKS needs exactly one pool with system: true"),
+    RuleCase("aks-two-system-pools", rules._pools, valid(kubernetes={"pools": {"azure": {
+        "a": pool("Standard_D4s_v3", system=True), "b": pool("Standard_D4s_v3", system=True)}}}),
+             "kubernetes.pools.azure", "AKS needs exactly one pool with system: true"),
+    # _prod
+    RuleCase("prod-no-ha", rules._prod, valid(postgres={"ha": False}),
+             "postgres.ha", "false in prod; allowed: true (multi-AZ / zone-redundant / regional)"),
+    RuleCase("prod-short-backups", rules._prod, valid(postgres={"backup_retention_days": 3}),
+             "postgres.backup_retention_days", "3 in prod; allowed: 7 to 35"),
+    RuleCase("prod-no-deletion-protection", rules._prod, valid(deletion_protection=False),
+             "deletion_protection", "false in prod; allowed: true"),
+    RuleCase("prod-public-endpoint", rules._prod,
+             valid(kubernetes={"public_endpoint": True, "public_access_cidrs": ["203.0.113.0/24"]}),
+             "kubernetes.public_endpoint", "true in prod; allowed: false (private API endpoint)"),
+    RuleCase("prod-one-primary-region", rules._prod, valid(clouds={"aws": {"regions": [region("us-east-1", "10.10.0.0/16")]}}),
+             "clouds.aws.regions", "the primary cloud has 1 region in prod; allowed: 2 or more"),
+    # _endpoint
+    RuleCase("public-endpoint-no-cidrs", rules._endpoint, valid("dev", kubernetes={"public_access_cidrs": []}),
+             "kubernetes.public_access_cidrs",
+             "empty while public_endpoint is true; allowed: the CIDRs that may reach the API", env="dev"),
+    RuleCase("public-endpoint-whole-internet", rules._endpoint,
+             valid("dev", kubernetes={"public_access_cidrs": ["203.0.113.0/24", "0.0.0.0/0"]}),
+             "kubernetes.public_access_cidrs[1]", "0.0.0.0/0 opens the API to the internet; allowed: specific CIDRs", env="dev"),
+    # _postgres
+    RuleCase("max-storage-below-storage", rules._postgres, valid(postgres={"max_storage_gb": 200}),
+             "postgres.max_storage_gb", "200 is below storage_gb 256; allowed: >= storage_gb"),
+    # _dr
+    RuleCase("rpo-without-pitr", rules._dr, valid(postgres={"pitr": False}),
+             "postgres.pitr", "false but dr.rpo is 15m; allowed: true (an RPO under 24h needs point-in-time recovery)"),
+    RuleCase("lag-not-below-rpo", rules._dr, valid(dr={"replication_lag_threshold": "15m"}),
+             "dr.replication_lag_threshold", "15m cannot meet rpo 15m; allowed: below the RPO"),
+    RuleCase("detection-not-within-rto", rules._dr, valid(dr={"rto": "30s"}),
+             "dr.health_check_interval", "failover detection takes 30s (interval x failure_threshold), not within rto 30s"),
+    RuleCase("timeout-not-below-interval", rules._dr, valid(edge={"health_timeout": "10s"}),
+             "edge.health_timeout", "10s; allowed: below dr.health_check_interval (10s)"),
+    # _cross_cloud
+    RuleCase("geo-pool-disabled-cloud", rules._cross_cloud, valid("prod", NO_GCP, edge={"region_pools": {"ENAM": ["aws", "gcp"]}}),
+             "edge.region_pools.ENAM", "steers to gcp, which is not enabled; allowed: aws, azure"),
+    RuleCase("fallback-disabled-cloud", rules._cross_cloud, valid("prod", NO_GCP, edge={"fallback": "gcp"}),
+             "edge.fallback", "gcp is not enabled; allowed: aws, azure"),
+    RuleCase("trust-disabled-cloud", rules._cross_cloud,
+             valid("prod", NO_GCP, identity={"trusts": [{"source": "aws", "targets": ["gcp"]}]}),
+             "identity.trusts[0]", "names gcp, which is not enabled; allowed: aws, azure"),
+    RuleCase("trust-itself", rules._cross_cloud, valid(identity={"trusts": [{"source": "azure", "targets": ["aws", "azure"]}]}),
+             "identity.trusts[0].targets", "azure trusts itself; allowed: other clouds"),
+    # _account_ids
+    RuleCase("no-subscription", rules._account_ids, valid(), "clouds.azure.subscription_id",
+             "missing; set it or azure-native:subscriptionId", providers={"azure-native:subscriptionId": None}),
+    RuleCase("no-project", rules._account_ids, valid(), "clouds.gcp.project",
+             "missing; set it or gcp:project", providers={"gcp:project": None}),
+    # _buckets
+    RuleCase("bucket-twice", rules._buckets, valid(buckets=["data", "logs", "data"]),
+             "buckets[2].name", "bucket data is listed twice; allowed: each name once"),
+    # _budgets
+    RuleCase("daily-above-monthly", rules._budgets, valid(budgets={"daily": 30000}),
+             "budgets.daily", "30000 exceeds budgets.monthly 25000"),
+    # _names
+    RuleCase("storage-account-too-long", rules._names, valid(name="acmecorp", clouds={"azure": {"regions": [
+        region("eastus", "10.20.0.0/16"), region("southafricanorth", "10.21.0.0/16")]}}),
+             "clouds.azure.regions[1].name",
+             "azure storage account name 'acmecorpprodsouthafricanorth' is 28 characters; "
+             "allowed: 3-24 lowercase letters and digits (shorten name or the region code)"),
+    RuleCase("gke-name-too-long", rules._names, valid(name="acmecorp", clouds={"gcp": {"regions": [
+        region("us-central1", "10.30.0.0/16"), region("me-central2-" + "x" * 17, "10.31.0.0/16")]}}),
+             "clouds.gcp.regions[1].name", "gcp gke cluster name 'acmecorp-prod-mecentral2xxxxxxxxxxxxxxxxx' is 41 characters"),
+]
+
+
+def test_every_rule_has_a_case() -> None:
+    assert {case.rule for case in RULE_CASES} == set(rules.RULES)
+
+
+@pytest.mark.parametrize("case", RULE_CASES, ids=lambda case: case.id)
+def test_rule_fires_once_at_its_key_path(case: RuleCase) -> None:
+    # The rule itself yields the problem, exactly once at that path ...
+    found = [p for p in case.rule(model(case.env, case.platform, case.providers)) if p.path == case.path]
+    assert len(found) == 1, found
+    assert case.says in found[0].message
+    # ... and the loader turns it into exactly one line, the only problem of this mutation.
+    lines = problems(case.env, config(case.platform, case.providers))
+    expected = f"Pulumi.{case.env}.yaml: {PLATFORM_KEY}.{case.path}: {found[0].message}"
+    assert at(lines, case.path, case.env) == [expected]
+    assert lines == [expected]
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+@pytest.mark.parametrize("rule", rules.RULES, ids=lambda rule: rule.__name__)
+def test_rule_is_quiet_on_the_valid_config(rule: Any, env: str) -> None:
+    assert list(rule(model(env, valid(env)))) == []
+
+
+@pytest.mark.parametrize(("env", "platform", "providers"), [
+    pytest.param("dev", valid("dev", clouds={"aws": {"regions": [region("us-east-1", "10.10.0.0/16")]}}), {},
+                 id="dev-single-primary-region"),
+    pytest.param("prod", valid(postgres={"pitr": False}, dr={"rpo": "1d"}), {}, id="no-pitr-with-1d-rpo"),
+    pytest.param("prod", valid("prod", NO_GCP), {"gcp:project": None}, id="gcp-disabled-needs-no-project"),
+    pytest.param("prod", valid(clouds={"azure": {"enabled": False}}), {"azure-native:subscriptionId": None},
+                 id="azure-disabled-needs-no-subscription"),
+    pytest.param("prod", valid("prod", NO_GCP), {}, id="built-in-geo-map-trimmed-to-enabled-clouds"),
+    pytest.param("prod", valid(kubernetes={"pools": {"aws": {"x": pool("m5.large,m5a.large,m6i.large")}}}), {},
+                 id="aws-pool-takes-several-types"),
+    pytest.param("prod", valid(budgets={"daily": 25000}), {}, id="daily-equal-monthly"),
+    pytest.param("prod", valid(postgres={"max_storage_gb": 256}), {}, id="max-storage-equal-storage"),
+    pytest.param("prod", valid(identity={"trusts": [{"source": "gcp", "targets": ["aws", "azure"]}]}), {}, id="trust-other-clouds"),
+    pytest.param("prod", valid(name="abcdefgh"), {}, id="longest-name-with-default-regions"),
+])
+def test_near_misses_load(env: str, platform: dict[str, Any], providers: dict[str, Any]) -> None:
+    assert isinstance(load_settings(env, config(platform, providers)), PlatformSettings)
+
+
+# --- field-level errors -------------------------------------------------------------------------
+
+def _aws_cidr(cidr: str) -> dict[str, Any]:
+    return {"clouds": {"aws": {"regions": [region("us-east-1", cidr), region("us-west-2", "10.11.0.0/16")]}}}
+
+
+def _allowed(model_cls: Any) -> str:
+    return "unknown key; allowed: " + ", ".join(sorted(model_cls.model_fields))
+
+
+FIELD_CASES = [
+    pytest.param({"kubernetes": {"version": "1.28"}}, "kubernetes.version",
+                 ["Kubernetes 1.28 is not supported", "supported: " + ", ".join(catalog.KUBERNETES_VERSIONS)],
+                 id="kubernetes-1.28"),
+    pytest.param({"kubernetes": {"version": 1.3}}, "kubernetes.version",
+                 ["write the Kubernetes version as a quoted string", ", ".join(catalog.KUBERNETES_VERSIONS)],
+                 id="kubernetes-unquoted-float"),
+    pytest.param({"postgres": {"version": "13"}}, "postgres.version",
+                 ["PostgreSQL 13 is not supported", "supported: " + ", ".join(catalog.POSTGRES_VERSIONS)], id="postgres-13"),
+    pytest.param({"postgres": {"version": 16.0}}, "postgres.version", ["write the PostgreSQL version as a quoted string"],
+                 id="postgres-float"),
+    pytest.param({"postgres": {"tier": {"gcp": "db-standard-4"}}}, "postgres.tier.gcp",
+                 ["'db-standard-4' is not a Cloud SQL for PostgreSQL tier", "MySQL-only", "allowed: db-custom-<vCPUs>-<MiB>"],
+                 id="cloudsql-mysql-tier"),
+    pytest.param({"postgres": {"tier": {"gcp": "db-n1-standard-2"}}}, "postgres.tier.gcp", ["MySQL-only", "db-custom-"],
+                 id="cloudsql-n1-tier"),
+    pytest.param({"postgres": {"tier": {"gcp": "db-custom-4"}}}, "postgres.tier.gcp",
+                 ["'db-custom-4' is not a Cloud SQL for PostgreSQL tier; allowed: db-custom-"], id="cloudsql-bad-custom"),
+    pytest.param({"postgres": {"tier": {"aws": "m5.large"}}}, "postgres.tier.aws",
+                 ["'m5.large' is not an RDS instance class", "allowed: db.<family>.<size>"], id="rds-class"),
+    pytest.param({"postgres": {"tier": {"azure": "Standard_D4s_v3"}}}, "postgres.tier.azure",
+                 ["'Standard_D4s_v3' is not a Flexible Server SKU", "allowed: B_|GP_|MO_Standard_<size>"], id="azure-sku"),
+    pytest.param(_aws_cidr("8.8.0.0/16"), "clouds.aws.regions[0].cidr",
+                 ["8.8.0.0/16 is not a private range", "allowed: 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16"], id="public-cidr"),
+    pytest.param(_aws_cidr("10.0.0.0/8"), "clouds.aws.regions[0].cidr", ["10.0.0.0/8 is a /8", "allowed: /16 to /20"],
+                 id="slash-8-cidr"),
+    pytest.param(_aws_cidr("10.10.0.0/21"), "clouds.aws.regions[0].cidr", ["is a /21", "allowed: /16 to /20"], id="slash-21-cidr"),
+    pytest.param({"kubernetes": {"verison": "1.35"}}, "kubernetes.verison", [_allowed(KubernetesSettings)],
+                 id="unknown-key-kubernetes"),
+    pytest.param({"nmae": "acme"}, "nmae", [_allowed(PlatformSettings)], id="unknown-key-top-level"),
+    pytest.param({"clouds": {"aws": {"regions": [region("us-east-1", "10.10.0.0/16") | {"zone": "a"}]}}},
+                 "clouds.aws.regions[0].zone", [_allowed(Region)], id="unknown-key-in-list-item"),
+    pytest.param({"kubernetes": {"pools": {"aws": {"general": pool(size=3)}}}}, "kubernetes.pools.aws.general.size",
+                 [_allowed(NodePool)], id="unknown-key-in-dict-value"),
+    pytest.param({"buckets": [{"name": "data", "ttl": 3}]}, "buckets[0].ttl", [_allowed(BucketSettings)],
+                 id="unknown-key-in-bucket"),
+    pytest.param({"dr": {"rpo": "15 minutes"}}, "dr.rpo",
+                 ["'15 minutes' is not a duration; allowed: a number with s, m, h or d (e.g. 30s, 15m)"], id="bad-duration"),
+    pytest.param({"dr": {"rto": True}}, "dr.rto", ["expected a duration such as 30s, 15m, 2h or 1d"], id="bool-duration"),
+    pytest.param({"network": {"flow_log_retention_days": 31}}, "network.flow_log_retention_days",
+                 ["31 is not a CloudWatch Logs retention", "allowed: " + ", ".join(map(str, catalog.CLOUDWATCH_RETENTION_DAYS))],
+                 id="cloudwatch-retention"),
+    pytest.param({"network": {"nat": "gateway"}}, "network.nat", ["'per_az' or 'single'", "(got 'gateway')"], id="nat-literal"),
+    pytest.param({"edge": {"region_pools": {"MARS": ["aws"]}}}, "edge.region_pools",
+                 ["unknown Cloudflare region MARS", "allowed: " + ", ".join(catalog.CLOUDFLARE_REGIONS)], id="cloudflare-region"),
+    pytest.param({"name": "Acme"}, "name", ["(got 'Acme')"], id="uppercase-platform-name"),
+    pytest.param({"clouds": {"aws": {"regions": []}}}, "clouds.aws.regions", ["at least 1 item"], id="no-regions"),
+    pytest.param({"kubernetes": {"pools": {"aws": {"general": {"instance_types": ["m5.large"], "min_size": 1,
+                                                               "max_size": 3}}}}},
+                 "kubernetes.pools.aws.general.desired_size", ["required key is missing"], id="missing-nested-key"),
+]
+
+
+@pytest.mark.parametrize(("mutation", "path", "says"), FIELD_CASES)
+def test_field_error_is_one_line_at_its_key_path(mutation: dict[str, Any], path: str, says: list[str]) -> None:
+    lines = problems("prod", config(valid("prod", mutation)))
+    assert len(at(lines, path)) == 1, lines
+    assert all(fragment in at(lines, path)[0] for fragment in says), at(lines, path)[0]
+    assert len(lines) == 1, lines  # field errors stop before the cross-field rules run
+
+
+def test_field_errors_are_all_reported_together() -> None:
+    lines = problems("prod", config(valid(kubernetes={"version": "1.28"}, postgres={"version": "13"}, nmae="x")))
+    assert sorted(line.split(": ")[1] for line in lines) == [
+        f"{PLATFORM_KEY}.kubernetes.version", f"{PLATFORM_KEY}.nmae", f"{PLATFORM_KEY}.postgres.version"]
+
+
+def test_missing_name_is_reported() -> None:
+    assert problems("prod", config({})) == [f"Pulumi.prod.yaml: {PLATFORM_KEY}.name: required key is missing"]
+
+
+@pytest.mark.parametrize(("platform", "got"), [
+    pytest.param(None, "missing", id="missing"),
+    pytest.param(["name", "acme"], "a list", id="list"),
+    pytest.param("acme", "a str", id="string"),
+    pytest.param(3, "a int", id="int"),
+])
+def test_platform_must_be_a_mapping(platform: Any, got: str) -> None:
+    cfg = config(platform) if platform is not None else dict(PROVIDERS)
+    assert problems("prod", cfg) == [
+        f"Pulumi.prod.yaml: {PLATFORM_KEY}: {got}; allowed: a mapping (see schema/stack.schema.json)"]
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    pytest.param("1.34", "1.34", id="quoted-1.34"),
+    pytest.param("1.36", "1.36", id="quoted-1.36"),
+])
+def test_supported_kubernetes_versions_load(value: str, expected: str) -> None:
+    assert load_settings("prod", config(valid(kubernetes={"version": value}))).kubernetes.version == expected
+
+
+@pytest.mark.parametrize(("value", "expected"), [(16, "16"), ("17", "17"), ("14", "14")], ids=["int-16", "str-17", "str-14"])
+def test_postgres_versions_load(value: Any, expected: str) -> None:
+    assert load_settings("prod", config(valid(postgres={"version": value}))).postgres.version == expected
+
+
+@pytest.mark.parametrize("tier", ["db-custom-2-7680", "db-perf-optimized-N-8", "db-f1-micro", "db-g1-small"])
+def test_cloudsql_postgres_tiers_load(tier: str) -> None:
+    assert load_settings("prod", config(valid(postgres={"tier": {"gcp": tier}}))).postgres.tier.gcp == tier
+
+
+def test_bucket_shorthand_is_a_name() -> None:
+    settings = load_settings("prod", config(valid(buckets=["data", {"name": "logs", "cool_after_days": 60}])))
+    assert settings.buckets == [BucketSettings(name="data"), BucketSettings(name="logs", cool_after_days=60)]
+    assert settings.buckets[0].noncurrent_version_days == 90
+
+
+def test_durations_in_the_config_are_seconds() -> None:
+    settings = load_settings("prod", config(valid(dr={"rpo": "1h", "rto": "10m", "replication_lag_threshold": 45})))
+    assert (settings.dr.rpo, settings.dr.rto, settings.dr.replication_lag_threshold) == (3600, 600, 45)
+
+
+# --- provider keys, environment and the source of problem lines ---------------------------------
+
+
+def test_provider_keys_fill_project_and_subscription() -> None:
+    settings = load_settings("prod", config(valid()))
+    assert settings.clouds.gcp.project == "proj-1"
+    assert settings.clouds.azure.subscription_id == "sub-1"
+
+
+def test_platform_values_beat_provider_keys() -> None:
+    platform = valid(clouds={"gcp": {"project": "own-project"}, "azure": {"subscription_id": "own-sub"}})
+    settings = load_settings("prod", config(platform))
+    assert (settings.clouds.gcp.project, settings.clouds.azure.subscription_id) == ("own-project", "own-sub")
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_aws_region_must_be_the_first_aws_region(stack: str) -> None:
+    lines = problems(stack, config(valid(stack), {"aws:region": "eu-west-1"}))
+    assert lines == [f"Pulumi.{stack}.yaml: aws:region: eu-west-1 is not the primary AWS region; "
+                     "allowed: us-east-1 (clouds.aws.regions[0])"]
+
+
+@pytest.mark.parametrize(("platform", "region"), [
+    pytest.param(valid(), None, id="aws-region-unset"),
+    pytest.param(valid(clouds={"aws": {"regions": [region("us-west-2", "10.11.0.0/16"), region("us-east-1", "10.10.0.0/16")]}}),
+                 "us-west-2", id="reordered-regions"),
+    pytest.param(valid(clouds={"aws": {"enabled": False}, "azure": {"role": "primary"}}), "eu-west-1", id="aws-disabled"),
+])
+def test_aws_region_accepted(platform: dict[str, Any], region: str | None) -> None:
+    assert isinstance(load_settings("prod", config(platform, {"aws:region": region})), PlatformSettings)
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_environment_defaults_to_the_stack_name(stack: str) -> None:
+    platform = valid(stack)
+    assert "environment" not in platform
+    assert load_settings(stack, config(platform)).environment == stack
+
+
+def test_other_stack_names_need_an_environment() -> None:
+    assert problems("staging", config(valid())) == [
+        f"Pulumi.staging.yaml: {PLATFORM_KEY}.environment: required key is missing"]
+
+
+def test_explicit_environment_on_another_stack_gets_its_defaults() -> None:
+    settings = load_settings("staging", config(valid("dev", environment="dev")))
+    assert (settings.environment, settings.network.nat, settings.deletion_protection) == ("dev", "single", False)
+
+
+BROKEN_CONFIGS = [
+    pytest.param(config(valid(nmae="x", kubernetes={"version": "1.28"})), id="field-errors"),
+    pytest.param(config(valid(postgres={"ha": False}, budgets={"daily": 1e6}), {"aws:region": "eu-west-1"}),
+                 id="rule-and-provider-errors"),
+    pytest.param(dict(PROVIDERS), id="platform-missing"),
+]
+
+
+@pytest.mark.parametrize("cfg", BROKEN_CONFIGS)
+@pytest.mark.parametrize(("source", "prefix"), [
+    pytest.param(None, "Pulumi.prod.yaml: ", id="default-source"),
+    pytest.param("stacks/Pulumi.prod.yaml", "stacks/Pulumi.prod.yaml: ", id="given-source"),
+])
+def test_every_problem_line_starts_with_the_source(cfg: dict[str, Any], source: str | None, prefix: str) -> None:
+    lines = problems("prod", cfg, source)
+    assert lines and all(line.startswith(prefix) for line in lines), lines
+    assert all("\n" not in line for line in lines)
+
+
+def test_rule_and_provider_problems_are_reported_together() -> None:
+    lines = problems("prod", config(valid(postgres={"ha": False}, budgets={"daily": 1e6}), {"aws:region": "eu-west-1"}))
+    assert len(at(lines, "postgres.ha")) == len(at(lines, "budgets.daily")) == 1
+    assert lines[-1].startswith("Pulumi.prod.yaml: aws:region: eu-west-1 ")
+    assert len(lines) == 3
+
+
+# --- read_stack_config --------------------------------------------------------------------------
+
+
+def _project(tmp_path: Path, project: dict[str, Any], stacks: dict[str, str] | None = None) -> Path:
+    (tmp_path / "Pulumi.yaml").write_text(yaml.safe_dump(project))
+    for stack, text in (stacks or {}).items():
+        (tmp_path / f"Pulumi.{stack}.yaml").write_text(text)
+    return tmp_path
+
+
+PROJECT = {
+    "name": "multicloud-platform",
+    "runtime": "python",
+    "config": {
+        "aws:region": {"default": "us-west-2"},
+        "gcp:project": {"default": "default-project"},
+        "owner": {"type": "string", "default": "team-a"},
+        "notes": {"type": "string"},
+    },
+}
+
+
+def test_read_stack_config_layers_stack_values_over_project_defaults(tmp_path: Path) -> None:
+    stack = {"config": {"aws:region": "us-east-1", "azure-native:subscriptionId": "sub-1", PLATFORM_KEY: valid()}}
+    cfg = read_stack_config(_project(tmp_path, PROJECT, {"prod": yaml.safe_dump(stack)}), "prod")
+    assert cfg == {
+        "aws:region": "us-east-1",  # stack value beats the project default
+        "gcp:project": "default-project",  # project default fills the gap
+        "multicloud-platform:owner": "team-a",  # bare project keys get the project namespace
+        "azure-native:subscriptionId": "sub-1",
+        PLATFORM_KEY: valid(),
+    }  # "notes" has no default and is absent
+    settings = load_settings("prod", cfg)
+    assert (settings.clouds.gcp.project, settings.clouds.azure.subscription_id) == ("default-project", "sub-1")
+
+
+def test_read_stack_config_of_an_empty_stack_file(tmp_path: Path) -> None:
+    cfg = read_stack_config(_project(tmp_path, {"name": "p", "runtime": "python"}, {"dev": ""}), "dev")
+    assert cfg == {}
+
+
+@pytest.mark.parametrize(("stacks", "line_start"), [
+    pytest.param({}, "Pulumi.prod.yaml: no such stack file; create it or pick an existing stack", id="missing-stack-file"),
+    pytest.param({"prod": "config:\n  aws:region: [us-east-1\n"}, "Pulumi.prod.yaml: not valid YAML: ", id="invalid-yaml"),
+    pytest.param({"prod": "config:\n  a: 1\n b: 2\n"}, "Pulumi.prod.yaml: not valid YAML: ", id="bad-indent"),
+])
+def test_read_stack_config_errors_are_one_line(tmp_path: Path, stacks: dict[str, str], line_start: str) -> None:
+    with pytest.raises(SettingsError) as err:
+        read_stack_config(_project(tmp_path, PROJECT, stacks), "prod")
+    assert len(err.value.problems) == 1
+    assert err.value.problems[0].startswith(line_start)
+    assert "\n" not in err.value.problems[0]
+
+
+# --- durations ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "seconds"), [
+    ("30s", 30), ("15m", 900), ("2h", 7200), ("1d", 86400), ("0s", 0), (" 5m ", 300), ("90s", 90), (45, 45), (0, 0),
+], ids=str)
+def test_parse_duration(text: Any, seconds: int) -> None:
+    assert parse_duration(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["15", "15 m", "1.5h", "-5m", "5M", "1w", "", "m", "h1", "15mm", 1.5, None, [], {"m": 1}],
+                         ids=repr)
+def test_parse_duration_rejects(text: Any) -> None:
+    with pytest.raises(ValueError, match="is not a duration; allowed: a number with s, m, h or d"):
+        parse_duration(text)
+
+
+@pytest.mark.parametrize("flag", [True, False])
+def test_parse_duration_rejects_bool(flag: bool) -> None:
+    with pytest.raises(ValueError, match="^expected a duration such as 30s, 15m, 2h or 1d$"):
+        parse_duration(flag)
+
+
+@pytest.mark.parametrize(("seconds", "text"), [
+    (30, "30s"), (900, "15m"), (7200, "2h"), (86400, "1d"), (172800, "2d"), (90, "90s"), (5400, "90m"), (3660, "61m"),
+    (0, "0s"), (1, "1s"),
+], ids=str)
+def test_format_duration(seconds: int, text: str) -> None:
+    assert format_duration(seconds) == text
+    assert parse_duration(format_duration(seconds)) == seconds
