@@ -26,9 +26,12 @@ class Platform(pulumi.ComponentResource):
         if settings.clouds.aws.enabled:
             for region in settings.clouds.aws.regions:
                 code = region_code(region.name)
-                provider = aws.Provider(f"{name}-aws-{code}", region=region.name,
-                                        opts=pulumi.ResourceOptions(parent=self))
+                provider = aws.Provider(
+                    f"{name}-aws-{code}", region=region.name, opts=pulumi.ResourceOptions(parent=self)
+                )
                 self.aws_regions[region.name] = AwsRegion(
-                    f"{name}-aws-{code}", AwsRegionArgs(region=region, settings=settings, platform_cidrs=platform_cidrs),
-                    opts=pulumi.ResourceOptions(parent=self, providers={"aws": provider}))
+                    f"{name}-aws-{code}",
+                    AwsRegionArgs(region=region, settings=settings, platform_cidrs=platform_cidrs),
+                    opts=pulumi.ResourceOptions(parent=self, providers={"aws": provider}),
+                )
         self.register_outputs({})

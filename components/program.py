@@ -33,7 +33,9 @@ def run() -> Platform:
     except SettingsError as err:
         for line in err.problems:
             pulumi.log.error(line)
-        raise pulumi.RunError(f"stack {stack}: {len(err.problems)} configuration problem(s); nothing was changed") from None
+        raise pulumi.RunError(
+            f"stack {stack}: {len(err.problems)} configuration problem(s); nothing was changed"
+        ) from None
     platform = Platform(f"{settings.name}-{settings.environment}", settings)
     pulumi.export("aws_clusters", {region: r.cluster.cluster_name for region, r in platform.aws_regions.items()})
     pulumi.export("aws_postgres", {region: r.postgres.endpoint for region, r in platform.aws_regions.items()})

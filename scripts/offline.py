@@ -9,15 +9,16 @@ protect, dependencies and inputs (secrets still wrapped), for the plan, the test
 from __future__ import annotations
 
 import asyncio
-import json
 import hashlib
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
 from pulumi.runtime import mocks as pulumi_mocks
-from pulumi.runtime import rpc, settings as runtime_settings
+from pulumi.runtime import rpc
+from pulumi.runtime import settings as runtime_settings
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
@@ -108,9 +109,14 @@ class RealisticMocks(pulumi_mocks.Mocks):
         region = self._region(args.provider)
         answers: dict[str, Callable[[], dict[str, Any]]] = {
             "aws:index/getAvailabilityZones:getAvailabilityZones": lambda: {
-                "names": [f"{region}{z}" for z in "abc"], "zoneIds": [f"use1-az{i}" for i in (1, 2, 4)]},
+                "names": [f"{region}{z}" for z in "abc"],
+                "zoneIds": [f"use1-az{i}" for i in (1, 2, 4)],
+            },
             "aws:index/getCallerIdentity:getCallerIdentity": lambda: {
-                "accountId": ACCOUNT_ID, "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/ci", "userId": "AIDAMOCK"},
+                "accountId": ACCOUNT_ID,
+                "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/ci",
+                "userId": "AIDAMOCK",
+            },
             "aws:index/getPartition:getPartition": lambda: {"partition": "aws", "dnsSuffix": "amazonaws.com"},
         }
         if args.token not in answers:
@@ -124,19 +130,33 @@ def _aws_outputs(resource_type: str, physical: str, region: str, inputs: Mapping
     out: dict[str, Any] = {"arn": f"arn:aws:{service}:{region}:{ACCOUNT_ID}:{physical}", "region": region}
     token = hashlib.sha1(f"{resource_type}/{physical}".encode()).hexdigest()[:12]
     if resource_type == "aws:eks/cluster:Cluster":
-        out.update(endpoint=f"https://{token.upper()}.gr7.{region}.eks.amazonaws.com",
-                   identities=[{"oidcs": [{"issuer": f"https://oidc.eks.{region}.amazonaws.com/id/{token.upper()}"}]}],
-                   certificateAuthority={"data": "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t"}, status="ACTIVE")
+        out.update(
+            endpoint=f"https://{token.upper()}.gr7.{region}.eks.amazonaws.com",
+            identities=[{"oidcs": [{"issuer": f"https://oidc.eks.{region}.amazonaws.com/id/{token.upper()}"}]}],
+            certificateAuthority={"data": "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t"},
+            status="ACTIVE",
+        )
     elif resource_type == "aws:rds/instance:Instance":
         address = f"{physical}.c{token[:8]}.{region}.rds.amazonaws.com"
-        out.update(address=address, port=5432, endpoint=f"{address}:5432", masterUserSecrets=[{
-            "secretArn": f"arn:aws:secretsmanager:{region}:{ACCOUNT_ID}:secret:rds!db-{token}",
-            "secretStatus": "active", "kmsKeyId": inputs.get("kmsKeyId", "")}])
+        out.update(
+            address=address,
+            port=5432,
+            endpoint=f"{address}:5432",
+            masterUserSecrets=[
+                {
+                    "secretArn": f"arn:aws:secretsmanager:{region}:{ACCOUNT_ID}:secret:rds!db-{token}",
+                    "secretStatus": "active",
+                    "kmsKeyId": inputs.get("kmsKeyId", ""),
+                }
+            ],
+        )
     elif resource_type == "aws:s3/bucket:Bucket":
         out.update(arn=f"arn:aws:s3:::{physical}", bucket=physical, __id=physical)
     elif resource_type == "aws:kms/key:Key":
-        out.update(keyId=f"{token}-0000-4000-8000-000000000000",
-                   arn=f"arn:aws:kms:{region}:{ACCOUNT_ID}:key/{token}-0000-4000-8000-000000000000")
+        out.update(
+            keyId=f"{token}-0000-4000-8000-000000000000",
+            arn=f"arn:aws:kms:{region}:{ACCOUNT_ID}:key/{token}-0000-4000-8000-000000000000",
+        )
     elif resource_type == "aws:iam/role:Role":
         out.update(arn=f"arn:aws:iam::{ACCOUNT_ID}:role/{physical}", name=physical, __id=physical)
     elif resource_type == "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
@@ -161,12 +181,19 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
         response = super().RegisterResource(request)
         if request.type != "pulumi:pulumi:Stack":
-            self.registrations.append(Registration(
-                urn=response.urn, type=request.type, name=request.name, parent=request.parent,
-                custom=bool(request.custom), protect=bool(request.protect), provider=request.provider,
-                dependencies=list(request.dependencies),
-                inputs=rpc.deserialize_properties(request.object, keep_unknowns=True),
-            ))
+            self.registrations.append(
+                Registration(
+                    urn=response.urn,
+                    type=request.type,
+                    name=request.name,
+                    parent=request.parent,
+                    custom=bool(request.custom),
+                    protect=bool(request.protect),
+                    provider=request.provider,
+                    dependencies=list(request.dependencies),
+                    inputs=rpc.deserialize_properties(request.object, keep_unknowns=True),
+                )
+            )
         return response
 
 
@@ -175,8 +202,9 @@ def flatten_config(config: Mapping[str, Any]) -> dict[str, str]:
     return {key: value if isinstance(value, str) else json.dumps(value) for key, value in config.items()}
 
 
-def record(stack: str, config: Mapping[str, Any], program: Callable[[], Any], project: str,
-           preview: bool = False) -> Recording:
+def record(
+    stack: str, config: Mapping[str, Any], program: Callable[[], Any], project: str, preview: bool = False
+) -> Recording:
     """Run `program` for `stack` with `config` on the mock runtime; return what it registered.
 
     Safe to call repeatedly in one process: each run gets a fresh root stack and event loop."""

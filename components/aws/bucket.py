@@ -39,53 +39,99 @@ class AwsBucket(pulumi.ComponentResource):
     def __init__(self, name: str, args: AwsBucketArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("multicloud:aws:Bucket", name, {}, opts)
         child = pulumi.ResourceOptions(parent=self)
-        bucket = aws.s3.Bucket(f"{name}-bucket", bucket=args.bucket_name, force_destroy=False, tags=args.tags,
-                               opts=pulumi.ResourceOptions(parent=self, protect=args.protect))
+        bucket = aws.s3.Bucket(
+            f"{name}-bucket",
+            bucket=args.bucket_name,
+            force_destroy=False,
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+        )
         block = aws.s3.BucketPublicAccessBlock(
-            f"{name}-public-access-block", bucket=bucket.id, block_public_acls=True, block_public_policy=True,
-            ignore_public_acls=True, restrict_public_buckets=True, opts=child)
-        aws.s3.BucketOwnershipControls(f"{name}-ownership", bucket=bucket.id,
-                                       rule={"object_ownership": "BucketOwnerEnforced"}, opts=child)
-        versioning = aws.s3.BucketVersioning(f"{name}-versioning", bucket=bucket.id,
-                                             versioning_configuration={"status": "Enabled"}, opts=child)
+            f"{name}-public-access-block",
+            bucket=bucket.id,
+            block_public_acls=True,
+            block_public_policy=True,
+            ignore_public_acls=True,
+            restrict_public_buckets=True,
+            opts=child,
+        )
+        aws.s3.BucketOwnershipControls(
+            f"{name}-ownership", bucket=bucket.id, rule={"object_ownership": "BucketOwnerEnforced"}, opts=child
+        )
+        versioning = aws.s3.BucketVersioning(
+            f"{name}-versioning", bucket=bucket.id, versioning_configuration={"status": "Enabled"}, opts=child
+        )
         aws.s3.BucketServerSideEncryptionConfiguration(
-            f"{name}-encryption", bucket=bucket.id,
-            rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "aws:kms",
-                                                                "kms_master_key_id": args.kms_key_arn},
-                    "bucket_key_enabled": True}],
-            opts=child)
+            f"{name}-encryption",
+            bucket=bucket.id,
+            rules=[
+                {
+                    "apply_server_side_encryption_by_default": {
+                        "sse_algorithm": "aws:kms",
+                        "kms_master_key_id": args.kms_key_arn,
+                    },
+                    "bucket_key_enabled": True,
+                }
+            ],
+            opts=child,
+        )
         aws.s3.BucketLifecycleConfiguration(
-            f"{name}-lifecycle", bucket=bucket.id, rules=_lifecycle_rules(args.settings),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[versioning]))
-        aws.s3.BucketPolicy(f"{name}-tls-only", bucket=bucket.id, policy=bucket.arn.apply(_deny_insecure_transport),
-                            opts=pulumi.ResourceOptions(parent=self, depends_on=[block]))
+            f"{name}-lifecycle",
+            bucket=bucket.id,
+            rules=_lifecycle_rules(args.settings),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[versioning]),
+        )
+        aws.s3.BucketPolicy(
+            f"{name}-tls-only",
+            bucket=bucket.id,
+            policy=bucket.arn.apply(_deny_insecure_transport),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[block]),
+        )
         self.bucket_name = bucket.bucket
         self.arn = bucket.arn
         self.register_outputs({"bucket_name": self.bucket_name, "arn": self.arn})
 
 
-def _lifecycle_rules(settings: BucketSettings) -> list[dict[str, object]]:
-    rules: list[dict[str, object]] = [
-        {"id": "expire-noncurrent-versions", "status": "Enabled", "filter": {},
-         "noncurrent_version_expiration": {"noncurrent_days": settings.noncurrent_version_days}},
-        {"id": "abort-incomplete-uploads", "status": "Enabled", "filter": {},
-         "abort_incomplete_multipart_upload": {"days_after_initiation": settings.abort_incomplete_upload_days}},
+def _lifecycle_rules(settings: BucketSettings) -> list[aws.s3.BucketLifecycleConfigurationRuleArgsDict]:
+    rules: list[aws.s3.BucketLifecycleConfigurationRuleArgsDict] = [
+        {
+            "id": "expire-noncurrent-versions",
+            "status": "Enabled",
+            "filter": {},
+            "noncurrent_version_expiration": {"noncurrent_days": settings.noncurrent_version_days},
+        },
+        {
+            "id": "abort-incomplete-uploads",
+            "status": "Enabled",
+            "filter": {},
+            "abort_incomplete_multipart_upload": {"days_after_initiation": settings.abort_incomplete_upload_days},
+        },
     ]
     if settings.cool_after_days:
-        rules.append({"id": "cool-tier", "status": "Enabled", "filter": {},
-                      "transitions": [{"days": settings.cool_after_days, "storage_class": "STANDARD_IA"}]})
+        rules.append(
+            {
+                "id": "cool-tier",
+                "status": "Enabled",
+                "filter": {},
+                "transitions": [{"days": settings.cool_after_days, "storage_class": "STANDARD_IA"}],
+            }
+        )
     return rules
 
 
 def _deny_insecure_transport(bucket_arn: str) -> str:
-    return json.dumps({
-        "Version": "2012-10-17",
-        "Statement": [{
-            "Sid": "DenyInsecureTransport",
-            "Effect": "Deny",
-            "Principal": "*",
-            "Action": "s3:*",
-            "Resource": [bucket_arn, f"{bucket_arn}/*"],
-            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-        }],
-    })
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "DenyInsecureTransport",
+                    "Effect": "Deny",
+                    "Principal": "*",
+                    "Action": "s3:*",
+                    "Resource": [bucket_arn, f"{bucket_arn}/*"],
+                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                }
+            ],
+        }
+    )

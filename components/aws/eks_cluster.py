@@ -72,11 +72,22 @@ class AwsEksCluster(pulumi.ComponentResource):
     def __init__(self, name: str, args: AwsEksClusterArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("multicloud:aws:EksCluster", name, {}, opts)
         child = pulumi.ResourceOptions(parent=self)
-        cluster_role = self._role(f"{name}-cluster-role", f"{args.role_prefix}-eks-cluster", "eks.amazonaws.com",
-                                  ["AmazonEKSClusterPolicy"], args.tags, actions=("sts:AssumeRole", "sts:TagSession"))
+        cluster_role = self._role(
+            f"{name}-cluster-role",
+            f"{args.role_prefix}-eks-cluster",
+            "eks.amazonaws.com",
+            ["AmazonEKSClusterPolicy"],
+            args.tags,
+            actions=("sts:AssumeRole", "sts:TagSession"),
+        )
         log_group = aws.cloudwatch.LogGroup(
-            f"{name}-control-plane-logs", name=f"/aws/eks/{args.cluster_name}/cluster",
-            retention_in_days=args.log_retention_days, kms_key_id=args.logs_key_arn, tags=args.tags, opts=child)
+            f"{name}-control-plane-logs",
+            name=f"/aws/eks/{args.cluster_name}/cluster",
+            retention_in_days=args.log_retention_days,
+            kms_key_id=args.logs_key_arn,
+            tags=args.tags,
+            opts=child,
+        )
         cluster = aws.eks.Cluster(
             f"{name}-cluster",
             name=args.cluster_name,
@@ -97,22 +108,39 @@ class AwsEksCluster(pulumi.ComponentResource):
             tags=args.tags,
             opts=pulumi.ResourceOptions(parent=self, protect=args.deletion_protection, depends_on=[log_group]),
         )
-        issuer = cluster.identities.apply(lambda ids: ids[0].oidcs[0].issuer if ids and ids[0].oidcs else "")
-        oidc = aws.iam.OpenIdConnectProvider(f"{name}-oidc", url=issuer, client_id_lists=["sts.amazonaws.com"],
-                                             tags=args.tags, opts=child)
+        issuer = cluster.identities.apply(_issuer)
+        oidc = aws.iam.OpenIdConnectProvider(
+            f"{name}-oidc", url=issuer, client_id_lists=["sts.amazonaws.com"], tags=args.tags, opts=child
+        )
 
         for i, principal in enumerate(args.admin_role_arns):
-            entry = aws.eks.AccessEntry(f"{name}-admin-{i}", cluster_name=cluster.name, principal_arn=principal,
-                                        type="STANDARD", tags=args.tags, opts=child)
+            entry = aws.eks.AccessEntry(
+                f"{name}-admin-{i}",
+                cluster_name=cluster.name,
+                principal_arn=principal,
+                type="STANDARD",
+                tags=args.tags,
+                opts=child,
+            )
             aws.eks.AccessPolicyAssociation(
-                f"{name}-admin-{i}-policy", cluster_name=cluster.name, principal_arn=principal,
+                f"{name}-admin-{i}-policy",
+                cluster_name=cluster.name,
+                principal_arn=principal,
                 policy_arn="arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
-                access_scope={"type": "cluster"}, opts=pulumi.ResourceOptions(parent=self, depends_on=[entry]))
+                access_scope={"type": "cluster"},
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[entry]),
+            )
 
-        node_role = self._role(f"{name}-node-role", f"{args.role_prefix}-eks-nodes", "ec2.amazonaws.com",
-                               ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly"], args.tags)
-        node_groups = [self._node_group(name, pool_name, pool, cluster, node_role, args)
-                       for pool_name, pool in args.pools.items()]
+        node_role = self._role(
+            f"{name}-node-role",
+            f"{args.role_prefix}-eks-nodes",
+            "ec2.amazonaws.com",
+            ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly"],
+            args.tags,
+        )
+        node_groups = [
+            self._node_group(name, pool_name, pool, cluster, node_role, args) for pool_name, pool in args.pools.items()
+        ]
         self._addons(name, cluster, oidc, issuer, node_groups, args)
 
         self.cluster_name = cluster.name
@@ -120,38 +148,84 @@ class AwsEksCluster(pulumi.ComponentResource):
         self.oidc_issuer_url = issuer
         self.oidc_provider_arn = oidc.arn
         self.node_role_arn = node_role.arn
-        self.kubeconfig = pulumi.Output.secret(pulumi.Output.all(
-            cluster.name, cluster.endpoint, cluster.certificate_authority.data, cluster.region,
-        ).apply(lambda v: _kubeconfig(*v)))
-        self.register_outputs({"cluster_name": self.cluster_name, "endpoint": self.endpoint,
-                               "oidc_issuer_url": self.oidc_issuer_url, "oidc_provider_arn": self.oidc_provider_arn,
-                               "kubeconfig": self.kubeconfig})
+        self.kubeconfig = pulumi.Output.secret(
+            pulumi.Output.all(
+                cluster.name,
+                cluster.endpoint,
+                cluster.certificate_authority.data,
+                cluster.region,
+            ).apply(lambda v: _kubeconfig(*v))
+        )
+        self.register_outputs(
+            {
+                "cluster_name": self.cluster_name,
+                "endpoint": self.endpoint,
+                "oidc_issuer_url": self.oidc_issuer_url,
+                "oidc_provider_arn": self.oidc_provider_arn,
+                "kubeconfig": self.kubeconfig,
+            }
+        )
 
-    def _role(self, resource_name: str, role_name: str, service: str, managed: list[str],
-              tags: dict[str, str], actions: tuple[str, ...] = ()) -> aws.iam.Role:
+    def _role(
+        self,
+        resource_name: str,
+        role_name: str,
+        service: str,
+        managed: list[str],
+        tags: dict[str, str],
+        actions: tuple[str, ...] = (),
+    ) -> aws.iam.Role:
         """A role a service assumes, with AWS-managed policies attached by name."""
-        role = aws.iam.Role(resource_name, name=role_name, assume_role_policy=assume_role_policy(service, *actions),
-                            tags=tags, opts=pulumi.ResourceOptions(parent=self))
+        role = aws.iam.Role(
+            resource_name,
+            name=role_name,
+            assume_role_policy=assume_role_policy(service, *actions),
+            tags=tags,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
         for policy in managed:
-            aws.iam.RolePolicyAttachment(f"{resource_name}-{policy}", role=role.name, policy_arn=f"{_ARN}/{policy}",
-                                         opts=pulumi.ResourceOptions(parent=self))
+            aws.iam.RolePolicyAttachment(
+                f"{resource_name}-{policy}",
+                role=role.name,
+                policy_arn=f"{_ARN}/{policy}",
+                opts=pulumi.ResourceOptions(parent=self),
+            )
         return role
 
-    def _irsa_role(self, name: str, role_name: str, oidc: aws.iam.OpenIdConnectProvider,
-                   issuer: pulumi.Output[str], service_account: str, policy: str,
-                   tags: dict[str, str]) -> aws.iam.Role:
+    def _irsa_role(
+        self,
+        name: str,
+        role_name: str,
+        oidc: aws.iam.OpenIdConnectProvider,
+        issuer: pulumi.Output[str],
+        service_account: str,
+        policy: str,
+        tags: dict[str, str],
+    ) -> aws.iam.Role:
         """A role only `kube-system/<service_account>` of this cluster can assume."""
         trust = pulumi.Output.all(oidc.arn, issuer).apply(
-            lambda v: irsa_trust_policy(v[0], v[1], "kube-system", service_account))
-        role = aws.iam.Role(name, name=role_name, assume_role_policy=trust, tags=tags,
-                            opts=pulumi.ResourceOptions(parent=self))
-        aws.iam.RolePolicyAttachment(f"{name}-{policy}", role=role.name, policy_arn=f"{_ARN}/{policy}",
-                                     opts=pulumi.ResourceOptions(parent=self))
+            lambda v: irsa_trust_policy(v[0], v[1], "kube-system", service_account)
+        )
+        role = aws.iam.Role(
+            name, name=role_name, assume_role_policy=trust, tags=tags, opts=pulumi.ResourceOptions(parent=self)
+        )
+        aws.iam.RolePolicyAttachment(
+            f"{name}-{policy}", role=role.name, policy_arn=f"{_ARN}/{policy}", opts=pulumi.ResourceOptions(parent=self)
+        )
         return role
 
-    def _node_group(self, name: str, pool_name: str, pool: NodePool, cluster: aws.eks.Cluster,
-                    node_role: aws.iam.Role, args: AwsEksClusterArgs) -> aws.eks.NodeGroup:
-        taints = [{"key": t.key, "value": t.value, "effect": _EFFECTS[t.effect]} for t in pool.taints]
+    def _node_group(
+        self,
+        name: str,
+        pool_name: str,
+        pool: NodePool,
+        cluster: aws.eks.Cluster,
+        node_role: aws.iam.Role,
+        args: AwsEksClusterArgs,
+    ) -> aws.eks.NodeGroup:
+        taints: list[aws.eks.NodeGroupTaintArgsDict] = [
+            {"key": t.key, "value": t.value, "effect": _EFFECTS[t.effect]} for t in pool.taints
+        ]
         if pool.gpu:
             taints.append({"key": GPU_TAINT, "value": "true", "effect": "NO_SCHEDULE"})
         if pool.capacity == "spot":
@@ -176,24 +250,60 @@ class AwsEksCluster(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, ignore_changes=["scalingConfig.desiredSize"]),
         )
 
-    def _addons(self, name: str, cluster: aws.eks.Cluster, oidc: aws.iam.OpenIdConnectProvider,
-                issuer: pulumi.Output[str], node_groups: list[aws.eks.NodeGroup], args: AwsEksClusterArgs) -> None:
+    def _addons(
+        self,
+        name: str,
+        cluster: aws.eks.Cluster,
+        oidc: aws.iam.OpenIdConnectProvider,
+        issuer: pulumi.Output[str],
+        node_groups: list[aws.eks.NodeGroup],
+        args: AwsEksClusterArgs,
+    ) -> None:
         """Core add-ons; the CNI and EBS CSI drivers get IRSA roles instead of node-role permissions."""
-        cni_role = self._irsa_role(f"{name}-vpc-cni-role", f"{args.role_prefix}-vpc-cni", oidc, issuer,
-                                   "aws-node", "AmazonEKS_CNI_Policy", args.tags)
-        ebs_role = self._irsa_role(f"{name}-ebs-csi-role", f"{args.role_prefix}-ebs-csi", oidc, issuer,
-                                   "ebs-csi-controller-sa", "service-role/AmazonEBSCSIDriverPolicy", args.tags)
+        cni_role = self._irsa_role(
+            f"{name}-vpc-cni-role",
+            f"{args.role_prefix}-vpc-cni",
+            oidc,
+            issuer,
+            "aws-node",
+            "AmazonEKS_CNI_Policy",
+            args.tags,
+        )
+        ebs_role = self._irsa_role(
+            f"{name}-ebs-csi-role",
+            f"{args.role_prefix}-ebs-csi",
+            oidc,
+            issuer,
+            "ebs-csi-controller-sa",
+            "service-role/AmazonEBSCSIDriverPolicy",
+            args.tags,
+        )
         addons: dict[str, pulumi.Output[str] | None] = {
-            "vpc-cni": cni_role.arn, "kube-proxy": None, "eks-pod-identity-agent": None,
-            "coredns": None, "aws-ebs-csi-driver": ebs_role.arn,
+            "vpc-cni": cni_role.arn,
+            "kube-proxy": None,
+            "eks-pod-identity-agent": None,
+            "coredns": None,
+            "aws-ebs-csi-driver": ebs_role.arn,
         }
         for addon, role_arn in addons.items():
             # coredns and the EBS controller are Deployments: they need nodes to become healthy.
             needs_nodes = addon in ("coredns", "aws-ebs-csi-driver")
-            aws.eks.Addon(f"{name}-addon-{addon}", cluster_name=cluster.name, addon_name=addon,
-                          service_account_role_arn=role_arn, resolve_conflicts_on_create="OVERWRITE",
-                          resolve_conflicts_on_update="OVERWRITE", tags=args.tags,
-                          opts=pulumi.ResourceOptions(parent=self, depends_on=node_groups if needs_nodes else []))
+            aws.eks.Addon(
+                f"{name}-addon-{addon}",
+                cluster_name=cluster.name,
+                addon_name=addon,
+                service_account_role_arn=role_arn,
+                resolve_conflicts_on_create="OVERWRITE",
+                resolve_conflicts_on_update="OVERWRITE",
+                tags=args.tags,
+                opts=pulumi.ResourceOptions(parent=self, depends_on=node_groups if needs_nodes else []),
+            )
+
+
+def _issuer(identities: Sequence[aws.eks.outputs.ClusterIdentity]) -> str:
+    """The OIDC issuer URL out of the cluster's identities."""
+    oidcs = identities[0].oidcs if identities else None
+    return (oidcs[0].issuer or "") if oidcs else ""
 
 
 def _ami_type(pool: NodePool) -> str:
@@ -205,15 +315,26 @@ def _ami_type(pool: NodePool) -> str:
 
 
 def _kubeconfig(cluster_name: str, endpoint: str, ca_data: str, region: str) -> str:
-    return json.dumps({
-        "apiVersion": "v1",
-        "kind": "Config",
-        "clusters": [{"name": cluster_name, "cluster": {"server": endpoint, "certificate-authority-data": ca_data}}],
-        "contexts": [{"name": cluster_name, "context": {"cluster": cluster_name, "user": cluster_name}}],
-        "current-context": cluster_name,
-        "users": [{"name": cluster_name, "user": {"exec": {
-            "apiVersion": "client.authentication.k8s.io/v1beta1",
-            "command": "aws",
-            "args": ["eks", "get-token", "--cluster-name", cluster_name, "--region", region],
-        }}}],
-    })
+    return json.dumps(
+        {
+            "apiVersion": "v1",
+            "kind": "Config",
+            "clusters": [
+                {"name": cluster_name, "cluster": {"server": endpoint, "certificate-authority-data": ca_data}}
+            ],
+            "contexts": [{"name": cluster_name, "context": {"cluster": cluster_name, "user": cluster_name}}],
+            "current-context": cluster_name,
+            "users": [
+                {
+                    "name": cluster_name,
+                    "user": {
+                        "exec": {
+                            "apiVersion": "client.authentication.k8s.io/v1beta1",
+                            "command": "aws",
+                            "args": ["eks", "get-token", "--cluster-name", cluster_name, "--region", region],
+                        }
+                    },
+                }
+            ],
+        }
+    )

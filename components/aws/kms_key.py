@@ -38,7 +38,8 @@ class AwsKmsKey(pulumi.ComponentResource):
         identity = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self))
         partition = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(parent=self))
         policy = pulumi.Output.all(identity.account_id, partition.partition).apply(
-            lambda ids: _key_policy(ids[0], ids[1], args.logs_region))
+            lambda ids: _key_policy(ids[0], ids[1], args.logs_region)
+        )
         key = aws.kms.Key(
             f"{name}-key",
             description=args.description,
@@ -49,29 +50,37 @@ class AwsKmsKey(pulumi.ComponentResource):
             tags=args.tags,
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
         )
-        aws.kms.Alias(f"{name}-alias", name=args.alias, target_key_id=key.key_id,
-                      opts=pulumi.ResourceOptions(parent=self))
+        aws.kms.Alias(
+            f"{name}-alias", name=args.alias, target_key_id=key.key_id, opts=pulumi.ResourceOptions(parent=self)
+        )
         self.key_arn = key.arn
         self.key_id = key.key_id
         self.register_outputs({"key_arn": self.key_arn, "key_id": self.key_id})
 
 
 def _key_policy(account_id: str, partition: str, logs_region: str | None) -> str:
-    statements: list[dict[str, object]] = [{
-        "Sid": "AccountAdministers",
-        "Effect": "Allow",
-        "Principal": {"AWS": f"arn:{partition}:iam::{account_id}:root"},
-        "Action": "kms:*",
-        "Resource": "*",
-    }]
-    if logs_region:
-        statements.append({
-            "Sid": "CloudWatchLogsEncrypt",
+    statements: list[dict[str, object]] = [
+        {
+            "Sid": "AccountAdministers",
             "Effect": "Allow",
-            "Principal": {"Service": f"logs.{logs_region}.amazonaws.com"},
-            "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+            "Principal": {"AWS": f"arn:{partition}:iam::{account_id}:root"},
+            "Action": "kms:*",
             "Resource": "*",
-            "Condition": {"ArnLike": {
-                "kms:EncryptionContext:aws:logs:arn": f"arn:{partition}:logs:{logs_region}:{account_id}:*"}},
-        })
+        }
+    ]
+    if logs_region:
+        statements.append(
+            {
+                "Sid": "CloudWatchLogsEncrypt",
+                "Effect": "Allow",
+                "Principal": {"Service": f"logs.{logs_region}.amazonaws.com"},
+                "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+                "Resource": "*",
+                "Condition": {
+                    "ArnLike": {
+                        "kms:EncryptionContext:aws:logs:arn": f"arn:{partition}:logs:{logs_region}:{account_id}:*"
+                    }
+                },
+            }
+        )
     return json.dumps({"Version": "2012-10-17", "Statement": statements})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from ipaddress import IPv4Network
 
@@ -54,41 +55,76 @@ class AwsNetwork(pulumi.ComponentResource):
         def tags(resource: str, **extra: str) -> dict[str, str]:
             return {**args.tags, "Name": f"{name}-{resource}", **extra}
 
-        vpc = aws.ec2.Vpc(f"{name}-vpc", cidr_block=str(args.cidr), enable_dns_hostnames=True,
-                          enable_dns_support=True, tags=tags("vpc"), opts=child)
-        aws.ec2.DefaultSecurityGroup(f"{name}-default-sg", vpc_id=vpc.id, ingress=[], egress=[],
-                                     tags=tags("default-sg"), opts=child)
+        vpc = aws.ec2.Vpc(
+            f"{name}-vpc",
+            cidr_block=str(args.cidr),
+            enable_dns_hostnames=True,
+            enable_dns_support=True,
+            tags=tags("vpc"),
+            opts=child,
+        )
+        aws.ec2.DefaultSecurityGroup(
+            f"{name}-default-sg", vpc_id=vpc.id, ingress=[], egress=[], tags=tags("default-sg"), opts=child
+        )
         igw = aws.ec2.InternetGateway(f"{name}-igw", vpc_id=vpc.id, tags=tags("igw"), opts=child)
 
         public_rt = aws.ec2.RouteTable(f"{name}-public-rt", vpc_id=vpc.id, tags=tags("public-rt"), opts=child)
-        aws.ec2.Route(f"{name}-public-default", route_table_id=public_rt.id, destination_cidr_block="0.0.0.0/0",
-                      gateway_id=igw.id, opts=child)
+        aws.ec2.Route(
+            f"{name}-public-default",
+            route_table_id=public_rt.id,
+            destination_cidr_block="0.0.0.0/0",
+            gateway_id=igw.id,
+            opts=child,
+        )
 
         cluster_tag = f"kubernetes.io/cluster/{args.cluster_name}"
         public_ids, private_ids, private_rts, nats = [], [], [], []
         for i in range(args.zones):
-            zone = zones.names.apply(lambda names, i=i: names[i])
+            zone = zones.names.apply(_nth(i))
             public = aws.ec2.Subnet(
-                f"{name}-public-{i}", vpc_id=vpc.id, cidr_block=str(plan.public[i]), availability_zone=zone,
+                f"{name}-public-{i}",
+                vpc_id=vpc.id,
+                cidr_block=str(plan.public[i]),
+                availability_zone=zone,
                 map_public_ip_on_launch=False,
-                tags=tags(f"public-{i}", **{"kubernetes.io/role/elb": "1", cluster_tag: "shared"}), opts=child)
-            aws.ec2.RouteTableAssociation(f"{name}-public-{i}-rta", subnet_id=public.id,
-                                          route_table_id=public_rt.id, opts=child)
+                tags=tags(f"public-{i}", **{"kubernetes.io/role/elb": "1", cluster_tag: "shared"}),
+                opts=child,
+            )
+            aws.ec2.RouteTableAssociation(
+                f"{name}-public-{i}-rta", subnet_id=public.id, route_table_id=public_rt.id, opts=child
+            )
             private = aws.ec2.Subnet(
-                f"{name}-private-{i}", vpc_id=vpc.id, cidr_block=str(plan.private[i]), availability_zone=zone,
+                f"{name}-private-{i}",
+                vpc_id=vpc.id,
+                cidr_block=str(plan.private[i]),
+                availability_zone=zone,
                 tags=tags(f"private-{i}", **{"kubernetes.io/role/internal-elb": "1", cluster_tag: "shared"}),
-                opts=child)
+                opts=child,
+            )
             if args.nat_per_zone or i == 0:
                 eip = aws.ec2.Eip(f"{name}-nat-{i}-eip", domain="vpc", tags=tags(f"nat-{i}-eip"), opts=child)
-                nats.append(aws.ec2.NatGateway(f"{name}-nat-{i}", allocation_id=eip.allocation_id,
-                                               subnet_id=public.id, tags=tags(f"nat-{i}"),
-                                               opts=pulumi.ResourceOptions(parent=self, depends_on=[igw])))
-            private_rt = aws.ec2.RouteTable(f"{name}-private-{i}-rt", vpc_id=vpc.id, tags=tags(f"private-{i}-rt"),
-                                            opts=child)
-            aws.ec2.Route(f"{name}-private-{i}-default", route_table_id=private_rt.id,
-                          destination_cidr_block="0.0.0.0/0", nat_gateway_id=nats[-1].id, opts=child)
-            aws.ec2.RouteTableAssociation(f"{name}-private-{i}-rta", subnet_id=private.id,
-                                          route_table_id=private_rt.id, opts=child)
+                nats.append(
+                    aws.ec2.NatGateway(
+                        f"{name}-nat-{i}",
+                        allocation_id=eip.allocation_id,
+                        subnet_id=public.id,
+                        tags=tags(f"nat-{i}"),
+                        opts=pulumi.ResourceOptions(parent=self, depends_on=[igw]),
+                    )
+                )
+            private_rt = aws.ec2.RouteTable(
+                f"{name}-private-{i}-rt", vpc_id=vpc.id, tags=tags(f"private-{i}-rt"), opts=child
+            )
+            aws.ec2.Route(
+                f"{name}-private-{i}-default",
+                route_table_id=private_rt.id,
+                destination_cidr_block="0.0.0.0/0",
+                nat_gateway_id=nats[-1].id,
+                opts=child,
+            )
+            aws.ec2.RouteTableAssociation(
+                f"{name}-private-{i}-rta", subnet_id=private.id, route_table_id=private_rt.id, opts=child
+            )
             public_ids.append(public.id)
             private_ids.append(private.id)
             private_rts.append(private_rt.id)
@@ -98,26 +134,54 @@ class AwsNetwork(pulumi.ComponentResource):
         self.private_subnet_ids = private_ids
         self.public_subnet_ids = public_ids
         self.private_route_table_ids = private_rts
-        self.register_outputs({"vpc_id": self.vpc_id, "private_subnet_ids": private_ids,
-                               "public_subnet_ids": public_ids})
+        self.register_outputs(
+            {"vpc_id": self.vpc_id, "private_subnet_ids": private_ids, "public_subnet_ids": public_ids}
+        )
 
     def _flow_logs(self, name: str, vpc: aws.ec2.Vpc, args: AwsNetworkArgs, tags: dict[str, str]) -> None:
         """All VPC traffic to a KMS-encrypted log group with bounded retention."""
         child = pulumi.ResourceOptions(parent=self)
-        group = aws.cloudwatch.LogGroup(f"{name}-flow-logs", name=f"/vpc/{name}/flow-logs",
-                                        retention_in_days=args.flow_log_retention_days,
-                                        kms_key_id=args.logs_key_arn, tags=tags, opts=child)
-        role = aws.iam.Role(f"{name}-flow-logs-role",
-                            assume_role_policy=assume_role_policy("vpc-flow-logs.amazonaws.com"),
-                            tags=tags, opts=child)
+        group = aws.cloudwatch.LogGroup(
+            f"{name}-flow-logs",
+            name=f"/vpc/{name}/flow-logs",
+            retention_in_days=args.flow_log_retention_days,
+            kms_key_id=args.logs_key_arn,
+            tags=tags,
+            opts=child,
+        )
+        role = aws.iam.Role(
+            f"{name}-flow-logs-role",
+            assume_role_policy=assume_role_policy("vpc-flow-logs.amazonaws.com"),
+            tags=tags,
+            opts=child,
+        )
         aws.iam.RolePolicy(
-            f"{name}-flow-logs-write", role=role.id,
-            policy=group.arn.apply(lambda arn: document({
-                "Effect": "Allow",
-                "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-                "Resource": [arn, f"{arn}:*"],
-            })),
-            opts=child)
-        aws.ec2.FlowLog(f"{name}-flow-log", vpc_id=vpc.id, traffic_type="ALL",
-                        log_destination_type="cloud-watch-logs", log_destination=group.arn,
-                        iam_role_arn=role.arn, max_aggregation_interval=60, tags=tags, opts=child)
+            f"{name}-flow-logs-write",
+            role=role.id,
+            policy=group.arn.apply(
+                lambda arn: document(
+                    {
+                        "Effect": "Allow",
+                        "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                        "Resource": [arn, f"{arn}:*"],
+                    }
+                )
+            ),
+            opts=child,
+        )
+        aws.ec2.FlowLog(
+            f"{name}-flow-log",
+            vpc_id=vpc.id,
+            traffic_type="ALL",
+            log_destination_type="cloud-watch-logs",
+            log_destination=group.arn,
+            iam_role_arn=role.arn,
+            max_aggregation_interval=60,
+            tags=tags,
+            opts=child,
+        )
+
+
+def _nth(index: int) -> Callable[[list[str]], str]:
+    """`names -> names[index]`, for picking a zone out of an Output list."""
+    return lambda names: names[index]

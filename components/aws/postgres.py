@@ -77,8 +77,15 @@ class AwsPostgres(pulumi.ComponentResource):
             f"{name}-sg",
             vpc_id=args.vpc_id,
             description="PostgreSQL from the platform networks only",
-            ingress=[{"protocol": "tcp", "from_port": 5432, "to_port": 5432,
-                      "cidr_blocks": list(args.allowed_cidrs), "description": "PostgreSQL from platform CIDRs"}],
+            ingress=[
+                {
+                    "protocol": "tcp",
+                    "from_port": 5432,
+                    "to_port": 5432,
+                    "cidr_blocks": list(args.allowed_cidrs),
+                    "description": "PostgreSQL from platform CIDRs",
+                }
+            ],
             egress=[],
             tags=args.tags,
             opts=child,
@@ -95,12 +102,19 @@ class AwsPostgres(pulumi.ComponentResource):
             tags=args.tags,
             opts=child,
         )
-        monitoring = aws.iam.Role(f"{name}-monitoring-role", name=args.monitoring_role_name,
-                                  assume_role_policy=assume_role_policy("monitoring.rds.amazonaws.com"),
-                                  tags=args.tags, opts=child)
+        monitoring = aws.iam.Role(
+            f"{name}-monitoring-role",
+            name=args.monitoring_role_name,
+            assume_role_policy=assume_role_policy("monitoring.rds.amazonaws.com"),
+            tags=args.tags,
+            opts=child,
+        )
         aws.iam.RolePolicyAttachment(
-            f"{name}-monitoring-policy", role=monitoring.name,
-            policy_arn="arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole", opts=child)
+            f"{name}-monitoring-policy",
+            role=monitoring.name,
+            policy_arn="arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
+            opts=child,
+        )
         instance = aws.rds.Instance(
             f"{name}-instance",
             identifier=args.identifier,
@@ -145,6 +159,7 @@ class AwsPostgres(pulumi.ComponentResource):
         self.address = instance.address
         self.port = instance.port
         self.master_secret_arn = instance.master_user_secrets.apply(
-            lambda secrets: secrets[0].secret_arn if secrets else "")
+            lambda secrets: (secrets[0].secret_arn or "") if secrets else ""
+        )
         self.security_group_id = group.id
         self.register_outputs({"endpoint": self.endpoint, "master_secret_arn": self.master_secret_arn})

@@ -49,34 +49,95 @@ class AwsRegion(pulumi.ComponentResource):
         tags = {**s.tags(), "region": region}
         child = pulumi.ResourceOptions(parent=self)
 
-        keys = {purpose: AwsKmsKey(f"{name}-kms-{purpose}", AwsKmsKeyArgs(
-            alias=names.kms_alias(region, purpose), description=f"{name}: {purpose} encryption", tags=tags,
-            protect=protect, logs_region=region if purpose == "logs" else None), opts=child)
-            for purpose in KEY_PURPOSES}
+        keys = {
+            purpose: AwsKmsKey(
+                f"{name}-kms-{purpose}",
+                AwsKmsKeyArgs(
+                    alias=names.kms_alias(region, purpose),
+                    description=f"{name}: {purpose} encryption",
+                    tags=tags,
+                    protect=protect,
+                    logs_region=region if purpose == "logs" else None,
+                ),
+                opts=child,
+            )
+            for purpose in KEY_PURPOSES
+        }
         cluster_name = names.eks_cluster(region)
-        self.network = AwsNetwork(f"{name}-network", AwsNetworkArgs(
-            cidr=args.region.cidr, zones=s.network.availability_zones, nat_per_zone=s.network.nat == "per_az",
-            flow_log_retention_days=s.network.flow_log_retention_days, logs_key_arn=keys["logs"].key_arn,
-            cluster_name=cluster_name, tags=tags), opts=child)
-        self.cluster = AwsEksCluster(f"{name}-eks", AwsEksClusterArgs(
-            cluster_name=cluster_name, version=s.kubernetes.version, subnet_ids=self.network.private_subnet_ids,
-            secrets_key_arn=keys["eks"].key_arn, logs_key_arn=keys["logs"].key_arn,
-            log_retention_days=s.network.flow_log_retention_days, pools=s.kubernetes.pools.aws,
-            public_endpoint=s.kubernetes.public_endpoint,
-            public_access_cidrs=[str(c) for c in s.kubernetes.public_access_cidrs],
-            deletion_protection=protect, role_prefix=names.prefix(region),
-            admin_role_arns=s.kubernetes.admin_role_arns, tags=tags), opts=child)
-        self.postgres = AwsPostgres(f"{name}-postgres", AwsPostgresArgs(
-            identifier=names.rds_instance(region), version=s.postgres.version, instance_class=s.postgres.tier.aws,
-            storage_gb=s.postgres.storage_gb, max_storage_gb=s.postgres.max_storage_gb, multi_az=s.postgres.ha,
-            backup_retention_days=s.postgres.backup_retention_days, backup_window=s.postgres.backup_window,
-            maintenance_window=s.postgres.maintenance_window, database=s.postgres.database,
-            vpc_id=self.network.vpc_id, subnet_ids=self.network.private_subnet_ids,
-            allowed_cidrs=args.platform_cidrs, kms_key_arn=keys["rds"].key_arn, deletion_protection=protect,
-            monitoring_role_name=names.iam_role(region, "rds-monitoring"), tags=tags), opts=child)
-        buckets = {b.name: AwsBucket(f"{name}-bucket-{b.name}", AwsBucketArgs(
-            bucket_name=names.s3_bucket(b.name, region), settings=b, kms_key_arn=keys["s3"].key_arn,
-            protect=protect, tags=tags), opts=child) for b in s.buckets}
+        self.network = AwsNetwork(
+            f"{name}-network",
+            AwsNetworkArgs(
+                cidr=args.region.cidr,
+                zones=s.network.availability_zones,
+                nat_per_zone=s.network.nat == "per_az",
+                flow_log_retention_days=s.network.flow_log_retention_days,
+                logs_key_arn=keys["logs"].key_arn,
+                cluster_name=cluster_name,
+                tags=tags,
+            ),
+            opts=child,
+        )
+        self.cluster = AwsEksCluster(
+            f"{name}-eks",
+            AwsEksClusterArgs(
+                cluster_name=cluster_name,
+                version=s.kubernetes.version,
+                subnet_ids=self.network.private_subnet_ids,
+                secrets_key_arn=keys["eks"].key_arn,
+                logs_key_arn=keys["logs"].key_arn,
+                log_retention_days=s.network.flow_log_retention_days,
+                pools=s.kubernetes.pools.aws,
+                public_endpoint=s.kubernetes.public_endpoint,
+                public_access_cidrs=[str(c) for c in s.kubernetes.public_access_cidrs],
+                deletion_protection=protect,
+                role_prefix=names.prefix(region),
+                admin_role_arns=s.kubernetes.admin_role_arns,
+                tags=tags,
+            ),
+            opts=child,
+        )
+        self.postgres = AwsPostgres(
+            f"{name}-postgres",
+            AwsPostgresArgs(
+                identifier=names.rds_instance(region),
+                version=s.postgres.version,
+                instance_class=s.postgres.tier.aws,
+                storage_gb=s.postgres.storage_gb,
+                max_storage_gb=s.postgres.max_storage_gb,
+                multi_az=s.postgres.ha,
+                backup_retention_days=s.postgres.backup_retention_days,
+                backup_window=s.postgres.backup_window,
+                maintenance_window=s.postgres.maintenance_window,
+                database=s.postgres.database,
+                vpc_id=self.network.vpc_id,
+                subnet_ids=self.network.private_subnet_ids,
+                allowed_cidrs=args.platform_cidrs,
+                kms_key_arn=keys["rds"].key_arn,
+                deletion_protection=protect,
+                monitoring_role_name=names.iam_role(region, "rds-monitoring"),
+                tags=tags,
+            ),
+            opts=child,
+        )
+        buckets = {
+            b.name: AwsBucket(
+                f"{name}-bucket-{b.name}",
+                AwsBucketArgs(
+                    bucket_name=names.s3_bucket(b.name, region),
+                    settings=b,
+                    kms_key_arn=keys["s3"].key_arn,
+                    protect=protect,
+                    tags=tags,
+                ),
+                opts=child,
+            )
+            for b in s.buckets
+        }
         self.bucket_names = {logical: bucket.bucket_name for logical, bucket in buckets.items()}
-        self.register_outputs({"cluster_endpoint": self.cluster.endpoint, "postgres_endpoint": self.postgres.endpoint,
-                               "bucket_names": self.bucket_names})
+        self.register_outputs(
+            {
+                "cluster_endpoint": self.cluster.endpoint,
+                "postgres_endpoint": self.postgres.endpoint,
+                "bucket_names": self.bucket_names,
+            }
+        )

@@ -51,18 +51,39 @@ RULES: dict[str, NameRule] = {
 
 # Short codes keep names inside the tightest limits (Azure storage accounts: 24 characters).
 REGION_CODES: dict[str, str] = {
-    "us-east-1": "use1", "us-east-2": "use2", "us-west-1": "usw1", "us-west-2": "usw2",
-    "eu-west-1": "euw1", "eu-west-2": "euw2", "eu-central-1": "euc1", "ap-southeast-1": "apse1",
-    "ap-southeast-2": "apse2", "ap-northeast-1": "apne1",
-    "eastus": "eus", "eastus2": "eus2", "westus": "wus", "westus2": "wus2", "westus3": "wus3",
-    "centralus": "cus", "westeurope": "weu", "northeurope": "neu", "uksouth": "uks",
-    "southeastasia": "sea", "japaneast": "jpe",
-    "us-central1": "usc1", "us-east1": "use1", "us-east4": "use4", "us-west1": "usw1",
-    "europe-west1": "euw1", "europe-west4": "euw4", "asia-southeast1": "asse1", "asia-northeast1": "asne1",
+    "us-east-1": "use1",
+    "us-east-2": "use2",
+    "us-west-1": "usw1",
+    "us-west-2": "usw2",
+    "eu-west-1": "euw1",
+    "eu-west-2": "euw2",
+    "eu-central-1": "euc1",
+    "ap-southeast-1": "apse1",
+    "ap-southeast-2": "apse2",
+    "ap-northeast-1": "apne1",
+    "eastus": "eus",
+    "eastus2": "eus2",
+    "westus": "wus",
+    "westus2": "wus2",
+    "westus3": "wus3",
+    "centralus": "cus",
+    "westeurope": "weu",
+    "northeurope": "neu",
+    "uksouth": "uks",
+    "southeastasia": "sea",
+    "japaneast": "jpe",
+    "us-central1": "usc1",
+    "us-east1": "use1",
+    "us-east4": "use4",
+    "us-west1": "usw1",
+    "europe-west1": "euw1",
+    "europe-west4": "euw4",
+    "asia-southeast1": "asse1",
+    "asia-northeast1": "asne1",
 }
 
 
-class InvalidName(ValueError):
+class InvalidNameError(ValueError):
     """A physical name a cloud would reject."""
 
 
@@ -72,12 +93,12 @@ def region_code(region: str) -> str:
 
 
 def physical_name(kind: str, *parts: str) -> str:
-    """Join `parts` into a valid physical name of `kind`, or raise InvalidName saying why not."""
+    """Join `parts` into a valid physical name of `kind`, or raise InvalidNameError saying why not."""
     rule = RULES[kind]
     name = rule.separator.join(p.lower() for p in parts if p)
     problem = rule.check(name)
     if problem:
-        raise InvalidName(f"{kind.replace('_', ' ')} name '{name}' {problem}")
+        raise InvalidNameError(f"{kind.replace('_', ' ')} name '{name}' {problem}")
     return name
 
 
@@ -148,11 +169,25 @@ class StackNames:
         return self._name("gcp_gcs_bucket", bucket, region_code(region))
 
     def for_region(self, cloud: str, region: str, buckets: list[str]) -> list[str]:
-        """Every physical name one cloud region creates (raises InvalidName on the first bad one)."""
+        """Every physical name one cloud region creates (raises InvalidNameError on the first bad one)."""
         if cloud == "aws":
-            return [self.eks_cluster(region), self.rds_instance(region), self.iam_role(region, "rds-monitoring"),
-                    self.kms_alias(region, "eks"), *(self.s3_bucket(b, region) for b in buckets)]
+            return [
+                self.eks_cluster(region),
+                self.rds_instance(region),
+                self.iam_role(region, "rds-monitoring"),
+                self.kms_alias(region, "eks"),
+                *(self.s3_bucket(b, region) for b in buckets),
+            ]
         if cloud == "azure":
-            return [self.resource_group(region), self.storage_account(region), self.key_vault(region),
-                    self.aks_cluster(region), self.postgres_server(region)]
-        return [self.gke_cluster(region), self.cloudsql_instance(region), *(self.gcs_bucket(b, region) for b in buckets)]
+            return [
+                self.resource_group(region),
+                self.storage_account(region),
+                self.key_vault(region),
+                self.aks_cluster(region),
+                self.postgres_server(region),
+            ]
+        return [
+            self.gke_cluster(region),
+            self.cloudsql_instance(region),
+            *(self.gcs_bucket(b, region) for b in buckets),
+        ]

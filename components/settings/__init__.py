@@ -4,6 +4,14 @@ from .loader import PLATFORM_KEY, PROJECT, PROVIDER_KEYS, SettingsError, load_se
 from .models import CLOUDS, Cloud, NodePool, PlatformSettings
 
 __all__ = [
-    "CLOUDS", "PLATFORM_KEY", "PROJECT", "PROVIDER_KEYS", "Cloud", "NodePool", "PlatformSettings",
-    "SettingsError", "load_settings", "read_stack_config",
+    "CLOUDS",
+    "PLATFORM_KEY",
+    "PROJECT",
+    "PROVIDER_KEYS",
+    "Cloud",
+    "NodePool",
+    "PlatformSettings",
+    "SettingsError",
+    "load_settings",
+    "read_stack_config",
 ]

@@ -18,12 +18,45 @@ DEFAULT_POSTGRES_VERSION = "16"
 
 # CloudWatch Logs accepts only these retention periods (days).
 CLOUDWATCH_RETENTION_DAYS: tuple[int, ...] = (
-    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+    1,
+    3,
+    5,
+    7,
+    14,
+    30,
+    60,
+    90,
+    120,
+    150,
+    180,
+    365,
+    400,
+    545,
+    731,
+    1096,
+    1827,
+    2192,
+    2557,
+    2922,
+    3288,
+    3653,
 )
 
 # Cloudflare load-balancer region codes usable in geo steering.
 CLOUDFLARE_REGIONS: tuple[str, ...] = (
-    "WNAM", "ENAM", "WEU", "EEU", "NSAM", "SSAM", "OC", "ME", "NAF", "SAF", "SAS", "SEAS", "NEAS",
+    "WNAM",
+    "ENAM",
+    "WEU",
+    "EEU",
+    "NSAM",
+    "SSAM",
+    "OC",
+    "ME",
+    "NAF",
+    "SAF",
+    "SAS",
+    "SEAS",
+    "NEAS",
 )
 
 RDS_INSTANCE_CLASS = re.compile(r"db\.[a-z0-9]+\.[a-z0-9]+")
@@ -31,4 +64,6 @@ AZURE_POSTGRES_SKU = re.compile(r"(B|GP|MO)_Standard_[A-Za-z0-9_]+")
 AZURE_POSTGRES_TIERS = {"B": "Burstable", "GP": "GeneralPurpose", "MO": "MemoryOptimized"}
 # Cloud SQL for PostgreSQL: shared-core or custom machine types; db-standard-*/db-n1-* are MySQL-only.
 CLOUDSQL_POSTGRES_TIER = re.compile(r"db-f1-micro|db-g1-small|db-custom-(\d+)-(\d+)|db-perf-optimized-N-(\d+)")
-CLOUDSQL_TIER_HELP = "db-custom-<vCPUs>-<MiB> (e.g. db-custom-4-16384), db-perf-optimized-N-<vCPUs>, db-f1-micro, db-g1-small"
+CLOUDSQL_TIER_HELP = (
+    "db-custom-<vCPUs>-<MiB> (e.g. db-custom-4-16384), db-perf-optimized-N-<vCPUs>, db-f1-micro, db-g1-small"
+)

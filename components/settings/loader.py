@@ -44,7 +44,9 @@ def load_settings(stack: str, config: Mapping[str, Any], source: str | None = No
     try:
         settings = PlatformSettings.model_validate(raw)
     except ValidationError as err:
-        raise SettingsError([f"{source}: {PLATFORM_KEY}.{_path(e['loc'])}: {_message(e)}" for e in err.errors()]) from None
+        raise SettingsError(
+            [f"{source}: {PLATFORM_KEY}.{_path(e['loc'])}: {_message(e)}" for e in err.errors()]
+        ) from None
     problems = [f"{source}: {PLATFORM_KEY}.{p.path}: {p.message}" for p in rules.check(settings)]
     problems += [f"{source}: {line}" for line in _provider_key_problems(settings, config)]
     if problems:
@@ -87,7 +89,10 @@ def _provider_key_problems(settings: PlatformSettings, config: Mapping[str, Any]
     aws = settings.clouds.aws
     region = config.get("aws:region")
     if aws.enabled and region and region != aws.regions[0].name:
-        return [f"aws:region: {region} is not the primary AWS region; allowed: {aws.regions[0].name} (clouds.aws.regions[0])"]
+        return [
+            f"aws:region: {region} is not the primary AWS region; "
+            f"allowed: {aws.regions[0].name} (clouds.aws.regions[0])"
+        ]
     return []
 
 
@@ -129,7 +134,11 @@ def _allowed_keys(loc: tuple[int | str, ...]) -> list[str]:
 def _model_in(annotation: Any) -> type[BaseModel] | None:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
-    for arg in typing.get_args(annotation) if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union else ():
+    for arg in (
+        typing.get_args(annotation)
+        if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union
+        else ()
+    ):
         if isinstance(arg, type) and issubclass(arg, BaseModel):
             return arg
     return None

@@ -28,7 +28,7 @@ class Model(BaseModel):
 def _version_string(value: Any, what: str, supported: tuple[str, ...]) -> Any:
     """YAML reads `1.30` as the float 1.3: insist on a quoted version for Kubernetes."""
     if isinstance(value, float):
-        raise ValueError(f'write the {what} version as a quoted string; supported: {", ".join(supported)}')
+        raise ValueError(f"write the {what} version as a quoted string; supported: {', '.join(supported)}")
     return str(value) if isinstance(value, int) else value
 
 
@@ -40,7 +40,9 @@ class Region(Model):
 
     name: str = Field(description="Cloud region name, e.g. us-east-1, eastus, us-central1.", min_length=2)
     cidr: IPv4Network = Field(description="Private CIDR of the region's network (/16 to /20).")
-    weight: float = Field(1.0, ge=0.0, le=1.0, description="Origin weight of this region in the cloud's load-balancer pool.")
+    weight: float = Field(
+        1.0, ge=0.0, le=1.0, description="Origin weight of this region in the cloud's load-balancer pool."
+    )
 
     @field_validator("cidr")
     @classmethod
@@ -70,7 +72,9 @@ class AwsSettings(CloudSettings):
     role: Literal["primary", "secondary", "tertiary"] = Field("primary", description="Failover order of the cloud.")
     regions: list[Region] = Field(
         default_factory=lambda: _regions(("us-east-1", "10.10.0.0/16", 1.0), ("us-west-2", "10.11.0.0/16", 0.8)),
-        min_length=1, description="Regions, the first is the cloud's primary region.")
+        min_length=1,
+        description="Regions, the first is the cloud's primary region.",
+    )
 
 
 class AzureSettings(CloudSettings):
@@ -79,7 +83,9 @@ class AzureSettings(CloudSettings):
     role: Literal["primary", "secondary", "tertiary"] = Field("secondary", description="Failover order of the cloud.")
     regions: list[Region] = Field(
         default_factory=lambda: _regions(("eastus", "10.20.0.0/16", 0.7), ("westus2", "10.21.0.0/16", 0.6)),
-        min_length=1, description="Regions, the first is the cloud's primary region.")
+        min_length=1,
+        description="Regions, the first is the cloud's primary region.",
+    )
     subscription_id: str | None = Field(None, description="Subscription id (defaults to azure-native:subscriptionId).")
 
 
@@ -89,7 +95,9 @@ class GcpSettings(CloudSettings):
     role: Literal["primary", "secondary", "tertiary"] = Field("tertiary", description="Failover order of the cloud.")
     regions: list[Region] = Field(
         default_factory=lambda: _regions(("us-central1", "10.30.0.0/16", 0.5), ("us-east1", "10.31.0.0/16", 0.5)),
-        min_length=1, description="Regions, the first is the cloud's primary region.")
+        min_length=1,
+        description="Regions, the first is the cloud's primary region.",
+    )
     project: str | None = Field(None, description="Project id (defaults to gcp:project).")
 
 
@@ -114,14 +122,21 @@ class NetworkSettings(Model):
     """Per-region network shape."""
 
     availability_zones: int = Field(3, ge=2, le=3, description="Zones to spread subnets over.")
-    nat: Literal["per_az", "single"] = Field("per_az", description="NAT gateway per zone (HA) or one (cheap). dev: single.")
-    flow_log_retention_days: int = Field(365, description="Flow-log retention in days (a CloudWatch Logs value). dev: 30.")
+    nat: Literal["per_az", "single"] = Field(
+        "per_az", description="NAT gateway per zone (HA) or one (cheap). dev: single."
+    )
+    flow_log_retention_days: int = Field(
+        365, description="Flow-log retention in days (a CloudWatch Logs value). dev: 30."
+    )
 
     @field_validator("flow_log_retention_days")
     @classmethod
     def _cloudwatch_value(cls, days: int) -> int:
         if days not in catalog.CLOUDWATCH_RETENTION_DAYS:
-            raise ValueError(f"{days} is not a CloudWatch Logs retention; allowed: {', '.join(map(str, catalog.CLOUDWATCH_RETENTION_DAYS))}")
+            raise ValueError(
+                f"{days} is not a CloudWatch Logs retention; "
+                f"allowed: {', '.join(map(str, catalog.CLOUDWATCH_RETENTION_DAYS))}"
+            )
         return days
 
 
@@ -139,7 +154,9 @@ class Taint(Model):
 class NodePool(Model):
     """One node pool; the cloud decides the spelling (node group, agent pool, node pool)."""
 
-    instance_types: list[str] = Field(min_length=1, description="Instance/VM/machine types; only AWS takes more than one.")
+    instance_types: list[str] = Field(
+        min_length=1, description="Instance/VM/machine types; only AWS takes more than one."
+    )
     min_size: int = Field(ge=0, description="Autoscaling minimum.")
     desired_size: int = Field(ge=0, description="Initial size.")
     max_size: int = Field(ge=1, le=1000, description="Autoscaling maximum.")
@@ -158,30 +175,46 @@ def _pool(types: str, lo: int, want: int, hi: int, **extra: Any) -> NodePool:
 class ClusterPools(Model):
     """Node pools per cloud, keyed by pool name (seed sizes)."""
 
-    aws: dict[str, NodePool] = Field(default_factory=lambda: {
-        "general": _pool("m5.large", 2, 3, 10),
-        "gpu": _pool("p3.2xlarge", 0, 1, 5, gpu=True),
-        "spot": _pool("m5.large,m5a.large,m6i.large", 0, 2, 10, capacity="spot"),
-    }, description="EKS managed node groups.")
-    azure: dict[str, NodePool] = Field(default_factory=lambda: {
-        "system": _pool("Standard_D4s_v3", 2, 3, 10, system=True),
-        "user": _pool("Standard_D8s_v3", 1, 2, 20),
-        "spot": _pool("Standard_D8s_v3", 0, 1, 10, capacity="spot"),
-    }, description="AKS agent pools (exactly one system pool).")
-    gcp: dict[str, NodePool] = Field(default_factory=lambda: {
-        "default": _pool("e2-standard-4", 2, 3, 10),
-        "compute": _pool("c2-standard-8", 1, 2, 15),
-        "spot": _pool("e2-standard-4", 0, 1, 10, capacity="spot"),
-    }, description="GKE node pools.")
+    aws: dict[str, NodePool] = Field(
+        default_factory=lambda: {
+            "general": _pool("m5.large", 2, 3, 10),
+            "gpu": _pool("p3.2xlarge", 0, 1, 5, gpu=True),
+            "spot": _pool("m5.large,m5a.large,m6i.large", 0, 2, 10, capacity="spot"),
+        },
+        description="EKS managed node groups.",
+    )
+    azure: dict[str, NodePool] = Field(
+        default_factory=lambda: {
+            "system": _pool("Standard_D4s_v3", 2, 3, 10, system=True),
+            "user": _pool("Standard_D8s_v3", 1, 2, 20),
+            "spot": _pool("Standard_D8s_v3", 0, 1, 10, capacity="spot"),
+        },
+        description="AKS agent pools (exactly one system pool).",
+    )
+    gcp: dict[str, NodePool] = Field(
+        default_factory=lambda: {
+            "default": _pool("e2-standard-4", 2, 3, 10),
+            "compute": _pool("c2-standard-8", 1, 2, 15),
+            "spot": _pool("e2-standard-4", 0, 1, 10, capacity="spot"),
+        },
+        description="GKE node pools.",
+    )
 
 
 class KubernetesSettings(Model):
     """Cluster settings shared by EKS, AKS and GKE."""
 
-    version: str = Field(catalog.DEFAULT_KUBERNETES_VERSION, description=f"Kubernetes minor version; one of {', '.join(catalog.KUBERNETES_VERSIONS)}.")
+    version: str = Field(
+        catalog.DEFAULT_KUBERNETES_VERSION,
+        description=f"Kubernetes minor version; one of {', '.join(catalog.KUBERNETES_VERSIONS)}.",
+    )
     public_endpoint: bool = Field(False, description="Expose the API server publicly (allow-listed). dev: true.")
-    public_access_cidrs: list[IPv4Network] = Field(default_factory=list, description="CIDRs allowed to reach a public API endpoint.")
-    admin_role_arns: list[str] = Field(default_factory=list, description="IAM principals granted cluster-admin through EKS access entries.")
+    public_access_cidrs: list[IPv4Network] = Field(
+        default_factory=list, description="CIDRs allowed to reach a public API endpoint."
+    )
+    admin_role_arns: list[str] = Field(
+        default_factory=list, description="IAM principals granted cluster-admin through EKS access entries."
+    )
     pools: ClusterPools = Field(default_factory=ClusterPools, description="Node pools per cloud.")
 
     @field_validator("version", mode="before")
@@ -193,7 +226,10 @@ class KubernetesSettings(Model):
     @classmethod
     def _supported(cls, version: str) -> str:
         if version not in catalog.KUBERNETES_VERSIONS:
-            raise ValueError(f"Kubernetes {version} is not supported on all three clouds; supported: {', '.join(catalog.KUBERNETES_VERSIONS)}")
+            raise ValueError(
+                f"Kubernetes {version} is not supported on all three clouds; "
+                f"supported: {', '.join(catalog.KUBERNETES_VERSIONS)}"
+            )
         return version
 
 
@@ -218,30 +254,47 @@ class PostgresTiers(Model):
     @classmethod
     def _flexible(cls, tier: str) -> str:
         if not catalog.AZURE_POSTGRES_SKU.fullmatch(tier):
-            raise ValueError(f"'{tier}' is not a Flexible Server SKU; allowed: B_|GP_|MO_Standard_<size>, e.g. GP_Standard_D4s_v3")
+            raise ValueError(
+                f"'{tier}' is not a Flexible Server SKU; allowed: B_|GP_|MO_Standard_<size>, e.g. GP_Standard_D4s_v3"
+            )
         return tier
 
     @field_validator("gcp")
     @classmethod
     def _cloudsql(cls, tier: str) -> str:
         if not catalog.CLOUDSQL_POSTGRES_TIER.fullmatch(tier):
-            reason = " (db-standard-*/db-n1-* tiers are MySQL-only)" if tier.startswith(("db-standard", "db-n1")) else ""
-            raise ValueError(f"'{tier}' is not a Cloud SQL for PostgreSQL tier{reason}; allowed: {catalog.CLOUDSQL_TIER_HELP}")
+            reason = (
+                " (db-standard-*/db-n1-* tiers are MySQL-only)" if tier.startswith(("db-standard", "db-n1")) else ""
+            )
+            raise ValueError(
+                f"'{tier}' is not a Cloud SQL for PostgreSQL tier{reason}; allowed: {catalog.CLOUDSQL_TIER_HELP}"
+            )
         return tier
 
 
 class PostgresSettings(Model):
     """Managed PostgreSQL in every enabled cloud."""
 
-    version: str = Field(catalog.DEFAULT_POSTGRES_VERSION, description=f"PostgreSQL major version; one of {', '.join(catalog.POSTGRES_VERSIONS)}.")
+    version: str = Field(
+        catalog.DEFAULT_POSTGRES_VERSION,
+        description=f"PostgreSQL major version; one of {', '.join(catalog.POSTGRES_VERSIONS)}.",
+    )
     tier: PostgresTiers = Field(default_factory=PostgresTiers, description="Instance size per cloud.")
     ha: bool = Field(True, description="Multi-AZ / zone-redundant / regional. dev: false.")
     storage_gb: int = Field(256, ge=20, le=16384, description="Allocated storage in GiB.")
     max_storage_gb: int = Field(1024, ge=20, le=65536, description="Storage autoscaling ceiling in GiB.")
     backup_retention_days: int = Field(7, ge=1, le=35, description="Automated backup retention. dev: 3.")
     pitr: bool = Field(True, description="Point-in-time recovery (WAL archiving).")
-    backup_window: str = Field("03:00-04:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$", description="Daily backup window, UTC.")
-    maintenance_window: str = Field("sun:04:30-sun:05:30", pattern=r"^(mon|tue|wed|thu|fri|sat|sun):\d\d:\d\d-(mon|tue|wed|thu|fri|sat|sun):\d\d:\d\d$", description="Weekly maintenance window, UTC.")
+    backup_window: str = Field(
+        "03:00-04:00",
+        pattern=r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$",
+        description="Daily backup window, UTC.",
+    )
+    maintenance_window: str = Field(
+        "sun:04:30-sun:05:30",
+        pattern=r"^(mon|tue|wed|thu|fri|sat|sun):\d\d:\d\d-(mon|tue|wed|thu|fri|sat|sun):\d\d:\d\d$",
+        description="Weekly maintenance window, UTC.",
+    )
     database: str = Field("app", pattern=r"^[a-z][a-z0-9_]{0,62}$", description="Name of the application database.")
 
     @field_validator("version", mode="before")
@@ -253,7 +306,10 @@ class PostgresSettings(Model):
     @classmethod
     def _supported(cls, version: str) -> str:
         if version not in catalog.POSTGRES_VERSIONS:
-            raise ValueError(f"PostgreSQL {version} is not supported on all three clouds; supported: {', '.join(catalog.POSTGRES_VERSIONS)}")
+            raise ValueError(
+                f"PostgreSQL {version} is not supported on all three clouds; "
+                f"supported: {', '.join(catalog.POSTGRES_VERSIONS)}"
+            )
         return version
 
 
@@ -263,10 +319,16 @@ class PostgresSettings(Model):
 class BucketSettings(Model):
     """One object-storage bucket, created in every region of every enabled cloud."""
 
-    name: str = Field(pattern=r"^[a-z][a-z0-9]{1,11}$", description="Short logical name (2-12 lowercase alphanumerics).")
+    name: str = Field(
+        pattern=r"^[a-z][a-z0-9]{1,11}$", description="Short logical name (2-12 lowercase alphanumerics)."
+    )
     noncurrent_version_days: int = Field(90, ge=1, le=3650, description="Days to keep noncurrent object versions.")
-    cool_after_days: int | None = Field(None, ge=30, le=3650, description="Move objects to a cool tier after this many days.")
-    abort_incomplete_upload_days: int = Field(7, ge=1, le=365, description="Abort incomplete multipart uploads after this many days.")
+    cool_after_days: int | None = Field(
+        None, ge=30, le=3650, description="Move objects to a cool tier after this many days."
+    )
+    abort_incomplete_upload_days: int = Field(
+        7, ge=1, le=365, description="Abort incomplete multipart uploads after this many days."
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -280,7 +342,9 @@ class BucketSettings(Model):
 class DrSettings(Model):
     """Disaster-recovery objectives and the health checks that drive failover."""
 
-    strategy: Literal["active-active", "active-passive", "pilot-light"] = Field("active-active", description="Failover strategy.")
+    strategy: Literal["active-active", "active-passive", "pilot-light"] = Field(
+        "active-active", description="Failover strategy."
+    )
     rpo: Duration = Field(900, description="Recovery point objective.")
     rto: Duration = Field(300, description="Recovery time objective.")
     replication_lag_threshold: Duration = Field(30, description="Async replication lag that alerts.")
@@ -289,19 +353,34 @@ class DrSettings(Model):
     recovery_threshold: int = Field(2, ge=1, le=10, description="Consecutive good checks before an origin is up.")
 
 
+# The seed's geo steering: ENAM -> AWS, Azure; WE -> Azure, AWS; APAC -> GCP, AWS.
+SEED_GEO_STEERING: dict[str, list[Cloud]] = {
+    "ENAM": ["aws", "azure"],
+    "WNAM": ["aws", "azure"],
+    "WEU": ["azure", "aws"],
+    "EEU": ["azure", "aws"],
+    "SEAS": ["gcp", "aws"],
+    "NEAS": ["gcp", "aws"],
+    "SAS": ["gcp", "aws"],
+    "OC": ["gcp", "aws"],
+}
+
+
 class EdgeSettings(Model):
     """Cloudflare load balancer in front of the clusters."""
 
     zone: str = Field("example.com", description="Cloudflare zone name.")
     hostname: str = Field("api", description="Record in the zone that serves the platform.")
-    steering: Literal["geo", "dynamic_latency", "proximity", "random", "off"] = Field("geo", description="Steering policy.")
+    steering: Literal["geo", "dynamic_latency", "proximity", "random", "off"] = Field(
+        "geo", description="Steering policy."
+    )
     session_affinity: Literal["none", "cookie", "ip_cookie"] = Field("none", description="Session affinity.")
     health_path: str = Field("/health", pattern=r"^/", description="Monitor path.")
     health_timeout: Duration = Field(5, description="Monitor timeout (below the check interval).")
-    region_pools: dict[str, list[Cloud]] = Field(default_factory=lambda: {
-        "ENAM": ["aws", "azure"], "WNAM": ["aws", "azure"], "WEU": ["azure", "aws"], "EEU": ["azure", "aws"],
-        "SEAS": ["gcp", "aws"], "NEAS": ["gcp", "aws"], "SAS": ["gcp", "aws"], "OC": ["gcp", "aws"],
-    }, description="Geo steering: Cloudflare region code -> clouds in order.")
+    region_pools: dict[str, list[Cloud]] = Field(
+        default_factory=lambda: {region: list(clouds) for region, clouds in SEED_GEO_STEERING.items()},
+        description="Geo steering: Cloudflare region code -> clouds in order.",
+    )
     fallback: Cloud | None = Field(None, description="Fallback pool (defaults to the primary cloud).")
 
     def geo_pools(self, enabled: list[Cloud]) -> dict[str, list[Cloud]]:
@@ -314,7 +393,9 @@ class EdgeSettings(Model):
     def _known_regions(cls, pools: dict[str, list[Cloud]]) -> dict[str, list[Cloud]]:
         unknown = sorted(set(pools) - set(catalog.CLOUDFLARE_REGIONS))
         if unknown:
-            raise ValueError(f"unknown Cloudflare region {', '.join(unknown)}; allowed: {', '.join(catalog.CLOUDFLARE_REGIONS)}")
+            raise ValueError(
+                f"unknown Cloudflare region {', '.join(unknown)}; allowed: {', '.join(catalog.CLOUDFLARE_REGIONS)}"
+            )
         return pools
 
 
@@ -328,11 +409,16 @@ class Trust(Model):
     access: Literal["read-backups", "write-backups"] = Field("read-backups", description="What the trust grants.")
 
 
+FEDERATED_PROVIDERS: tuple[Literal["azure_ad", "google"], ...] = ("azure_ad", "google")
+
+
 class IdentitySettings(Model):
     """Federated identity across clouds."""
 
     primary: Literal["aws_cognito"] = Field("aws_cognito", description="Primary identity provider.")
-    federated_providers: list[Literal["azure_ad", "google"]] = Field(default_factory=lambda: ["azure_ad", "google"], description="Federated IdPs.")
+    federated_providers: list[Literal["azure_ad", "google"]] = Field(
+        default_factory=lambda: list(FEDERATED_PROVIDERS), description="Federated IdPs."
+    )
     token_lifetime: Duration = Field(3600, description="Access/ID token lifetime.")
     refresh_lifetime: Duration = Field(86400, description="Refresh token lifetime.")
     trusts: list[Trust] = Field(default_factory=list, description="Cross-cloud workload trusts.")
@@ -364,11 +450,15 @@ ENVIRONMENT_DEFAULTS: dict[str, dict[str, Any]] = {
 class PlatformSettings(Model):
     """The whole platform one stack provisions."""
 
-    name: str = Field(pattern=r"^[a-z][a-z0-9]{1,7}$", description="Prefix of every physical name (2-8 lowercase alphanumerics).")
+    name: str = Field(
+        pattern=r"^[a-z][a-z0-9]{1,7}$", description="Prefix of every physical name (2-8 lowercase alphanumerics)."
+    )
     environment: Environment = Field(description="dev or prod; defaults to the stack name.")
     owner: str = Field("platform-team", pattern=r"^[a-z0-9_-]{1,63}$", description="Owner tag/label.")
     cost_center: str = Field("platform", pattern=r"^[a-z0-9_-]{1,63}$", description="Cost-center tag/label.")
-    deletion_protection: bool = Field(True, description="API-level deletion protection and Pulumi protect on stateful resources. dev: false.")
+    deletion_protection: bool = Field(
+        True, description="API-level deletion protection and Pulumi protect on stateful resources. dev: false."
+    )
     clouds: Clouds = Field(default_factory=Clouds, description="Clouds and regions.")
     network: NetworkSettings = Field(default_factory=NetworkSettings, description="Network shape.")
     kubernetes: KubernetesSettings = Field(default_factory=KubernetesSettings, description="Kubernetes clusters.")

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import combinations
 
-from ..lib.naming import InvalidName, StackNames
+from ..lib.naming import InvalidNameError, StackNames
 from .durations import format_duration
 from .models import CLOUDS, PlatformSettings
 
@@ -42,12 +42,17 @@ def _clouds(s: PlatformSettings) -> Iterator[Problem]:
         names = [r.name for r in settings.regions]
         for i, name in enumerate(names):
             if name in names[:i]:
-                yield Problem(f"clouds.{cloud}.regions[{i}].name", f"region {name} is listed twice; allowed: each region once")
+                yield Problem(
+                    f"clouds.{cloud}.regions[{i}].name", f"region {name} is listed twice; allowed: each region once"
+                )
 
 
 def _cidrs(s: PlatformSettings) -> Iterator[Problem]:
-    regions = [(f"clouds.{cloud}.regions[{i}].cidr", r.cidr)
-               for cloud, settings in s.clouds.enabled().items() for i, r in enumerate(settings.regions)]
+    regions = [
+        (f"clouds.{cloud}.regions[{i}].cidr", r.cidr)
+        for cloud, settings in s.clouds.enabled().items()
+        for i, r in enumerate(settings.regions)
+    ]
     for (path_a, a), (path_b, b) in combinations(regions, 2):
         if a.overlaps(b):
             yield Problem(path_b, f"{b} overlaps {path_a} ({a}); allowed: a range no other region uses")
@@ -61,9 +66,15 @@ def _pools(s: PlatformSettings) -> Iterator[Problem]:
         for name, pool in pools.items():
             path = f"kubernetes.pools.{cloud}.{name}"
             if not pool.min_size <= pool.desired_size <= pool.max_size:
-                yield Problem(path, f"min {pool.min_size}, desired {pool.desired_size}, max {pool.max_size}; allowed: min <= desired <= max")
+                yield Problem(
+                    path,
+                    f"min {pool.min_size}, desired {pool.desired_size}, max {pool.max_size}; "
+                    "allowed: min <= desired <= max",
+                )
             if cloud != "aws" and len(pool.instance_types) != 1:
-                yield Problem(f"{path}.instance_types", f"{len(pool.instance_types)} types; allowed: exactly one on {cloud}")
+                yield Problem(
+                    f"{path}.instance_types", f"{len(pool.instance_types)} types; allowed: exactly one on {cloud}"
+                )
             if pool.system and (pool.capacity == "spot" or pool.gpu or pool.min_size < 1):
                 yield Problem(path, "a system pool must be on-demand, non-GPU and keep at least one node")
         if cloud == "azure" and pools and sum(p.system for p in pools.values()) != 1:
@@ -83,33 +94,60 @@ def _prod(s: PlatformSettings) -> Iterator[Problem]:
         yield Problem("kubernetes.public_endpoint", "true in prod; allowed: false (private API endpoint)")
     for cloud, settings in s.clouds.enabled().items():
         if settings.role == "primary" and len(settings.regions) < 2:
-            yield Problem(f"clouds.{cloud}.regions", f"the primary cloud has {len(settings.regions)} region in prod; allowed: 2 or more")
+            yield Problem(
+                f"clouds.{cloud}.regions",
+                f"the primary cloud has {len(settings.regions)} region in prod; allowed: 2 or more",
+            )
 
 
 def _endpoint(s: PlatformSettings) -> Iterator[Problem]:
     if s.kubernetes.public_endpoint and not s.kubernetes.public_access_cidrs:
-        yield Problem("kubernetes.public_access_cidrs", "empty while public_endpoint is true; allowed: the CIDRs that may reach the API")
+        yield Problem(
+            "kubernetes.public_access_cidrs",
+            "empty while public_endpoint is true; allowed: the CIDRs that may reach the API",
+        )
     for i, cidr in enumerate(s.kubernetes.public_access_cidrs):
         if cidr.prefixlen == 0:
-            yield Problem(f"kubernetes.public_access_cidrs[{i}]", f"{cidr} opens the API to the internet; allowed: specific CIDRs")
+            yield Problem(
+                f"kubernetes.public_access_cidrs[{i}]", f"{cidr} opens the API to the internet; allowed: specific CIDRs"
+            )
 
 
 def _postgres(s: PlatformSettings) -> Iterator[Problem]:
     if s.postgres.max_storage_gb < s.postgres.storage_gb:
-        yield Problem("postgres.max_storage_gb", f"{s.postgres.max_storage_gb} is below storage_gb {s.postgres.storage_gb}; allowed: >= storage_gb")
+        yield Problem(
+            "postgres.max_storage_gb",
+            f"{s.postgres.max_storage_gb} is below storage_gb {s.postgres.storage_gb}; allowed: >= storage_gb",
+        )
 
 
 def _dr(s: PlatformSettings) -> Iterator[Problem]:
     dr = s.dr
     if dr.rpo < 86400 and not s.postgres.pitr:
-        yield Problem("postgres.pitr", f"false but dr.rpo is {format_duration(dr.rpo)}; allowed: true (an RPO under 24h needs point-in-time recovery)")
+        yield Problem(
+            "postgres.pitr",
+            f"false but dr.rpo is {format_duration(dr.rpo)}; "
+            "allowed: true (an RPO under 24h needs point-in-time recovery)",
+        )
     if dr.replication_lag_threshold >= dr.rpo:
-        yield Problem("dr.replication_lag_threshold", f"{format_duration(dr.replication_lag_threshold)} cannot meet rpo {format_duration(dr.rpo)}; allowed: below the RPO")
+        yield Problem(
+            "dr.replication_lag_threshold",
+            f"{format_duration(dr.replication_lag_threshold)} cannot meet rpo {format_duration(dr.rpo)}; "
+            "allowed: below the RPO",
+        )
     detection = dr.health_check_interval * dr.failure_threshold
     if detection >= dr.rto:
-        yield Problem("dr.health_check_interval", f"failover detection takes {format_duration(detection)} (interval x failure_threshold), not within rto {format_duration(dr.rto)}")
+        yield Problem(
+            "dr.health_check_interval",
+            f"failover detection takes {format_duration(detection)} (interval x failure_threshold), "
+            f"not within rto {format_duration(dr.rto)}",
+        )
     if s.edge.health_timeout >= dr.health_check_interval:
-        yield Problem("edge.health_timeout", f"{format_duration(s.edge.health_timeout)}; allowed: below dr.health_check_interval ({format_duration(dr.health_check_interval)})")
+        yield Problem(
+            "edge.health_timeout",
+            f"{format_duration(s.edge.health_timeout)}; "
+            f"allowed: below dr.health_check_interval ({format_duration(dr.health_check_interval)})",
+        )
 
 
 def _cross_cloud(s: PlatformSettings) -> Iterator[Problem]:
@@ -119,13 +157,19 @@ def _cross_cloud(s: PlatformSettings) -> Iterator[Problem]:
     for region, clouds in explicit.items():
         for cloud in clouds:
             if cloud not in enabled:
-                yield Problem(f"edge.region_pools.{region}", f"steers to {cloud}, which is not enabled; allowed: {', '.join(sorted(enabled))}")
+                yield Problem(
+                    f"edge.region_pools.{region}",
+                    f"steers to {cloud}, which is not enabled; allowed: {', '.join(sorted(enabled))}",
+                )
     if s.edge.fallback and s.edge.fallback not in enabled:
         yield Problem("edge.fallback", f"{s.edge.fallback} is not enabled; allowed: {', '.join(sorted(enabled))}")
     for i, trust in enumerate(s.identity.trusts):
         for cloud in [trust.source, *trust.targets]:
             if cloud not in enabled:
-                yield Problem(f"identity.trusts[{i}]", f"names {cloud}, which is not enabled; allowed: {', '.join(sorted(enabled))}")
+                yield Problem(
+                    f"identity.trusts[{i}]",
+                    f"names {cloud}, which is not enabled; allowed: {', '.join(sorted(enabled))}",
+                )
         if trust.source in trust.targets:
             yield Problem(f"identity.trusts[{i}].targets", f"{trust.source} trusts itself; allowed: other clouds")
 
@@ -159,8 +203,21 @@ def _names(s: PlatformSettings) -> Iterator[Problem]:
         for i, region in enumerate(settings.regions):
             try:
                 names.for_region(cloud, region.name, buckets)
-            except InvalidName as err:
+            except InvalidNameError as err:
                 yield Problem(f"clouds.{cloud}.regions[{i}].name", f"{err} (shorten name or the region code)")
 
 
-RULES = (_clouds, _cidrs, _pools, _prod, _endpoint, _postgres, _dr, _cross_cloud, _account_ids, _buckets, _budgets, _names)
+RULES = (
+    _clouds,
+    _cidrs,
+    _pools,
+    _prod,
+    _endpoint,
+    _postgres,
+    _dr,
+    _cross_cloud,
+    _account_ids,
+    _buckets,
+    _budgets,
+    _names,
+)

@@ -1,0 +1,32 @@
+# One target per README command. `make plan` and `make test` are the Quickstart.
+PYTHON ?= python3
+VENV   ?= venv
+PY     := $(VENV)/bin/python
+STACK  ?= dev
+
+.PHONY: plan test lint typecheck schema bench install clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed  ## create ./venv with the pinned runtime and dev dependencies
+
+plan: install  ## offline plan of a stack on the mock runtime (STACK=dev by default)
+	$(PY) -m scripts.deploy plan --stack $(STACK)
+
+test: install  ## lint, type-check and the whole test suite
+	$(PY) -m ruff check .
+	$(PY) -m mypy components scripts
+	$(PY) -m pytest
+
+schema: install  ## regenerate schema/stack.schema.json from the settings models
+	$(PY) -m scripts.schema
+
+bench: install  ## median seconds and peak RSS of the offline plan, against the targets
+	$(PY) -m scripts.bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,43 @@
+"""Shared fixtures: the real program recorded on the mock runtime for each stack file."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from components.program import run
+from components.settings import PLATFORM_KEY, PROJECT, read_stack_config
+from components.settings.models import deep_merge
+from scripts.offline import Recording, record
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def stack_config(stack: str, **platform_overrides: Any) -> dict[str, Any]:
+    """The stack file's config, with `platform_overrides` merged into the platform object."""
+    config = read_stack_config(ROOT, stack)
+    config[PLATFORM_KEY] = deep_merge(config[PLATFORM_KEY], platform_overrides)
+    return config
+
+
+def record_stack(stack: str, **platform_overrides: Any) -> Recording:
+    """Record the real program for `stack` (optionally with overridden platform settings)."""
+    return record(stack, stack_config(stack, **platform_overrides), run, PROJECT)
+
+
+_CACHE: dict[str, Recording] = {}
+
+
+@pytest.fixture(scope="session")
+def recorded() -> Callable[[str], Recording]:
+    """`recorded("prod")`: the stack file's recording, made once per test session."""
+
+    def get(stack: str) -> Recording:
+        if stack not in _CACHE:
+            _CACHE[stack] = record_stack(stack)
+        return _CACHE[stack]
+
+    return get
