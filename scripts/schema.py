@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from components.settings import PLATFORM_KEY
-from components.settings.models import PlatformSettings
+from components.settings.models import BUCKET_NAME_PATTERN, PlatformSettings
 
 SCHEMA_FILE = Path(__file__).resolve().parents[1] / "schema" / "stack.schema.json"
 
@@ -22,6 +22,8 @@ def stack_schema() -> dict[str, Any]:
     """Schema of a whole stack file: the platform object plus the provider keys it reads."""
     platform = PlatformSettings.model_json_schema()
     definitions = platform.pop("$defs", {})
+    buckets = platform["properties"]["buckets"]  # `- data` is shorthand for `- {name: data}`
+    buckets["items"] = {"anyOf": [buckets["items"], {"type": "string", "pattern": BUCKET_NAME_PATTERN}]}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "multicloud-platform stack configuration (Pulumi.<stack>.yaml)",

@@ -316,6 +316,9 @@ class PostgresSettings(Model):
 # --- buckets ------------------------------------------------------------------------------------
 
 
+BUCKET_NAME_PATTERN = r"^[a-z][a-z0-9]{1,11}$"
+
+
 class BucketSettings(Model):
     """One object-storage bucket, created in every region of every enabled cloud."""
 
@@ -330,10 +333,6 @@ class BucketSettings(Model):
         7, ge=1, le=365, description="Abort incomplete multipart uploads after this many days."
     )
 
-    @model_validator(mode="before")
-    @classmethod
-    def _shorthand(cls, value: Any) -> Any:
-        return {"name": value} if isinstance(value, str) else value
 
 
 # --- disaster recovery, edge, identity, budgets -------------------------------------------------
@@ -465,12 +464,18 @@ class PlatformSettings(Model):
     postgres: PostgresSettings = Field(default_factory=PostgresSettings, description="Managed PostgreSQL.")
     buckets: list[BucketSettings] = Field(
         default_factory=lambda: [BucketSettings(name="data"), BucketSettings(name="backups", cool_after_days=30)],
-        description="Buckets created in every region of every enabled cloud.",
+        description="Buckets created in every region of every enabled cloud; a bare name takes the defaults.",
     )
     dr: DrSettings = Field(default_factory=DrSettings, description="Disaster recovery.")
     edge: EdgeSettings = Field(default_factory=EdgeSettings, description="Cloudflare edge.")
     identity: IdentitySettings = Field(default_factory=IdentitySettings, description="Identity federation.")
     budgets: BudgetSettings = Field(default_factory=BudgetSettings, description="Budgets.")
+
+    @field_validator("buckets", mode="before")
+    @classmethod
+    def _bucket_shorthand(cls, value: Any) -> Any:
+        """`- data` in a stack file means `- {name: data}`."""
+        return [{"name": b} if isinstance(b, str) else b for b in value] if isinstance(value, list) else value
 
     @model_validator(mode="before")
     @classmethod

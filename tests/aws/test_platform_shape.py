@@ -1,0 +1,224 @@
+"""The whole stack's shape: component tree, exact children, explicit regional providers, protection,
+no plain secrets, and input names the pinned pulumi-aws SDK knows."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import pulumi_aws as aws
+import pytest
+
+from scripts.offline import Registration
+
+from .helpers import (
+    ALL_REGIONS,
+    AWS_PROVIDER,
+    BUCKET,
+    EKS,
+    EXPECT,
+    KEY_PURPOSES,
+    KMS_KEY,
+    NETWORK,
+    PLATFORM,
+    POSTGRES,
+    REGION,
+    STACKS,
+    STATEFUL,
+    args_class,
+    children_of,
+    config_buckets,
+    config_regions,
+    descendants,
+    one,
+    plain_secrets,
+    platform_config,
+    regions,
+    token,
+    unknown_wire_keys,
+)
+
+
+def type_counts(resources: list[Registration]) -> Counter[str]:
+    return Counter(r.type for r in resources)
+
+
+def expected_children(stack: str) -> dict[str, Counter[str]]:
+    """The exact multiset of child types of each component type."""
+    zones, nats = 3, EXPECT[stack].nats_per_region
+    pools = len(platform_config(stack)["kubernetes"]["pools"]["aws"])
+    return {
+        REGION: Counter({KMS_KEY: 4, NETWORK: 1, EKS: 1, POSTGRES: 1, BUCKET: len(config_buckets(stack))}),
+        KMS_KEY: Counter({token(aws.kms.Key): 1, token(aws.kms.Alias): 1}),
+        NETWORK: Counter({
+            token(aws.ec2.Vpc): 1, token(aws.ec2.DefaultSecurityGroup): 1, token(aws.ec2.InternetGateway): 1,
+            token(aws.ec2.Subnet): 2 * zones, token(aws.ec2.RouteTable): 1 + zones, token(aws.ec2.Route): 1 + zones,
+            token(aws.ec2.RouteTableAssociation): 2 * zones, token(aws.ec2.Eip): nats,
+            token(aws.ec2.NatGateway): nats, token(aws.cloudwatch.LogGroup): 1, token(aws.iam.Role): 1,
+            token(aws.iam.RolePolicy): 1, token(aws.ec2.FlowLog): 1,
+        }),
+        EKS: Counter({
+            token(aws.eks.Cluster): 1, token(aws.cloudwatch.LogGroup): 1,
+            token(aws.iam.OpenIdConnectProvider): 1,
+            token(aws.iam.Role): 4,  # cluster, nodes, vpc-cni (IRSA), ebs-csi (IRSA)
+            token(aws.iam.RolePolicyAttachment): 5,  # cluster 1, nodes 2, vpc-cni 1, ebs-csi 1
+            token(aws.eks.NodeGroup): pools, token(aws.eks.Addon): 5,
+        }),
+        POSTGRES: Counter({
+            token(aws.rds.SubnetGroup): 1, token(aws.ec2.SecurityGroup): 1, token(aws.rds.ParameterGroup): 1,
+            token(aws.iam.Role): 1, token(aws.iam.RolePolicyAttachment): 1, token(aws.rds.Instance): 1,
+        }),
+        BUCKET: Counter({token(t): 1 for t in (
+            aws.s3.Bucket, aws.s3.BucketPublicAccessBlock, aws.s3.BucketOwnershipControls, aws.s3.BucketVersioning,
+            aws.s3.BucketServerSideEncryptionConfiguration, aws.s3.BucketLifecycleConfiguration, aws.s3.BucketPolicy,
+        )}),
+    }
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_one_platform_with_one_provider_and_region_per_configured_region(recorded, stack):
+    rec = recorded(stack)
+    platform = one(rec.of_type(PLATFORM))
+    assert platform.name == f"flow-{stack}"
+    assert type_counts(children_of(rec, platform)) == Counter(
+        {AWS_PROVIDER: EXPECT[stack].region_count, REGION: EXPECT[stack].region_count})
+    assert set(regions(rec)) == set(config_regions(stack))
+    assert len(config_regions(stack)) == EXPECT[stack].region_count
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_component_has_exactly_its_expected_children(recorded, stack):
+    rec = recorded(stack)
+    for component_type, expected in expected_children(stack).items():
+        components = rec.of_type(component_type)
+        assert components, f"no {component_type}"
+        for component in components:
+            assert type_counts(children_of(rec, component)) == expected, component.name
+
+
+@pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
+def test_each_region_has_its_components(recorded, stack, region):
+    rec = recorded(stack)
+    component = regions(rec)[region]
+    kms_names = sorted(c.name for c in children_of(rec, component) if c.type == KMS_KEY)
+    assert kms_names == sorted(f"{component.name}-kms-{purpose}" for purpose in KEY_PURPOSES)
+    bucket_names = sorted(c.name for c in children_of(rec, component) if c.type == BUCKET)
+    assert bucket_names == sorted(f"{component.name}-bucket-{b}" for b in config_buckets(stack))
+    nats = [r for r in descendants(rec, component) if r.type == token(aws.ec2.NatGateway)]
+    assert len(nats) == EXPECT[stack].nats_per_region
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_only_the_platform_is_parented_to_the_stack_and_custom_resources_to_components(recorded, stack):
+    rec = recorded(stack)
+    by_urn = rec.by_urn()
+    stack_children = [r for r in rec.resources if r.parent not in by_urn]
+    assert [r.type for r in stack_children] == [PLATFORM]
+    for resource in rec.resources:
+        if resource.custom:
+            parent = by_urn[resource.parent]
+            assert not parent.custom and parent.type.startswith("multicloud:"), resource.name
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_child_names_start_with_their_component_name(recorded, stack):
+    rec = recorded(stack)
+    by_urn = rec.by_urn()
+    for resource in rec.resources:
+        if resource.parent in by_urn:
+            assert resource.name.startswith(f"{by_urn[resource.parent].name}-"), resource.name
+
+
+@pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
+def test_every_aws_resource_uses_the_explicit_provider_of_its_region(recorded, stack, region):
+    rec = recorded(stack)
+    by_urn = rec.by_urn()
+    component = regions(rec)[region]
+    provider = one(r for r in rec.of_type(AWS_PROVIDER) if r.name == component.name)
+    assert provider.inputs["region"] == region
+    assert provider.parent == one(rec.of_type(PLATFORM)).urn
+    custom = [r for r in descendants(rec, component) if r.custom]
+    assert custom
+    for resource in custom:
+        assert resource.provider_urn == provider.urn, f"{resource.name} uses {resource.provider or 'the default'}"
+        assert by_urn[resource.provider_urn].inputs["region"] == region
+
+
+def test_every_custom_resource_belongs_to_a_region(recorded):
+    rec = recorded("prod")
+    in_regions = {r.urn for c in regions(rec).values() for r in descendants(rec, c)}
+    outside = [r.name for r in rec.resources if r.custom and r.type != AWS_PROVIDER and r.urn not in in_regions]
+    assert outside == []
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_stateful_resources_are_protected_in_prod_only(recorded, stack):
+    rec = recorded(stack)
+    for resource_type in STATEFUL:
+        resources = rec.of_type(resource_type.pulumi_type)
+        assert resources, resource_type.pulumi_type
+        assert {r.name: r.protect for r in resources} == {r.name: EXPECT[stack].protect for r in resources}
+    if stack == "dev":
+        assert [r.name for r in rec.resources if r.protect] == []
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_no_secret_appears_unwrapped(recorded, stack):
+    rec = recorded(stack)
+    leaks = [f"{r.name}: {path}" for r in rec.resources for path in plain_secrets(r.inputs)]
+    assert leaks == []
+    pem = [r.name for r in rec.resources if "PRIVATE KEY-----" in str(r.public_inputs())]
+    assert pem == []
+
+
+def test_secret_scan_flags_plain_values_and_accepts_wrapped_ones():
+    wrapped = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "value": "hunter2"}
+    assert list(plain_secrets({"masterPassword": "hunter2", "nested": [{"clientSecret": "x"}]})) == [
+        "masterPassword", "nested.[0].clientSecret"]
+    assert list(plain_secrets({"masterPassword": wrapped, "manageMasterUserPassword": True})) == []
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_inputs_use_only_property_names_of_the_pinned_sdk(recorded, stack):
+    rec = recorded(stack)
+    unknown = [f"{r.name}: {key}" for r in rec.resources if r.custom
+               for key in unknown_wire_keys(args_class(r.type), r.inputs)]
+    assert unknown == []
+
+
+def test_wire_name_check_catches_a_misspelt_nested_property():
+    vpc_config = {"subnetIds": ["a"], "endpointPublicAcess": False}
+    rules = [{"id": "x", "status": "Enabled", "noncurrentVersionExpiration": {"noncurrent_days": 3}}]
+    assert list(unknown_wire_keys(aws.eks.ClusterArgs, {"vpcConfig": vpc_config})) == ["vpcConfig.endpointPublicAcess"]
+    assert list(unknown_wire_keys(aws.s3.BucketLifecycleConfigurationArgs, {"bucket": "b", "rules": rules})) == [
+        "rules.[0].noncurrentVersionExpiration.noncurrent_days"]
+
+
+REGIONAL_ARN = re.compile(r"^arn:aws:(?:kms|logs|eks|rds|ec2):([a-z0-9-]+):")
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "scripts/offline.py RealisticMocks keys provider_regions by a URN without the parent type "
+    "(`...::pulumi:providers:aws::name`), but providers are parented to the Platform "
+    "(`...::multicloud:index:Platform$pulumi:providers:aws::name`), so every resource's region falls back to "
+    "us-east-1: us-west-2 resources get us-east-1 ARNs, OIDC issuers and availability zones"))
+def test_mock_outputs_are_in_the_resources_own_region(recorded):
+    rec = recorded("prod")
+    for region, component in regions(rec).items():
+        for resource in descendants(rec, component):
+            for value in map(str, _strings(resource.inputs)):
+                match = REGIONAL_ARN.match(value)
+                assert not match or match.group(1) == region, f"{resource.name}: {value}"
+            zone = resource.inputs.get("availabilityZone")
+            assert zone is None or zone.startswith(region), f"{resource.name}: {zone}"
+
+
+def _strings(value):
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+    elif isinstance(value, str):
+        yield value

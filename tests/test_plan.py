@@ -1,0 +1,91 @@
+"""The offline plan command: exit codes, clean config errors, the tree and the JSON document."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from scripts import deploy
+from tests.conftest import ROOT
+
+
+def project_copy(tmp_path: Path, stack: str, edit=None) -> Path:
+    """A copy of Pulumi.yaml and one stack file, the stack's platform object edited by `edit`."""
+    shutil.copy(ROOT / "Pulumi.yaml", tmp_path / "Pulumi.yaml")
+    document = yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text())
+    if edit:
+        edit(document["config"]["multicloud-platform:platform"])
+    (tmp_path / f"Pulumi.{stack}.yaml").write_text(yaml.safe_dump(document))
+    return tmp_path
+
+
+def test_dev_plan_prints_the_tree_and_counts(capsys: pytest.CaptureFixture[str]) -> None:
+    assert deploy.main(["plan", "--stack", "dev"]) == 0
+    out = capsys.readouterr().out
+    assert "flow-dev  multicloud:index:Platform" in out
+    assert "flow-dev-aws-use1-eks-cluster  aws.eks.Cluster" in out
+    assert "by region: aws/us-east-1" in out
+    assert "[protected]" not in out
+
+
+def test_prod_plan_marks_stateful_resources_protected(capsys: pytest.CaptureFixture[str]) -> None:
+    assert deploy.main(["plan", "--stack", "prod"]) == 0
+    out = capsys.readouterr().out
+    assert "flow-prod-aws-usw2-postgres-instance  aws.rds.Instance  [protected]" in out
+    assert "aws/us-east-1" in out and "aws/us-west-2" in out
+
+
+def test_json_lists_every_resource_with_secrets_hidden(tmp_path: Path) -> None:
+    out = tmp_path / "plan.json"
+    assert deploy.main(["plan", "--stack", "prod", "--json", str(out), "--quiet"]) == 0
+    document = json.loads(out.read_text())
+    resources = document["resources"]
+    assert document["summary"]["resources"] == len(resources)
+    assert {"urn", "type", "name", "parent", "custom", "protect", "provider", "inputs"} <= set(resources[0])
+    cluster = next(r for r in resources if r["type"] == "aws:eks/cluster:Cluster")
+    assert cluster["protect"] is True and cluster["provider"].startswith("urn:pulumi:prod::")
+    assert "4dabf18193072939515e22adb298388d" not in out.read_text()  # no raw secret envelope leaks
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (lambda p: p["clouds"]["aws"]["regions"][1].update(cidr="10.10.0.0/16"),
+         "multicloud-platform:platform.clouds.aws.regions[1].cidr: 10.10.0.0/16 overlaps"),
+        (lambda p: p["kubernetes"].update(version="1.28"),
+         "multicloud-platform:platform.kubernetes.version: Kubernetes 1.28 is not supported"),
+    ],
+    ids=["overlapping-cidrs", "kubernetes-1.28"],
+)
+def test_bad_config_exits_2_with_one_line_per_problem(tmp_path: Path, edit, expected: str) -> None:
+    project = project_copy(tmp_path, "prod", edit)
+    result = subprocess.run(
+        [sys.executable, "-m", "scripts.deploy", "plan", "--stack", "prod", "--project-dir", str(project)],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert lines[0].startswith(f"Pulumi.prod.yaml: {expected}")
+    assert lines[-1] == "stack prod: 1 configuration problem(s); nothing was planned"
+    assert "Traceback" not in result.stderr and result.stdout == ""
+
+
+def test_missing_stack_file_is_a_config_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    project = project_copy(tmp_path, "dev")
+    assert deploy.main(["plan", "--stack", "qa", "--project-dir", str(project)]) == 2
+    assert "Pulumi.qa.yaml: no such stack file" in capsys.readouterr().err
+
+
+def test_program_error_exits_1(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    def broken(stack: str, project_dir: Path) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(deploy.offline_plan, "plan", broken)
+    assert deploy.main(["plan", "--stack", "dev"]) == 1
+    assert "error: the program failed for stack dev: boom" in capsys.readouterr().err
