@@ -138,10 +138,34 @@ class AwsEksCluster(pulumi.ComponentResource):
             ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly"],
             args.tags,
         )
+        # Nodes become Ready only once the CNI runs (no self-managed add-ons are bootstrapped);
+        # coredns and the EBS CSI controller are Deployments that need nodes in turn.
+        cni_role = self._irsa_role(
+            f"{name}-vpc-cni-role",
+            f"{args.role_prefix}-vpc-cni",
+            oidc,
+            issuer,
+            "aws-node",
+            "AmazonEKS_CNI_Policy",
+            args.tags,
+        )
+        ebs_role = self._irsa_role(
+            f"{name}-ebs-csi-role",
+            f"{args.role_prefix}-ebs-csi",
+            oidc,
+            issuer,
+            "ebs-csi-controller-sa",
+            "service-role/AmazonEBSCSIDriverPolicy",
+            args.tags,
+        )
+        node_addons = self._addons(
+            name, cluster, {"vpc-cni": cni_role.arn, "kube-proxy": None, "eks-pod-identity-agent": None}, [], args
+        )
         node_groups = [
-            self._node_group(name, pool_name, pool, cluster, node_role, args) for pool_name, pool in args.pools.items()
+            self._node_group(name, pool_name, pool, cluster, node_role, node_addons, args)
+            for pool_name, pool in args.pools.items()
         ]
-        self._addons(name, cluster, oidc, issuer, node_groups, args)
+        self._addons(name, cluster, {"coredns": None, "aws-ebs-csi-driver": ebs_role.arn}, node_groups, args)
 
         self.cluster_name = cluster.name
         self.endpoint = cluster.endpoint
@@ -221,6 +245,7 @@ class AwsEksCluster(pulumi.ComponentResource):
         pool: NodePool,
         cluster: aws.eks.Cluster,
         node_role: aws.iam.Role,
+        addons: list[aws.eks.Addon],
         args: AwsEksClusterArgs,
     ) -> aws.eks.NodeGroup:
         taints: list[aws.eks.NodeGroupTaintArgsDict] = [
@@ -247,47 +272,21 @@ class AwsEksCluster(pulumi.ComponentResource):
             taints=taints,
             tags=args.tags,
             # The cluster autoscaler owns the live size; config only sets the bounds.
-            opts=pulumi.ResourceOptions(parent=self, ignore_changes=["scalingConfig.desiredSize"]),
+            opts=pulumi.ResourceOptions(
+                parent=self, depends_on=list(addons), ignore_changes=["scalingConfig.desiredSize"]
+            ),
         )
 
     def _addons(
         self,
         name: str,
         cluster: aws.eks.Cluster,
-        oidc: aws.iam.OpenIdConnectProvider,
-        issuer: pulumi.Output[str],
-        node_groups: list[aws.eks.NodeGroup],
+        roles: dict[str, pulumi.Output[str] | None],
+        depends_on: Sequence[pulumi.Resource],
         args: AwsEksClusterArgs,
-    ) -> None:
-        """Core add-ons; the CNI and EBS CSI drivers get IRSA roles instead of node-role permissions."""
-        cni_role = self._irsa_role(
-            f"{name}-vpc-cni-role",
-            f"{args.role_prefix}-vpc-cni",
-            oidc,
-            issuer,
-            "aws-node",
-            "AmazonEKS_CNI_Policy",
-            args.tags,
-        )
-        ebs_role = self._irsa_role(
-            f"{name}-ebs-csi-role",
-            f"{args.role_prefix}-ebs-csi",
-            oidc,
-            issuer,
-            "ebs-csi-controller-sa",
-            "service-role/AmazonEBSCSIDriverPolicy",
-            args.tags,
-        )
-        addons: dict[str, pulumi.Output[str] | None] = {
-            "vpc-cni": cni_role.arn,
-            "kube-proxy": None,
-            "eks-pod-identity-agent": None,
-            "coredns": None,
-            "aws-ebs-csi-driver": ebs_role.arn,
-        }
-        for addon, role_arn in addons.items():
-            # coredns and the EBS controller are Deployments: they need nodes to become healthy.
-            needs_nodes = addon in ("coredns", "aws-ebs-csi-driver")
+    ) -> list[aws.eks.Addon]:
+        """EKS add-ons by name, each with its IRSA role where it has one (never node-role permissions)."""
+        return [
             aws.eks.Addon(
                 f"{name}-addon-{addon}",
                 cluster_name=cluster.name,
@@ -296,8 +295,10 @@ class AwsEksCluster(pulumi.ComponentResource):
                 resolve_conflicts_on_create="OVERWRITE",
                 resolve_conflicts_on_update="OVERWRITE",
                 tags=args.tags,
-                opts=pulumi.ResourceOptions(parent=self, depends_on=node_groups if needs_nodes else []),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=list(depends_on)),
             )
+            for addon, role_arn in roles.items()
+        ]
 
 
 def _issuer(identities: Sequence[aws.eks.outputs.ClusterIdentity]) -> str:

@@ -334,7 +334,6 @@ class BucketSettings(Model):
     )
 
 
-
 # --- disaster recovery, edge, identity, budgets -------------------------------------------------
 
 
