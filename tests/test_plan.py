@@ -79,7 +79,7 @@ def test_bad_config_exits_2_with_one_line_per_problem(tmp_path: Path, edit, expe
 def test_missing_stack_file_is_a_config_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     project = project_copy(tmp_path, "dev")
     assert deploy.main(["plan", "--stack", "qa", "--project-dir", str(project)]) == 2
-    assert "Pulumi.qa.yaml: no such stack file" in capsys.readouterr().err
+    assert "Pulumi.qa.yaml: no such file" in capsys.readouterr().err
 
 
 def test_program_error_exits_1(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:

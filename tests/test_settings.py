@@ -582,7 +582,7 @@ def test_read_stack_config_of_an_empty_stack_file(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("stacks", "line_start"), [
-    pytest.param({}, "Pulumi.prod.yaml: no such stack file; create it or pick an existing stack",
+    pytest.param({}, "Pulumi.prod.yaml: no such file; create it or pick an existing stack",
                  id="missing-stack-file"),
     pytest.param({"prod": "config:\n  aws:region: [us-east-1\n"}, "Pulumi.prod.yaml: not valid YAML: ",
                  id="invalid-yaml"),
@@ -600,7 +600,7 @@ def test_read_stack_config_errors_are_one_line(tmp_path: Path, stacks: dict[str,
 
 
 @pytest.mark.parametrize(("text", "seconds"), [
-    ("30s", 30), ("15m", 900), ("2h", 7200), ("1d", 86400), ("0s", 0), (" 5m ", 300), ("90s", 90), (45, 45), (0, 0),
+    ("30s", 30), ("15m", 900), ("2h", 7200), ("1d", 86400), (" 5m ", 300), ("90s", 90), (45, 45),
 ], ids=str)
 def test_parse_duration(text: Any, seconds: int) -> None:
     assert parse_duration(text) == seconds
@@ -614,6 +614,12 @@ def test_parse_duration_rejects(text: Any) -> None:
         parse_duration(text)
 
 
+@pytest.mark.parametrize("value", ["0s", 0, -1], ids=repr)
+def test_parse_duration_rejects_non_positive(value: Any) -> None:
+    with pytest.raises(ValueError, match="is not a positive duration; allowed: 1s or more"):
+        parse_duration(value)
+
+
 @pytest.mark.parametrize("flag", [True, False])
 def test_parse_duration_rejects_bool(flag: bool) -> None:
     with pytest.raises(ValueError, match=r"^expected a duration such as 30s, 15m, 2h or 1d$"):
@@ -622,37 +628,26 @@ def test_parse_duration_rejects_bool(flag: bool) -> None:
 
 @pytest.mark.parametrize(("seconds", "text"), [
     (30, "30s"), (900, "15m"), (7200, "2h"), (86400, "1d"), (172800, "2d"), (90, "90s"), (5400, "90m"), (3660, "61m"),
-    (0, "0s"), (1, "1s"),
+    (1, "1s"),
 ], ids=str)
 def test_format_duration(seconds: int, text: str) -> None:
     assert format_duration(seconds) == text
     assert parse_duration(format_duration(seconds)) == seconds
 
 
-# --- known bugs in the code under test ----------------------------------------------------------
-# Strict xfail with the exact failure type: each starts failing (XPASS) once its bug is fixed, so the
-# marker is removed with the fix.
-
-DID_NOT_RAISE = pytest.fail.Exception
+# --- regressions: inputs that once slipped through ------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, raises=DID_NOT_RAISE,
-                   reason="Region._private_and_sized uses IPv4Network.is_private, which is also true for loopback, "
-                          "link-local, 0/8, 198.18/15 and 240/4, not only the RFC 1918 ranges its message allows")
 @pytest.mark.parametrize("cidr", ["127.0.0.0/16", "169.254.0.0/16", "0.0.0.0/16", "198.18.0.0/16", "240.0.0.0/16"])
 def test_region_cidr_outside_rfc1918_is_rejected(cidr: str) -> None:
     assert at(problems("prod", config(valid(_aws_cidr(cidr)))), "clouds.aws.regions[0].cidr")
 
 
-@pytest.mark.xfail(strict=True, raises=DID_NOT_RAISE,
-                   reason="parse_duration returns any int unchanged: negative and zero durations load")
 @pytest.mark.parametrize("value", [-1, 0, "0s"], ids=repr)
 def test_token_lifetime_must_be_positive(value: Any) -> None:
     assert at(problems("prod", config(valid(identity={"token_lifetime": value}))), "identity.token_lifetime")
 
 
-@pytest.mark.xfail(strict=True, raises=(AttributeError, ValueError),
-                   reason="read_stack_config assumes the stack file and its config: are mappings")
 @pytest.mark.parametrize("text", ["- a\n- b\n", "config:\n  - aws:region\n", "just a string\n"])
 def test_read_stack_config_non_mapping_stack_file_is_one_line(tmp_path: Path, text: str) -> None:
     with pytest.raises(SettingsError) as err:
@@ -660,8 +655,6 @@ def test_read_stack_config_non_mapping_stack_file_is_one_line(tmp_path: Path, te
     assert len(err.value.problems) == 1 and err.value.problems[0].startswith("Pulumi.prod.yaml: ")
 
 
-@pytest.mark.xfail(strict=True, raises=yaml.YAMLError,
-                   reason="read_stack_config lets yaml.YAMLError escape for an invalid Pulumi.yaml")
 def test_read_stack_config_invalid_project_file_is_one_line(tmp_path: Path) -> None:
     (tmp_path / "Pulumi.yaml").write_text("config: [\n")
     (tmp_path / "Pulumi.prod.yaml").write_text("config: {}\n")
@@ -670,11 +663,13 @@ def test_read_stack_config_invalid_project_file_is_one_line(tmp_path: Path) -> N
     assert len(err.value.problems) == 1 and err.value.problems[0].startswith("Pulumi.yaml: ")
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="read_stack_config only reads `default:`; Pulumi also takes project-level values "
-                          "as `key: value` and `key: {value: ...}`, so the offline plan and `pulumi up` differ")
 def test_read_stack_config_takes_project_level_values(tmp_path: Path) -> None:
     project = {"name": "p", "runtime": "python",
                "config": {"aws:region": "us-east-1", "platform": {"value": {"name": "acme"}}}}
     cfg = read_stack_config(_project(tmp_path, project, {"prod": "config: {}\n"}), "prod")
     assert cfg == {"aws:region": "us-east-1", PLATFORM_KEY: {"name": "acme"}}
+
+
+@pytest.mark.parametrize("pool_name", ["General Pool!", "", "x" * 100], ids=["spaces", "empty", "100-chars"])
+def test_node_pool_names_are_validated(pool_name: str) -> None:
+    assert at(problems("prod", config(valid(pools("aws", **{pool_name: pool()})))), "kubernetes.pools.aws")

@@ -4,6 +4,7 @@ well-formed problem lines (a SettingsError), never with another exception."""
 from __future__ import annotations
 
 import copy
+import math
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -42,6 +43,13 @@ def paths(tree: Any, prefix: Path = ()) -> Iterator[Path]:
     for key, value in items:
         yield (*prefix, key)
         yield from paths(value, (*prefix, key))
+
+
+def a_path(draw: st.DrawFn, candidates: list[Path]) -> Path:
+    """One of `candidates`, the top-level section first, so the many node-pool keys do not crowd out the rest."""
+    sections = sorted({path[0] for path in candidates}, key=str)
+    section = draw(st.sampled_from(sections))
+    return draw(st.sampled_from([path for path in candidates if path[0] == section]))
 
 
 def node(tree: Any, path: Path) -> Any:
@@ -85,7 +93,23 @@ JSON = st.recursive(
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
     max_leaves=8,
 )
-REGIONS = st.sampled_from([None, "us-east-1", "us-west-2", "eu-west-1", ""])
+REGIONS = st.just("us-east-1") | st.sampled_from([None, "us-west-2", "eu-west-1", ""])
+
+
+def similar(value: Any) -> st.SearchStrategy[Any]:
+    """Values of the same type as `value`, so that mutated configs often pass field validation and reach the rules."""
+    if isinstance(value, bool):
+        return st.booleans()
+    if isinstance(value, int):
+        return st.integers(-2, 2 * abs(value) + 2) | st.sampled_from([0, 1, 3, 7, 30, 365, 86400])
+    if isinstance(value, float):
+        return st.floats(0, 2 * abs(value) + 1) if math.isfinite(value) else st.floats()
+    if isinstance(value, str):  # a known value, or this one made longer (to reach the name-length limits)
+        longer = st.integers(1, 40).map(lambda n: value + "x" * n)
+        return st.sampled_from([value] + [v for v in INTERESTING if isinstance(v, str)]) | longer
+    return JSON
+
+
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -133,27 +157,30 @@ def test_the_property_can_fail(monkeypatch: pytest.MonkeyPatch, escape: Exceptio
 @given(data=st.data())
 def test_random_value_at_a_random_key_path(data: st.DataObject) -> None:
     env, base = data.draw(st.sampled_from(BASES), label="base")
-    path = data.draw(st.sampled_from(list(paths(base))), label="path")
+    path = a_path(data.draw, list(paths(base)))
     value = data.draw(JSON, label="value")
     event(assert_loads_or_explains(env, replaced(base, path, value)))
 
 
 @st.composite
 def mutated(draw: st.DrawFn) -> tuple[str, dict[str, Any], str | None]:
-    """A valid base with 1-3 random mutations: drop a key, replace a leaf, add an unknown key."""
+    """A valid base with 1-3 random mutations: drop a key, replace a leaf, add an unknown key; and an aws:region."""
     env, platform = draw(st.sampled_from(BASES))
     for _ in range(draw(st.integers(1, 3))):
         every = list(paths(platform))
-        kind = draw(st.sampled_from(["drop", "leaf", "unknown"]))
+        kind = draw(st.sampled_from(["drop", "drop", "leaf", "leaf", "leaf", "unknown"]))
         if kind == "drop" and every:
-            platform = dropped(platform, draw(st.sampled_from(every)))
+            platform = dropped(platform, a_path(draw, every))
         elif kind == "leaf" and every:
             leaves = [p for p in every if not isinstance(node(platform, p), dict | list)] or every
-            platform = replaced(platform, draw(st.sampled_from(leaves)), draw(JSON))
+            leaf = a_path(draw, leaves)
+            typed = draw(st.integers(0, 3)) > 0  # mostly a value of the leaf's own type
+            platform = replaced(platform, leaf, draw(similar(node(platform, leaf)) if typed else JSON))
         else:
-            mappings = [()] + [p for p in every if isinstance(node(platform, p), dict)]
+            mappings = [p for p in every if isinstance(node(platform, p), dict)] or [()]
             key = draw(st.sampled_from(["nmae", "enabled_", "region", "tier", "x"]) | st.text(min_size=1, max_size=8))
-            platform = with_key(platform, draw(st.sampled_from(mappings)), key, draw(JSON))
+            target = draw(st.just(()) | st.sampled_from(mappings))
+            platform = with_key(platform, target, key, draw(JSON))
     return env, platform, draw(REGIONS)
 
 
@@ -162,3 +189,25 @@ def mutated(draw: st.DrawFn) -> tuple[str, dict[str, Any], str | None]:
 def test_random_mutations_of_a_valid_config(case: tuple[str, dict[str, Any], str | None]) -> None:
     env, platform, aws_region = case
     event(assert_loads_or_explains(env, platform, aws_region))
+
+
+FULL = {env: base for env, base in BASES if "clouds" in base}
+
+
+@FUZZ
+@given(
+    env=st.sampled_from(["dev", "prod"]),
+    name=st.from_regex(r"[a-z][a-z0-9]{1,7}", fullmatch=True),
+    cloud=st.sampled_from(["aws", "azure", "gcp"]),
+    index=st.integers(0, 1),
+    region=st.text("abcdefghijklmnopqrstuvwxyz0123456789-", min_size=2, max_size=40),
+    bucket=st.from_regex(r"[a-z][a-z0-9]{1,11}", fullmatch=True),
+)
+def test_random_names_regions_and_buckets(
+    env: str, name: str, cloud: str, index: int, region: str, bucket: str
+) -> None:
+    # Field-valid values that only the cross-field rules (physical-name lengths) can reject.
+    platform = replaced(FULL[env], ("name",), name)
+    platform = replaced(platform, ("clouds", cloud, "regions", index, "name"), region)
+    platform = replaced(platform, ("buckets", 0, "name"), bucket)
+    event(assert_loads_or_explains(env, platform))

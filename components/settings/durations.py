@@ -15,11 +15,16 @@ def parse_duration(value: Any) -> int:
     """`15m` -> 900. Bare integers are seconds; anything else is a ValueError naming the format."""
     if isinstance(value, bool):
         raise ValueError("expected a duration such as 30s, 15m, 2h or 1d")
+    seconds = None
     if isinstance(value, int):
-        return value
-    if isinstance(value, str) and re.fullmatch(PATTERN, value.strip()):
+        seconds = value
+    elif isinstance(value, str) and re.fullmatch(PATTERN, value.strip()):
         text = value.strip()
-        return int(text[:-1]) * _UNITS[text[-1]]
+        seconds = int(text[:-1]) * _UNITS[text[-1]]
+    if seconds is not None and seconds > 0:
+        return seconds
+    if seconds is not None:
+        raise ValueError(f"'{value}' is not a positive duration; allowed: 1s or more (e.g. 30s, 15m)")
     raise ValueError(f"'{value}' is not a duration; allowed: a number with s, m, h or d (e.g. 30s, 15m)")
 
 

@@ -55,21 +55,31 @@ def load_settings(stack: str, config: Mapping[str, Any], source: str | None = No
 
 
 def read_stack_config(project_dir: Path, stack: str) -> dict[str, Any]:
-    """The flat config `pulumi` would give the program: Pulumi.yaml defaults under Pulumi.<stack>.yaml."""
-    project = yaml.safe_load((project_dir / "Pulumi.yaml").read_text()) or {}
+    """The flat config `pulumi` would give the program: Pulumi.yaml values and defaults under
+    Pulumi.<stack>.yaml. A missing or malformed file is a SettingsError with one line."""
     config: dict[str, Any] = {}
-    for key, spec in (project.get("config") or {}).items():
-        if isinstance(spec, dict) and "default" in spec:
-            config[key if ":" in key else f"{PROJECT}:{key}"] = spec["default"]
-    stack_file = project_dir / f"Pulumi.{stack}.yaml"
-    if not stack_file.exists():
-        raise SettingsError([f"{stack_file.name}: no such stack file; create it or pick an existing stack"])
-    try:
-        values = (yaml.safe_load(stack_file.read_text()) or {}).get("config") or {}
-    except yaml.YAMLError as err:
-        raise SettingsError([f"{stack_file.name}: not valid YAML: {str(err).splitlines()[0]}"]) from None
-    config.update(values)
+    for key, spec in _config_section(project_dir / "Pulumi.yaml").items():
+        full_key = key if ":" in key else f"{PROJECT}:{key}"
+        if not isinstance(spec, dict):
+            config[full_key] = spec  # `aws:region: us-east-1` in the project file
+        elif "value" in spec or "default" in spec:
+            config[full_key] = spec.get("value", spec.get("default"))
+    config.update(_config_section(project_dir / f"Pulumi.{stack}.yaml"))
     return config
+
+
+def _config_section(path: Path) -> dict[str, Any]:
+    """The `config:` mapping of a Pulumi project or stack file."""
+    if not path.exists():
+        raise SettingsError([f"{path.name}: no such file; create it or pick an existing stack"])
+    try:
+        document = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as err:
+        raise SettingsError([f"{path.name}: not valid YAML: {str(err).splitlines()[0]}"]) from None
+    config = document.get("config") if isinstance(document, dict) else None
+    if not isinstance(document, dict) or not isinstance(config, dict | None):
+        raise SettingsError([f"{path.name}: config: not a mapping; allowed: `config:` with one key per setting"])
+    return config or {}
 
 
 def _from_provider_keys(stack: str, config: Mapping[str, Any]) -> dict[str, Any]:
@@ -100,7 +110,7 @@ def _path(loc: tuple[int | str, ...]) -> str:
     """`("clouds", "aws", "regions", 1, "cidr")` -> `clouds.aws.regions[1].cidr`."""
     text = ""
     for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else f".{part}"
+        text += f"[{part}]" if isinstance(part, int) else f".{part!s}".replace("\n", "\\n")
     return text.lstrip(".")
 
 

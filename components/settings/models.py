@@ -6,6 +6,7 @@ Field defaults are the secure, production-grade ones; `ENVIRONMENT_DEFAULTS` rel
 
 from __future__ import annotations
 
+import re
 from ipaddress import IPv4Network
 from typing import Any, Literal
 
@@ -34,6 +35,9 @@ def _version_string(value: Any, what: str, supported: tuple[str, ...]) -> Any:
 
 # --- clouds -------------------------------------------------------------------------------------
 
+# RFC 1918: the only ranges a region network may use (not loopback, link-local, benchmarking...).
+PRIVATE_RANGES = (IPv4Network("10.0.0.0/8"), IPv4Network("172.16.0.0/12"), IPv4Network("192.168.0.0/16"))
+
 
 class Region(Model):
     """One region of one cloud and its private address space."""
@@ -47,7 +51,7 @@ class Region(Model):
     @field_validator("cidr")
     @classmethod
     def _private_and_sized(cls, cidr: IPv4Network) -> IPv4Network:
-        if not cidr.is_private:
+        if not any(cidr.subnet_of(private) for private in PRIVATE_RANGES):
             raise ValueError(f"{cidr} is not a private range; allowed: 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16")
         if not 16 <= cidr.prefixlen <= 20:
             raise ValueError(f"{cidr} is a /{cidr.prefixlen}; allowed: /16 to /20 (room for 3 AZs of subnets)")
@@ -172,8 +176,22 @@ def _pool(types: str, lo: int, want: int, hi: int, **extra: Any) -> NodePool:
     return NodePool(instance_types=types.split(","), min_size=lo, desired_size=want, max_size=hi, **extra)
 
 
+# AKS agent pools allow 1-12 lowercase alphanumerics starting with a letter: the strictest of the three.
+POOL_NAME = re.compile(r"[a-z][a-z0-9]{0,11}")
+
+
 class ClusterPools(Model):
     """Node pools per cloud, keyed by pool name (seed sizes)."""
+
+    @field_validator("aws", "azure", "gcp")
+    @classmethod
+    def _pool_names(cls, pools: dict[str, NodePool]) -> dict[str, NodePool]:
+        bad = [name for name in pools if not POOL_NAME.fullmatch(name)]
+        if bad:
+            raise ValueError(
+                f"pool name {bad[0]!r} is invalid; allowed: 1-12 lowercase letters and digits, starting with a letter"
+            )
+        return pools
 
     aws: dict[str, NodePool] = Field(
         default_factory=lambda: {
@@ -425,9 +443,9 @@ class IdentitySettings(Model):
 class BudgetSettings(Model):
     """Spend limits in USD and who hears about them."""
 
-    daily: float = Field(1000, gt=0, description="Daily budget.")
-    monthly: float = Field(25000, gt=0, description="Monthly budget.")
-    emergency: float = Field(5000, gt=0, description="Daily spend that pages on-call.")
+    daily: float = Field(1000, gt=0, allow_inf_nan=False, description="Daily budget.")
+    monthly: float = Field(25000, gt=0, allow_inf_nan=False, description="Monthly budget.")
+    emergency: float = Field(5000, gt=0, allow_inf_nan=False, description="Daily spend that pages on-call.")
     notify: list[str] = Field(default_factory=list, description="E-mail addresses for budget alerts.")
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import typing
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -190,8 +191,8 @@ def policy(document: str) -> dict[str, Any]:
 # --- secrets and SDK wire names -------------------------------------------------------------------
 
 SECRET_KEY = re.compile(r"password|secret|token|passphrase|private_?key|credential", re.IGNORECASE)
-NOT_SECRET_KEYS = frozenset({"masterUserSecretKmsKeyId"})
-"""Keys that match SECRET_KEY but hold references, not secret material."""
+NOT_SECRET_KEYS = frozenset({"masterUserSecretKmsKeyId", "skipCredentialsValidation"})
+"""Keys that match SECRET_KEY but hold a reference or a flag, not secret material."""
 
 
 def plain_secrets(value: Any, path: str = "") -> Iterator[str]:
@@ -216,7 +217,10 @@ def args_class(resource_type: str) -> type:
     module, name = resource_type.split(":")[1].split("/")[0], resource_type.split(":")[2]
     resource_class = getattr(getattr(aws, module), name)
     assert resource_class.pulumi_type == resource_type
-    args: type = getattr(getattr(aws, module), f"{name}Args")
+    # The resource's own module exports its args class; where the name clashes with a nested type
+    # (`aws.s3.BucketVersioningArgs` belongs to the legacy Bucket) the SDK calls it `<Name>InitArgs`.
+    (args_name,) = (n for n in sys.modules[resource_class.__module__].__all__ if n != name)
+    args: type = getattr(sys.modules[resource_class.__module__], args_name)
     return args
 
 

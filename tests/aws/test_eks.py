@@ -1,0 +1,269 @@
+"""AwsEksCluster: endpoint exposure per stack, KMS-encrypted secrets, audit logs, access entries,
+protection, OIDC/IRSA, node groups from config, least-privilege node role, add-ons, secret kubeconfig."""
+
+from __future__ import annotations
+
+import json
+
+import pulumi_aws as aws
+import pytest
+
+from scripts.offline import Recording, Registration
+
+from .helpers import (
+    ALL_REGIONS,
+    EKS,
+    EXPECT,
+    NETWORK,
+    STACKS,
+    assert_uses_key,
+    deps_of_type,
+    named,
+    of_type,
+    one,
+    one_of,
+    platform_config,
+    policy,
+    regions,
+)
+
+WORKER_POLICY = "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy"
+ECR_PULL_POLICY = "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly"
+CNI_POLICY = "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy"
+ADDONS = {"vpc-cni", "kube-proxy", "coredns", "eks-pod-identity-agent", "aws-ebs-csi-driver"}
+
+
+def eks(rec: Recording, region: str) -> Registration:
+    return one_of(rec, EKS, regions(rec)[region])
+
+
+def cluster(rec: Recording, region: str) -> Registration:
+    return one_of(rec, aws.eks.Cluster, eks(rec, region))
+
+
+def private_subnets(rec: Recording, region: str) -> list[Registration]:
+    net = one_of(rec, NETWORK, regions(rec)[region])
+    return sorted((s for s in of_type(rec, aws.ec2.Subnet, net) if "-private-" in s.name), key=lambda s: s.urn)
+
+
+def role_trusting(rec: Recording, component: Registration, service: str) -> Registration:
+    """The component's role that `service` (e.g. ec2.amazonaws.com) may assume."""
+    return one(r for r in of_type(rec, aws.iam.Role, component)
+               if policy(r.inputs["assumeRolePolicy"])["Statement"][0]["Principal"].get("Service") == service)
+
+
+def attached_policies(rec: Recording, component: Registration, role: Registration) -> set[str]:
+    """Managed policy ARNs attached to `role`."""
+    return {a.inputs["policyArn"] for a in of_type(rec, aws.iam.RolePolicyAttachment, component)
+            if deps_of_type(rec, a, aws.iam.Role) == [role]}
+
+
+def pools(stack: str) -> dict[str, dict]:
+    pools: dict[str, dict] = platform_config(stack)["kubernetes"]["pools"]["aws"]
+    return pools
+
+
+# --- the control plane ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
+def test_api_endpoint_is_private_in_prod_and_allow_listed_in_dev(recorded, stack, region):
+    vpc = cluster(recorded(stack), region).inputs["vpcConfig"]
+    assert vpc["endpointPrivateAccess"] is True
+    assert vpc["endpointPublicAccess"] is EXPECT[stack].public_endpoint
+    if EXPECT[stack].public_endpoint:
+        assert vpc["publicAccessCidrs"] == platform_config(stack)["kubernetes"]["public_access_cidrs"]
+        assert "0.0.0.0/0" not in vpc["publicAccessCidrs"]
+    else:
+        assert not vpc.get("publicAccessCidrs")
+
+
+@pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
+def test_cluster_runs_in_the_private_subnets_of_its_region(recorded, stack, region):
+    rec = recorded(stack)
+    the_cluster = cluster(rec, region)
+    assert sorted(deps_of_type(rec, the_cluster, aws.ec2.Subnet), key=lambda s: s.urn) == private_subnets(rec, region)
+    assert len(the_cluster.inputs["vpcConfig"]["subnetIds"]) == 3
+
+
+@pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
+def test_secrets_are_encrypted_with_the_regions_eks_key(recorded, stack, region):
+    rec = recorded(stack)
+    the_cluster = cluster(rec, region)
+    encryption = the_cluster.inputs["encryptionConfig"]
+    assert encryption["resources"] == ["secrets"]
+    assert_uses_key(rec, the_cluster, encryption["provider"]["keyArn"], regions(rec)[region], "eks")
+
+
+@pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
+def test_all_control_plane_logs_go_to_an_encrypted_group_with_configured_retention(recorded, stack, region):
+    rec = recorded(stack)
+    the_cluster = cluster(rec, region)
+    assert sorted(the_cluster.inputs["enabledClusterLogTypes"]) == sorted(
+        ["api", "audit", "authenticator", "controllerManager", "scheduler"])
+    group = one_of(rec, aws.cloudwatch.LogGroup, eks(rec, region))
+    assert group.inputs["name"] == f"/aws/eks/{the_cluster.inputs['name']}/cluster"
+    assert group.inputs["retentionInDays"] == EXPECT[stack].log_retention_days
+    assert_uses_key(rec, group, group.inputs["kmsKeyId"], regions(rec)[region], "logs")
+    assert deps_of_type(rec, the_cluster, aws.cloudwatch.LogGroup) == [group]  # exists before EKS creates it
+
+
+@pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
+def test_access_entries_only_no_creator_admin(recorded, stack, region):
+    access = cluster(recorded(stack), region).inputs["accessConfig"]
+    assert access == {"authenticationMode": "API", "bootstrapClusterCreatorAdminPermissions": False}
+
+
+@pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
+def test_deletion_protection_and_protect_in_prod_only(recorded, stack, region):
+    the_cluster = cluster(recorded(stack), region)
+    assert the_cluster.inputs["deletionProtection"] is EXPECT[stack].protect
+    assert the_cluster.protect is EXPECT[stack].protect
+
+
+@pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
+def test_version_comes_from_config(recorded, stack, region):
+    rec = recorded(stack)
+    version = platform_config(stack)["kubernetes"]["version"]
+    assert cluster(rec, region).inputs["version"] == version
+    assert {g.inputs["version"] for g in of_type(rec, aws.eks.NodeGroup, eks(rec, region))} == {version}
+
+
+# --- OIDC and IRSA --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
+def test_oidc_provider_trusts_the_cluster_issuer_for_sts(recorded, stack, region):
+    rec = recorded(stack)
+    oidc = one_of(rec, aws.iam.OpenIdConnectProvider, eks(rec, region))
+    assert oidc.inputs["clientIdLists"] == ["sts.amazonaws.com"]
+    assert oidc.inputs["url"].startswith("https://oidc.eks.")
+    assert deps_of_type(rec, oidc, aws.eks.Cluster) == [cluster(rec, region)]
+
+
+def test_oidc_url_is_the_issuer_the_cluster_reports(live_dev):
+    rec = live_dev.recording
+    the_cluster = cluster(rec, "us-east-1")
+    issuer = live_dev.states[the_cluster.urn]["identities"][0]["oidcs"][0]["issuer"]
+    assert issuer.startswith("https://")
+    assert one_of(rec, aws.iam.OpenIdConnectProvider, eks(rec, "us-east-1")).inputs["url"] == issuer
+
+
+def irsa_role(rec: Recording, region: str, service_account: str) -> Registration:
+    """The cluster's role whose trust policy admits exactly `kube-system/<service_account>`."""
+    component = eks(rec, region)
+    issuer = one_of(rec, aws.iam.OpenIdConnectProvider, component).inputs["url"].removeprefix("https://")
+
+    def subject(role: Registration) -> str | None:
+        statement = policy(role.inputs["assumeRolePolicy"])["Statement"][0]
+        return statement.get("Condition", {}).get("StringEquals", {}).get(f"{issuer}:sub")
+
+    return one(r for r in of_type(rec, aws.iam.Role, component)
+               if subject(r) == f"system:serviceaccount:kube-system:{service_account}")
+
+
+@pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
+def test_node_role_has_only_worker_and_ecr_pull_policies(recorded, stack, region):
+    rec = recorded(stack)
+    component = eks(rec, region)
+    node_role = role_trusting(rec, component, "ec2.amazonaws.com")
+    assert attached_policies(rec, component, node_role) == {WORKER_POLICY, ECR_PULL_POLICY}
+    assert not of_type(rec, aws.iam.RolePolicy, component), "no inline policies on the cluster's roles"
+
+
+@pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
+def test_cni_policy_is_on_an_irsa_role_for_aws_node_only(recorded, stack, region):
+    rec = recorded(stack)
+    component = eks(rec, region)
+    cni_role = irsa_role(rec, region, "aws-node")
+    assert attached_policies(rec, component, cni_role) == {CNI_POLICY}
+    cni_attachments = [a for a in of_type(rec, aws.iam.RolePolicyAttachment, component)
+                       if a.inputs["policyArn"] == CNI_POLICY]
+    assert [deps_of_type(rec, a, aws.iam.Role) for a in cni_attachments] == [[cni_role]]
+    (statement,) = policy(cni_role.inputs["assumeRolePolicy"])["Statement"]
+    issuer = one_of(rec, aws.iam.OpenIdConnectProvider, component).inputs["url"].removeprefix("https://")
+    assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
+    assert statement["Principal"]["Federated"].endswith(f":oidc-provider/{issuer}")
+    assert statement["Condition"]["StringEquals"][f"{issuer}:aud"] == "sts.amazonaws.com"
+    vpc_cni = named(rec, aws.eks.Addon, "-addon-vpc-cni", component)
+    assert deps_of_type(rec, vpc_cni, aws.iam.Role) == [cni_role]
+    assert vpc_cni.inputs["serviceAccountRoleArn"]
+
+
+@pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
+def test_core_addons_are_installed(recorded, stack, region):
+    rec = recorded(stack)
+    component = eks(rec, region)
+    addons = of_type(rec, aws.eks.Addon, component)
+    assert sorted(a.inputs["addonName"] for a in addons) == sorted(ADDONS)
+    assert {a.inputs["clusterName"] for a in addons} == {cluster(rec, region).inputs["name"]}
+    ebs = one(a for a in addons if a.inputs["addonName"] == "aws-ebs-csi-driver")
+    assert deps_of_type(rec, ebs, aws.iam.Role) == [irsa_role(rec, region, "ebs-csi-controller-sa")]
+
+
+# --- node groups ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
+def test_node_groups_match_the_configured_pools(recorded, stack, region):
+    rec = recorded(stack)
+    component = eks(rec, region)
+    groups = {g.inputs["nodeGroupName"]: g for g in of_type(rec, aws.eks.NodeGroup, component)}
+    assert set(groups) == set(pools(stack))
+    node_role = role_trusting(rec, component, "ec2.amazonaws.com")
+    for name, pool in pools(stack).items():
+        group = groups[name]
+        assert group.inputs["instanceTypes"] == pool["instance_types"], name
+        assert group.inputs["scalingConfig"] == {
+            "minSize": pool["min_size"], "desiredSize": pool["desired_size"], "maxSize": pool["max_size"]}, name
+        assert group.inputs["capacityType"] == ("SPOT" if pool.get("capacity") == "spot" else "ON_DEMAND"), name
+        assert deps_of_type(rec, group, aws.iam.Role) == [node_role], name
+        assert sorted(deps_of_type(rec, group, aws.ec2.Subnet), key=lambda s: s.urn) == private_subnets(rec, region)
+
+
+@pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
+def test_spot_pool_is_spot_and_tainted(recorded, stack, region):
+    rec = recorded(stack)
+    spot = named(rec, aws.eks.NodeGroup, "-pool-spot", eks(rec, region))
+    assert spot.inputs["capacityType"] == "SPOT"
+    assert {"key": "aws.amazon.com/spot", "value": "true", "effect": "NO_SCHEDULE"} in spot.inputs["taints"]
+
+
+@pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
+def test_gpu_pool_scales_from_zero_on_nvidia_nodes_with_a_gpu_taint(recorded, stack, region):
+    rec = recorded(stack)
+    gpu = named(rec, aws.eks.NodeGroup, "-pool-gpu", eks(rec, region))
+    assert gpu.inputs["scalingConfig"]["minSize"] == 0
+    assert gpu.inputs["amiType"] == "AL2023_x86_64_NVIDIA"
+    assert {"key": "nvidia.com/gpu", "value": "true", "effect": "NO_SCHEDULE"} in gpu.inputs["taints"]
+
+
+@pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
+def test_general_pool_is_on_demand_untainted_standard_nodes(recorded, stack, region):
+    rec = recorded(stack)
+    general = named(rec, aws.eks.NodeGroup, "-pool-general", eks(rec, region))
+    assert general.inputs["capacityType"] == "ON_DEMAND"
+    assert general.inputs["taints"] == []
+    assert general.inputs["amiType"] == "AL2023_x86_64_STANDARD"
+
+
+# --- outputs --------------------------------------------------------------------------------------
+
+
+def test_kubeconfig_stack_output_is_secret(live_dev):
+    kubeconfigs = live_dev.outputs["aws_kubeconfigs"]
+    assert kubeconfigs.secret is True
+    assert live_dev.outputs["aws_clusters"].secret is False  # the check tells secret from plain outputs
+    config = json.loads(kubeconfigs.value["us-east-1"])
+    name = cluster(live_dev.recording, "us-east-1").inputs["name"]
+    assert config["current-context"] == name
+    (user,) = config["users"]
+    assert user["user"]["exec"]["args"][:4] == ["eks", "get-token", "--cluster-name", name]
+    assert "token" not in user["user"], "no static credentials in the kubeconfig"
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_one_cluster_per_region(recorded, stack):
+    rec = recorded(stack)
+    names = [c.inputs["name"] for c in rec.of_type(aws.eks.Cluster.pulumi_type)]
+    assert len(names) == EXPECT[stack].region_count == len(set(names))
