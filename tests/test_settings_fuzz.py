@@ -13,9 +13,12 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from components.program import run
 from components.settings import loader
-from components.settings.loader import PLATFORM_KEY, SettingsError, load_settings
+from components.settings.loader import PLATFORM_KEY, PROJECT, SettingsError, load_settings, read_stack_config
 from components.settings.models import PlatformSettings
+from scripts.offline import record
+from tests.conftest import ROOT
 
 PROVIDERS: dict[str, Any] = {"aws:region": "us-east-1", "gcp:project": "proj-1", "azure-native:subscriptionId": "sub-1"}
 MINIMAL: dict[str, dict[str, Any]] = {
@@ -211,3 +214,35 @@ def test_random_names_regions_and_buckets(
     platform = replaced(platform, ("clouds", cloud, "regions", index, "name"), region)
     platform = replaced(platform, ("buckets", 0, "name"), bucket)
     event(assert_loads_or_explains(env, platform))
+
+
+# --- end to end: a mutated stack file either explains itself or plans -----------------------------
+
+STACK_FILES = {env: read_stack_config(ROOT, env) for env in ("dev", "prod")}
+
+
+@st.composite
+def mutated_stack_file(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
+    """A committed stack file with one leaf replaced by a value of the same type."""
+    env = draw(st.sampled_from(sorted(STACK_FILES)))
+    config = dict(STACK_FILES[env])
+    platform = config[PLATFORM_KEY]
+    leaves = [p for p in paths(platform) if not isinstance(node(platform, p), dict | list)]
+    leaf = a_path(draw, leaves)
+    config[PLATFORM_KEY] = replaced(platform, leaf, draw(similar(node(platform, leaf))))
+    return env, config
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=mutated_stack_file())
+def test_mutated_stack_file_is_rejected_with_key_paths_or_plans(case: tuple[str, dict[str, Any]]) -> None:
+    env, config = case
+    try:
+        load_settings(env, config)
+    except SettingsError as err:
+        assert err.problems and all(LINE.match(line) for line in err.problems), err.problems
+        event("rejected")
+        return
+    recording = record(env, config, run, PROJECT)
+    event("planned")
+    assert any(r.type == "aws:eks/cluster:Cluster" for r in recording.resources)

@@ -144,8 +144,9 @@ def test_every_aws_resource_uses_the_explicit_provider_of_its_region(recorded, s
         assert by_urn[resource.provider_urn].inputs["region"] == region
 
 
-def test_every_custom_resource_belongs_to_a_region(recorded):
-    rec = recorded("prod")
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_custom_resource_but_the_providers_belongs_to_a_region(recorded, stack):
+    rec = recorded(stack)
     in_regions = {r.urn for c in regions(rec).values() for r in descendants(rec, c)}
     outside = [r.name for r in rec.resources if r.custom and r.type != AWS_PROVIDER and r.urn not in in_regions]
     assert outside == []
