@@ -88,6 +88,7 @@ class RealisticMocks(pulumi_mocks.Mocks):
 
     def __init__(self) -> None:
         self.provider_regions: dict[str, str] = {}
+        """Provider URN -> region, filled by RecordingMonitor as providers register."""
 
     def _region(self, provider_ref: str | None) -> str:
         return self.provider_regions.get((provider_ref or "").rsplit("::", 1)[0], "us-east-1")
@@ -97,8 +98,6 @@ class RealisticMocks(pulumi_mocks.Mocks):
         if not args.custom:
             return "", {}
         if args.typ.startswith("pulumi:providers:"):
-            urn = f"urn:pulumi:{pulumi.get_stack()}::{pulumi.get_project()}::{args.typ}::{args.name}"
-            self.provider_regions[urn] = inputs.get("region", "us-east-1")
             return f"{args.name}-id", inputs
         region = self._region(args.provider)
         physical = str(inputs.get("name") or inputs.get("bucket") or inputs.get("identifier") or args.name)
@@ -180,6 +179,9 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
         response = super().RegisterResource(request)
+        if request.type.startswith("pulumi:providers:") and isinstance(self.mocks, RealisticMocks):
+            region = rpc.deserialize_properties(request.object).get("region", "us-east-1")
+            self.mocks.provider_regions[response.urn] = region
         if request.type != "pulumi:pulumi:Stack":
             self.registrations.append(
                 Registration(

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from ipaddress import IPv4Network
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pulumi_aws as aws
 from pulumi import _types as pulumi_types
@@ -26,6 +26,7 @@ from scripts.offline import Recording, Registration
 
 ROOT = Path(__file__).resolve().parents[2]
 STACKS = ("dev", "prod")
+T = TypeVar("T")
 
 # Component tokens (components have no `pulumi_type` attribute).
 PLATFORM = "multicloud:index:Platform"
@@ -95,10 +96,10 @@ def token(resource_type: type | str) -> str:
     return resource_type if isinstance(resource_type, str) else resource_type.pulumi_type  # type: ignore[attr-defined]
 
 
-def one(items: Iterable[Registration]) -> Registration:
-    """The single item of `items` (fails with the names found otherwise)."""
+def one(items: Iterable[T]) -> T:
+    """The single item of `items` (fails with what was found otherwise)."""
     found = list(items)
-    assert len(found) == 1, f"expected exactly one, found {[r.name for r in found]}"
+    assert len(found) == 1, f"expected exactly one, found {[getattr(r, 'name', r) for r in found]}"
     return found[0]
 
 

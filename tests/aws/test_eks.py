@@ -265,5 +265,5 @@ def test_kubeconfig_stack_output_is_secret(live_dev):
 @pytest.mark.parametrize("stack", STACKS)
 def test_one_cluster_per_region(recorded, stack):
     rec = recorded(stack)
-    names = [c.inputs["name"] for c in rec.of_type(aws.eks.Cluster.pulumi_type)]
+    names = [c.inputs["name"] for c in of_type(rec, aws.eks.Cluster)]
     assert len(names) == EXPECT[stack].region_count == len(set(names))

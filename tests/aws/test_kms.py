@@ -23,7 +23,7 @@ from .helpers import (
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_every_key_rotates_and_is_protected_in_prod_only(recorded, stack):
-    keys = recorded(stack).of_type(aws.kms.Key.pulumi_type)
+    keys = of_type(recorded(stack), aws.kms.Key)
     assert len(keys) == 4 * EXPECT[stack].region_count
     for key in keys:
         assert key.inputs["enableKeyRotation"] is True, key.name

@@ -30,6 +30,7 @@ from .helpers import (
     config_buckets,
     config_regions,
     descendants,
+    of_type,
     one,
     plain_secrets,
     platform_config,
@@ -156,8 +157,8 @@ def test_every_custom_resource_but_the_providers_belongs_to_a_region(recorded, s
 def test_stateful_resources_are_protected_in_prod_only(recorded, stack):
     rec = recorded(stack)
     for resource_type in STATEFUL:
-        resources = rec.of_type(resource_type.pulumi_type)
-        assert resources, resource_type.pulumi_type
+        resources = of_type(rec, resource_type)
+        assert resources, token(resource_type)
         assert {r.name: r.protect for r in resources} == {r.name: EXPECT[stack].protect for r in resources}
     if stack == "dev":
         assert [r.name for r in rec.resources if r.protect] == []
@@ -198,11 +199,6 @@ def test_wire_name_check_catches_a_misspelt_nested_property():
 REGIONAL_ARN = re.compile(r"^arn:aws:(?:kms|logs|eks|rds|ec2):([a-z0-9-]+):")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "scripts/offline.py RealisticMocks keys provider_regions by a URN without the parent type "
-    "(`...::pulumi:providers:aws::name`), but providers are parented to the Platform "
-    "(`...::multicloud:index:Platform$pulumi:providers:aws::name`), so every resource's region falls back to "
-    "us-east-1: us-west-2 resources get us-east-1 ARNs, OIDC issuers and availability zones"))
 def test_mock_outputs_are_in_the_resources_own_region(recorded):
     rec = recorded("prod")
     for region, component in regions(rec).items():
