@@ -17,6 +17,7 @@ from .helpers import (
     NETWORK,
     STACKS,
     assert_uses_key,
+    depends_on,
     deps_of_type,
     named,
     of_type,
@@ -199,6 +200,20 @@ def test_core_addons_are_installed(recorded, stack, region):
     assert {a.inputs["clusterName"] for a in addons} == {cluster(rec, region).inputs["name"]}
     ebs = one(a for a in addons if a.inputs["addonName"] == "aws-ebs-csi-driver")
     assert deps_of_type(rec, ebs, aws.iam.Role) == [irsa_role(rec, region, "ebs-csi-controller-sa")]
+
+
+@pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
+def test_nodes_wait_for_the_cni_and_deployments_wait_for_nodes(recorded, stack, region):
+    """No self-managed add-ons are bootstrapped: nodes only turn Ready once the VPC CNI runs."""
+    rec = recorded(stack)
+    component = eks(rec, region)
+    addons = {a.inputs["addonName"]: a for a in of_type(rec, aws.eks.Addon, component)}
+    node_groups = of_type(rec, aws.eks.NodeGroup, component)
+    for group in node_groups:
+        assert {"vpc-cni", "kube-proxy"} <= {a.inputs["addonName"] for a in deps_of_type(rec, group, aws.eks.Addon)}
+    for deployment in ("coredns", "aws-ebs-csi-driver"):
+        assert all(depends_on(addons[deployment], group) for group in node_groups), deployment
+    assert not deps_of_type(rec, addons["vpc-cni"], aws.eks.NodeGroup)
 
 
 # --- node groups ----------------------------------------------------------------------------------
