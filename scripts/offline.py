@@ -40,6 +40,8 @@ class Registration:
     dependencies: list[str]
     inputs: dict[str, Any]
     """Inputs with wire (camelCase) names; secret values are wrapped in the RPC secret envelope."""
+    outputs: dict[str, Any] = field(default_factory=dict)
+    """The state the mocks answered with (what the provider would report after create)."""
 
     @property
     def provider_urn(self) -> str:
@@ -58,6 +60,7 @@ class Recording:
     stack: str
     resources: list[Registration] = field(default_factory=list)
     outputs: dict[str, Any] = field(default_factory=dict)
+    """Resolved stack outputs; secret ones wrapped in the RPC secret envelope."""
 
     def of_type(self, resource_type: str) -> list[Registration]:
         """Registrations of one type token (use `Class.pulumi_type`... or the component token)."""
@@ -183,6 +186,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             region = rpc.deserialize_properties(request.object).get("region", "us-east-1")
             self.mocks.provider_regions[response.urn] = region
         if request.type != "pulumi:pulumi:Stack":
+            state = self.resources[response.urn].state if response.urn in self.resources else {}
             self.registrations.append(
                 Registration(
                     urn=response.urn,
@@ -194,6 +198,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                     provider=request.provider,
                     dependencies=list(request.dependencies),
                     inputs=rpc.deserialize_properties(request.object, keep_unknowns=True),
+                    outputs=dict(state),
                 )
             )
         return response
@@ -215,10 +220,20 @@ def record(
     monitor = RecordingMonitor(RealisticMocks())
     pulumi.runtime.set_mocks(monitor.mocks, project=project, stack=stack, preview=preview, monitor=monitor)
     pulumi.runtime.set_all_config(flatten_config(config))
-    recording = Recording(stack=stack)
     try:
         _sync_await(run_pulumi_func(program))
+        outputs = _resolved_stack_outputs()
     finally:
         pulumi.runtime.set_all_config({})
-    recording.resources = monitor.registrations
-    return recording
+    return Recording(stack=stack, resources=monitor.registrations, outputs=outputs)
+
+
+def _resolved_stack_outputs() -> dict[str, Any]:
+    """The program's `pulumi.export`s, resolved; secret ones wrapped in the RPC secret envelope."""
+    root = runtime_settings.get_root_resource()
+    resolved: dict[str, Any] = {}
+    for name, value in (getattr(root, "outputs", None) or {}).items():
+        output = pulumi.Output.from_input(value)
+        plain = _sync_await(output.future())
+        resolved[name] = rpc.wrap_rpc_secret(plain) if _sync_await(output.is_secret()) else plain
+    return resolved

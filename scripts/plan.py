@@ -9,7 +9,7 @@ from typing import Any, TextIO
 
 from components.settings import PROJECT, load_settings, read_stack_config
 
-from .offline import Recording, Registration, record
+from .offline import Recording, Registration, record, redact
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -118,6 +118,7 @@ def write_json(recording: Recording, path: Path) -> None:
             }
             for r in recording.resources
         ],
+        "outputs": redact(recording.outputs),
         "summary": summary(recording),
     }
     path.write_text(json.dumps(document, indent=2, sort_keys=True, default=str) + "\n")

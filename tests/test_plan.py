@@ -50,6 +50,8 @@ def test_json_lists_every_resource_with_secrets_hidden(tmp_path: Path) -> None:
     assert {"urn", "type", "name", "parent", "custom", "protect", "provider", "inputs"} <= set(resources[0])
     cluster = next(r for r in resources if r["type"] == "aws:eks/cluster:Cluster")
     assert cluster["protect"] is True and cluster["provider"].startswith("urn:pulumi:prod::")
+    assert document["outputs"]["aws_kubeconfigs"] == "[secret]"
+    assert document["outputs"]["aws_clusters"] == {"us-east-1": "flow-prod-use1", "us-west-2": "flow-prod-usw2"}
     assert "4dabf18193072939515e22adb298388d" not in out.read_text()  # no raw secret envelope leaks
 
 

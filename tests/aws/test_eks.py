@@ -7,6 +7,7 @@ import json
 
 import pulumi_aws as aws
 import pytest
+from pulumi.runtime.rpc import is_rpc_secret, unwrap_rpc_secret
 
 from scripts.offline import Recording, Registration
 
@@ -142,12 +143,12 @@ def test_oidc_provider_trusts_the_cluster_issuer_for_sts(recorded, stack, region
     assert deps_of_type(rec, oidc, aws.eks.Cluster) == [cluster(rec, region)]
 
 
-def test_oidc_url_is_the_issuer_the_cluster_reports(live_dev):
-    rec = live_dev.recording
-    the_cluster = cluster(rec, "us-east-1")
-    issuer = live_dev.states[the_cluster.urn]["identities"][0]["oidcs"][0]["issuer"]
-    assert issuer.startswith("https://")
-    assert one_of(rec, aws.iam.OpenIdConnectProvider, eks(rec, "us-east-1")).inputs["url"] == issuer
+@pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
+def test_oidc_url_is_the_issuer_the_cluster_reports(recorded, stack, region):
+    rec = recorded(stack)
+    issuer = cluster(rec, region).outputs["identities"][0]["oidcs"][0]["issuer"]
+    assert issuer.startswith(f"https://oidc.eks.{region}.amazonaws.com/")
+    assert one_of(rec, aws.iam.OpenIdConnectProvider, eks(rec, region)).inputs["url"] == issuer
 
 
 def irsa_role(rec: Recording, region: str, service_account: str) -> Registration:
@@ -265,15 +266,17 @@ def test_general_pool_is_on_demand_untainted_standard_nodes(recorded, stack, reg
 # --- outputs --------------------------------------------------------------------------------------
 
 
-def test_kubeconfig_stack_output_is_secret(live_dev):
-    kubeconfigs = live_dev.outputs["aws_kubeconfigs"]
-    assert kubeconfigs.secret is True
-    assert live_dev.outputs["aws_clusters"].secret is False  # the check tells secret from plain outputs
-    config = json.loads(kubeconfigs.value["us-east-1"])
-    name = cluster(live_dev.recording, "us-east-1").inputs["name"]
+@pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
+def test_kubeconfig_stack_output_is_secret(recorded, stack, region):
+    rec = recorded(stack)
+    kubeconfigs = rec.outputs["aws_kubeconfigs"]
+    assert is_rpc_secret(kubeconfigs)
+    assert not is_rpc_secret(rec.outputs["aws_clusters"])  # the check tells secret from plain outputs
+    config = json.loads(unwrap_rpc_secret(kubeconfigs)[region])
+    name = cluster(rec, region).inputs["name"]
     assert config["current-context"] == name
     (user,) = config["users"]
-    assert user["user"]["exec"]["args"][:4] == ["eks", "get-token", "--cluster-name", name]
+    assert user["user"]["exec"]["args"] == ["eks", "get-token", "--cluster-name", name, "--region", region]
     assert "token" not in user["user"], "no static credentials in the kubeconfig"
 
 
