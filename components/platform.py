@@ -2,36 +2,43 @@
 
 from __future__ import annotations
 
-import pulumi
-import pulumi_aws as aws
+import importlib
 
-from .aws.region import AwsRegion, AwsRegionArgs
+import pulumi
+
 from .lib.naming import region_code
-from .settings import PlatformSettings
+from .regional import CloudRegion, RegionArgs
+from .settings import Cloud, PlatformSettings
+
+# Each cloud's region component and provider factory; a module is imported only when its cloud is enabled,
+# so a stack loads only the SDKs it uses.
+REGION_MODULES: dict[Cloud, tuple[str, str]] = {
+    "aws": ("components.aws.region", "AwsRegion"),
+}
 
 
 class Platform(pulumi.ComponentResource):
-    """Every enabled cloud in every configured region, each region with its own explicit provider.
+    """Every enabled cloud in every configured region, each region with its own explicit provider."""
 
-    This version provisions AWS; Azure and GCP settings are validated but their resources are not
-    built yet (see the README's status table)."""
-
-    aws_regions: dict[str, AwsRegion]
-    """AWS regions by region name."""
+    regions: dict[Cloud, dict[str, CloudRegion]]
+    """Region components by cloud, then by region name (primary region first)."""
 
     def __init__(self, name: str, settings: PlatformSettings, opts: pulumi.ResourceOptions | None = None):
         super().__init__("multicloud:index:Platform", name, {}, opts)
         platform_cidrs = [str(r.cidr) for c in settings.clouds.enabled().values() for r in c.regions]
-        self.aws_regions = {}
-        if settings.clouds.aws.enabled:
-            for region in settings.clouds.aws.regions:
-                code = region_code(region.name)
-                provider = aws.Provider(
-                    f"{name}-aws-{code}", region=region.name, opts=pulumi.ResourceOptions(parent=self)
-                )
-                self.aws_regions[region.name] = AwsRegion(
-                    f"{name}-aws-{code}",
-                    AwsRegionArgs(region=region, settings=settings, platform_cidrs=platform_cidrs),
-                    opts=pulumi.ResourceOptions(parent=self, providers={"aws": provider}),
+        self.regions = {}
+        for cloud, cloud_settings in settings.clouds.enabled().items():
+            if cloud not in REGION_MODULES:
+                continue
+            module_name, class_name = REGION_MODULES[cloud]
+            module = importlib.import_module(module_name)
+            self.regions[cloud] = {}
+            for region in cloud_settings.regions:
+                region_name = f"{name}-{cloud}-{region_code(region.name)}"
+                provider = module.regional_provider(region_name, region, settings, pulumi.ResourceOptions(parent=self))
+                self.regions[cloud][region.name] = getattr(module, class_name)(
+                    region_name,
+                    RegionArgs(region=region, settings=settings, platform_cidrs=platform_cidrs),
+                    opts=pulumi.ResourceOptions(parent=self, providers=[provider]),
                 )
         self.register_outputs({})

@@ -37,8 +37,11 @@ def run() -> Platform:
             f"stack {stack}: {len(err.problems)} configuration problem(s); nothing was changed"
         ) from None
     platform = Platform(f"{settings.name}-{settings.environment}", settings)
-    pulumi.export("aws_clusters", {region: r.cluster.cluster_name for region, r in platform.aws_regions.items()})
-    pulumi.export("aws_postgres", {region: r.postgres.endpoint for region, r in platform.aws_regions.items()})
-    pulumi.export("aws_buckets", {region: r.bucket_names for region, r in platform.aws_regions.items()})
-    pulumi.export("aws_kubeconfigs", {region: r.cluster.kubeconfig for region, r in platform.aws_regions.items()})
+    for cloud, regions in platform.regions.items():
+        pulumi.export(f"{cloud}_clusters", {name: r.cluster_name for name, r in regions.items()})
+        pulumi.export(f"{cloud}_cluster_endpoints", {name: r.cluster_endpoint for name, r in regions.items()})
+        pulumi.export(f"{cloud}_oidc_issuers", {name: r.oidc_issuer_url for name, r in regions.items()})
+        pulumi.export(f"{cloud}_postgres", {name: r.postgres_host for name, r in regions.items()})
+        pulumi.export(f"{cloud}_buckets", {name: r.bucket_names for name, r in regions.items()})
+        pulumi.export(f"{cloud}_kubeconfigs", {name: r.kubeconfig for name, r in regions.items()})
     return platform

@@ -9,7 +9,6 @@ protect, dependencies and inputs (secrets still wrapped), for the plan, the test
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -22,7 +21,8 @@ from pulumi.runtime import settings as runtime_settings
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
-ACCOUNT_ID = "123456789012"
+from . import mock_clouds
+
 SECRET = "[secret]"
 
 
@@ -87,14 +87,14 @@ def redact(value: Any) -> Any:
 
 
 class RealisticMocks(pulumi_mocks.Mocks):
-    """Outputs shaped like the real providers', in the resource's own region."""
+    """Outputs shaped like the real providers', in the resource's own region (see scripts/mock_clouds)."""
 
     def __init__(self) -> None:
         self.provider_regions: dict[str, str] = {}
         """Provider URN -> region, filled by RecordingMonitor as providers register."""
 
     def _region(self, provider_ref: str | None) -> str:
-        return self.provider_regions.get((provider_ref or "").rsplit("::", 1)[0], "us-east-1")
+        return self.provider_regions.get((provider_ref or "").rsplit("::", 1)[0], "")
 
     def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         inputs = {k: rpc.unwrap_rpc_secret(v) for k, v in args.inputs.items()}
@@ -102,75 +102,12 @@ class RealisticMocks(pulumi_mocks.Mocks):
             return "", {}
         if args.typ.startswith("pulumi:providers:"):
             return f"{args.name}-id", inputs
-        region = self._region(args.provider)
         physical = str(inputs.get("name") or inputs.get("bucket") or inputs.get("identifier") or args.name)
-        state = {**inputs, **_aws_outputs(args.typ, physical, region, inputs)}
+        state = {**inputs, **mock_clouds.outputs(args.typ, physical, self._region(args.provider), inputs)}
         return state.pop("__id", f"{physical}-id"), state
 
     def call(self, args: pulumi_mocks.MockCallArgs) -> tuple[dict[str, Any], list[Any]]:
-        region = self._region(args.provider)
-        answers: dict[str, Callable[[], dict[str, Any]]] = {
-            "aws:index/getAvailabilityZones:getAvailabilityZones": lambda: {
-                "names": [f"{region}{z}" for z in "abc"],
-                "zoneIds": [f"use1-az{i}" for i in (1, 2, 4)],
-            },
-            "aws:index/getCallerIdentity:getCallerIdentity": lambda: {
-                "accountId": ACCOUNT_ID,
-                "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/ci",
-                "userId": "AIDAMOCK",
-            },
-            "aws:index/getPartition:getPartition": lambda: {"partition": "aws", "dnsSuffix": "amazonaws.com"},
-        }
-        if args.token not in answers:
-            raise NotImplementedError(f"offline runtime has no mock for invoke {args.token}")
-        return answers[args.token](), []
-
-
-def _aws_outputs(resource_type: str, physical: str, region: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
-    """Computed outputs of the AWS resources the platform uses."""
-    service = resource_type.split(":")[1].split("/")[0]
-    out: dict[str, Any] = {"arn": f"arn:aws:{service}:{region}:{ACCOUNT_ID}:{physical}", "region": region}
-    token = hashlib.sha1(f"{resource_type}/{physical}".encode()).hexdigest()[:12]
-    if resource_type == "aws:eks/cluster:Cluster":
-        out.update(
-            endpoint=f"https://{token.upper()}.gr7.{region}.eks.amazonaws.com",
-            identities=[{"oidcs": [{"issuer": f"https://oidc.eks.{region}.amazonaws.com/id/{token.upper()}"}]}],
-            certificateAuthority={"data": "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t"},
-            status="ACTIVE",
-        )
-    elif resource_type == "aws:rds/instance:Instance":
-        address = f"{physical}.c{token[:8]}.{region}.rds.amazonaws.com"
-        out.update(
-            address=address,
-            port=5432,
-            endpoint=f"{address}:5432",
-            masterUserSecrets=[
-                {
-                    "secretArn": f"arn:aws:secretsmanager:{region}:{ACCOUNT_ID}:secret:rds!db-{token}",
-                    "secretStatus": "active",
-                    "kmsKeyId": inputs.get("kmsKeyId", ""),
-                }
-            ],
-        )
-    elif resource_type == "aws:s3/bucket:Bucket":
-        out.update(arn=f"arn:aws:s3:::{physical}", bucket=physical, __id=physical)
-    elif resource_type == "aws:kms/key:Key":
-        out.update(
-            keyId=f"{token}-0000-4000-8000-000000000000",
-            arn=f"arn:aws:kms:{region}:{ACCOUNT_ID}:key/{token}-0000-4000-8000-000000000000",
-        )
-    elif resource_type == "aws:iam/role:Role":
-        out.update(arn=f"arn:aws:iam::{ACCOUNT_ID}:role/{physical}", name=physical, __id=physical)
-    elif resource_type == "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
-        issuer = str(inputs.get("url", "")).removeprefix("https://")
-        out.update(arn=f"arn:aws:iam::{ACCOUNT_ID}:oidc-provider/{issuer}")
-    elif resource_type == "aws:ec2/eip:Eip":
-        out.update(allocationId=f"eipalloc-{token}", publicIp="198.51.100.10")
-    elif resource_type == "aws:cloudwatch/logGroup:LogGroup":
-        out.update(arn=f"arn:aws:logs:{region}:{ACCOUNT_ID}:log-group:{physical}")
-    elif resource_type == "aws:rds/subnetGroup:SubnetGroup" or resource_type == "aws:rds/parameterGroup:ParameterGroup":
-        out.update(name=physical, __id=physical)
-    return out
+        return mock_clouds.invoke(args.token, self._region(args.provider), dict(args.args)), []
 
 
 class RecordingMonitor(pulumi_mocks.MockMonitor):
@@ -183,8 +120,8 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
         response = super().RegisterResource(request)
         if request.type.startswith("pulumi:providers:") and isinstance(self.mocks, RealisticMocks):
-            region = rpc.deserialize_properties(request.object).get("region", "us-east-1")
-            self.mocks.provider_regions[response.urn] = region
+            inputs = rpc.deserialize_properties(request.object)
+            self.mocks.provider_regions[response.urn] = str(inputs.get("region") or inputs.get("location") or "")
         if request.type != "pulumi:pulumi:Stack":
             state = self.resources[response.urn].state if response.urn in self.resources else {}
             self.registrations.append(

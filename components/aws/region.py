@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pulumi
+import pulumi_aws as aws
 
 from ..lib.naming import StackNames
+from ..regional import RegionArgs
 from ..settings.models import PlatformSettings, Region
 from .bucket import AwsBucket, AwsBucketArgs
 from .eks_cluster import AwsEksCluster, AwsEksClusterArgs
@@ -17,21 +17,26 @@ from .postgres import AwsPostgres, AwsPostgresArgs
 KEY_PURPOSES = ("eks", "rds", "s3", "logs")
 
 
-@dataclass(frozen=True)
-class AwsRegionArgs:
-    """Inputs of AwsRegion."""
-
-    region: Region
-    """The region and its CIDR."""
-    settings: PlatformSettings
-    """The stack's settings (sizes, versions, protection)."""
-    platform_cidrs: list[str]
-    """Every enabled region's CIDR across clouds (database ingress)."""
+def regional_provider(
+    name: str, region: Region, settings: PlatformSettings, opts: pulumi.ResourceOptions
+) -> aws.Provider:
+    """The explicit `aws.Provider` of one region (credentials from the environment)."""
+    return aws.Provider(name, region=region.name, opts=opts)
 
 
 class AwsRegion(pulumi.ComponentResource):
     """One AWS region of the platform. Give it the region's `aws.Provider` through `opts.providers`."""
 
+    cluster_name: pulumi.Output[str]
+    """EKS cluster name."""
+    cluster_endpoint: pulumi.Output[str]
+    """EKS API endpoint."""
+    kubeconfig: pulumi.Output[str]
+    """Kubeconfig of the cluster (secret)."""
+    oidc_issuer_url: pulumi.Output[str]
+    """OIDC issuer of the cluster."""
+    postgres_host: pulumi.Output[str]
+    """Private hostname of the RDS instance."""
     cluster: AwsEksCluster
     """The region's EKS cluster."""
     network: AwsNetwork
@@ -41,7 +46,7 @@ class AwsRegion(pulumi.ComponentResource):
     bucket_names: dict[str, pulumi.Output[str]]
     """Physical bucket names by logical name."""
 
-    def __init__(self, name: str, args: AwsRegionArgs, opts: pulumi.ResourceOptions | None = None):
+    def __init__(self, name: str, args: RegionArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("multicloud:aws:Region", name, {}, opts)
         s, region = args.settings, args.region.name
         names = StackNames(s.name, s.environment)
@@ -134,6 +139,11 @@ class AwsRegion(pulumi.ComponentResource):
             for b in s.buckets
         }
         self.bucket_names = {logical: bucket.bucket_name for logical, bucket in buckets.items()}
+        self.cluster_name = self.cluster.cluster_name
+        self.cluster_endpoint = self.cluster.endpoint
+        self.kubeconfig = self.cluster.kubeconfig
+        self.oidc_issuer_url = self.cluster.oidc_issuer_url
+        self.postgres_host = self.postgres.address
         self.register_outputs(
             {
                 "cluster_endpoint": self.cluster.endpoint,

@@ -1,0 +1,72 @@
+"""Mock outputs and invokes of the AWS resources the platform uses (pulumi-aws 7 wire names)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .common import token_of
+
+ACCOUNT_ID = "123456789012"
+
+
+def outputs(resource_type: str, physical: str, region: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
+    """Computed outputs of one AWS resource in `region`."""
+    region = region or "us-east-1"
+    service = resource_type.split(":")[1].split("/")[0]
+    out: dict[str, Any] = {"arn": f"arn:aws:{service}:{region}:{ACCOUNT_ID}:{physical}", "region": region}
+    token = token_of(resource_type, physical)
+    if resource_type == "aws:eks/cluster:Cluster":
+        out.update(
+            endpoint=f"https://{token.upper()}.gr7.{region}.eks.amazonaws.com",
+            identities=[{"oidcs": [{"issuer": f"https://oidc.eks.{region}.amazonaws.com/id/{token.upper()}"}]}],
+            certificateAuthority={"data": "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t"},
+            status="ACTIVE",
+        )
+    elif resource_type == "aws:rds/instance:Instance":
+        address = f"{physical}.c{token[:8]}.{region}.rds.amazonaws.com"
+        out.update(
+            address=address,
+            port=5432,
+            endpoint=f"{address}:5432",
+            masterUserSecrets=[
+                {
+                    "secretArn": f"arn:aws:secretsmanager:{region}:{ACCOUNT_ID}:secret:rds!db-{token}",
+                    "secretStatus": "active",
+                    "kmsKeyId": inputs.get("kmsKeyId", ""),
+                }
+            ],
+        )
+    elif resource_type == "aws:s3/bucket:Bucket":
+        out.update(arn=f"arn:aws:s3:::{physical}", bucket=physical, __id=physical)
+    elif resource_type == "aws:kms/key:Key":
+        out.update(
+            keyId=f"{token}-0000-4000-8000-000000000000",
+            arn=f"arn:aws:kms:{region}:{ACCOUNT_ID}:key/{token}-0000-4000-8000-000000000000",
+        )
+    elif resource_type == "aws:iam/role:Role":
+        out.update(arn=f"arn:aws:iam::{ACCOUNT_ID}:role/{physical}", name=physical, __id=physical)
+    elif resource_type == "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
+        issuer = str(inputs.get("url", "")).removeprefix("https://")
+        out.update(arn=f"arn:aws:iam::{ACCOUNT_ID}:oidc-provider/{issuer}")
+    elif resource_type == "aws:ec2/eip:Eip":
+        out.update(allocationId=f"eipalloc-{token}", publicIp="198.51.100.10")
+    elif resource_type == "aws:cloudwatch/logGroup:LogGroup":
+        out.update(arn=f"arn:aws:logs:{region}:{ACCOUNT_ID}:log-group:{physical}")
+    elif resource_type == "aws:rds/subnetGroup:SubnetGroup" or resource_type == "aws:rds/parameterGroup:ParameterGroup":
+        out.update(name=physical, __id=physical)
+    return out
+
+
+INVOKES = {
+    "aws:index/getAvailabilityZones:getAvailabilityZones": lambda region, args: {
+        "names": [f"{region}{zone}" for zone in "abc"],
+        "zoneIds": [f"{region}-az{i}" for i in (1, 2, 3)],
+    },
+    "aws:index/getCallerIdentity:getCallerIdentity": lambda region, args: {
+        "accountId": ACCOUNT_ID,
+        "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/ci",
+        "userId": "AIDAMOCK",
+    },
+    "aws:index/getPartition:getPartition": lambda region, args: {"partition": "aws", "dnsSuffix": "amazonaws.com"},
+}
