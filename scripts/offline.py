@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
+from google.protobuf import struct_pb2
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
 from pulumi.runtime import settings as runtime_settings
@@ -42,6 +43,8 @@ class Registration:
     """Inputs with wire (camelCase) names; secret values are wrapped in the RPC secret envelope."""
     outputs: dict[str, Any] = field(default_factory=dict)
     """The state the mocks answered with (what the provider would report after create)."""
+    properties: struct_pb2.Struct | None = None
+    """The inputs exactly as sent to the engine (what a policy analyzer receives)."""
 
     @property
     def provider_urn(self) -> str:
@@ -136,6 +139,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                     dependencies=list(request.dependencies),
                     inputs=rpc.deserialize_properties(request.object, keep_unknowns=True),
                     outputs=dict(state),
+                    properties=request.object,
                 )
             )
         return response
