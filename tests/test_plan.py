@@ -91,3 +91,19 @@ def test_program_error_exits_1(monkeypatch: pytest.MonkeyPatch, capsys: pytest.C
     monkeypatch.setattr(deploy.offline_plan, "plan", broken)
     assert deploy.main(["plan", "--stack", "dev"]) == 1
     assert "error: the program failed for stack dev: boom" in capsys.readouterr().err
+
+
+def test_a_stack_imports_only_the_sdks_of_its_clouds(tmp_path: Path) -> None:
+    def aws_only(platform: dict) -> None:
+        platform["clouds"]["azure"]["enabled"] = False
+        platform["clouds"]["gcp"]["enabled"] = False
+
+    project = project_copy(tmp_path, "dev", aws_only)
+    probe = (
+        "import sys; from pathlib import Path; from scripts.plan import plan; "
+        f"plan('dev', Path({str(project)!r})); "
+        "print(' '.join(sorted(m for m in sys.modules if m.startswith('pulumi_') and '.' not in m)))"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["pulumi_aws"]
