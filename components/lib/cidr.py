@@ -22,3 +22,24 @@ def subnet_plan(cidr: IPv4Network, zones: int) -> SubnetPlan:
     quarters = list(cidr.subnets(prefixlen_diff=2))
     public = list(quarters[3].subnets(prefixlen_diff=4))
     return SubnetPlan(private=quarters[:zones], public=public[:zones])
+
+
+def gke_ranges(cidr: IPv4Network) -> dict[str, IPv4Network]:
+    """Carve one GCP region's CIDR for a VPC-native GKE cluster and private services access:
+    `pods` is the first half (pods take one /24 per node), the second half is cut into quarters:
+    `nodes` (the subnet's primary range), `services` (ClusterIPs), `private_services` (the range
+    peered to Google's service producers, e.g. Cloud SQL private IP) and `reserved` (left free,
+    e.g. for a proxy-only subnet). Everything stays inside `cidr`, so one route per region covers
+    nodes, pods, services and databases. Deterministic and non-overlapping; needs /21 or larger
+    (every quarter at least a /24, the smallest private-services range Cloud SQL accepts)."""
+    if cidr.prefixlen > 21:
+        raise ValueError(f"{cidr} is a /{cidr.prefixlen}; allowed: /21 or larger (each range at least a /24)")
+    pods, rest = cidr.subnets(prefixlen_diff=1)
+    nodes, services, private_services, reserved = rest.subnets(prefixlen_diff=2)
+    return {
+        "nodes": nodes,
+        "pods": pods,
+        "services": services,
+        "private_services": private_services,
+        "reserved": reserved,
+    }

@@ -91,6 +91,10 @@ class AzureSettings(CloudSettings):
         description="Regions, the first is the cloud's primary region.",
     )
     subscription_id: str | None = Field(None, description="Subscription id (defaults to azure-native:subscriptionId).")
+    admin_group_object_ids: list[str] = Field(
+        default_factory=list,
+        description="Entra ID group object ids granted cluster-admin on AKS (Entra ID integration, local accounts off).",
+    )
 
 
 class GcpSettings(CloudSettings):
@@ -103,6 +107,18 @@ class GcpSettings(CloudSettings):
         description="Regions, the first is the cloud's primary region.",
     )
     project: str | None = Field(None, description="Project id (defaults to gcp:project).")
+    release_channel: Literal["RAPID", "REGULAR", "STABLE"] = Field(
+        "REGULAR", description="GKE release channel (automatic control-plane and node upgrades)."
+    )
+    key_rotation_days: int = Field(
+        90,
+        ge=1,
+        le=365,
+        description="Rotation period of the Cloud KMS keys (GKE secrets, Cloud SQL, GCS, Secret Manager).",
+    )
+    soft_delete_days: int = Field(
+        7, ge=7, le=90, description="GCS soft-delete retention: deleted objects stay restorable this long."
+    )
 
 
 class Clouds(Model):

@@ -15,7 +15,14 @@ from types import ModuleType
 from typing import Any
 
 # Provider package of a type token -> mock module name.
-MODULES = {"aws": "aws", "azure-native": "azure", "gcp": "gcp", "cloudflare": "cloudflare", "kubernetes": "kubernetes"}
+MODULES = {
+    "aws": "aws",
+    "azure-native": "azure",
+    "gcp": "gcp",
+    "cloudflare": "cloudflare",
+    "kubernetes": "kubernetes",
+    "random": "random",
+}
 
 
 @cache

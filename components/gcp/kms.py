@@ -1,0 +1,105 @@
+"""A regional Cloud KMS key ring: one rotating key per purpose, each usable only by its service's agent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_gcp as gcp
+
+ENCRYPTER = "roles/cloudkms.cryptoKeyEncrypterDecrypter"
+PURPOSES = ("gke", "sql", "gcs", "secrets")
+"""Keys of the ring: GKE application-layer secrets, Cloud SQL disks, GCS objects, Secret Manager payloads."""
+DESTROY_SCHEDULED = "2592000s"
+"""30 days between a destroy request and the destruction of a key version (the AWS deletion window)."""
+
+
+@dataclass(frozen=True)
+class GcpKmsArgs:
+    """Inputs of GcpKms."""
+
+    project: str
+    """Project of the key ring (and of the service agents)."""
+    location: str
+    """Region of the key ring: CMEK keys must be in their resource's region."""
+    key_ring_name: str
+    """Key ring name (never reusable: GCP cannot delete key rings)."""
+    rotation_days: int
+    """Rotation period of every key."""
+    labels: dict[str, str]
+    """Labels of the keys."""
+    protect: bool
+    """Pulumi-protect the key ring and the keys (prod)."""
+
+
+class GcpKms(pulumi.ComponentResource):
+    """Key ring with one symmetric key per purpose (`gke`, `sql`, `gcs`, `secrets`), rotated on a schedule,
+    30 days of scheduled destruction, and encrypter/decrypter granted on each key only to the Google service
+    agent that uses it (GKE, Cloud SQL, Cloud Storage, Secret Manager)."""
+
+    key_ring_id: pulumi.Output[str]
+    """Id of the key ring (`projects/<p>/locations/<r>/keyRings/<name>`)."""
+    key_ids: dict[str, pulumi.Output[str]]
+    """Key id by purpose; each resolves only once its service agent may use the key, so a consumer
+    of the id waits for the grant (CMEK creation fails without it)."""
+    agents: dict[str, pulumi.Output[str]]
+    """IAM member (`serviceAccount:...`) of the service agent of each purpose."""
+
+    def __init__(self, name: str, args: GcpKmsArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("multicloud:gcp:Kms", name, {}, opts)
+        invoke = pulumi.InvokeOutputOptions(parent=self)
+        # Agents are derived from the project number, or created on demand (Cloud SQL and Secret Manager
+        # only create theirs when asked: `gcloud beta services identity create`).
+        project = gcp.organizations.get_project_output(project_id=args.project, opts=invoke)
+        storage = gcp.storage.get_project_service_account_output(project=args.project, opts=invoke)
+        sql = gcp.projects.ServiceIdentity(
+            f"{name}-sql-agent",
+            project=args.project,
+            service="sqladmin.googleapis.com",
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        secrets = gcp.projects.ServiceIdentity(
+            f"{name}-secrets-agent",
+            project=args.project,
+            service="secretmanager.googleapis.com",
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.agents = {
+            "gke": project.number.apply(
+                lambda number: f"serviceAccount:service-{number}@container-engine-robot.iam.gserviceaccount.com"
+            ),
+            "sql": sql.member,
+            "gcs": storage.member,
+            "secrets": secrets.member,
+        }
+
+        ring = gcp.kms.KeyRing(
+            f"{name}-ring",
+            name=args.key_ring_name,
+            location=args.location,
+            project=args.project,
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+        )
+        self.key_ring_id = ring.id
+        self.key_ids = {}
+        for purpose in PURPOSES:
+            key = gcp.kms.CryptoKey(
+                f"{name}-key-{purpose}",
+                name=purpose,
+                key_ring=ring.id,
+                purpose="ENCRYPT_DECRYPT",
+                rotation_period=f"{args.rotation_days * 86400}s",
+                destroy_scheduled_duration=DESTROY_SCHEDULED,
+                version_template={"algorithm": "GOOGLE_SYMMETRIC_ENCRYPTION", "protection_level": "SOFTWARE"},
+                labels={**args.labels, "purpose": purpose},
+                opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+            )
+            grant = gcp.kms.CryptoKeyIAMMember(
+                f"{name}-key-{purpose}-agent",
+                crypto_key_id=key.id,
+                role=ENCRYPTER,
+                member=self.agents[purpose],
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            self.key_ids[purpose] = pulumi.Output.all(key.id, grant.etag).apply(lambda v: str(v[0]))
+        self.register_outputs({"key_ring_id": self.key_ring_id, "key_ids": self.key_ids})

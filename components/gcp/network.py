@@ -1,0 +1,153 @@
+"""One region's custom-mode VPC: a GKE subnet with pod and service ranges, Cloud NAT, private services access."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from ipaddress import IPv4Network
+
+import pulumi
+import pulumi_gcp as gcp
+
+from ..lib.cidr import gke_ranges
+
+PODS_RANGE = "pods"
+"""Name of the subnet's secondary range for pod IPs."""
+SERVICES_RANGE = "services"
+"""Name of the subnet's secondary range for ClusterIP services."""
+
+
+@dataclass(frozen=True)
+class GcpNetworkArgs:
+    """Inputs of GcpNetwork."""
+
+    project: str
+    """Project of the network."""
+    region: str
+    """Region of the subnet, router and NAT."""
+    cidr: IPv4Network
+    """The region's private CIDR; nodes, pods, services and private services are carved from it."""
+    name_prefix: str
+    """Prefix of the physical names (`<platform>-<env>-<region code>`)."""
+    router_asn: int | None = None
+    """BGP ASN of the Cloud Router (set by the VPN mesh; None until then)."""
+
+
+class GcpNetwork(pulumi.ComponentResource):
+    """Custom-mode VPC (one per region, regional routing) with one subnet for the nodes carrying secondary
+    ranges for pods and services, Private Google Access and flow logs; a Cloud Router with Cloud NAT for
+    egress of the private nodes (errors logged); an internal range peered to Google's service producers
+    (private services access) so Cloud SQL gets a private IP inside the region's CIDR."""
+
+    network_id: pulumi.Output[str]
+    """Id of the VPC (`projects/<p>/global/networks/<name>`)."""
+    network_self_link: pulumi.Output[str]
+    """Self link of the VPC."""
+    network_name: pulumi.Output[str]
+    """Name of the VPC."""
+    subnet_id: pulumi.Output[str]
+    """Id of the node subnet."""
+    subnet_self_link: pulumi.Output[str]
+    """Self link of the node subnet."""
+    router_name: pulumi.Output[str]
+    """Name of the Cloud Router (NAT today; BGP sessions of the VPN mesh later)."""
+    private_services_range: pulumi.Output[str]
+    """Name of the private-services range; resolves once the peering exists (Cloud SQL waits for it)."""
+    pods_range_name: str
+    """Secondary range of the pods."""
+    services_range_name: str
+    """Secondary range of the services."""
+
+    def __init__(self, name: str, args: GcpNetworkArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("multicloud:gcp:Network", name, {}, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        ranges = gke_ranges(args.cidr)
+        network = gcp.compute.Network(
+            f"{name}-vpc",
+            name=f"{args.name_prefix}-vpc",
+            project=args.project,
+            auto_create_subnetworks=False,
+            routing_mode="REGIONAL",
+            description=f"{args.name_prefix}: nodes, pods, services and private services of {args.region}",
+            opts=child,
+        )
+        subnet = gcp.compute.Subnetwork(
+            f"{name}-subnet",
+            name=f"{args.name_prefix}-gke",
+            project=args.project,
+            region=args.region,
+            network=network.id,
+            ip_cidr_range=str(ranges["nodes"]),
+            secondary_ip_ranges=[
+                {"range_name": PODS_RANGE, "ip_cidr_range": str(ranges["pods"])},
+                {"range_name": SERVICES_RANGE, "ip_cidr_range": str(ranges["services"])},
+            ],
+            private_ip_google_access=True,
+            stack_type="IPV4_ONLY",
+            log_config={
+                "aggregation_interval": "INTERVAL_5_SEC",
+                "flow_sampling": 0.5,
+                "metadata": "INCLUDE_ALL_METADATA",
+            },
+            opts=child,
+        )
+        router = gcp.compute.Router(
+            f"{name}-router",
+            name=f"{args.name_prefix}-router",
+            project=args.project,
+            region=args.region,
+            network=network.id,
+            bgp={"asn": args.router_asn} if args.router_asn is not None else None,
+            opts=child,
+        )
+        gcp.compute.RouterNat(
+            f"{name}-nat",
+            name=f"{args.name_prefix}-nat",
+            project=args.project,
+            region=args.region,
+            router=router.name,
+            nat_ip_allocate_option="AUTO_ONLY",
+            source_subnetwork_ip_ranges_to_nat="LIST_OF_SUBNETWORKS",
+            subnetworks=[{"name": subnet.self_link, "source_ip_ranges_to_nats": ["ALL_IP_RANGES"]}],
+            log_config={"enable": True, "filter": "ERRORS_ONLY"},
+            opts=child,
+        )
+        private_services = ranges["private_services"]
+        psa_range = gcp.compute.GlobalAddress(
+            f"{name}-psa-range",
+            name=f"{args.name_prefix}-psa",
+            project=args.project,
+            network=network.id,
+            purpose="VPC_PEERING",
+            address_type="INTERNAL",
+            address=str(private_services.network_address),
+            prefix_length=private_services.prefixlen,
+            description="Private services access (Cloud SQL private IP)",
+            opts=child,
+        )
+        peering = gcp.servicenetworking.Connection(
+            f"{name}-psa",
+            network=network.id,
+            service="servicenetworking.googleapis.com",
+            reserved_peering_ranges=[psa_range.name],
+            # Cloud SQL releases its producer resources asynchronously, so deleting the connection right after
+            # the instance is refused; REMOVE_PEERING then drops the peering so the network can be deleted.
+            deletion_policy="REMOVE_PEERING",
+            opts=child,
+        )
+        self.network_id = network.id
+        self.network_self_link = network.self_link
+        self.network_name = network.name
+        self.subnet_id = subnet.id
+        self.subnet_self_link = subnet.self_link
+        self.router_name = router.name
+        self.private_services_range = pulumi.Output.all(psa_range.name, peering.id).apply(lambda v: str(v[0]))
+        self.pods_range_name = PODS_RANGE
+        self.services_range_name = SERVICES_RANGE
+        self.register_outputs(
+            {
+                "network_id": self.network_id,
+                "network_self_link": self.network_self_link,
+                "subnet_id": self.subnet_id,
+                "router_name": self.router_name,
+            }
+        )

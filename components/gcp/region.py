@@ -1,0 +1,185 @@
+"""Everything the platform runs in one GCP region: KMS keys, VPC, GKE, Cloud SQL for PostgreSQL, GCS buckets."""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_gcp as gcp
+
+from ..lib.naming import StackNames
+from ..regional import RegionArgs
+from ..settings.models import PlatformSettings, Region
+from .bucket import GcpBucket, GcpBucketArgs
+from .cloudsql import GcpCloudSql, GcpCloudSqlArgs
+from .gke_cluster import GcpGkeCluster, GcpGkeClusterArgs
+from .kms import GcpKms, GcpKmsArgs
+from .network import GcpNetwork, GcpNetworkArgs
+
+
+def _project(settings: PlatformSettings) -> str:
+    project = settings.clouds.gcp.project
+    if not project:  # the settings rules reject an enabled GCP without a project; this guards direct use
+        raise ValueError("clouds.gcp.project is missing; set it or gcp:project")
+    return project
+
+
+def regional_provider(
+    name: str, region: Region, settings: PlatformSettings, opts: pulumi.ResourceOptions
+) -> gcp.Provider:
+    """The explicit `gcp.Provider` of one region (credentials from the environment: ADC, workload identity)."""
+    return gcp.Provider(name, project=_project(settings), region=region.name, opts=opts)
+
+
+class GcpRegion(pulumi.ComponentResource):
+    """One GCP region of the platform. Give it the region's `gcp.Provider` through `opts.providers`.
+
+    One VPC per region keeps the region self-contained (its own routing, NAT, peering and failure domain,
+    like an AWS VPC or an Azure VNet); a single global VPC would share subnets' routes across regions
+    natively but couple every region's network lifecycle to one resource."""
+
+    cluster_name: pulumi.Output[str]
+    """GKE cluster name."""
+    cluster_endpoint: pulumi.Output[str]
+    """GKE API endpoint (`https://<ip>`, the private IP in prod)."""
+    kubeconfig: pulumi.Output[str]
+    """Kubeconfig of the cluster (secret, `gke-gcloud-auth-plugin`)."""
+    oidc_issuer_url: pulumi.Output[str]
+    """OIDC issuer of the cluster's service-account tokens."""
+    postgres_host: pulumi.Output[str]
+    """Private IP of the Cloud SQL instance."""
+    bucket_names: dict[str, pulumi.Output[str]]
+    """Physical bucket names by logical name."""
+    project: str
+    """Project the region deploys into."""
+    network_id: pulumi.Output[str]
+    """Id of the region's VPC."""
+    network_self_link: pulumi.Output[str]
+    """Self link of the region's VPC (VPN gateways, peering)."""
+    router_name: pulumi.Output[str]
+    """Cloud Router of the region (NAT; BGP of the VPN mesh)."""
+    workload_pool: str
+    """Workload Identity pool of the cluster."""
+    postgres_connection_name: pulumi.Output[str]
+    """Cloud SQL connection name (`<project>:<region>:<instance>`)."""
+    kms: GcpKms
+    """The region's key ring."""
+    network: GcpNetwork
+    """The region's VPC."""
+    cluster: GcpGkeCluster
+    """The region's GKE cluster."""
+    postgres: GcpCloudSql
+    """The region's Cloud SQL for PostgreSQL."""
+
+    def __init__(self, name: str, args: RegionArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("multicloud:gcp:Region", name, {}, opts)
+        s, region = args.settings, args.region.name
+        gcp_settings = s.clouds.gcp
+        project = _project(s)
+        names = StackNames(s.name, s.environment)
+        prefix = names.prefix(region)
+        protect = s.deletion_protection
+        labels = {**s.tags(), "region": region}
+        child = pulumi.ResourceOptions(parent=self)
+
+        self.kms = GcpKms(
+            f"{name}-kms",
+            GcpKmsArgs(
+                project=project,
+                location=region,
+                key_ring_name=prefix,
+                rotation_days=gcp_settings.key_rotation_days,
+                labels=labels,
+                protect=protect,
+            ),
+            opts=child,
+        )
+        self.network = GcpNetwork(
+            f"{name}-network",
+            GcpNetworkArgs(project=project, region=region, cidr=args.region.cidr, name_prefix=prefix),
+            opts=child,
+        )
+        self.cluster = GcpGkeCluster(
+            f"{name}-gke",
+            GcpGkeClusterArgs(
+                project=project,
+                region=region,
+                cluster_name=names.gke_cluster(region),
+                version=s.kubernetes.version,
+                release_channel=gcp_settings.release_channel,
+                zones=s.network.availability_zones,
+                network=self.network.network_id,
+                subnetwork=self.network.subnet_id,
+                pods_range_name=self.network.pods_range_name,
+                services_range_name=self.network.services_range_name,
+                secrets_key_id=self.kms.key_ids["gke"],
+                pools=s.kubernetes.pools.gcp,
+                private_endpoint=not s.kubernetes.public_endpoint,
+                authorized_cidrs=[str(c) for c in s.kubernetes.public_access_cidrs],
+                node_service_account_id=f"{prefix}-nodes",
+                deletion_protection=protect,
+                labels=labels,
+            ),
+            opts=child,
+        )
+        self.postgres = GcpCloudSql(
+            f"{name}-postgres",
+            GcpCloudSqlArgs(
+                project=project,
+                region=region,
+                instance_name=names.cloudsql_instance(region),
+                version=s.postgres.version,
+                tier=s.postgres.tier.gcp,
+                ha=s.postgres.ha,
+                storage_gb=s.postgres.storage_gb,
+                max_storage_gb=s.postgres.max_storage_gb,
+                backup_retention_days=s.postgres.backup_retention_days,
+                pitr=s.postgres.pitr,
+                backup_window=s.postgres.backup_window,
+                maintenance_window=s.postgres.maintenance_window,
+                database=s.postgres.database,
+                network_id=self.network.network_id,
+                private_services_range=self.network.private_services_range,
+                kms_key_id=self.kms.key_ids["sql"],
+                secrets_key_id=self.kms.key_ids["secrets"],
+                deletion_protection=protect,
+                labels=labels,
+            ),
+            opts=child,
+        )
+        buckets = {
+            b.name: GcpBucket(
+                f"{name}-bucket-{b.name}",
+                GcpBucketArgs(
+                    project=project,
+                    bucket_name=names.gcs_bucket(b.name, region),
+                    location=region,
+                    settings=b,
+                    kms_key_id=self.kms.key_ids["gcs"],
+                    soft_delete_days=gcp_settings.soft_delete_days,
+                    protect=protect,
+                    labels={**labels, "bucket": b.name},
+                ),
+                opts=child,
+            )
+            for b in s.buckets
+        }
+        self.bucket_names = {logical: bucket.bucket_name for logical, bucket in buckets.items()}
+        self.project = project
+        self.cluster_name = self.cluster.cluster_name
+        self.cluster_endpoint = self.cluster.endpoint
+        self.kubeconfig = self.cluster.kubeconfig
+        self.oidc_issuer_url = self.cluster.oidc_issuer_url
+        self.workload_pool = self.cluster.workload_pool
+        self.postgres_host = self.postgres.private_ip
+        self.postgres_connection_name = self.postgres.connection_name
+        self.network_id = self.network.network_id
+        self.network_self_link = self.network.network_self_link
+        self.router_name = self.network.router_name
+        self.register_outputs(
+            {
+                "cluster_endpoint": self.cluster_endpoint,
+                "postgres_host": self.postgres_host,
+                "postgres_connection_name": self.postgres_connection_name,
+                "network_self_link": self.network_self_link,
+                "bucket_names": self.bucket_names,
+            }
+        )

@@ -1,0 +1,99 @@
+"""GcpBucket: one per configured bucket per region, uniform access, public access prevention enforced,
+versioned, CMEK-only with the region's gcs key, lifecycle rules from config, soft delete, protected in prod."""
+
+from __future__ import annotations
+
+import pulumi_gcp as gcp
+import pytest
+
+from scripts.offline import Recording, Registration
+from tests.aws.helpers import depends_on, of_type, one, one_of
+
+from .helpers import ALL_REGIONS, BUCKET, EXPECT, KMS, REGION_CODES, config_buckets, project_of, regions
+
+BUCKET_PARAMS = [(stack, region, name) for stack, region in ALL_REGIONS for name in config_buckets(stack)]
+
+
+def buckets(rec: Recording, region: str) -> dict[str, Registration]:
+    """The region's GcpBucket components by logical name."""
+    component = regions(rec)[region]
+    prefix = f"{component.name}-bucket-"
+    return {b.name.removeprefix(prefix): b for b in of_type(rec, BUCKET, component)}
+
+
+def bucket(rec: Recording, region: str, name: str) -> Registration:
+    return one_of(rec, gcp.storage.Bucket, buckets(rec, region)[name])
+
+
+@pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
+def test_one_bucket_per_configured_bucket_with_its_physical_name_in_the_region(gcp_recorded, stack, region):
+    rec = gcp_recorded(stack)
+    found = buckets(rec, region)
+    assert set(found) == set(config_buckets(stack))
+    for name in found:
+        resource = bucket(rec, region, name)
+        assert resource.inputs["name"] == f"flow-{stack}-{name}-{REGION_CODES[region]}"
+        assert resource.inputs["location"] == region.upper()
+        assert resource.inputs["project"] == project_of(stack)
+        assert resource.inputs.get("forceDestroy") is not True
+
+
+@pytest.mark.parametrize(("stack", "region", "name"), BUCKET_PARAMS)
+def test_uniform_access_and_public_access_prevention(gcp_recorded, stack, region, name):
+    resource = bucket(gcp_recorded(stack), region, name)
+    assert resource.inputs["uniformBucketLevelAccess"] is True
+    assert resource.inputs["publicAccessPrevention"] == "enforced"
+
+
+@pytest.mark.parametrize(("stack", "region", "name"), BUCKET_PARAMS)
+def test_versioned_and_encrypted_only_with_the_regions_gcs_key(gcp_recorded, stack, region, name):
+    rec = gcp_recorded(stack)
+    resource = bucket(rec, region, name)
+    assert resource.inputs["versioning"] == {"enabled": True}
+    kms = one(c for c in of_type(rec, KMS, regions(rec)[region]))
+    key = one(k for k in of_type(rec, gcp.kms.CryptoKey, kms) if k.inputs["name"] == "gcs")
+    grant = one(g for g in of_type(rec, gcp.kms.CryptoKeyIAMMember, kms) if depends_on(g, key))
+    encryption = resource.inputs["encryption"]
+    assert encryption["defaultKmsKeyName"] == f"{key.inputs['keyRing']}/cryptoKeys/gcs"
+    assert encryption["googleManagedEncryptionEnforcementConfig"] == {"restrictionMode": "FullyRestricted"}
+    assert encryption["customerSuppliedEncryptionEnforcementConfig"] == {"restrictionMode": "FullyRestricted"}
+    assert "gs-project-accounts" in grant.inputs["member"]
+    assert depends_on(resource, key) and depends_on(resource, grant), "the storage agent must be granted first"
+
+
+@pytest.mark.parametrize(("stack", "region", "name"), BUCKET_PARAMS)
+def test_lifecycle_expires_noncurrent_versions_aborts_uploads_and_cools_if_configured(
+    gcp_recorded, stack, region, name
+):
+    rules = bucket(gcp_recorded(stack), region, name).inputs["lifecycleRules"]
+    configured = config_buckets(stack)[name]
+    by_action = {r["action"]["type"]: r for r in rules}
+    assert len(by_action) == len(rules)
+    noncurrent = by_action["Delete"]["condition"]
+    assert noncurrent["daysSinceNoncurrentTime"] == configured.get("noncurrent_version_days", 90)
+    assert noncurrent.get("withState") == "ARCHIVED"
+    aborts = by_action["AbortIncompleteMultipartUpload"]["condition"]
+    assert aborts == {"age": configured.get("abort_incomplete_upload_days", 7)}
+    cool_after = configured.get("cool_after_days")
+    if cool_after:
+        cool = by_action["SetStorageClass"]
+        assert cool["action"]["storageClass"] == "NEARLINE"
+        assert cool["condition"] == {"age": cool_after, "matchesStorageClasses": ["STANDARD"]}
+    else:
+        assert "SetStorageClass" not in by_action
+
+
+def test_the_backups_bucket_cools_and_the_data_bucket_does_not():
+    assert [config_buckets(stack)["backups"].get("cool_after_days") for stack in ("dev", "prod")] == [30, 30]
+    assert [config_buckets(stack)["data"].get("cool_after_days") for stack in ("dev", "prod")] == [None, None]
+
+
+@pytest.mark.parametrize(("stack", "region", "name"), BUCKET_PARAMS)
+def test_soft_delete_keeps_deleted_objects_for_a_week(gcp_recorded, stack, region, name):
+    policy = bucket(gcp_recorded(stack), region, name).inputs["softDeletePolicy"]
+    assert policy == {"retentionDurationSeconds": 7 * 86400}
+
+
+@pytest.mark.parametrize(("stack", "region", "name"), BUCKET_PARAMS)
+def test_bucket_is_protected_in_prod_only(gcp_recorded, stack, region, name):
+    assert bucket(gcp_recorded(stack), region, name).protect is EXPECT[stack].protect

@@ -1,0 +1,76 @@
+"""Table-driven tests of components/lib/cidr.gke_ranges (GCP: nodes, pods, services, private services)."""
+
+from __future__ import annotations
+
+from ipaddress import IPv4Network
+
+import pytest
+
+from components.lib.cidr import gke_ranges
+
+KEYS = {"nodes", "pods", "services", "private_services", "reserved"}
+
+
+@pytest.mark.parametrize(
+    ("cidr", "expected"),
+    [
+        (
+            "10.30.0.0/16",
+            {
+                "pods": "10.30.0.0/17",
+                "nodes": "10.30.128.0/19",
+                "services": "10.30.160.0/19",
+                "private_services": "10.30.192.0/19",
+                "reserved": "10.30.224.0/19",
+            },
+        ),
+        (
+            "172.16.16.0/20",
+            {
+                "pods": "172.16.16.0/21",
+                "nodes": "172.16.24.0/23",
+                "services": "172.16.26.0/23",
+                "private_services": "172.16.28.0/23",
+                "reserved": "172.16.30.0/23",
+            },
+        ),
+        (
+            "192.168.0.0/21",
+            {
+                "pods": "192.168.0.0/22",
+                "nodes": "192.168.4.0/24",
+                "services": "192.168.5.0/24",
+                "private_services": "192.168.6.0/24",
+                "reserved": "192.168.7.0/24",
+            },
+        ),
+    ],
+    ids=str,
+)
+def test_ranges_of_known_cidrs(cidr: str, expected: dict[str, str]) -> None:
+    assert {k: str(v) for k, v in gke_ranges(IPv4Network(cidr)).items()} == expected
+
+
+@pytest.mark.parametrize("prefix", range(8, 22))
+def test_ranges_tile_the_cidr_without_overlap_and_pods_get_half(prefix: int) -> None:
+    cidr = IPv4Network(f"10.0.0.0/{prefix}")
+    ranges = gke_ranges(cidr)
+    assert set(ranges) == KEYS
+    values = list(ranges.values())
+    assert all(r.subnet_of(cidr) for r in values)
+    assert not any(a.overlaps(b) for i, a in enumerate(values) for b in values[i + 1 :])
+    assert sum(r.num_addresses for r in values) == cidr.num_addresses
+    assert ranges["pods"].num_addresses == cidr.num_addresses // 2
+    assert ranges["pods"].num_addresses > ranges["services"].num_addresses
+    assert min(r.prefixlen for r in values if r is not ranges["pods"]) >= ranges["pods"].prefixlen
+    assert all(r.prefixlen <= 24 for r in values)
+
+
+def test_same_cidr_same_ranges() -> None:
+    assert gke_ranges(IPv4Network("10.31.0.0/16")) == gke_ranges(IPv4Network("10.31.0.0/16"))
+
+
+@pytest.mark.parametrize("cidr", ["10.0.0.0/22", "10.0.0.0/24", "10.0.0.0/28"])
+def test_too_small_cidr_is_rejected_with_the_allowed_size(cidr: str) -> None:
+    with pytest.raises(ValueError, match=r"allowed: /21 or larger"):
+        gke_ranges(IPv4Network(cidr))
