@@ -1,23 +1,42 @@
-"""Drive the platform's stacks: `python -m scripts.deploy plan --stack dev [--json FILE]`.
+"""Drive the platform's stacks.
 
-Exit codes: 0 ok, 2 configuration error (one line per problem on stderr), 1 program error.
+  python -m scripts.deploy plan --stack dev [--json FILE]         offline plan on the mock runtime
+  python -m scripts.deploy preview|up|refresh|destroy|outputs (--stack NAME | --all)
+                                                                  the Pulumi CLI via the Automation API
+
+Exit codes: 0 ok, 2 configuration/usage/environment error (one line per problem on stderr),
+1 program or Pulumi command error.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from components.settings import SettingsError
 
 from . import plan as offline_plan
 
+if TYPE_CHECKING:
+    from pulumi.automation import PulumiCommand
 
-def main(argv: list[str] | None = None) -> int:
-    """Parse the command line and run the command; returns the process exit code."""
-    parser = argparse.ArgumentParser(prog="python -m scripts.deploy", description=__doc__)
+
+def main(
+    argv: list[str] | None = None,
+    *,
+    pulumi_command: PulumiCommand | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> int:
+    """Parse the command line and run the command; returns the process exit code.
+    `pulumi_command` and `sleep` are test seams for the Automation API commands (a fake CLI, no waiting)."""
+    parser = argparse.ArgumentParser(
+        prog="python -m scripts.deploy", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     plan = commands.add_parser("plan", help="offline plan of a stack on the mock runtime (no CLI, no credentials)")
     plan.add_argument("--stack", default="dev", help="stack name: reads Pulumi.<stack>.yaml (default: dev)")
@@ -29,7 +48,20 @@ def main(argv: list[str] | None = None) -> int:
         default=offline_plan.ROOT,
         help="folder holding Pulumi.yaml and the stack files (default: this repo)",
     )
+    _add_driver_commands(commands)
     args = parser.parse_args(argv)
+
+    if args.command != "plan":
+        from . import driver  # imported here: `plan` never loads the Automation API
+
+        options = driver.Options(
+            project_dir=args.project_dir,
+            backend=args.backend,
+            show_secrets=getattr(args, "show_secrets", False),
+            yes_destroy_prod=getattr(args, "yes_destroy_prod", False),
+        )
+        stacks = None if args.all else [args.stack]
+        return driver.run(args.command, stacks, options, pulumi_command=pulumi_command, sleep=sleep)
 
     try:
         recording = offline_plan.plan(args.stack, args.project_dir)
@@ -50,6 +82,39 @@ def main(argv: list[str] | None = None) -> int:
         offline_plan.write_json(recording, args.json)
         print(f"wrote {args.json}")
     return 0
+
+
+def _add_driver_commands(commands: argparse._SubParsersAction) -> None:
+    """preview, up, refresh, destroy, outputs: the Pulumi CLI through the Automation API (scripts/driver.py)."""
+    common = argparse.ArgumentParser(add_help=False)
+    which = common.add_mutually_exclusive_group(required=True)
+    which.add_argument("--stack", help="one stack: Pulumi.<stack>.yaml")
+    which.add_argument("--all", action="store_true", help="every Pulumi.<stack>.yaml in the project folder, in order")
+    common.add_argument(
+        "--backend",
+        metavar="URL",
+        help="state backend (default: $PULUMI_BACKEND_URL, else file://<project>/.pulumi-state); "
+        "file:// and other self-managed backends need PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE",
+    )
+    common.add_argument(
+        "--project-dir",
+        type=Path,
+        default=offline_plan.ROOT,
+        help="folder holding Pulumi.yaml, the stack files and policies/ (default: this repo)",
+    )
+    helps = {
+        "preview": "pulumi preview with the policy pack (policies/, config policies/config/<stack>.json)",
+        "up": "pulumi up with the policy pack",
+        "refresh": "pulumi refresh: adopt the clouds' actual state",
+        "destroy": "pulumi destroy (a prod stack needs --yes-destroy-prod)",
+        "outputs": 'the stack outputs as JSON, secrets shown as "[secret]" unless --show-secrets',
+    }
+    for name, text in helps.items():
+        sub = commands.add_parser(name, parents=[common], help=text, description=text)
+        if name == "destroy":
+            sub.add_argument("--yes-destroy-prod", action="store_true", help="allow destroying a prod stack")
+        if name == "outputs":
+            sub.add_argument("--show-secrets", action="store_true", help="print secret outputs in clear")
 
 
 if __name__ == "__main__":

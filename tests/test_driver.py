@@ -1,0 +1,485 @@
+"""The Automation API driver against a fake Pulumi CLI: exact command lines, backend and passphrase
+environment, policy pack, retries, the prod destroy guard, missing CLI/passphrase, `--all`, outputs.
+
+The fake replaces `PulumiCommand` (what `LocalWorkspace` runs every CLI call through), so the real
+automation code builds every argv; the fake only answers like the CLI would, including the engine's
+summary event over the gRPC event log a preview waits for.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import shutil
+import stat
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import grpc
+import pytest
+import yaml
+from pulumi import automation as auto
+from pulumi.automation._cmd import _parse_and_validate_pulumi_version
+from pulumi.automation._minimum_version import _MINIMUM_VERSION
+from pulumi.automation.errors import create_command_error
+from pulumi.runtime.proto import events_pb2, events_pb2_grpc
+
+from scripts import deploy, driver
+from tests.conftest import ROOT
+
+PASSPHRASE = "test-passphrase"
+EVENT_LOG = "<event-log>"  # `tcp://127.0.0.1:<port>` of the automation API's event server, port normalized
+LOCKED = (
+    "error: the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete "
+    "the lock file with `pulumi cancel`.\n  file:///state/.pulumi/locks/organization/multicloud-platform/dev/x.json"
+)
+HISTORY = [
+    {
+        "kind": "update",
+        "startTime": "2026-01-01T00:00:00.000Z",
+        "endTime": "2026-01-01T00:01:00.000Z",
+        "message": "",
+        "environment": {},
+        "config": {},
+        "result": "succeeded",
+        "version": 1,
+        "resourceChanges": {"create": 3, "same": 1},
+    }
+]
+OUTPUTS_PLAIN = {"aws_clusters": {"us-east-1": "flow-dev-use1"}, "aws_kubeconfigs": {"us-east-1": "apiVersion: v1"}}
+OUTPUTS_MASKED = {"aws_clusters": {"us-east-1": "flow-dev-use1"}, "aws_kubeconfigs": "[secret]"}
+
+
+@dataclass
+class Call:
+    argv: list[str]  # as the CLI receives it (after PulumiCommand.run's `--non-interactive`)
+    cwd: str
+    additional_env: dict[str, str]  # what the workspace adds
+    env: dict[str, str]  # what the process would get: os.environ + additional_env + PULUMI_AUTOMATION_API
+
+
+class FakePulumi(auto.PulumiCommand):
+    """A PulumiCommand that records every command line and answers like the CLI.
+
+    `locked`: how many lifecycle commands fail with the file backend's lock error first.
+    `stacks`: stacks that exist in the backend (`stack init` adds one).
+    `fail`: subcommand -> (code, stdout, stderr) for a command that fails.
+    `probe`: called after each streamed line (to check the line was written before the command returned).
+    """
+
+    def __init__(
+        self,
+        version: str = "v3.272.0",
+        *,
+        locked: int = 0,
+        stacks: tuple[str, ...] = ("dev", "prod", "staging"),
+        fail: dict[str, tuple[int, str, str]] | None = None,
+        probe: Callable[[], None] | None = None,
+    ) -> None:  # no super().__init__: that would run the real `pulumi version`
+        self.command = "pulumi"
+        self.calls: list[Call] = [Call(["version"], "", {}, {})]  # what PulumiCommand.__init__ runs
+        self.version = _parse_and_validate_pulumi_version(_MINIMUM_VERSION, version.removeprefix("v"), False)
+        self.locked = locked
+        self.stacks = set(stacks)
+        self.fail = fail or {}
+        self.probe = probe
+
+    def run(self, args, cwd, additional_env, on_output=None, on_error=None) -> auto.CommandResult:
+        sep = args.index("--") if "--" in args else len(args)
+        if "--non-interactive" not in args[:sep]:  # exactly what PulumiCommand.run does
+            args.insert(0, "--non-interactive")
+        env = {**os.environ, **additional_env, "PULUMI_AUTOMATION_API": "true"}
+        self.calls.append(Call(list(args), cwd, dict(additional_env), env))
+        result = self._answer(args[1:], on_output)
+        if result.code != 0:
+            raise create_command_error(result)
+        return result
+
+    def _answer(self, args: list[str], on_output: Callable[[str], Any] | None) -> auto.CommandResult:
+        def ok(stdout: str = "") -> auto.CommandResult:
+            return auto.CommandResult(stdout=stdout, stderr="", code=0)
+
+        stack = args[args.index("--stack") + 1] if "--stack" in args else ""
+        if args[:2] == ["stack", "select"]:
+            if stack in self.stacks:
+                return ok()
+            return auto.CommandResult("", f"error: no stack named '{stack}' found", 255)
+        if args[:2] == ["stack", "init"]:
+            self.stacks.add(args[2])
+            return ok()
+        if args[:2] == ["stack", "history"]:
+            return ok(json.dumps(HISTORY))
+        if args[:2] == ["stack", "output"]:
+            return ok(json.dumps(OUTPUTS_PLAIN if "--show-secrets" in args else OUTPUTS_MASKED))
+        command = args[0]
+        if command in ("preview", "up", "refresh", "destroy"):
+            if self.locked:
+                self.locked -= 1
+                return auto.CommandResult("", LOCKED, 255)
+            verb = "Previewing" if command == "preview" else "Updating"
+            lines = [f"{verb} ({stack})", "Resources:", "    + 3 to create"]
+            for line in lines:
+                if on_output:
+                    on_output(line)
+                if self.probe:
+                    self.probe()
+            if "--event-log" in args:
+                _send_summary_event(args[args.index("--event-log") + 1])
+            if command in self.fail:
+                return auto.CommandResult(*self.fail[command][1:], code=self.fail[command][0])  # type: ignore[misc]
+            return ok("\n".join(lines))
+        raise AssertionError(f"unexpected pulumi command: {args}")
+
+    def runs(self, command: str) -> list[Call]:
+        """The calls of one lifecycle command (`preview`, `up`, ...)."""
+        return [c for c in self.calls if c.argv[1:2] == [command]]
+
+
+def _send_summary_event(target: str) -> None:
+    """What the engine does at the end of an operation: a summary event to the automation API's event log."""
+    events = [
+        {"sequence": 1, "timestamp": 0, "summaryEvent": {"resourceChanges": {"create": 3}, "PolicyPacks": {}}},
+        {"sequence": 2, "timestamp": 0, "cancelEvent": {}},
+    ]
+    assert target.startswith("tcp://"), target  # CLI > 3.205 streams events over gRPC
+    with grpc.insecure_channel(target.removeprefix("tcp://")) as channel:
+        events_pb2_grpc.EventsStub(channel).StreamEvents(
+            iter([events_pb2.EventRequest(event=json.dumps(e)) for e in events]), timeout=5
+        )
+
+
+def normalized(argv: list[str]) -> list[str]:
+    return [EVENT_LOG if re.fullmatch(r"tcp://127\.0\.0\.1:\d+", a) else a for a in argv]
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the project's Pulumi files with a stub policy pack and per-stack policy configs; the
+    passphrase set, no backend in the environment."""
+    project = tmp_path / "project"
+    project.mkdir()
+    for name in ("Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.prod.yaml"):
+        shutil.copy(ROOT / name, project / name)
+    (project / "policies" / "config").mkdir(parents=True)
+    (project / "policies" / "PulumiPolicy.yaml").write_text("runtime: python\n")
+    for stack in ("dev", "prod"):
+        (project / "policies" / "config" / f"{stack}.json").write_text("{}\n")
+    monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE", PASSPHRASE)
+    monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE_FILE", raising=False)
+    monkeypatch.delenv("PULUMI_BACKEND_URL", raising=False)
+    return project
+
+
+def deploy_main(project: Path, *argv: str, fake: FakePulumi | None = None, sleeps: list[float] | None = None) -> int:
+    sleeps = [] if sleeps is None else sleeps
+    return deploy.main([*argv, "--project-dir", str(project)], pulumi_command=fake, sleep=sleeps.append)
+
+
+# -- exact command lines ----------------------------------------------------------------------------------------
+
+
+def test_preview_attaches_the_policy_pack_and_its_config(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    fake = FakePulumi()
+    assert deploy_main(project, "preview", "--stack", "dev", fake=fake) == 0
+    (preview,) = fake.runs("preview")
+    assert normalized(preview.argv) == [
+        "--non-interactive", "preview",
+        "--policy-pack", f"{project}/policies",
+        "--policy-pack-config", f"{project}/policies/config/dev.json",
+        "--exec-kind", "auto.local",
+        "--event-log", EVENT_LOG,
+        "--stack", "dev",
+    ]  # fmt: skip
+    assert preview.cwd == str(project)  # the project on disk is the program
+    assert ["--non-interactive", "stack", "select", "--stack", "dev"] in [c.argv for c in fake.calls]
+    out = capsys.readouterr().out
+    assert "Previewing (dev)\nResources:\n    + 3 to create\n" in out
+    assert out.rstrip().endswith("==> stack dev: preview done: create 3")
+
+
+def test_up_runs_without_a_second_preview_and_with_the_policy_pack(project: Path) -> None:
+    fake = FakePulumi()
+    assert deploy_main(project, "up", "--stack", "prod", fake=fake) == 0
+    (up,) = fake.runs("up")
+    assert up.argv == [
+        "--non-interactive", "up", "--yes", "--skip-preview",
+        "--policy-pack", f"{project}/policies",
+        "--policy-pack-config", f"{project}/policies/config/prod.json",
+        "--exec-kind", "auto.local",
+        "--stack", "prod",
+    ]  # fmt: skip
+    argvs = [c.argv for c in fake.calls]  # after up the automation API reads outputs and the last update
+    assert ["--non-interactive", "stack", "output", "--json", "--stack", "prod"] in argvs
+    assert [
+        "--non-interactive", "stack", "history", "--json", "--show-secrets", "--page-size", "1", "--page", "1",
+        "--stack", "prod",
+    ] in argvs  # fmt: skip
+
+
+def test_refresh_and_destroy_command_lines(project: Path) -> None:
+    fake = FakePulumi()
+    assert deploy_main(project, "refresh", "--stack", "dev", fake=fake) == 0
+    assert deploy_main(project, "destroy", "--stack", "dev", fake=fake) == 0
+    (refresh,) = fake.runs("refresh")
+    (destroy,) = fake.runs("destroy")
+    assert refresh.argv == ["--non-interactive", "refresh", "--skip-preview", "--yes", "--exec-kind", "auto.local",
+                            "--stack", "dev"]  # fmt: skip
+    assert destroy.argv == ["--non-interactive", "destroy", "--skip-preview", "--yes", "--exec-kind", "auto.local",
+                            "--stack", "dev"]  # fmt: skip
+    assert not any(c.argv[1:3] == ["stack", "init"] for c in fake.calls)  # refresh/destroy never create a stack
+
+
+def test_without_a_stack_policy_config_only_the_pack_is_passed(project: Path) -> None:
+    (project / "policies" / "config" / "dev.json").unlink()
+    fake = FakePulumi()
+    assert deploy_main(project, "preview", "--stack", "dev", fake=fake) == 0
+    argv = fake.runs("preview")[0].argv
+    assert argv[2:4] == ["--policy-pack", f"{project}/policies"] and "--policy-pack-config" not in argv
+
+
+def test_preview_creates_a_missing_stack_refresh_does_not(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    fake = FakePulumi(stacks=())
+    assert deploy_main(project, "preview", "--stack", "dev", fake=fake) == 0
+    argvs = [c.argv for c in fake.calls]
+    select, init = (
+        argvs.index(["--non-interactive", "stack", "select", "--stack", "dev"]),
+        argvs.index(["--non-interactive", "stack", "init", "dev"]),
+    )
+    assert select < init < argvs.index(fake.runs("preview")[0].argv)
+
+    fake = FakePulumi(stacks=())
+    assert deploy_main(project, "refresh", "--stack", "dev", fake=fake) == 2
+    assert [c.argv[1:3] for c in fake.calls[1:]] == [["stack", "select"]]
+    assert capsys.readouterr().err.endswith(
+        f"error: stack dev does not exist in {(project / '.pulumi-state').as_uri()}: nothing to refresh\n"
+    )
+
+
+# -- backend and passphrase -------------------------------------------------------------------------------------
+
+
+def test_default_backend_is_the_state_folder_and_the_passphrase_is_inherited(project: Path) -> None:
+    fake = FakePulumi()
+    assert deploy_main(project, "preview", "--stack", "dev", fake=fake) == 0
+    state = project / ".pulumi-state"
+    assert state.is_dir()  # the CLI does not create a file backend's folder
+    for call in fake.calls[1:]:
+        assert call.additional_env["PULUMI_BACKEND_URL"] == state.as_uri() == f"file://{state}"
+        assert call.env["PULUMI_CONFIG_PASSPHRASE"] == PASSPHRASE
+        assert "PULUMI_CONFIG_PASSPHRASE" not in call.additional_env  # not in the workspace (nor its repr)
+    assert fake.runs("preview")[0].additional_env == {
+        "PULUMI_DEBUG_COMMANDS": "true",
+        "PULUMI_BACKEND_URL": state.as_uri(),
+    }
+
+
+def test_backend_flag_beats_the_environment_which_beats_the_default(
+    project: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("PULUMI_BACKEND_URL", "s3://team-state/platform")
+    fake = FakePulumi()
+    assert deploy_main(project, "refresh", "--stack", "dev", fake=fake) == 0
+    assert fake.runs("refresh")[0].additional_env["PULUMI_BACKEND_URL"] == "s3://team-state/platform"
+
+    flag = (tmp_path / "elsewhere").as_uri()
+    fake = FakePulumi()
+    assert deploy_main(project, "refresh", "--stack", "dev", "--backend", flag, fake=fake) == 0
+    assert fake.runs("refresh")[0].additional_env["PULUMI_BACKEND_URL"] == flag
+    assert (tmp_path / "elsewhere").is_dir() and not (project / ".pulumi-state").exists()
+
+
+def test_missing_passphrase_fails_in_one_line_before_any_cli_call(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE")
+    fake = FakePulumi()
+    assert deploy_main(project, "up", "--stack", "dev", fake=fake) == 2
+    assert len(fake.calls) == 1  # only the fake's own `pulumi version`
+    assert capsys.readouterr().err == (
+        "PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE) is not set: the backend "
+        f"{(project / '.pulumi-state').as_uri()} encrypts stack secrets with it; export it and retry\n"
+    )
+    monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE_FILE", str(project / "passphrase.txt"))
+    assert deploy_main(project, "refresh", "--stack", "dev", fake=FakePulumi()) == 0
+    monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE_FILE")  # Pulumi Cloud keeps secrets itself: no passphrase needed
+    cloud = "https://api.pulumi.com"
+    assert deploy_main(project, "refresh", "--stack", "dev", "--backend", cloud, fake=FakePulumi()) == 0
+
+
+# -- retry, failures, guards ------------------------------------------------------------------------------------
+
+
+def test_a_locked_stack_is_retried_with_backoff(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    fake, sleeps = FakePulumi(locked=2), []
+    assert deploy_main(project, "up", "--stack", "dev", fake=fake, sleeps=sleeps) == 0
+    assert sleeps == [2.0, 4.0]
+    assert len(fake.runs("up")) == 3
+    assert len({tuple(c.argv) for c in fake.runs("up")}) == 1  # the same command line each time
+    assert capsys.readouterr().err.count("stack dev is locked by another update; retrying in") == 2
+
+
+def test_a_stack_locked_too_long_fails_with_exit_1(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    fake, sleeps = FakePulumi(locked=10), []
+    assert deploy_main(project, "preview", "--stack", "dev", fake=fake, sleeps=sleeps) == 1
+    assert sleeps == [2.0, 4.0, 8.0] and len(fake.runs("preview")) == 4
+    err = capsys.readouterr().err
+    assert "error: stack dev is still locked by another update after 4 attempts" in err
+    assert "  error: the stack is currently locked by 1 lock(s)." in err and "Traceback" not in err
+
+
+def test_a_failed_command_prints_its_stderr_tail_and_exits_1(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    stderr = "\n".join(f"noise {i}" for i in range(20)) + "\nerror: preview failed: 1 mandatory policy violation"
+    fake = FakePulumi(fail={"preview": (255, "Policies:\n    mandatory: encryption", stderr)})
+    assert deploy_main(project, "preview", "--stack", "dev", fake=fake) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == "error: pulumi preview failed for stack dev (exit 255):"
+    tail = [f"  noise {i}" for i in range(13, 20)] + ["  error: preview failed: 1 mandatory policy violation"]
+    assert err[1:] == tail  # the last 8 lines
+
+
+def test_prod_destroy_is_refused_without_the_flag(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    fake = FakePulumi()
+    assert deploy_main(project, "destroy", "--stack", "prod", fake=fake) == 2
+    assert len(fake.calls) == 1
+    assert capsys.readouterr().err == (
+        "refusing to destroy prod stack(s) prod: pass --yes-destroy-prod to really do it\n"
+    )
+    assert deploy_main(project, "destroy", "--stack", "prod", "--yes-destroy-prod", fake=fake) == 0
+    assert fake.runs("destroy")[0].argv[-2:] == ["--stack", "prod"]
+
+
+def test_any_stack_whose_environment_is_prod_counts_as_prod(project: Path) -> None:
+    shutil.copy(project / "Pulumi.prod.yaml", project / "Pulumi.staging.yaml")  # environment: prod inside
+    fake = FakePulumi()
+    assert deploy_main(project, "destroy", "--stack", "staging", fake=fake) == 2
+    assert deploy_main(project, "destroy", "--all", fake=fake) == 2  # refused up front: dev is not destroyed either
+    assert fake.runs("destroy") == []
+
+
+def test_missing_cli_is_one_line_with_how_to_install(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    assert deploy_main(project, "preview", "--stack", "dev") == 2  # no fake: the real lookup
+    assert capsys.readouterr().err == (
+        "pulumi CLI not found: install it with `curl -fsSL https://get.pulumi.com | sh` "
+        "(or see https://www.pulumi.com/docs/install/)\n"
+    )
+
+
+def test_bad_config_and_unknown_stack_never_reach_the_cli(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    document = yaml.safe_load((project / "Pulumi.prod.yaml").read_text())
+    document["config"]["multicloud-platform:platform"]["kubernetes"]["version"] = "1.28"
+    (project / "Pulumi.prod.yaml").write_text(yaml.safe_dump(document))
+    fake = FakePulumi()
+    assert deploy_main(project, "preview", "--all", fake=fake) == 2
+    assert deploy_main(project, "up", "--stack", "qa", fake=fake) == 2
+    assert len(fake.calls) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith("Pulumi.prod.yaml: multicloud-platform:platform.kubernetes.version: Kubernetes 1.28")
+    assert err[1] == "stack prod: 1 configuration problem(s); nothing was run"
+    assert err[2] == f"Pulumi.qa.yaml: no such file in {project}; stacks: dev, prod"
+
+
+def test_missing_policy_pack_is_an_environment_error(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    shutil.rmtree(project / "policies")
+    assert deploy_main(project, "up", "--stack", "dev", fake=FakePulumi()) == 2
+    assert capsys.readouterr().err == (
+        f"policy pack not found: {project}/policies/PulumiPolicy.yaml (preview and up always run it)\n"
+    )
+
+
+# -- --all, outputs, streaming, CLI parsing ---------------------------------------------------------------------
+
+
+def test_all_runs_every_stack_file_in_order(project: Path) -> None:
+    fake = FakePulumi()
+    assert deploy_main(project, "preview", "--all", fake=fake) == 0
+    assert [c.argv[-1] for c in fake.runs("preview")] == ["dev", "prod"]
+    assert [c.argv[5] for c in fake.runs("preview")] == [
+        f"{project}/policies/config/dev.json",
+        f"{project}/policies/config/prod.json",
+    ]
+
+
+def test_all_stops_mutating_commands_at_the_first_failure(project: Path) -> None:
+    fake = FakePulumi(fail={"up": (255, "", "error: update failed"), "preview": (255, "", "error: preview failed")})
+    assert deploy_main(project, "up", "--all", fake=fake) == 1
+    assert [c.argv[-1] for c in fake.runs("up")] == ["dev"]  # prod is not touched after dev failed
+    assert deploy_main(project, "preview", "--all", fake=fake) == 1
+    assert [c.argv[-1] for c in fake.runs("preview")] == ["dev", "prod"]  # a preview reports every stack
+
+
+def test_outputs_masks_secrets_unless_asked(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    fake = FakePulumi()
+    assert deploy_main(project, "outputs", "--stack", "dev", fake=fake) == 0
+    assert json.loads(capsys.readouterr().out) == OUTPUTS_MASKED
+    assert deploy_main(project, "outputs", "--stack", "dev", "--show-secrets", fake=fake) == 0
+    assert json.loads(capsys.readouterr().out) == OUTPUTS_PLAIN
+    assert deploy_main(project, "outputs", "--all", fake=fake) == 0
+    assert json.loads(capsys.readouterr().out) == {"dev": OUTPUTS_MASKED, "prod": OUTPUTS_MASKED}
+    assert ["--non-interactive", "stack", "output", "--json", "--show-secrets", "--stack", "dev"] in [
+        c.argv for c in fake.calls
+    ]
+
+
+def test_output_is_streamed_while_the_command_runs(project: Path) -> None:
+    out, seen = io.StringIO(), []
+    fake = FakePulumi(probe=lambda: seen.append(out.getvalue()))
+    code = driver.run("preview", ["dev"], driver.Options(project_dir=project), pulumi_command=fake, out=out)
+    assert code == 0
+    assert seen[0].endswith("Previewing (dev)\n") and seen[1].endswith("Resources:\n")
+
+
+@pytest.mark.parametrize("argv", [["preview"], ["preview", "--stack", "dev", "--all"], ["up", "--yes-destroy-prod"]])
+def test_stack_xor_all_and_flags_per_command(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        deploy.main(argv, pulumi_command=FakePulumi())
+    assert exit_.value.code == 2
+    capsys.readouterr()
+
+
+def test_the_real_pulumi_command_class_drives_an_executable_on_path(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No injection: `shutil.which`, `PulumiCommand()` running `pulumi version`, subprocess env and argv."""
+    bin_dir, log = tmp_path / "bin", tmp_path / "argv.log"
+    bin_dir.mkdir()
+    script = bin_dir / "pulumi"
+    script.write_text(
+        "#!/bin/sh\n"
+        f'echo "$* | $PULUMI_BACKEND_URL | $PULUMI_CONFIG_PASSPHRASE" >> {log}\n'
+        'case "$*" in\n'
+        "  version) echo v3.272.0 ;;\n"
+        f"  *--show-secrets*) echo '{json.dumps(OUTPUTS_PLAIN)}' ;;\n"
+        f"  *'stack output'*) echo '{json.dumps(OUTPUTS_MASKED)}' ;;\n"
+        "esac\n"
+    )
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    assert deploy.main(["outputs", "--stack", "dev", "--project-dir", str(project)]) == 0
+    assert json.loads(capsys.readouterr().out) == OUTPUTS_MASKED
+    state = (project / ".pulumi-state").as_uri()
+    assert log.read_text().splitlines() == [
+        f"version |  | {PASSPHRASE}",  # PulumiCommand() itself; the workspace env is not applied to it
+        f"--non-interactive stack select --stack dev | {state} | {PASSPHRASE}",
+        f"--non-interactive stack output --json --stack dev | {state} | {PASSPHRASE}",
+        f"--non-interactive stack output --json --show-secrets --stack dev | {state} | {PASSPHRASE}",
+    ]
+
+
+def test_backend_paths_and_passwords(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    fake = FakePulumi()
+    assert deploy_main(project, "refresh", "--stack", "dev", "--backend", "file://./state", fake=fake) == 0
+    assert (project / "state").is_dir()  # relative to the project, the CLI's working directory
+    assert fake.runs("refresh")[0].additional_env["PULUMI_BACKEND_URL"] == "file://./state"  # passed as given
+    assert driver.file_backend_dir("file://~/st", project) == Path("~/st").expanduser()
+    assert driver.file_backend_dir("s3://bucket/prefix", project) is None
+    capsys.readouterr()
+    assert deploy_main(project, "refresh", "--stack", "dev", "--backend", "postgres://u:pw@db/state", fake=fake) == 0
+    out = capsys.readouterr().out
+    assert "backend postgres://u:***@db/state" in out and "pw@" not in out
