@@ -40,6 +40,8 @@ def test_region_codes_are_short_lowercase_alphanumerics() -> None:
 # kind -> (shortest, longest) accepted length, written down independently of RULES.
 LIMITS: dict[str, tuple[int, int]] = {
     "aws_s3_bucket": (3, 63),
+    "gcp_service_account": (6, 30),
+    "gcp_key_ring": (1, 63),
     "aws_rds_instance": (1, 63),
     "aws_eks_cluster": (1, 100),
     "aws_iam_role": (1, 64),
@@ -189,6 +191,8 @@ ACME = StackNames("acme", "prod")
     ("gke_cluster", ("us-central1",), "gcp_gke_cluster", "acme-prod-usc1"),
     ("cloudsql_instance", ("us-central1",), "gcp_cloudsql_instance", "acme-prod-pg-usc1"),
     ("gcs_bucket", ("backups", "us-east1"), "gcp_gcs_bucket", "acme-prod-backups-use1"),
+    ("gcp_service_account", ("us-central1", "nodes"), "gcp_service_account", "acme-prod-usc1-nodes"),
+    ("key_ring", ("us-central1",), "gcp_key_ring", "acme-prod-usc1"),
 ], ids=lambda v: v if isinstance(v, str) else None)
 def test_stack_names_follow_their_rule(method: str, args: tuple[str, ...], kind: str, name: str) -> None:
     made = getattr(ACME, method)(*args)
@@ -202,7 +206,7 @@ def test_stack_names_are_lowercased() -> None:
 
 
 @pytest.mark.parametrize(("cloud", "region", "count"), [
-    ("aws", "us-east-1", 4 + 2), ("azure", "eastus", 5), ("gcp", "us-central1", 2 + 2),
+    ("aws", "us-east-1", 4 + 2), ("azure", "eastus", 5), ("gcp", "us-central1", 4 + 2),
 ])
 def test_for_region_lists_every_name_of_a_region(cloud: str, region: str, count: int) -> None:
     names = ACME.for_region(cloud, region, ["data", "backups"])

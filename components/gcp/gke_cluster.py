@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_gcp as gcp
 
-from ..lib.naming import InvalidNameError
 from ..settings.models import NodePool
 
 SPOT_TAINT = "cloud.google.com/gke-spot"
@@ -39,7 +37,6 @@ MONITORING_COMPONENTS = [
 CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform"
 """Nodes get the broad scope; what they may do is bounded by the node service account's IAM roles."""
 _EFFECTS = {"NoSchedule": "NO_SCHEDULE", "PreferNoSchedule": "PREFER_NO_SCHEDULE", "NoExecute": "NO_EXECUTE"}
-_SERVICE_ACCOUNT_ID = re.compile(r"[a-z][a-z0-9-]{4,28}[a-z0-9]")
 
 
 @dataclass(frozen=True)
@@ -105,11 +102,6 @@ class GcpGkeCluster(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: GcpGkeClusterArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("multicloud:gcp:GkeCluster", name, {}, opts)
-        if not _SERVICE_ACCOUNT_ID.fullmatch(args.node_service_account_id):
-            raise InvalidNameError(
-                f"service account id '{args.node_service_account_id}' is invalid; "
-                "allowed: 6-30 lowercase letters, digits, hyphens, starting with a letter"
-            )
         child = pulumi.ResourceOptions(parent=self)
         zones = gcp.compute.get_zones_output(
             project=args.project, region=args.region, status="UP", opts=pulumi.InvokeOutputOptions(parent=self)

@@ -85,7 +85,7 @@ class GcpRegion(pulumi.ComponentResource):
             GcpKmsArgs(
                 project=project,
                 location=region,
-                key_ring_name=prefix,
+                key_ring_name=names.key_ring(region),
                 rotation_days=gcp_settings.key_rotation_days,
                 labels=labels,
                 protect=protect,
@@ -114,7 +114,7 @@ class GcpRegion(pulumi.ComponentResource):
                 pools=s.kubernetes.pools.gcp,
                 private_endpoint=not s.kubernetes.public_endpoint,
                 authorized_cidrs=[str(c) for c in s.kubernetes.public_access_cidrs],
-                node_service_account_id=f"{prefix}-nodes",
+                node_service_account_id=names.gcp_service_account(region, "nodes"),
                 deletion_protection=protect,
                 labels=labels,
             ),

@@ -46,6 +46,8 @@ RULES: dict[str, NameRule] = {
     "gcp_gke_cluster": NameRule(1, 40, _LETTER_DNS, "-", "1-40 lowercase letters, digits, hyphens"),
     "gcp_cloudsql_instance": NameRule(1, 84, _LETTER_DNS, "-", "1-84 lowercase letters, digits, hyphens"),
     "gcp_gcs_bucket": NameRule(3, 63, _DNS, "-", "3-63 lowercase letters, digits, hyphens"),
+    "gcp_service_account": NameRule(6, 30, _LETTER_DNS, "-", "6-30 lowercase letters, digits, hyphens"),
+    "gcp_key_ring": NameRule(1, 63, r"[a-z0-9_-]+", "-", "1-63 letters, digits, - _"),
     "gcp_label": NameRule(0, 63, r"[a-z0-9_-]*", "-", "0-63 lowercase letters, digits, - _"),
 }
 
@@ -164,6 +166,14 @@ class StackNames:
         """Cloud SQL instance name."""
         return self._name("gcp_cloudsql_instance", "pg", region_code(region))
 
+    def gcp_service_account(self, region: str, purpose: str) -> str:
+        """GCP service account id (project-global, so region-qualified)."""
+        return physical_name("gcp_service_account", self.prefix(region), purpose)
+
+    def key_ring(self, region: str) -> str:
+        """Cloud KMS key ring name (never deletable: keep it stable)."""
+        return physical_name("gcp_key_ring", self.prefix(region))
+
     def gcs_bucket(self, bucket: str, region: str) -> str:
         """GCS bucket name (global namespace)."""
         return self._name("gcp_gcs_bucket", bucket, region_code(region))
@@ -189,5 +199,7 @@ class StackNames:
         return [
             self.gke_cluster(region),
             self.cloudsql_instance(region),
+            self.gcp_service_account(region, "nodes"),
+            self.key_ring(region),
             *(self.gcs_bucket(b, region) for b in buckets),
         ]
