@@ -14,6 +14,7 @@ from .settings import Cloud, PlatformSettings
 # so a stack loads only the SDKs it uses.
 REGION_MODULES: dict[Cloud, tuple[str, str]] = {
     "aws": ("components.aws.region", "AwsRegion"),
+    "azure": ("components.azure.region", "AzureRegion"),
     "gcp": ("components.gcp.region", "GcpRegion"),
 }
 

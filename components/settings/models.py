@@ -93,7 +93,7 @@ class AzureSettings(CloudSettings):
     subscription_id: str | None = Field(None, description="Subscription id (defaults to azure-native:subscriptionId).")
     admin_group_object_ids: list[str] = Field(
         default_factory=list,
-        description="Entra ID group object ids granted cluster-admin on AKS (Entra ID integration, local accounts off).",
+        description="Entra ID group object ids granted cluster-admin on AKS (Entra ID only, local accounts off).",
     )
 
 
@@ -112,7 +112,7 @@ class GcpSettings(CloudSettings):
     )
     key_rotation_days: int = Field(
         90,
-        ge=1,
+        ge=2,  # Cloud KMS requires a rotation period above one day
         le=365,
         description="Rotation period of the Cloud KMS keys (GKE secrets, Cloud SQL, GCS, Secret Manager).",
     )

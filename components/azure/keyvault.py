@@ -1,0 +1,167 @@
+"""A Key Vault (RBAC, soft delete, purge protection) with customer-managed RSA keys that rotate."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_azure_native as azure_native
+
+from .roles import KEY_VAULT_CRYPTO_OFFICER, KEY_VAULT_SECRETS_OFFICER, assign_role, delete_lock
+
+KEY_OPERATIONS = ["wrapKey", "unwrapKey", "encrypt", "decrypt"]
+"""Wrap/unwrap for Storage and Flexible Server CMK, encrypt/decrypt for AKS KMS."""
+
+
+@dataclass(frozen=True)
+class AzureKeyVaultArgs:
+    """Inputs of AzureKeyVault."""
+
+    vault_name: str
+    """Physical (globally unique) vault name, 3-24 characters."""
+    resource_group_name: pulumi.Input[str]
+    """Resource group of the vault."""
+    location: str
+    """Azure region of the vault and its keys."""
+    tenant_id: pulumi.Input[str]
+    """Entra ID tenant that authenticates requests to the vault."""
+    deployer_object_id: pulumi.Input[str]
+    """Object id of the principal running Pulumi: granted key and secret management so ARM can write them."""
+    subscription_id: str
+    """Subscription of the built-in role definitions."""
+    keys: Mapping[str, int]
+    """Key name -> RSA key size in bits."""
+    soft_delete_retention_days: int
+    """Days a deleted vault or key stays recoverable (7-90); purge protection forbids purging earlier."""
+    workspace_id: pulumi.Input[str]
+    """Log Analytics workspace receiving the vault's audit events."""
+    protect: bool
+    """Pulumi-protect the vault and keys and lock the vault against deletion (prod)."""
+    tags: dict[str, str]
+    """Tags of the vault and keys."""
+    rotate_after: str = "P1Y"
+    """ISO 8601 duration after which Key Vault creates a new key version."""
+    expire_after: str = "P2Y"
+    """ISO 8601 expiry of each key version (after the rotation, so a version never expires in use)."""
+    notify_before: str = "P30D"
+    """ISO 8601 duration before expiry at which Key Vault emits a near-expiry event."""
+
+
+@dataclass(frozen=True)
+class AzureKey:
+    """One key of the vault, as its consumers reference it."""
+
+    id: pulumi.Output[str]
+    """ARM id (scope of role assignments on the key)."""
+    name: pulumi.Output[str]
+    """Key name."""
+    uri: pulumi.Output[str]
+    """Versionless key URI (consumers that follow rotations: Storage, Flexible Server)."""
+    uri_with_version: pulumi.Output[str]
+    """Key URI of the current version (AKS KMS needs a versioned key id)."""
+
+
+class AzureKeyVault(pulumi.ComponentResource):
+    """Standard vault with RBAC authorization (no access policies), soft delete and purge protection
+    (both required by Storage, Flexible Server and AKS for customer-managed keys), audit events to Log
+    Analytics, the deploying principal as crypto and secrets officer, and RSA keys with a rotation policy.
+    The data plane stays reachable over the public endpoint, gated by Entra ID RBAC: AKS KMS in `Public`
+    key-vault network mode needs it."""
+
+    vault_id: pulumi.Output[str]
+    """ARM id of the vault."""
+    vault_name: pulumi.Output[str]
+    """Name of the vault."""
+    vault_uri: pulumi.Output[str]
+    """Data-plane URI, `https://<name>.vault.azure.net/`."""
+    keys: dict[str, AzureKey]
+    """Keys by name."""
+    data_plane_access: list[pulumi.Resource]
+    """Role assignments of the deploying principal: what writes of keys and secrets must wait for."""
+
+    def __init__(self, name: str, args: AzureKeyVaultArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("multicloud:azure:KeyVault", name, {}, opts)
+        vault = azure_native.keyvault.Vault(
+            f"{name}-vault",
+            vault_name=args.vault_name,
+            resource_group_name=args.resource_group_name,
+            location=args.location,
+            properties={
+                "tenant_id": args.tenant_id,
+                "sku": {"family": "A", "name": azure_native.keyvault.SkuName.STANDARD},
+                "enable_rbac_authorization": True,
+                "enable_soft_delete": True,
+                "soft_delete_retention_in_days": args.soft_delete_retention_days,
+                "enable_purge_protection": True,
+                "enabled_for_deployment": False,
+                "enabled_for_disk_encryption": False,
+                "enabled_for_template_deployment": False,
+                "public_network_access": "Enabled",
+                "network_acls": {"bypass": "AzureServices", "default_action": "Allow"},
+            },
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+        )
+        self.data_plane_access = [
+            assign_role(
+                f"{name}-deployer-{label}",
+                self,
+                scope=vault.id,
+                principal_id=args.deployer_object_id,
+                role=role,
+                subscription_id=args.subscription_id,
+                service_principal=False,
+            )
+            for label, role in (
+                ("crypto-officer", KEY_VAULT_CRYPTO_OFFICER),
+                ("secrets-officer", KEY_VAULT_SECRETS_OFFICER),
+            )
+        ]
+        self.keys = {}
+        for key_name, size in args.keys.items():
+            key = azure_native.keyvault.Key(
+                f"{name}-key-{key_name}",
+                key_name=key_name,
+                vault_name=vault.name,
+                resource_group_name=args.resource_group_name,
+                properties={
+                    "kty": "RSA",
+                    "key_size": size,
+                    "key_ops": KEY_OPERATIONS,
+                    "attributes": {"enabled": True},
+                    "rotation_policy": {
+                        "attributes": {"expiry_time": args.expire_after},
+                        "lifetime_actions": [
+                            {
+                                "trigger": {"time_after_create": args.rotate_after},
+                                "action": {"type": azure_native.keyvault.KeyRotationPolicyActionType.ROTATE},
+                            },
+                            {
+                                "trigger": {"time_before_expiry": args.notify_before},
+                                "action": {"type": azure_native.keyvault.KeyRotationPolicyActionType.NOTIFY},
+                            },
+                        ],
+                    },
+                },
+                tags=args.tags,
+                opts=pulumi.ResourceOptions(parent=self, protect=args.protect, depends_on=self.data_plane_access),
+            )
+            self.keys[key_name] = AzureKey(
+                id=key.id, name=key.name, uri=key.key_uri, uri_with_version=key.key_uri_with_version
+            )
+        azure_native.monitor.DiagnosticSetting(
+            f"{name}-audit-logs",
+            name="audit-to-log-analytics",
+            resource_uri=vault.id,
+            workspace_id=args.workspace_id,
+            logs=[{"category_group": "audit", "enabled": True}],
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        if args.protect:
+            delete_lock(f"{name}-lock", self, vault.id, f"key vault {args.vault_name}")
+
+        self.vault_id = vault.id
+        self.vault_name = vault.name
+        self.vault_uri = vault.properties.apply(lambda p: p.vault_uri)
+        self.register_outputs({"vault_id": self.vault_id, "vault_uri": self.vault_uri})

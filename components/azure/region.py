@@ -1,0 +1,276 @@
+"""Everything the platform runs in one Azure region: network, Key Vault keys, AKS, Flexible Server, Storage."""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_azure_native as azure_native
+
+from ..lib.naming import StackNames, physical_name, region_code
+from ..regional import RegionArgs
+from ..settings import catalog
+from ..settings.models import PlatformSettings, Region
+from .aks_cluster import AzureAksCluster, AzureAksClusterArgs
+from .keyvault import AzureKeyVault, AzureKeyVaultArgs
+from .network import AzureNetwork, AzureNetworkArgs
+from .postgres import AzurePostgres, AzurePostgresArgs
+from .storage import AzureStorage, AzureStorageArgs
+
+KEYS = {"aks": 2048, "postgres": 3072, "storage": 3072}
+"""Customer-managed keys of the region's vault and their RSA sizes (AKS KMS takes RSA 2048)."""
+PAIRED_REGIONS = {
+    "eastus": "westus",
+    "westus": "eastus",
+    "eastus2": "centralus",
+    "centralus": "eastus2",
+    "westus2": "westcentralus",
+    "westcentralus": "westus2",
+    "westus3": "eastus",
+    "northcentralus": "southcentralus",
+    "southcentralus": "northcentralus",
+    "northeurope": "westeurope",
+    "westeurope": "northeurope",
+    "uksouth": "ukwest",
+    "ukwest": "uksouth",
+    "francecentral": "francesouth",
+    "germanywestcentral": "germanynorth",
+    "swedencentral": "swedensouth",
+    "southeastasia": "eastasia",
+    "eastasia": "southeastasia",
+    "japaneast": "japanwest",
+    "japanwest": "japaneast",
+    "australiaeast": "australiasoutheast",
+    "australiasoutheast": "australiaeast",
+    "canadacentral": "canadaeast",
+    "canadaeast": "canadacentral",
+}
+"""Azure region pairs: where geo-redundant backups of a region's databases are stored."""
+
+
+def regional_provider(
+    name: str, region: Region, settings: PlatformSettings, opts: pulumi.ResourceOptions
+) -> azure_native.Provider:
+    """The explicit `azure_native.Provider` of one region (credentials from the environment: Azure CLI,
+    managed identity or OIDC in CI)."""
+    return azure_native.Provider(
+        name, location=region.name, subscription_id=settings.clouds.azure.subscription_id, opts=opts
+    )
+
+
+def paired_region(region: str) -> str:
+    """The Azure paired region of `region` (raises for a region this table does not know)."""
+    if region not in PAIRED_REGIONS:
+        raise ValueError(f"no paired region known for {region}; add it to PAIRED_REGIONS")
+    return PAIRED_REGIONS[region]
+
+
+class AzureRegion(pulumi.ComponentResource):
+    """One Azure region of the platform. Give it the region's `azure_native.Provider` through `opts.providers`."""
+
+    cluster_name: pulumi.Output[str]
+    """AKS cluster name."""
+    cluster_endpoint: pulumi.Output[str]
+    """AKS API server URL."""
+    kubeconfig: pulumi.Output[str]
+    """Kubeconfig of the cluster (secret; `kubelogin` with the Azure CLI login)."""
+    oidc_issuer_url: pulumi.Output[str]
+    """OIDC issuer of the cluster (workload identity federation)."""
+    postgres_host: pulumi.Output[str]
+    """Private FQDN of the Flexible Server."""
+    bucket_names: dict[str, pulumi.Output[str]]
+    """Blob container names by logical bucket name."""
+    resource_group_name: pulumi.Output[str]
+    """The region's resource group."""
+    vnet_id: pulumi.Output[str]
+    """ARM id of the region's VNet."""
+    vnet_name: pulumi.Output[str]
+    """Name of the region's VNet."""
+    gateway_subnet_id: pulumi.Output[str]
+    """`GatewaySubnet` of the region's VNet (for the VPN gateway)."""
+    key_vault_id: pulumi.Output[str]
+    """ARM id of the region's Key Vault."""
+    key_vault_uri: pulumi.Output[str]
+    """Data-plane URI of the region's Key Vault."""
+    storage_account_name: pulumi.Output[str]
+    """The region's storage account."""
+    workspace_id: pulumi.Output[str]
+    """The region's Log Analytics workspace."""
+    network: AzureNetwork
+    """The region's resource group and VNet."""
+    vault: AzureKeyVault
+    """The region's Key Vault and keys."""
+    cluster: AzureAksCluster
+    """The region's AKS cluster."""
+    postgres: AzurePostgres
+    """The region's Flexible Server."""
+    storage: AzureStorage
+    """The region's storage account."""
+
+    def __init__(self, name: str, args: RegionArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("multicloud:azure:Region", name, {}, opts)
+        s, region = args.settings, args.region.name
+        azure = s.clouds.azure
+        if not azure.subscription_id:
+            raise ValueError("clouds.azure.subscription_id is required (or azure-native:subscriptionId)")
+        subscription = azure.subscription_id
+        names = StackNames(s.name, s.environment)
+        prefix = names.prefix(region)
+        protect = s.deletion_protection
+        tags = {**s.tags(), "region": region}
+        child = pulumi.ResourceOptions(parent=self)
+        client = azure_native.authorization.get_client_config_output(opts=pulumi.InvokeOutputOptions(parent=self))
+
+        self.network = AzureNetwork(
+            f"{name}-network",
+            AzureNetworkArgs(
+                resource_group_name=names.resource_group(region),
+                location=region,
+                cidr=args.region.cidr,
+                platform_cidrs=args.platform_cidrs,
+                log_retention_days=s.network.flow_log_retention_days,
+                name_prefix=prefix,
+                tags=tags,
+            ),
+            opts=child,
+        )
+        rg, workspace = self.network.resource_group_name, self.network.workspace_id
+        soft_delete_days = 90 if s.is_prod else 7
+        self.vault = AzureKeyVault(
+            f"{name}-vault",
+            AzureKeyVaultArgs(
+                vault_name=names.key_vault(region),
+                resource_group_name=rg,
+                location=region,
+                tenant_id=client.tenant_id,
+                deployer_object_id=client.object_id,
+                subscription_id=subscription,
+                keys=KEYS,
+                soft_delete_retention_days=soft_delete_days,
+                workspace_id=workspace,
+                protect=protect,
+                tags=tags,
+            ),
+            opts=child,
+        )
+        # Geo-redundant backups (prod) are stored in the paired region and encrypted with a key there.
+        geo_location = paired_region(region) if s.is_prod else None
+        geo_vault = (
+            AzureKeyVault(
+                f"{name}-geo-vault",
+                AzureKeyVaultArgs(
+                    vault_name=physical_name("azure_key_vault", s.name, s.environment, region_code(region), "geo"),
+                    resource_group_name=rg,
+                    location=geo_location,
+                    tenant_id=client.tenant_id,
+                    deployer_object_id=client.object_id,
+                    subscription_id=subscription,
+                    keys={"postgres": KEYS["postgres"]},
+                    soft_delete_retention_days=soft_delete_days,
+                    workspace_id=workspace,
+                    protect=protect,
+                    tags={**tags, "purpose": "geo-backup"},
+                ),
+                opts=child,
+            )
+            if geo_location
+            else None
+        )
+        cluster_name = names.aks_cluster(region)
+        self.cluster = AzureAksCluster(
+            f"{name}-aks",
+            AzureAksClusterArgs(
+                cluster_name=cluster_name,
+                version=s.kubernetes.version,
+                resource_group_name=rg,
+                location=region,
+                subnet_id=self.network.aks_subnet_id,
+                vnet_id=self.network.vnet_id,
+                zones=[str(z) for z in range(1, s.network.availability_zones + 1)],
+                pools=s.kubernetes.pools.azure,
+                private_cluster=not s.kubernetes.public_endpoint,
+                authorized_ip_ranges=[str(c) for c in s.kubernetes.public_access_cidrs],
+                kms_key=self.vault.keys["aks"],
+                tenant_id=client.tenant_id,
+                admin_group_object_ids=azure.admin_group_object_ids,
+                workspace_id=workspace,
+                identity_name=f"{prefix}-aks",
+                subscription_id=subscription,
+                sku_tier="Standard" if s.is_prod else "Free",
+                deletion_protection=protect,
+                tags=tags,
+            ),
+            opts=child,
+        )
+        tier, sku_name = s.postgres.tier.azure.split("_", 1)
+        server_name = names.postgres_server(region)
+        self.postgres = AzurePostgres(
+            f"{name}-postgres",
+            AzurePostgresArgs(
+                server_name=server_name,
+                version=s.postgres.version,
+                sku_name=sku_name,
+                sku_tier=catalog.AZURE_POSTGRES_TIERS[tier],
+                storage_gb=s.postgres.storage_gb,
+                high_availability=s.postgres.ha,
+                backup_retention_days=s.postgres.backup_retention_days,
+                maintenance_window=s.postgres.maintenance_window,
+                database=s.postgres.database,
+                resource_group_name=rg,
+                location=region,
+                subnet_id=self.network.postgres_subnet_id,
+                vnet_id=self.network.vnet_id,
+                key=self.vault.keys["postgres"],
+                vault_name=self.vault.vault_name,
+                vault_access=self.vault.data_plane_access,
+                workspace_id=workspace,
+                identity_name=f"{prefix}-postgres",
+                tenant_id=client.tenant_id,
+                subscription_id=subscription,
+                deletion_protection=protect,
+                tags=tags,
+                geo_key=geo_vault.keys["postgres"] if geo_vault else None,
+                geo_location=geo_location,
+            ),
+            opts=child,
+        )
+        self.storage = AzureStorage(
+            f"{name}-storage",
+            AzureStorageArgs(
+                account_name=names.storage_account(region),
+                resource_group_name=rg,
+                location=region,
+                sku="Standard_GRS" if s.is_prod else "Standard_LRS",
+                buckets=s.buckets,
+                key=self.vault.keys["storage"],
+                vault_uri=self.vault.vault_uri,
+                identity_name=f"{prefix}-storage",
+                allowed_subnet_ids=[self.network.aks_subnet_id],
+                soft_delete_days=30 if s.is_prod else 7,
+                subscription_id=subscription,
+                protect=protect,
+                tags=tags,
+            ),
+            opts=child,
+        )
+
+        self.cluster_name = self.cluster.cluster_name
+        self.cluster_endpoint = self.cluster.endpoint
+        self.kubeconfig = self.cluster.kubeconfig
+        self.oidc_issuer_url = self.cluster.oidc_issuer_url
+        self.postgres_host = self.postgres.fqdn
+        self.bucket_names = dict(self.storage.container_names)
+        self.resource_group_name = rg
+        self.vnet_id = self.network.vnet_id
+        self.vnet_name = self.network.vnet_name
+        self.gateway_subnet_id = self.network.gateway_subnet_id
+        self.key_vault_id = self.vault.vault_id
+        self.key_vault_uri = self.vault.vault_uri
+        self.storage_account_name = self.storage.account_name
+        self.workspace_id = workspace
+        self.register_outputs(
+            {
+                "cluster_endpoint": self.cluster_endpoint,
+                "postgres_host": self.postgres_host,
+                "bucket_names": self.bucket_names,
+                "gateway_subnet_id": self.gateway_subnet_id,
+            }
+        )

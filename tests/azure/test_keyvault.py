@@ -1,0 +1,109 @@
+"""AzureKeyVault: RBAC-only vault with soft delete and purge protection, rotating RSA keys, the deployer
+as key/secret officer (keys wait for it), audit events to the workspace; a paired-region geo vault in prod."""
+
+from __future__ import annotations
+
+import pulumi_azure_native as azure_native
+import pytest
+
+from components.azure import roles
+from scripts.mock_clouds.azure import DEPLOYER_OBJECT_ID, TENANT_ID
+from tests.aws.helpers import depends_on, of_type, one_of
+
+from .helpers import (
+    ALL_REGIONS,
+    KEY_VAULT,
+    NETWORK,
+    PAIRED,
+    REGION_CODES,
+    component,
+    recording,
+    resource,
+    role_assignments_on,
+    role_guid,
+)
+
+az = azure_native
+KEY_SIZES = {"aks": 2048, "postgres": 3072, "storage": 3072}
+
+
+def vaults(rec, region):
+    """The region's vault components: main (and geo in prod)."""
+    found = {"main": component(rec, region, KEY_VAULT, "-vault")}
+    if any(c.name.endswith("-geo-vault") for c in of_type(rec, KEY_VAULT)):
+        found["geo"] = component(rec, region, KEY_VAULT, "-geo-vault")
+    return found
+
+
+@pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
+def test_vault_is_rbac_only_with_soft_delete_and_purge_protection(stack, region):
+    rec = recording(stack)
+    for kind, vault_component in vaults(rec, region).items():
+        vault = one_of(rec, az.keyvault.Vault, vault_component)
+        props = vault.inputs["properties"]
+        assert props["enableRbacAuthorization"] is True, kind
+        assert props["enablePurgeProtection"] is True, kind
+        assert props["enableSoftDelete"] is True, kind
+        assert props["softDeleteRetentionInDays"] == {"dev": 7, "prod": 90}[stack]
+        assert "accessPolicies" not in props
+        assert props["tenantId"] == TENANT_ID
+        assert props["sku"] == {"family": "A", "name": "standard"}
+        assert not any(
+            props[k] for k in ("enabledForDeployment", "enabledForDiskEncryption", "enabledForTemplateDeployment")
+        )
+        suffix = "-geo" if kind == "geo" else ""
+        assert vault.inputs["vaultName"] == f"flow-{stack}-{REGION_CODES[region]}{suffix}"
+
+
+@pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
+def test_keys_are_rsa_with_a_rotation_policy(stack, region):
+    rec = recording(stack)
+    keys = {k.inputs["keyName"]: k for k in of_type(rec, az.keyvault.Key, vaults(rec, region)["main"])}
+    assert {name: k.inputs["properties"]["keySize"] for name, k in keys.items()} == KEY_SIZES
+    for name, key in keys.items():
+        props = key.inputs["properties"]
+        assert props["kty"] == "RSA", name
+        policy = props["rotationPolicy"]
+        assert policy["attributes"] == {"expiryTime": "P2Y"}
+        actions = {a["action"]["type"]: a["trigger"] for a in policy["lifetimeActions"]}
+        assert actions == {"rotate": {"timeAfterCreate": "P1Y"}, "notify": {"timeBeforeExpiry": "P30D"}}
+        assert key.protect is (stack == "prod")
+
+
+@pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
+def test_the_deployer_manages_keys_and_secrets_and_keys_wait_for_that(stack, region):
+    rec = recording(stack)
+    for vault_component in vaults(rec, region).values():
+        vault = one_of(rec, az.keyvault.Vault, vault_component)
+        grants = [a for a in role_assignments_on(rec, vault) if a.inputs["principalId"] == DEPLOYER_OBJECT_ID]
+        assert sorted(role_guid(a) for a in grants) == sorted(
+            [roles.KEY_VAULT_CRYPTO_OFFICER, roles.KEY_VAULT_SECRETS_OFFICER]
+        )
+        for key in of_type(rec, az.keyvault.Key, vault_component):
+            assert all(depends_on(key, grant) for grant in grants), key.name
+            assert key.inputs["vaultName"] == vault.outputs["name"]
+
+
+@pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
+def test_vault_audit_events_go_to_the_region_workspace(stack, region):
+    rec = recording(stack)
+    workspace = resource(rec, region, NETWORK, az.operationalinsights.Workspace)
+    for vault_component in vaults(rec, region).values():
+        vault = one_of(rec, az.keyvault.Vault, vault_component)
+        setting = one_of(rec, az.monitor.DiagnosticSetting, vault_component)
+        assert setting.inputs["resourceUri"] == vault.outputs["id"]
+        assert setting.inputs["workspaceId"] == workspace.outputs["id"]
+        assert setting.inputs["logs"] == [{"categoryGroup": "audit", "enabled": True}]
+
+
+@pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
+def test_geo_backup_vault_in_the_paired_region_in_prod_only(stack, region):
+    rec = recording(stack)
+    found = vaults(rec, region)
+    if stack == "dev":
+        assert set(found) == {"main"}
+        return
+    geo = one_of(rec, az.keyvault.Vault, found["geo"])
+    assert geo.inputs["location"] == PAIRED[region]
+    assert [k.inputs["keyName"] for k in of_type(rec, az.keyvault.Key, found["geo"])] == ["postgres"]
+    assert geo.inputs["resourceGroupName"] == f"flow-prod-{REGION_CODES[region]}"

@@ -1,0 +1,205 @@
+"""AzurePostgres: Flexible Server in its delegated subnet with a private DNS zone and no public access,
+HA and geo-redundant backups in prod only, customer-managed keys through user-assigned identities,
+logical replication and TLS-only parameters, a generated admin password that only ever travels as a secret."""
+
+from __future__ import annotations
+
+import pulumi_azure_native as azure_native
+import pulumi_random as random
+import pytest
+from pulumi.runtime.rpc import is_rpc_secret, unwrap_rpc_secret
+
+from components.azure import roles
+from components.azure.postgres import storage_size_gb
+from components.settings import catalog
+from tests.aws.helpers import depends_on, of_type, one, one_of
+
+from .helpers import (
+    ALL_REGIONS,
+    KEY_VAULT,
+    NETWORK,
+    PAIRED,
+    POSTGRES,
+    REGION_CODES,
+    component,
+    recording,
+    ref,
+    resource,
+    role_assignments_on,
+    role_guid,
+    settings,
+)
+
+az = azure_native
+
+
+def server(rec, region):
+    return resource(rec, region, POSTGRES, az.dbforpostgresql.Server)
+
+
+def subnet(rec, region, name):
+    return one(
+        s for s in of_type(rec, az.network.Subnet, component(rec, region, NETWORK)) if s.inputs["subnetName"] == name
+    )
+
+
+def key(rec, region, vault_suffix="-vault"):
+    vault = component(rec, region, KEY_VAULT, vault_suffix)
+    return one(k for k in of_type(rec, az.keyvault.Key, vault) if k.inputs["keyName"] == "postgres")
+
+
+@pytest.mark.parametrize(
+    ("requested", "size"), [(20, 32), (32, 32), (50, 64), (256, 256), (1000, 1024), (16384, 16384), (20000, 32767)]
+)
+def test_storage_is_rounded_up_to_a_size_flexible_server_offers(requested, size):
+    assert storage_size_gb(requested) == size
+
+
+@pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
+def test_server_is_vnet_integrated_with_a_private_dns_zone_and_no_public_access(stack, region):
+    rec = recording(stack)
+    db = server(rec, region)
+    network = db.inputs["network"]
+    assert network["publicNetworkAccess"] == "Disabled"
+    assert ref(rec, network["delegatedSubnetResourceId"]) == subnet(rec, region, "postgres")
+    zone = ref(rec, network["privateDnsZoneArmResourceId"])
+    assert zone.type == az.privatedns.PrivateZone.pulumi_type
+    assert zone.inputs["privateZoneName"] == f"{db.inputs['serverName']}.private.postgres.database.azure.com"
+    link = resource(rec, region, POSTGRES, az.privatedns.VirtualNetworkLink)
+    assert link.inputs["privateZoneName"] == zone.outputs["name"]
+    assert ref(rec, link.inputs["virtualNetwork"]["id"]) == resource(rec, region, NETWORK, az.network.VirtualNetwork)
+    assert link.inputs["registrationEnabled"] is False
+    assert depends_on(db, link), "the zone must be linked before the server is created in the VNet"
+
+
+@pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
+def test_zone_redundant_ha_and_geo_redundant_backup_in_prod_only(stack, region):
+    db = server(recording(stack), region)
+    prod = stack == "prod"
+    assert settings(stack).postgres.ha is prod
+    assert db.inputs["highAvailability"] == {"mode": "ZoneRedundant" if prod else "Disabled"}
+    assert db.inputs["backup"] == {
+        "backupRetentionDays": settings(stack).postgres.backup_retention_days,
+        "geoRedundantBackup": "Enabled" if prod else "Disabled",
+    }
+    assert db.inputs["backup"]["backupRetentionDays"] == {"dev": 3, "prod": 7}[stack]
+
+
+@pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
+def test_sku_version_and_storage_come_from_config(stack, region):
+    db = server(recording(stack), region)
+    pg = settings(stack).postgres
+    prefix, size = pg.tier.azure.split("_", 1)
+    assert db.inputs["sku"] == {"tier": catalog.AZURE_POSTGRES_TIERS[prefix], "name": size}
+    assert (
+        db.inputs["sku"]
+        == {
+            "dev": {"tier": "Burstable", "name": "Standard_B2ms"},
+            "prod": {"tier": "GeneralPurpose", "name": "Standard_D4s_v3"},
+        }[stack]
+    )
+    assert db.inputs["version"] == pg.version
+    assert db.inputs["storage"] == {"storageSizeGB": {"dev": 64, "prod": 256}[stack], "autoGrow": "Enabled"}
+    assert db.inputs["serverName"] == f"flow-{stack}-pg-{REGION_CODES[region]}"
+    database = resource(recording(stack), region, POSTGRES, az.dbforpostgresql.Database)
+    assert database.inputs["databaseName"] == pg.database
+
+
+@pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
+def test_data_is_encrypted_with_the_vault_key_through_a_user_assigned_identity(stack, region):
+    rec = recording(stack)
+    db = server(rec, region)
+    postgres = component(rec, region, POSTGRES)
+    identities = {
+        i.name.removeprefix(postgres.name + "-"): i
+        for i in of_type(rec, az.managedidentity.UserAssignedIdentity, postgres)
+    }
+    assert set(identities) == ({"identity", "geo-identity"} if stack == "prod" else {"identity"})
+    encryption = db.inputs["dataEncryption"]
+    assert encryption["type"] == "AzureKeyVault"
+    pairs = [("primaryKeyURI", "primaryUserAssignedIdentityId", key(rec, region), identities["identity"])]
+    if stack == "prod":
+        geo_identity = identities["geo-identity"]
+        assert geo_identity.inputs["location"] == PAIRED[region]
+        pairs.append(
+            ("geoBackupKeyURI", "geoBackupUserAssignedIdentityId", key(rec, region, "-geo-vault"), geo_identity)
+        )
+    else:
+        assert not {"geoBackupKeyURI", "geoBackupUserAssignedIdentityId"} & set(encryption)
+    assert set(db.inputs["identity"]["userAssignedIdentities"]) == {i.outputs["id"] for i in identities.values()}
+    assert db.inputs["identity"]["type"] == "UserAssigned"
+    for uri_key, identity_key, the_key, identity in pairs:
+        assert encryption[uri_key] == the_key.outputs["keyUri"], "versionless: the server follows key rotations"
+        assert encryption[identity_key] == identity.outputs["id"]
+        (grant,) = role_assignments_on(rec, the_key)
+        assert role_guid(grant) == roles.KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER
+        assert grant.inputs["principalId"] == identity.outputs["principalId"]
+        assert depends_on(db, grant)
+
+
+@pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
+def test_logical_replication_and_tls_only_parameters_one_at_a_time(stack, region):
+    rec = recording(stack)
+    db = server(rec, region)
+    configurations = of_type(rec, az.dbforpostgresql.Configuration, component(rec, region, POSTGRES))
+    values = {c.inputs["configurationName"]: c.inputs["value"] for c in configurations}
+    assert values == {"wal_level": "logical", "require_secure_transport": "on"}
+    assert {c.inputs["serverName"] for c in configurations} == {db.outputs["name"]}
+    assert {c.inputs["source"] for c in configurations} == {"user-override"}
+    wal, tls = sorted(configurations, key=lambda c: c.inputs["configurationName"] != "wal_level")
+    assert depends_on(tls, wal)
+
+
+@pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
+def test_admin_password_is_generated_and_only_travels_as_a_secret(stack, region):
+    rec = recording(stack)
+    db = server(rec, region)
+    password = resource(rec, region, POSTGRES, random.RandomPassword)
+    assert password.inputs["length"] >= 32 and password.inputs["special"] is True
+    assert is_rpc_secret(db.inputs["administratorLoginPassword"])
+    generated = password.outputs["result"]
+    assert generated and len(generated) == password.inputs["length"]
+    assert unwrap_rpc_secret(db.inputs["administratorLoginPassword"]) == generated
+    assert depends_on(db, password)
+    secret = resource(rec, region, POSTGRES, az.keyvault.Secret)
+    assert is_rpc_secret(secret.inputs["properties"])
+    assert unwrap_rpc_secret(secret.inputs["properties"])["value"] == generated
+    vault = one_of(rec, az.keyvault.Vault, component(rec, region, KEY_VAULT))
+    assert secret.inputs["vaultName"] == vault.outputs["name"]
+    assert secret.inputs["secretName"] == f"{db.inputs['serverName']}-admin-password"
+    officer = one(a for a in role_assignments_on(rec, vault) if role_guid(a) == roles.KEY_VAULT_SECRETS_OFFICER)
+    assert depends_on(secret, officer)
+    plain = [r.name for r in rec.resources if generated in str(r.public_inputs())]
+    assert plain == [], "the password appears unwrapped"
+    assert db.inputs["administratorLogin"] == "platform_admin"
+
+
+@pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
+def test_entra_id_and_password_authentication(stack, region):
+    auth = server(recording(stack), region).inputs["authConfig"]
+    assert auth["activeDirectoryAuth"] == "Enabled"
+    assert auth["passwordAuth"] == "Enabled"
+
+
+@pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
+def test_maintenance_window_and_logs(stack, region):
+    rec = recording(stack)
+    db = server(rec, region)
+    assert settings(stack).postgres.maintenance_window == "sun:04:30-sun:05:30"
+    assert db.inputs["maintenanceWindow"] == {
+        "customWindow": "Enabled",
+        "dayOfWeek": 0,
+        "startHour": 4,
+        "startMinute": 30,
+    }
+    setting = resource(rec, region, POSTGRES, az.monitor.DiagnosticSetting)
+    assert setting.inputs["resourceUri"] == db.outputs["id"]
+    assert setting.inputs["logs"] == [{"category": "PostgreSQLLogs", "enabled": True}]
+    assert (
+        setting.inputs["workspaceId"] == resource(rec, region, NETWORK, az.operationalinsights.Workspace).outputs["id"]
+    )
+
+
+@pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
+def test_server_is_protected_in_prod_only(stack, region):
+    assert server(recording(stack), region).protect is (stack == "prod")
