@@ -31,13 +31,14 @@ def record_stack(stack: str, **platform_overrides: Any) -> Recording:
 _CACHE: dict[str, Recording] = {}
 
 
+def recorded_stack(stack: str) -> Recording:
+    """The stack file's recording, made once per test session and shared by every test."""
+    if stack not in _CACHE:
+        _CACHE[stack] = record_stack(stack)
+    return _CACHE[stack]
+
+
 @pytest.fixture(scope="session")
 def recorded() -> Callable[[str], Recording]:
     """`recorded("prod")`: the stack file's recording, made once per test session."""
-
-    def get(stack: str) -> Recording:
-        if stack not in _CACHE:
-            _CACHE[stack] = record_stack(stack)
-        return _CACHE[stack]
-
-    return get
+    return recorded_stack

@@ -269,11 +269,19 @@ RULE_CASES = [
     # _budgets
     RuleCase("daily-above-monthly", rules._budgets, valid(budgets={"daily": 30000}),
              "budgets.daily", "30000 exceeds budgets.monthly 25000"),
+    # _azure_pairs
+    RuleCase("azure-region-without-pair-in-prod", rules._azure_pairs,
+             valid(regions("azure", ("eastus", "10.20.0.0/16"), ("southafricanorth", "10.21.0.0/16"))),
+             "clouds.azure.regions[1].name",
+             "southafricanorth has no known paired region for geo-redundant backups in prod; allowed: "),
+    # _postgres (Burstable)
+    RuleCase("burstable-azure-tier-with-ha", rules._postgres, valid(postgres={"tier": {"azure": "B_Standard_B2ms"}}),
+             "postgres.tier.azure", "B_Standard_B2ms is Burstable, which has no high availability"),
     # _names
     RuleCase("storage-account-too-long", rules._names,
-             valid(regions("azure", ("eastus", "10.20.0.0/16"), ("southafricanorth", "10.21.0.0/16")), name="acmecorp"),
+             valid(regions("azure", ("eastus", "10.20.0.0/16"), ("francecentral", "10.21.0.0/16")), name="acmecorp"),
              "clouds.azure.regions[1].name",
-             "azure storage account name 'acmecorpprodsouthafricanorth' is 28 characters; "
+             "azure storage account name 'acmecorpprodfrancecentral' is 25 characters; "
              "allowed: 3-24 lowercase letters and digits (shorten name or the region code)"),
     RuleCase("gke-name-too-long", rules._names,
              valid(regions("gcp", ("us-central1", "10.30.0.0/16"), ("me-central2-" + "x" * 17, "10.31.0.0/16")),

@@ -233,7 +233,7 @@ def mutated_stack_file(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
     return env, config
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=mutated_stack_file())
 def test_mutated_stack_file_is_rejected_with_key_paths_or_plans(case: tuple[str, dict[str, Any]]) -> None:
     env, config = case

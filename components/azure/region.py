@@ -5,7 +5,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_azure_native as azure_native
 
-from ..lib.naming import StackNames, physical_name, region_code
+from ..lib.naming import StackNames
 from ..regional import RegionArgs
 from ..settings import catalog
 from ..settings.models import PlatformSettings, Region
@@ -17,33 +17,6 @@ from .storage import AzureStorage, AzureStorageArgs
 
 KEYS = {"aks": 2048, "postgres": 3072, "storage": 3072}
 """Customer-managed keys of the region's vault and their RSA sizes (AKS KMS takes RSA 2048)."""
-PAIRED_REGIONS = {
-    "eastus": "westus",
-    "westus": "eastus",
-    "eastus2": "centralus",
-    "centralus": "eastus2",
-    "westus2": "westcentralus",
-    "westcentralus": "westus2",
-    "westus3": "eastus",
-    "northcentralus": "southcentralus",
-    "southcentralus": "northcentralus",
-    "northeurope": "westeurope",
-    "westeurope": "northeurope",
-    "uksouth": "ukwest",
-    "ukwest": "uksouth",
-    "francecentral": "francesouth",
-    "germanywestcentral": "germanynorth",
-    "swedencentral": "swedensouth",
-    "southeastasia": "eastasia",
-    "eastasia": "southeastasia",
-    "japaneast": "japanwest",
-    "japanwest": "japaneast",
-    "australiaeast": "australiasoutheast",
-    "australiasoutheast": "australiaeast",
-    "canadacentral": "canadaeast",
-    "canadaeast": "canadacentral",
-}
-"""Azure region pairs: where geo-redundant backups of a region's databases are stored."""
 
 
 def regional_provider(
@@ -54,13 +27,6 @@ def regional_provider(
     return azure_native.Provider(
         name, location=region.name, subscription_id=settings.clouds.azure.subscription_id, opts=opts
     )
-
-
-def paired_region(region: str) -> str:
-    """The Azure paired region of `region` (raises for a region this table does not know)."""
-    if region not in PAIRED_REGIONS:
-        raise ValueError(f"no paired region known for {region}; add it to PAIRED_REGIONS")
-    return PAIRED_REGIONS[region]
 
 
 class AzureRegion(pulumi.ComponentResource):
@@ -152,12 +118,12 @@ class AzureRegion(pulumi.ComponentResource):
             opts=child,
         )
         # Geo-redundant backups (prod) are stored in the paired region and encrypted with a key there.
-        geo_location = paired_region(region) if s.is_prod else None
+        geo_location = catalog.AZURE_PAIRED_REGIONS[region] if s.is_prod else None
         geo_vault = (
             AzureKeyVault(
                 f"{name}-geo-vault",
                 AzureKeyVaultArgs(
-                    vault_name=physical_name("azure_key_vault", s.name, s.environment, region_code(region), "geo"),
+                    vault_name=names.geo_key_vault(region),
                     resource_group_name=rg,
                     location=geo_location,
                     tenant_id=client.tenant_id,

@@ -74,6 +74,16 @@ REGION_CODES: dict[str, str] = {
     "uksouth": "uks",
     "southeastasia": "sea",
     "japaneast": "jpe",
+    "westcentralus": "wcus",
+    "southcentralus": "scus",
+    "northcentralus": "ncus",
+    "ukwest": "ukw",
+    "southafricanorth": "san",
+    "qatarcentral": "qac",
+    "australiaeast": "aue",
+    "australiasoutheast": "ause",
+    "canadacentral": "cac",
+    "canadaeast": "cae",
     "us-central1": "usc1",
     "us-east1": "use1",
     "us-east4": "use4",
@@ -150,6 +160,10 @@ class StackNames:
         """Azure Key Vault name (global namespace)."""
         return self._name("azure_key_vault", region_code(region))
 
+    def geo_key_vault(self, region: str) -> str:
+        """Azure Key Vault in the paired region, holding the geo-backup key of `region`'s database."""
+        return self._name("azure_key_vault", region_code(region), "geo")
+
     def aks_cluster(self, region: str) -> str:
         """AKS cluster name."""
         return self._name("azure_aks_cluster", region_code(region))
@@ -193,6 +207,7 @@ class StackNames:
                 self.resource_group(region),
                 self.storage_account(region),
                 self.key_vault(region),
+                self.geo_key_vault(region),
                 self.aks_cluster(region),
                 self.postgres_server(region),
             ]

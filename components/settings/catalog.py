@@ -67,3 +67,31 @@ CLOUDSQL_POSTGRES_TIER = re.compile(r"db-f1-micro|db-g1-small|db-custom-(\d+)-(\
 CLOUDSQL_TIER_HELP = (
     "db-custom-<vCPUs>-<MiB> (e.g. db-custom-4-16384), db-perf-optimized-N-<vCPUs>, db-f1-micro, db-g1-small"
 )
+
+# Azure region pairs: where geo-redundant backups of a region's databases are stored (prod).
+AZURE_PAIRED_REGIONS = {
+    "eastus": "westus",
+    "westus": "eastus",
+    "eastus2": "centralus",
+    "centralus": "eastus2",
+    "westus2": "westcentralus",
+    "westcentralus": "westus2",
+    "westus3": "eastus",
+    "northcentralus": "southcentralus",
+    "southcentralus": "northcentralus",
+    "northeurope": "westeurope",
+    "westeurope": "northeurope",
+    "uksouth": "ukwest",
+    "ukwest": "uksouth",
+    "francecentral": "francesouth",
+    "germanywestcentral": "germanynorth",
+    "swedencentral": "swedensouth",
+    "southeastasia": "eastasia",
+    "eastasia": "southeastasia",
+    "japaneast": "japanwest",
+    "japanwest": "japaneast",
+    "australiaeast": "australiasoutheast",
+    "australiasoutheast": "australiaeast",
+    "canadacentral": "canadaeast",
+    "canadaeast": "canadacentral",
+}

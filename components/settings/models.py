@@ -350,14 +350,14 @@ class PostgresSettings(Model):
 # --- buckets ------------------------------------------------------------------------------------
 
 
-BUCKET_NAME_PATTERN = r"^[a-z][a-z0-9]{1,11}$"
+BUCKET_NAME_PATTERN = r"^[a-z][a-z0-9]{2,11}$"  # 3-12: Azure containers need 3 or more
 
 
 class BucketSettings(Model):
     """One object-storage bucket, created in every region of every enabled cloud."""
 
     name: str = Field(
-        pattern=r"^[a-z][a-z0-9]{1,11}$", description="Short logical name (2-12 lowercase alphanumerics)."
+        pattern=BUCKET_NAME_PATTERN, description="Short logical name (3-12 lowercase alphanumerics)."
     )
     noncurrent_version_days: int = Field(90, ge=1, le=3650, description="Days to keep noncurrent object versions.")
     cool_after_days: int | None = Field(

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from itertools import combinations
 
 from ..lib.naming import InvalidNameError, StackNames
+from . import catalog
 from .durations import format_duration
 from .models import CLOUDS, PlatformSettings
 
@@ -114,6 +115,11 @@ def _endpoint(s: PlatformSettings) -> Iterator[Problem]:
 
 
 def _postgres(s: PlatformSettings) -> Iterator[Problem]:
+    if s.clouds.azure.enabled and s.postgres.ha and s.postgres.tier.azure.startswith("B_"):
+        yield Problem(
+            "postgres.tier.azure",
+            f"{s.postgres.tier.azure} is Burstable, which has no high availability; allowed: GP_ or MO_ with ha: true",
+        )
     if s.postgres.max_storage_gb < s.postgres.storage_gb:
         yield Problem(
             "postgres.max_storage_gb",
@@ -174,6 +180,18 @@ def _cross_cloud(s: PlatformSettings) -> Iterator[Problem]:
             yield Problem(f"identity.trusts[{i}].targets", f"{trust.source} trusts itself; allowed: other clouds")
 
 
+def _azure_pairs(s: PlatformSettings) -> Iterator[Problem]:
+    if not (s.is_prod and s.clouds.azure.enabled):
+        return
+    for i, region in enumerate(s.clouds.azure.regions):
+        if region.name not in catalog.AZURE_PAIRED_REGIONS:
+            yield Problem(
+                f"clouds.azure.regions[{i}].name",
+                f"{region.name} has no known paired region for geo-redundant backups in prod; "
+                f"allowed: {', '.join(sorted(catalog.AZURE_PAIRED_REGIONS))}",
+            )
+
+
 def _account_ids(s: PlatformSettings) -> Iterator[Problem]:
     if s.clouds.azure.enabled and not s.clouds.azure.subscription_id:
         yield Problem("clouds.azure.subscription_id", "missing; set it or azure-native:subscriptionId")
@@ -216,6 +234,7 @@ RULES = (
     _postgres,
     _dr,
     _cross_cloud,
+    _azure_pairs,
     _account_ids,
     _buckets,
     _budgets,

@@ -9,16 +9,13 @@ from __future__ import annotations
 
 import json
 import re
-import sys
-import typing
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from ipaddress import IPv4Network
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pulumi_aws as aws
-from pulumi import _types as pulumi_types
 from pulumi.runtime import rpc
 
 from components.settings import PLATFORM_KEY, read_stack_config
@@ -60,11 +57,13 @@ class Expect:
     platform_cidrs: tuple[str, ...]
 
 
+_DEV_CIDRS = ("10.10.0.0/16", "10.20.0.0/16", "10.30.0.0/16")
+_PROD_CIDRS = ("10.10.0.0/16", "10.11.0.0/16", "10.20.0.0/16", "10.21.0.0/16", "10.30.0.0/16", "10.31.0.0/16")
 EXPECT = {
     "dev": Expect(region_count=1, nats_per_region=1, log_retention_days=30, public_endpoint=True, protect=False,
-                  multi_az=False, backup_retention_days=3, platform_cidrs=("10.10.0.0/16",)),
+                  multi_az=False, backup_retention_days=3, platform_cidrs=_DEV_CIDRS),
     "prod": Expect(region_count=2, nats_per_region=3, log_retention_days=365, public_endpoint=False, protect=True,
-                   multi_az=True, backup_retention_days=7, platform_cidrs=("10.10.0.0/16", "10.11.0.0/16")),
+                   multi_az=True, backup_retention_days=7, platform_cidrs=_PROD_CIDRS),
 }
 
 
@@ -209,50 +208,3 @@ def plain_secrets(value: Any, path: str = "") -> Iterator[str]:
     elif isinstance(value, list):
         for i, item in enumerate(value):
             yield from plain_secrets(item, f"{path}[{i}].")
-
-
-def args_class(resource_type: str) -> type:
-    """The pinned SDK's `*Args` input type of a resource token (`aws:eks/cluster:Cluster` -> `eks.ClusterArgs`)."""
-    if resource_type == AWS_PROVIDER:
-        return aws.ProviderArgs
-    module, name = resource_type.split(":")[1].split("/")[0], resource_type.split(":")[2]
-    resource_class = getattr(getattr(aws, module), name)
-    assert resource_class.pulumi_type == resource_type
-    # The resource's own module exports its args class; where the name clashes with a nested type
-    # (`aws.s3.BucketVersioningArgs` belongs to the legacy Bucket) the SDK calls it `<Name>InitArgs`.
-    (args_name,) = (n for n in sys.modules[resource_class.__module__].__all__ if n != name)
-    args: type = getattr(sys.modules[resource_class.__module__], args_name)
-    return args
-
-
-def _input_class(annotation: Any) -> type | None:
-    """The input type inside an annotation (`Optional[Input[FooArgs]]` -> `FooArgs`), if any."""
-    if isinstance(annotation, type) and pulumi_types.is_input_type(annotation):
-        return annotation
-    for member in typing.get_args(annotation) if typing.get_origin(annotation) is typing.Union else ():
-        found = _input_class(member)
-        if found:
-            return found
-    return None
-
-
-def unknown_wire_keys(args: type, value: Mapping[str, Any], path: str = "") -> Iterator[str]:
-    """Keys of `value` (at any depth) that are not properties of the SDK input type `args`."""
-    types = pulumi_types.input_type_types(args)
-    for key, item in value.items():
-        if key not in types:
-            yield f"{path}{key}"
-        else:
-            yield from _unknown_in(types[key], item, f"{path}{key}.")
-
-
-def _unknown_in(annotation: Any, value: Any, path: str) -> Iterator[str]:
-    if rpc.is_rpc_secret(value):
-        value = rpc.unwrap_rpc_secret(value)
-    nested = _input_class(annotation)
-    if nested and isinstance(value, Mapping):
-        yield from unknown_wire_keys(nested, value, path)
-    elif isinstance(value, list) and typing.get_origin(annotation) in (Sequence, list):
-        (element,) = typing.get_args(annotation)
-        for i, item in enumerate(value):
-            yield from _unknown_in(element, item, f"{path}[{i}].")

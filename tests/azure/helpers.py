@@ -7,7 +7,6 @@ the program loads, so a test follows the stack file instead of restating it.
 
 from __future__ import annotations
 
-import sys
 from functools import cache
 from typing import Any
 
@@ -17,7 +16,8 @@ from components.settings import PLATFORM_KEY, load_settings
 from components.settings.models import PlatformSettings
 from scripts.offline import Recording, Registration
 from tests.aws.helpers import children_of, descendants, one, one_of, token
-from tests.conftest import record_stack, stack_config
+from tests.conftest import record_stack, recorded_stack, stack_config
+from tests.sdk_checks import args_class  # noqa: F401 - re-exported to the tests
 
 STACKS = ("dev", "prod")
 ADMIN_GROUP = "0b5e2f6a-1111-4222-8333-444455556666"
@@ -38,9 +38,9 @@ PAIRED = {"eastus": "westus", "westus2": "westcentralus"}
 GPU_POOL = {"instance_types": ["Standard_NC4as_T4_v3"], "min_size": 0, "desired_size": 0, "max_size": 3, "gpu": True}
 # Prod also exercises what the stack files do not configure yet: admin groups and an optional GPU pool.
 OVERRIDES: dict[str, dict[str, Any]] = {
-    "dev": {"clouds": {"azure": {"enabled": True}}},
+    "dev": {},
     "prod": {
-        "clouds": {"azure": {"enabled": True, "admin_group_object_ids": [ADMIN_GROUP]}},
+        "clouds": {"azure": {"admin_group_object_ids": [ADMIN_GROUP]}},
         "kubernetes": {
             "pools": {
                 "azure": {
@@ -79,8 +79,8 @@ STATEFUL = (
 
 @cache
 def recording(stack: str) -> Recording:
-    """The stack file with Azure enabled (plus OVERRIDES), recorded once per test session."""
-    return record_stack(stack, **OVERRIDES[stack])
+    """The stack file plus OVERRIDES, recorded once per test session (dev shares the plain stack file's)."""
+    return record_stack(stack, **OVERRIDES[stack]) if OVERRIDES[stack] else recorded_stack(stack)
 
 
 @cache
@@ -157,20 +157,6 @@ def role_guid(assignment: Registration) -> str:
     """The built-in role of an assignment (the GUID at the end of its role definition id)."""
     role_definition: str = assignment.inputs["roleDefinitionId"]
     return role_definition.rsplit("/", 1)[-1]
-
-
-def args_class(resource_type: str) -> type:
-    """The pinned SDK's `*Args` input type of an azure-native token (`azure-native:storage:StorageAccount`)."""
-    if resource_type == PROVIDER:
-        return azure_native.ProviderArgs
-    _, module, name = resource_type.split(":")
-    resource_class = getattr(getattr(azure_native, module), name)
-    assert resource_class.pulumi_type == resource_type
-    # The resource's own module exports its args class; where the name clashes with a nested input type
-    # (`network.NetworkSecurityGroupArgs` is the Subnet's reference type) the SDK calls it `<Name>InitArgs`.
-    (args_name,) = (n for n in sys.modules[resource_class.__module__].__all__ if n != name)
-    args: type = getattr(sys.modules[resource_class.__module__], args_name)
-    return args
 
 
 def platform_key(stack: str) -> dict[str, Any]:

@@ -247,9 +247,9 @@ def test_every_pool_autoscales_within_its_configured_bounds_in_the_aks_subnet(st
 
 
 @pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
-def test_user_pool_is_regular_untainted_d8s_v3(stack, region):
+def test_user_pool_is_regular_untainted_and_sized_from_config(stack, region):
     user = pools(recording(stack), region)["user"].inputs
-    assert user["vmSize"] == "Standard_D8s_v3"
+    assert user["vmSize"] == settings(stack).kubernetes.pools.azure["user"].instance_types[0]
     assert user["nodeTaints"] == []
     assert "scaleSetPriority" not in user
 

@@ -7,7 +7,6 @@ where configuration decides them, never from the components under test.
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from functools import cache
 from ipaddress import IPv4Network
@@ -19,7 +18,8 @@ import pulumi_random as random
 from components.settings import read_stack_config
 from scripts.offline import Recording, Registration
 from tests.aws.helpers import descendants, one, platform_config
-from tests.conftest import ROOT, record_stack
+from tests.conftest import ROOT, recorded_stack
+from tests.sdk_checks import args_class  # noqa: F401 - re-exported to the tests
 
 STACKS = ("dev", "prod")
 
@@ -66,18 +66,19 @@ EXPECT = {
     "prod": Expect(protect=True, private_endpoint=True, availability_type="REGIONAL", backup_retention_days=7),
 }
 
-# The seed's GKE pools (PLATFORM.md): name -> (machine type, min, desired, max, spot).
-SEED_POOLS = {
-    "default": ("e2-standard-4", 2, 3, 10, False),
-    "compute": ("c2-standard-8", 1, 2, 15, False),
-    "spot": ("e2-standard-4", 0, 1, 10, True),
-}
+def configured_pools(stack: str) -> dict[str, tuple[str, int, int, int, bool]]:
+    """The stack file's GKE pools: name -> (machine type, min, desired, max, spot)."""
+    pools = platform_config(stack)["kubernetes"]["pools"]["gcp"]
+    return {
+        name: (p["instance_types"][0], p["min_size"], p["desired_size"], p["max_size"], p.get("capacity") == "spot")
+        for name, p in pools.items()
+    }
 
 
 @cache
 def recording(stack: str) -> Recording:
-    """The stack file with GCP enabled, recorded once per process."""
-    return record_stack(stack, clouds={"gcp": {"enabled": True}})
+    """The stack file's recording (GCP is enabled there), shared with every other test."""
+    return recorded_stack(stack)
 
 
 # --- stack config ---------------------------------------------------------------------------------
@@ -135,12 +136,3 @@ def resource_class(resource_type: str) -> type:
     cls: type = getattr(owner, name)
     assert cls.pulumi_type == resource_type  # type: ignore[attr-defined]
     return cls
-
-
-def args_class(resource_type: str) -> type:
-    """The pinned SDK's `*Args` input type of a resource token (the provider's own included)."""
-    if resource_type == GCP_PROVIDER:
-        return gcp.ProviderArgs
-    cls = resource_class(resource_type)
-    args: type = getattr(sys.modules[cls.__module__], f"{cls.__name__}Args")
-    return args

@@ -22,10 +22,10 @@ from .helpers import (
     KMS,
     NETWORK,
     REGION_CODES,
-    SEED_POOLS,
     STACKS,
     component,
     config_regions,
+    configured_pools,
     project_of,
 )
 
@@ -159,12 +159,12 @@ def test_version_comes_from_config(gcp_recorded, stack, region):
 
 
 @pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
-def test_node_pools_are_the_seed_pools_sized_as_configured(gcp_recorded, stack, region):
+def test_node_pools_are_the_configured_pools_sized_as_configured(gcp_recorded, stack, region):
     rec = gcp_recorded(stack)
     found = pools(rec, region)
-    assert set(found) == set(SEED_POOLS)
+    assert set(found) == set(configured_pools(stack))
     zones = len(cluster(rec, region).inputs["nodeLocations"])
-    for name, (machine, low, desired, high, spot) in SEED_POOLS.items():
+    for name, (machine, low, desired, high, spot) in configured_pools(stack).items():
         pool = found[name]
         assert pool.inputs["nodeConfig"]["machineType"] == machine, name
         assert pool.inputs["autoscaling"]["totalMinNodeCount"] == low, name
@@ -196,7 +196,7 @@ def test_spot_pool_is_spot_and_tainted_and_the_others_are_not(gcp_recorded, stac
     spot = found["spot"].inputs["nodeConfig"]
     assert spot["spot"] is True
     assert SPOT_TAINT in spot["taints"]
-    for name in ("default", "compute"):
+    for name in set(found) - {"spot"}:
         config = found[name].inputs["nodeConfig"]
         assert config["spot"] is False and not config.get("preemptible"), name
         assert SPOT_TAINT not in config.get("taints", []), name
