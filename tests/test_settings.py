@@ -191,6 +191,9 @@ RULE_CASES = [
              "clouds.gcp.regions[1].cidr",
              "10.10.16.0/20 overlaps clouds.aws.regions[0].cidr (10.10.0.0/16); allowed: a range no other region uses"),
     # _pools
+    RuleCase("gcp-gpu-pool-without-gpu-machine", rules._pools,
+             valid(pools("gcp", default=pool("e2-standard-4"), gpu=pool("n1-standard-8", lo=0, want=0, gpu=True))),
+             "kubernetes.pools.gcp.gpu.instance_types", "n1-standard-8 has no attached GPU; allowed: g2-standard-4"),
     RuleCase("no-pool", rules._pools, valid(pools("gcp")),
              "kubernetes.pools.gcp", "no node pool; allowed: at least one pool"),
     RuleCase("min-above-desired", rules._pools, valid(pools("aws", general=pool(lo=3, want=2, hi=10))),

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_gcp as gcp
 
+from ..settings import catalog
 from ..settings.models import NodePool
 
 SPOT_TAINT = "cloud.google.com/gke-spot"
@@ -230,6 +231,16 @@ class GcpGkeCluster(pulumi.ComponentResource):
             "labels": {"platform/pool": pool_name, "platform/capacity": pool.capacity, **pool.labels},
             "taints": taints,
         }
+        if pool.gpu:
+            # GKE taints GPU nodes nvidia.com/gpu itself and installs the driver named here.
+            accelerator, count = catalog.GKE_GPU_MACHINES[pool.instance_types[0]]
+            node_config["guest_accelerators"] = [
+                {
+                    "type": accelerator,
+                    "count": count,
+                    "gpu_driver_installation_config": {"gpu_driver_version": "LATEST"},
+                }
+            ]
         return gcp.container.NodePool(
             f"{name}-pool-{pool_name}",
             name=pool_name,

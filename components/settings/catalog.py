@@ -95,3 +95,12 @@ AZURE_PAIRED_REGIONS = {
     "canadacentral": "canadaeast",
     "canadaeast": "canadacentral",
 }
+
+# GKE machine types with attached GPUs: machine type -> (accelerator type, count). GPU pools on GCP use these.
+GKE_GPU_MACHINES: dict[str, tuple[str, int]] = {
+    **{f"g2-standard-{n}": ("nvidia-l4", 1) for n in (4, 8, 12, 16, 32)},
+    "g2-standard-24": ("nvidia-l4", 2),
+    "g2-standard-48": ("nvidia-l4", 4),
+    "g2-standard-96": ("nvidia-l4", 8),
+    **{f"a2-highgpu-{n}g": ("nvidia-tesla-a100", n) for n in (1, 2, 4, 8)},
+}

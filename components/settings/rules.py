@@ -78,6 +78,11 @@ def _pools(s: PlatformSettings) -> Iterator[Problem]:
                 )
             if pool.system and (pool.capacity == "spot" or pool.gpu or pool.min_size < 1):
                 yield Problem(path, "a system pool must be on-demand, non-GPU and keep at least one node")
+            if cloud == "gcp" and pool.gpu and pool.instance_types[0] not in catalog.GKE_GPU_MACHINES:
+                yield Problem(
+                    f"{path}.instance_types",
+                    f"{pool.instance_types[0]} has no attached GPU; allowed: {', '.join(catalog.GKE_GPU_MACHINES)}",
+                )
         if cloud == "azure" and pools and sum(p.system for p in pools.values()) != 1:
             yield Problem("kubernetes.pools.azure", "AKS needs exactly one pool with system: true")
 
