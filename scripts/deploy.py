@@ -1,11 +1,13 @@
 """Drive the platform's stacks.
 
-  python -m scripts.deploy plan --stack dev [--json FILE]         offline plan on the mock runtime
+  python -m scripts.deploy plan --stack dev [--json FILE] [--policy]
+                                                                  offline plan on the mock runtime, and
+                                                                  the CrossGuard pack run against it
   python -m scripts.deploy preview|up|refresh|destroy|outputs (--stack NAME | --all)
                                                                   the Pulumi CLI via the Automation API
 
 Exit codes: 0 ok, 2 configuration/usage/environment error (one line per problem on stderr),
-1 program or Pulumi command error.
+1 program or Pulumi command error, 3 mandatory policy violations (`plan --policy`).
 """
 
 from __future__ import annotations
@@ -18,12 +20,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from components.settings import SettingsError
+from components.settings import SettingsError, load_settings, read_stack_config
 
 from . import plan as offline_plan
 
 if TYPE_CHECKING:
     from pulumi.automation import PulumiCommand
+
+    from .offline import Recording
 
 
 def main(
@@ -42,6 +46,11 @@ def main(
     plan.add_argument("--stack", default="dev", help="stack name: reads Pulumi.<stack>.yaml (default: dev)")
     plan.add_argument("--json", type=Path, metavar="FILE", help="also write every resource and a summary to FILE")
     plan.add_argument("--quiet", action="store_true", help="print the counts only, not the tree")
+    plan.add_argument(
+        "--policy",
+        action="store_true",
+        help="run the policy pack on the plan (policies/config/<env>.json); exit 3 on a mandatory violation",
+    )
     plan.add_argument(
         "--project-dir",
         type=Path,
@@ -81,7 +90,24 @@ def main(
     if args.json:
         offline_plan.write_json(recording, args.json)
         print(f"wrote {args.json}")
-    return 0
+    return _check_policies(recording, args.stack, args.project_dir) if args.policy else 0
+
+
+def _check_policies(recording: Recording, stack: str, project_dir: Path) -> int:
+    """Run the policy pack on a recorded plan (config policies/config/<environment>.json); print the table.
+    Exit 3 on a mandatory violation, 2 on a bad policy config."""
+    from . import policy_check  # imported here: a plain plan never loads the policy pack
+
+    environment = load_settings(stack, read_stack_config(project_dir, stack)).environment
+    try:
+        report = policy_check.check(recording, environment)
+    except policy_check.PolicyConfigError as err:
+        for line in err.problems:
+            print(f"policy config: {line}", file=sys.stderr)
+        return 2
+    print()
+    policy_check.print_report(report, sys.stdout)
+    return 3 if report.mandatory else 0
 
 
 def _add_driver_commands(commands: argparse._SubParsersAction) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import subprocess
@@ -10,9 +11,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from google.protobuf import struct_pb2
 
 from scripts import deploy
-from tests.conftest import ROOT
+from scripts.offline import Recording
+from tests.conftest import ROOT, recorded_stack
 
 
 def project_copy(tmp_path: Path, stack: str, edit=None) -> Path:
@@ -107,3 +110,24 @@ def test_a_stack_imports_only_the_sdks_of_its_clouds(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["pulumi_aws"]
+
+
+def test_plan_policy_passes_the_dev_stack(capsys: pytest.CaptureFixture[str]) -> None:
+    assert deploy.main(["plan", "--stack", "dev", "--quiet", "--policy"]) == 0
+    assert "no violations (" in capsys.readouterr().out
+
+
+def test_plan_policy_exits_3_on_a_mandatory_violation(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A regression that made a database public is caught by `plan --policy`, whatever the settings say."""
+    prod = recorded_stack("prod")
+    instance = prod.of_type("aws:rds/instance:Instance")[0]
+    public = struct_pb2.Struct()
+    public.CopyFrom(instance.properties)
+    public["publiclyAccessible"] = True
+    resources = [dataclasses.replace(r, properties=public) if r is instance else r for r in prod.resources]
+    monkeypatch.setattr(deploy.offline_plan, "plan", lambda stack, project_dir: Recording("prod", resources))
+    assert deploy.main(["plan", "--stack", "prod", "--quiet", "--policy"]) == 3
+    out = capsys.readouterr().out
+    assert any(line.startswith("aws-rds-not-public") and "mandatory" in line for line in out.splitlines())

@@ -1,0 +1,426 @@
+"""GCP (pulumi-gcp 10) resource guardrails: GCS, Cloud SQL, GKE, Cloud KMS, firewall, VPN."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from .common import Context, dig, items, mapping, number, ports_outside, provided, public_cidrs, resource_policy
+
+BUCKET = "gcp:storage/bucket:Bucket"
+SQL_INSTANCE = "gcp:sql/databaseInstance:DatabaseInstance"
+GKE_CLUSTER = "gcp:container/cluster:Cluster"
+GKE_NODE_POOL = "gcp:container/nodePool:NodePool"
+CRYPTO_KEY = "gcp:kms/cryptoKey:CryptoKey"
+FIREWALL = "gcp:compute/firewall:Firewall"
+VPN_TUNNEL = "gcp:compute/vPNTunnel:VPNTunnel"
+EXTERNAL_VPN_GATEWAY = "gcp:compute/externalVpnGateway:ExternalVpnGateway"
+KEY_RING = "gcp:kms/keyRing:KeyRing"
+
+AREA = "gcp"
+TLS_SSL_MODES = ("ENCRYPTED_ONLY", "TRUSTED_CLIENT_CERTIFICATE_REQUIRED")
+GKE_LOG_COMPONENTS = [
+    "SYSTEM_COMPONENTS",
+    "APISERVER",
+    "CONTROLLER_MANAGER",
+    "SCHEDULER",
+    "WORKLOADS",
+    "KCP_CONNECTION",
+    "KCP_SSHD",
+]
+
+
+# --- Cloud Storage ---------------------------------------------------------------------------------------
+
+
+def _bucket_public(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
+    prevention = props.get("publicAccessPrevention")
+    if prevention != "enforced":
+        yield f"publicAccessPrevention is {prevention or 'unset (inherited)'}; required: enforced"
+    if props.get("uniformBucketLevelAccess") is not True:
+        yield "uniformBucketLevelAccess is not true: object ACLs can grant public access"
+
+
+def _bucket_cmk(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
+    if not provided(props, "encryption.defaultKmsKeyName"):
+        yield "encryption.defaultKmsKeyName is not set: objects use Google-managed keys"
+
+
+def _bucket_versioning(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
+    if dig(props, "versioning.enabled") is not True:
+        yield "versioning.enabled is not true"
+
+
+# --- Cloud SQL -------------------------------------------------------------------------------------------
+
+
+def _sql_private(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
+    ip = mapping(dig(props, "settings.ipConfiguration"))
+    if ip.get("ipv4Enabled") is not False:
+        yield "settings.ipConfiguration.ipv4Enabled is not false (a public IP is the default)"
+    networks = [dig(n, "value") for n in items(ip.get("authorizedNetworks"))]
+    if public_cidrs(networks):
+        yield f"settings.ipConfiguration.authorizedNetworks admits {', '.join(public_cidrs(networks))}"
+
+
+def _sql_tls(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
+    mode = dig(props, "settings.ipConfiguration.sslMode")
+    if mode not in TLS_SSL_MODES:
+        yield f"settings.ipConfiguration.sslMode is {mode or 'unset (ALLOW_UNENCRYPTED_AND_ENCRYPTED)'}"
+
+
+def _sql_cmk(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
+    if not provided(props, "encryptionKeyName"):
+        yield "encryptionKeyName is not set: data uses Google-managed keys"
+
+
+def _sql_backups(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
+    backup = mapping(dig(props, "settings.backupConfiguration"))
+    if backup.get("enabled") is not True:
+        yield "settings.backupConfiguration.enabled is not true"
+        return
+    if ctx.config["requirePitr"] and backup.get("pointInTimeRecoveryEnabled") is not True:
+        yield "settings.backupConfiguration.pointInTimeRecoveryEnabled is not true"
+    kept = number(dig(backup, "backupRetentionSettings.retainedBackups"))
+    effective = 7.0 if kept is None else kept  # the service default
+    minimum = ctx.config["minRetainedBackups"]
+    if effective < minimum:
+        yield f"backupRetentionSettings.retainedBackups is {int(effective)}; required: >= {minimum}"
+
+
+def _sql_ha(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
+    availability = dig(props, "settings.availabilityType")
+    if availability != "REGIONAL":
+        yield f"settings.availabilityType is {availability or 'unset (ZONAL)'}; required: REGIONAL"
+
+
+def _sql_deletion_protection(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
+    if dig(props, "settings.deletionProtectionEnabled") is not True:
+        yield "settings.deletionProtectionEnabled is not true (API-level protection)"
+    if props.get("deletionProtection") is False:
+        yield "deletionProtection is false"
+
+
+# --- GKE -------------------------------------------------------------------------------------------------
+
+
+def _gke_private(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
+    private = mapping(props.get("privateClusterConfig"))
+    if private.get("enablePrivateNodes") is not True:
+        yield "privateClusterConfig.enablePrivateNodes is not true: nodes get public IPs"
+    public_endpoint = private.get("enablePrivateEndpoint") is not True
+    if dig(props, "controlPlaneEndpointsConfig.ipEndpointsConfig.enabled") is False:
+        public_endpoint = False  # DNS-based endpoint only
+    if not public_endpoint:
+        return
+    if ctx.prod:
+        yield "privateClusterConfig.enablePrivateEndpoint is not true: prod control planes stay private"
+        return
+    cidrs = [dig(b, "cidrBlock") for b in items(dig(props, "masterAuthorizedNetworksConfig.cidrBlocks"))]
+    if not cidrs:
+        yield "public control plane without masterAuthorizedNetworksConfig.cidrBlocks"
+    elif public_cidrs(cidrs):
+        yield f"public control plane open to {', '.join(public_cidrs(cidrs))}"
+
+
+def _gke_workload_identity(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
+    if ctx.resource_type == GKE_CLUSTER and not provided(props, "workloadIdentityConfig.workloadPool"):
+        yield "workloadIdentityConfig.workloadPool is not set (<project>.svc.id.goog)"
+    mode = dig(props, "nodeConfig.workloadMetadataConfig.mode")
+    if mode is not None and mode != "GKE_METADATA":
+        yield f"nodeConfig.workloadMetadataConfig.mode is {mode}: pods can read the node's credentials"
+
+
+def _gke_secrets(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
+    encryption = mapping(props.get("databaseEncryption"))
+    if encryption.get("state") != "ENCRYPTED":
+        yield f"databaseEncryption.state is {encryption.get('state') or 'unset (DECRYPTED)'}; required: ENCRYPTED"
+    elif not provided(encryption, "keyName"):
+        yield "databaseEncryption.keyName is not set"
+
+
+def _gke_logging(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
+    if props.get("loggingService") == "none":
+        yield "loggingService is 'none'"
+    components = set(items(dig(props, "loggingConfig.enableComponents")))
+    missing = [c for c in ctx.config["requiredComponents"] if c not in components]
+    if missing:
+        yield f"loggingConfig.enableComponents lacks {', '.join(missing)}"
+
+
+# --- KMS, firewall, VPN ------------------------------------------------------------------------------------
+
+
+def _duration_days(value: Any) -> float | None:
+    """Days in a protobuf duration string ("7776000s")."""
+    if not isinstance(value, str) or not value.endswith("s"):
+        return None
+    seconds = number(value[:-1])
+    return None if seconds is None else seconds / 86400
+
+
+def _kms_rotation(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
+    if (props.get("purpose") or "ENCRYPT_DECRYPT") != "ENCRYPT_DECRYPT":
+        return  # asymmetric and MAC keys do not rotate automatically
+    period = props.get("rotationPeriod")
+    days = _duration_days(period)
+    maximum = ctx.config["maxRotationDays"]
+    if period is None:
+        yield "rotationPeriod is not set: the key never rotates"
+    elif days is None or days > maximum:
+        yield f"rotationPeriod is {period}; allowed: <= {maximum} days"
+
+
+def _firewall_ports(allow: Mapping[str, Any]) -> list[tuple[float | None, float | None]]:
+    ranges: list[tuple[float | None, float | None]] = []
+    for port in items(allow.get("ports")):
+        low, _, high = str(port).partition("-")
+        ranges.append((number(low), number(high or low)))
+    return ranges
+
+
+def _firewall_public(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
+    if (props.get("direction") or "INGRESS") != "INGRESS" or props.get("disabled") is True:
+        return
+    world = public_cidrs(items(props.get("sourceRanges")))
+    if not world:
+        return
+    allowed = ctx.config["allowedPublicPorts"]
+    for i, allow in enumerate(items(props.get("allows"))):
+        protocol = str(dig(allow, "protocol") or "").lower()
+        ranges = _firewall_ports(mapping(allow))
+        if protocol == "all" or (protocol in ("tcp", "udp", "sctp") and not ranges):
+            yield f"allows[{i}] opens every {protocol} port to {', '.join(world)}"
+        elif any(ports_outside(lo, hi, allowed) for lo, hi in ranges):
+            yield f"allows[{i}] opens {list(dig(allow, 'ports'))} to {', '.join(world)}; allowed publicly: {allowed}"
+
+
+def _vpn_ikev2(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
+    version = number(props.get("ikeVersion"))
+    if version is not None and version != 2:
+        yield f"ikeVersion is {int(version)}; required: 2"
+
+
+POLICIES = [
+    resource_policy(
+        "gcp-bucket-no-public-access",
+        area=AREA,
+        types=[BUCKET],
+        severity="critical",
+        summary="GCS buckets enforce public-access prevention and uniform bucket-level access.",
+        remediation="Set publicAccessPrevention 'enforced' and uniformBucketLevelAccess true.",
+        check=_bucket_public,
+        reads={BUCKET: ("publicAccessPrevention", "uniformBucketLevelAccess")},
+    ),
+    resource_policy(
+        "gcp-bucket-customer-key",
+        area=AREA,
+        types=[BUCKET],
+        severity="high",
+        summary="GCS buckets encrypt objects with a customer-managed Cloud KMS key.",
+        remediation="Set encryption.defaultKmsKeyName (the GCS service agent needs encrypter/decrypter on the key).",
+        check=_bucket_cmk,
+        reads={BUCKET: ("encryption.defaultKmsKeyName",)},
+    ),
+    resource_policy(
+        "gcp-bucket-versioning",
+        area=AREA,
+        types=[BUCKET],
+        severity="high",
+        summary="GCS bucket versioning is on.",
+        remediation="Set versioning.enabled true (with a lifecycle rule for noncurrent versions).",
+        check=_bucket_versioning,
+        reads={BUCKET: ("versioning.enabled",)},
+    ),
+    resource_policy(
+        "gcp-sql-no-public-ip",
+        area=AREA,
+        types=[SQL_INSTANCE],
+        severity="critical",
+        summary="Cloud SQL instances have no public IP and admit no world-open network.",
+        remediation="Set settings.ipConfiguration {ipv4Enabled: false, privateNetwork: the VPC} "
+        "(private services access), no 0.0.0.0/0 authorizedNetworks.",
+        check=_sql_private,
+        reads={
+            SQL_INSTANCE: ("settings.ipConfiguration.ipv4Enabled", "settings.ipConfiguration.authorizedNetworks.value")
+        },
+    ),
+    resource_policy(
+        "gcp-sql-tls-only",
+        area=AREA,
+        types=[SQL_INSTANCE],
+        severity="high",
+        summary="Cloud SQL accepts encrypted connections only.",
+        remediation="Set settings.ipConfiguration.sslMode 'ENCRYPTED_ONLY' (or TRUSTED_CLIENT_CERTIFICATE_REQUIRED).",
+        check=_sql_tls,
+        reads={SQL_INSTANCE: ("settings.ipConfiguration.sslMode",)},
+    ),
+    resource_policy(
+        "gcp-sql-customer-key",
+        area=AREA,
+        types=[SQL_INSTANCE],
+        severity="high",
+        summary="Cloud SQL encrypts data with a customer-managed Cloud KMS key.",
+        remediation="Set encryptionKeyName (the Cloud SQL service agent needs encrypter/decrypter on the key).",
+        check=_sql_cmk,
+        reads={SQL_INSTANCE: ("encryptionKeyName",)},
+    ),
+    resource_policy(
+        "gcp-sql-backups-pitr",
+        area=AREA,
+        types=[SQL_INSTANCE],
+        severity="high",
+        summary="Cloud SQL automated backups and point-in-time recovery are on, with enough backups kept.",
+        remediation="Set settings.backupConfiguration {enabled: true, pointInTimeRecoveryEnabled: true, "
+        "backupRetentionSettings.retainedBackups >= minRetainedBackups}.",
+        check=_sql_backups,
+        reads={
+            SQL_INSTANCE: (
+                "settings.backupConfiguration.enabled",
+                "settings.backupConfiguration.pointInTimeRecoveryEnabled",
+                "settings.backupConfiguration.backupRetentionSettings.retainedBackups",
+            )
+        },
+        config={
+            "minRetainedBackups": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": 365,
+                "default": 7,
+                "description": "Minimum number of daily backups kept.",
+            },
+            "requirePitr": {"type": "boolean", "default": True, "description": "Require point-in-time recovery."},
+        },
+    ),
+    resource_policy(
+        "gcp-sql-high-availability",
+        area=AREA,
+        types=[SQL_INSTANCE],
+        severity="high",
+        summary="Prod Cloud SQL instances are regional (HA).",
+        remediation="Set settings.availabilityType 'REGIONAL' (postgres.ha: true).",
+        check=_sql_ha,
+        security=False,
+        prod_only=True,
+        reads={SQL_INSTANCE: ("settings.availabilityType",)},
+    ),
+    resource_policy(
+        "gcp-sql-deletion-protection",
+        area=AREA,
+        types=[SQL_INSTANCE],
+        severity="high",
+        summary="Prod Cloud SQL instances have API-level deletion protection.",
+        remediation="Set settings.deletionProtectionEnabled true and keep deletionProtection true.",
+        check=_sql_deletion_protection,
+        prod_only=True,
+        reads={SQL_INSTANCE: ("settings.deletionProtectionEnabled", "deletionProtection")},
+    ),
+    resource_policy(
+        "gcp-gke-private-cluster",
+        area=AREA,
+        types=[GKE_CLUSTER],
+        severity="critical",
+        summary="GKE nodes are private; the control plane is private in prod and allow-listed in dev.",
+        remediation="Set privateClusterConfig {enablePrivateNodes: true, enablePrivateEndpoint: true} "
+        "(dev: masterAuthorizedNetworksConfig without 0.0.0.0/0).",
+        check=_gke_private,
+        environment_aware=True,
+        reads={
+            GKE_CLUSTER: (
+                "privateClusterConfig.enablePrivateNodes",
+                "privateClusterConfig.enablePrivateEndpoint",
+                "controlPlaneEndpointsConfig.ipEndpointsConfig.enabled",
+                "masterAuthorizedNetworksConfig.cidrBlocks.cidrBlock",
+            )
+        },
+    ),
+    resource_policy(
+        "gcp-gke-workload-identity",
+        area=AREA,
+        types=[GKE_CLUSTER, GKE_NODE_POOL],
+        severity="high",
+        summary="GKE workload identity is on and node pools serve the GKE metadata server.",
+        remediation="Set workloadIdentityConfig.workloadPool '<project>.svc.id.goog'; leave node pools' "
+        "workloadMetadataConfig.mode at GKE_METADATA.",
+        check=_gke_workload_identity,
+        reads={
+            GKE_CLUSTER: ("workloadIdentityConfig.workloadPool", "nodeConfig.workloadMetadataConfig.mode"),
+            GKE_NODE_POOL: ("nodeConfig.workloadMetadataConfig.mode",),
+        },
+    ),
+    resource_policy(
+        "gcp-gke-secrets-encryption",
+        area=AREA,
+        types=[GKE_CLUSTER],
+        severity="high",
+        summary="GKE encrypts Kubernetes secrets at the application layer with a Cloud KMS key.",
+        remediation="Set databaseEncryption {state: 'ENCRYPTED', keyName: the GKE CryptoKey}.",
+        check=_gke_secrets,
+        reads={GKE_CLUSTER: ("databaseEncryption.state", "databaseEncryption.keyName")},
+    ),
+    resource_policy(
+        "gcp-gke-control-plane-logs",
+        area=AREA,
+        types=[GKE_CLUSTER],
+        severity="high",
+        summary="GKE sends system and API-server (control-plane) logs to Cloud Logging.",
+        remediation="Set loggingConfig.enableComponents to include SYSTEM_COMPONENTS and APISERVER.",
+        check=_gke_logging,
+        reads={GKE_CLUSTER: ("loggingService", "loggingConfig.enableComponents")},
+        config={
+            "requiredComponents": {
+                "type": "array",
+                "items": {"type": "string", "enum": GKE_LOG_COMPONENTS},
+                "default": ["SYSTEM_COMPONENTS", "APISERVER"],
+                "description": "Logging components that must be enabled.",
+            }
+        },
+    ),
+    resource_policy(
+        "gcp-kms-key-rotation",
+        area=AREA,
+        types=[CRYPTO_KEY],
+        severity="medium",
+        summary="Cloud KMS encryption keys rotate automatically.",
+        remediation="Set rotationPeriod, e.g. '7776000s' (90 days), at most maxRotationDays.",
+        check=_kms_rotation,
+        reads={CRYPTO_KEY: ("purpose", "rotationPeriod")},
+        config={
+            "maxRotationDays": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": 3650,
+                "default": 365,
+                "description": "Longest allowed rotation period in days.",
+            }
+        },
+    ),
+    resource_policy(
+        "gcp-firewall-no-public-ingress",
+        area=AREA,
+        types=[FIREWALL],
+        severity="critical",
+        summary="Firewall rules open no port but the allowed ones (80/443) to the internet.",
+        remediation="Restrict sourceRanges to the platform CIDRs (or IAP 35.235.240.0/20 for SSH).",
+        check=_firewall_public,
+        reads={FIREWALL: ("direction", "disabled", "sourceRanges", "allows.protocol", "allows.ports")},
+        config={
+            "allowedPublicPorts": {
+                "type": "array",
+                "items": {"type": "integer", "minimum": 0, "maximum": 65535},
+                "default": [80, 443],
+                "description": "Ports that may be open to 0.0.0.0/0 or ::/0.",
+            }
+        },
+    ),
+    resource_policy(
+        "gcp-vpn-ikev2",
+        area=AREA,
+        types=[VPN_TUNNEL],
+        severity="high",
+        summary="Cloud VPN tunnels negotiate IKEv2.",
+        remediation="Set ikeVersion 2 (the default).",
+        check=_vpn_ikev2,
+        reads={VPN_TUNNEL: ("ikeVersion",)},
+    ),
+]

@@ -1,0 +1,337 @@
+"""Stack policies: rules across resources (companions, protection, links between clusters, pools, tunnels)."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+from pulumi_policy.proxy import UnknownValueError
+
+from . import aws, azure, cloudflare, gcp
+from .common import StackResource, dig, items, number, stack_policy
+
+AREA = "stack"
+Finding = tuple[str, str | None]
+
+# Each storage type and the companion resources (aws 7 splits bucket settings out) it must have, matched by
+# dependency or by the property naming the bucket/account.
+COMPANIONS: dict[str, tuple[str, dict[str, str]]] = {
+    aws.S3_BUCKET: (
+        "bucket",
+        {
+            aws.S3_VERSIONING: "versioning",
+            aws.S3_ENCRYPTION: "default encryption",
+            aws.S3_PUBLIC_ACCESS_BLOCK: "public-access block",
+            aws.S3_POLICY: "TLS-only bucket policy",
+        },
+    ),
+    azure.STORAGE_ACCOUNT: ("accountName", {azure.BLOB_SERVICE: "blob service properties (versioning, soft delete)"}),
+}
+
+STATEFUL_TYPES = (
+    aws.RDS_INSTANCE,
+    aws.S3_BUCKET,
+    aws.KMS_KEY,
+    aws.EKS_CLUSTER,
+    azure.POSTGRES_SERVER,
+    azure.STORAGE_ACCOUNT,
+    azure.KEY_VAULT,
+    azure.AKS_CLUSTER,
+    gcp.SQL_INSTANCE,
+    gcp.BUCKET,
+    gcp.CRYPTO_KEY,
+    gcp.KEY_RING,
+    gcp.GKE_CLUSTER,
+)
+CLUSTER_TYPES = (aws.EKS_CLUSTER, azure.AKS_CLUSTER, gcp.GKE_CLUSTER)
+AUDIT_CATEGORIES = {
+    azure.AKS_CLUSTER: ("kube-audit", "kube-audit-admin"),
+    azure.KEY_VAULT: ("AuditEvent",),
+}
+AUDIT_GROUPS = ("audit", "allLogs")
+RDS_TLS_PARAMETERS = {
+    "postgres": ("rds.force_ssl", "1"),
+    "mysql": ("require_secure_transport", "1"),
+    "mariadb": ("require_secure_transport", "1"),
+}
+RDS_TLS_DEFAULT_FROM = {"postgres": 15}  # major versions whose default parameter group already forces TLS
+
+
+def _get(props: Mapping[str, Any], key: str) -> Any:
+    """A property for matching only: None when absent or unknown during preview (dependencies still link)."""
+    try:
+        return props.get(key)
+    except UnknownValueError:
+        return None
+
+
+def _of(resources: Iterable[StackResource], *types: str) -> list[StackResource]:
+    return [r for r in resources if r.type in types]
+
+
+def _depends_on(resource: StackResource, target: StackResource) -> bool:
+    return target.urn in resource.dependencies
+
+
+def _reach(start: StackResource, by_urn: Mapping[str, StackResource]) -> set[str]:
+    """URNs reachable from `start` through dependencies and provider references."""
+    seen: set[str] = set()
+    queue = deque([start.urn])
+    while queue:
+        current = by_urn.get(queue.popleft())
+        if current is None:
+            continue
+        for nxt in (*current.dependencies, *([current.provider] if current.provider else [])):
+            if nxt not in seen:
+                seen.add(nxt)
+                queue.append(nxt)
+    return seen
+
+
+def _companions(resources: Sequence[StackResource], config: Mapping[str, Any]) -> Iterator[Finding]:
+    for storage_type, (key, required) in COMPANIONS.items():
+        for store in _of(resources, storage_type):
+            name = _get(store.props, key)
+            for companion_type, what in required.items():
+                if not any(
+                    _depends_on(c, store) or (name is not None and _get(c.props, key) == name)
+                    for c in _of(resources, companion_type)
+                ):
+                    yield f"{store.name} has no {what} ({companion_type.rsplit(':', 1)[-1]})", store.urn
+
+
+def _protected(resources: Sequence[StackResource], config: Mapping[str, Any]) -> Iterator[Finding]:
+    for resource in _of(resources, *STATEFUL_TYPES):
+        if not resource.protect:
+            yield f"{resource.name} ({resource.type.rsplit(':', 1)[-1]}) is not protected", resource.urn
+
+
+def _cluster_names(cluster: StackResource) -> set[str]:
+    names = {cluster.name}
+    for key in ("name", "resourceName"):
+        value = _get(cluster.props, key)
+        if isinstance(value, str) and value:
+            names.add(value)
+    return names
+
+
+def _clusters_balanced(resources: Sequence[StackResource], config: Mapping[str, Any]) -> Iterator[Finding]:
+    balancers = _of(resources, cloudflare.LOAD_BALANCER)
+    if not balancers:
+        return  # the edge is not provisioned in this stack
+    by_urn = {r.urn: r for r in resources}
+    pools = {p.urn: p for p in _of(resources, cloudflare.POOL)}
+    in_balancer = {urn for lb in balancers for urn in _reach(lb, by_urn) if urn in pools}
+    for cluster in _of(resources, *CLUSTER_TYPES):
+        names = _cluster_names(cluster)
+        served = False
+        for urn in in_balancer:
+            pool = pools[urn]
+            origins = " ".join(
+                f"{dig(o, 'name') or ''} {dig(o, 'address') or ''}" for o in items(_get(pool.props, "origins"))
+            )
+            if cluster.urn in _reach(pool, by_urn) or any(n in origins for n in names):
+                served = True
+                break
+        if not served:
+            yield f"cluster {cluster.name} is in no pool of the load balancer", cluster.urn
+
+
+def _flow_logs(resources: Sequence[StackResource], config: Mapping[str, Any]) -> Iterator[Finding]:
+    logs = _of(resources, aws.FLOW_LOG)
+    for vpc in _of(resources, aws.VPC):
+        linked = [f for f in logs if _depends_on(f, vpc)]
+        if not linked:
+            yield f"VPC {vpc.name} has no flow log", vpc.urn
+        elif not any(_get(f.props, "trafficType") == "ALL" for f in linked):
+            yield f"VPC {vpc.name} logs only part of its traffic (trafficType ALL required)", vpc.urn
+
+
+def _tunnels(resources: Sequence[StackResource], config: Mapping[str, Any]) -> Iterator[Finding]:
+    minimum = config["minTunnelsPerPeer"]
+    for gateway in _of(resources, aws.CUSTOMER_GATEWAY):
+        count = 2 * len([c for c in _of(resources, aws.VPN_CONNECTION) if _depends_on(c, gateway)])
+        if count < minimum:
+            yield f"AWS peer {gateway.name} has {count} tunnel(s); required: >= {minimum}", gateway.urn
+    for gateway in _of(resources, gcp.EXTERNAL_VPN_GATEWAY):
+        count = len([t for t in _of(resources, gcp.VPN_TUNNEL) if _depends_on(t, gateway)])
+        if count < minimum:
+            yield f"GCP peer {gateway.name} has {count} tunnel(s); required: >= {minimum}", gateway.urn
+    by_urn = {r.urn: r for r in resources}
+    for gateway in _of(resources, azure.LOCAL_GATEWAY):
+        count = 0
+        for connection in _of(resources, azure.VPN_CONNECTION):
+            if not _depends_on(connection, gateway):
+                continue
+            active = any(
+                by_urn[d].type == azure.VPN_GATEWAY and _get(by_urn[d].props, "activeActive") is True
+                for d in connection.dependencies
+                if d in by_urn
+            )
+            count += 2 if active else 1
+        if count < minimum:
+            yield f"Azure peer {gateway.name} has {count} tunnel(s); required: >= {minimum}", gateway.urn
+
+
+def _eks_workload_identity(resources: Sequence[StackResource], config: Mapping[str, Any]) -> Iterator[Finding]:
+    for cluster in _of(resources, aws.EKS_CLUSTER):
+        oidc = any(_depends_on(p, cluster) for p in _of(resources, aws.IAM_OIDC_PROVIDER))
+        pod_identity = any(
+            _depends_on(a, cluster) and _get(a.props, "addonName") == "eks-pod-identity-agent"
+            for a in _of(resources, aws.EKS_ADDON)
+        )
+        if not (oidc or pod_identity):
+            yield (
+                f"EKS cluster {cluster.name} has neither an IAM OIDC provider (IRSA) nor the pod-identity agent",
+                cluster.urn,
+            )
+
+
+def _audits(setting: StackResource, categories: Sequence[str]) -> bool:
+    for log in items(_get(setting.props, "logs")):
+        if dig(log, "enabled") is not True:
+            continue
+        if dig(log, "category") in categories or dig(log, "categoryGroup") in AUDIT_GROUPS:
+            return True
+    return False
+
+
+def _azure_audit(resources: Sequence[StackResource], config: Mapping[str, Any]) -> Iterator[Finding]:
+    settings = _of(resources, azure.DIAGNOSTIC_SETTING)
+    for resource in _of(resources, *AUDIT_CATEGORIES):
+        categories = AUDIT_CATEGORIES[resource.type]
+        if not any(_depends_on(s, resource) and _audits(s, categories) for s in settings):
+            yield (
+                f"{resource.name} has no diagnostic setting sending {' or '.join(categories)} (or the audit group)",
+                resource.urn,
+            )
+
+
+def _rds_tls(resources: Sequence[StackResource], config: Mapping[str, Any]) -> Iterator[Finding]:
+    groups = _of(resources, aws.RDS_PARAMETER_GROUP)
+    for instance in _of(resources, aws.RDS_INSTANCE):
+        engine = str(_get(instance.props, "engine") or "")
+        if engine not in RDS_TLS_PARAMETERS:
+            continue
+        parameter, value = RDS_TLS_PARAMETERS[engine]
+        group_name = _get(instance.props, "parameterGroupName")
+        linked = [g for g in groups if _depends_on(instance, g) or (group_name and _get(g.props, "name") == group_name)]
+        if not group_name and not linked:
+            major = number(str(_get(instance.props, "engineVersion") or "0").split(".")[0]) or 0
+            if major < RDS_TLS_DEFAULT_FROM.get(engine, 10**6):
+                yield f"{instance.name} uses the default parameter group, where {parameter} is off", instance.urn
+            continue
+        if not linked:
+            yield (
+                f"{instance.name}: parameter group {group_name} is not in this stack; {parameter} unverified",
+                instance.urn,
+            )
+            continue
+        if not any(
+            dig(p, "name") == parameter and str(dig(p, "value")) == value
+            for g in linked
+            for p in items(_get(g.props, "parameters"))
+        ):
+            yield f"{instance.name}: its parameter group does not set {parameter} = {value}", instance.urn
+
+
+POLICIES = [
+    stack_policy(
+        "storage-bucket-companions",
+        area=AREA,
+        types=[aws.S3_BUCKET, *COMPANIONS[aws.S3_BUCKET][1], azure.STORAGE_ACCOUNT, azure.BLOB_SERVICE],
+        severity="high",
+        summary="Every S3 bucket has its versioning, encryption, public-access-block and TLS-only policy resources; "
+        "every Azure storage account its blob service properties.",
+        remediation="Create buckets through the platform's bucket components (AwsBucket, Azure storage), never bare.",
+        check=_companions,
+    ),
+    stack_policy(
+        "prod-stateful-protected",
+        area=AREA,
+        types=list(STATEFUL_TYPES),
+        severity="high",
+        summary="In prod every stateful resource (database, bucket, key, cluster) is Pulumi-protected.",
+        remediation="Pass ResourceOptions(protect=True) (deletion_protection: true) to the resource.",
+        check=_protected,
+        prod_only=True,
+    ),
+    stack_policy(
+        "clusters-in-load-balancer",
+        area=AREA,
+        types=[*CLUSTER_TYPES, cloudflare.POOL, cloudflare.LOAD_BALANCER],
+        severity="medium",
+        summary="Once the edge exists, every Kubernetes cluster is an origin of a pool the load balancer uses.",
+        remediation="Add the cluster's ingress endpoint as an origin of its cloud's pool and the pool to the load "
+        "balancer's default (and steering) pools.",
+        check=_clusters_balanced,
+        security=False,
+    ),
+    stack_policy(
+        "aws-vpc-flow-logs",
+        area=AREA,
+        types=[aws.VPC, aws.FLOW_LOG],
+        severity="medium",
+        summary="Every VPC logs all its traffic (flow logs, trafficType ALL).",
+        remediation="Add an ec2.FlowLog for the VPC with trafficType 'ALL' to an encrypted log group.",
+        check=_flow_logs,
+    ),
+    stack_policy(
+        "vpn-redundant-tunnels",
+        area=AREA,
+        types=[
+            aws.CUSTOMER_GATEWAY,
+            aws.VPN_CONNECTION,
+            gcp.EXTERNAL_VPN_GATEWAY,
+            gcp.VPN_TUNNEL,
+            azure.LOCAL_GATEWAY,
+            azure.VPN_CONNECTION,
+            azure.VPN_GATEWAY,
+        ],
+        severity="high",
+        summary="Every VPN peer is reached through at least two tunnels.",
+        remediation="AWS: one connection (2 tunnels) per peer interface; GCP: HA VPN FOUR_IPS_REDUNDANCY; "
+        "Azure: an active-active gateway or two connections per peer.",
+        check=_tunnels,
+        security=False,
+        config={
+            "minTunnelsPerPeer": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": 8,
+                "default": 2,
+                "description": "Minimum number of tunnels per VPN peer.",
+            }
+        },
+    ),
+    stack_policy(
+        "aws-eks-workload-identity",
+        area=AREA,
+        types=[aws.EKS_CLUSTER, aws.IAM_OIDC_PROVIDER, aws.EKS_ADDON],
+        severity="high",
+        summary="Every EKS cluster has workload identity: an IAM OIDC provider (IRSA) or the pod-identity agent.",
+        remediation="Create an iam.OpenIdConnectProvider for the cluster's issuer (or the eks-pod-identity-agent "
+        "add-on).",
+        check=_eks_workload_identity,
+    ),
+    stack_policy(
+        "azure-audit-diagnostics",
+        area=AREA,
+        types=[azure.AKS_CLUSTER, azure.KEY_VAULT, azure.DIAGNOSTIC_SETTING],
+        severity="high",
+        summary="Every AKS cluster and key vault sends its audit logs through a diagnostic setting.",
+        remediation="Add a monitor.DiagnosticSetting on the resource with kube-audit-admin / AuditEvent "
+        "(or categoryGroup 'audit') enabled, to Log Analytics.",
+        check=_azure_audit,
+    ),
+    stack_policy(
+        "aws-rds-tls-enforced",
+        area=AREA,
+        types=[aws.RDS_INSTANCE, aws.RDS_PARAMETER_GROUP],
+        severity="high",
+        summary="RDS instances reject non-TLS connections through their parameter group.",
+        remediation="Attach a parameter group with rds.force_ssl = 1 (PostgreSQL) or require_secure_transport = 1.",
+        check=_rds_tls,
+    ),
+]

@@ -1,0 +1,1510 @@
+"""Tables of resource-policy cases: for every policy a violating, a compliant and a missing-property case, and
+an override case where the policy has config. `violates` is whether any violation is expected; `expect` a
+substring of one message."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from policies.rules import aws, azure, cloudflare, gcp
+
+from .harness import DELETE, patch
+
+KINDS = ("violating", "compliant", "missing", "override")
+
+
+@dataclass(frozen=True)
+class Case:
+    policy: str
+    kind: str
+    type: str
+    props: Mapping[str, Any]
+    violates: bool
+    config: Mapping[str, Any] = field(default_factory=dict)
+    environment: str = "prod"
+    expect: str = ""
+    provider: Mapping[str, Any] | None = None
+    note: str = ""
+
+    @property
+    def id(self) -> str:
+        return f"{self.policy}:{self.kind}:{self.note or self.type.rsplit(':', 1)[-1]}"
+
+
+def cases(policy: str, resource_type: str, base: Mapping[str, Any], *rows: tuple[Any, ...]) -> list[Case]:
+    """Rows of (kind, changes to `base`, violates[, expect[, config[, environment[, note]]]])."""
+    out = []
+    for row in rows:
+        kind, changes, violates, *rest = row
+        expect, config, environment, note = (list(rest) + ["", {}, "prod", ""][len(rest) :])[:4]
+        out.append(
+            Case(policy, kind, resource_type, patch(base, changes), violates, config, environment, expect, note=note)
+        )
+    return out
+
+
+TAGS = {"owner": "platform-team", "environment": "prod", "cost-center": "platform-prod"}
+
+# --- AWS ---------------------------------------------------------------------------------------------------
+
+S3_SSE = {
+    "bucket": "b",
+    "rules": [
+        {
+            "applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms", "kmsMasterKeyId": "arn:aws:kms:k"},
+            "bucketKeyEnabled": True,
+        }
+    ],
+}
+S3_PAB = {
+    "bucket": "b",
+    "blockPublicAcls": True,
+    "blockPublicPolicy": True,
+    "ignorePublicAcls": True,
+    "restrictPublicBuckets": True,
+}
+TLS_POLICY = (
+    '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyInsecureTransport", "Effect": "Deny", '
+    '"Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"], '
+    '"Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}'
+)
+RDS = {
+    "identifier": "db",
+    "engine": "postgres",
+    "engineVersion": "16",
+    "publiclyAccessible": False,
+    "storageEncrypted": True,
+    "kmsKeyId": "arn:aws:kms:k",
+    "backupRetentionPeriod": 7,
+    "multiAz": True,
+    "deletionProtection": True,
+    "skipFinalSnapshot": False,
+}
+EKS = {
+    "name": "c",
+    "version": "1.35",
+    "vpcConfig": {"subnetIds": ["s"], "endpointPrivateAccess": True, "endpointPublicAccess": False},
+    "encryptionConfig": {"provider": {"keyArn": "arn:aws:kms:k"}, "resources": ["secrets"]},
+    "enabledClusterLogTypes": ["api", "audit", "authenticator", "controllerManager", "scheduler"],
+}
+SG = {
+    "vpcId": "v",
+    "ingress": [
+        {"protocol": "tcp", "fromPort": 443, "toPort": 443, "cidrBlocks": ["0.0.0.0/0"]},
+        {"protocol": "tcp", "fromPort": 5432, "toPort": 5432, "cidrBlocks": ["10.0.0.0/8"]},
+    ],
+}
+VPN = {"customerGatewayId": "cgw", "type": "ipsec.1", "tunnel1IkeVersions": ["ikev2"], "tunnel2IkeVersions": ["ikev2"]}
+
+AWS_CASES = [
+    *cases(
+        "aws-s3-encryption-customer-key",
+        aws.S3_ENCRYPTION,
+        S3_SSE,
+        ("violating", {"rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}}]}, True, "AES256"),
+        (
+            "violating",
+            {"rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms"}}]},
+            True,
+            "aws/s3",
+            {},
+            "prod",
+            "aws-managed-key",
+        ),
+        ("compliant", {}, False),
+        ("missing", {"rules": DELETE}, True, "no default-encryption rule"),
+    ),
+    *cases(
+        "aws-s3-public-access-block",
+        aws.S3_PUBLIC_ACCESS_BLOCK,
+        S3_PAB,
+        ("violating", {"blockPublicPolicy": False}, True, "blockPublicPolicy"),
+        ("compliant", {}, False),
+        ("missing", {"restrictPublicBuckets": DELETE}, True, "restrictPublicBuckets"),
+    ),
+    *cases(
+        "aws-s3-versioning",
+        aws.S3_VERSIONING,
+        {"bucket": "b", "versioningConfiguration": {"status": "Enabled"}},
+        ("violating", {"versioningConfiguration.status": "Suspended"}, True, "Suspended"),
+        ("compliant", {}, False),
+        ("missing", {"versioningConfiguration": DELETE}, True, "None"),
+    ),
+    *cases(
+        "aws-s3-tls-only",
+        aws.S3_POLICY,
+        {"bucket": "b", "policy": TLS_POLICY},
+        ("violating", {"policy": TLS_POLICY.replace('"Deny"', '"Allow"')}, True, "SecureTransport"),
+        ("violating", {"policy": "{not json"}, True, "not a JSON", {}, "prod", "invalid-json"),
+        ("compliant", {}, False),
+        ("missing", {"policy": DELETE}, True, "absent"),
+    ),
+    *cases(
+        "aws-s3-no-public-acl",
+        aws.S3_ACL,
+        {"bucket": "b", "acl": "private"},
+        ("violating", {"acl": "public-read"}, True, "public-read"),
+        (
+            "violating",
+            {
+                "acl": DELETE,
+                "accessControlPolicy": {
+                    "grants": [
+                        {
+                            "grantee": {"type": "Group", "uri": "http://acs.amazonaws.com/groups/global/AllUsers"},
+                            "permission": "READ",
+                        }
+                    ]
+                },
+            },
+            True,
+            "AllUsers",
+            {},
+            "prod",
+            "grant",
+        ),
+        ("compliant", {}, False),
+        ("missing", {"acl": DELETE}, False),
+    ),
+    *cases(
+        "aws-s3-acls-disabled",
+        aws.S3_OWNERSHIP,
+        {"bucket": "b", "rule": {"objectOwnership": "BucketOwnerEnforced"}},
+        ("violating", {"rule.objectOwnership": "ObjectWriter"}, True, "ObjectWriter"),
+        ("compliant", {}, False),
+        ("missing", {"rule": DELETE}, True),
+    ),
+    *cases(
+        "aws-rds-not-public",
+        aws.RDS_INSTANCE,
+        RDS,
+        ("violating", {"publiclyAccessible": True}, True, "publiclyAccessible"),
+        ("compliant", {}, False),
+        ("missing", {"publiclyAccessible": DELETE}, False),
+    ),
+    *cases(
+        "aws-rds-encryption-customer-key",
+        aws.RDS_INSTANCE,
+        RDS,
+        ("violating", {"storageEncrypted": False}, True, "storageEncrypted"),
+        ("violating", {"kmsKeyId": DELETE}, True, "aws/rds", {}, "prod", "aws-managed-key"),
+        ("compliant", {}, False),
+        ("missing", {"storageEncrypted": DELETE, "kmsKeyId": DELETE}, True, "unencrypted by default"),
+    ),
+    *cases(
+        "aws-rds-backup-retention",
+        aws.RDS_INSTANCE,
+        RDS,
+        ("violating", {"backupRetentionPeriod": 0}, True, "0 day(s)"),
+        ("compliant", {}, False),
+        ("missing", {"backupRetentionPeriod": DELETE}, True, "defaults to 1 day"),
+        ("override", {"backupRetentionPeriod": 3}, False, "", {"minRetentionDays": 3}),
+        ("override", {"backupRetentionPeriod": 7}, True, ">= 14", {"minRetentionDays": 14}, "prod", "stricter"),
+    ),
+    *cases(
+        "aws-rds-multi-az",
+        aws.RDS_INSTANCE,
+        RDS,
+        ("violating", {"multiAz": False}, True, "multiAz"),
+        ("compliant", {}, False),
+        ("missing", {"multiAz": DELETE}, True),
+        ("override", {"multiAz": False}, False, "", {}, "dev"),
+    ),
+    *cases(
+        "aws-rds-deletion-protection",
+        aws.RDS_INSTANCE,
+        RDS,
+        ("violating", {"deletionProtection": False}, True, "deletionProtection"),
+        ("violating", {"skipFinalSnapshot": True}, True, "final snapshot", {}, "prod", "skip-final-snapshot"),
+        ("compliant", {}, False),
+        ("missing", {"deletionProtection": DELETE}, True),
+        ("override", {"deletionProtection": False, "skipFinalSnapshot": True}, False, "", {}, "dev"),
+    ),
+    *cases(
+        "aws-eks-private-endpoint",
+        aws.EKS_CLUSTER,
+        EKS,
+        (
+            "violating",
+            {"vpcConfig.endpointPublicAccess": True, "vpcConfig.publicAccessCidrs": ["203.0.113.0/24"]},
+            True,
+            "private",
+        ),
+        (
+            "violating",
+            {"vpcConfig.endpointPublicAccess": True, "vpcConfig.publicAccessCidrs": ["0.0.0.0/0"]},
+            True,
+            "0.0.0.0/0",
+            {},
+            "dev",
+            "dev-open",
+        ),
+        ("compliant", {}, False),
+        (
+            "compliant",
+            {"vpcConfig.endpointPublicAccess": True, "vpcConfig.publicAccessCidrs": ["203.0.113.0/24"]},
+            False,
+            "",
+            {},
+            "dev",
+            "dev-allow-listed",
+        ),
+        (
+            "missing",
+            {"vpcConfig.endpointPublicAccess": DELETE, "vpcConfig.endpointPrivateAccess": DELETE},
+            True,
+            "public by default",
+        ),
+        (
+            "missing",
+            {"vpcConfig.endpointPublicAccess": DELETE},
+            True,
+            "defaults to 0.0.0.0/0",
+            {},
+            "dev",
+            "dev-no-cidrs",
+        ),
+    ),
+    *cases(
+        "aws-eks-secrets-encryption",
+        aws.EKS_CLUSTER,
+        EKS,
+        ("violating", {"encryptionConfig.resources": []}, True, "secrets"),
+        ("compliant", {}, False),
+        ("missing", {"encryptionConfig": DELETE}, True),
+    ),
+    *cases(
+        "aws-eks-audit-logs",
+        aws.EKS_CLUSTER,
+        EKS,
+        ("violating", {"enabledClusterLogTypes": ["api"]}, True, "audit, authenticator"),
+        ("compliant", {}, False),
+        ("missing", {"enabledClusterLogTypes": DELETE}, True),
+        ("override", {"enabledClusterLogTypes": ["api", "audit"]}, False, "", {"requiredLogTypes": ["api", "audit"]}),
+    ),
+    *cases(
+        "aws-kms-key-rotation",
+        aws.KMS_KEY,
+        {"enableKeyRotation": True, "rotationPeriodInDays": 365},
+        ("violating", {"enableKeyRotation": False}, True, "enableKeyRotation"),
+        ("compliant", {}, False),
+        (
+            "compliant",
+            {"enableKeyRotation": DELETE, "customerMasterKeySpec": "RSA_2048"},
+            False,
+            "",
+            {},
+            "prod",
+            "asymmetric",
+        ),
+        ("missing", {"enableKeyRotation": DELETE}, True),
+        ("override", {}, True, "<= 180", {"maxRotationDays": 180}),
+    ),
+    *cases(
+        "aws-log-group-encryption",
+        aws.LOG_GROUP,
+        {"name": "/x", "kmsKeyId": "arn:aws:kms:k", "retentionInDays": 30},
+        ("violating", {"kmsKeyId": ""}, True, "kmsKeyId"),
+        ("compliant", {}, False),
+        ("missing", {"kmsKeyId": DELETE}, True),
+    ),
+    *cases(
+        "aws-secret-customer-key",
+        aws.SECRET,
+        {"name": "s", "kmsKeyId": "arn:aws:kms:k"},
+        ("violating", {"kmsKeyId": ""}, True, "aws/secretsmanager"),
+        ("compliant", {}, False),
+        ("missing", {"kmsKeyId": DELETE}, True),
+    ),
+    *cases(
+        "aws-no-public-ingress",
+        aws.SECURITY_GROUP,
+        SG,
+        (
+            "violating",
+            {"ingress": [{"protocol": "tcp", "fromPort": 22, "toPort": 22, "cidrBlocks": ["0.0.0.0/0"]}]},
+            True,
+            "ports 22",
+        ),
+        (
+            "violating",
+            {"ingress": [{"protocol": "-1", "fromPort": 0, "toPort": 0, "ipv6CidrBlocks": ["::/0"]}]},
+            True,
+            "every protocol",
+            {},
+            "prod",
+            "all-ipv6",
+        ),
+        (
+            "violating",
+            {"ingress": [{"protocol": "tcp", "fromPort": 80, "toPort": 443, "cidrBlocks": ["0.0.0.0/0"]}]},
+            True,
+            "80-443",
+            {},
+            "prod",
+            "range",
+        ),
+        ("compliant", {}, False),
+        ("missing", {"ingress": DELETE}, False),
+        (
+            "override",
+            {"ingress": [{"protocol": "tcp", "fromPort": 22, "toPort": 22, "cidrBlocks": ["0.0.0.0/0"]}]},
+            False,
+            "",
+            {"allowedPublicPorts": [22, 443]},
+        ),
+    ),
+    *cases(
+        "aws-no-public-ingress",
+        aws.SECURITY_GROUP_RULE,
+        {
+            "type": "ingress",
+            "protocol": "tcp",
+            "fromPort": 5432,
+            "toPort": 5432,
+            "cidrBlocks": ["10.0.0.0/8"],
+            "securityGroupId": "sg",
+        },
+        ("violating", {"cidrBlocks": ["0.0.0.0/0"]}, True, "5432"),
+        ("compliant", {"type": "egress", "cidrBlocks": ["0.0.0.0/0"]}, False, "", {}, "prod", "egress"),
+        ("missing", {"cidrBlocks": DELETE}, False),
+    ),
+    *cases(
+        "aws-no-public-ingress",
+        aws.SECURITY_GROUP_INGRESS,
+        {"ipProtocol": "tcp", "fromPort": 443, "toPort": 443, "cidrIpv4": "0.0.0.0/0", "securityGroupId": "sg"},
+        ("violating", {"ipProtocol": "-1", "fromPort": DELETE, "toPort": DELETE}, True, "every protocol"),
+        ("compliant", {}, False),
+        ("missing", {"cidrIpv4": DELETE}, False),
+    ),
+    *cases(
+        "aws-subnet-no-public-ip",
+        aws.SUBNET,
+        {"vpcId": "v", "cidrBlock": "10.0.0.0/24", "mapPublicIpOnLaunch": False},
+        ("violating", {"mapPublicIpOnLaunch": True}, True, "public IP"),
+        ("compliant", {}, False),
+        ("missing", {"mapPublicIpOnLaunch": DELETE}, False),
+    ),
+    *cases(
+        "aws-vpn-ikev2",
+        aws.VPN_CONNECTION,
+        VPN,
+        ("violating", {"tunnel2IkeVersions": ["ikev1", "ikev2"]}, True, "tunnel2IkeVersions"),
+        ("compliant", {}, False),
+        ("missing", {"tunnel1IkeVersions": DELETE}, True, "ikev1 and ikev2"),
+    ),
+]
+
+# --- Azure -------------------------------------------------------------------------------------------------
+
+STORAGE = {
+    "accountName": "flowprodeus",
+    "resourceGroupName": "rg",
+    "kind": "StorageV2",
+    "sku": {"name": "Standard_GRS"},
+    "enableHttpsTrafficOnly": True,
+    "minimumTlsVersion": "TLS1_2",
+    "allowBlobPublicAccess": False,
+    "encryption": {
+        "keySource": "Microsoft.Keyvault",
+        "keyVaultProperties": {"keyName": "storage", "keyVaultUri": "https://v.vault.azure.net/"},
+    },
+    "tags": TAGS,
+}
+BLOB_SERVICE = {
+    "accountName": "a",
+    "resourceGroupName": "rg",
+    "blobServicesName": "default",
+    "isVersioningEnabled": True,
+    "deleteRetentionPolicy": {"enabled": True, "days": 14},
+    "containerDeleteRetentionPolicy": {"enabled": True, "days": 14},
+}
+PG = {
+    "serverName": "pg",
+    "resourceGroupName": "rg",
+    "version": "16",
+    "network": {"delegatedSubnetResourceId": "/subscriptions/x/subnets/postgres", "publicNetworkAccess": "Disabled"},
+    "dataEncryption": {"type": "AzureKeyVault", "primaryKeyURI": "https://v.vault.azure.net/keys/pg"},
+    "backup": {"backupRetentionDays": 7, "geoRedundantBackup": "Enabled"},
+    "highAvailability": {"mode": "ZoneRedundant"},
+}
+AKS = {
+    "resourceName": "aks",
+    "resourceGroupName": "rg",
+    "kubernetesVersion": "1.35",
+    "enableRBAC": True,
+    "disableLocalAccounts": True,
+    "aadProfile": {"managed": True, "enableAzureRBAC": True},
+    "apiServerAccessProfile": {"enablePrivateCluster": True},
+    "oidcIssuerProfile": {"enabled": True},
+    "securityProfile": {
+        "workloadIdentity": {"enabled": True},
+        "azureKeyVaultKms": {"enabled": True, "keyId": "https://v.vault.azure.net/keys/aks/1"},
+    },
+    "agentPoolProfiles": [
+        {
+            "name": "system",
+            "mode": "System",
+            "count": 3,
+            "enableAutoScaling": True,
+            "minCount": 2,
+            "maxCount": 10,
+            "vmSize": "Standard_D4s_v3",
+        }
+    ],
+}
+VAULT = {
+    "vaultName": "v",
+    "resourceGroupName": "rg",
+    "properties": {
+        "tenantId": "t",
+        "sku": {"family": "A", "name": "standard"},
+        "enablePurgeProtection": True,
+        "enableSoftDelete": True,
+        "softDeleteRetentionInDays": 90,
+    },
+}
+
+AZURE_CASES = [
+    *cases(
+        "azure-storage-tls-only",
+        azure.STORAGE_ACCOUNT,
+        STORAGE,
+        ("violating", {"minimumTlsVersion": "TLS1_0"}, True, "TLS1_0"),
+        ("violating", {"enableHttpsTrafficOnly": False}, True, "plain HTTP", {}, "prod", "http"),
+        ("compliant", {}, False),
+        ("missing", {"minimumTlsVersion": DELETE}, True, "interpreted as TLS1_0"),
+    ),
+    *cases(
+        "azure-storage-no-public-access",
+        azure.STORAGE_ACCOUNT,
+        STORAGE,
+        ("violating", {"allowBlobPublicAccess": True}, True, "anonymously"),
+        ("compliant", {}, False),
+        ("missing", {"allowBlobPublicAccess": DELETE}, True),
+    ),
+    *cases(
+        "azure-blob-container-private",
+        azure.BLOB_CONTAINER,
+        {"accountName": "a", "containerName": "c", "publicAccess": "None"},
+        ("violating", {"publicAccess": "Container"}, True, "Container"),
+        ("compliant", {}, False),
+        ("missing", {"publicAccess": DELETE}, False),
+    ),
+    *cases(
+        "azure-storage-customer-key",
+        azure.STORAGE_ACCOUNT,
+        STORAGE,
+        ("violating", {"encryption.keySource": "Microsoft.Storage"}, True, "Microsoft-managed"),
+        ("violating", {"encryption.keyVaultProperties": DELETE}, True, "keyName", {}, "prod", "no-key"),
+        ("compliant", {}, False),
+        ("missing", {"encryption": DELETE}, True, "Microsoft.Storage"),
+    ),
+    *cases(
+        "azure-blob-data-protection",
+        azure.BLOB_SERVICE,
+        BLOB_SERVICE,
+        ("violating", {"deleteRetentionPolicy.enabled": False}, True, "deleteRetentionPolicy.enabled"),
+        ("compliant", {}, False),
+        (
+            "missing",
+            {"isVersioningEnabled": DELETE, "containerDeleteRetentionPolicy": DELETE},
+            True,
+            "isVersioningEnabled",
+        ),
+        ("override", {}, True, ">= 30", {"minRetentionDays": 30}),
+    ),
+    *cases(
+        "azure-storage-geo-redundant",
+        azure.STORAGE_ACCOUNT,
+        STORAGE,
+        ("violating", {"sku.name": "Standard_LRS"}, True, "Standard_LRS"),
+        ("compliant", {}, False),
+        ("compliant", {"sku.name": "Standard_RAGZRS"}, False, "", {}, "prod", "ragzrs"),
+        ("missing", {"sku": DELETE}, True),
+        ("override", {"sku.name": "Standard_LRS"}, False, "", {}, "dev"),
+    ),
+    *cases(
+        "azure-postgres-private",
+        azure.POSTGRES_SERVER,
+        PG,
+        ("violating", {"network": {"publicNetworkAccess": "Enabled"}}, True, "publicNetworkAccess"),
+        ("compliant", {}, False),
+        ("compliant", {"network": {"publicNetworkAccess": "Disabled"}}, False, "", {}, "prod", "private-endpoint"),
+        ("missing", {"network": DELETE}, True),
+    ),
+    *cases(
+        "azure-postgres-customer-key",
+        azure.POSTGRES_SERVER,
+        PG,
+        ("violating", {"dataEncryption.type": "SystemManaged"}, True, "SystemManaged"),
+        ("compliant", {}, False),
+        ("missing", {"dataEncryption": DELETE}, True, "unset"),
+    ),
+    *cases(
+        "azure-postgres-backup-retention",
+        azure.POSTGRES_SERVER,
+        PG,
+        ("violating", {"backup.backupRetentionDays": 3}, True, "is 3"),
+        ("compliant", {}, False),
+        ("missing", {"backup": DELETE}, False),
+        ("override", {"backup.backupRetentionDays": 3}, False, "", {"minRetentionDays": 1}),
+    ),
+    *cases(
+        "azure-postgres-high-availability",
+        azure.POSTGRES_SERVER,
+        PG,
+        ("violating", {"highAvailability.mode": "Disabled"}, True, "Disabled"),
+        ("compliant", {}, False),
+        ("missing", {"highAvailability": DELETE}, True),
+        ("override", {"highAvailability": DELETE}, False, "", {}, "dev"),
+    ),
+    *cases(
+        "azure-postgres-tls",
+        azure.POSTGRES_CONFIGURATION,
+        {
+            "serverName": "pg",
+            "resourceGroupName": "rg",
+            "configurationName": "require_secure_transport",
+            "value": "on",
+            "source": "user-override",
+        },
+        ("violating", {"value": "OFF"}, True, "require_secure_transport"),
+        (
+            "violating",
+            {"configurationName": "ssl_min_protocol_version", "value": "TLSv1.1"},
+            True,
+            "TLS",
+            {},
+            "prod",
+            "tls-version",
+        ),
+        ("compliant", {}, False),
+        ("compliant", {"configurationName": "wal_level", "value": "logical"}, False, "", {}, "prod", "other"),
+        ("missing", {"value": DELETE}, False),
+    ),
+    *cases(
+        "azure-aks-private-api",
+        azure.AKS_CLUSTER,
+        AKS,
+        (
+            "violating",
+            {"apiServerAccessProfile": {"enablePrivateCluster": False, "authorizedIPRanges": ["203.0.113.0/24"]}},
+            True,
+            "private",
+        ),
+        (
+            "violating",
+            {"apiServerAccessProfile": {"authorizedIPRanges": ["0.0.0.0/0"]}},
+            True,
+            "0.0.0.0/0",
+            {},
+            "dev",
+            "dev-open",
+        ),
+        ("compliant", {}, False),
+        (
+            "compliant",
+            {"apiServerAccessProfile": {"authorizedIPRanges": ["203.0.113.0/24"]}},
+            False,
+            "",
+            {},
+            "dev",
+            "dev-allow-listed",
+        ),
+        ("missing", {"apiServerAccessProfile": DELETE}, True),
+    ),
+    *cases(
+        "azure-aks-workload-identity",
+        azure.AKS_CLUSTER,
+        AKS,
+        ("violating", {"securityProfile.workloadIdentity.enabled": False}, True, "workloadIdentity"),
+        ("compliant", {}, False),
+        ("missing", {"oidcIssuerProfile": DELETE}, True, "oidcIssuerProfile"),
+    ),
+    *cases(
+        "azure-aks-entra-rbac",
+        azure.AKS_CLUSTER,
+        AKS,
+        ("violating", {"disableLocalAccounts": False}, True, "disableLocalAccounts"),
+        ("violating", {"aadProfile.enableAzureRBAC": False}, True, "enableAzureRBAC", {}, "prod", "no-azure-rbac"),
+        ("compliant", {}, False),
+        ("missing", {"aadProfile": DELETE}, True),
+    ),
+    *cases(
+        "azure-aks-secrets-encryption",
+        azure.AKS_CLUSTER,
+        AKS,
+        ("violating", {"securityProfile.azureKeyVaultKms.enabled": False}, True, "azureKeyVaultKms"),
+        ("compliant", {}, False),
+        ("missing", {"securityProfile.azureKeyVaultKms": DELETE}, True),
+    ),
+    *cases(
+        "azure-keyvault-purge-protection",
+        azure.KEY_VAULT,
+        VAULT,
+        ("violating", {"properties.enablePurgeProtection": False}, True, "purged"),
+        ("compliant", {}, False),
+        ("missing", {"properties.enablePurgeProtection": DELETE}, True),
+        ("override", {"properties.softDeleteRetentionInDays": 30}, True, ">= 60", {"minSoftDeleteDays": 60}),
+    ),
+    *cases(
+        "azure-vpn-ikev2",
+        azure.VPN_CONNECTION,
+        {
+            "connectionType": "IPsec",
+            "connectionProtocol": "IKEv2",
+            "resourceGroupName": "rg",
+            "virtualNetworkGateway1": {"id": "g"},
+            "ipsecPolicies": [
+                {
+                    "ikeEncryption": "AES256",
+                    "ipsecEncryption": "GCMAES256",
+                    "ikeIntegrity": "SHA384",
+                    "ipsecIntegrity": "GCMAES256",
+                    "dhGroup": "DHGroup24",
+                    "pfsGroup": "PFS24",
+                    "saDataSizeKilobytes": 102400000,
+                    "saLifeTimeSeconds": 27000,
+                }
+            ],
+        },
+        ("violating", {"connectionProtocol": "IKEv1"}, True, "IKEv1"),
+        (
+            "violating",
+            {"ipsecPolicies": [{"ikeEncryption": "DES3", "ipsecEncryption": "AES256"}]},
+            True,
+            "DES3",
+            {},
+            "prod",
+            "des",
+        ),
+        ("compliant", {}, False),
+        ("missing", {"connectionProtocol": DELETE, "ipsecPolicies": DELETE}, False),
+    ),
+]
+
+# --- GCP ---------------------------------------------------------------------------------------------------
+
+BUCKET = {
+    "name": "b",
+    "location": "US",
+    "publicAccessPrevention": "enforced",
+    "uniformBucketLevelAccess": True,
+    "encryption": {"defaultKmsKeyName": "projects/p/locations/us/keyRings/r/cryptoKeys/gcs"},
+    "versioning": {"enabled": True},
+    "labels": TAGS,
+}
+SQL = {
+    "name": "pg",
+    "databaseVersion": "POSTGRES_16",
+    "encryptionKeyName": "projects/p/cryptoKeys/sql",
+    "deletionProtection": True,
+    "settings": {
+        "tier": "db-custom-4-16384",
+        "availabilityType": "REGIONAL",
+        "deletionProtectionEnabled": True,
+        "ipConfiguration": {
+            "ipv4Enabled": False,
+            "privateNetwork": "projects/p/global/networks/n",
+            "sslMode": "ENCRYPTED_ONLY",
+        },
+        "backupConfiguration": {
+            "enabled": True,
+            "pointInTimeRecoveryEnabled": True,
+            "backupRetentionSettings": {"retainedBackups": 7},
+        },
+        "userLabels": TAGS,
+    },
+}
+GKE = {
+    "name": "c",
+    "location": "us-central1",
+    "minMasterVersion": "1.35",
+    "privateClusterConfig": {"enablePrivateNodes": True, "enablePrivateEndpoint": True},
+    "workloadIdentityConfig": {"workloadPool": "p.svc.id.goog"},
+    "databaseEncryption": {"state": "ENCRYPTED", "keyName": "projects/p/cryptoKeys/gke"},
+    "loggingConfig": {"enableComponents": ["SYSTEM_COMPONENTS", "APISERVER", "WORKLOADS"]},
+}
+FIREWALL = {
+    "network": "n",
+    "direction": "INGRESS",
+    "sourceRanges": ["0.0.0.0/0"],
+    "allows": [{"protocol": "tcp", "ports": ["443"]}],
+}
+
+GCP_CASES = [
+    *cases(
+        "gcp-bucket-no-public-access",
+        gcp.BUCKET,
+        BUCKET,
+        ("violating", {"publicAccessPrevention": "inherited"}, True, "inherited"),
+        ("violating", {"uniformBucketLevelAccess": False}, True, "uniformBucketLevelAccess", {}, "prod", "acls"),
+        ("compliant", {}, False),
+        ("missing", {"publicAccessPrevention": DELETE}, True, "unset"),
+    ),
+    *cases(
+        "gcp-bucket-customer-key",
+        gcp.BUCKET,
+        BUCKET,
+        ("violating", {"encryption.defaultKmsKeyName": ""}, True, "Google-managed"),
+        ("compliant", {}, False),
+        ("missing", {"encryption": DELETE}, True),
+    ),
+    *cases(
+        "gcp-bucket-versioning",
+        gcp.BUCKET,
+        BUCKET,
+        ("violating", {"versioning.enabled": False}, True, "versioning"),
+        ("compliant", {}, False),
+        ("missing", {"versioning": DELETE}, True),
+    ),
+    *cases(
+        "gcp-sql-no-public-ip",
+        gcp.SQL_INSTANCE,
+        SQL,
+        ("violating", {"settings.ipConfiguration.ipv4Enabled": True}, True, "ipv4Enabled"),
+        (
+            "violating",
+            {"settings.ipConfiguration.authorizedNetworks": [{"value": "0.0.0.0/0"}]},
+            True,
+            "0.0.0.0/0",
+            {},
+            "prod",
+            "authorized-world",
+        ),
+        ("compliant", {}, False),
+        ("missing", {"settings.ipConfiguration": DELETE}, True, "default"),
+    ),
+    *cases(
+        "gcp-sql-tls-only",
+        gcp.SQL_INSTANCE,
+        SQL,
+        ("violating", {"settings.ipConfiguration.sslMode": "ALLOW_UNENCRYPTED_AND_ENCRYPTED"}, True, "ALLOW"),
+        ("compliant", {}, False),
+        ("missing", {"settings.ipConfiguration.sslMode": DELETE}, True, "unset"),
+    ),
+    *cases(
+        "gcp-sql-customer-key",
+        gcp.SQL_INSTANCE,
+        SQL,
+        ("violating", {"encryptionKeyName": ""}, True, "Google-managed"),
+        ("compliant", {}, False),
+        ("missing", {"encryptionKeyName": DELETE}, True),
+    ),
+    *cases(
+        "gcp-sql-backups-pitr",
+        gcp.SQL_INSTANCE,
+        SQL,
+        ("violating", {"settings.backupConfiguration.pointInTimeRecoveryEnabled": False}, True, "pointInTime"),
+        (
+            "violating",
+            {"settings.backupConfiguration.backupRetentionSettings.retainedBackups": 3},
+            True,
+            "is 3",
+            {},
+            "prod",
+            "few-backups",
+        ),
+        ("compliant", {}, False),
+        ("missing", {"settings.backupConfiguration": DELETE}, True, "enabled"),
+        (
+            "missing",
+            {"settings.backupConfiguration.backupRetentionSettings": DELETE},
+            False,
+            "",
+            {},
+            "prod",
+            "default-retention",
+        ),
+        (
+            "override",
+            {"settings.backupConfiguration.pointInTimeRecoveryEnabled": False},
+            False,
+            "",
+            {"requirePitr": False},
+        ),
+        (
+            "override",
+            {"settings.backupConfiguration.backupRetentionSettings.retainedBackups": 3},
+            False,
+            "",
+            {"minRetainedBackups": 3},
+            "prod",
+            "fewer-backups",
+        ),
+    ),
+    *cases(
+        "gcp-sql-high-availability",
+        gcp.SQL_INSTANCE,
+        SQL,
+        ("violating", {"settings.availabilityType": "ZONAL"}, True, "ZONAL"),
+        ("compliant", {}, False),
+        ("missing", {"settings.availabilityType": DELETE}, True),
+        ("override", {"settings.availabilityType": "ZONAL"}, False, "", {}, "dev"),
+    ),
+    *cases(
+        "gcp-sql-deletion-protection",
+        gcp.SQL_INSTANCE,
+        SQL,
+        ("violating", {"settings.deletionProtectionEnabled": False}, True, "API-level"),
+        ("violating", {"deletionProtection": False}, True, "deletionProtection is false", {}, "prod", "pulumi-flag"),
+        ("compliant", {}, False),
+        ("missing", {"settings.deletionProtectionEnabled": DELETE, "deletionProtection": DELETE}, True),
+        ("override", {"settings.deletionProtectionEnabled": False}, False, "", {}, "dev"),
+    ),
+    *cases(
+        "gcp-gke-private-cluster",
+        gcp.GKE_CLUSTER,
+        GKE,
+        ("violating", {"privateClusterConfig.enablePrivateNodes": False}, True, "public IPs"),
+        (
+            "violating",
+            {"privateClusterConfig.enablePrivateEndpoint": False},
+            True,
+            "stay private",
+            {},
+            "prod",
+            "public-endpoint",
+        ),
+        (
+            "violating",
+            {
+                "privateClusterConfig.enablePrivateEndpoint": False,
+                "masterAuthorizedNetworksConfig": {"cidrBlocks": [{"cidrBlock": "0.0.0.0/0"}]},
+            },
+            True,
+            "0.0.0.0/0",
+            {},
+            "dev",
+            "dev-open",
+        ),
+        ("compliant", {}, False),
+        (
+            "compliant",
+            {
+                "privateClusterConfig.enablePrivateEndpoint": False,
+                "masterAuthorizedNetworksConfig": {"cidrBlocks": [{"cidrBlock": "203.0.113.0/24"}]},
+            },
+            False,
+            "",
+            {},
+            "dev",
+            "dev-allow-listed",
+        ),
+        (
+            "compliant",
+            {
+                "privateClusterConfig.enablePrivateEndpoint": DELETE,
+                "controlPlaneEndpointsConfig": {"ipEndpointsConfig": {"enabled": False}},
+            },
+            False,
+            "",
+            {},
+            "prod",
+            "dns-endpoint",
+        ),
+        ("missing", {"privateClusterConfig": DELETE}, True),
+    ),
+    *cases(
+        "gcp-gke-workload-identity",
+        gcp.GKE_CLUSTER,
+        GKE,
+        ("violating", {"workloadIdentityConfig.workloadPool": ""}, True, "workloadPool"),
+        ("compliant", {}, False),
+        ("missing", {"workloadIdentityConfig": DELETE}, True),
+    ),
+    *cases(
+        "gcp-gke-workload-identity",
+        gcp.GKE_NODE_POOL,
+        {"cluster": "c", "nodeConfig": {"workloadMetadataConfig": {"mode": "GKE_METADATA"}}},
+        ("violating", {"nodeConfig.workloadMetadataConfig.mode": "GCE_METADATA"}, True, "GCE_METADATA"),
+        ("compliant", {}, False),
+        ("missing", {"nodeConfig": DELETE}, False),
+    ),
+    *cases(
+        "gcp-gke-secrets-encryption",
+        gcp.GKE_CLUSTER,
+        GKE,
+        ("violating", {"databaseEncryption.state": "DECRYPTED"}, True, "DECRYPTED"),
+        ("compliant", {}, False),
+        ("missing", {"databaseEncryption": DELETE}, True, "unset"),
+    ),
+    *cases(
+        "gcp-gke-control-plane-logs",
+        gcp.GKE_CLUSTER,
+        GKE,
+        ("violating", {"loggingConfig.enableComponents": ["SYSTEM_COMPONENTS"]}, True, "APISERVER"),
+        ("violating", {"loggingService": "none"}, True, "'none'", {}, "prod", "logging-off"),
+        ("compliant", {}, False),
+        ("missing", {"loggingConfig": DELETE}, True),
+        (
+            "override",
+            {"loggingConfig.enableComponents": ["SYSTEM_COMPONENTS"]},
+            False,
+            "",
+            {"requiredComponents": ["SYSTEM_COMPONENTS"]},
+        ),
+    ),
+    *cases(
+        "gcp-kms-key-rotation",
+        gcp.CRYPTO_KEY,
+        {"keyRing": "r", "name": "k", "rotationPeriod": "7776000s"},
+        ("violating", {"rotationPeriod": "63072000s"}, True, "63072000s"),
+        ("compliant", {}, False),
+        ("compliant", {"purpose": "ASYMMETRIC_SIGN", "rotationPeriod": DELETE}, False, "", {}, "prod", "asymmetric"),
+        ("missing", {"rotationPeriod": DELETE}, True, "never rotates"),
+        ("override", {}, True, "<= 30", {"maxRotationDays": 30}),
+    ),
+    *cases(
+        "gcp-firewall-no-public-ingress",
+        gcp.FIREWALL,
+        FIREWALL,
+        ("violating", {"allows": [{"protocol": "tcp", "ports": ["22"]}]}, True, "22"),
+        ("violating", {"allows": [{"protocol": "tcp"}]}, True, "every tcp port", {}, "prod", "all-ports"),
+        ("violating", {"allows": [{"protocol": "all"}]}, True, "every all", {}, "prod", "all-protocols"),
+        ("compliant", {}, False),
+        (
+            "compliant",
+            {"allows": [{"protocol": "tcp", "ports": ["22"]}], "sourceRanges": ["35.235.240.0/20"]},
+            False,
+            "",
+            {},
+            "prod",
+            "iap",
+        ),
+        (
+            "compliant",
+            {"allows": [{"protocol": "tcp", "ports": ["22"]}], "direction": "EGRESS"},
+            False,
+            "",
+            {},
+            "prod",
+            "egress",
+        ),
+        ("missing", {"sourceRanges": DELETE}, False),
+        (
+            "override",
+            {"allows": [{"protocol": "tcp", "ports": ["8443"]}]},
+            False,
+            "",
+            {"allowedPublicPorts": [443, 8443]},
+        ),
+    ),
+    *cases(
+        "gcp-vpn-ikev2",
+        gcp.VPN_TUNNEL,
+        {"name": "t", "ikeVersion": 2, "sharedSecret": "s"},
+        ("violating", {"ikeVersion": 1}, True, "ikeVersion is 1"),
+        ("compliant", {}, False),
+        ("missing", {"ikeVersion": DELETE}, False),
+    ),
+]
+
+# --- Kubernetes --------------------------------------------------------------------------------------------
+
+NODE_GROUP = {
+    "clusterName": "c",
+    "version": "1.35",
+    "capacityType": "ON_DEMAND",
+    "scalingConfig": {"minSize": 2, "desiredSize": 3, "maxSize": 10},
+    "taints": [],
+}
+SPOT_GROUP = patch(
+    NODE_GROUP,
+    {"capacityType": "SPOT", "taints": [{"key": "aws.amazon.com/spot", "value": "true", "effect": "NO_SCHEDULE"}]},
+)
+AGENT_POOL = {
+    "resourceName": "aks",
+    "agentPoolName": "user",
+    "mode": "User",
+    "orchestratorVersion": "1.35",
+    "enableAutoScaling": True,
+    "minCount": 1,
+    "maxCount": 20,
+    "count": 2,
+    "vmSize": "Standard_D8s_v3",
+}
+GKE_POOL = {
+    "cluster": "c",
+    "version": "1.35.1-gke.1200",
+    "autoscaling": {"totalMinNodeCount": 1, "totalMaxNodeCount": 15},
+    "nodeConfig": {"machineType": "c2-standard-8", "spot": False},
+}
+CONTAINER = {
+    "name": "app",
+    "image": "ghcr.io/acme/app:1.4.2",
+    "resources": {"limits": {"memory": "512Mi"}, "requests": {"cpu": "250m", "memory": "256Mi"}},
+    "securityContext": {"privileged": False, "allowPrivilegeEscalation": False, "runAsNonRoot": True},
+}
+DEPLOYMENT = {
+    "apiVersion": "apps/v1",
+    "kind": "Deployment",
+    "metadata": {"name": "app", "namespace": "apps"},
+    "spec": {"template": {"spec": {"containers": [CONTAINER]}}},
+}
+DEPLOYMENT_TYPE = "kubernetes:apps/v1:Deployment"
+CRONJOB = {
+    "apiVersion": "batch/v1",
+    "kind": "CronJob",
+    "metadata": {"name": "job", "namespace": "apps"},
+    "spec": {"jobTemplate": {"spec": {"template": {"spec": {"containers": [CONTAINER]}}}}},
+}
+
+KUBERNETES_CASES = [
+    *cases(
+        "kubernetes-supported-version",
+        aws.EKS_CLUSTER,
+        EKS,
+        ("violating", {"version": "1.28"}, True, "1.28"),
+        ("compliant", {}, False),
+        ("missing", {"version": DELETE}, True, "not set"),
+        ("override", {"version": "1.28"}, False, "", {"allowedVersions": ["1.28", "1.29"]}),
+    ),
+    *cases(
+        "kubernetes-supported-version",
+        aws.EKS_NODE_GROUP,
+        NODE_GROUP,
+        ("violating", {"version": "1.30"}, True, "1.30"),
+        ("compliant", {}, False),
+        ("missing", {"version": DELETE}, False),
+    ),
+    *cases(
+        "kubernetes-supported-version",
+        azure.AKS_CLUSTER,
+        AKS,
+        (
+            "violating",
+            {"agentPoolProfiles": [{"name": "system", "orchestratorVersion": "1.29"}]},
+            True,
+            "agentPoolProfiles[0].orchestratorVersion",
+        ),
+        ("compliant", {}, False),
+        ("missing", {"kubernetesVersion": DELETE}, True, "kubernetesVersion"),
+    ),
+    *cases(
+        "kubernetes-supported-version",
+        azure.AKS_AGENT_POOL,
+        AGENT_POOL,
+        ("violating", {"orchestratorVersion": "1.33.2"}, True, "1.33.2"),
+        ("compliant", {}, False),
+        ("missing", {"orchestratorVersion": DELETE}, False),
+    ),
+    *cases(
+        "kubernetes-supported-version",
+        gcp.GKE_NODE_POOL,
+        GKE_POOL,
+        ("violating", {"version": "1.31.2-gke.100"}, True, "1.31.2-gke.100"),
+        ("compliant", {}, False),
+        ("missing", {"version": DELETE}, False),
+    ),
+    *cases(
+        "kubernetes-supported-version",
+        gcp.GKE_CLUSTER,
+        GKE,
+        ("violating", {"minMasterVersion": "latest"}, True, "latest"),
+        ("compliant", {"minMasterVersion": "1.36.0-gke.1"}, False),
+        ("missing", {"minMasterVersion": DELETE}, True),
+    ),
+    *cases(
+        "kubernetes-node-pool-bounds",
+        aws.EKS_NODE_GROUP,
+        NODE_GROUP,
+        ("violating", {"scalingConfig.maxSize": 50}, True, "maxSize 50"),
+        ("violating", {"scalingConfig.desiredSize": 12}, True, "outside", {}, "prod", "desired-above-max"),
+        ("compliant", {}, False),
+        ("missing", {"scalingConfig": DELETE}, True, "not set"),
+        ("override", {"scalingConfig.maxSize": 50}, False, "", {"maxNodes": 100}),
+    ),
+    *cases(
+        "kubernetes-node-pool-bounds",
+        azure.AKS_AGENT_POOL,
+        AGENT_POOL,
+        ("violating", {"minCount": 25, "maxCount": 30}, True, "exceeds"),
+        ("compliant", {}, False),
+        (
+            "compliant",
+            {"enableAutoScaling": False, "minCount": DELETE, "maxCount": DELETE},
+            False,
+            "",
+            {},
+            "prod",
+            "fixed-size",
+        ),
+        ("missing", {"maxCount": DELETE}, True, "without minCount/maxCount"),
+    ),
+    *cases(
+        "kubernetes-node-pool-bounds",
+        azure.AKS_CLUSTER,
+        AKS,
+        (
+            "violating",
+            {
+                "agentPoolProfiles": [
+                    {"name": "system", "mode": "System", "enableAutoScaling": True, "minCount": 2, "maxCount": 200}
+                ]
+            },
+            True,
+            "agentPoolProfiles[0]",
+        ),
+        ("compliant", {}, False),
+        ("missing", {"agentPoolProfiles": DELETE}, False),
+    ),
+    *cases(
+        "kubernetes-node-pool-bounds",
+        gcp.GKE_NODE_POOL,
+        GKE_POOL,
+        ("violating", {"autoscaling.totalMaxNodeCount": 40}, True, "40"),
+        ("compliant", {}, False),
+        ("missing", {"autoscaling": {"totalMinNodeCount": 1}}, True, "no maxNodeCount"),
+        ("missing", {"autoscaling": DELETE}, False, "", {}, "prod", "fixed-size"),
+    ),
+    *cases(
+        "kubernetes-spot-pools",
+        aws.EKS_NODE_GROUP,
+        SPOT_GROUP,
+        ("violating", {"taints": []}, True, "NoSchedule taint"),
+        ("compliant", {}, False),
+        ("missing", {"capacityType": DELETE, "taints": DELETE}, False),
+        ("override", {}, True, "not allowed", {"allowSpot": False}),
+        ("override", {"taints": []}, False, "", {"requireTaint": False}, "prod", "no-taint-required"),
+    ),
+    *cases(
+        "kubernetes-spot-pools",
+        azure.AKS_AGENT_POOL,
+        patch(AGENT_POOL, {"scaleSetPriority": "Spot"}),
+        ("violating", {"mode": "System"}, True, "System pool"),
+        ("compliant", {}, False),
+        ("missing", {"scaleSetPriority": DELETE, "mode": "System"}, False),
+    ),
+    *cases(
+        "kubernetes-spot-pools",
+        azure.AKS_CLUSTER,
+        AKS,
+        (
+            "violating",
+            {"agentPoolProfiles": [{"name": "system", "mode": "System", "scaleSetPriority": "Spot"}]},
+            True,
+            "agentPoolProfiles[0]: a System pool",
+        ),
+        (
+            "compliant",
+            {
+                "agentPoolProfiles": [
+                    {"name": "system", "mode": "System"},
+                    {"name": "batch", "mode": "User", "scaleSetPriority": "Spot"},
+                ]
+            },
+            False,
+        ),
+        ("missing", {"agentPoolProfiles": DELETE}, False),
+    ),
+    *cases(
+        "kubernetes-spot-pools",
+        gcp.GKE_NODE_POOL,
+        patch(
+            GKE_POOL,
+            {
+                "nodeConfig.spot": True,
+                "nodeConfig.taints": [{"key": "cloud.google.com/gke-spot", "value": "true", "effect": "NO_SCHEDULE"}],
+            },
+        ),
+        ("violating", {"nodeConfig.taints": DELETE}, True, "NoSchedule"),
+        (
+            "violating",
+            {"nodeConfig.spot": False, "nodeConfig.preemptible": True, "nodeConfig.taints": []},
+            True,
+            "NoSchedule",
+            {},
+            "prod",
+            "preemptible",
+        ),
+        ("compliant", {}, False),
+        ("missing", {"nodeConfig": DELETE}, False),
+    ),
+    *cases(
+        "kubernetes-no-privileged-workloads",
+        DEPLOYMENT_TYPE,
+        DEPLOYMENT,
+        (
+            "violating",
+            {"spec.template.spec.containers": [patch(CONTAINER, {"securityContext.privileged": True})]},
+            True,
+            "privileged",
+        ),
+        ("violating", {"spec.template.spec.hostPID": True}, True, "hostPID", {}, "prod", "host-pid"),
+        (
+            "violating",
+            {
+                "spec.template.spec.containers": [
+                    patch(CONTAINER, {"securityContext.capabilities": {"add": ["SYS_ADMIN"]}})
+                ]
+            },
+            True,
+            "SYS_ADMIN",
+            {},
+            "prod",
+            "capabilities",
+        ),
+        ("compliant", {}, False),
+        (
+            "compliant",
+            {"metadata.namespace": "kube-system", "spec.template.spec.hostNetwork": True},
+            False,
+            "",
+            {},
+            "prod",
+            "exempt-namespace",
+        ),
+        ("missing", {"spec.template.spec.containers": [patch(CONTAINER, {"securityContext": DELETE})]}, False),
+        (
+            "override",
+            {"metadata.namespace": "monitoring", "spec.template.spec.hostNetwork": True},
+            False,
+            "",
+            {"exemptNamespaces": ["kube-system", "monitoring"]},
+        ),
+    ),
+    *cases(
+        "kubernetes-no-privileged-workloads",
+        "kubernetes:batch/v1:CronJob",
+        CRONJOB,
+        (
+            "violating",
+            {
+                "spec.jobTemplate.spec.template.spec.initContainers": [
+                    patch(CONTAINER, {"securityContext.privileged": True})
+                ]
+            },
+            True,
+            "initContainers",
+        ),
+        ("compliant", {}, False),
+        ("missing", {"spec": DELETE}, False),
+    ),
+    *cases(
+        "kubernetes-resource-limits",
+        DEPLOYMENT_TYPE,
+        DEPLOYMENT,
+        (
+            "violating",
+            {"spec.template.spec.containers": [patch(CONTAINER, {"resources.limits": {}})]},
+            True,
+            "memory limit",
+        ),
+        ("compliant", {}, False),
+        ("missing", {"spec.template.spec.containers": [patch(CONTAINER, {"resources": DELETE})]}, True, "CPU request"),
+    ),
+    *cases(
+        "kubernetes-image-pinned",
+        DEPLOYMENT_TYPE,
+        DEPLOYMENT,
+        (
+            "violating",
+            {"spec.template.spec.containers": [patch(CONTAINER, {"image": "nginx:latest"})]},
+            True,
+            "nginx:latest",
+        ),
+        ("compliant", {}, False),
+        (
+            "compliant",
+            {"spec.template.spec.containers": [patch(CONTAINER, {"image": "registry:5000/app@sha256:" + "a" * 64})]},
+            False,
+            "",
+            {},
+            "prod",
+            "digest",
+        ),
+        (
+            "missing",
+            {"spec.template.spec.containers": [patch(CONTAINER, {"image": "registry:5000/app"})]},
+            True,
+            "not pinned",
+        ),
+    ),
+]
+
+# --- Cloudflare --------------------------------------------------------------------------------------------
+
+POOL = {
+    "accountId": "a",
+    "name": "aws",
+    "monitor": "m",
+    "minimumOrigins": 1,
+    "origins": [{"name": "aws-use1", "address": "lb.example.com", "enabled": True, "weight": 1.0}],
+}
+LB = {
+    "zoneId": "z",
+    "name": "api.example.com",
+    "defaultPools": ["p-aws", "p-azure", "p-gcp"],
+    "fallbackPool": "p-gcp",
+    "proxied": True,
+    "steeringPolicy": "geo",
+}
+MONITOR = {
+    "accountId": "a",
+    "type": "https",
+    "method": "GET",
+    "path": "/health",
+    "interval": 10,
+    "timeout": 5,
+    "retries": 3,
+    "expectedCodes": "200",
+    "allowInsecure": False,
+}
+
+CLOUDFLARE_CASES = [
+    *cases(
+        "cloudflare-pool-monitored",
+        cloudflare.POOL,
+        POOL,
+        ("violating", {"monitor": ""}, True, "monitor is not set"),
+        (
+            "violating",
+            {"origins": [{"name": "x", "address": "a", "enabled": False}]},
+            True,
+            "no enabled origin",
+            {},
+            "prod",
+            "disabled-origins",
+        ),
+        ("compliant", {}, False),
+        ("missing", {"monitor": DELETE}, True, "monitor"),
+    ),
+    *cases(
+        "cloudflare-lb-fallback",
+        cloudflare.LOAD_BALANCER,
+        LB,
+        ("violating", {"defaultPools": ["p-gcp"]}, True, "nothing to fail over"),
+        ("compliant", {}, False),
+        ("missing", {"fallbackPool": DELETE}, True, "fallbackPool"),
+        ("override", {"defaultPools": ["p-aws"]}, False, "", {"minDefaultPools": 1}),
+    ),
+    *cases(
+        "cloudflare-monitor-https",
+        cloudflare.MONITOR,
+        MONITOR,
+        ("violating", {"type": "http"}, True, "type is http"),
+        ("violating", {"allowInsecure": True}, True, "allowInsecure", {}, "prod", "insecure"),
+        ("compliant", {}, False),
+        ("missing", {"type": DELETE}, True, "http"),
+    ),
+    *cases(
+        "cloudflare-monitor-timing",
+        cloudflare.MONITOR,
+        MONITOR,
+        ("violating", {"interval": 120}, True, "120s"),
+        ("violating", {"timeout": 10}, True, "not shorter", {}, "prod", "timeout"),
+        ("compliant", {}, False),
+        ("missing", {"interval": DELETE}, True, "60s"),
+        ("override", {"interval": 30, "timeout": 10}, True, "<= 10s", {"maxIntervalSeconds": 10}),
+    ),
+    *cases(
+        "cloudflare-proxied",
+        cloudflare.LOAD_BALANCER,
+        LB,
+        ("violating", {"proxied": False}, True, "proxied"),
+        ("compliant", {}, False),
+        ("missing", {"proxied": DELETE}, True),
+    ),
+    *cases(
+        "cloudflare-proxied",
+        cloudflare.DNS_RECORD,
+        {"zoneId": "z", "name": "api", "type": "CNAME", "content": "x", "proxied": True, "ttl": 1},
+        ("violating", {"proxied": False}, True, "proxied"),
+        ("compliant", {"type": "TXT", "proxied": False}, False, "", {}, "prod", "txt"),
+        ("missing", {"proxied": DELETE}, True),
+    ),
+]
+
+# --- common ------------------------------------------------------------------------------------------------
+
+COMMON_CASES = [
+    *cases(
+        "required-tags",
+        aws.S3_BUCKET,
+        {"bucket": "b", "tags": TAGS},
+        ("violating", {"tags": {"owner": "platform-team"}}, True, "environment, cost-center"),
+        ("violating", {"tags.environment": "dev"}, True, "'dev' in a prod stack", {}, "prod", "wrong-environment"),
+        ("compliant", {}, False),
+        (
+            "compliant",
+            {"tags": {"environment": "dev", "owner": "x", "cost-center": "y"}},
+            False,
+            "",
+            {},
+            "dev",
+            "dev-stack",
+        ),
+        ("missing", {"tags": DELETE}, True, "lacks owner"),
+        ("override", {"tags": {"owner": "platform-team"}}, False, "", {"requiredKeys": ["owner"]}),
+    ),
+    *cases(
+        "required-tags",
+        azure.STORAGE_ACCOUNT,
+        STORAGE,
+        ("violating", {"tags.owner": ""}, True, "owner"),
+        ("compliant", {}, False),
+        ("missing", {"tags": DELETE}, True),
+    ),
+    *cases(
+        "required-tags",
+        gcp.SQL_INSTANCE,
+        SQL,
+        ("violating", {"settings.userLabels": {"owner": "x"}}, True, "settings.userLabels"),
+        ("compliant", {}, False),
+        ("missing", {"settings.userLabels": DELETE}, True),
+    ),
+    *cases(
+        "required-tags",
+        "kubernetes:core/v1:Namespace",
+        {"metadata": {"name": "apps", "labels": TAGS}},
+        ("violating", {"metadata.labels": {}}, True, "metadata.labels"),
+        ("compliant", {}, False),
+        ("missing", {"metadata.labels": DELETE}, True),
+    ),
+]
+
+# Provider default tags count: an untagged resource under an AWS provider with defaultTags complies.
+PROVIDER_TAG_CASES = [
+    Case(
+        "required-tags",
+        "compliant",
+        aws.S3_BUCKET,
+        {"bucket": "b"},
+        False,
+        provider={"region": "us-east-1", "defaultTags": {"tags": TAGS}},
+        note="aws-provider-default-tags",
+    ),
+    Case(
+        "required-tags",
+        "compliant",
+        gcp.BUCKET,
+        {"name": "b"},
+        False,
+        provider={"project": "p", "defaultLabels": TAGS},
+        note="gcp-provider-default-labels",
+    ),
+    Case(
+        "required-tags",
+        "violating",
+        aws.S3_BUCKET,
+        {"bucket": "b"},
+        True,
+        provider={"region": "us-east-1", "defaultTags": {"tags": {"owner": "x"}}},
+        expect="environment",
+        note="aws-provider-partial-tags",
+    ),
+]
+
+RESOURCE_CASES = [
+    *AWS_CASES,
+    *AZURE_CASES,
+    *GCP_CASES,
+    *KUBERNETES_CASES,
+    *CLOUDFLARE_CASES,
+    *COMMON_CASES,
+    *PROVIDER_TAG_CASES,
+]

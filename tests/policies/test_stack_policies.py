@@ -1,0 +1,354 @@
+"""Stack policies against synthetic stacks (links by dependency, by name, through providers)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from policies.rules import aws, azure, cloudflare, gcp
+
+from .cases import LB, POOL, RDS, TAGS
+from .harness import Res, patch, run, urn
+
+
+@dataclass(frozen=True)
+class StackCase:
+    policy: str
+    kind: str
+    note: str
+    resources: Sequence[Res]
+    flagged: Sequence[str]
+    """Names of the resources expected to be reported (`(stack)` for stack-level)."""
+    config: Mapping[str, Any] = field(default_factory=dict)
+    environment: str = "prod"
+
+    @property
+    def id(self) -> str:
+        return f"{self.policy}:{self.kind}:{self.note}"
+
+
+def s3(name: str, *companions: str, by_name: bool = False) -> list[Res]:
+    """A bucket and the named companions (linked by dependency, or only by the `bucket` property)."""
+    types = {
+        "versioning": aws.S3_VERSIONING,
+        "encryption": aws.S3_ENCRYPTION,
+        "pab": aws.S3_PUBLIC_ACCESS_BLOCK,
+        "policy": aws.S3_POLICY,
+    }
+    deps = () if by_name else (name,)
+    return [Res(aws.S3_BUCKET, name, {"bucket": f"{name}-phys"}, protect=True)] + [
+        Res(types[c], f"{name}-{c}", {"bucket": f"{name}-phys"}, depends_on=deps) for c in companions
+    ]
+
+
+ALL_COMPANIONS = ("versioning", "encryption", "pab", "policy")
+
+EKS = {"name": "flow-prod-use1", "version": "1.35"}
+AKS = {"resourceName": "flow-prod-eus"}
+GKE = {"name": "flow-prod-usc1"}
+
+
+def edge(*origins_of: str, pool_depends_on: Sequence[str] = ()) -> list[Res]:
+    """A load balancer with one pool; the pool's origins named after `origins_of`."""
+    pool = patch(POOL, {"origins": [{"name": o, "address": f"{o}.lb.example.com"} for o in origins_of]})
+    return [
+        Res(cloudflare.POOL, "pool", pool, depends_on=pool_depends_on),
+        Res(cloudflare.LOAD_BALANCER, "lb", LB, depends_on=("pool",)),
+    ]
+
+
+def rds(name: str, version: str = "16", group: str | None = None, **changes: Any) -> Res:
+    props = patch(RDS, {"engineVersion": version, **changes})
+    if group:
+        props["parameterGroupName"] = f"{group}-phys"
+    return Res(aws.RDS_INSTANCE, name, props, protect=True, depends_on=(group,) if group else ())
+
+
+def pg_group(name: str, force_ssl: str | None = "1") -> Res:
+    parameters = [{"name": "rds.force_ssl", "value": force_ssl}] if force_ssl else []
+    return Res(
+        aws.RDS_PARAMETER_GROUP, name, {"name": f"{name}-phys", "family": "postgres16", "parameters": parameters}
+    )
+
+
+STACK_CASES = [
+    # every S3 bucket has its companions; every Azure account its blob service properties
+    StackCase("storage-bucket-companions", "compliant", "all-by-dependency", s3("data", *ALL_COMPANIONS), []),
+    StackCase("storage-bucket-companions", "compliant", "all-by-name", s3("data", *ALL_COMPANIONS, by_name=True), []),
+    StackCase(
+        "storage-bucket-companions", "violating", "no-encryption", s3("data", "versioning", "pab", "policy"), ["data"]
+    ),
+    StackCase("storage-bucket-companions", "missing", "bare-bucket", s3("data"), ["data"] * 4),
+    StackCase(
+        "storage-bucket-companions",
+        "violating",
+        "other-bucket-companions",
+        s3("data") + s3("logs", *ALL_COMPANIONS),
+        ["data"] * 4,
+    ),
+    StackCase(
+        "storage-bucket-companions",
+        "compliant",
+        "azure-account",
+        [
+            Res(azure.STORAGE_ACCOUNT, "sa", {"accountName": "flowprodeus"}),
+            Res(azure.BLOB_SERVICE, "blob", {"accountName": "flowprodeus"}, depends_on=("sa",)),
+        ],
+        [],
+    ),
+    StackCase(
+        "storage-bucket-companions",
+        "violating",
+        "azure-account-bare",
+        [Res(azure.STORAGE_ACCOUNT, "sa", {"accountName": "flowprodeus"})],
+        ["sa"],
+    ),
+    # stateful resources protected in prod
+    StackCase(
+        "prod-stateful-protected",
+        "compliant",
+        "protected",
+        [rds("db"), Res(gcp.BUCKET, "gcs", {}, protect=True), Res(aws.VPC, "vpc", {})],
+        [],
+    ),
+    StackCase(
+        "prod-stateful-protected",
+        "violating",
+        "unprotected",
+        [rds("db"), Res(azure.KEY_VAULT, "kv", {}), Res(gcp.SQL_INSTANCE, "sql", {})],
+        ["kv", "sql"],
+    ),
+    StackCase(
+        "prod-stateful-protected",
+        "override",
+        "dev-not-applicable",
+        [Res(azure.KEY_VAULT, "kv", {})],
+        [],
+        environment="dev",
+    ),
+    # clusters are origins of a pool the load balancer uses
+    StackCase("clusters-in-load-balancer", "compliant", "no-edge-yet", [Res(aws.EKS_CLUSTER, "eks", EKS)], []),
+    StackCase(
+        "clusters-in-load-balancer",
+        "compliant",
+        "by-origin-name",
+        [Res(aws.EKS_CLUSTER, "eks", EKS), *edge("flow-prod-use1")],
+        [],
+    ),
+    StackCase(
+        "clusters-in-load-balancer",
+        "compliant",
+        "through-provider",
+        [
+            Res(gcp.GKE_CLUSTER, "gke", GKE),
+            Res("pulumi:providers:kubernetes", "k8s", {"kubeconfig": "x"}, depends_on=("gke",)),
+            Res("kubernetes:core/v1:Service", "ingress", {}, provider="k8s"),
+            *edge("somewhere", pool_depends_on=("ingress",)),
+        ],
+        [],
+    ),
+    StackCase(
+        "clusters-in-load-balancer",
+        "violating",
+        "cluster-left-out",
+        [Res(aws.EKS_CLUSTER, "eks", EKS), Res(azure.AKS_CLUSTER, "aks", AKS), *edge("flow-prod-use1")],
+        ["aks"],
+    ),
+    StackCase(
+        "clusters-in-load-balancer",
+        "violating",
+        "pool-not-in-balancer",
+        [
+            Res(aws.EKS_CLUSTER, "eks", EKS),
+            Res(cloudflare.POOL, "orphan", patch(POOL, {"origins": [{"name": "flow-prod-use1", "address": "x"}]})),
+            Res(cloudflare.LOAD_BALANCER, "lb", LB),
+        ],
+        ["eks"],
+    ),
+    # VPC flow logs
+    StackCase(
+        "aws-vpc-flow-logs",
+        "compliant",
+        "all-traffic",
+        [Res(aws.VPC, "vpc", {}), Res(aws.FLOW_LOG, "fl", {"trafficType": "ALL"}, depends_on=("vpc",))],
+        [],
+    ),
+    StackCase(
+        "aws-vpc-flow-logs",
+        "violating",
+        "rejects-only",
+        [Res(aws.VPC, "vpc", {}), Res(aws.FLOW_LOG, "fl", {"trafficType": "REJECT"}, depends_on=("vpc",))],
+        ["vpc"],
+    ),
+    StackCase("aws-vpc-flow-logs", "missing", "no-flow-log", [Res(aws.VPC, "vpc", {})], ["vpc"]),
+    # two tunnels per VPN peer
+    StackCase(
+        "vpn-redundant-tunnels",
+        "compliant",
+        "aws-one-connection",
+        [Res(aws.CUSTOMER_GATEWAY, "cgw", {}), Res(aws.VPN_CONNECTION, "vpn", {}, depends_on=("cgw",))],
+        [],
+    ),
+    StackCase(
+        "vpn-redundant-tunnels",
+        "missing",
+        "aws-peer-without-connection",
+        [Res(aws.CUSTOMER_GATEWAY, "cgw", {})],
+        ["cgw"],
+    ),
+    StackCase(
+        "vpn-redundant-tunnels",
+        "compliant",
+        "gcp-two-tunnels",
+        [
+            Res(gcp.EXTERNAL_VPN_GATEWAY, "peer", {"redundancyType": "FOUR_IPS_REDUNDANCY"}),
+            Res(gcp.VPN_TUNNEL, "t0", {}, depends_on=("peer",)),
+            Res(gcp.VPN_TUNNEL, "t1", {}, depends_on=("peer",)),
+        ],
+        [],
+    ),
+    StackCase(
+        "vpn-redundant-tunnels",
+        "violating",
+        "gcp-one-tunnel",
+        [Res(gcp.EXTERNAL_VPN_GATEWAY, "peer", {}), Res(gcp.VPN_TUNNEL, "t0", {}, depends_on=("peer",))],
+        ["peer"],
+    ),
+    StackCase(
+        "vpn-redundant-tunnels",
+        "compliant",
+        "azure-active-active",
+        [
+            Res(azure.VPN_GATEWAY, "vng", {"activeActive": True}),
+            Res(azure.LOCAL_GATEWAY, "lng", {}),
+            Res(azure.VPN_CONNECTION, "conn", {}, depends_on=("vng", "lng")),
+        ],
+        [],
+    ),
+    StackCase(
+        "vpn-redundant-tunnels",
+        "violating",
+        "azure-single-instance",
+        [
+            Res(azure.VPN_GATEWAY, "vng", {"activeActive": False}),
+            Res(azure.LOCAL_GATEWAY, "lng", {}),
+            Res(azure.VPN_CONNECTION, "conn", {}, depends_on=("vng", "lng")),
+        ],
+        ["lng"],
+    ),
+    StackCase(
+        "vpn-redundant-tunnels",
+        "override",
+        "azure-one-tunnel-allowed",
+        [
+            Res(azure.VPN_GATEWAY, "vng", {}),
+            Res(azure.LOCAL_GATEWAY, "lng", {}),
+            Res(azure.VPN_CONNECTION, "conn", {}, depends_on=("vng", "lng")),
+        ],
+        [],
+        config={"minTunnelsPerPeer": 1},
+    ),
+    # EKS workload identity
+    StackCase(
+        "aws-eks-workload-identity",
+        "compliant",
+        "irsa",
+        [Res(aws.EKS_CLUSTER, "eks", EKS), Res(aws.IAM_OIDC_PROVIDER, "oidc", {}, depends_on=("eks",))],
+        [],
+    ),
+    StackCase(
+        "aws-eks-workload-identity",
+        "compliant",
+        "pod-identity",
+        [
+            Res(aws.EKS_CLUSTER, "eks", EKS),
+            Res(aws.EKS_ADDON, "pia", {"addonName": "eks-pod-identity-agent"}, depends_on=("eks",)),
+        ],
+        [],
+    ),
+    StackCase(
+        "aws-eks-workload-identity",
+        "violating",
+        "other-addon-only",
+        [Res(aws.EKS_CLUSTER, "eks", EKS), Res(aws.EKS_ADDON, "cni", {"addonName": "vpc-cni"}, depends_on=("eks",))],
+        ["eks"],
+    ),
+    # Azure audit diagnostics
+    StackCase(
+        "azure-audit-diagnostics",
+        "compliant",
+        "audit-group",
+        [
+            Res(azure.AKS_CLUSTER, "aks", AKS),
+            Res(azure.KEY_VAULT, "kv", {}),
+            Res(
+                azure.DIAGNOSTIC_SETTING,
+                "aks-diag",
+                {"logs": [{"categoryGroup": "audit", "enabled": True}]},
+                depends_on=("aks",),
+            ),
+            Res(
+                azure.DIAGNOSTIC_SETTING,
+                "kv-diag",
+                {"logs": [{"category": "AuditEvent", "enabled": True}]},
+                depends_on=("kv",),
+            ),
+        ],
+        [],
+    ),
+    StackCase(
+        "azure-audit-diagnostics",
+        "violating",
+        "disabled-category",
+        [
+            Res(azure.AKS_CLUSTER, "aks", AKS),
+            Res(
+                azure.DIAGNOSTIC_SETTING,
+                "diag",
+                {
+                    "logs": [
+                        {"category": "kube-audit", "enabled": False},
+                        {"category": "kube-apiserver", "enabled": True},
+                    ]
+                },
+                depends_on=("aks",),
+            ),
+        ],
+        ["aks"],
+    ),
+    StackCase("azure-audit-diagnostics", "missing", "no-setting", [Res(azure.KEY_VAULT, "kv", {})], ["kv"]),
+    # RDS TLS through the parameter group
+    StackCase("aws-rds-tls-enforced", "compliant", "force-ssl", [pg_group("params"), rds("db", group="params")], []),
+    StackCase(
+        "aws-rds-tls-enforced",
+        "violating",
+        "force-ssl-off",
+        [pg_group("params", "0"), rds("db", group="params")],
+        ["db"],
+    ),
+    StackCase("aws-rds-tls-enforced", "missing", "old-default-group", [rds("db", version="14.9")], ["db"]),
+    StackCase("aws-rds-tls-enforced", "compliant", "pg15-default-group", [rds("db", version="15")], []),
+    StackCase(
+        "aws-rds-tls-enforced",
+        "violating",
+        "unmanaged-group",
+        [Res(aws.RDS_INSTANCE, "db", patch(RDS, {"parameterGroupName": "external"}))],
+        ["db"],
+    ),
+]
+
+
+@pytest.mark.parametrize("case", STACK_CASES, ids=lambda c: c.id)
+def test_stack_policy(case: StackCase) -> None:
+    report = run(case.policy, case.resources, {case.policy: dict(case.config)} if case.config else {}, case.environment)
+    assert {v.policy for v in report.violations} <= {case.policy}
+    assert sorted(v.resource_name for v in report.violations) == sorted(case.flagged), report.violations
+
+
+def test_stack_violations_carry_the_resource_urn() -> None:
+    report = run("aws-vpc-flow-logs", [Res(aws.VPC, "vpc", {"tags": TAGS})])
+    assert [v.resource_urn for v in report.violations] == [urn(aws.VPC, "vpc")]
+    assert report.violations[0].level == "mandatory"
