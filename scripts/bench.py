@@ -1,11 +1,11 @@
 """Benchmark the offline plan: `python -m scripts.bench [--runs N]`.
 
 Each run is a fresh `python -m scripts.deploy plan --stack S --quiet` process (imports included, as a
-user pays them); prints the median wall seconds and the peak RSS per case, and exits 1 when a case
-with a target misses it. Cases: the AWS slice of each stack (the stack file with Azure and GCP
-disabled, in a temporary project copy), which carries the foundation issue's targets, and each whole
-stack file (all three clouds), measured and reported; its cost is mostly importing the azure-native
-and gcp SDK modules the stack uses.
+user pays them); prints the median wall seconds and the peak RSS per case against its target, and exits
+1 when one is missed. Cases: the AWS slice of each stack (the stack file with Azure and GCP disabled, in
+a temporary project copy) and each whole stack file (all three clouds). A whole stack's time is about
+half importing the azure-native and gcp SDK modules it uses, half the Pulumi SDK registering ~400
+resources on the mock runtime.
 """
 
 from __future__ import annotations
@@ -25,13 +25,13 @@ import yaml
 from components.settings import PLATFORM_KEY
 
 ROOT = Path(__file__).resolve().parents[1]
-# (case, stack, AWS only?, target seconds, target MB); the AWS-slice targets are the foundation issue's,
-# on the 2-core CI machine. Whole stacks have no target yet (None): they are measured and reported.
-CASES: list[tuple[str, str, bool, float | None, float | None]] = [
+# (case, stack, AWS only?, target seconds, target MB) on the 2-core CI machine: the AWS slice carries the
+# foundation issue's targets, the whole stacks (3 clouds) the parity issue's.
+CASES: list[tuple[str, str, bool, float, float]] = [
     ("dev (aws slice)", "dev", True, 3.0, 400.0),
     ("prod (aws slice)", "prod", True, 4.0, 400.0),
-    ("dev (all clouds)", "dev", False, None, None),
-    ("prod (all clouds)", "prod", False, None, None),
+    ("dev (all clouds)", "dev", False, 4.0, 600.0),
+    ("prod (all clouds)", "prod", False, 6.0, 600.0),
 ]
 
 
@@ -73,9 +73,6 @@ def main(argv: list[str] | None = None) -> int:
             runs = [run_once(stack, project) for _ in range(args.runs)]
             median = statistics.median(s for s, _ in runs)
             peak = max(mb for _, mb in runs)
-            if max_seconds is None or max_mb is None:
-                print(f"{case:18} {median:9.2f} {'-':>9} {peak:8.0f} {'-':>10}  measured")
-                continue
             ok = median <= max_seconds and peak <= max_mb
             missed += not ok
             print(f"{case:18} {median:9.2f} {max_seconds:9.1f} {peak:8.0f} {max_mb:10.0f}  {'ok' if ok else 'MISSED'}")
