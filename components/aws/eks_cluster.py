@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
 
+from ..lib.kubeconfig import exec_kubeconfig
 from ..settings.models import NodePool
 from .policies import assume_role_policy, irsa_trust_policy
 
@@ -316,26 +316,6 @@ def _ami_type(pool: NodePool) -> str:
 
 
 def _kubeconfig(cluster_name: str, endpoint: str, ca_data: str, region: str) -> str:
-    return json.dumps(
-        {
-            "apiVersion": "v1",
-            "kind": "Config",
-            "clusters": [
-                {"name": cluster_name, "cluster": {"server": endpoint, "certificate-authority-data": ca_data}}
-            ],
-            "contexts": [{"name": cluster_name, "context": {"cluster": cluster_name, "user": cluster_name}}],
-            "current-context": cluster_name,
-            "users": [
-                {
-                    "name": cluster_name,
-                    "user": {
-                        "exec": {
-                            "apiVersion": "client.authentication.k8s.io/v1beta1",
-                            "command": "aws",
-                            "args": ["eks", "get-token", "--cluster-name", cluster_name, "--region", region],
-                        }
-                    },
-                }
-            ],
-        }
-    )
+    """Kubeconfig authenticating with `aws eks get-token` (the caller's AWS credentials)."""
+    args = ["eks", "get-token", "--cluster-name", cluster_name, "--region", region]
+    return exec_kubeconfig(cluster_name, endpoint, ca_data, "aws", args=args)

@@ -4,7 +4,6 @@ workload identity, Defender and Container Insights, audit logs, planned upgrades
 from __future__ import annotations
 
 import base64
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
@@ -14,6 +13,7 @@ import pulumi_azure_native as azure_native
 import yaml
 from pulumi_azure_native import containerservice
 
+from ..lib.kubeconfig import exec_kubeconfig
 from ..settings.models import NodePool
 from .keyvault import AzureKey
 from .roles import KEY_VAULT_CRYPTO_USER, NETWORK_CONTRIBUTOR, assign_role, delete_lock
@@ -379,27 +379,5 @@ def _certificate_authority(kubeconfigs: Sequence[Any]) -> str:
 def _kubeconfig(cluster_name: str, endpoint: str, ca_data: str) -> str:
     """Exec kubeconfig: `kubelogin` exchanges the caller's Azure CLI login for an Entra ID token (no
     static credentials; local accounts are disabled anyway)."""
-    return json.dumps(
-        {
-            "apiVersion": "v1",
-            "kind": "Config",
-            "clusters": [
-                {"name": cluster_name, "cluster": {"server": endpoint, "certificate-authority-data": ca_data}}
-            ],
-            "contexts": [{"name": cluster_name, "context": {"cluster": cluster_name, "user": cluster_name}}],
-            "current-context": cluster_name,
-            "users": [
-                {
-                    "name": cluster_name,
-                    "user": {
-                        "exec": {
-                            "apiVersion": "client.authentication.k8s.io/v1beta1",
-                            "command": "kubelogin",
-                            "args": ["get-token", "--login", "azurecli", "--server-id", AKS_AAD_SERVER_ID],
-                            "interactiveMode": "Never",
-                        }
-                    },
-                }
-            ],
-        }
-    )
+    args = ["get-token", "--login", "azurecli", "--server-id", AKS_AAD_SERVER_ID]
+    return exec_kubeconfig(cluster_name, endpoint, ca_data, "kubelogin", args=args, interactiveMode="Never")

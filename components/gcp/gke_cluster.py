@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -10,6 +9,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_gcp as gcp
 
+from ..lib.kubeconfig import exec_kubeconfig
 from ..settings import catalog
 from ..settings.models import NodePool
 
@@ -278,31 +278,13 @@ def _node_config(
 
 
 def _kubeconfig(cluster_name: str, endpoint: str, ca_data: str) -> str:
-    return json.dumps(
-        {
-            "apiVersion": "v1",
-            "kind": "Config",
-            "clusters": [
-                {
-                    "name": cluster_name,
-                    "cluster": {"server": f"https://{endpoint}", "certificate-authority-data": ca_data},
-                }
-            ],
-            "contexts": [{"name": cluster_name, "context": {"cluster": cluster_name, "user": cluster_name}}],
-            "current-context": cluster_name,
-            "users": [
-                {
-                    "name": cluster_name,
-                    "user": {
-                        "exec": {
-                            "apiVersion": "client.authentication.k8s.io/v1beta1",
-                            "command": "gke-gcloud-auth-plugin",
-                            "installHint": "Install gke-gcloud-auth-plugin: gcloud components install "
-                            "gke-gcloud-auth-plugin",
-                            "provideClusterInfo": True,
-                        }
-                    },
-                }
-            ],
-        }
+    """Kubeconfig authenticating with gke-gcloud-auth-plugin (the caller's gcloud credentials)."""
+    hint = "Install gke-gcloud-auth-plugin: gcloud components install gke-gcloud-auth-plugin"
+    return exec_kubeconfig(
+        cluster_name,
+        f"https://{endpoint}",
+        ca_data,
+        "gke-gcloud-auth-plugin",
+        installHint=hint,
+        provideClusterInfo=True,
     )

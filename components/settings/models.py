@@ -356,9 +356,7 @@ BUCKET_NAME_PATTERN = r"^[a-z][a-z0-9]{2,11}$"  # 3-12: Azure containers need 3 
 class BucketSettings(Model):
     """One object-storage bucket, created in every region of every enabled cloud."""
 
-    name: str = Field(
-        pattern=BUCKET_NAME_PATTERN, description="Short logical name (3-12 lowercase alphanumerics)."
-    )
+    name: str = Field(pattern=BUCKET_NAME_PATTERN, description="Short logical name (3-12 lowercase alphanumerics).")
     noncurrent_version_days: int = Field(90, ge=1, le=3650, description="Days to keep noncurrent object versions.")
     cool_after_days: int | None = Field(
         None, ge=30, le=3650, description="Move objects to a cool tier after this many days."
