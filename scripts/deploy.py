@@ -13,6 +13,7 @@ Exit codes: 0 ok, 2 configuration/usage/environment error (one line per problem 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 import traceback
@@ -144,4 +145,8 @@ def _add_driver_commands(commands: argparse._SubParsersAction) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except BrokenPipeError:  # `plan | head`: the reader left; stop quietly, as other CLI tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
