@@ -3,9 +3,9 @@
 Each run is a fresh `python -m scripts.deploy plan --stack S --quiet` process (imports included, as a
 user pays them); prints the median wall seconds and the peak RSS per case against its target, and exits
 1 when one is missed. Cases: the AWS slice of each stack (the stack file with Azure and GCP disabled, in
-a temporary project copy) and each whole stack file (all three clouds). A whole stack's time is about
-half importing the azure-native and gcp SDK modules it uses, half the Pulumi SDK registering ~400
-resources on the mock runtime.
+a temporary project copy) and each whole stack file (all three clouds). A whole stack's time is mostly
+importing the azure-native and gcp SDK modules it uses and the Pulumi SDK registering ~400 resources on
+the mock runtime (with the cyclic garbage collector paused: see scripts/offline.py).
 """
 
 from __future__ import annotations

@@ -9,8 +9,10 @@ protect, dependencies and inputs (secrets still wrapped), for the plan, the test
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -162,11 +164,30 @@ def record(
     pulumi.runtime.set_mocks(monitor.mocks, project=project, stack=stack, preview=preview, monitor=monitor)
     pulumi.runtime.set_all_config(flatten_config(config))
     try:
-        _sync_await(run_pulumi_func(program))
-        outputs = _resolved_stack_outputs()
+        with _gc_paused():
+            _sync_await(run_pulumi_func(program))
+            outputs = _resolved_stack_outputs()
     finally:
         pulumi.runtime.set_all_config({})
     return Recording(stack=stack, resources=monitor.registrations, outputs=outputs)
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector for one program run, then restore it.
+
+    A run imports the SDK modules it uses (millions of long-lived objects) and churns through ~150k
+    asyncio handles, tasks and Outputs; each allocation burst triggers a collection and the full (gen 2)
+    ones traverse the whole SDK heap: about half a whole-stack plan's time (prod 7.3 s -> 3.9 s measured
+    with the collector off). A run is short and bounded, so deferring the collection costs a few tens of
+    MB at most; reference counting still frees everything acyclic, and the collector resumes afterwards."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _resolved_stack_outputs() -> dict[str, Any]:
