@@ -65,8 +65,13 @@ def test_json_lists_every_resource_with_secrets_hidden(tmp_path: Path) -> None:
          "multicloud-platform:platform.clouds.aws.regions[1].cidr: 10.10.0.0/16 overlaps"),
         (lambda p: p["kubernetes"].update(version="1.28"),
          "multicloud-platform:platform.kubernetes.version: Kubernetes 1.28 is not supported"),
+        (lambda p: p["postgres"]["tier"].update(gcp="db-standard-4"),
+         "multicloud-platform:platform.postgres.tier.gcp: 'db-standard-4' is not a Cloud SQL for PostgreSQL tier"),
+        (lambda p: p["clouds"]["azure"]["regions"][1].update(name="francecentral") or p.update(name="acmecorp"),
+         "multicloud-platform:platform.clouds.azure.regions[1].name: "
+         "azure storage account name 'acmecorpprodfrancecentral'"),
     ],
-    ids=["overlapping-cidrs", "kubernetes-1.28"],
+    ids=["overlapping-cidrs", "kubernetes-1.28", "cloudsql-tier", "storage-account-name"],
 )
 def test_bad_config_exits_2_with_one_line_per_problem(tmp_path: Path, edit, expected: str) -> None:
     project = project_copy(tmp_path, "prod", edit)
