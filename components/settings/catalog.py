@@ -104,3 +104,5 @@ GKE_GPU_MACHINES: dict[str, tuple[str, int]] = {
     "g2-standard-96": ("nvidia-l4", 8),
     **{f"a2-highgpu-{n}g": ("nvidia-tesla-a100", n) for n in (1, 2, 4, 8)},
 }
+# ASNs an Azure VPN gateway may not use (Azure's own BGP infrastructure).
+AZURE_RESERVED_ASNS: tuple[int, ...] = tuple(range(65515, 65521))

@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ..lib.tunnels import MAX_REGIONS, MeshPlan, plan_mesh
 from . import catalog
 from .durations import Duration
 
@@ -366,6 +367,47 @@ class BucketSettings(Model):
     )
 
 
+# --- cross-cloud VPN mesh -----------------------------------------------------------------------
+
+
+class BgpAsns(Model):
+    """Private BGP ASN of each cloud's first region; region i of a cloud uses base + i."""
+
+    aws: int = Field(64512, description="Amazon-side ASN of the AWS virtual private gateways.")
+    azure: int = Field(65010, description="ASN of the Azure VPN gateways (65515-65520 are reserved by Azure).")
+    gcp: int = Field(65020, description="ASN of the GCP Cloud Routers.")
+
+    @field_validator("aws", "azure", "gcp")
+    @classmethod
+    def _private(cls, asn: int) -> int:
+        if not 64512 <= asn <= 65534 - MAX_REGIONS:
+            raise ValueError(
+                f"{asn} is not a private 2-byte ASN with room for {MAX_REGIONS} regions; "
+                f"allowed: 64512 to {65534 - MAX_REGIONS}"
+            )
+        return asn
+
+
+class VpnSettings(Model):
+    """Site-to-site IPsec tunnels with BGP between every pair of enabled clouds."""
+
+    enabled: bool = Field(True, description="Build the VPN mesh between the enabled clouds.")
+    scope: Literal["primary", "all"] = Field(
+        "all",
+        description="Connect the primary regions only, or every region of each cloud to every region of the "
+        "others (prod: a region keeps private paths when a peer region is lost). dev: primary.",
+    )
+    asns: BgpAsns = Field(default_factory=BgpAsns, description="BGP ASNs per cloud.")
+    azure_gateway_sku: Literal["VpnGw1AZ", "VpnGw2AZ", "VpnGw3AZ", "VpnGw4AZ", "VpnGw5AZ"] = Field(
+        "VpnGw2AZ", description="Zone-redundant SKU of the Azure VPN gateways. dev: VpnGw1AZ."
+    )
+    pinned: dict[str, IPv4Network] = Field(
+        default_factory=dict,
+        description="Inside /30s pinned by tunnel key (`<cloud>-<cloud>/<region>/<region>/<tunnel>`, as the "
+        "offline plan lists them), e.g. to keep the addresses of adopted tunnels; the rest are allocated.",
+    )
+
+
 # --- disaster recovery, edge, identity, budgets -------------------------------------------------
 
 
@@ -396,9 +438,17 @@ SEED_GEO_STEERING: dict[str, list[Cloud]] = {
 }
 
 
-class EdgeSettings(Model):
-    """Cloudflare load balancer in front of the clusters."""
+CLOUDFLARE_ID = r"^[0-9a-f]{32}$"
 
+
+class EdgeSettings(Model):
+    """Cloudflare load balancer in front of the clusters (API token from CLOUDFLARE_API_TOKEN, never config)."""
+
+    enabled: bool = Field(True, description="Build the Cloudflare monitor, pools, load balancer and DNS record.")
+    account_id: str = Field(
+        "0" * 32, pattern=CLOUDFLARE_ID, description="Cloudflare account id (pools and monitors are account-level)."
+    )
+    zone_id: str = Field("0" * 32, pattern=CLOUDFLARE_ID, description="Cloudflare zone id of `zone`.")
     zone: str = Field("example.com", description="Cloudflare zone name.")
     hostname: str = Field("api", description="Record in the zone that serves the platform.")
     steering: Literal["geo", "dynamic_latency", "proximity", "random", "off"] = Field(
@@ -442,6 +492,19 @@ class Trust(Model):
 FEDERATED_PROVIDERS: tuple[Literal["azure_ad", "google"], ...] = ("azure_ad", "google")
 
 
+class FederatedProvider(Model):
+    """An OIDC/social identity provider federated into the Cognito user pool. Its client secret is read at
+    deploy time from the AWS Secrets Manager secret `client_secret_name` (never from config)."""
+
+    client_id: str = Field("platform-client", min_length=1, description="OAuth client id registered at the IdP.")
+    client_secret_name: str = Field(
+        min_length=1, description="Secrets Manager secret (name or ARN, primary AWS region) holding the client secret."
+    )
+    tenant_id: str | None = Field(
+        None, description="Entra ID tenant id (azure_ad only; defaults to the Azure subscription's tenant)."
+    )
+
+
 class IdentitySettings(Model):
     """Federated identity across clouds."""
 
@@ -451,6 +514,22 @@ class IdentitySettings(Model):
     )
     token_lifetime: Duration = Field(3600, description="Access/ID token lifetime.")
     refresh_lifetime: Duration = Field(86400, description="Refresh token lifetime.")
+    providers: dict[Literal["azure_ad", "google"], FederatedProvider] = Field(
+        default_factory=lambda: {
+            p: FederatedProvider(client_secret_name=f"platform/identity/{p.replace('_', '-')}")
+            for p in FEDERATED_PROVIDERS
+        },
+        description="Client registration of each federated provider.",
+    )
+    domain_prefix: str | None = Field(
+        None,
+        pattern=r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$",
+        description="Cognito hosted-UI domain prefix (defaults to <name>-<environment>-auth).",
+    )
+    callback_urls: list[str] = Field(
+        default_factory=list,
+        description="OAuth callback URLs of the hosted-UI client (default https://<edge hostname>/oauth2/callback).",
+    )
     trusts: list[Trust] = Field(default_factory=list, description="Cross-cloud workload trusts.")
 
 
@@ -472,6 +551,7 @@ ENVIRONMENT_DEFAULTS: dict[str, dict[str, Any]] = {
         "network": {"nat": "single", "flow_log_retention_days": 30},
         "kubernetes": {"public_endpoint": True},
         "postgres": {"ha": False, "backup_retention_days": 3, "storage_gb": 50, "max_storage_gb": 200},
+        "vpn": {"scope": "primary", "azure_gateway_sku": "VpnGw1AZ"},
     },
     "prod": {},
 }
@@ -497,6 +577,7 @@ class PlatformSettings(Model):
         default_factory=lambda: [BucketSettings(name="data"), BucketSettings(name="backups", cool_after_days=30)],
         description="Buckets created in every region of every enabled cloud; a bare name takes the defaults.",
     )
+    vpn: VpnSettings = Field(default_factory=VpnSettings, description="Cross-cloud VPN mesh with BGP.")
     dr: DrSettings = Field(default_factory=DrSettings, description="Disaster recovery.")
     edge: EdgeSettings = Field(default_factory=EdgeSettings, description="Cloudflare edge.")
     identity: IdentitySettings = Field(default_factory=IdentitySettings, description="Identity federation.")
@@ -520,6 +601,19 @@ class PlatformSettings(Model):
     def is_prod(self) -> bool:
         """Production stack."""
         return self.environment == "prod"
+
+    def mesh_plan(self) -> MeshPlan:
+        """The VPN mesh of the enabled clouds (legs, tunnel /30s, ASNs); raises TunnelPlanError when a pin
+        cannot work. Empty when the mesh is off or only one cloud is enabled."""
+        enabled = self.clouds.enabled()
+        if not self.vpn.enabled or len(enabled) < 2:
+            return MeshPlan(legs=())
+        return plan_mesh(
+            {cloud: [r.name for r in c.regions] for cloud, c in enabled.items()},
+            scope=self.vpn.scope,
+            base_asns={cloud: getattr(self.vpn.asns, cloud) for cloud in enabled},
+            pinned=self.vpn.pinned,
+        )
 
     def tags(self) -> dict[str, str]:
         """Tags/labels every resource carries (valid as GCP labels too)."""

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from itertools import combinations
 
 from ..lib.naming import InvalidNameError, StackNames
+from ..lib.tunnels import MAX_REGIONS, TunnelPlanError
 from . import catalog
 from .durations import format_duration
 from .models import CLOUDS, PlatformSettings
@@ -216,6 +217,30 @@ def _budgets(s: PlatformSettings) -> Iterator[Problem]:
         yield Problem("budgets.daily", f"{s.budgets.daily:g} exceeds budgets.monthly {s.budgets.monthly:g}")
 
 
+def _vpn(s: PlatformSettings) -> Iterator[Problem]:
+    if not s.vpn.enabled or len(s.clouds.enabled()) < 2:
+        return
+    spans = {cloud: range(asn, asn + MAX_REGIONS) for cloud, asn in s.vpn.asns.model_dump().items()}
+    for (a, span_a), (b, span_b) in combinations(spans.items(), 2):
+        if set(span_a) & set(span_b):
+            yield Problem(
+                f"vpn.asns.{b}",
+                f"{span_b.start} overlaps the ASNs of {a} ({span_a.start}-{span_a.stop - 1}); "
+                f"allowed: {MAX_REGIONS} free ASNs per cloud",
+            )
+    if set(spans["azure"]) & set(catalog.AZURE_RESERVED_ASNS):
+        yield Problem(
+            "vpn.asns.azure",
+            f"{spans['azure'].start}-{spans['azure'].stop - 1} includes ASNs Azure reserves "
+            f"({min(catalog.AZURE_RESERVED_ASNS)}-{max(catalog.AZURE_RESERVED_ASNS)}); allowed: a range clear of them",
+        )
+    try:
+        s.mesh_plan()
+    except TunnelPlanError as err:
+        for path, message in err.problems:
+            yield Problem(path, message)
+
+
 def _names(s: PlatformSettings) -> Iterator[Problem]:
     names = StackNames(s.name, s.environment)
     buckets = [b.name for b in s.buckets]
@@ -243,5 +268,6 @@ RULES = (
     _account_ids,
     _buckets,
     _budgets,
+    _vpn,
     _names,
 )
