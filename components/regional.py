@@ -12,19 +12,41 @@ from typing import Protocol
 
 import pulumi
 
-from .settings.models import PlatformSettings, Region
+from .connectivity.ends import AwsEnd, AzureEnd, GcpEnd
+from .lib.tunnels import MeshPlan
+from .settings.models import Cloud, PlatformSettings, Region
 
 
 @dataclass(frozen=True)
 class RegionArgs:
     """Inputs of every cloud's region component."""
 
+    cloud: Cloud
+    """The region's cloud."""
     region: Region
     """The region and its CIDR."""
     settings: PlatformSettings
     """The stack's settings (sizes, versions, protection)."""
     platform_cidrs: list[str]
     """Every enabled region's CIDR across clouds (database and peer ingress)."""
+    mesh: MeshPlan
+    """The stack's VPN mesh: a region in one of its legs builds its VPN gateway."""
+
+    @property
+    def in_mesh(self) -> bool:
+        """The region takes part in the VPN mesh."""
+        return bool(self.mesh.legs_of(self.cloud, self.region.name))
+
+    @property
+    def asn(self) -> int:
+        """The region's BGP ASN in the mesh."""
+        return self.mesh.asns[(self.cloud, self.region.name)]
+
+    @property
+    def peer_cidrs(self) -> list[str]:
+        """CIDRs of the other clouds' regions (what the VPN brings in)."""
+        own = {str(r.cidr) for r in getattr(self.settings.clouds, self.cloud).regions}
+        return [c for c in self.platform_cidrs if c not in own]
 
 
 class CloudRegion(Protocol):
@@ -42,3 +64,7 @@ class CloudRegion(Protocol):
     """Private hostname (or IP) of the region's PostgreSQL."""
     bucket_names: dict[str, pulumi.Output[str]]
     """Physical bucket (container) names by logical bucket name."""
+    ingress_addresses: list[pulumi.Output[str]]
+    """Reserved public IPv4 addresses of the cluster's ingress load balancer (the Cloudflare pool origins)."""
+    vpn_end: AwsEnd | AzureEnd | GcpEnd | None
+    """The region's VPN gateway, when it takes part in the mesh."""

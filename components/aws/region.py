@@ -5,6 +5,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
+from ..connectivity.ends import AwsEnd
 from ..lib.naming import StackNames
 from ..regional import RegionArgs
 from ..settings.models import PlatformSettings, Region
@@ -13,6 +14,7 @@ from .eks_cluster import AwsEksCluster, AwsEksClusterArgs
 from .kms_key import AwsKmsKey, AwsKmsKeyArgs
 from .network import AwsNetwork, AwsNetworkArgs
 from .postgres import AwsPostgres, AwsPostgresArgs
+from .vpn_gateway import AwsVpnGateway, AwsVpnGatewayArgs
 
 KEY_PURPOSES = ("eks", "rds", "s3", "logs")
 
@@ -45,6 +47,10 @@ class AwsRegion(pulumi.ComponentResource):
     """The region's PostgreSQL."""
     bucket_names: dict[str, pulumi.Output[str]]
     """Physical bucket names by logical name."""
+    ingress_addresses: list[pulumi.Output[str]]
+    """Elastic IPs of the ingress network load balancer, one per zone (its subnet mappings)."""
+    vpn_end: AwsEnd | None
+    """The region's virtual private gateway in the VPN mesh (None outside it)."""
 
     def __init__(self, name: str, args: RegionArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("multicloud:aws:Region", name, {}, opts)
@@ -139,6 +145,27 @@ class AwsRegion(pulumi.ComponentResource):
             for b in s.buckets
         }
         self.bucket_names = {logical: bucket.bucket_name for logical, bucket in buckets.items()}
+        self.ingress_addresses = [
+            aws.ec2.Eip(
+                f"{name}-ingress-{i}", domain="vpc", tags={**tags, "Name": f"{name}-ingress-{i}"}, opts=child
+            ).public_ip
+            for i in range(s.network.availability_zones)
+        ]
+        self.vpn_end = None
+        if args.in_mesh:
+            gateway = AwsVpnGateway(
+                f"{name}-vpn",
+                AwsVpnGatewayArgs(
+                    vpc_id=self.network.vpc_id,
+                    route_table_ids=self.network.private_route_table_ids,
+                    asn=args.asn,
+                    tags=tags,
+                ),
+                opts=child,
+            )
+            self.vpn_end = AwsEnd(
+                region=region, gateway_id=gateway.gateway_id, asn=args.asn, name_prefix=names.prefix(region)
+            )
         self.cluster_name = self.cluster.cluster_name
         self.cluster_endpoint = self.cluster.endpoint
         self.kubeconfig = self.cluster.kubeconfig

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_azure_native as azure_native
 
+from ..connectivity.ends import AzureEnd
 from ..lib.naming import StackNames
 from ..regional import RegionArgs
 from ..settings import catalog
@@ -13,7 +14,9 @@ from .aks_cluster import AzureAksCluster, AzureAksClusterArgs
 from .keyvault import AzureKeyVault, AzureKeyVaultArgs
 from .network import AzureNetwork, AzureNetworkArgs
 from .postgres import AzurePostgres, AzurePostgresArgs
+from .roles import NETWORK_CONTRIBUTOR, assign_role
 from .storage import AzureStorage, AzureStorageArgs
+from .vpn_gateway import AzureVpnGateway, AzureVpnGatewayArgs
 
 KEYS = {"aks": 2048, "postgres": 3072, "storage": 3072}
 """Customer-managed keys of the region's vault and their RSA sizes (AKS KMS takes RSA 2048)."""
@@ -60,6 +63,10 @@ class AzureRegion(pulumi.ComponentResource):
     """The region's storage account."""
     workspace_id: pulumi.Output[str]
     """The region's Log Analytics workspace."""
+    ingress_addresses: list[pulumi.Output[str]]
+    """Static public IP of the AKS ingress load balancer (the cluster identity may attach it)."""
+    vpn_end: AzureEnd | None
+    """The region's VPN gateway in the mesh (None outside it)."""
     network: AzureNetwork
     """The region's resource group and VNet."""
     vault: AzureKeyVault
@@ -217,6 +224,57 @@ class AzureRegion(pulumi.ComponentResource):
             ),
             opts=child,
         )
+
+        ingress = azure_native.network.PublicIPAddress(
+            f"{name}-ingress",
+            public_ip_address_name=f"{prefix}-ingress",
+            resource_group_name=rg,
+            location=region,
+            sku={"name": "Standard", "tier": "Regional"},
+            public_ip_allocation_method="Static",
+            public_ip_address_version="IPv4",
+            zones=["1", "2", "3"],
+            tags=tags,
+            opts=child,
+        )
+        # The ingress Service's load balancer lives in the node resource group: AKS attaches this IP only when its
+        # identity may manage network resources in the region's group.
+        assign_role(
+            f"{name}-ingress-network-contributor",
+            self,
+            scope=self.network.resource_group_id,
+            principal_id=self.cluster.identity_principal_id,
+            role=NETWORK_CONTRIBUTOR,
+            subscription_id=subscription,
+        )
+        self.ingress_addresses = [ingress.ip_address.apply(lambda address: address or "")]
+        self.vpn_end = None
+        if args.in_mesh:
+            instances = args.mesh.azure_bgp_addresses(region)
+            gateway = AzureVpnGateway(
+                f"{name}-vpn",
+                AzureVpnGatewayArgs(
+                    gateway_name=f"{prefix}-vng",
+                    resource_group_name=rg,
+                    location=region,
+                    subscription_id=subscription,
+                    gateway_subnet_id=self.network.gateway_subnet_id,
+                    sku=s.vpn.azure_gateway_sku,
+                    asn=args.asn,
+                    bgp_addresses=instances,
+                    tags=tags,
+                ),
+                opts=child,
+            )
+            self.vpn_end = AzureEnd(
+                region=region,
+                gateway_id=gateway.gateway_id,
+                public_ips=gateway.public_ips,
+                ip_configuration_ids=gateway.ip_configuration_ids,
+                asn=args.asn,
+                resource_group_name=rg,
+                name_prefix=prefix,
+            )
 
         self.cluster_name = self.cluster.cluster_name
         self.cluster_endpoint = self.cluster.endpoint

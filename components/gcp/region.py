@@ -5,6 +5,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_gcp as gcp
 
+from ..connectivity.ends import GcpEnd
 from ..lib.naming import StackNames
 from ..regional import RegionArgs
 from ..settings.models import PlatformSettings, Region
@@ -13,6 +14,7 @@ from .cloudsql import GcpCloudSql, GcpCloudSqlArgs
 from .gke_cluster import GcpGkeCluster, GcpGkeClusterArgs
 from .kms import GcpKms, GcpKmsArgs
 from .network import GcpNetwork, GcpNetworkArgs
+from .vpn_gateway import GcpVpnGateway, GcpVpnGatewayArgs
 
 
 def _project(settings: PlatformSettings) -> str:
@@ -60,6 +62,10 @@ class GcpRegion(pulumi.ComponentResource):
     """Workload Identity pool of the cluster."""
     postgres_connection_name: pulumi.Output[str]
     """Cloud SQL connection name (`<project>:<region>:<instance>`)."""
+    ingress_addresses: list[pulumi.Output[str]]
+    """Reserved external IP of the GKE ingress load balancer."""
+    vpn_end: GcpEnd | None
+    """The region's HA VPN gateway and Cloud Router in the mesh (None outside it)."""
     kms: GcpKms
     """The region's key ring."""
     network: GcpNetwork
@@ -94,7 +100,13 @@ class GcpRegion(pulumi.ComponentResource):
         )
         self.network = GcpNetwork(
             f"{name}-network",
-            GcpNetworkArgs(project=project, region=region, cidr=args.region.cidr, name_prefix=prefix),
+            GcpNetworkArgs(
+                project=project,
+                region=region,
+                cidr=args.region.cidr,
+                name_prefix=prefix,
+                router_asn=args.asn if args.in_mesh else None,
+            ),
             opts=child,
         )
         self.cluster = GcpGkeCluster(
@@ -164,6 +176,44 @@ class GcpRegion(pulumi.ComponentResource):
         }
         self.bucket_names = {logical: bucket.bucket_name for logical, bucket in buckets.items()}
         self.project = project
+        ingress = gcp.compute.Address(
+            f"{name}-ingress",
+            name=f"{prefix}-ingress",
+            project=project,
+            region=region,
+            address_type="EXTERNAL",
+            network_tier="PREMIUM",
+            description="Ingress load balancer of the GKE cluster (Cloudflare pool origin)",
+            labels=labels,
+            opts=child,
+        )
+        self.ingress_addresses = [ingress.address]
+        self.vpn_end = None
+        if args.in_mesh:
+            gateway = GcpVpnGateway(
+                f"{name}-vpn",
+                GcpVpnGatewayArgs(
+                    project=project,
+                    region=region,
+                    gateway_name=f"{prefix}-havpn",
+                    network_id=self.network.network_id,
+                    network_name=self.network.network_name,
+                    private_services_range=self.network.private_services_range,
+                    peer_cidrs=args.peer_cidrs,
+                    labels=labels,
+                ),
+                opts=child,
+            )
+            self.vpn_end = GcpEnd(
+                region=region,
+                project=project,
+                gateway_id=gateway.gateway_id,
+                interface_ips=gateway.interface_ips,
+                router_name=self.network.router_name,
+                asn=args.asn,
+                advertised_cidr=str(args.region.cidr),
+                name_prefix=prefix,
+            )
         self.cluster_name = self.cluster.cluster_name
         self.cluster_endpoint = self.cluster.endpoint
         self.kubeconfig = self.cluster.kubeconfig

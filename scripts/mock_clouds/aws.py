@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .common import token_of
+from ipaddress import IPv4Network
+
+from .common import public_ip, token_of
 
 ACCOUNT_ID = "123456789012"
 
@@ -50,11 +52,30 @@ def outputs(resource_type: str, physical: str, region: str, inputs: Mapping[str,
         issuer = str(inputs.get("url", "")).removeprefix("https://")
         out.update(arn=f"arn:aws:iam::{ACCOUNT_ID}:oidc-provider/{issuer}")
     elif resource_type == "aws:ec2/eip:Eip":
-        out.update(allocationId=f"eipalloc-{token}", publicIp="198.51.100.10")
+        out.update(allocationId=f"eipalloc-{token}", publicIp=public_ip(token, 52))
+    elif resource_type == "aws:ec2/vpnGateway:VpnGateway":
+        out.update(__id=f"vgw-{token}", arn=f"arn:aws:ec2:{region}:{ACCOUNT_ID}:vpn-gateway/vgw-{token}")
+    elif resource_type == "aws:ec2/customerGateway:CustomerGateway":
+        out.update(__id=f"cgw-{token}", arn=f"arn:aws:ec2:{region}:{ACCOUNT_ID}:customer-gateway/cgw-{token}")
+    elif resource_type == "aws:ec2/vpnConnection:VpnConnection":
+        out.update(_vpn_connection(token, inputs))
     elif resource_type == "aws:cloudwatch/logGroup:LogGroup":
         out.update(arn=f"arn:aws:logs:{region}:{ACCOUNT_ID}:log-group:{physical}")
     elif resource_type == "aws:rds/subnetGroup:SubnetGroup" or resource_type == "aws:rds/parameterGroup:ParameterGroup":
         out.update(name=physical, __id=physical)
+    return out
+
+
+def _vpn_connection(token: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
+    """AWS's answer for a VPN connection: two outside IPs and, from each tunnel's inside /30, the AWS side
+    (first host) and the customer side (second host)."""
+    out: dict[str, Any] = {"__id": f"vpn-{token}"}
+    for n in (1, 2):
+        out[f"tunnel{n}Address"] = public_ip(f"{token}{n}", 3)
+        cidr = inputs.get(f"tunnel{n}InsideCidr")
+        if cidr:
+            aws_side, customer_side = list(IPv4Network(str(cidr)).hosts())
+            out[f"tunnel{n}VgwInsideAddress"], out[f"tunnel{n}CgwInsideAddress"] = str(aws_side), str(customer_side)
     return out
 
 

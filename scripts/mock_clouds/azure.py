@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from .common import token_of
+from .common import public_ip, token_of
 
 SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000"
 """The subscription of the committed stack files."""
@@ -66,6 +66,14 @@ ARM_IDS: dict[str, str] = {
     + "/Microsoft.Storage/storageAccounts/{accountName}/blobServices/default/containers/{containerName}",
     "azure-native:storage:ManagementPolicy": _PROVIDERS
     + "/Microsoft.Storage/storageAccounts/{accountName}/managementPolicies/default",
+    "azure-native:network:PublicIPAddress": _PROVIDERS
+    + "/Microsoft.Network/publicIPAddresses/{publicIpAddressName}",
+    "azure-native:network:VirtualNetworkGateway": _PROVIDERS
+    + "/Microsoft.Network/virtualNetworkGateways/{virtualNetworkGatewayName}",
+    "azure-native:network:LocalNetworkGateway": _PROVIDERS
+    + "/Microsoft.Network/localNetworkGateways/{localNetworkGatewayName}",
+    "azure-native:network:VirtualNetworkGatewayConnection": _PROVIDERS
+    + "/Microsoft.Network/connections/{virtualNetworkGatewayConnectionName}",
     "azure-native:authorization:RoleAssignment": "{scope}/providers/Microsoft.Authorization/roleAssignments/{__guid}",
     "azure-native:authorization:ManagementLockByScope": "{scope}/providers/Microsoft.Authorization/locks/{lockName}",
 }
@@ -159,6 +167,8 @@ def outputs(resource_type: str, physical: str, region: str, inputs: Mapping[str,
     elif resource_type == "azure-native:storage:StorageAccount":
         services = ("blob", "dfs", "file", "queue", "table", "web")
         out.update(primaryEndpoints={s: f"https://{out['name']}.{s}.core.windows.net/" for s in services})
+    elif resource_type == "azure-native:network:PublicIPAddress":
+        out.update(ipAddress=public_ip(token, 20), provisioningState="Succeeded")
     elif resource_type == "azure-native:operationalinsights:Workspace":
         out.update(customerId=mock_uuid(resource_id, "customer"))
     return out

@@ -70,6 +70,21 @@ def outputs(resource_type: str, physical: str, region: str, inputs: Mapping[str,
         if inputs.get("purpose") == "VPC_PEERING" and inputs.get("address"):
             _PEERED_RANGES[physical] = IPv4Network(f"{inputs['address']}/{int(inputs.get('prefixLength', 24))}")
         out.update(__id=path, name=physical, selfLink=f"{COMPUTE}/{path}")
+    elif resource_type == "gcp:compute/address:Address":
+        path = f"projects/{project}/regions/{region}/addresses/{physical}"
+        out.update(__id=path, name=physical, address=_ip(token, 35), selfLink=f"{COMPUTE}/{path}")
+    elif resource_type == "gcp:compute/haVpnGateway:HaVpnGateway":
+        path = f"projects/{project}/regions/{region}/vpnGateways/{physical}"
+        interfaces = [{"id": i, "ipAddress": _ip(token_of(path, str(i)), 35)} for i in (0, 1)]
+        out.update(__id=path, name=physical, selfLink=f"{COMPUTE}/{path}", vpnInterfaces=interfaces)
+    elif resource_type == "gcp:compute/externalVpnGateway:ExternalVpnGateway":
+        path = f"projects/{project}/global/externalVpnGateways/{physical}"
+        out.update(__id=path, name=physical, selfLink=f"{COMPUTE}/{path}")
+    elif resource_type == "gcp:compute/vPNTunnel:VPNTunnel":
+        path = f"projects/{project}/regions/{region}/vpnTunnels/{physical}"
+        out.update(__id=path, name=physical, selfLink=f"{COMPUTE}/{path}", tunnelId=str(int(token, 16)))
+    elif resource_type in ("gcp:compute/routerInterface:RouterInterface", "gcp:compute/routerPeer:RouterPeer"):
+        out.update(__id=f"{project}/{region}/{inputs.get('router', '')}/{physical}", name=physical)
     elif resource_type == "gcp:servicenetworking/connection:Connection":
         out.update(
             __id=f"{inputs.get('network', '')}:{inputs.get('service', '')}",
