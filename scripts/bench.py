@@ -36,12 +36,13 @@ CASES: list[tuple[str, str, bool, float, float]] = [
 
 
 def aws_only_project(stack: str, folder: Path) -> Path:
-    """A copy of Pulumi.yaml and the stack file with Azure and GCP disabled."""
+    """A copy of Pulumi.yaml and the stack file with Azure and GCP disabled (and the trusts naming them)."""
     shutil.copy(ROOT / "Pulumi.yaml", folder / "Pulumi.yaml")
     document = yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text())
-    clouds = document["config"][PLATFORM_KEY]["clouds"]
+    platform = document["config"][PLATFORM_KEY]
     for cloud in ("azure", "gcp"):
-        clouds.setdefault(cloud, {})["enabled"] = False
+        platform["clouds"].setdefault(cloud, {})["enabled"] = False
+    platform.get("identity", {}).pop("trusts", None)
     (folder / f"Pulumi.{stack}.yaml").write_text(yaml.safe_dump(document))
     return folder
 

@@ -45,6 +45,8 @@ class Registration:
     """Inputs with wire (camelCase) names; secret values are wrapped in the RPC secret envelope."""
     outputs: dict[str, Any] = field(default_factory=dict)
     """The state the mocks answered with (what the provider would report after create)."""
+    id: str = ""
+    """The id the mocks answered with (what other resources receive as a reference)."""
     properties: struct_pb2.Struct | None = None
     """The inputs exactly as sent to the engine (what a policy analyzer receives)."""
 
@@ -128,7 +130,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             inputs = rpc.deserialize_properties(request.object)
             self.mocks.provider_regions[response.urn] = str(inputs.get("region") or inputs.get("location") or "")
         if request.type != "pulumi:pulumi:Stack":
-            state = self.resources[response.urn].state if response.urn in self.resources else {}
+            registered = self.resources.get(response.urn)
             self.registrations.append(
                 Registration(
                     urn=response.urn,
@@ -140,7 +142,8 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                     provider=request.provider,
                     dependencies=list(request.dependencies),
                     inputs=rpc.deserialize_properties(request.object, keep_unknowns=True),
-                    outputs=dict(state),
+                    outputs=dict(registered.state) if registered else {},
+                    id=str(registered.id or "") if registered else "",
                     properties=request.object,
                 )
             )

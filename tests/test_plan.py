@@ -70,8 +70,17 @@ def test_json_lists_every_resource_with_secrets_hidden(tmp_path: Path) -> None:
         (lambda p: p["clouds"]["azure"]["regions"][1].update(name="francecentral") or p.update(name="acmecorp"),
          "multicloud-platform:platform.clouds.azure.regions[1].name: "
          "azure storage account name 'acmecorpprodfrancecentral'"),
+        (lambda p: p["vpn"].update(pinned={"aws-azure/us-west-2/westus2/3": "169.254.21.0/30"}),
+         "multicloud-platform:platform.vpn.pinned.aws-azure/us-west-2/westus2/3: 169.254.21.0/30 overlaps "
+         "169.254.21.0/30 of tunnel aws-azure/us-east-1/eastus/0; allowed: a free /30"),
+        (lambda p: p["identity"]["trusts"].append({"source": "aws", "targets": ["oracle"]}),
+         "multicloud-platform:platform.identity.trusts[3].targets[0]: Input should be 'aws', 'azure' or 'gcp'"),
+        (lambda p: p["clouds"]["gcp"].update(enabled=False) or p["identity"].update(trusts=[])
+         or p.setdefault("edge", {}).update(region_pools={"SEAS": ["gcp", "aws"]}),
+         "multicloud-platform:platform.edge.region_pools.SEAS: steers to gcp, which is not enabled; allowed: aws, azure"),
     ],
-    ids=["overlapping-cidrs", "kubernetes-1.28", "cloudsql-tier", "storage-account-name"],
+    ids=["overlapping-cidrs", "kubernetes-1.28", "cloudsql-tier", "storage-account-name", "overlapping-tunnel",
+         "unknown-trust-target", "steering-to-disabled-cloud"],
 )
 def test_bad_config_exits_2_with_one_line_per_problem(tmp_path: Path, edit, expected: str) -> None:
     project = project_copy(tmp_path, "prod", edit)
@@ -105,6 +114,7 @@ def test_a_stack_imports_only_the_sdks_of_its_clouds(tmp_path: Path) -> None:
     def aws_only(platform: dict) -> None:
         platform["clouds"]["azure"]["enabled"] = False
         platform["clouds"]["gcp"]["enabled"] = False
+        platform["identity"]["trusts"] = []  # trusts name the other clouds
 
     project = project_copy(tmp_path, "dev", aws_only)
     probe = (

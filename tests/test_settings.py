@@ -280,6 +280,19 @@ RULE_CASES = [
     # _postgres (Burstable)
     RuleCase("burstable-azure-tier-with-ha", rules._postgres, valid(postgres={"tier": {"azure": "B_Standard_B2ms"}}),
              "postgres.tier.azure", "B_Standard_B2ms is Burstable, which has no high availability"),
+    # _vpn
+    RuleCase("vpn-pin-overlaps-a-tunnel", rules._vpn,
+             valid(vpn={"pinned": {"aws-gcp/us-east-1/us-central1/0": "169.254.32.4/30"}}),
+             "vpn.pinned.aws-gcp/us-east-1/us-central1/0",
+             "169.254.32.4/30 overlaps 169.254.32.4/30 of tunnel aws-gcp/us-east-1/us-central1/1; allowed: a free /30"),
+    RuleCase("vpn-pin-outside-apipa", rules._vpn,
+             valid(vpn={"pinned": {"azure-gcp/eastus/us-central1/1": "169.254.40.0/30"}}),
+             "vpn.pinned.azure-gcp/eastus/us-central1/1",
+             "169.254.40.0/30 is outside 169.254.21.0/24 and 169.254.22.0/24; allowed: a /30 inside"),
+    RuleCase("vpn-asns-overlap", rules._vpn, valid(vpn={"asns": {"gcp": 64514}}),
+             "vpn.asns.gcp", "64514 overlaps the ASNs of aws (64512-64515); allowed: 4 free ASNs per cloud"),
+    RuleCase("vpn-azure-reserved-asn", rules._vpn, valid(vpn={"asns": {"azure": 65513}}),
+             "vpn.asns.azure", "65513-65516 includes ASNs Azure reserves (65515-65520); allowed: a range clear of them"),
     # _names
     RuleCase("storage-account-too-long", rules._names,
              valid(regions("azure", ("eastus", "10.20.0.0/16"), ("francecentral", "10.21.0.0/16")), name="acmecorp"),

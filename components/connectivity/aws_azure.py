@@ -43,7 +43,12 @@ class AwsAzureLeg(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         tunnels, azure = args.leg.tunnels, args.azure
         psks = [
-            random.RandomPassword(f"{name}-psk-{t.number}", length=PSK_LENGTH, special=False, numeric=False, opts=child)
+            # Secret in state whatever the provider's schema says of the field it lands in (azure-native's sharedKey).
+            pulumi.Output.secret(
+                random.RandomPassword(
+                    f"{name}-psk-{t.number}", length=PSK_LENGTH, special=False, numeric=False, opts=child
+                ).result
+            )
             for t in tunnels
         ]
         connections = []
@@ -66,8 +71,8 @@ class AwsAzureLeg(pulumi.ComponentResource):
                     static_routes_only=False,
                     tunnel1_inside_cidr=str(first.inside_cidr),
                     tunnel2_inside_cidr=str(second.inside_cidr),
-                    tunnel1_preshared_key=psks[first.number].result,
-                    tunnel2_preshared_key=psks[second.number].result,
+                    tunnel1_preshared_key=psks[first.number],
+                    tunnel2_preshared_key=psks[second.number],
                     **aws_tunnel_args(AWS_TUNNEL_OPTIONS),
                     tags={**args.tags, "Name": f"{name}-vpn-{instance}"},
                     opts=child,
@@ -102,7 +107,7 @@ class AwsAzureLeg(pulumi.ComponentResource):
                 connection_protocol="IKEv2",
                 virtual_network_gateway1={"id": azure.gateway_id},
                 local_network_gateway2={"id": local_gateway.id},
-                shared_key=psks[tunnel.number].result,
+                shared_key=psks[tunnel.number],
                 enable_bgp=True,
                 use_policy_based_traffic_selectors=False,
                 ipsec_policies=[azure_ipsec_policy()],

@@ -44,7 +44,12 @@ class AwsGcpLeg(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         tunnels, end = args.leg.tunnels, args.gcp
         psks = [
-            random.RandomPassword(f"{name}-psk-{t.number}", length=PSK_LENGTH, special=False, numeric=False, opts=child)
+            # Secret in state whatever the provider's schema says of the field it lands in (azure-native's sharedKey).
+            pulumi.Output.secret(
+                random.RandomPassword(
+                    f"{name}-psk-{t.number}", length=PSK_LENGTH, special=False, numeric=False, opts=child
+                ).result
+            )
             for t in tunnels
         ]
         connections = []
@@ -67,8 +72,8 @@ class AwsGcpLeg(pulumi.ComponentResource):
                     static_routes_only=False,
                     tunnel1_inside_cidr=str(first.inside_cidr),
                     tunnel2_inside_cidr=str(second.inside_cidr),
-                    tunnel1_preshared_key=psks[first.number].result,
-                    tunnel2_preshared_key=psks[second.number].result,
+                    tunnel1_preshared_key=psks[first.number],
+                    tunnel2_preshared_key=psks[second.number],
                     **aws_tunnel_args(AWS_TUNNEL_OPTIONS),
                     tags={**args.tags, "Name": f"{name}-vpn-{interface}"},
                     opts=child,
@@ -101,7 +106,7 @@ class AwsGcpLeg(pulumi.ComponentResource):
                 vpn_gateway_interface=n // 2,
                 peer_external_gateway=external.id,
                 peer_external_gateway_interface=n,
-                shared_secret=psks[n].result,
+                shared_secret=psks[n],
                 router=end.router_name,
                 ike_version=2,
                 cipher_suite=gcp_cipher_suite(),

@@ -43,7 +43,12 @@ class AzureGcpLeg(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         tunnels, azure, end = args.leg.tunnels, args.azure, args.gcp
         psks = [
-            random.RandomPassword(f"{name}-psk-{t.number}", length=PSK_LENGTH, special=False, numeric=False, opts=child)
+            # Secret in state whatever the provider's schema says of the field it lands in (azure-native's sharedKey).
+            pulumi.Output.secret(
+                random.RandomPassword(
+                    f"{name}-psk-{t.number}", length=PSK_LENGTH, special=False, numeric=False, opts=child
+                ).result
+            )
             for t in tunnels
         ]
         azure_peer, gcp_peer = f"azure-{region_code(azure.region)}", f"gcp-{region_code(end.region)}"
@@ -68,7 +73,7 @@ class AzureGcpLeg(pulumi.ComponentResource):
                 vpn_gateway_interface=n,
                 peer_external_gateway=external.id,
                 peer_external_gateway_interface=n,
-                shared_secret=psks[n].result,
+                shared_secret=psks[n],
                 router=end.router_name,
                 ike_version=2,
                 cipher_suite=gcp_cipher_suite(),
@@ -121,7 +126,7 @@ class AzureGcpLeg(pulumi.ComponentResource):
                 connection_protocol="IKEv2",
                 virtual_network_gateway1={"id": azure.gateway_id},
                 local_network_gateway2={"id": local_gateway.id},
-                shared_key=psks[n].result,
+                shared_key=psks[n],
                 enable_bgp=True,
                 use_policy_based_traffic_selectors=False,
                 ipsec_policies=[azure_ipsec_policy()],

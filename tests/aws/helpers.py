@@ -33,6 +33,8 @@ NETWORK = "multicloud:aws:Network"
 EKS = "multicloud:aws:EksCluster"
 POSTGRES = "multicloud:aws:Postgres"
 BUCKET = "multicloud:aws:Bucket"
+VPN_GATEWAY = "multicloud:aws:VpnGateway"
+VPN_MESH = "multicloud:connectivity:VpnMesh"
 AWS_PROVIDER = "pulumi:providers:aws"
 
 KEY_PURPOSES = ("eks", "rds", "s3", "logs")

@@ -26,6 +26,8 @@ from .helpers import (
     REGION,
     STACKS,
     STATEFUL,
+    VPN_GATEWAY,
+    VPN_MESH,
     children_of,
     config_buckets,
     config_regions,
@@ -48,7 +50,12 @@ def expected_children(stack: str) -> dict[str, Counter[str]]:
     zones, nats = 3, EXPECT[stack].nats_per_region
     pools = len(platform_config(stack)["kubernetes"]["pools"]["aws"])
     return {
-        REGION: Counter({KMS_KEY: 4, NETWORK: 1, EKS: 1, POSTGRES: 1, BUCKET: len(config_buckets(stack))}),
+        REGION: Counter({
+            KMS_KEY: 4, NETWORK: 1, EKS: 1, POSTGRES: 1, BUCKET: len(config_buckets(stack)),
+            token(aws.ec2.Eip): zones,  # ingress NLB, one per zone
+            VPN_GATEWAY: 1,  # every region is in the stack's VPN mesh
+        }),
+        VPN_GATEWAY: Counter({token(aws.ec2.VpnGateway): 1, token(aws.ec2.VpnGatewayRoutePropagation): zones}),
         KMS_KEY: Counter({token(aws.kms.Key): 1, token(aws.kms.Alias): 1}),
         NETWORK: Counter({
             token(aws.ec2.Vpc): 1, token(aws.ec2.DefaultSecurityGroup): 1, token(aws.ec2.InternetGateway): 1,
@@ -146,10 +153,11 @@ def test_every_aws_resource_uses_the_explicit_provider_of_its_region(recorded, s
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_every_custom_resource_but_the_providers_belongs_to_a_region(recorded, stack):
+def test_every_custom_resource_but_the_providers_belongs_to_a_region_or_a_vpn_leg(recorded, stack):
     rec = recorded(stack)
     in_regions = {r.urn for c in regions(rec).values() for r in descendants(rec, c)}
-    outside = [r.name for r in rec.resources if r.type.startswith("aws:") and r.urn not in in_regions]
+    in_legs = {r.urn for c in rec.of_type(VPN_MESH) for r in descendants(rec, c)}
+    outside = [r.name for r in rec.resources if r.type.startswith("aws:") and r.urn not in in_regions | in_legs]
     assert outside == []
 
 

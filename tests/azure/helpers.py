@@ -30,6 +30,7 @@ KEY_VAULT = "multicloud:azure:KeyVault"
 AKS = "multicloud:azure:AksCluster"
 POSTGRES = "multicloud:azure:Postgres"
 STORAGE = "multicloud:azure:Storage"
+VPN_GATEWAY = "multicloud:azure:VpnGateway"
 PROVIDER = "pulumi:providers:azure-native"
 
 REGION_CODES = {"eastus": "eus", "westus2": "wus2"}

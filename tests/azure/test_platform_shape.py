@@ -30,6 +30,7 @@ from .helpers import (
     STACKS,
     STATEFUL,
     STORAGE,
+    VPN_GATEWAY,
     args_class,
     azure_resources,
     config_regions,
@@ -58,7 +59,14 @@ def expected_children(stack: str) -> dict[tuple[str, str], Counter[str]]:
     user_pools = len(s.kubernetes.pools.azure) - 1
     vault = {token(az.keyvault.Vault): 1, token(RA): 2, token(az.monitor.DiagnosticSetting): 1, token(LOCK): locked}
     return {
-        (REGION, ""): +Counter({NETWORK: 1, KEY_VAULT: 2 if prod else 1, AKS: 1, POSTGRES: 1, STORAGE: 1}),
+        (REGION, ""): +Counter({
+            NETWORK: 1, KEY_VAULT: 2 if prod else 1, AKS: 1, POSTGRES: 1, STORAGE: 1,
+            token(az.network.PublicIPAddress): 1, token(RA): 1,  # ingress IP, AKS may attach it
+            VPN_GATEWAY: 1,  # every region is in the stack's VPN mesh
+        }),
+        (VPN_GATEWAY, "-vpn"): Counter(
+            {token(az.network.PublicIPAddress): 2, token(az.network.VirtualNetworkGateway): 1}
+        ),
         (NETWORK, "-network"): Counter(
             {
                 token(az.resources.ResourceGroup): 1,
@@ -139,8 +147,8 @@ def test_every_azure_component_has_exactly_its_expected_children(stack):
             for component in found:
                 assert type_counts(children_of(rec, component)) == expected, component.name
                 checked += 1
-        assert len(components) == (7 if stack == "prod" else 6)
-    assert checked == len(regions(rec)) * (7 if stack == "prod" else 6)
+        assert len(components) == (8 if stack == "prod" else 7)
+    assert checked == len(regions(rec)) * (8 if stack == "prod" else 7)
 
 
 @pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)

@@ -31,6 +31,8 @@ from .helpers import (
     REGION_CODES,
     STACKS,
     STATEFUL,
+    VPN_GATEWAY,
+    VPN_MESH,
     args_class,
     config_buckets,
     config_regions,
@@ -47,7 +49,20 @@ def type_counts(resources: list[Registration]) -> Counter[str]:
 def expected_children(stack: str) -> dict[str, Counter[str]]:
     """The exact multiset of child types of each GCP component type."""
     return {
-        REGION: Counter({KMS: 1, NETWORK: 1, GKE: 1, CLOUDSQL: 1, BUCKET: len(config_buckets(stack))}),
+        REGION: Counter(
+            {
+                KMS: 1, NETWORK: 1, GKE: 1, CLOUDSQL: 1, BUCKET: len(config_buckets(stack)),
+                token(gcp.compute.Address): 1,  # ingress load balancer
+                VPN_GATEWAY: 1,  # every region is in the stack's VPN mesh
+            }
+        ),
+        VPN_GATEWAY: Counter(
+            {
+                token(gcp.compute.HaVpnGateway): 1,
+                token(gcp.compute.NetworkPeeringRoutesConfig): 1,
+                token(gcp.compute.Firewall): 1,
+            }
+        ),
         KMS: Counter(
             {
                 token(gcp.kms.KeyRing): 1,
@@ -143,10 +158,11 @@ def test_every_gcp_resource_uses_the_explicit_provider_of_its_region(gcp_recorde
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_every_gcp_resource_belongs_to_a_region(gcp_recorded, stack):
+def test_every_gcp_resource_belongs_to_a_region_or_a_vpn_leg(gcp_recorded, stack):
     rec = gcp_recorded(stack)
     in_regions = {r.urn for c in regions(rec).values() for r in descendants(rec, c)}
-    outside = [r.name for r in rec.resources if r.type.startswith("gcp:") and r.urn not in in_regions]
+    in_legs = {r.urn for c in rec.of_type(VPN_MESH) for r in descendants(rec, c)}
+    outside = [r.name for r in rec.resources if r.type.startswith("gcp:") and r.urn not in in_regions | in_legs]
     assert outside == []
     assert any(r.type.startswith("gcp:") for r in rec.resources)
 
