@@ -77,7 +77,8 @@ def test_json_lists_every_resource_with_secrets_hidden(tmp_path: Path) -> None:
          "multicloud-platform:platform.identity.trusts[3].targets[0]: Input should be 'aws', 'azure' or 'gcp'"),
         (lambda p: p["clouds"]["gcp"].update(enabled=False) or p["identity"].update(trusts=[])
          or p.setdefault("edge", {}).update(region_pools={"SEAS": ["gcp", "aws"]}),
-         "multicloud-platform:platform.edge.region_pools.SEAS: steers to gcp, which is not enabled; allowed: aws, azure"),
+         "multicloud-platform:platform.edge.region_pools.SEAS: steers to gcp, which is not enabled; "
+         "allowed: aws, azure"),
     ],
     ids=["overlapping-cidrs", "kubernetes-1.28", "cloudsql-tier", "storage-account-name", "overlapping-tunnel",
          "unknown-trust-target", "steering-to-disabled-cloud"],

@@ -292,7 +292,8 @@ RULE_CASES = [
     RuleCase("vpn-asns-overlap", rules._vpn, valid(vpn={"asns": {"gcp": 64514}}),
              "vpn.asns.gcp", "64514 overlaps the ASNs of aws (64512-64515); allowed: 4 free ASNs per cloud"),
     RuleCase("vpn-azure-reserved-asn", rules._vpn, valid(vpn={"asns": {"azure": 65513}}),
-             "vpn.asns.azure", "65513-65516 includes ASNs Azure reserves (65515-65520); allowed: a range clear of them"),
+             "vpn.asns.azure",
+             "65513-65516 includes ASNs Azure reserves (65515-65520); allowed: a range clear of them"),
     # _names
     RuleCase("storage-account-too-long", rules._names,
              valid(regions("azure", ("eastus", "10.20.0.0/16"), ("francecentral", "10.21.0.0/16")), name="acmecorp"),

@@ -12,6 +12,7 @@ import pulumi_gcp as gcp
 import pytest
 from pulumi.runtime import rpc
 
+from components.lib.naming import region_code
 from components.lib.tunnels import TUNNELS_PER_LEG
 from scripts.offline import Recording, Registration
 from tests.aws.helpers import children_of, descendants, one, token
@@ -279,17 +280,12 @@ def test_the_region_gateways_carry_the_plans_asns_and_route_into_the_private_net
                 "icmp": None,
             }
     propagations = rec.of_type(token(aws.ec2.VpnGatewayRoutePropagation))
-    private_tables = {
-        r.outputs["__id"] if "__id" in r.outputs else r.urn
-        for r in rec.of_type(token(aws.ec2.RouteTable))
-        if "-private-" in r.name
-    }
+    private_tables = {r.id for r in rec.of_type(token(aws.ec2.RouteTable)) if "-private-" in r.name}
+    assert {p.inputs["routeTableId"] for p in propagations} == private_tables
     assert len(propagations) == len(private_tables)
 
 
 def code(region: str) -> str:
-    from components.lib.naming import region_code
-
     return region_code(region)
 
 
