@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import importlib
+from typing import Any
 
 import pulumi
 
 from .lib.naming import region_code
+from .lib.tunnels import MeshPlan
 from .regional import CloudRegion, RegionArgs
 from .settings import Cloud, PlatformSettings
 
@@ -28,6 +30,10 @@ class Platform(pulumi.ComponentResource):
     """Explicit provider of each (cloud, region)."""
     mesh: pulumi.ComponentResource | None = None
     """The cross-cloud VPN mesh (VpnMesh; None with a single cloud or the mesh off)."""
+    user_pool: pulumi.ComponentResource | None = None
+    """The Cognito user pool, primary identity provider of the platform (CognitoUserPool; needs AWS)."""
+    federation: pulumi.ComponentResource | None = None
+    """Cross-cloud workload identities of the configured trusts (WorkloadFederation)."""
 
     def __init__(self, name: str, settings: PlatformSettings, opts: pulumi.ResourceOptions | None = None):
         super().__init__("multicloud:index:Platform", name, {}, opts)
@@ -50,17 +56,102 @@ class Platform(pulumi.ComponentResource):
                     opts=pulumi.ResourceOptions(parent=self, providers=[provider]),
                 )
         if mesh.legs:
-            from .connectivity.mesh import End, VpnMesh, VpnMeshArgs
-
-            ends: dict[tuple[str, str], End] = {
-                (cloud, region_name): region.vpn_end
-                for cloud, regions in self.regions.items()
-                for region_name, region in regions.items()
-                if region.vpn_end is not None
-            }
-            self.mesh = VpnMesh(
-                f"{name}-vpn",
-                VpnMeshArgs(plan=mesh, ends=ends, providers=self.providers, tags=settings.tags()),
-                opts=pulumi.ResourceOptions(parent=self),
-            )
+            self.mesh = self._mesh(name, mesh, settings)
+        if settings.clouds.aws.enabled:
+            self.user_pool = self._user_pool(name, settings)
+        if settings.identity.trusts:
+            self.federation = self._federation(name, settings)
         self.register_outputs({})
+
+    def _primary(self, cloud: Cloud) -> tuple[CloudRegion, pulumi.ProviderResource]:
+        """A cloud's primary region component and its provider."""
+        region, component = next(iter(self.regions[cloud].items()))
+        return component, self.providers[(cloud, region)]
+
+    def _mesh(self, name: str, mesh: MeshPlan, settings: PlatformSettings) -> pulumi.ComponentResource:
+        from .connectivity.mesh import End, VpnMesh, VpnMeshArgs
+
+        ends: dict[tuple[str, str], End] = {
+            (cloud, region_name): region.vpn_end
+            for cloud, regions in self.regions.items()
+            for region_name, region in regions.items()
+            if region.vpn_end is not None
+        }
+        return VpnMesh(
+            f"{name}-vpn",
+            VpnMeshArgs(plan=mesh, ends=ends, providers=self.providers, tags=settings.tags()),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+    def _user_pool(self, name: str, settings: PlatformSettings) -> pulumi.ComponentResource:
+        from .identity.user_pool import CognitoUserPool, user_pool_args
+
+        tenant = None
+        if "azure" in self.regions:  # Entra ID federation defaults to the subscription's tenant
+            _, azure_provider = self._primary("azure")
+            tenant = azure_client_config(self, azure_provider).tenant_id
+        _, provider = self._primary("aws")
+        return CognitoUserPool(
+            f"{name}-users",
+            user_pool_args(settings, tenant),
+            opts=pulumi.ResourceOptions(parent=self, providers=[provider]),
+        )
+
+    def _federation(self, name: str, settings: PlatformSettings) -> pulumi.ComponentResource:
+        from .identity import federation as f
+
+        regions = self.regions
+        backups = "backups"
+        targets = {t for trust in settings.identity.trusts for t in trust.targets}
+        aws = azure = gcp = None
+        if "aws" in targets:
+            aws = f.AwsTarget(
+                backups=[
+                    f.AwsBackups(region, r.bucket_names[backups], r.s3_key_arn)  # type: ignore[attr-defined]
+                    for region, r in regions["aws"].items()
+                ]
+            )
+        if "azure" in targets:
+            primary, _ = self._primary("azure")
+            azure = f.AzureTarget(
+                subscription_id=str(settings.clouds.azure.subscription_id),
+                resource_group_name=primary.resource_group_name,  # type: ignore[attr-defined]
+                location=next(iter(regions["azure"])),
+                backups=[
+                    f.AzureBackups(region, r.storage_account_id, r.bucket_names[backups])  # type: ignore[attr-defined]
+                    for region, r in regions["azure"].items()
+                ],
+            )
+        if "gcp" in targets:
+            gcp = f.GcpTarget(
+                project=str(settings.clouds.gcp.project),
+                backups=[f.GcpBackups(region, r.bucket_names[backups]) for region, r in regions["gcp"].items()],
+            )
+        sources = {trust.source for trust in settings.identity.trusts}
+        return f.WorkloadFederation(
+            f"{name}-federation",
+            f.WorkloadFederationArgs(
+                trusts=settings.identity.trusts,
+                issuers={
+                    cloud: [f.ClusterIssuer(region, r.oidc_issuer_url) for region, r in regions[cloud].items()]
+                    for cloud in sources
+                },
+                name_prefix=f"{settings.name}-{settings.environment}",
+                tags=settings.tags(),
+                aws=aws,
+                azure=azure,
+                gcp=gcp,
+            ),
+            opts=pulumi.ResourceOptions(
+                parent=self, providers=[self._primary(cloud)[1] for cloud in sorted(sources | targets)]
+            ),
+        )
+
+
+def azure_client_config(parent: pulumi.Resource, provider: pulumi.ProviderResource) -> Any:
+    """The deploying principal's Azure client config (tenant, object id) through `provider`."""
+    import pulumi_azure_native as azure_native
+
+    return azure_native.authorization.get_client_config_output(
+        opts=pulumi.InvokeOutputOptions(parent=parent, provider=provider)
+    )

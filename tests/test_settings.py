@@ -261,6 +261,18 @@ RULE_CASES = [
     RuleCase("trust-itself", rules._cross_cloud,
              valid(identity={"trusts": [{"source": "azure", "targets": ["aws", "azure"]}]}),
              "identity.trusts[0].targets", "azure trusts itself; allowed: other clouds"),
+    # _identity
+    RuleCase("federated-provider-without-registration", rules._identity,
+             valid(identity={"providers": {"google": {"client_secret_name": "idp/google"}}}),
+             "identity.providers.azure_ad",
+             "missing while federated_providers lists azure_ad; allowed: its client_id and client_secret_name"),
+    RuleCase("azure-ad-tenant-without-azure", rules._identity,
+             valid({"clouds": {"azure": {"enabled": False}}}, identity={"federated_providers": ["azure_ad"]}),
+             "identity.providers.azure_ad.tenant_id",
+             "missing and Azure is not enabled to default it from; allowed: the Entra ID tenant id"),
+    RuleCase("trusts-without-backups-bucket", rules._identity,
+             valid(buckets=["data"], identity={"trusts": [{"source": "aws", "targets": ["gcp"]}]}),
+             "identity.trusts", "trusts grant the backups bucket, which buckets does not list; allowed: add it"),
     # _account_ids
     RuleCase("no-subscription", rules._account_ids, valid(), "clouds.azure.subscription_id",
              "missing; set it or azure-native:subscriptionId", providers={"azure-native:subscriptionId": None}),

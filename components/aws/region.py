@@ -49,6 +49,8 @@ class AwsRegion(pulumi.ComponentResource):
     """Physical bucket names by logical name."""
     ingress_addresses: list[pulumi.Output[str]]
     """Elastic IPs of the ingress network load balancer, one per zone (its subnet mappings)."""
+    s3_key_arn: pulumi.Output[str]
+    """The customer-managed key of the region's buckets (readers of a bucket need it too)."""
     vpn_end: AwsEnd | None
     """The region's virtual private gateway in the VPN mesh (None outside it)."""
 
@@ -145,6 +147,7 @@ class AwsRegion(pulumi.ComponentResource):
             for b in s.buckets
         }
         self.bucket_names = {logical: bucket.bucket_name for logical, bucket in buckets.items()}
+        self.s3_key_arn = keys["s3"].key_arn
         self.ingress_addresses = [
             aws.ec2.Eip(
                 f"{name}-ingress-{i}", domain="vpc", tags={**tags, "Name": f"{name}-ingress-{i}"}, opts=child

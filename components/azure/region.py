@@ -61,6 +61,8 @@ class AzureRegion(pulumi.ComponentResource):
     """Data-plane URI of the region's Key Vault."""
     storage_account_name: pulumi.Output[str]
     """The region's storage account."""
+    storage_account_id: pulumi.Output[str]
+    """ARM id of the region's storage account."""
     workspace_id: pulumi.Output[str]
     """The region's Log Analytics workspace."""
     ingress_addresses: list[pulumi.Output[str]]
@@ -289,6 +291,7 @@ class AzureRegion(pulumi.ComponentResource):
         self.key_vault_id = self.vault.vault_id
         self.key_vault_uri = self.vault.vault_uri
         self.storage_account_name = self.storage.account_name
+        self.storage_account_id = self.storage.account_id
         self.workspace_id = workspace
         self.register_outputs(
             {

@@ -615,6 +615,16 @@ class PlatformSettings(Model):
             pinned=self.vpn.pinned,
         )
 
+    def federated_providers(self) -> list[Literal["azure_ad", "google"]]:
+        """The identity providers federated into Cognito. The built-in list drops Entra ID when Azure is off and no
+        tenant is configured; a list the stack writes is taken as written."""
+        identity = self.identity
+        if "federated_providers" in identity.model_fields_set:
+            return list(identity.federated_providers)
+        azure_ad = identity.providers.get("azure_ad")
+        has_tenant = self.clouds.azure.enabled or bool(azure_ad and azure_ad.tenant_id)
+        return [p for p in identity.federated_providers if p != "azure_ad" or has_tenant]
+
     def tags(self) -> dict[str, str]:
         """Tags/labels every resource carries (valid as GCP labels too)."""
         return {

@@ -186,6 +186,23 @@ def _cross_cloud(s: PlatformSettings) -> Iterator[Problem]:
             yield Problem(f"identity.trusts[{i}].targets", f"{trust.source} trusts itself; allowed: other clouds")
 
 
+def _identity(s: PlatformSettings) -> Iterator[Problem]:
+    identity, enabled = s.identity, s.clouds.enabled()
+    for kind in s.federated_providers():
+        if kind not in identity.providers:
+            yield Problem(
+                f"identity.providers.{kind}",
+                f"missing while federated_providers lists {kind}; allowed: its client_id and client_secret_name",
+            )
+        elif kind == "azure_ad" and not identity.providers[kind].tenant_id and "azure" not in enabled:
+            yield Problem(
+                "identity.providers.azure_ad.tenant_id",
+                "missing and Azure is not enabled to default it from; allowed: the Entra ID tenant id",
+            )
+    if identity.trusts and "backups" not in {b.name for b in s.buckets}:
+        yield Problem("identity.trusts", "trusts grant the backups bucket, which buckets does not list; allowed: add it")
+
+
 def _azure_pairs(s: PlatformSettings) -> Iterator[Problem]:
     if not (s.is_prod and s.clouds.azure.enabled):
         return
@@ -264,6 +281,7 @@ RULES = (
     _postgres,
     _dr,
     _cross_cloud,
+    _identity,
     _azure_pairs,
     _account_ids,
     _buckets,

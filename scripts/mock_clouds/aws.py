@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
-
 from ipaddress import IPv4Network
+from typing import Any
 
 from .common import public_ip, token_of
 
@@ -51,6 +50,27 @@ def outputs(resource_type: str, physical: str, region: str, inputs: Mapping[str,
     elif resource_type == "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
         issuer = str(inputs.get("url", "")).removeprefix("https://")
         out.update(arn=f"arn:aws:iam::{ACCOUNT_ID}:oidc-provider/{issuer}")
+    elif resource_type == "aws:iam/rolePolicy:RolePolicy":
+        out.update(__id=f"{inputs.get('role', '')}:{inputs.get('name', physical)}")
+    elif resource_type == "aws:cognito/userPool:UserPool":
+        pool_id = f"{region}_{token[:9]}"
+        out.update(
+            __id=pool_id,
+            arn=f"arn:aws:cognito-idp:{region}:{ACCOUNT_ID}:userpool/{pool_id}",
+            endpoint=f"cognito-idp.{region}.amazonaws.com/{pool_id}",
+            estimatedNumberOfUsers=0,
+        )
+    elif resource_type == "aws:cognito/userPoolClient:UserPoolClient":
+        out.update(__id=(token * 3)[:26], clientSecret="")
+    elif resource_type == "aws:cognito/userPoolDomain:UserPoolDomain":
+        out.update(
+            __id=str(inputs.get("domain", physical)),
+            awsAccountId=ACCOUNT_ID,
+            cloudfrontDistribution=f"d{token}.cloudfront.net",
+            cloudfrontDistributionZoneId="Z2FDTNDATAQYW2",
+        )
+    elif resource_type == "aws:cognito/identityProvider:IdentityProvider":
+        out.update(__id=f"{inputs.get('userPoolId', '')}:{inputs.get('providerName', physical)}")
     elif resource_type == "aws:ec2/eip:Eip":
         out.update(allocationId=f"eipalloc-{token}", publicIp=public_ip(token, 52))
     elif resource_type == "aws:ec2/vpnGateway:VpnGateway":
@@ -90,4 +110,14 @@ INVOKES = {
         "userId": "AIDAMOCK",
     },
     "aws:index/getPartition:getPartition": lambda region, args: {"partition": "aws", "dnsSuffix": "amazonaws.com"},
+    "aws:secretsmanager/getSecretVersion:getSecretVersion": lambda region, args: {
+        "arn": f"arn:aws:secretsmanager:{region}:{ACCOUNT_ID}:secret:{args.get('secretId')}-AbCdEf",
+        "id": f"{args.get('secretId')}|AWSCURRENT",
+        "secretId": args.get("secretId"),
+        "secretString": f"mock-secret-of-{args.get('secretId')}",
+        "versionId": "EXAMPLE1-90ab-cdef-fedc-ba987SECRET1",
+        "versionStage": "AWSCURRENT",
+        "versionStages": ["AWSCURRENT"],
+        "region": region,
+    },
 }

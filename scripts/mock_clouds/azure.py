@@ -40,6 +40,9 @@ ARM_IDS: dict[str, str] = {
     "azure-native:keyvault:Secret": _PROVIDERS + "/Microsoft.KeyVault/vaults/{vaultName}/secrets/{secretName}",
     "azure-native:managedidentity:UserAssignedIdentity": _PROVIDERS
     + "/Microsoft.ManagedIdentity/userAssignedIdentities/{resourceName}",
+    "azure-native:managedidentity:FederatedIdentityCredential": _PROVIDERS
+    + "/Microsoft.ManagedIdentity/userAssignedIdentities/{resourceName}"
+    + "/federatedIdentityCredentials/{federatedIdentityCredentialResourceName}",
     "azure-native:containerservice:ManagedCluster": _PROVIDERS
     + "/Microsoft.ContainerService/managedClusters/{resourceName}",
     "azure-native:containerservice:AgentPool": _PROVIDERS

@@ -137,6 +137,22 @@ def outputs(resource_type: str, physical: str, region: str, inputs: Mapping[str,
             name=f"projects/{project}/serviceAccounts/{email}",
             uniqueId=str(int(token, 16)),
         )
+    elif resource_type == "gcp:iam/workloadIdentityPool:WorkloadIdentityPool":
+        pool = str(inputs.get("workloadIdentityPoolId", physical))
+        out.update(
+            __id=f"projects/{project}/locations/global/workloadIdentityPools/{pool}",
+            name=f"projects/{PROJECT_NUMBER}/locations/global/workloadIdentityPools/{pool}",
+            state="ACTIVE",
+        )
+    elif resource_type == "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider":
+        path = (
+            f"locations/global/workloadIdentityPools/{inputs.get('workloadIdentityPoolId', '')}"
+            f"/providers/{inputs.get('workloadIdentityPoolProviderId', physical)}"
+        )
+        out.update(__id=f"projects/{project}/{path}", name=f"projects/{PROJECT_NUMBER}/{path}", state="ACTIVE")
+    elif resource_type in ("gcp:serviceaccount/iAMMember:IAMMember", "gcp:storage/bucketIAMMember:BucketIAMMember"):
+        scope = inputs.get("serviceAccountId") or f"b/{inputs.get('bucket', '')}"
+        out.update(__id=f"{scope}/{inputs.get('role', '')}/{inputs.get('member', '')}", etag=f"BwY{token[:10]}=")
     elif resource_type == "gcp:projects/serviceIdentity:ServiceIdentity":
         service = str(inputs.get("service", ""))
         agent = _SERVICE_AGENTS.get(service, f"gcp-sa-{service.split('.')[0]}")

@@ -1,0 +1,1 @@
+"""Identity: the Cognito user pool and cross-cloud workload identity federation."""
