@@ -7,12 +7,11 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 import pulumi_azure_native as azure_native
-import pulumi_random as random
 
 from ..lib.naming import region_code
 from ..lib.tunnels import Leg
 from .ends import AwsEnd, AzureEnd
-from .ipsec import AWS_TUNNEL_OPTIONS, PSK_LENGTH, aws_tunnel_args, azure_ipsec_policy
+from .ipsec import AWS_TUNNEL_OPTIONS, aws_tunnel_args, azure_ipsec_policy, pre_shared_key
 
 
 @dataclass(frozen=True)
@@ -42,15 +41,7 @@ class AwsAzureLeg(pulumi.ComponentResource):
         super().__init__("multicloud:connectivity:AwsAzureLeg", name, {}, opts)
         child = pulumi.ResourceOptions(parent=self)
         tunnels, azure = args.leg.tunnels, args.azure
-        psks = [
-            # Secret in state whatever the provider's schema says of the field it lands in (azure-native's sharedKey).
-            pulumi.Output.secret(
-                random.RandomPassword(
-                    f"{name}-psk-{t.number}", length=PSK_LENGTH, special=False, numeric=False, opts=child
-                ).result
-            )
-            for t in tunnels
-        ]
+        psks = [pre_shared_key(f"{name}-psk-{t.number}", child) for t in tunnels]
         connections = []
         for instance in (0, 1):
             customer_gateway = aws.ec2.CustomerGateway(

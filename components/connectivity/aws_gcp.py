@@ -7,12 +7,11 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 import pulumi_gcp as gcp
-import pulumi_random as random
 
 from ..lib.naming import region_code
 from ..lib.tunnels import Leg
 from .ends import AwsEnd, GcpEnd
-from .ipsec import AWS_TUNNEL_OPTIONS, PSK_LENGTH, aws_tunnel_args, gcp_cipher_suite
+from .ipsec import AWS_TUNNEL_OPTIONS, aws_tunnel_args, gcp_cipher_suite, pre_shared_key
 
 
 @dataclass(frozen=True)
@@ -43,15 +42,7 @@ class AwsGcpLeg(pulumi.ComponentResource):
         super().__init__("multicloud:connectivity:AwsGcpLeg", name, {}, opts)
         child = pulumi.ResourceOptions(parent=self)
         tunnels, end = args.leg.tunnels, args.gcp
-        psks = [
-            # Secret in state whatever the provider's schema says of the field it lands in (azure-native's sharedKey).
-            pulumi.Output.secret(
-                random.RandomPassword(
-                    f"{name}-psk-{t.number}", length=PSK_LENGTH, special=False, numeric=False, opts=child
-                ).result
-            )
-            for t in tunnels
-        ]
+        psks = [pre_shared_key(f"{name}-psk-{t.number}", child) for t in tunnels]
         connections = []
         for interface in (0, 1):
             customer_gateway = aws.ec2.CustomerGateway(

@@ -7,12 +7,11 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_azure_native as azure_native
 import pulumi_gcp as gcp
-import pulumi_random as random
 
 from ..lib.naming import region_code
 from ..lib.tunnels import Leg
 from .ends import AzureEnd, GcpEnd
-from .ipsec import PSK_LENGTH, azure_ipsec_policy, gcp_cipher_suite
+from .ipsec import azure_ipsec_policy, gcp_cipher_suite, pre_shared_key
 
 
 @dataclass(frozen=True)
@@ -42,15 +41,7 @@ class AzureGcpLeg(pulumi.ComponentResource):
         super().__init__("multicloud:connectivity:AzureGcpLeg", name, {}, opts)
         child = pulumi.ResourceOptions(parent=self)
         tunnels, azure, end = args.leg.tunnels, args.azure, args.gcp
-        psks = [
-            # Secret in state whatever the provider's schema says of the field it lands in (azure-native's sharedKey).
-            pulumi.Output.secret(
-                random.RandomPassword(
-                    f"{name}-psk-{t.number}", length=PSK_LENGTH, special=False, numeric=False, opts=child
-                ).result
-            )
-            for t in tunnels
-        ]
+        psks = [pre_shared_key(f"{name}-psk-{t.number}", child) for t in tunnels]
         azure_peer, gcp_peer = f"azure-{region_code(azure.region)}", f"gcp-{region_code(end.region)}"
         external = gcp.compute.ExternalVpnGateway(
             f"{name}-peer",

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import pulumi
+import pulumi_random as random
+
 PSK_LENGTH = 48
 """Pre-shared keys: 48 random letters (AWS accepts 8-64 of [A-Za-z0-9._], not starting with 0)."""
 
@@ -63,6 +66,14 @@ def azure_ipsec_policy() -> Any:
     import pulumi_azure_native as azure_native
 
     return azure_native.network.IpsecPolicyArgs(**AZURE_IPSEC_POLICY)
+
+
+def pre_shared_key(name: str, opts: pulumi.ResourceOptions) -> pulumi.Output[str]:
+    """A generated pre-shared key for one tunnel (a RandomPassword child named `name`), secret in state whatever
+    the provider's schema says of the field it lands in (azure-native's `sharedKey` is not marked secret)."""
+    password = random.RandomPassword(name, length=PSK_LENGTH, special=False, numeric=False, opts=opts)
+    key: pulumi.Output[str] = pulumi.Output.secret(password.result)
+    return key
 
 
 def aws_tunnel_args(options: dict[str, Any]) -> dict[str, Any]:

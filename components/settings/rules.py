@@ -200,7 +200,9 @@ def _identity(s: PlatformSettings) -> Iterator[Problem]:
                 "missing and Azure is not enabled to default it from; allowed: the Entra ID tenant id",
             )
     if identity.trusts and "backups" not in {b.name for b in s.buckets}:
-        yield Problem("identity.trusts", "trusts grant the backups bucket, which buckets does not list; allowed: add it")
+        yield Problem(
+            "identity.trusts", "trusts grant the backups bucket, which buckets does not list; allowed: add it"
+        )
 
 
 def _azure_pairs(s: PlatformSettings) -> Iterator[Problem]:

@@ -35,6 +35,8 @@ POSTGRES = "multicloud:aws:Postgres"
 BUCKET = "multicloud:aws:Bucket"
 VPN_GATEWAY = "multicloud:aws:VpnGateway"
 VPN_MESH = "multicloud:connectivity:VpnMesh"
+CROSS_CLOUD = ("multicloud:connectivity:", "multicloud:identity:", "multicloud:edge:")
+"""Token prefixes of the components that span clouds (their children use several regions' providers)."""
 AWS_PROVIDER = "pulumi:providers:aws"
 
 KEY_PURPOSES = ("eks", "rds", "s3", "logs")
@@ -107,6 +109,11 @@ def one(items: Iterable[T]) -> T:
 def children_of(rec: Recording, component: Registration) -> list[Registration]:
     """Direct children of `component`."""
     return [r for r in rec.resources if r.parent == component.urn]
+
+
+def in_cross_cloud_components(rec: Recording) -> set[str]:
+    """URNs of everything below a cross-cloud component (VPN mesh, identity, edge)."""
+    return {r.urn for c in rec.resources if c.type.startswith(CROSS_CLOUD) for r in descendants(rec, c)}
 
 
 def descendants(rec: Recording, component: Registration) -> list[Registration]:
@@ -193,8 +200,12 @@ def policy(document: str) -> dict[str, Any]:
 # --- secrets and SDK wire names -------------------------------------------------------------------
 
 SECRET_KEY = re.compile(r"password|secret|token|passphrase|private_?key|credential", re.IGNORECASE)
-NOT_SECRET_KEYS = frozenset({"masterUserSecretKmsKeyId", "skipCredentialsValidation"})
+NOT_SECRET_KEYS = frozenset(
+    {"masterUserSecretKmsKeyId", "skipCredentialsValidation", "federatedIdentityCredentialResourceName"}
+)
 """Keys that match SECRET_KEY but hold a reference or a flag, not secret material."""
+NOT_SECRET_PARENTS = frozenset({"tokenValidityUnits."})
+"""Mappings whose secret-looking keys hold settings (Cognito's token lifetime units), not secret material."""
 
 
 def plain_secrets(value: Any, path: str = "") -> Iterator[str]:
@@ -204,7 +215,7 @@ def plain_secrets(value: Any, path: str = "") -> Iterator[str]:
     if isinstance(value, Mapping):
         for key, item in value.items():
             if (SECRET_KEY.search(str(key)) and str(key) not in NOT_SECRET_KEYS and isinstance(item, str)
-                    and not rpc.is_rpc_secret(item)):
+                    and not rpc.is_rpc_secret(item) and path not in NOT_SECRET_PARENTS):
                 yield f"{path}{key}"
             yield from plain_secrets(item, f"{path}{key}.")
     elif isinstance(value, list):

@@ -27,11 +27,11 @@ from .helpers import (
     STACKS,
     STATEFUL,
     VPN_GATEWAY,
-    VPN_MESH,
     children_of,
     config_buckets,
     config_regions,
     descendants,
+    in_cross_cloud_components,
     of_type,
     one,
     plain_secrets,
@@ -153,11 +153,11 @@ def test_every_aws_resource_uses_the_explicit_provider_of_its_region(recorded, s
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_every_custom_resource_but_the_providers_belongs_to_a_region_or_a_vpn_leg(recorded, stack):
+def test_every_custom_resource_but_the_providers_belongs_to_a_region_or_a_cross_cloud_component(recorded, stack):
     rec = recorded(stack)
     in_regions = {r.urn for c in regions(rec).values() for r in descendants(rec, c)}
-    in_legs = {r.urn for c in rec.of_type(VPN_MESH) for r in descendants(rec, c)}
-    outside = [r.name for r in rec.resources if r.type.startswith("aws:") and r.urn not in in_regions | in_legs]
+    cross_cloud = in_cross_cloud_components(rec)
+    outside = [r.name for r in rec.resources if r.type.startswith("aws:") and r.urn not in in_regions | cross_cloud]
     assert outside == []
 
 

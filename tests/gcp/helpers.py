@@ -32,7 +32,6 @@ GKE = "multicloud:gcp:GkeCluster"
 CLOUDSQL = "multicloud:gcp:CloudSql"
 BUCKET = "multicloud:gcp:Bucket"
 VPN_GATEWAY = "multicloud:gcp:VpnGateway"
-VPN_MESH = "multicloud:connectivity:VpnMesh"
 GCP_PROVIDER = "pulumi:providers:gcp"
 
 REGION_CODES = {"us-central1": "usc1", "us-east1": "use1"}

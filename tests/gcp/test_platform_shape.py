@@ -14,7 +14,7 @@ import pytest
 from pulumi.runtime.rpc import is_rpc_secret, unwrap_rpc_secret
 
 from scripts.offline import Registration
-from tests.aws.helpers import children_of, descendants, of_type, one, plain_secrets, token
+from tests.aws.helpers import children_of, descendants, in_cross_cloud_components, of_type, one, plain_secrets, token
 from tests.sdk_checks import unknown_wire_keys
 
 from .helpers import (
@@ -32,7 +32,6 @@ from .helpers import (
     STACKS,
     STATEFUL,
     VPN_GATEWAY,
-    VPN_MESH,
     args_class,
     config_buckets,
     config_regions,
@@ -158,11 +157,11 @@ def test_every_gcp_resource_uses_the_explicit_provider_of_its_region(gcp_recorde
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_every_gcp_resource_belongs_to_a_region_or_a_vpn_leg(gcp_recorded, stack):
+def test_every_gcp_resource_belongs_to_a_region_or_a_cross_cloud_component(gcp_recorded, stack):
     rec = gcp_recorded(stack)
     in_regions = {r.urn for c in regions(rec).values() for r in descendants(rec, c)}
-    in_legs = {r.urn for c in rec.of_type(VPN_MESH) for r in descendants(rec, c)}
-    outside = [r.name for r in rec.resources if r.type.startswith("gcp:") and r.urn not in in_regions | in_legs]
+    cross_cloud = in_cross_cloud_components(rec)
+    outside = [r.name for r in rec.resources if r.type.startswith("gcp:") and r.urn not in in_regions | cross_cloud]
     assert outside == []
     assert any(r.type.startswith("gcp:") for r in rec.resources)
 

@@ -1,0 +1,68 @@
+"""The import hook of components/sdk_imports.py: an SDK package resolves every name to the very object its eager
+star imports bind, loads only the modules a program touches, and leaves other packages alone."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT
+
+PACKAGES = ["pulumi_aws.s3", "pulumi_azure_native.network", "pulumi_gcp.compute", "pulumi_cloudflare"]
+"""Packages with name clashes between modules (aws.s3's BucketVersioningArgs, functions named like their module),
+the largest service packages, and an SDK whose top-level package re-exports everything (Cloudflare)."""
+
+DUMP = """
+import importlib, json, sys
+{install}
+package = importlib.import_module(sys.argv[1])
+getattr(package, '_utilities')  # loads a lazily imported service package (dir() alone does not)
+names = sorted(n for n in dir(package) if not n.startswith('_'))
+print(json.dumps({{n: f"{{getattr(package, n).__module__}}.{{getattr(getattr(package, n), '__qualname__', n)}}"
+                  for n in names if hasattr(getattr(package, n), '__module__')}}))
+"""
+
+
+def resolved(package: str, hooked: bool) -> dict[str, str]:
+    """Every public name of `package` -> where its object is defined, with or without the hook."""
+    install = "import components" if hooked else ""
+    result = subprocess.run(
+        [sys.executable, "-c", DUMP.format(install=install), package],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, check=True,
+    )
+    return json.loads(result.stdout)
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_every_name_resolves_to_what_the_eager_package_binds(package):
+    eager, lazy = resolved(package, hooked=False), resolved(package, hooked=True)
+    assert len(eager) > 50
+    assert lazy == eager
+
+
+def test_a_program_loads_only_the_modules_it_touches():
+    probe = (
+        "import sys, components, pulumi_gcp as gcp; gcp.compute.VPNTunnel; "
+        "print(sorted(m for m in sys.modules if m.startswith('pulumi_gcp.compute.')))"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    loaded = eval(result.stdout)  # a printed list of module names
+    assert "pulumi_gcp.compute.vpn_tunnel" in loaded
+    assert "pulumi_gcp.compute.instance" not in loaded  # the eager __init__ would run ~300 modules
+    assert len(loaded) < 10
+
+
+def test_an_unknown_name_is_an_attribute_error_and_other_packages_load_as_usual():
+    probe = (
+        "import components, pulumi_aws.config as c, pulumi_aws as aws\n"
+        "try:\n    aws.ec2.NoSuchResource\nexcept AttributeError as e:\n    print('attribute error:', e)\n"
+        "print(type(c.__spec__.loader).__name__)"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.stdout.splitlines() == [
+        "attribute error: module 'pulumi_aws.ec2' has no attribute 'NoSuchResource'",
+        "SourceFileLoader",  # `config` packages do more than re-export: not hooked
+    ]
