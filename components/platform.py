@@ -34,12 +34,16 @@ class Platform(pulumi.ComponentResource):
     """The Cognito user pool, primary identity provider of the platform (CognitoUserPool; needs AWS)."""
     federation: pulumi.ComponentResource | None = None
     """Cross-cloud workload identities of the configured trusts (WorkloadFederation)."""
+    edge: pulumi.ComponentResource | None = None
+    """The Cloudflare load balancer in front of every cluster (GlobalLoadBalancer)."""
+    exports: dict[str, Any]
+    """Stack outputs of the cross-cloud components (tunnels, edge hostname, identity issuer and federated roles)."""
 
     def __init__(self, name: str, settings: PlatformSettings, opts: pulumi.ResourceOptions | None = None):
         super().__init__("multicloud:index:Platform", name, {}, opts)
         platform_cidrs = [str(r.cidr) for c in settings.clouds.enabled().values() for r in c.regions]
         mesh = settings.mesh_plan()
-        self.regions, self.providers = {}, {}
+        self.regions, self.providers, self.exports = {}, {}, {}
         for cloud, cloud_settings in settings.clouds.enabled().items():
             if cloud not in REGION_MODULES:
                 continue
@@ -61,6 +65,8 @@ class Platform(pulumi.ComponentResource):
             self.user_pool = self._user_pool(name, settings)
         if settings.identity.trusts:
             self.federation = self._federation(name, settings)
+        if settings.edge.enabled:
+            self.edge = self._edge(name, settings)
         self.register_outputs({})
 
     def _primary(self, cloud: Cloud) -> tuple[CloudRegion, pulumi.ProviderResource]:
@@ -77,11 +83,13 @@ class Platform(pulumi.ComponentResource):
             for region_name, region in regions.items()
             if region.vpn_end is not None
         }
-        return VpnMesh(
+        component = VpnMesh(
             f"{name}-vpn",
             VpnMeshArgs(plan=mesh, ends=ends, providers=self.providers, tags=settings.tags()),
             opts=pulumi.ResourceOptions(parent=self),
         )
+        self.exports["vpn_tunnels"] = component.tunnels
+        return component
 
     def _user_pool(self, name: str, settings: PlatformSettings) -> pulumi.ComponentResource:
         from .identity.user_pool import CognitoUserPool, user_pool_args
@@ -91,11 +99,13 @@ class Platform(pulumi.ComponentResource):
             _, azure_provider = self._primary("azure")
             tenant = azure_client_config(self, azure_provider).tenant_id
         _, provider = self._primary("aws")
-        return CognitoUserPool(
+        component = CognitoUserPool(
             f"{name}-users",
             user_pool_args(settings, tenant),
             opts=pulumi.ResourceOptions(parent=self, providers=[provider]),
         )
+        self.exports.update(identity_issuer=component.issuer_url, identity_client_id=component.client_id)
+        return component
 
     def _federation(self, name: str, settings: PlatformSettings) -> pulumi.ComponentResource:
         from .identity import federation as f
@@ -128,7 +138,7 @@ class Platform(pulumi.ComponentResource):
                 backups=[f.GcpBackups(region, r.bucket_names[backups]) for region, r in regions["gcp"].items()],
             )
         sources = {trust.source for trust in settings.identity.trusts}
-        return f.WorkloadFederation(
+        component = f.WorkloadFederation(
             f"{name}-federation",
             f.WorkloadFederationArgs(
                 trusts=settings.identity.trusts,
@@ -146,6 +156,43 @@ class Platform(pulumi.ComponentResource):
                 parent=self, providers=[self._primary(cloud)[1] for cloud in sorted(sources | targets)]
             ),
         )
+        self.exports.update(
+            federated_aws_roles=component.aws_role_arns,
+            federated_gcp_service_accounts=component.gcp_service_accounts,
+            federated_azure_client_ids=component.azure_client_ids,
+        )
+        return component
+
+    def _edge(self, name: str, settings: PlatformSettings) -> pulumi.ComponentResource:
+        import pulumi_cloudflare as cloudflare
+
+        from .edge.load_balancer import GlobalLoadBalancer, GlobalLoadBalancerArgs, Origin
+
+        origins: dict[Cloud, list[Origin]] = {}
+        for cloud, cloud_settings in settings.clouds.enabled().items():
+            origins[cloud] = []
+            for region in cloud_settings.regions:
+                addresses = self.regions[cloud][region.name].ingress_addresses
+                several = len(addresses) > 1
+                origins[cloud] += [
+                    Origin(cloud, region.name, address, region.weight, index=i if several else None)
+                    for i, address in enumerate(addresses)
+                ]
+        # One account-level provider; the API token comes from CLOUDFLARE_API_TOKEN, never from config.
+        provider = cloudflare.Provider(f"{name}-cloudflare", opts=pulumi.ResourceOptions(parent=self))
+        component = GlobalLoadBalancer(
+            f"{name}-edge",
+            GlobalLoadBalancerArgs(
+                edge=settings.edge,
+                dr=settings.dr,
+                origins=origins,
+                name_prefix=f"{settings.name}-{settings.environment}",
+                environment=settings.environment,
+            ),
+            opts=pulumi.ResourceOptions(parent=self, providers=[provider]),
+        )
+        self.exports["edge_hostname"] = component.hostname
+        return component
 
 
 def azure_client_config(parent: pulumi.Resource, provider: pulumi.ProviderResource) -> Any:

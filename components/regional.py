@@ -65,6 +65,12 @@ class CloudRegion(Protocol):
     bucket_names: dict[str, pulumi.Output[str]]
     """Physical bucket (container) names by logical bucket name."""
     ingress_addresses: list[pulumi.Output[str]]
-    """Reserved public IPv4 addresses of the cluster's ingress load balancer (the Cloudflare pool origins)."""
+    """Reserved public IPv4 addresses of the cluster's ingress load balancer (the Cloudflare pool origins);
+    they resolve once the cluster exists, so what uses them depends on the cluster."""
     vpn_end: AwsEnd | AzureEnd | GcpEnd | None
     """The region's VPN gateway, when it takes part in the mesh."""
+
+
+def served_by(cluster_name: pulumi.Output[str], address: pulumi.Input[str]) -> pulumi.Output[str]:
+    """`address`, resolving once the cluster that serves it exists (its users then depend on the cluster)."""
+    return pulumi.Output.all(cluster_name, address).apply(lambda values: str(values[1]))

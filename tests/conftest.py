@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from components.program import run
-from components.settings import PLATFORM_KEY, PROJECT, read_stack_config
+from components.settings import PLATFORM_KEY, PROJECT, PlatformSettings, load_settings, read_stack_config
 from components.settings.models import deep_merge
 from scripts.offline import Recording, record
 
@@ -26,6 +27,12 @@ def stack_config(stack: str, **platform_overrides: Any) -> dict[str, Any]:
 def record_stack(stack: str, **platform_overrides: Any) -> Recording:
     """Record the real program for `stack` (optionally with overridden platform settings)."""
     return record(stack, stack_config(stack, **platform_overrides), run, PROJECT)
+
+
+@cache
+def stack_settings(stack: str) -> PlatformSettings:
+    """The settings of the stack file as committed (what `recorded(stack)` ran with)."""
+    return load_settings(stack, stack_config(stack))
 
 
 _CACHE: dict[str, Recording] = {}

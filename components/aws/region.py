@@ -7,7 +7,7 @@ import pulumi_aws as aws
 
 from ..connectivity.ends import AwsEnd
 from ..lib.naming import StackNames
-from ..regional import RegionArgs
+from ..regional import RegionArgs, served_by
 from ..settings.models import PlatformSettings, Region
 from .bucket import AwsBucket, AwsBucketArgs
 from .eks_cluster import AwsEksCluster, AwsEksClusterArgs
@@ -149,9 +149,12 @@ class AwsRegion(pulumi.ComponentResource):
         self.bucket_names = {logical: bucket.bucket_name for logical, bucket in buckets.items()}
         self.s3_key_arn = keys["s3"].key_arn
         self.ingress_addresses = [
-            aws.ec2.Eip(
-                f"{name}-ingress-{i}", domain="vpc", tags={**tags, "Name": f"{name}-ingress-{i}"}, opts=child
-            ).public_ip
+            served_by(
+                self.cluster.cluster_name,
+                aws.ec2.Eip(
+                    f"{name}-ingress-{i}", domain="vpc", tags={**tags, "Name": f"{name}-ingress-{i}"}, opts=child
+                ).public_ip,
+            )
             for i in range(s.network.availability_zones)
         ]
         self.vpn_end = None

@@ -7,7 +7,7 @@ import pulumi_azure_native as azure_native
 
 from ..connectivity.ends import AzureEnd
 from ..lib.naming import StackNames
-from ..regional import RegionArgs
+from ..regional import RegionArgs, served_by
 from ..settings import catalog
 from ..settings.models import PlatformSettings, Region
 from .aks_cluster import AzureAksCluster, AzureAksClusterArgs
@@ -249,7 +249,9 @@ class AzureRegion(pulumi.ComponentResource):
             role=NETWORK_CONTRIBUTOR,
             subscription_id=subscription,
         )
-        self.ingress_addresses = [ingress.ip_address.apply(lambda address: address or "")]
+        self.ingress_addresses = [
+            served_by(self.cluster.cluster_name, ingress.ip_address.apply(lambda address: address or ""))
+        ]
         self.vpn_end = None
         if args.in_mesh:
             instances = args.mesh.azure_bgp_addresses(region)

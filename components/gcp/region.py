@@ -7,7 +7,7 @@ import pulumi_gcp as gcp
 
 from ..connectivity.ends import GcpEnd
 from ..lib.naming import StackNames
-from ..regional import RegionArgs
+from ..regional import RegionArgs, served_by
 from ..settings.models import PlatformSettings, Region
 from .bucket import GcpBucket, GcpBucketArgs
 from .cloudsql import GcpCloudSql, GcpCloudSqlArgs
@@ -187,7 +187,7 @@ class GcpRegion(pulumi.ComponentResource):
             labels=labels,
             opts=child,
         )
-        self.ingress_addresses = [ingress.address]
+        self.ingress_addresses = [served_by(self.cluster.cluster_name, ingress.address)]
         self.vpn_end = None
         if args.in_mesh:
             gateway = GcpVpnGateway(

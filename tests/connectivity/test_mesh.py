@@ -16,7 +16,7 @@ from components.lib.naming import region_code
 from components.lib.tunnels import TUNNELS_PER_LEG
 from scripts.offline import Recording, Registration
 from tests.aws.helpers import children_of, descendants, one, token
-from tests.azure.helpers import settings
+from tests.conftest import stack_settings as settings
 
 STACKS = ("dev", "prod")
 MESH = "multicloud:connectivity:VpnMesh"

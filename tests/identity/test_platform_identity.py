@@ -14,7 +14,7 @@ import pytest
 from components.identity.federation import issuer_host, subject
 from scripts.offline import Recording, Registration
 from tests.aws.helpers import descendants, one, token
-from tests.azure.helpers import settings
+from tests.conftest import stack_settings as settings
 
 STACKS = ("dev", "prod")
 

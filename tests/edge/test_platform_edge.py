@@ -1,0 +1,111 @@
+"""The edge as the platform wires it on the recorded stacks: one pool per enabled cloud whose origins are exactly
+the regions' reserved ingress addresses with the regions' weights, geo steering and fallback from the settings,
+the DR block's health checks, and every pool reaching the clusters it fronts."""
+
+from __future__ import annotations
+
+import pulumi_cloudflare as cloudflare
+import pytest
+
+from scripts.offline import Recording, Registration
+from tests.aws.helpers import descendants, one, token
+from tests.conftest import stack_settings
+
+STACKS = ("dev", "prod")
+INGRESS = {
+    "aws": "aws:ec2/eip:Eip",
+    "azure": "azure-native:network:PublicIPAddress",
+    "gcp": "gcp:compute/address:Address",
+}
+ADDRESS = {"aws": "publicIp", "azure": "ipAddress", "gcp": "address"}
+CLUSTERS = {
+    "aws": "aws:eks/cluster:Cluster",
+    "azure": "azure-native:containerservice:ManagedCluster",
+    "gcp": "gcp:container/cluster:Cluster",
+}
+
+
+def edge(rec: Recording) -> list[Registration]:
+    return descendants(rec, one(rec.of_type("multicloud:edge:GlobalLoadBalancer")))
+
+
+def pools(rec: Recording) -> dict[str, Registration]:
+    return {r.name.rsplit("-", 1)[-1]: r for r in edge(rec) if r.type == token(cloudflare.LoadBalancerPool)}
+
+
+def region_of(rec: Recording, resource: Registration) -> str:
+    provider = rec.by_urn()[resource.provider_urn]
+    return str(provider.inputs.get("region") or provider.inputs.get("location"))
+
+
+def reach(rec: Recording, resource: Registration) -> set[str]:
+    """URNs `resource` depends on, transitively."""
+    by_urn, seen, frontier = rec.by_urn(), set(), list(resource.dependencies)
+    while frontier:
+        urn = frontier.pop()
+        if urn not in seen and urn in by_urn:
+            seen.add(urn)
+            frontier += by_urn[urn].dependencies
+    return seen
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_one_pool_per_cloud_with_the_regions_ingress_addresses_and_weights(recorded, stack):
+    rec, s = recorded(stack), stack_settings(stack)
+    assert set(pools(rec)) == set(s.clouds.enabled())
+    for cloud, pool in pools(rec).items():
+        weights = {r.name: r.weight for r in getattr(s.clouds, cloud).regions}
+        expected = {
+            (ingress.outputs[ADDRESS[cloud]], weights[region_of(rec, ingress)])
+            for ingress in rec.of_type(INGRESS[cloud])
+            if "-ingress" in ingress.name
+        }
+        assert {(o["address"], o["weight"]) for o in pool.inputs["origins"]} == expected
+        assert all(o["enabled"] is True for o in pool.inputs["origins"])
+        monitor = one(r for r in edge(rec) if r.type == token(cloudflare.LoadBalancerMonitor))
+        assert pool.inputs["monitor"] == monitor.id
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_pool_reaches_the_clusters_of_its_cloud(recorded, stack):
+    rec = recorded(stack)
+    for cloud, pool in pools(rec).items():
+        clusters = {c.urn for c in rec.of_type(CLUSTERS[cloud])}
+        assert clusters and clusters <= reach(rec, pool), f"the {cloud} pool would go live before its clusters"
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_geo_steering_fallback_and_health_checks_follow_the_settings(recorded, stack):
+    rec, s = recorded(stack), stack_settings(stack)
+    ids = {cloud: pool.id for cloud, pool in pools(rec).items()}
+    lb = one(r for r in edge(rec) if r.type == token(cloudflare.LoadBalancer))
+    enabled = list(s.clouds.enabled())
+    assert lb.inputs["name"] == f"{s.edge.hostname}.{s.edge.zone}" and lb.inputs["proxied"] is True
+    assert lb.inputs["steeringPolicy"] == s.edge.steering == "geo"
+    assert lb.inputs["defaultPools"] == [ids[c] for c in enabled]
+    assert lb.inputs["fallbackPool"] == ids[s.edge.fallback or enabled[0]]
+    assert lb.inputs["regionPools"] == {
+        region: [ids[c] for c in clouds] for region, clouds in s.edge.geo_pools(enabled).items()
+    }
+    assert lb.inputs["regionPools"]["ENAM"] == [ids["aws"], ids["azure"]]
+    assert lb.inputs["regionPools"]["WEU"] == [ids["azure"], ids["aws"]]
+    assert lb.inputs["regionPools"]["SEAS"] == [ids["gcp"], ids["aws"]]
+    monitor = one(r for r in edge(rec) if r.type == token(cloudflare.LoadBalancerMonitor))
+    assert (monitor.inputs["interval"], monitor.inputs["timeout"]) == (
+        s.dr.health_check_interval,
+        s.edge.health_timeout,
+    )
+    assert (monitor.inputs["consecutiveDown"], monitor.inputs["consecutiveUp"]) == (
+        s.dr.failure_threshold,
+        s.dr.recovery_threshold,
+    )
+    assert (monitor.inputs["type"], monitor.inputs["method"], monitor.inputs["path"]) == ("https", "GET", "/health")
+    assert monitor.inputs["expectedCodes"] == "200"
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_edge_uses_one_cloudflare_provider_without_a_token_in_config(recorded, stack):
+    rec = recorded(stack)
+    provider = one(rec.of_type("pulumi:providers:cloudflare"))
+    assert "apiToken" not in provider.inputs
+    assert {r.provider_urn for r in edge(rec) if r.custom} == {provider.urn}
