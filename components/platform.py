@@ -160,6 +160,8 @@ class Platform(pulumi.ComponentResource):
             federated_aws_roles=component.aws_role_arns,
             federated_gcp_service_accounts=component.gcp_service_accounts,
             federated_azure_client_ids=component.azure_client_ids,
+            federated_gcp_providers=component.gcp_provider_names,
+            federated_azure_tenant_id=component.azure_tenant_id,
         )
         return component
 

@@ -84,9 +84,10 @@ class ReexportLoader(importlib.abc.Loader):
     def exports(self) -> dict[str, list[str]]:
         """Module -> its `__all__`; read once, on the first name looked up."""
         if self._exports is None:
-            self._exports = {m: exports(self.init.parent / f"{m}.py") for m in self.modules}
+            found = {m: exports(self.init.parent / f"{m}.py") for m in self.modules}
             # A name several modules export is bound by the last star import, as in the generated __init__.
-            self._owners = {name: m for m, names in self._exports.items() for name in names}
+            self._owners = {name: m for m, names in found.items() for name in names}
+            self._exports = found  # published last: a concurrent lookup sees both or neither
         return self._exports
 
     def exec_module(self, module: ModuleType) -> None:

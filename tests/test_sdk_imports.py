@@ -67,3 +67,26 @@ def test_an_unknown_name_is_an_attribute_error_and_other_packages_load_as_usual(
         "attribute error: module 'pulumi_aws.ec2' has no attribute 'NoSuchResource'",
         "SourceFileLoader",  # `config` packages do more than re-export: not hooked
     ]
+
+
+def test_every_hooked_package_names_its_exports_literally():
+    """The hook reads each star-imported module's `__all__` as text: every such module of every installed SDK
+    must spell one (a module without it would export names the hook cannot see)."""
+    import importlib.util
+    from pathlib import Path
+
+    from components.sdk_imports import SDKS, exports, split_init
+
+    checked = 0
+    for sdk in SDKS:
+        root = Path(importlib.util.find_spec(sdk).origin).parent  # type: ignore[union-attr, arg-type]
+        for init in [root / "__init__.py", *sorted(root.glob("*/__init__.py"))]:
+            modules, _ = split_init(init)
+            for module in modules:
+                text = (init.parent / f"{module}.py").read_text()
+                if "__all__" in text:
+                    assert exports(init.parent / f"{module}.py"), f"{init.parent.name}.{module}: unreadable __all__"
+                else:
+                    assert not [line for line in text.splitlines() if line.startswith(("class ", "def "))], module
+                checked += 1
+    assert checked > 5000

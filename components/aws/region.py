@@ -169,9 +169,7 @@ class AwsRegion(pulumi.ComponentResource):
                 ),
                 opts=child,
             )
-            self.vpn_end = AwsEnd(
-                region=region, gateway_id=gateway.gateway_id, asn=args.asn, name_prefix=names.prefix(region)
-            )
+            self.vpn_end = AwsEnd(region=region, gateway_id=gateway.gateway_id, asn=args.asn)
         self.cluster_name = self.cluster.cluster_name
         self.cluster_endpoint = self.cluster.endpoint
         self.kubeconfig = self.cluster.kubeconfig

@@ -29,8 +29,6 @@ class AwsVpnGateway(pulumi.ComponentResource):
 
     gateway_id: pulumi.Output[str]
     """Id of the virtual private gateway (the VPN connections' `vpn_gateway_id`)."""
-    asn: int
-    """Amazon-side ASN."""
 
     def __init__(self, name: str, args: AwsVpnGatewayArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("multicloud:aws:VpnGateway", name, {}, opts)
@@ -47,5 +45,4 @@ class AwsVpnGateway(pulumi.ComponentResource):
                 f"{name}-propagation-{i}", vpn_gateway_id=gateway.id, route_table_id=route_table_id, opts=child
             )
         self.gateway_id = gateway.id
-        self.asn = args.asn
         self.register_outputs({"gateway_id": self.gateway_id})

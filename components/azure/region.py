@@ -240,11 +240,11 @@ class AzureRegion(pulumi.ComponentResource):
             opts=child,
         )
         # The ingress Service's load balancer lives in the node resource group: AKS attaches this IP only when its
-        # identity may manage network resources in the region's group.
+        # identity may use it; scoped to the IP itself (the group also holds the VPN gateway and its keys).
         assign_role(
             f"{name}-ingress-network-contributor",
             self,
-            scope=self.network.resource_group_id,
+            scope=ingress.id,
             principal_id=self.cluster.identity_principal_id,
             role=NETWORK_CONTRIBUTOR,
             subscription_id=subscription,

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_azure_native as azure_native
 
+from ..settings.catalog import AZURE_GENERATION1_SKUS
+
 INSTANCES = (0, 1)
 """The two instances of an active-active gateway, each with its own public IP and APIPA addresses."""
 
@@ -46,8 +48,6 @@ class AzureVpnGateway(pulumi.ComponentResource):
     """Public IP of instance 0 and of instance 1 (the peers' customer/external gateway addresses)."""
     ip_configuration_ids: list[pulumi.Output[str]]
     """ARM ids of the gateway's two IP configurations (a connection picks its APIPA address per instance)."""
-    asn: int
-    """BGP ASN of the gateway."""
 
     def __init__(self, name: str, args: AzureVpnGatewayArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("multicloud:azure:VpnGateway", name, {}, opts)
@@ -84,7 +84,7 @@ class AzureVpnGateway(pulumi.ComponentResource):
             location=args.location,
             gateway_type="Vpn",
             vpn_type="RouteBased",
-            vpn_gateway_generation="Generation2",
+            vpn_gateway_generation="Generation1" if args.sku in AZURE_GENERATION1_SKUS else "Generation2",
             sku={"name": args.sku, "tier": args.sku},
             active_active=True,
             enable_bgp=True,
@@ -110,5 +110,4 @@ class AzureVpnGateway(pulumi.ComponentResource):
         self.gateway_id = gateway.id
         self.public_ips = [ip.ip_address.apply(lambda a: a or "") for ip in ips]
         self.ip_configuration_ids = [pulumi.Output.concat(gateway.id, f"/ipConfigurations/{n}") for n in config_names]
-        self.asn = args.asn
         self.register_outputs({"gateway_id": self.gateway_id, "public_ips": self.public_ips})

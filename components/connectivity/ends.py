@@ -18,8 +18,6 @@ class AwsEnd:
     """Virtual private gateway id."""
     asn: int
     """Amazon-side ASN."""
-    name_prefix: str
-    """Physical name prefix of the region (`flow-prod-use1`)."""
 
 
 @dataclass(frozen=True)

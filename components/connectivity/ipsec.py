@@ -2,7 +2,7 @@
 
 IKEv2 only; phase 1 AES-256-CBC with SHA2-256 (integrity and PRF) and DH group 14 (MODP 2048); phase 2
 AES-256-GCM with PFS group 14: the MUST algorithms of RFC 8247, offered by AWS, Azure and Cloud VPN alike.
-Phase-2 SAs rekey hourly (AWS's default, set explicitly on Azure, where the default is 8 hours).
+Phase-2 SAs rekey hourly (AWS's default, set explicitly on Azure, whose default is 27,000 s).
 """
 
 from __future__ import annotations
@@ -69,8 +69,8 @@ def azure_ipsec_policy() -> Any:
 
 
 def pre_shared_key(name: str, opts: pulumi.ResourceOptions) -> pulumi.Output[str]:
-    """A generated pre-shared key for one tunnel (a RandomPassword child named `name`), secret in state whatever
-    the provider's schema says of the field it lands in (azure-native's `sharedKey` is not marked secret)."""
+    """A generated pre-shared key for one tunnel (a RandomPassword child named `name`). Marked secret here too, not
+    only by the engine from the provider's schema, so it is secret wherever it flows (the mock runtime included)."""
     password = random.RandomPassword(name, length=PSK_LENGTH, special=False, numeric=False, opts=opts)
     key: pulumi.Output[str] = pulumi.Output.secret(password.result)
     return key

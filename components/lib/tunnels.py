@@ -9,7 +9,7 @@ regions does). Each pair draws from a range every cloud on it accepts:
 - AWS <-> Azure and Azure <-> GCP: Azure's custom APIPA range 169.254.21.0-169.254.22.255 (the only BGP
   addresses an Azure VPN gateway takes), AWS <-> Azure in 169.254.21.0/24, Azure <-> GCP in 169.254.22.0/25;
   169.254.22.128/25 is left for pinned tunnels.
-- AWS <-> GCP: 169.254.32.0/24, clear of the /30s AWS reserves (169.254.0.0-169.254.5.255, 169.254.169.252/30).
+- AWS <-> GCP: 169.254.32.0/24, clear of the /30s AWS reserves (169.254.<0-5>.0/30 and 169.254.169.252/30).
 
 The pair's first cloud takes the first host of each /30 and the other the second: on an AWS tunnel that is
 what AWS itself assigns from `tunnelN_inside_cidr` (the AWS side .1, the customer side .2).
@@ -71,10 +71,6 @@ class Tunnel:
         """BGP address of `cloud`'s side: the pair's first cloud takes the first host."""
         first, second = list(self.inside_cidr.hosts())
         return first if cloud == self.pair[0] else second
-
-    def peer_address(self, cloud: str) -> IPv4Address:
-        """BGP address of the other side, as seen from `cloud`."""
-        return self.address(self.pair[1] if cloud == self.pair[0] else self.pair[0])
 
     @property
     def azure_instance(self) -> int | None:
@@ -149,7 +145,7 @@ def allowed_ranges(pair: tuple[str, str]) -> tuple[IPv4Network, ...]:
 def plan_mesh(
     regions: Mapping[str, Sequence[str]],
     scope: str = "all",
-    base_asns: Mapping[str, int] | None = None,
+    asns: Mapping[str, int] | None = None,
     pinned: Mapping[str, IPv4Network] | None = None,
 ) -> MeshPlan:
     """The mesh between the enabled clouds' regions (`{cloud: [region, ...]}`, primary region first):
@@ -177,15 +173,18 @@ def plan_mesh(
                 tunnels.append(Tunnel(key, pair, n, cidr or allocated_cidr(pair, (i, j), n), pinned=cidr is not None))
             legs.append(Leg(pair, (a, b), (i, j), tuple(tunnels)))
     problems += [(f"vpn.pinned.{key}", "names no tunnel of the mesh; allowed: a key the plan lists") for key in unused]
-    plan = MeshPlan(tuple(legs), _asns(regions, base_asns or {}))
+    plan = MeshPlan(tuple(legs), _asns(regions, asns or {}))
     problems += _pin_problems(plan)
     if problems:
         raise TunnelPlanError(problems)
     return plan
 
 
-def _asns(regions: Mapping[str, Sequence[str]], bases: Mapping[str, int]) -> dict[tuple[str, str], int]:
-    return {(cloud, region): bases[cloud] + i for cloud in bases for i, region in enumerate(regions.get(cloud, ()))}
+def _asns(regions: Mapping[str, Sequence[str]], asns: Mapping[str, int]) -> dict[tuple[str, str], int]:
+    """Every region of a cloud shares the cloud's ASN: BGP loop prevention then drops a route of one's own cloud
+    learned through another, so traffic between two regions of a cloud never transits a third cloud's VPN (Azure
+    gateways and AWS VGWs re-advertise what they learn), and an ASN never depends on a region's position."""
+    return {(cloud, region): asns[cloud] for cloud in asns for region in regions.get(cloud, ())}
 
 
 def _pin_problems(plan: MeshPlan) -> Iterator[tuple[str, str]]:

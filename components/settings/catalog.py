@@ -106,3 +106,9 @@ GKE_GPU_MACHINES: dict[str, tuple[str, int]] = {
 }
 # ASNs an Azure VPN gateway may not use (Azure's own BGP infrastructure).
 AZURE_RESERVED_ASNS: tuple[int, ...] = tuple(range(65515, 65521))
+
+# VPN gateway quotas: connections one AWS virtual private gateway takes; S2S tunnels per Azure gateway SKU.
+AWS_VPN_CONNECTIONS_PER_VGW = 10
+AZURE_VPN_TUNNELS: dict[str, int] = {"VpnGw1AZ": 30, "VpnGw2AZ": 30, "VpnGw3AZ": 30, "VpnGw4AZ": 100, "VpnGw5AZ": 100}
+# Azure VPN gateway SKUs that exist only in Generation1 (VpnGw4AZ/5AZ only in Generation2; 2AZ/3AZ in both).
+AZURE_GENERATION1_SKUS = ("VpnGw1AZ",)

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ..lib.tunnels import MAX_REGIONS, MeshPlan, plan_mesh
+from ..lib.tunnels import MeshPlan, plan_mesh
 from . import catalog
 from .durations import Duration
 
@@ -371,7 +371,7 @@ class BucketSettings(Model):
 
 
 class BgpAsns(Model):
-    """Private BGP ASN of each cloud's first region; region i of a cloud uses base + i."""
+    """Private BGP ASN of each cloud, shared by its regions (no transit through another cloud between them)."""
 
     aws: int = Field(64512, description="Amazon-side ASN of the AWS virtual private gateways.")
     azure: int = Field(65010, description="ASN of the Azure VPN gateways (65515-65520 are reserved by Azure).")
@@ -380,11 +380,8 @@ class BgpAsns(Model):
     @field_validator("aws", "azure", "gcp")
     @classmethod
     def _private(cls, asn: int) -> int:
-        if not 64512 <= asn <= 65534 - MAX_REGIONS:
-            raise ValueError(
-                f"{asn} is not a private 2-byte ASN with room for {MAX_REGIONS} regions; "
-                f"allowed: 64512 to {65534 - MAX_REGIONS}"
-            )
+        if not 64512 <= asn <= 65534:
+            raise ValueError(f"{asn} is not a private 2-byte ASN; allowed: 64512 to 65534")
         return asn
 
 
@@ -611,7 +608,7 @@ class PlatformSettings(Model):
         return plan_mesh(
             {cloud: [r.name for r in c.regions] for cloud, c in enabled.items()},
             scope=self.vpn.scope,
-            base_asns={cloud: getattr(self.vpn.asns, cloud) for cloud in enabled},
+            asns={cloud: getattr(self.vpn.asns, cloud) for cloud in enabled},
             pinned=self.vpn.pinned,
         )
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from itertools import combinations
 
 from ..lib.naming import InvalidNameError, StackNames
-from ..lib.tunnels import MAX_REGIONS, TunnelPlanError
+from ..lib.tunnels import MeshPlan, TunnelPlanError
 from . import catalog
 from .durations import format_duration
 from .models import CLOUDS, PlatformSettings
@@ -237,27 +237,52 @@ def _budgets(s: PlatformSettings) -> Iterator[Problem]:
 
 
 def _vpn(s: PlatformSettings) -> Iterator[Problem]:
-    if not s.vpn.enabled or len(s.clouds.enabled()) < 2:
+    enabled = s.clouds.enabled()
+    if not s.vpn.enabled or len(enabled) < 2:
         return
-    spans = {cloud: range(asn, asn + MAX_REGIONS) for cloud, asn in s.vpn.asns.model_dump().items()}
-    for (a, span_a), (b, span_b) in combinations(spans.items(), 2):
-        if set(span_a) & set(span_b):
-            yield Problem(
-                f"vpn.asns.{b}",
-                f"{span_b.start} overlaps the ASNs of {a} ({span_a.start}-{span_a.stop - 1}); "
-                f"allowed: {MAX_REGIONS} free ASNs per cloud",
-            )
-    if set(spans["azure"]) & set(catalog.AZURE_RESERVED_ASNS):
+    if any(len({r.name for r in c.regions}) < len(c.regions) for c in enabled.values()):
+        return  # a region listed twice (reported by _clouds) has no mesh
+    asns = s.vpn.asns.model_dump()
+    for (a, asn_a), (b, asn_b) in combinations(asns.items(), 2):
+        if asn_a == asn_b:
+            yield Problem(f"vpn.asns.{b}", f"{asn_b} is also the ASN of {a}; allowed: one ASN per cloud")
+    if asns["azure"] in catalog.AZURE_RESERVED_ASNS:
         yield Problem(
             "vpn.asns.azure",
-            f"{spans['azure'].start}-{spans['azure'].stop - 1} includes ASNs Azure reserves "
-            f"({min(catalog.AZURE_RESERVED_ASNS)}-{max(catalog.AZURE_RESERVED_ASNS)}); allowed: a range clear of them",
+            f"{asns['azure']} is reserved by Azure ({min(catalog.AZURE_RESERVED_ASNS)}-"
+            f"{max(catalog.AZURE_RESERVED_ASNS)}); allowed: another private ASN",
         )
     try:
-        s.mesh_plan()
+        plan = s.mesh_plan()
     except TunnelPlanError as err:
         for path, message in err.problems:
             yield Problem(path, message)
+        return
+    yield from _gateway_limits(s, plan)
+
+
+def _gateway_limits(s: PlatformSettings, plan: MeshPlan) -> Iterator[Problem]:
+    """Each cloud's gateway quota: VPN connections per AWS virtual private gateway, S2S tunnels per Azure SKU."""
+    for cloud, limit, per_leg, what in (
+        ("aws", catalog.AWS_VPN_CONNECTIONS_PER_VGW, lambda pair: 2, "VPN connections"),
+        ("azure", catalog.AZURE_VPN_TUNNELS[s.vpn.azure_gateway_sku], _azure_tunnels, "site-to-site tunnels"),
+    ):
+        used = {
+            r.name: sum(per_leg(leg.pair) for leg in plan.legs_of(cloud, r.name))
+            for r in getattr(s.clouds, cloud).regions
+        }
+        over = {region: n for region, n in used.items() if n > limit}
+        if over:
+            yield Problem(
+                "vpn.scope",
+                f"the mesh needs {max(over.values())} {what} on the {cloud} gateway of {', '.join(over)}; "
+                f"allowed: {limit} per gateway (scope primary, or fewer peer regions)",
+            )
+
+
+def _azure_tunnels(pair: tuple[str, str]) -> int:
+    """Tunnels a leg costs an active-active Azure gateway: each connection counts once per instance."""
+    return 2 * (4 if pair == ("aws", "azure") else 2)
 
 
 def _names(s: PlatformSettings) -> Iterator[Problem]:

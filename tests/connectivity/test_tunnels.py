@@ -62,10 +62,9 @@ def test_adding_clouds_or_regions_never_moves_an_existing_tunnel(first, second, 
 
 
 @given(meshes)
-def test_asns_are_the_cloud_base_plus_the_region_position_and_unique(regions):
+def test_every_region_takes_its_clouds_asn_so_no_cloud_is_transit_between_two_regions_of_another(regions):
     plan = plan_mesh(regions, "all", ASNS)
-    assert plan.asns == {(c, r): ASNS[c] + i for c, names in regions.items() for i, r in enumerate(names)}
-    assert len(set(plan.asns.values())) == len(plan.asns)
+    assert plan.asns == {(c, r): ASNS[c] for c, names in regions.items() for r in names}
 
 
 @given(meshes, scopes)
@@ -99,7 +98,6 @@ def test_aws_tunnels_put_the_aws_side_on_the_first_host():
     tunnel = next(plan_mesh({"aws": ["us-east-1"], "gcp": ["us-central1"]}, "all", ASNS).tunnels())
     assert (tunnel.key, str(tunnel.inside_cidr)) == ("aws-gcp/us-east-1/us-central1/0", "169.254.32.0/30")
     assert (str(tunnel.address("aws")), str(tunnel.address("gcp"))) == ("169.254.32.1", "169.254.32.2")
-    assert str(tunnel.peer_address("gcp")) == "169.254.32.1"
 
 
 def test_a_pinned_tunnel_keeps_its_slash_30():
