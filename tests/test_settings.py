@@ -306,8 +306,10 @@ RULE_CASES = [
     RuleCase("vpn-azure-reserved-asn", rules._vpn, valid(vpn={"asns": {"azure": 65515}}),
              "vpn.asns.azure", "65515 is reserved by Azure (65515-65520); allowed: another private ASN"),
     RuleCase("vpn-aws-gateway-quota", rules._vpn,
-             valid(regions("azure", ("eastus", "10.20.0.0/16"), ("westus2", "10.21.0.0/16"), ("centralus", "10.22.0.0/16")),
-                   regions("gcp", ("us-central1", "10.30.0.0/16"), ("us-east1", "10.31.0.0/16"), ("us-west1", "10.32.0.0/16"))),
+             valid(regions("azure", ("eastus", "10.20.0.0/16"), ("westus2", "10.21.0.0/16"),
+                           ("centralus", "10.22.0.0/16")),
+                   regions("gcp", ("us-central1", "10.30.0.0/16"), ("us-east1", "10.31.0.0/16"),
+                           ("us-west1", "10.32.0.0/16"))),
              "vpn.scope",
              "the mesh needs 12 VPN connections on the aws gateway of us-east-1, us-west-2; allowed: 10 per gateway"),
     # _names
