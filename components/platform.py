@@ -123,6 +123,10 @@ class Platform(pulumi.ComponentResource):
             )
         if "azure" in targets:
             primary, _ = self._primary("azure")
+            self.exports["azure_blob_private_endpoints"] = {
+                region: r.blob_private_endpoint  # type: ignore[attr-defined]
+                for region, r in regions["azure"].items()
+            }
             azure = f.AzureTarget(
                 subscription_id=str(settings.clouds.azure.subscription_id),
                 resource_group_name=primary.resource_group_name,  # type: ignore[attr-defined]

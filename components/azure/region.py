@@ -12,7 +12,7 @@ from ..settings import catalog
 from ..settings.models import PlatformSettings, Region
 from .aks_cluster import AzureAksCluster, AzureAksClusterArgs
 from .keyvault import AzureKeyVault, AzureKeyVaultArgs
-from .network import AzureNetwork, AzureNetworkArgs
+from .network import AzureNetwork, AzureNetworkArgs, azure_subnet_plan
 from .postgres import AzurePostgres, AzurePostgresArgs
 from .roles import NETWORK_CONTRIBUTOR, assign_role
 from .storage import AzureStorage, AzureStorageArgs
@@ -63,6 +63,8 @@ class AzureRegion(pulumi.ComponentResource):
     """The region's storage account."""
     storage_account_id: pulumi.Output[str]
     """ARM id of the region's storage account."""
+    blob_private_endpoint: dict[str, str]
+    """Host and private IP of the storage account's blob endpoint (the other clouds' path to the blobs)."""
     workspace_id: pulumi.Output[str]
     """The region's Log Analytics workspace."""
     ingress_addresses: list[pulumi.Output[str]]
@@ -219,6 +221,10 @@ class AzureRegion(pulumi.ComponentResource):
                 vault_uri=self.vault.vault_uri,
                 identity_name=f"{prefix}-storage",
                 allowed_subnet_ids=[self.network.aks_subnet_id],
+                private_endpoint_subnet_id=self.network.aks_subnet_id,
+                # Nodes take AKS subnet addresses from the bottom (pods use an overlay): the endpoint sits at the top.
+                private_endpoint_ip=str(azure_subnet_plan(args.region.cidr).aks[-2]),
+                vnet_id=self.network.vnet_id,
                 soft_delete_days=30 if s.is_prod else 7,
                 subscription_id=subscription,
                 protect=protect,
@@ -294,6 +300,7 @@ class AzureRegion(pulumi.ComponentResource):
         self.key_vault_uri = self.vault.vault_uri
         self.storage_account_name = self.storage.account_name
         self.storage_account_id = self.storage.account_id
+        self.blob_private_endpoint = self.storage.blob_private_endpoint
         self.workspace_id = workspace
         self.register_outputs(
             {

@@ -18,6 +18,10 @@ from .roles import KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER, assign_role, delete
 CONTAINER_NAME = NameRule(3, 63, r"[a-z0-9]([a-z0-9-]*[a-z0-9])?", "-", "3-63 lowercase letters, digits, hyphens")
 
 
+BLOB_PRIVATE_ZONE = "privatelink.blob.core.windows.net"
+"""The private DNS zone Azure resolves a blob private endpoint in."""
+
+
 def container_name(bucket: str) -> str:
     """The blob container of a logical bucket: the bucket's own name (raises when Azure would reject it)."""
     problem = CONTAINER_NAME.check(bucket)
@@ -48,6 +52,12 @@ class AzureStorageArgs:
     """Name of the user-assigned identity that unwraps the key."""
     allowed_subnet_ids: Sequence[pulumi.Input[str]]
     """Subnets (with the Microsoft.Storage service endpoint) admitted through the account firewall."""
+    private_endpoint_subnet_id: pulumi.Input[str]
+    """Subnet of the blob private endpoint (reachable from the other clouds over the VPN mesh)."""
+    private_endpoint_ip: str
+    """Static address of the blob private endpoint in that subnet."""
+    vnet_id: pulumi.Input[str]
+    """VNet the endpoint's private DNS zone is linked to."""
     soft_delete_days: int
     """Retention of deleted blobs and containers (point-in-time restore reaches one day less)."""
     subscription_id: str
@@ -73,6 +83,9 @@ class AzureStorage(pulumi.ComponentResource):
     """Primary blob endpoint."""
     container_names: dict[str, pulumi.Output[str]]
     """Container names by logical bucket name."""
+    blob_private_endpoint: dict[str, str]
+    """`{"host": <account>.blob.core.windows.net, "ip": <private endpoint>}`: how the other clouds' workloads reach
+    the blobs through the account firewall (over the VPN mesh; e.g. a pod `hostAliases` entry)."""
 
     def __init__(self, name: str, args: AzureStorageArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("multicloud:azure:Storage", name, {}, opts)
@@ -148,6 +161,7 @@ class AzureStorage(pulumi.ComponentResource):
             restore_policy={"enabled": True, "days": args.soft_delete_days - 1},
             opts=child,
         )
+        self._private_endpoint(name, args, account)
         self.container_names = {}
         for bucket in args.buckets:
             container = azure_native.storage.BlobContainer(
@@ -174,6 +188,66 @@ class AzureStorage(pulumi.ComponentResource):
         self.account_id = account.id
         self.blob_endpoint = account.primary_endpoints.apply(lambda e: e.blob)
         self.register_outputs({"account_name": self.account_name, "container_names": self.container_names})
+
+    def _private_endpoint(
+        self, name: str, args: AzureStorageArgs, account: azure_native.storage.StorageAccount
+    ) -> None:
+        """A blob private endpoint at a fixed address, resolvable in the VNet through `privatelink.blob...`:
+        private-endpoint traffic passes the account firewall, so workloads of the other clouds reach the blobs
+        over the VPN mesh while public access stays limited to the AKS subnet."""
+        child = pulumi.ResourceOptions(parent=self)
+        endpoint_name = f"{args.account_name}-blob-pe"
+        endpoint = azure_native.network.PrivateEndpoint(
+            f"{name}-blob-endpoint",
+            private_endpoint_name=endpoint_name,
+            resource_group_name=args.resource_group_name,
+            location=args.location,
+            subnet={"id": args.private_endpoint_subnet_id},
+            private_link_service_connections=[
+                {"name": endpoint_name, "private_link_service_id": account.id, "group_ids": ["blob"]}
+            ],
+            ip_configurations=[
+                {
+                    "name": "blob",
+                    "group_id": "blob",
+                    "member_name": "blob",
+                    "private_ip_address": args.private_endpoint_ip,
+                }
+            ],
+            tags=args.tags,
+            opts=child,
+        )
+        zone = azure_native.privatedns.PrivateZone(
+            f"{name}-blob-dns",
+            private_zone_name=BLOB_PRIVATE_ZONE,
+            resource_group_name=args.resource_group_name,
+            location="global",
+            tags=args.tags,
+            opts=child,
+        )
+        azure_native.privatedns.VirtualNetworkLink(
+            f"{name}-blob-dns-link",
+            virtual_network_link_name=f"{args.account_name}-blob",
+            private_zone_name=zone.name,
+            resource_group_name=args.resource_group_name,
+            location="global",
+            virtual_network={"id": args.vnet_id},
+            registration_enabled=False,
+            tags=args.tags,
+            opts=child,
+        )
+        azure_native.network.PrivateDnsZoneGroup(
+            f"{name}-blob-dns-group",
+            private_dns_zone_group_name="default",
+            private_endpoint_name=endpoint.name,
+            resource_group_name=args.resource_group_name,
+            private_dns_zone_configs=[{"name": "blob", "private_dns_zone_id": zone.id}],
+            opts=child,
+        )
+        self.blob_private_endpoint = {
+            "host": f"{args.account_name}.blob.core.windows.net",
+            "ip": args.private_endpoint_ip,
+        }
 
 
 def _lifecycle_rule(bucket: BucketSettings) -> azure_native.storage.ManagementPolicyRuleArgsDict:

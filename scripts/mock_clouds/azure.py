@@ -69,6 +69,9 @@ ARM_IDS: dict[str, str] = {
     + "/Microsoft.Storage/storageAccounts/{accountName}/blobServices/default/containers/{containerName}",
     "azure-native:storage:ManagementPolicy": _PROVIDERS
     + "/Microsoft.Storage/storageAccounts/{accountName}/managementPolicies/default",
+    "azure-native:network:PrivateEndpoint": _PROVIDERS + "/Microsoft.Network/privateEndpoints/{privateEndpointName}",
+    "azure-native:network:PrivateDnsZoneGroup": _PROVIDERS
+    + "/Microsoft.Network/privateEndpoints/{privateEndpointName}/privateDnsZoneGroups/{privateDnsZoneGroupName}",
     "azure-native:network:PublicIPAddress": _PROVIDERS
     + "/Microsoft.Network/publicIPAddresses/{publicIpAddressName}",
     "azure-native:network:VirtualNetworkGateway": _PROVIDERS

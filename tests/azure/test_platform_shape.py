@@ -115,6 +115,11 @@ def expected_children(stack: str) -> dict[tuple[str, str], Counter[str]]:
                 token(az.storage.BlobContainer): len(s.buckets),
                 token(az.storage.ManagementPolicy): 1,
                 token(LOCK): locked,
+                # blob private endpoint: the other clouds' path through the firewall
+                token(az.network.PrivateEndpoint): 1,
+                token(az.network.PrivateDnsZoneGroup): 1,
+                token(az.privatedns.PrivateZone): 1,
+                token(az.privatedns.VirtualNetworkLink): 1,
             }
         ),
     }

@@ -4,19 +4,23 @@ change feed; one private container per bucket; a lifecycle policy per bucket."""
 
 from __future__ import annotations
 
+from ipaddress import IPv4Address, IPv4Network
+
 import pulumi_azure_native as azure_native
 import pytest
 
 from components.azure import roles
+from components.azure.network import azure_subnet_plan
 from components.azure.storage import container_name
 from components.lib.naming import InvalidNameError
-from tests.aws.helpers import depends_on, of_type, one
+from tests.aws.helpers import children_of, depends_on, of_type, one
 
 from .helpers import (
     ALL_REGIONS,
     KEY_VAULT,
     NETWORK,
     REGION_CODES,
+    STACKS,
     STORAGE,
     component,
     recording,
@@ -158,3 +162,25 @@ def test_lifecycle_policy_per_bucket(stack, region):
 @pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
 def test_account_is_protected_in_prod_only(stack, region):
     assert account(recording(stack), region).protect is (stack == "prod")
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_blob_private_endpoint_is_the_other_clouds_path_through_the_firewall(stack):
+    rec, s = recording(stack), settings(stack)
+    exported = rec.outputs["azure_blob_private_endpoints"]
+    for region in s.clouds.azure.regions:
+        component = one(c for c in rec.of_type(STORAGE) if c.name.endswith(f"-{REGION_CODES[region.name]}-storage"))
+        children = {r.type: r for r in children_of(rec, component)}
+        account = children[azure_native.storage.StorageAccount.pulumi_type]
+        endpoint = children[azure_native.network.PrivateEndpoint.pulumi_type]
+        assert endpoint.inputs["privateLinkServiceConnections"][0]["privateLinkServiceId"] == account.id
+        assert endpoint.inputs["privateLinkServiceConnections"][0]["groupIds"] == ["blob"]
+        ip = endpoint.inputs["ipConfigurations"][0]["privateIPAddress"]
+        assert IPv4Address(ip) in azure_subnet_plan(region.cidr).aks, "the endpoint sits in the AKS subnet"
+        assert IPv4Network(f"{ip}/32").subnet_of(region.cidr), "inside the CIDR the mesh advertises"
+        zone = children[azure_native.privatedns.PrivateZone.pulumi_type]
+        assert zone.inputs["privateZoneName"] == "privatelink.blob.core.windows.net"
+        group = children[azure_native.network.PrivateDnsZoneGroup.pulumi_type]
+        assert group.inputs["privateDnsZoneConfigs"][0]["privateDnsZoneId"] == zone.id
+        assert account.inputs["networkRuleSet"]["defaultAction"] == "Deny", "public access stays closed"
+        assert exported[region.name] == {"host": f"{account.inputs['accountName']}.blob.core.windows.net", "ip": ip}
