@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pulumi
-import pulumi_aws as aws
 import pulumi_gcp as gcp
 
 from ..lib.naming import region_code
 from ..lib.tunnels import Leg
+from .aws_side import aws_connection
 from .ends import AwsEnd, GcpEnd
-from .ipsec import AWS_TUNNEL_OPTIONS, aws_tunnel_args, gcp_cipher_suite, pre_shared_key
+from .gcp_side import gcp_tunnel
+from .ipsec import pre_shared_key
 
 
 @dataclass(frozen=True)
@@ -42,34 +43,20 @@ class AwsGcpLeg(pulumi.ComponentResource):
         super().__init__("multicloud:connectivity:AwsGcpLeg", name, {}, opts)
         child = pulumi.ResourceOptions(parent=self)
         tunnels, end = args.leg.tunnels, args.gcp
-        psks = [pre_shared_key(f"{name}-psk-{t.number}", child) for t in tunnels]
-        connections = []
-        for interface in (0, 1):
-            customer_gateway = aws.ec2.CustomerGateway(
-                f"{name}-cgw-{interface}",
-                ip_address=end.interface_ips[interface],
-                bgp_asn=str(end.asn),
-                type="ipsec.1",
-                tags={**args.tags, "Name": f"{name}-cgw-{interface}"},
-                opts=child,
+        psks = {t.number: pre_shared_key(f"{name}-psk-{t.number}", child) for t in tunnels}
+        connections = [
+            aws_connection(
+                f"{name}-vpn-{interface}",
+                args.aws,
+                end.interface_ips[interface],
+                end.asn,
+                (tunnels[2 * interface], tunnels[2 * interface + 1]),
+                psks,
+                args.tags,
+                child,
             )
-            first, second = tunnels[2 * interface], tunnels[2 * interface + 1]
-            connections.append(
-                aws.ec2.VpnConnection(
-                    f"{name}-vpn-{interface}",
-                    vpn_gateway_id=args.aws.gateway_id,
-                    customer_gateway_id=customer_gateway.id,
-                    type="ipsec.1",
-                    static_routes_only=False,
-                    tunnel1_inside_cidr=str(first.inside_cidr),
-                    tunnel2_inside_cidr=str(second.inside_cidr),
-                    tunnel1_preshared_key=psks[first.number],
-                    tunnel2_preshared_key=psks[second.number],
-                    **aws_tunnel_args(AWS_TUNNEL_OPTIONS),
-                    tags={**args.tags, "Name": f"{name}-vpn-{interface}"},
-                    opts=child,
-                )
-            )
+            for interface in (0, 1)
+        ]
 
         def tunnel_output(number: int, attribute: str) -> pulumi.Output[str]:
             """`tunnelN_<attribute>` of the AWS connection carrying mesh tunnel `number`."""
@@ -88,45 +75,17 @@ class AwsGcpLeg(pulumi.ComponentResource):
         )
         for tunnel in tunnels:
             n = tunnel.number
-            vpn_tunnel = gcp.compute.VPNTunnel(
-                f"{name}-tunnel-{n}",
-                name=f"{end.name_prefix}-{peer}-{n}",
-                project=end.project,
-                region=end.region,
-                vpn_gateway=end.gateway_id,
-                vpn_gateway_interface=n // 2,
-                peer_external_gateway=external.id,
-                peer_external_gateway_interface=n,
-                shared_secret=psks[n],
-                router=end.router_name,
-                ike_version=2,
-                cipher_suite=gcp_cipher_suite(),
-                labels=args.tags,
-                opts=child,
-            )
-            bgp_interface = gcp.compute.RouterInterface(
-                f"{name}-bgp-if-{n}",
-                name=f"{peer}-{n}",
-                project=end.project,
-                region=end.region,
-                router=end.router_name,
-                ip_range=tunnel_output(n, "cgw_inside_address").apply(lambda address: f"{address}/30"),
-                vpn_tunnel=vpn_tunnel.name,
-                opts=child,
-            )
-            gcp.compute.RouterPeer(
-                f"{name}-bgp-peer-{n}",
-                name=f"{peer}-{n}",
-                project=end.project,
-                region=end.region,
-                router=end.router_name,
-                interface=bgp_interface.name,
-                peer_ip_address=tunnel_output(n, "vgw_inside_address"),
-                peer_asn=args.aws.asn,
-                advertised_route_priority=100,
-                advertise_mode="CUSTOM",
-                advertised_ip_ranges=[{"range": end.advertised_cidr}],
-                opts=child,
+            gcp_tunnel(
+                name,
+                end,
+                peer,
+                n,
+                (n // 2, n),  # HA VPN interface 0 to connection 0's tunnels, interface 1 to connection 1's
+                external.id,
+                psks[n],
+                (tunnel_output(n, "cgw_inside_address"), tunnel_output(n, "vgw_inside_address"), args.aws.asn),
+                args.tags,
+                child,
             )
         self.tunnel_keys = [t.key for t in tunnels]
         self.register_outputs({"tunnels": self.tunnel_keys})

@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pulumi
-import pulumi_azure_native as azure_native
 import pulumi_gcp as gcp
 
 from ..lib.naming import region_code
 from ..lib.tunnels import Leg
+from .azure_side import azure_connection
 from .ends import AzureEnd, GcpEnd
-from .ipsec import azure_ipsec_policy, gcp_cipher_suite, pre_shared_key
+from .gcp_side import gcp_tunnel
+from .ipsec import pre_shared_key
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ class AzureGcpLeg(pulumi.ComponentResource):
         super().__init__("multicloud:connectivity:AzureGcpLeg", name, {}, opts)
         child = pulumi.ResourceOptions(parent=self)
         tunnels, azure, end = args.leg.tunnels, args.azure, args.gcp
-        psks = [pre_shared_key(f"{name}-psk-{t.number}", child) for t in tunnels]
+        psks = {t.number: pre_shared_key(f"{name}-psk-{t.number}", child) for t in tunnels}
         azure_peer, gcp_peer = f"azure-{region_code(azure.region)}", f"gcp-{region_code(end.region)}"
         external = gcp.compute.ExternalVpnGateway(
             f"{name}-peer",
@@ -53,83 +54,24 @@ class AzureGcpLeg(pulumi.ComponentResource):
             labels=args.tags,
             opts=child,
         )
+        # Both Azure instances need an address on every connection: each tunnel's on its own instance.
+        by_instance = [next(t for t in tunnels if t.azure_instance == i).address("azure") for i in (0, 1)]
         for tunnel in tunnels:
-            n = tunnel.number
-            vpn_tunnel = gcp.compute.VPNTunnel(
-                f"{name}-tunnel-{n}",
-                name=f"{end.name_prefix}-{azure_peer}-{n}",
-                project=end.project,
-                region=end.region,
-                vpn_gateway=end.gateway_id,
-                vpn_gateway_interface=n,
-                peer_external_gateway=external.id,
-                peer_external_gateway_interface=n,
-                shared_secret=psks[n],
-                router=end.router_name,
-                ike_version=2,
-                cipher_suite=gcp_cipher_suite(),
-                labels=args.tags,
-                opts=child,
+            n, azure_ip, gcp_ip = tunnel.number, str(tunnel.address("azure")), str(tunnel.address("gcp"))
+            gcp_tunnel(
+                name, end, azure_peer, n, (n, n), external.id, psks[n], (gcp_ip, azure_ip, azure.asn), args.tags, child
             )
-            bgp_interface = gcp.compute.RouterInterface(
-                f"{name}-bgp-if-{n}",
-                name=f"{azure_peer}-{n}",
-                project=end.project,
-                region=end.region,
-                router=end.router_name,
-                ip_range=f"{tunnel.address('gcp')}/30",
-                vpn_tunnel=vpn_tunnel.name,
-                opts=child,
-            )
-            gcp.compute.RouterPeer(
-                f"{name}-bgp-peer-{n}",
-                name=f"{azure_peer}-{n}",
-                project=end.project,
-                region=end.region,
-                router=end.router_name,
-                interface=bgp_interface.name,
-                peer_ip_address=str(tunnel.address("azure")),
-                peer_asn=azure.asn,
-                advertised_route_priority=100,
-                advertise_mode="CUSTOM",
-                advertised_ip_ranges=[{"range": end.advertised_cidr}],
-                opts=child,
-            )
-            local_gateway = azure_native.network.LocalNetworkGateway(
-                f"{name}-lng-{n}",
-                local_network_gateway_name=f"{azure.name_prefix}-{gcp_peer}-{n}",
-                resource_group_name=azure.resource_group_name,
-                location=azure.region,
-                gateway_ip_address=end.interface_ips[n],
-                bgp_settings={"asn": end.asn, "bgp_peering_address": str(tunnel.address("gcp"))},
-                tags=args.tags,
-                opts=child,
-            )
-            # Both instances need an address on every connection: this tunnel's on its own instance, the other
-            # tunnel's on the other instance.
-            by_instance = {t.azure_instance: t for t in tunnels}
-            azure_native.network.VirtualNetworkGatewayConnection(
-                f"{name}-conn-{n}",
-                virtual_network_gateway_connection_name=f"{azure.name_prefix}-{gcp_peer}-{n}",
-                resource_group_name=azure.resource_group_name,
-                location=azure.region,
-                connection_type="IPsec",
-                connection_protocol="IKEv2",
-                virtual_network_gateway1={"id": azure.gateway_id},
-                local_network_gateway2={"id": local_gateway.id},
-                shared_key=psks[n],
-                enable_bgp=True,
-                use_policy_based_traffic_selectors=False,
-                ipsec_policies=[azure_ipsec_policy()],
-                gateway_custom_bgp_ip_addresses=[
-                    {
-                        "ip_configuration_id": azure.ip_configuration_ids[i],
-                        "custom_bgp_ip_address": str(by_instance[i].address("azure")),
-                    }
-                    for i in (0, 1)
-                ],
-                tags=args.tags,
-                opts=child,
+            azure_connection(
+                name,
+                azure,
+                gcp_peer,
+                n,
+                end.interface_ips[n],
+                (end.asn, gcp_ip),
+                by_instance,
+                psks[n],
+                args.tags,
+                child,
             )
         self.tunnel_keys = [t.key for t in tunnels]
         self.register_outputs({"tunnels": self.tunnel_keys})

@@ -51,23 +51,6 @@ GCP_PHASE1: dict[str, Any] = {
 GCP_PHASE2: dict[str, Any] = {"encryptions": ["AES-GCM-16-256"], "pfs": ["Group-14"]}
 
 
-def gcp_cipher_suite() -> Any:
-    """The cipher suite of every Cloud VPN tunnel (`cipher_suite` of gcp.compute.VPNTunnel)."""
-    import pulumi_gcp as gcp
-
-    return gcp.compute.VPNTunnelCipherSuiteArgs(
-        phase1=gcp.compute.VPNTunnelCipherSuitePhase1Args(**GCP_PHASE1),
-        phase2=gcp.compute.VPNTunnelCipherSuitePhase2Args(**GCP_PHASE2),
-    )
-
-
-def azure_ipsec_policy() -> Any:
-    """The custom IPsec policy of every Azure connection (`ipsec_policies` item)."""
-    import pulumi_azure_native as azure_native
-
-    return azure_native.network.IpsecPolicyArgs(**AZURE_IPSEC_POLICY)
-
-
 def pre_shared_key(name: str, opts: pulumi.ResourceOptions) -> pulumi.Output[str]:
     """A generated pre-shared key for one tunnel (a RandomPassword child named `name`). Marked secret here too, not
     only by the engine from the provider's schema, so it is secret wherever it flows (the mock runtime included)."""

@@ -107,7 +107,7 @@ def test_aws_azure_bgp_and_keys_agree_on_both_sides(recorded, stack):
             )
         ]
         for instance in (0, 1):
-            cgw = child(rec, component, f"cgw-{instance}")
+            cgw = child(rec, component, f"vpn-{instance}-cgw")
             assert cgw.inputs["ipAddress"] == vpn_ips[instance], "AWS connection n goes to Azure instance n"
             assert cgw.inputs["bgpAsn"] == str(plan.asns[("azure", leg.regions[1])])
             connection = child(rec, component, f"vpn-{instance}")
@@ -144,7 +144,7 @@ def test_aws_gcp_router_peers_take_their_addresses_from_the_aws_tunnels(recorded
         external = child(rec, component, "peer")
         assert external.inputs["redundancyType"] == "FOUR_IPS_REDUNDANCY"
         for interface in (0, 1):
-            cgw = child(rec, component, f"cgw-{interface}")
+            cgw = child(rec, component, f"vpn-{interface}-cgw")
             assert cgw.inputs["ipAddress"] == interfaces[interface]
             assert cgw.inputs["bgpAsn"] == str(plan.asns[("gcp", leg.regions[1])])
         for tunnel in leg.tunnels:

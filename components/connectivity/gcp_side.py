@@ -1,0 +1,77 @@
+"""The GCP half of a mesh leg: one Cloud VPN tunnel and its BGP session on the region's Cloud Router."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+import pulumi_gcp as gcp
+
+from .ends import GcpEnd
+from .ipsec import GCP_PHASE1, GCP_PHASE2
+
+
+def gcp_tunnel(
+    name: str,
+    end: GcpEnd,
+    peer: str,
+    number: int,
+    interfaces: tuple[int, int],
+    external_gateway_id: pulumi.Input[str],
+    psk: pulumi.Input[str],
+    bgp: tuple[pulumi.Input[str], pulumi.Input[str], int],
+    labels: dict[str, str],
+    opts: pulumi.ResourceOptions,
+) -> None:
+    """A Cloud VPN tunnel from HA VPN interface `interfaces[0]` to the external gateway's interface `interfaces[1]`
+    (`<name>-tunnel-<n>`), and its BGP session on the region's Cloud Router: `bgp` is (own address, peer address,
+    peer ASN). The router advertises the region's whole CIDR."""
+    local_ip, peer_ip, peer_asn = bgp
+    tunnel = gcp.compute.VPNTunnel(
+        f"{name}-tunnel-{number}",
+        name=f"{end.name_prefix}-{peer}-{number}",
+        project=end.project,
+        region=end.region,
+        vpn_gateway=end.gateway_id,
+        vpn_gateway_interface=interfaces[0],
+        peer_external_gateway=external_gateway_id,
+        peer_external_gateway_interface=interfaces[1],
+        shared_secret=psk,
+        router=end.router_name,
+        ike_version=2,
+        cipher_suite=gcp_cipher_suite(),
+        labels=labels,
+        opts=opts,
+    )
+    interface = gcp.compute.RouterInterface(
+        f"{name}-bgp-if-{number}",
+        name=f"{peer}-{number}",
+        project=end.project,
+        region=end.region,
+        router=end.router_name,
+        ip_range=pulumi.Output.from_input(local_ip).apply(lambda address: f"{address}/30"),
+        vpn_tunnel=tunnel.name,
+        opts=opts,
+    )
+    gcp.compute.RouterPeer(
+        f"{name}-bgp-peer-{number}",
+        name=f"{peer}-{number}",
+        project=end.project,
+        region=end.region,
+        router=end.router_name,
+        interface=interface.name,
+        peer_ip_address=peer_ip,
+        peer_asn=peer_asn,
+        advertised_route_priority=100,
+        advertise_mode="CUSTOM",
+        advertised_ip_ranges=[{"range": end.advertised_cidr}],
+        opts=opts,
+    )
+
+
+def gcp_cipher_suite() -> Any:
+    """The cipher suite of every Cloud VPN tunnel (`cipher_suite` of gcp.compute.VPNTunnel)."""
+    return gcp.compute.VPNTunnelCipherSuiteArgs(
+        phase1=gcp.compute.VPNTunnelCipherSuitePhase1Args(**GCP_PHASE1),
+        phase2=gcp.compute.VPNTunnelCipherSuitePhase2Args(**GCP_PHASE2),
+    )
