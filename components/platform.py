@@ -22,7 +22,9 @@ REGION_MODULES: dict[Cloud, tuple[str, str]] = {
 
 
 class Platform(pulumi.ComponentResource):
-    """Every enabled cloud in every configured region, each region with its own explicit provider."""
+    """Every enabled cloud in every configured region, each region with its own explicit provider, and the
+    cross-cloud layer over them: the VPN mesh, the Cognito user pool, the workload federation, the Cloudflare edge
+    (each module imported only when the stack has it)."""
 
     regions: dict[Cloud, dict[str, CloudRegion]]
     """Region components by cloud, then by region name (primary region first)."""
