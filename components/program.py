@@ -44,6 +44,7 @@ def run() -> Platform:
         pulumi.export(f"{cloud}_postgres", {name: r.postgres_host for name, r in regions.items()})
         pulumi.export(f"{cloud}_buckets", {name: r.bucket_names for name, r in regions.items()})
         pulumi.export(f"{cloud}_kubeconfigs", {name: r.kubeconfig for name, r in regions.items()})
+        pulumi.export(f"{cloud}_ingress", {name: r.ingress_binding for name, r in regions.items()})
     for key, value in platform.exports.items():
         pulumi.export(key, value)
     return platform

@@ -8,7 +8,7 @@ explicit provider. The platform imports a cloud's module only when the stack ena
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import pulumi
 
@@ -67,6 +67,9 @@ class CloudRegion(Protocol):
     ingress_addresses: list[pulumi.Output[str]]
     """Reserved public IPv4 addresses of the cluster's ingress load balancer (the Cloudflare pool origins);
     they resolve once the cluster exists, so what uses them depends on the cluster."""
+    ingress_binding: dict[str, Any]
+    """What the cluster's ingress Service needs to take those addresses, in the cloud's own terms (AWS: the EIP
+    allocation ids for the NLB's subnet mappings; Azure: the IP's name and resource group; GCP: the address)."""
     vpn_end: AwsEnd | AzureEnd | GcpEnd | None
     """The region's VPN gateway, when it takes part in the mesh."""
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pulumi
 import pulumi_aws as aws
 
@@ -49,6 +51,8 @@ class AwsRegion(pulumi.ComponentResource):
     """Physical bucket names by logical name."""
     ingress_addresses: list[pulumi.Output[str]]
     """Elastic IPs of the ingress network load balancer, one per zone (its subnet mappings)."""
+    ingress_binding: dict[str, Any]
+    """EIP allocation ids and public subnets of the ingress NLB's subnet mappings."""
     s3_key_arn: pulumi.Output[str]
     """The customer-managed key of the region's buckets (readers of a bucket need it too)."""
     vpn_end: AwsEnd | None
@@ -148,15 +152,16 @@ class AwsRegion(pulumi.ComponentResource):
         }
         self.bucket_names = {logical: bucket.bucket_name for logical, bucket in buckets.items()}
         self.s3_key_arn = keys["s3"].key_arn
-        self.ingress_addresses = [
-            served_by(
-                self.cluster.cluster_name,
-                aws.ec2.Eip(
-                    f"{name}-ingress-{i}", domain="vpc", tags={**tags, "Name": f"{name}-ingress-{i}"}, opts=child
-                ).public_ip,
-            )
+        ingress = [
+            aws.ec2.Eip(f"{name}-ingress-{i}", domain="vpc", tags={**tags, "Name": f"{name}-ingress-{i}"}, opts=child)
             for i in range(s.network.availability_zones)
         ]
+        self.ingress_addresses = [served_by(self.cluster.cluster_name, eip.public_ip) for eip in ingress]
+        # `service.beta.kubernetes.io/aws-load-balancer-eip-allocations` with the public subnets, zone by zone.
+        self.ingress_binding = {
+            "eip_allocation_ids": [eip.allocation_id for eip in ingress],
+            "subnet_ids": self.network.public_subnet_ids,
+        }
         self.vpn_end = None
         if args.in_mesh:
             gateway = AwsVpnGateway(

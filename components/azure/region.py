@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pulumi
 import pulumi_azure_native as azure_native
 
@@ -69,6 +71,8 @@ class AzureRegion(pulumi.ComponentResource):
     """The region's Log Analytics workspace."""
     ingress_addresses: list[pulumi.Output[str]]
     """Static public IP of the AKS ingress load balancer (the cluster identity may attach it)."""
+    ingress_binding: dict[str, Any]
+    """Name and resource group of that public IP (the ingress Service's annotations)."""
     vpn_end: AzureEnd | None
     """The region's VPN gateway in the mesh (None outside it)."""
     network: AzureNetwork
@@ -258,6 +262,8 @@ class AzureRegion(pulumi.ComponentResource):
         self.ingress_addresses = [
             served_by(self.cluster.cluster_name, ingress.ip_address.apply(lambda address: address or ""))
         ]
+        # `service.beta.kubernetes.io/azure-pip-name` and `azure-load-balancer-resource-group` on the Service.
+        self.ingress_binding = {"public_ip_name": ingress.name, "resource_group": rg}
         self.vpn_end = None
         if args.in_mesh:
             instances = args.mesh.azure_bgp_addresses(region)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pulumi
 import pulumi_gcp as gcp
 
@@ -64,6 +66,8 @@ class GcpRegion(pulumi.ComponentResource):
     """Cloud SQL connection name (`<project>:<region>:<instance>`)."""
     ingress_addresses: list[pulumi.Output[str]]
     """Reserved external IP of the GKE ingress load balancer."""
+    ingress_binding: dict[str, Any]
+    """The reserved address and its name (the ingress Service's `loadBalancerIP`)."""
     vpn_end: GcpEnd | None
     """The region's HA VPN gateway and Cloud Router in the mesh (None outside it)."""
     kms: GcpKms
@@ -188,6 +192,8 @@ class GcpRegion(pulumi.ComponentResource):
             opts=child,
         )
         self.ingress_addresses = [served_by(self.cluster.cluster_name, ingress.address)]
+        # The ingress Service's `loadBalancerIP` (a regional external address, as an external passthrough NLB needs).
+        self.ingress_binding = {"address": ingress.address, "address_name": ingress.name}
         self.vpn_end = None
         if args.in_mesh:
             gateway = GcpVpnGateway(

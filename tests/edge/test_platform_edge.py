@@ -109,3 +109,17 @@ def test_the_edge_uses_one_cloudflare_provider_without_a_token_in_config(recorde
     provider = one(rec.of_type("pulumi:providers:cloudflare"))
     assert "apiToken" not in provider.inputs
     assert {r.provider_urn for r in edge(rec) if r.custom} == {provider.urn}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_ingress_binding_each_cluster_gets_names_exactly_its_pools_origins(recorded, stack):
+    rec = recorded(stack)
+    origins = {cloud: {o["address"] for o in pool.inputs["origins"]} for cloud, pool in pools(rec).items()}
+    eips = {
+        r.outputs["allocationId"]: r.outputs["publicIp"] for r in rec.of_type(INGRESS["aws"]) if "-ingress-" in r.name
+    }
+    aws_bound = {eips[a] for b in rec.outputs["aws_ingress"].values() for a in b["eip_allocation_ids"]}
+    assert aws_bound == origins["aws"]
+    pips = {r.inputs["publicIpAddressName"]: r.outputs["ipAddress"] for r in rec.of_type(INGRESS["azure"])}
+    assert {pips[b["public_ip_name"]] for b in rec.outputs["azure_ingress"].values()} == origins["azure"]
+    assert {b["address"] for b in rec.outputs["gcp_ingress"].values()} == origins["gcp"]
