@@ -32,6 +32,7 @@ FLOW_LOG = "aws:ec2/flowLog:FlowLog"
 VPN_CONNECTION = "aws:ec2/vpnConnection:VpnConnection"
 CUSTOMER_GATEWAY = "aws:ec2/customerGateway:CustomerGateway"
 SECRET = "aws:secretsmanager/secret:Secret"
+IAM_ROLE = "aws:iam/role:Role"
 
 AREA = "aws"
 KMS_ALGORITHMS = ("aws:kms", "aws:kms:dsse")
@@ -271,6 +272,19 @@ def _security_group_ingress(props: Mapping[str, Any], ctx: Context) -> Iterator[
 def _subnet_public_ip(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
     if props.get("mapPublicIpOnLaunch") is True:
         yield "mapPublicIpOnLaunch is true: every instance launched here gets a public IP"
+
+
+def _web_identity_pinned(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
+    document = _policy_document(props.get("assumeRolePolicy"))
+    for i, statement in enumerate(items(document.get("Statement")) if document else []):
+        actions = statement.get("Action")
+        if "sts:AssumeRoleWithWebIdentity" not in ([actions] if isinstance(actions, str) else items(actions)):
+            continue
+        equals = mapping(dig(statement, "Condition.StringEquals"))
+        for claim in ("sub", "aud"):
+            pinned = [k for k, v in equals.items() if str(k).endswith(f":{claim}") and isinstance(v, str) and v]
+            if not pinned or any("*" in str(equals[k]) for k in pinned):
+                yield f"Statement[{i}] does not pin the token's {claim} with StringEquals"
 
 
 def _vpn_ikev2(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
@@ -526,6 +540,18 @@ POLICIES = [
         remediation="Set mapPublicIpOnLaunch false; expose services through load balancers.",
         check=_subnet_public_ip,
         reads={SUBNET: ("mapPublicIpOnLaunch",)},
+    ),
+    resource_policy(
+        "aws-iam-web-identity-pinned",
+        area=AREA,
+        types=[IAM_ROLE],
+        severity="critical",
+        summary="Roles assumable with a web identity (Kubernetes service-account tokens) pin the token's subject "
+        "and audience exactly.",
+        remediation="In every sts:AssumeRoleWithWebIdentity statement add StringEquals on '<issuer>:sub' "
+        "(system:serviceaccount:<namespace>:<name>) and '<issuer>:aud' (sts.amazonaws.com).",
+        check=_web_identity_pinned,
+        reads={IAM_ROLE: ("assumeRolePolicy",)},
     ),
     resource_policy(
         "aws-vpn-ikev2",

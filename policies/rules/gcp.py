@@ -16,6 +16,7 @@ FIREWALL = "gcp:compute/firewall:Firewall"
 VPN_TUNNEL = "gcp:compute/vPNTunnel:VPNTunnel"
 EXTERNAL_VPN_GATEWAY = "gcp:compute/externalVpnGateway:ExternalVpnGateway"
 KEY_RING = "gcp:kms/keyRing:KeyRing"
+WORKLOAD_IDENTITY_PROVIDER = "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider"
 
 AREA = "gcp"
 TLS_SSL_MODES = ("ENCRYPTED_ONLY", "TRUSTED_CLIENT_CERTIFICATE_REQUIRED")
@@ -193,6 +194,11 @@ def _firewall_public(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
             yield f"allows[{i}] opens every {protocol} port to {', '.join(world)}"
         elif any(ports_outside(lo, hi, allowed) for lo, hi in ranges):
             yield f"allows[{i}] opens {list(dig(allow, 'ports'))} to {', '.join(world)}; allowed publicly: {allowed}"
+
+
+def _federation_condition(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
+    if not str(props.get("attributeCondition") or "").strip():
+        yield "attributeCondition is not set: every identity the issuer signs for may federate"
 
 
 def _vpn_ikev2(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
@@ -412,6 +418,16 @@ POLICIES = [
                 "description": "Ports that may be open to 0.0.0.0/0 or ::/0.",
             }
         },
+    ),
+    resource_policy(
+        "gcp-wif-provider-condition",
+        area=AREA,
+        types=[WORKLOAD_IDENTITY_PROVIDER],
+        severity="critical",
+        summary="Workload identity pool providers admit only the identities their attribute condition names.",
+        remediation="Set attributeCondition, e.g. assertion.sub == 'system:serviceaccount:<namespace>:<name>'.",
+        check=_federation_condition,
+        reads={WORKLOAD_IDENTITY_PROVIDER: ("attributeCondition",)},
     ),
     resource_policy(
         "gcp-vpn-ikev2",

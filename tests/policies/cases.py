@@ -4,6 +4,7 @@ substring of one message."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,6 +47,27 @@ def cases(policy: str, resource_type: str, base: Mapping[str, Any], *rows: tuple
 
 
 TAGS = {"owner": "platform-team", "environment": "prod", "cost-center": "platform-prod"}
+
+ISSUER = "oidc.prod-aks.azure.com/72f988bf/0d1e"
+SUB = "system:serviceaccount:platform:api"
+
+
+def web_identity_policy(condition: Mapping[str, Any]) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Federated": f"arn:aws:iam::123456789012:oidc-provider/{ISSUER}"},
+        "Action": "sts:AssumeRoleWithWebIdentity", "Condition": condition,
+    }]})
+
+
+WEB_IDENTITY_ROLE = {
+    "name": "flow-prod-wif-azure-platform-api",
+    "assumeRolePolicy": web_identity_policy(
+        {"StringEquals": {f"{ISSUER}:sub": SUB, f"{ISSUER}:aud": "sts.amazonaws.com"}}
+    ),
+    "tags": TAGS,
+}
+SERVICE_TRUST = {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"Service": "eks.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
 
 # --- AWS ---------------------------------------------------------------------------------------------------
 
@@ -386,6 +408,18 @@ AWS_CASES = [
         ("violating", {"mapPublicIpOnLaunch": True}, True, "public IP"),
         ("compliant", {}, False),
         ("missing", {"mapPublicIpOnLaunch": DELETE}, False),
+    ),
+    *cases(
+        "aws-iam-web-identity-pinned",
+        aws.IAM_ROLE,
+        WEB_IDENTITY_ROLE,
+        ("violating", {"assumeRolePolicy": web_identity_policy({"StringLike": {f"{ISSUER}:sub": "system:*"}})}, True,
+         "does not pin the token's sub"),
+        ("violating", {"assumeRolePolicy": web_identity_policy({"StringEquals": {f"{ISSUER}:sub": SUB}})}, True,
+         "does not pin the token's aud", {}, "prod", "no-audience"),
+        ("compliant", {}, False),
+        ("compliant", {"assumeRolePolicy": json.dumps(SERVICE_TRUST)}, False, "", {}, "prod", "service-role"),
+        ("missing", {"assumeRolePolicy": DELETE}, False),
     ),
     *cases(
         "aws-vpn-ikev2",
@@ -992,6 +1026,20 @@ GCP_CASES = [
             "",
             {"allowedPublicPorts": [443, 8443]},
         ),
+    ),
+    *cases(
+        "gcp-wif-provider-condition",
+        gcp.WORKLOAD_IDENTITY_PROVIDER,
+        {
+            "workloadIdentityPoolId": "wif-flow-prod-aws",
+            "workloadIdentityPoolProviderId": "eks-use1",
+            "oidc": {"issuerUri": "https://oidc.eks.us-east-1.amazonaws.com/id/ABC"},
+            "attributeMapping": {"google.subject": "assertion.sub"},
+            "attributeCondition": f"assertion.sub == '{SUB}'",
+        },
+        ("violating", {"attributeCondition": "  "}, True, "attributeCondition is not set"),
+        ("compliant", {}, False),
+        ("missing", {"attributeCondition": DELETE}, True, "attributeCondition is not set"),
     ),
     *cases(
         "gcp-vpn-ikev2",
