@@ -11,6 +11,7 @@ import pulumi_azure_native as azure_native
 import pulumi_random as random
 
 from .keyvault import AzureKey
+from .private_dns import linked_private_zone
 from .roles import KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER, assign_role, delete_lock
 
 ADMIN_USER = "platform_admin"
@@ -155,22 +156,12 @@ class AzurePostgres(pulumi.ComponentResource):
             encryption["geo_backup_key_uri"] = args.geo_key.uri
             encryption["geo_backup_user_assigned_identity_id"] = geo_identity.id
 
-        zone = azure_native.privatedns.PrivateZone(
+        zone, link = linked_private_zone(
             f"{name}-dns",
-            private_zone_name=f"{args.server_name}.private.postgres.database.azure.com",
+            zone_name=f"{args.server_name}.private.postgres.database.azure.com",
+            link_name=f"{args.server_name}-vnet",
             resource_group_name=args.resource_group_name,
-            location="global",
-            tags=args.tags,
-            opts=child,
-        )
-        link = azure_native.privatedns.VirtualNetworkLink(
-            f"{name}-dns-link",
-            virtual_network_link_name=f"{args.server_name}-vnet",
-            private_zone_name=zone.name,
-            resource_group_name=args.resource_group_name,
-            location="global",
-            virtual_network={"id": args.vnet_id},
-            registration_enabled=False,
+            vnet_id=args.vnet_id,
             tags=args.tags,
             opts=child,
         )

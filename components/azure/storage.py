@@ -13,6 +13,7 @@ import pulumi_azure_native as azure_native
 from ..lib.naming import InvalidNameError, NameRule
 from ..settings.models import BucketSettings
 from .keyvault import AzureKey
+from .private_dns import linked_private_zone
 from .roles import KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER, assign_role, delete_lock
 
 CONTAINER_NAME = NameRule(3, 63, r"[a-z0-9]([a-z0-9-]*[a-z0-9])?", "-", "3-63 lowercase letters, digits, hyphens")
@@ -217,22 +218,12 @@ class AzureStorage(pulumi.ComponentResource):
             tags=args.tags,
             opts=child,
         )
-        zone = azure_native.privatedns.PrivateZone(
+        zone, _ = linked_private_zone(
             f"{name}-blob-dns",
-            private_zone_name=BLOB_PRIVATE_ZONE,
+            zone_name=BLOB_PRIVATE_ZONE,
+            link_name=f"{args.account_name}-blob",
             resource_group_name=args.resource_group_name,
-            location="global",
-            tags=args.tags,
-            opts=child,
-        )
-        azure_native.privatedns.VirtualNetworkLink(
-            f"{name}-blob-dns-link",
-            virtual_network_link_name=f"{args.account_name}-blob",
-            private_zone_name=zone.name,
-            resource_group_name=args.resource_group_name,
-            location="global",
-            virtual_network={"id": args.vnet_id},
-            registration_enabled=False,
+            vnet_id=args.vnet_id,
             tags=args.tags,
             opts=child,
         )

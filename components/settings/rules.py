@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from itertools import combinations
 
 from ..lib.naming import InvalidNameError, StackNames
-from ..lib.tunnels import MeshPlan, TunnelPlanError
+from ..lib.tunnels import TUNNELS_PER_LEG, MeshPlan, TunnelPlanError
 from . import catalog
 from .durations import format_duration
 from .models import CLOUDS, PlatformSettings
@@ -282,7 +282,7 @@ def _gateway_limits(s: PlatformSettings, plan: MeshPlan) -> Iterator[Problem]:
 
 def _azure_tunnels(pair: tuple[str, str]) -> int:
     """Tunnels a leg costs an active-active Azure gateway: each connection counts once per instance."""
-    return 2 * (4 if pair == ("aws", "azure") else 2)
+    return 2 * TUNNELS_PER_LEG[pair]
 
 
 def _names(s: PlatformSettings) -> Iterator[Problem]:
