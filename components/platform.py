@@ -38,6 +38,8 @@ class Platform(pulumi.ComponentResource):
     """Cross-cloud workload identities of the configured trusts (WorkloadFederation)."""
     edge: pulumi.ComponentResource | None = None
     """The Cloudflare load balancer in front of every cluster (GlobalLoadBalancer)."""
+    workloads: dict[tuple[str, str], pulumi.ComponentResource]
+    """What runs in each (cloud, region)'s cluster (ClusterWorkloads), the central Prometheus's cluster last."""
     exports: dict[str, Any]
     """Stack outputs of the cross-cloud components (tunnels, edge hostname, identity issuer and federated roles)."""
 
@@ -45,7 +47,7 @@ class Platform(pulumi.ComponentResource):
         super().__init__("multicloud:index:Platform", name, {}, opts)
         platform_cidrs = [str(r.cidr) for c in settings.clouds.enabled().values() for r in c.regions]
         mesh = settings.mesh_plan()
-        self.regions, self.providers, self.exports = {}, {}, {}
+        self.regions, self.providers, self.exports, self.workloads = {}, {}, {}, {}
         for cloud, cloud_settings in settings.clouds.enabled().items():
             if cloud not in REGION_MODULES:
                 continue
@@ -69,6 +71,8 @@ class Platform(pulumi.ComponentResource):
             self.federation = self._federation(name, settings)
         if settings.edge.enabled:
             self.edge = self._edge(name, settings)
+        if settings.workloads.enabled:
+            self._workloads(name, settings, platform_cidrs)
         self.register_outputs({})
 
     def _primary(self, cloud: Cloud) -> tuple[CloudRegion, pulumi.ProviderResource]:
@@ -201,6 +205,93 @@ class Platform(pulumi.ComponentResource):
         )
         self.exports["edge_hostname"] = component.hostname
         return component
+
+
+    def _workloads(self, name: str, settings: PlatformSettings, platform_cidrs: list[str]) -> None:
+        """The API and Prometheus in every cluster; the primary region of the primary cloud hosts the central
+        Prometheus, which federates every other cluster through its internal load balancer (over the mesh)."""
+        from .settings.catalog import CLOUDFLARE_IPV4_RANGES
+        from .workloads.api import ApiWorkloadArgs
+        from .workloads.cluster import ClusterWorkloads, ClusterWorkloadsArgs
+        from .workloads.monitoring import ClusterMonitoringArgs, Federation
+
+        w = settings.workloads
+        clusters = [(cloud, region) for cloud, regions in self.regions.items() for region in regions]
+        central = clusters[0]
+        central_cidr = str(next(r.cidr for r in getattr(settings.clouds, central[0]).regions))
+        sources: list[tuple[str, str, pulumi.Output[str]]] = []
+        for cloud, region_name in [*clusters[1:], central]:
+            region = self.regions[cloud][region_name]
+            cluster_label = f"{cloud}-{region_name}"
+            monitoring = None
+            if w.monitoring.enabled:
+                monitoring = ClusterMonitoringArgs(
+                    cloud=cloud,
+                    region=region_name,
+                    cluster=cluster_label,
+                    monitoring=w.monitoring,
+                    replication_lag_threshold=settings.dr.replication_lag_threshold,
+                    api_namespace=w.api.namespace,
+                    central_cidrs=[central_cidr],
+                    federation=Federation(sources=list(sources)) if (cloud, region_name) == central else None,
+                    labels=settings.tags(),
+                )
+            component = ClusterWorkloads(
+                f"{name}-{cloud}-{region_code(region_name)}-workloads",
+                ClusterWorkloadsArgs(
+                    kubeconfig=region.kubeconfig,
+                    api=ApiWorkloadArgs(
+                        cloud=cloud,
+                        region=region_name,
+                        environment=settings.environment,
+                        api=w.api,
+                        ingress_binding=region.ingress_binding,
+                        health_path=settings.edge.health_path,
+                        hostname=settings.edge.fqdn,
+                        edge_cidrs=list(CLOUDFLARE_IPV4_RANGES),
+                        platform_cidrs=platform_cidrs,
+                        monitoring_namespace="monitoring" if monitoring else None,
+                        bindings=self._trust_bindings(cloud, region_name, settings),
+                        labels=settings.tags(),
+                    ),
+                    monitoring=monitoring,
+                ),
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            self.workloads[(cloud, region_name)] = component
+            if component.monitoring is not None and component.monitoring.federation_host is not None:
+                sources.append((cloud, region_name, component.monitoring.federation_host))
+        if w.monitoring.enabled:
+            self.exports["prometheus_central_cluster"] = f"{central[0]}-{central[1]}"
+            self.exports["prometheus_federation_hosts"] = {f"{c}-{r}": host for c, r, host in sources}
+
+    def _trust_bindings(self, cloud: Cloud, region: str, settings: PlatformSettings) -> Any:
+        """The other clouds' identities the API's service account in this cluster is bound to (the trusts whose
+        source is this cloud and whose subject is the API's service account)."""
+        from .workloads.api import TrustBindings
+
+        api = settings.workloads.api
+        trusts = [
+            t
+            for t in settings.identity.trusts
+            if t.source == cloud and (t.namespace, t.service_account) == (api.namespace, api.service_account)
+        ]
+        if self.federation is None or not trusts:
+            return TrustBindings()
+        from .identity.federation import WorkloadFederation, trust_key
+
+        federation = self.federation
+        assert isinstance(federation, WorkloadFederation)
+        key = trust_key(trusts[0])
+        targets = {target for t in trusts for target in t.targets}
+        provider = federation.gcp_provider_names.get(f"{cloud}/{region}")
+        return TrustBindings(
+            aws_role_arn=federation.aws_role_arns.get(key) if "aws" in targets else None,
+            azure_client_id=federation.azure_client_ids.get(key) if "azure" in targets else None,
+            azure_tenant_id=federation.azure_tenant_id if "azure" in targets else None,
+            gcp_audience=pulumi.Output.concat("//iam.googleapis.com/", provider) if provider is not None else None,
+            gcp_service_account=federation.gcp_service_accounts.get(key) if "gcp" in targets else None,
+        )
 
 
 def azure_client_config(parent: pulumi.Resource, provider: pulumi.ProviderResource) -> Any:

@@ -33,7 +33,8 @@ from components.settings.models import (
 
 PROVIDERS: dict[str, Any] = {"aws:region": "us-east-1", "gcp:project": "proj-1", "azure-native:subscriptionId": "sub-1"}
 MINIMAL: dict[str, dict[str, Any]] = {
-    "prod": {"name": "acme"},
+    # prod deploys the API by digest.
+    "prod": {"name": "acme", "workloads": {"api": {"image": "ghcr.io/acme/api:1.0.0@sha256:" + "0" * 64}}},
     # dev turns the public API endpoint on, which needs an allow-list.
     "dev": {"name": "acme", "kubernetes": {"public_access_cidrs": ["203.0.113.0/24"]}},
 }
@@ -312,6 +313,17 @@ RULE_CASES = [
                            ("us-west1", "10.32.0.0/16"))),
              "vpn.scope",
              "the mesh needs 12 VPN connections on the aws gateway of us-east-1, us-west-2; allowed: 10 per gateway"),
+    # _workloads
+    RuleCase("hpa-ceiling-below-floor", rules._workloads, valid(workloads={"api": {"max_replicas": 2}}),
+             "workloads.api.max_replicas", "2 is below replicas (3)"),
+    RuleCase("prod-image-by-tag", rules._workloads, valid(workloads={"api": {"image": "ghcr.io/acme/api:1.0.0"}}),
+             "workloads.api.image", "pinned by tag only; allowed in prod: an image pinned by digest"),
+    RuleCase("memory-limit-below-request", rules._workloads,
+             valid(workloads={"api": {"resources": {"memory_request": "2Gi"}}}),
+             "workloads.api.resources.memory_limit", "1Gi is below the memory request (2Gi)"),
+    RuleCase("cpu-limit-below-request", rules._workloads,
+             valid(workloads={"api": {"resources": {"cpu_request": "1", "cpu_limit": "500m"}}}, env="dev"),
+             "workloads.api.resources.cpu_limit", "500m is below the cpu request (1)", env="dev"),
     # _names
     RuleCase("storage-account-too-long", rules._names,
              valid(regions("azure", ("eastus", "10.20.0.0/16"), ("francecentral", "10.21.0.0/16")), name="acmecorp"),
@@ -364,6 +376,12 @@ def test_rule_is_quiet_on_the_valid_config(rule: Any, env: str) -> None:
     pytest.param("prod", valid(identity={"trusts": [{"source": "gcp", "targets": ["aws", "azure"]}]}), {},
                  id="trust-other-clouds"),
     pytest.param("prod", valid(name="abcdefgh"), {}, id="longest-name-with-default-regions"),
+    pytest.param("dev", valid(env="dev", workloads={"api": {"image": "registry.local:5000/team/api:2.0"}}), {},
+                 id="dev-image-by-tag-with-registry-port"),
+    pytest.param("prod", valid(workloads={"enabled": False, "api": {"image": "ghcr.io/acme/api:1.0.0"}}), {},
+                 id="prod-tag-with-workloads-off"),
+    pytest.param("prod", valid(workloads={"api": {"resources": {"cpu_request": "500m", "cpu_limit": "0.5"}}}), {},
+                 id="cpu-request-equal-limit-in-cores"),
 ])
 def test_near_misses_load(env: str, platform: dict[str, Any], providers: dict[str, Any]) -> None:
     assert isinstance(load_settings(env, config(platform, providers)), PlatformSettings)
@@ -444,6 +462,17 @@ FIELD_CASES = [
     pytest.param({"clouds": {"aws": {"regions": []}}}, "clouds.aws.regions", ["at least 1 item"], id="no-regions"),
     pytest.param(pools("aws", general={"instance_types": ["m5.large"], "min_size": 1, "max_size": 3}),
                  "kubernetes.pools.aws.general.desired_size", ["required key is missing"], id="missing-nested-key"),
+    pytest.param({"workloads": {"api": {"image": "ghcr.io/acme/api:latest"}}}, "workloads.api.image",
+                 ["'ghcr.io/acme/api:latest' is not pinned", "allowed: a version tag other than latest"],
+                 id="image-latest"),
+    pytest.param({"workloads": {"api": {"image": "ghcr.io/acme/api"}}}, "workloads.api.image",
+                 ["is not pinned"], id="image-untagged"),
+    pytest.param({"workloads": {"api": {"image": "GHCR.io/Acme/api:1"}}}, "workloads.api.image",
+                 ["is not an image reference"], id="image-uppercase"),
+    pytest.param({"workloads": {"api": {"resources": {"memory_limit": "1G"}}}},
+                 "workloads.api.resources.memory_limit", ["should match pattern"], id="memory-decimal-unit"),
+    pytest.param({"workloads": {"monitoring": {"chart_version": "latest"}}}, "workloads.monitoring.chart_version",
+                 ["should match pattern"], id="chart-version-unpinned"),
 ]
 
 

@@ -22,7 +22,8 @@ from tests.conftest import ROOT
 
 PROVIDERS: dict[str, Any] = {"aws:region": "us-east-1", "gcp:project": "proj-1", "azure-native:subscriptionId": "sub-1"}
 MINIMAL: dict[str, dict[str, Any]] = {
-    "prod": {"name": "acme"},
+    # prod deploys the API by digest.
+    "prod": {"name": "acme", "workloads": {"api": {"image": "ghcr.io/acme/api:1.0.0@sha256:" + "0" * 64}}},
     "dev": {"name": "acme", "kubernetes": {"public_access_cidrs": ["203.0.113.0/24"]}},
 }
 LINE = re.compile(r"^Pulumi\.(dev|prod)\.yaml: (multicloud-platform:platform(\.|$)|aws:region: )")

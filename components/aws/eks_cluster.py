@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -14,6 +16,10 @@ from .policies import assume_role_policy, irsa_trust_policy
 
 CONTROL_PLANE_LOGS = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
 SPOT_TAINT = "aws.amazon.com/spot"
+ADDON_CONFIGURATION: dict[str, str] = {
+    # The VPC CNI's network policy agent: without it EKS ignores the workloads' NetworkPolicies.
+    "vpc-cni": json.dumps({"enableNetworkPolicy": "true"}),
+}
 GPU_TAINT = "nvidia.com/gpu"
 _EFFECTS = {"NoSchedule": "NO_SCHEDULE", "PreferNoSchedule": "PREFER_NO_SCHEDULE", "NoExecute": "NO_EXECUTE"}
 _ARN = "arn:aws:iam::aws:policy"
@@ -292,6 +298,7 @@ class AwsEksCluster(pulumi.ComponentResource):
                 cluster_name=cluster.name,
                 addon_name=addon,
                 service_account_role_arn=role_arn,
+                configuration_values=ADDON_CONFIGURATION.get(addon),
                 resolve_conflicts_on_create="OVERWRITE",
                 resolve_conflicts_on_update="OVERWRITE",
                 tags=args.tags,

@@ -82,7 +82,7 @@ class GlobalLoadBalancer(pulumi.ComponentResource):
         _check(args)
         edge, dr = args.edge, args.dr
         child = pulumi.ResourceOptions(parent=self)
-        fqdn = _fqdn(edge)
+        fqdn = edge.fqdn
         clouds: list[Cloud] = list(args.origins)
         primary = clouds[0]
         geo = edge.geo_pools(clouds)
@@ -216,10 +216,6 @@ def record_type(address: pulumi.Input[str]) -> str:
         return "A" if ipaddress.ip_address(address).version == 4 else "AAAA"
     except ValueError:
         return "CNAME"
-
-
-def _fqdn(edge: EdgeSettings) -> str:
-    return edge.zone if edge.hostname == "@" else f"{edge.hostname}.{edge.zone}"
 
 
 def _origins(origins: list[Origin], fqdn: str) -> list[cloudflare.LoadBalancerPoolOriginArgsDict]:

@@ -27,13 +27,10 @@ import pulumi_azure_native as azure_native
 import pulumi_gcp as gcp
 
 from ..azure.roles import assign_role
+from ..lib.audiences import AWS_AUDIENCE, AZURE_AUDIENCE
 from ..lib.naming import region_code
 from ..settings.models import Cloud, Trust
 
-AWS_AUDIENCE = "sts.amazonaws.com"
-"""Audience AWS STS expects in a web-identity token (the projected token's `aud`)."""
-AZURE_AUDIENCE = "api://AzureADTokenExchange"
-"""Audience Entra ID expects in a token exchanged for a managed identity's token."""
 STORAGE_BLOB_DATA_READER = "2a2b9908-6ea1-4ae2-8e65-a410df84e7fe"
 """Built-in role: read and list blobs."""
 STORAGE_BLOB_DATA_CONTRIBUTOR = "ba92f5b4-2d11-453e-a403-e96b0abfccbe"

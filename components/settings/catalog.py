@@ -16,6 +16,10 @@ DEFAULT_KUBERNETES_VERSION = "1.35"
 POSTGRES_VERSIONS: tuple[str, ...] = ("14", "15", "16", "17")
 DEFAULT_POSTGRES_VERSION = "16"
 
+# prometheus-community/kube-prometheus-stack chart (Prometheus Operator, Prometheus, Alertmanager, exporters).
+KUBE_PROMETHEUS_STACK_REPO = "https://prometheus-community.github.io/helm-charts"
+KUBE_PROMETHEUS_STACK_VERSION = "79.5.0"
+
 # CloudWatch Logs accepts only these retention periods (days).
 CLOUDWATCH_RETENTION_DAYS: tuple[int, ...] = (
     1,
@@ -112,3 +116,23 @@ AWS_VPN_CONNECTIONS_PER_VGW = 10
 AZURE_VPN_TUNNELS: dict[str, int] = {"VpnGw1AZ": 30, "VpnGw2AZ": 30, "VpnGw3AZ": 30, "VpnGw4AZ": 100, "VpnGw5AZ": 100}
 # Azure VPN gateway SKUs that exist only in Generation1 (VpnGw4AZ/5AZ only in Generation2; 2AZ/3AZ in both).
 AZURE_GENERATION1_SKUS = ("VpnGw1AZ",)
+
+# Cloudflare's IPv4 ranges (https://www.cloudflare.com/ips-v4/, unchanged since 2023; checked 2026-11): the only
+# clients the clusters' ingress load balancers and network policies admit from the internet.
+CLOUDFLARE_IPV4_RANGES: tuple[str, ...] = (
+    "173.245.48.0/20",
+    "103.21.244.0/22",
+    "103.22.200.0/22",
+    "103.31.4.0/22",
+    "141.101.64.0/18",
+    "108.162.192.0/18",
+    "190.93.240.0/20",
+    "188.114.96.0/20",
+    "197.234.240.0/22",
+    "198.41.128.0/17",
+    "162.158.0.0/15",
+    "104.16.0.0/13",
+    "104.24.0.0/14",
+    "172.64.0.0/13",
+    "131.0.72.0/22",
+)

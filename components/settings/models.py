@@ -460,6 +460,11 @@ class EdgeSettings(Model):
     )
     fallback: Cloud | None = Field(None, description="Fallback pool (defaults to the primary cloud).")
 
+    @property
+    def fqdn(self) -> str:
+        """The hostname the edge serves (`@` is the zone apex)."""
+        return self.zone if self.hostname == "@" else f"{self.hostname}.{self.zone}"
+
     def geo_pools(self, enabled: list[Cloud]) -> dict[str, list[Cloud]]:
         """Geo steering restricted to the enabled clouds (regions left with no cloud are dropped)."""
         pools = {region: [c for c in clouds if c in enabled] for region, clouds in self.region_pools.items()}
@@ -530,6 +535,88 @@ class IdentitySettings(Model):
     trusts: list[Trust] = Field(default_factory=list, description="Cross-cloud workload trusts.")
 
 
+# Kubernetes quantities the workload settings take: CPU in cores or millicores, memory in binary units.
+CPU_QUANTITY = r"^(\d+m|\d+(\.\d+)?)$"
+MEMORY_QUANTITY = r"^\d+(Ki|Mi|Gi)$"
+# `registry/repo:tag`, `registry/repo@sha256:<digest>` or both (the registry may carry a port).
+IMAGE = re.compile(
+    r"(?P<repo>[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*)"
+    r"(?::(?P<tag>[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(?P<digest>sha256:[0-9a-f]{64}))?"
+)
+
+
+class ContainerResources(Model):
+    """Requests and limits of one container."""
+
+    cpu_request: str = Field("250m", pattern=CPU_QUANTITY, description="CPU request.")
+    memory_request: str = Field("512Mi", pattern=MEMORY_QUANTITY, description="Memory request.")
+    cpu_limit: str = Field("500m", pattern=CPU_QUANTITY, description="CPU limit.")
+    memory_limit: str = Field("1Gi", pattern=MEMORY_QUANTITY, description="Memory limit.")
+
+
+class ApiWorkloadSettings(Model):
+    """The platform API, deployed in every cluster (seed shape: 3 replicas, 250m/512Mi, 500m/1Gi)."""
+
+    image: str = Field(
+        "ghcr.io/flow/platform-api:1.4.2",
+        description="Container image pinned by tag or digest (prod: by digest); never `latest`.",
+    )
+    replicas: int = Field(3, ge=1, le=100, description="Minimum replicas (HPA floor).")
+    max_replicas: int = Field(10, ge=1, le=500, description="HPA ceiling.")
+    cpu_utilization: int = Field(70, ge=10, le=100, description="HPA target average CPU utilisation (%).")
+    resources: ContainerResources = Field(default_factory=ContainerResources, description="Requests and limits.")
+    namespace: str = Field(
+        "platform", pattern=r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", description="Namespace of the API."
+    )
+    service_account: str = Field(
+        "api", pattern=r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", description="Service account the trusts name."
+    )
+    tls_secret: str = Field(
+        "api-tls",
+        pattern=r"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$",
+        description="kubernetes.io/tls Secret in the namespace with the origin certificate of the edge hostname.",
+    )
+
+    @field_validator("image")
+    @classmethod
+    def _pinned(cls, image: str) -> str:
+        match = IMAGE.fullmatch(image)
+        if not match:
+            raise ValueError(f"{image!r} is not an image reference; allowed: registry/repo:tag or registry/repo@sha256:...")
+        if not match["digest"] and match["tag"] in (None, "latest"):
+            raise ValueError(f"{image!r} is not pinned; allowed: a version tag other than latest, or @sha256:<digest>")
+        return image
+
+    @property
+    def pinned_by_digest(self) -> bool:
+        """The image names its digest (what prod requires)."""
+        match = IMAGE.fullmatch(self.image)
+        return bool(match and match["digest"])
+
+
+class MonitoringSettings(Model):
+    """A Prometheus stack in every cluster and one central Prometheus federating them."""
+
+    enabled: bool = Field(True, description="Install kube-prometheus-stack and the central federation.")
+    chart_version: str = Field(
+        catalog.KUBE_PROMETHEUS_STACK_VERSION,
+        pattern=r"^\d+\.\d+\.\d+$",
+        description="Pinned prometheus-community/kube-prometheus-stack chart version.",
+    )
+    retention: Duration = Field(15 * 86400, description="Local TSDB retention of each cluster's Prometheus.")
+    central_retention: Duration = Field(30 * 86400, description="TSDB retention of the central Prometheus.")
+    scrape_interval: Duration = Field(30, description="Interval of the central federation scrapes.")
+    storage_gb: int = Field(50, ge=10, le=4096, description="Persistent volume of each Prometheus.")
+
+
+class WorkloadSettings(Model):
+    """What runs in every cluster."""
+
+    enabled: bool = Field(True, description="Deploy the API and monitoring into every cluster.")
+    api: ApiWorkloadSettings = Field(default_factory=ApiWorkloadSettings, description="The platform API.")
+    monitoring: MonitoringSettings = Field(default_factory=MonitoringSettings, description="Prometheus.")
+
+
 class BudgetSettings(Model):
     """Spend limits in USD and who hears about them."""
 
@@ -579,6 +666,7 @@ class PlatformSettings(Model):
     edge: EdgeSettings = Field(default_factory=EdgeSettings, description="Cloudflare edge.")
     identity: IdentitySettings = Field(default_factory=IdentitySettings, description="Identity federation.")
     budgets: BudgetSettings = Field(default_factory=BudgetSettings, description="Budgets.")
+    workloads: WorkloadSettings = Field(default_factory=WorkloadSettings, description="Workloads and monitoring.")
 
     @field_validator("buckets", mode="before")
     @classmethod

@@ -299,6 +299,32 @@ def _names(s: PlatformSettings) -> Iterator[Problem]:
                 yield Problem(f"clouds.{cloud}.regions[{i}].name", f"{err} (shorten name or the region code)")
 
 
+def _workloads(s: PlatformSettings) -> Iterator[Problem]:
+    api = s.workloads.api
+    if api.max_replicas < api.replicas:
+        yield Problem("workloads.api.max_replicas", f"{api.max_replicas} is below replicas ({api.replicas})")
+    if s.is_prod and s.workloads.enabled and not api.pinned_by_digest:
+        yield Problem(
+            "workloads.api.image",
+            f"{api.image!r} is pinned by tag only; allowed in prod: an image pinned by digest (@sha256:...)",
+        )
+    r = api.resources
+    for what, request, limit in (("cpu", r.cpu_request, r.cpu_limit), ("memory", r.memory_request, r.memory_limit)):
+        if quantity(request) > quantity(limit):
+            yield Problem(f"workloads.api.resources.{what}_limit", f"{limit} is below the {what} request ({request})")
+
+
+_UNITS = {"m": 0.001, "Ki": 2**10, "Mi": 2**20, "Gi": 2**30}
+
+
+def quantity(value: str) -> float:
+    """A Kubernetes CPU or memory quantity as a number (cores or bytes)."""
+    for unit, factor in _UNITS.items():
+        if value.endswith(unit):
+            return float(value[: -len(unit)]) * factor
+    return float(value)
+
+
 RULES = (
     _clouds,
     _cidrs,
@@ -315,4 +341,5 @@ RULES = (
     _budgets,
     _vpn,
     _names,
+    _workloads,
 )

@@ -1,0 +1,49 @@
+"""Everything the platform runs in one cluster, through a Kubernetes provider built from that cluster's own
+kubeconfig output (never the ambient kubeconfig)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from .api import ApiWorkload, ApiWorkloadArgs
+from .monitoring import ClusterMonitoring, ClusterMonitoringArgs
+
+
+@dataclass(frozen=True)
+class ClusterWorkloadsArgs:
+    """Inputs of ClusterWorkloads."""
+
+    kubeconfig: pulumi.Input[str]
+    """The cluster's kubeconfig (a secret output of its region)."""
+    api: ApiWorkloadArgs
+    """The platform API in this cluster."""
+    monitoring: ClusterMonitoringArgs | None = None
+    """The cluster's Prometheus (None with monitoring off)."""
+
+
+class ClusterWorkloads(pulumi.ComponentResource):
+    """The cluster's Kubernetes provider, its Prometheus stack and the platform API."""
+
+    provider: k8s.Provider
+    """Kubernetes provider of this cluster."""
+    api: ApiWorkload
+    """The platform API."""
+    monitoring: ClusterMonitoring | None
+    """The cluster's Prometheus stack."""
+
+    def __init__(self, name: str, args: ClusterWorkloadsArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("multicloud:workloads:ClusterWorkloads", name, {}, opts)
+        self.provider = k8s.Provider(
+            f"{name}-k8s",
+            kubeconfig=pulumi.Output.secret(args.kubeconfig),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        on_cluster = pulumi.ResourceOptions(parent=self, providers=[self.provider])
+        self.monitoring = (
+            ClusterMonitoring(f"{name}-monitoring", args.monitoring, opts=on_cluster) if args.monitoring else None
+        )
+        self.api = ApiWorkload(f"{name}-api", args.api, opts=on_cluster)
+        self.register_outputs({})

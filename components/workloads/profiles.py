@@ -1,0 +1,83 @@
+"""What differs per cloud in a cluster's workloads: spot tolerations, node selection, load-balancer Services.
+
+Pure: Kubernetes manifest fragments (the API's camelCase names), with Pulumi inputs where the cloud's values
+are outputs (EIP allocations, IP names).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pulumi
+
+from ..settings.models import Cloud
+
+SPOT_TOLERATIONS: dict[Cloud, dict[str, str]] = {
+    "aws": {"key": "aws.amazon.com/spot", "operator": "Equal", "value": "true", "effect": "NoSchedule"},
+    "azure": {
+        "key": "kubernetes.azure.com/scalesetpriority",
+        "operator": "Equal",
+        "value": "spot",
+        "effect": "NoSchedule",
+    },
+    "gcp": {"key": "cloud.google.com/gke-spot", "operator": "Equal", "value": "true", "effect": "NoSchedule"},
+}
+"""The taint each cluster component puts on its spot pools, tolerated by the API (it survives evictions)."""
+
+_ON_DEMAND: dict[Cloud, dict[str, Any]] = {
+    "aws": {"key": "eks.amazonaws.com/capacityType", "operator": "In", "values": ["ON_DEMAND"]},
+    "azure": {"key": "kubernetes.azure.com/scalesetpriority", "operator": "NotIn", "values": ["spot"]},
+    "gcp": {"key": "cloud.google.com/gke-spot", "operator": "DoesNotExist"},
+}
+"""Node label expression of an on-demand node in each cloud."""
+
+
+def node_affinity(cloud: Cloud) -> dict[str, Any]:
+    """Linux user nodes only (on AKS never the system pool), preferring on-demand capacity over spot."""
+    required: list[dict[str, Any]] = [{"key": "kubernetes.io/os", "operator": "In", "values": ["linux"]}]
+    if cloud == "azure":
+        required.append({"key": "kubernetes.azure.com/mode", "operator": "In", "values": ["user"]})
+    return {
+        "requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [{"matchExpressions": required}]},
+        "preferredDuringSchedulingIgnoredDuringExecution": [
+            {"weight": 80, "preference": {"matchExpressions": [_ON_DEMAND[cloud]]}}
+        ],
+    }
+
+
+def ingress_service(cloud: Cloud, binding: Mapping[str, Any], health_path: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(annotations, extra spec) of the internet-facing Service that takes the region's reserved addresses,
+    the origins of the Cloudflare pool."""
+    if cloud == "aws":
+        # EKS's cloud controller: an NLB on the public subnets, one reserved EIP per subnet mapping.
+        return {
+            "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
+            "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing",
+            "service.beta.kubernetes.io/aws-load-balancer-eip-allocations": _joined(binding["eip_allocation_ids"]),
+            "service.beta.kubernetes.io/aws-load-balancer-subnets": _joined(binding["subnet_ids"]),
+        }, {}
+    if cloud == "azure":
+        return {
+            "service.beta.kubernetes.io/azure-pip-name": binding["public_ip_name"],
+            "service.beta.kubernetes.io/azure-load-balancer-resource-group": binding["resource_group"],
+            "service.beta.kubernetes.io/azure-load-balancer-health-probe-request-path": health_path,
+        }, {}
+    # GKE: an external passthrough NLB on the reserved regional address.
+    return {"cloud.google.com/l4-rbs": "enabled"}, {"loadBalancerIP": binding["address"]}
+
+
+INTERNAL_LOAD_BALANCER: dict[Cloud, dict[str, str]] = {
+    "aws": {
+        "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
+        "service.beta.kubernetes.io/aws-load-balancer-internal": "true",
+    },
+    "azure": {"service.beta.kubernetes.io/azure-load-balancer-internal": "true"},
+    "gcp": {"networking.gke.io/load-balancer-type": "Internal"},
+}
+"""Annotations that keep a LoadBalancer Service private to the region's network (reached over the VPN mesh)."""
+
+
+def _joined(values: Any) -> pulumi.Output[str]:
+    """A list of (output) strings as the comma-separated annotation value the cloud controller reads."""
+    return pulumi.Output.from_input(values).apply(lambda items: ",".join(str(i) for i in items))
