@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV   ?= venv
 PY     := $(VENV)/bin/python
 STACK  ?= dev
+SCANNER := $(VENV)/scanner
 
-.PHONY: plan test lint typecheck schema bench install clean
+.PHONY: plan test tools lint typecheck schema bench install clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -14,13 +15,21 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 install: $(VENV)/.installed  ## create ./venv with the pinned runtime and dev dependencies
 
+$(SCANNER)/.installed: requirements-scan.txt | $(VENV)/.installed
+	$(PYTHON) -m venv $(SCANNER)
+	$(SCANNER)/bin/python -m pip install --quiet -r requirements-scan.txt
+	touch $@
+
+tools: $(SCANNER)/.installed  ## the real tools the tests drive: promtool (Debian) and checkov (own venv)
+	@command -v promtool >/dev/null || ./.ci/install-debian-tools
+
 plan: install  ## offline plan of a stack on the mock runtime (STACK=dev by default)
 	$(PY) -m scripts.deploy plan --stack $(STACK)
 
-test: install  ## lint, type-check and the whole test suite
+test: install tools  ## lint, type-check and the whole test suite
 	$(PY) -m ruff check .
 	$(PY) -m mypy components scripts
-	$(PY) -m pytest
+	CHECKOV=$(SCANNER)/bin/checkov $(PY) -m pytest
 
 schema: install  ## regenerate schema/stack.schema.json from the settings models
 	$(PY) -m scripts.schema

@@ -25,7 +25,10 @@ def resource_class(resource_type: str) -> type:
         return importlib.import_module(SDK_PACKAGES[name]).Provider
     sdk = importlib.import_module(SDK_PACKAGES[package])
     module = middle.split("/")[0]
-    owner = sdk if module == "index" else getattr(sdk, module)
+    if package == "kubernetes":  # `core/v1`, `networking.k8s.io/v1`, `helm.sh/v3` -> core.v1, networking.v1, helm.v3
+        group, version = middle.split("/")
+        module = f"{group.split('.')[0]}.{version}"
+    owner = sdk if module == "index" else importlib.import_module(f"{SDK_PACKAGES[package]}.{module}")
     found: type = getattr(owner, name)
     assert getattr(found, "pulumi_type", None) == resource_type, resource_type
     return found

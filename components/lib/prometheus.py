@@ -55,8 +55,9 @@ def federation_scrape_config(sources: Sequence[FederationSource], interval_secon
     }
 
 
-def alert_rules(replication_lag_threshold_seconds: int) -> list[dict[str, Any]]:
-    """The seed's four alerts and the replication-lag alert at the DR threshold, as Prometheus rule groups."""
+def alert_rules(threshold: int) -> list[dict[str, Any]]:
+    """The seed's four alerts and the replication-lag alert at the DR threshold (`threshold` seconds of lag), as
+    Prometheus rule groups."""
     return [
         {
             "name": "multicloud-platform",
@@ -96,9 +97,7 @@ def alert_rules(replication_lag_threshold_seconds: int) -> list[dict[str, Any]]:
                 },
                 {
                     "alert": "MultiCloudCostAnomaly",
-                    "expr": (
-                        f"sum by (cloud) ({COST_HOURLY}) > 1.5 * sum by (cloud) ({COST_HOURLY} offset 1d)"
-                    ),
+                    "expr": (f"sum by (cloud) ({COST_HOURLY}) > 1.5 * sum by (cloud) ({COST_HOURLY} offset 1d)"),
                     "for": "15m",
                     "labels": {"severity": "warning"},
                     "annotations": {
@@ -108,16 +107,14 @@ def alert_rules(replication_lag_threshold_seconds: int) -> list[dict[str, Any]]:
                 },
                 {
                     "alert": "PostgresReplicationLagHigh",
-                    "expr": (
-                        f"max by (cloud, region, subscription) ({REPLICATION_LAG}) > {replication_lag_threshold_seconds}"
-                    ),
+                    "expr": f"max by (cloud, region, subscription) ({REPLICATION_LAG}) > {threshold}",
                     "for": "1m",
                     "labels": {"severity": "critical"},
                     "annotations": {
                         "summary": "Subscription {{ $labels.subscription }} in {{ $labels.cloud }} lags the primary",
                         "description": (
                             "Replication lag {{ $value | humanizeDuration }} is above the DR threshold "
-                            f"of {replication_lag_threshold_seconds}s."
+                            f"of {threshold}s."
                         ),
                     },
                 },

@@ -582,7 +582,9 @@ class ApiWorkloadSettings(Model):
     def _pinned(cls, image: str) -> str:
         match = IMAGE.fullmatch(image)
         if not match:
-            raise ValueError(f"{image!r} is not an image reference; allowed: registry/repo:tag or registry/repo@sha256:...")
+            raise ValueError(
+                f"{image!r} is not an image reference; allowed: registry/repo:tag or registry/repo@sha256:..."
+            )
         if not match["digest"] and match["tag"] in (None, "latest"):
             raise ValueError(f"{image!r} is not pinned; allowed: a version tag other than latest, or @sha256:<digest>")
         return image

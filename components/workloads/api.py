@@ -98,142 +98,175 @@ class ApiWorkload(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: ApiWorkloadArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("multicloud:workloads:ApiWorkload", name, {}, opts)
-        api, ns = args.api, args.api.namespace
-        app = {"app.kubernetes.io/name": "api", "app.kubernetes.io/part-of": "multicloud-platform"}
-        labels = {**args.labels, **app, "app.kubernetes.io/managed-by": "pulumi"}
-        child = pulumi.ResourceOptions(parent=self)
-
-        def meta(object_name: str, **extra: Any) -> dict[str, Any]:
-            return {"name": object_name, "namespace": ns, "labels": labels, **extra}
-
+        self._args = args
+        self._app = {"app.kubernetes.io/name": "api", "app.kubernetes.io/part-of": "multicloud-platform"}
+        self._labels = {**args.labels, **self._app, "app.kubernetes.io/managed-by": "pulumi"}
+        api = args.api
         namespace = k8s.core.v1.Namespace(
             f"{name}-namespace",
             metadata={
-                "name": ns,
+                "name": api.namespace,
                 # Pod Security Admission: the API must meet the `restricted` profile.
                 "labels": {
-                    **labels,
+                    **self._labels,
                     "pod-security.kubernetes.io/enforce": "restricted",
                     "pod-security.kubernetes.io/audit": "restricted",
                     "pod-security.kubernetes.io/warn": "restricted",
                 },
             },
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self),
         )
-        in_ns = pulumi.ResourceOptions(parent=self, depends_on=[namespace])
+        in_namespace = pulumi.ResourceOptions(parent=self, depends_on=[namespace])
         account = k8s.core.v1.ServiceAccount(
             f"{name}-service-account",
-            metadata=meta(api.service_account, annotations={"platform/trusted-by": ",".join(args.bindings.targets)}),
+            metadata=self._meta(api.service_account, {"platform/trusted-by": ",".join(args.bindings.targets)}),
             automount_service_account_token=False,
-            opts=in_ns,
+            opts=in_namespace,
         )
-        extra_volumes: list[dict[str, Any]] = []
-        extra_mounts: list[dict[str, Any]] = []
+        credentials = None
         if "gcp" in args.bindings.targets:
             credentials = k8s.core.v1.ConfigMap(
                 f"{name}-gcp-credentials",
-                metadata=meta(f"{api.service_account}-gcp-credentials"),
+                metadata=self._meta(f"{api.service_account}-gcp-credentials"),
                 data={"credentials.json": gcp_external_account(args.bindings)},
-                opts=in_ns,
+                opts=in_namespace,
             )
-            extra_volumes.append(
-                {"name": "gcp-credentials", "configMap": {"name": credentials.metadata.name, "defaultMode": 0o444}}
-            )
-            extra_mounts.append({"name": "gcp-credentials", "mountPath": GCP_CREDENTIALS.rsplit("/", 1)[0], "readOnly": True})
-
-        self._deployment(name, args, meta, app, account, extra_volumes, extra_mounts, in_ns)
+        k8s.apps.v1.Deployment(
+            f"{name}-deployment",
+            metadata=self._meta("api"),
+            spec={
+                "replicas": api.replicas,
+                "revision_history_limit": 5,
+                "selector": {"match_labels": self._app},
+                "strategy": {"type": "RollingUpdate", "rolling_update": {"max_unavailable": 0, "max_surge": 1}},
+                "template": {
+                    "metadata": {"labels": {**self._app, "app.kubernetes.io/version": image_version(api.image)}},
+                    "spec": self._pod_spec(account, credentials),
+                },
+            },
+            # The autoscaler owns the replica count once the Deployment exists.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[namespace], ignore_changes=["spec.replicas"]),
+        )
         k8s.core.v1.Service(
             f"{name}-service",
-            metadata=meta("api"),
+            metadata=self._meta("api"),
             spec={
                 "type": "ClusterIP",
-                "selector": app,
+                "selector": self._app,
                 "ports": [
-                    {"name": "https", "port": 443, "targetPort": "https", "protocol": "TCP"},
-                    {"name": "metrics", "port": METRICS_PORT, "targetPort": "metrics", "protocol": "TCP"},
+                    {"name": "https", "port": 443, "target_port": "https", "protocol": "TCP"},
+                    {"name": "metrics", "port": METRICS_PORT, "target_port": "metrics", "protocol": "TCP"},
                 ],
             },
-            opts=in_ns,
+            opts=in_namespace,
         )
-        annotations, extra_spec = ingress_service(args.cloud, args.ingress_binding, args.health_path)
+        annotations, address = ingress_service(args.cloud, args.ingress_binding, args.health_path)
         ingress = k8s.core.v1.Service(
             f"{name}-ingress",
-            metadata=meta("api-ingress", annotations=annotations),
+            metadata=self._meta("api-ingress", annotations),
             spec={
                 "type": "LoadBalancer",
-                "selector": app,
+                "selector": self._app,
                 # Keeps the client's address, so the load balancer and the network policy admit only the edge.
-                "externalTrafficPolicy": "Local",
-                "loadBalancerSourceRanges": list(args.edge_cidrs),
-                "ports": [{"name": "https", "port": 443, "targetPort": "https", "protocol": "TCP"}],
-                **extra_spec,
+                "external_traffic_policy": "Local",
+                "load_balancer_source_ranges": list(args.edge_cidrs),
+                "load_balancer_ip": address,
+                "ports": [{"name": "https", "port": 443, "target_port": "https", "protocol": "TCP"}],
             },
-            opts=in_ns,
+            opts=in_namespace,
         )
         k8s.autoscaling.v2.HorizontalPodAutoscaler(
             f"{name}-autoscaler",
-            metadata=meta("api"),
+            metadata=self._meta("api"),
             spec={
-                "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "api"},
-                "minReplicas": api.replicas,
-                "maxReplicas": api.max_replicas,
+                "scale_target_ref": {"api_version": "apps/v1", "kind": "Deployment", "name": "api"},
+                "min_replicas": api.replicas,
+                "max_replicas": api.max_replicas,
                 "metrics": [
                     {
                         "type": "Resource",
                         "resource": {
                             "name": "cpu",
-                            "target": {"type": "Utilization", "averageUtilization": api.cpu_utilization},
+                            "target": {"type": "Utilization", "average_utilization": api.cpu_utilization},
                         },
                     }
                 ],
-                "behavior": {"scaleDown": {"stabilizationWindowSeconds": 300}},
+                "behavior": {"scale_down": {"stabilization_window_seconds": 300}},
             },
-            opts=in_ns,
+            opts=in_namespace,
         )
         k8s.policy.v1.PodDisruptionBudget(
             f"{name}-disruption-budget",
-            metadata=meta("api"),
-            spec={"maxUnavailable": 1, "selector": {"matchLabels": app}},
-            opts=in_ns,
+            metadata=self._meta("api"),
+            spec={"max_unavailable": 1, "selector": {"match_labels": self._app}},
+            opts=in_namespace,
         )
-        self._network_policies(name, args, meta, app, in_ns)
+        self._network_policies(name, in_namespace)
 
         self.namespace = namespace.metadata.name
         self.service_account = account.metadata.name
         self.ingress_service = ingress.metadata.name
         self.register_outputs({"namespace": self.namespace, "ingress_service": self.ingress_service})
 
-    def _deployment(
-        self,
-        name: str,
-        args: ApiWorkloadArgs,
-        meta: Any,
-        app: dict[str, str],
-        account: k8s.core.v1.ServiceAccount,
-        extra_volumes: list[dict[str, Any]],
-        extra_mounts: list[dict[str, Any]],
-        opts: pulumi.ResourceOptions,
-    ) -> None:
-        api, resources = args.api, args.api.resources
-        probe = {"httpGet": {"path": args.health_path, "port": "https", "scheme": "HTTPS"}, "timeoutSeconds": 2}
-        zone_spread = "DoNotSchedule" if args.environment == "prod" else "ScheduleAnyway"
-        token_sources = [
-            {"serviceAccountToken": {"audience": audience, "expirationSeconds": 3600, "path": f"{cloud}/token"}}
-            for cloud, audience in token_audiences(args.bindings).items()
+    def _meta(self, name: str, annotations: Mapping[str, Any] | None = None) -> k8s.meta.v1.ObjectMetaArgsDict:
+        """Metadata of an object of the API's namespace."""
+        meta: k8s.meta.v1.ObjectMetaArgsDict = {
+            "name": name,
+            "namespace": self._args.api.namespace,
+            "labels": self._labels,
+        }
+        if annotations:
+            meta["annotations"] = dict(annotations)
+        return meta
+
+    def _pod_spec(
+        self, account: k8s.core.v1.ServiceAccount, credentials: k8s.core.v1.ConfigMap | None
+    ) -> k8s.core.v1.PodSpecArgsDict:
+        """Non-root, read-only, no capabilities, RuntimeDefault seccomp; spread across zones; on the cloud's user
+        nodes, tolerating spot; the TLS certificate and the other clouds' projected tokens mounted read-only."""
+        args, api = self._args, self._args.api
+        resources = api.resources
+        probe: k8s.core.v1.ProbeArgsDict = {
+            "http_get": {"path": args.health_path, "port": "https", "scheme": "HTTPS"},
+            "timeout_seconds": 2,
+        }
+        volumes: list[k8s.core.v1.VolumeArgsDict] = [
+            {"name": "tls", "secret": {"secret_name": api.tls_secret, "default_mode": 0o440}},
+            {"name": "tmp", "empty_dir": {"size_limit": "64Mi"}},
         ]
-        volumes = [
-            {"name": "tls", "secret": {"secretName": api.tls_secret, "defaultMode": 0o400}},
-            {"name": "tmp", "emptyDir": {"sizeLimit": "64Mi"}},
-            *([{"name": "cloud-tokens", "projected": {"sources": token_sources, "defaultMode": 0o400}}] if token_sources else []),
-            *extra_volumes,
+        mounts: list[k8s.core.v1.VolumeMountArgsDict] = [
+            {"name": "tls", "mount_path": "/etc/platform/tls", "read_only": True},
+            {"name": "tmp", "mount_path": "/tmp"},
         ]
-        mounts = [
-            {"name": "tls", "mountPath": "/etc/platform/tls", "readOnly": True},
-            {"name": "tmp", "mountPath": "/tmp"},
-            *([{"name": "cloud-tokens", "mountPath": TOKENS_DIR, "readOnly": True}] if token_sources else []),
-            *extra_mounts,
-        ]
-        env = [
+        audiences = token_audiences(args.bindings)
+        if audiences:
+            volumes.append(
+                {
+                    "name": "cloud-tokens",
+                    "projected": {
+                        "default_mode": 0o440,
+                        "sources": [
+                            {
+                                "service_account_token": {
+                                    "audience": aud,
+                                    "expiration_seconds": 3600,
+                                    "path": f"{cloud}/token",
+                                }
+                            }
+                            for cloud, aud in audiences.items()
+                        ],
+                    },
+                }
+            )
+            mounts.append({"name": "cloud-tokens", "mount_path": TOKENS_DIR, "read_only": True})
+        if credentials is not None:
+            volumes.append(
+                {"name": "gcp-credentials", "config_map": {"name": credentials.metadata.name, "default_mode": 0o444}}
+            )
+            mounts.append(
+                {"name": "gcp-credentials", "mount_path": GCP_CREDENTIALS.rsplit("/", 1)[0], "read_only": True}
+            )
+        env: list[k8s.core.v1.EnvVarArgsDict] = [
             {"name": "CLOUD_PROVIDER", "value": args.cloud},
             {"name": "CLOUD_REGION", "value": args.region},
             {"name": "PLATFORM_ENVIRONMENT", "value": args.environment},
@@ -243,144 +276,127 @@ class ApiWorkload(pulumi.ComponentResource):
             {"name": "METRICS_PORT", "value": str(METRICS_PORT)},
             *credential_env(args.bindings),
         ]
-        k8s.apps.v1.Deployment(
-            f"{name}-deployment",
-            metadata=meta("api"),
-            spec={
-                "replicas": api.replicas,
-                "revisionHistoryLimit": 5,
-                "selector": {"matchLabels": app},
-                "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 0, "maxSurge": 1}},
-                "template": {
-                    "metadata": {"labels": {**app, "app.kubernetes.io/version": image_version(api.image)}},
-                    "spec": {
-                        "serviceAccountName": account.metadata.name,
-                        "automountServiceAccountToken": False,
-                        "enableServiceLinks": False,
-                        "terminationGracePeriodSeconds": 30,
-                        "securityContext": {
-                            "runAsNonRoot": True,
-                            "runAsUser": RUN_AS,
-                            "runAsGroup": RUN_AS,
-                            "fsGroup": RUN_AS,
-                            "seccompProfile": {"type": "RuntimeDefault"},
-                        },
-                        "affinity": {"nodeAffinity": node_affinity(args.cloud)},
-                        "tolerations": [SPOT_TOLERATIONS[args.cloud]],
-                        "topologySpreadConstraints": [
-                            {
-                                "maxSkew": 1,
-                                "topologyKey": "topology.kubernetes.io/zone",
-                                "whenUnsatisfiable": zone_spread,
-                                "labelSelector": {"matchLabels": app},
-                            },
-                            {
-                                "maxSkew": 1,
-                                "topologyKey": "kubernetes.io/hostname",
-                                "whenUnsatisfiable": "ScheduleAnyway",
-                                "labelSelector": {"matchLabels": app},
-                            },
-                        ],
-                        "containers": [
-                            {
-                                "name": "api",
-                                "image": api.image,
-                                "imagePullPolicy": "Always",
-                                "ports": [
-                                    {"name": "https", "containerPort": HTTPS_PORT, "protocol": "TCP"},
-                                    {"name": "metrics", "containerPort": METRICS_PORT, "protocol": "TCP"},
-                                ],
-                                "env": env,
-                                "resources": {
-                                    "requests": {"cpu": resources.cpu_request, "memory": resources.memory_request},
-                                    "limits": {"cpu": resources.cpu_limit, "memory": resources.memory_limit},
-                                },
-                                "securityContext": {
-                                    "runAsNonRoot": True,
-                                    "runAsUser": RUN_AS,
-                                    "allowPrivilegeEscalation": False,
-                                    "privileged": False,
-                                    "readOnlyRootFilesystem": True,
-                                    "capabilities": {"drop": ["ALL"]},
-                                    "seccompProfile": {"type": "RuntimeDefault"},
-                                },
-                                "startupProbe": {**probe, "periodSeconds": 5, "failureThreshold": 24},
-                                "livenessProbe": {**probe, "periodSeconds": 10, "failureThreshold": 3},
-                                "readinessProbe": {**probe, "periodSeconds": 5, "failureThreshold": 2},
-                                "volumeMounts": mounts,
-                            }
-                        ],
-                        "volumes": volumes,
-                    },
-                },
+        zone_spread = "DoNotSchedule" if args.environment == "prod" else "ScheduleAnyway"
+        return {
+            "service_account_name": account.metadata.name,
+            "automount_service_account_token": False,
+            "enable_service_links": False,
+            "termination_grace_period_seconds": 30,
+            "security_context": {
+                "run_as_non_root": True,
+                "run_as_user": RUN_AS,
+                "run_as_group": RUN_AS,
+                "fs_group": RUN_AS,
+                "seccomp_profile": {"type": "RuntimeDefault"},
             },
-            # The autoscaler owns the replica count once the Deployment exists.
-            opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(ignore_changes=["spec.replicas"])),
-        )
+            "affinity": {"node_affinity": node_affinity(args.cloud)},
+            "tolerations": [SPOT_TOLERATIONS[args.cloud]],
+            "topology_spread_constraints": [
+                {
+                    "max_skew": 1,
+                    "topology_key": "topology.kubernetes.io/zone",
+                    "when_unsatisfiable": zone_spread,
+                    "label_selector": {"match_labels": self._app},
+                },
+                {
+                    "max_skew": 1,
+                    "topology_key": "kubernetes.io/hostname",
+                    "when_unsatisfiable": "ScheduleAnyway",
+                    "label_selector": {"match_labels": self._app},
+                },
+            ],
+            "containers": [
+                {
+                    "name": "api",
+                    "image": api.image,
+                    "image_pull_policy": "Always",
+                    "ports": [
+                        {"name": "https", "container_port": HTTPS_PORT, "protocol": "TCP"},
+                        {"name": "metrics", "container_port": METRICS_PORT, "protocol": "TCP"},
+                    ],
+                    "env": env,
+                    "resources": {
+                        "requests": {"cpu": resources.cpu_request, "memory": resources.memory_request},
+                        "limits": {"cpu": resources.cpu_limit, "memory": resources.memory_limit},
+                    },
+                    "security_context": {
+                        "run_as_non_root": True,
+                        "run_as_user": RUN_AS,
+                        "allow_privilege_escalation": False,
+                        "privileged": False,
+                        "read_only_root_filesystem": True,
+                        "capabilities": {"drop": ["ALL"]},
+                        "seccomp_profile": {"type": "RuntimeDefault"},
+                    },
+                    "startup_probe": {**probe, "period_seconds": 5, "failure_threshold": 24},
+                    "liveness_probe": {**probe, "period_seconds": 10, "failure_threshold": 3},
+                    "readiness_probe": {**probe, "period_seconds": 5, "failure_threshold": 2},
+                    "volume_mounts": mounts,
+                }
+            ],
+            "volumes": volumes,
+        }
 
-    def _network_policies(
-        self, name: str, args: ApiWorkloadArgs, meta: Any, app: dict[str, str], opts: pulumi.ResourceOptions
-    ) -> None:
+    def _network_policies(self, name: str, opts: pulumi.ResourceOptions) -> None:
         """Deny everything in the namespace, then admit what the API needs and nothing else."""
+        args = self._args
         k8s.networking.v1.NetworkPolicy(
             f"{name}-default-deny",
-            metadata=meta("default-deny"),
-            spec={"podSelector": {}, "policyTypes": ["Ingress", "Egress"]},
+            metadata=self._meta("default-deny"),
+            spec={"pod_selector": {}, "policy_types": ["Ingress", "Egress"]},
             opts=opts,
         )
-        ingress: list[dict[str, Any]] = [
+        ingress: list[k8s.networking.v1.NetworkPolicyIngressRuleArgsDict] = [
             {
-                "from": [{"ipBlock": {"cidr": cidr}} for cidr in [*args.edge_cidrs, *args.platform_cidrs]],
+                "from_": [{"ip_block": {"cidr": cidr}} for cidr in [*args.edge_cidrs, *args.platform_cidrs]],
                 "ports": [{"protocol": "TCP", "port": HTTPS_PORT}],
             }
         ]
         if args.monitoring_namespace:
             ingress.append(
                 {
-                    "from": [
-                        {
-                            "namespaceSelector": {
-                                "matchLabels": {"kubernetes.io/metadata.name": args.monitoring_namespace}
-                            }
-                        }
-                    ],
+                    "from_": [{"namespace_selector": {"match_labels": _namespace(args.monitoring_namespace)}}],
                     "ports": [{"protocol": "TCP", "port": METRICS_PORT}],
                 }
             )
         k8s.networking.v1.NetworkPolicy(
             f"{name}-allow-ingress",
-            metadata=meta("api-ingress"),
-            spec={"podSelector": {"matchLabels": app}, "policyTypes": ["Ingress"], "ingress": ingress},
+            metadata=self._meta("api-ingress"),
+            spec={"pod_selector": {"match_labels": self._app}, "policy_types": ["Ingress"], "ingress": ingress},
             opts=opts,
         )
-        dns = [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}]
         k8s.networking.v1.NetworkPolicy(
             f"{name}-allow-egress",
-            metadata=meta("api-egress"),
+            metadata=self._meta("api-egress"),
             spec={
-                "podSelector": {"matchLabels": app},
-                "policyTypes": ["Egress"],
+                "pod_selector": {"match_labels": self._app},
+                "policy_types": ["Egress"],
                 "egress": [
                     {
                         "to": [
                             {
-                                "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
-                                "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}},
+                                "namespace_selector": {"match_labels": _namespace("kube-system")},
+                                "pod_selector": {"match_labels": {"k8s-app": "kube-dns"}},
                             }
                         ],
-                        "ports": dns,
+                        "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}],
                     },
                     # The databases and private endpoints of every region, over the VPC and the VPN mesh.
                     {
-                        "to": [{"ipBlock": {"cidr": cidr}} for cidr in args.platform_cidrs],
+                        "to": [{"ip_block": {"cidr": cidr}} for cidr in args.platform_cidrs],
                         "ports": [{"protocol": "TCP", "port": 5432}, {"protocol": "TCP", "port": 443}],
                     },
                     # The clouds' public APIs (token exchange, object storage) over TLS only.
-                    {"to": [{"ipBlock": {"cidr": "0.0.0.0/0"}}], "ports": [{"protocol": "TCP", "port": 443}]},
+                    {"to": [{"ip_block": {"cidr": "0.0.0.0/0"}}], "ports": [{"protocol": "TCP", "port": 443}]},
                 ],
             },
             opts=opts,
         )
+
+
+def _namespace(name: str) -> dict[str, str]:
+    """Labels selecting one namespace by name."""
+    return {"kubernetes.io/metadata.name": name}
 
 
 def token_audiences(bindings: TrustBindings) -> dict[Cloud, pulumi.Input[str]]:
@@ -396,9 +412,9 @@ def token_audiences(bindings: TrustBindings) -> dict[Cloud, pulumi.Input[str]]:
     return audiences
 
 
-def credential_env(bindings: TrustBindings) -> list[dict[str, Any]]:
+def credential_env(bindings: TrustBindings) -> list[k8s.core.v1.EnvVarArgsDict]:
     """The environment each cloud's SDK reads to exchange the projected token for its own credentials."""
-    env: list[dict[str, Any]] = []
+    env: list[k8s.core.v1.EnvVarArgsDict] = []
     if bindings.aws_role_arn is not None:
         env += [
             {"name": "AWS_ROLE_ARN", "value": bindings.aws_role_arn},

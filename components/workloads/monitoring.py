@@ -116,13 +116,15 @@ class ClusterMonitoring(pulumi.ComponentResource):
                     "name": f"{RELEASE}-federation",
                     "namespace": namespace.metadata.name,
                     "labels": dict(args.labels),
-                    "annotations": INTERNAL_LOAD_BALANCER[args.cloud],
+                    "annotations": dict(INTERNAL_LOAD_BALANCER[args.cloud]),
                 },
                 spec={
                     "type": "LoadBalancer",
                     "selector": PROMETHEUS_SELECTOR,
-                    "loadBalancerSourceRanges": list(args.central_cidrs),
-                    "ports": [{"name": "web", "port": FEDERATION_PORT, "targetPort": FEDERATION_PORT, "protocol": "TCP"}],
+                    "load_balancer_source_ranges": list(args.central_cidrs),
+                    "ports": [
+                        {"name": "web", "port": FEDERATION_PORT, "target_port": FEDERATION_PORT, "protocol": "TCP"}
+                    ],
                 },
                 opts=after_chart,
             )
@@ -183,7 +185,10 @@ def _federation_job(sources: Sequence[tuple[str, str, Any]], interval: int) -> A
     """[hosts...] -> the additionalScrapeConfigs list with the federation job."""
     return lambda hosts: [
         federation_scrape_config(
-            [FederationSource(cloud, region, str(host)) for (cloud, region, _), host in zip(sources, hosts, strict=True)],
+            [
+                FederationSource(cloud, region, str(host))
+                for (cloud, region, _), host in zip(sources, hosts, strict=True)
+            ],
             interval,
         )
     ]

@@ -1,7 +1,7 @@
 """What differs per cloud in a cluster's workloads: spot tolerations, node selection, load-balancer Services.
 
-Pure: Kubernetes manifest fragments (the API's camelCase names), with Pulumi inputs where the cloud's values
-are outputs (EIP allocations, IP names).
+Pure: Kubernetes spec fragments as the SDK's typed dicts, with Pulumi inputs where the cloud's values are
+outputs (EIP allocations, IP names).
 """
 
 from __future__ import annotations
@@ -10,10 +10,11 @@ from collections.abc import Mapping
 from typing import Any
 
 import pulumi
+import pulumi_kubernetes as k8s
 
 from ..settings.models import Cloud
 
-SPOT_TOLERATIONS: dict[Cloud, dict[str, str]] = {
+SPOT_TOLERATIONS: dict[Cloud, k8s.core.v1.TolerationArgsDict] = {
     "aws": {"key": "aws.amazon.com/spot", "operator": "Equal", "value": "true", "effect": "NoSchedule"},
     "azure": {
         "key": "kubernetes.azure.com/scalesetpriority",
@@ -25,7 +26,7 @@ SPOT_TOLERATIONS: dict[Cloud, dict[str, str]] = {
 }
 """The taint each cluster component puts on its spot pools, tolerated by the API (it survives evictions)."""
 
-_ON_DEMAND: dict[Cloud, dict[str, Any]] = {
+_ON_DEMAND: dict[Cloud, k8s.core.v1.NodeSelectorRequirementArgsDict] = {
     "aws": {"key": "eks.amazonaws.com/capacityType", "operator": "In", "values": ["ON_DEMAND"]},
     "azure": {"key": "kubernetes.azure.com/scalesetpriority", "operator": "NotIn", "values": ["spot"]},
     "gcp": {"key": "cloud.google.com/gke-spot", "operator": "DoesNotExist"},
@@ -33,22 +34,26 @@ _ON_DEMAND: dict[Cloud, dict[str, Any]] = {
 """Node label expression of an on-demand node in each cloud."""
 
 
-def node_affinity(cloud: Cloud) -> dict[str, Any]:
+def node_affinity(cloud: Cloud) -> k8s.core.v1.NodeAffinityArgsDict:
     """Linux user nodes only (on AKS never the system pool), preferring on-demand capacity over spot."""
-    required: list[dict[str, Any]] = [{"key": "kubernetes.io/os", "operator": "In", "values": ["linux"]}]
+    required: list[k8s.core.v1.NodeSelectorRequirementArgsDict] = [
+        {"key": "kubernetes.io/os", "operator": "In", "values": ["linux"]}
+    ]
     if cloud == "azure":
         required.append({"key": "kubernetes.azure.com/mode", "operator": "In", "values": ["user"]})
     return {
-        "requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [{"matchExpressions": required}]},
-        "preferredDuringSchedulingIgnoredDuringExecution": [
-            {"weight": 80, "preference": {"matchExpressions": [_ON_DEMAND[cloud]]}}
+        "required_during_scheduling_ignored_during_execution": {
+            "node_selector_terms": [{"match_expressions": required}]
+        },
+        "preferred_during_scheduling_ignored_during_execution": [
+            {"weight": 80, "preference": {"match_expressions": [_ON_DEMAND[cloud]]}}
         ],
     }
 
 
-def ingress_service(cloud: Cloud, binding: Mapping[str, Any], health_path: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(annotations, extra spec) of the internet-facing Service that takes the region's reserved addresses,
-    the origins of the Cloudflare pool."""
+def ingress_service(cloud: Cloud, binding: Mapping[str, Any], health_path: str) -> tuple[dict[str, Any], Any]:
+    """(annotations, the reserved address for `load_balancer_ip` or None) of the internet-facing Service that takes
+    the region's reserved addresses, the origins of the Cloudflare pool."""
     if cloud == "aws":
         # EKS's cloud controller: an NLB on the public subnets, one reserved EIP per subnet mapping.
         return {
@@ -56,15 +61,15 @@ def ingress_service(cloud: Cloud, binding: Mapping[str, Any], health_path: str) 
             "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing",
             "service.beta.kubernetes.io/aws-load-balancer-eip-allocations": _joined(binding["eip_allocation_ids"]),
             "service.beta.kubernetes.io/aws-load-balancer-subnets": _joined(binding["subnet_ids"]),
-        }, {}
+        }, None
     if cloud == "azure":
         return {
             "service.beta.kubernetes.io/azure-pip-name": binding["public_ip_name"],
             "service.beta.kubernetes.io/azure-load-balancer-resource-group": binding["resource_group"],
             "service.beta.kubernetes.io/azure-load-balancer-health-probe-request-path": health_path,
-        }, {}
+        }, None
     # GKE: an external passthrough NLB on the reserved regional address.
-    return {"cloud.google.com/l4-rbs": "enabled"}, {"loadBalancerIP": binding["address"]}
+    return {}, binding["address"]
 
 
 INTERNAL_LOAD_BALANCER: dict[Cloud, dict[str, str]] = {

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+from pathlib import Path
 from typing import Any
 
+import pytest
+
 from scripts.offline import Recording, Registration, redact
+
+ROOT = Path(__file__).resolve().parents[2]
 
 HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
 K8S_PROVIDER = "pulumi:providers:kubernetes"
@@ -36,3 +44,18 @@ def integral(value: Any) -> Any:
 def manifests(recording: Recording) -> list[tuple[Registration, dict[str, Any]]]:
     """Every Kubernetes object of the recording with its manifest."""
     return [(r, manifest(r)) for r in recording.resources if is_object(r)]
+
+
+def tool(name: str, env_var: str | None = None) -> str:
+    """Path of a real tool the tests drive (`make test` installs them: promtool from Debian, checkov in
+    venv/scanner); a missing tool fails the test, it never skips."""
+    candidates = [os.environ.get(env_var or ""), str(ROOT / "venv" / "scanner" / "bin" / name), shutil.which(name)]
+    for candidate in candidates:
+        if candidate and Path(candidate).is_file():
+            return candidate
+    pytest.fail(f"{name} is not installed; `make tools` (or `make test`) installs it")
+
+
+def run_tool(*command: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run a tool, capturing its output (no check: the caller asserts on the exit code)."""
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=300)
