@@ -215,6 +215,43 @@ def _image_pinned(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
             yield f"{label} image {image or '(none)'} is not pinned to a version tag or digest"
 
 
+def _non_root(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
+    if _exempt(props, ctx):
+        return
+    spec, containers = _containers(props, ctx.resource_type)
+    pod = mapping(spec.get("securityContext"))
+    for label, container in containers:
+        context = mapping(dig(container, "securityContext"))
+        non_root = context.get("runAsNonRoot", pod.get("runAsNonRoot"))
+        user = number(context.get("runAsUser", pod.get("runAsUser")))
+        if non_root is not True or user == 0:
+            yield f"{label} may run as root: set runAsNonRoot true (and a non-zero runAsUser)"
+        if context.get("readOnlyRootFilesystem") is not True and not label.startswith("ephemeralContainers"):
+            yield f"{label} has a writable root filesystem: set readOnlyRootFilesystem true"
+
+
+SERVICE = "kubernetes:core/v1:Service"
+INTERNAL_ANNOTATIONS = {
+    "service.beta.kubernetes.io/aws-load-balancer-internal": "true",
+    "service.beta.kubernetes.io/azure-load-balancer-internal": "true",
+    "networking.gke.io/load-balancer-type": "Internal",
+}
+"""Annotations that keep a LoadBalancer Service private on EKS, AKS and GKE."""
+
+
+def _load_balancer_sources(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
+    if dig(props, "spec.type") != "LoadBalancer":
+        return
+    annotations = mapping(dig(props, "metadata.annotations"))
+    if any(str(annotations.get(key)) == value for key, value in INTERNAL_ANNOTATIONS.items()):
+        return
+    sources = [str(c) for c in items(dig(props, "spec.loadBalancerSourceRanges"))]
+    if not sources:
+        yield "an internet-facing LoadBalancer without spec.loadBalancerSourceRanges accepts the whole internet"
+    elif any(c in ("0.0.0.0/0", "::/0") for c in sources):
+        yield f"loadBalancerSourceRanges {sources} admit the whole internet"
+
+
 POLICIES = [
     resource_policy(
         "kubernetes-supported-version",
@@ -342,5 +379,33 @@ POLICIES = [
         check=_image_pinned,
         security=False,
         reads={"kubernetes:apps/v1:Deployment": ("spec.template.spec.containers.image",)},
+    ),
+    resource_policy(
+        "kubernetes-non-root-read-only",
+        area=AREA,
+        types=list(POD_SPEC),
+        severity="high",
+        summary="Containers run as non-root with a read-only root filesystem.",
+        remediation="Set securityContext.runAsNonRoot true, a non-zero runAsUser and readOnlyRootFilesystem true "
+        "(mount an emptyDir where the process writes).",
+        check=_non_root,
+        reads={
+            "kubernetes:apps/v1:Deployment": (
+                "metadata.namespace",
+                "spec.template.spec.securityContext.runAsNonRoot",
+                "spec.template.spec.containers.securityContext.readOnlyRootFilesystem",
+            ),
+        },
+        config={"exemptNamespaces": EXEMPT_NAMESPACES},
+    ),
+    resource_policy(
+        "kubernetes-load-balancer-source-ranges",
+        area=AREA,
+        types=[SERVICE],
+        severity="high",
+        summary="Internet-facing LoadBalancer Services admit only listed source ranges (the edge), never 0.0.0.0/0.",
+        remediation="Set spec.loadBalancerSourceRanges to the edge's ranges, or make the Service internal.",
+        check=_load_balancer_sources,
+        reads={SERVICE: ("spec.type", "metadata.annotations", "spec.loadBalancerSourceRanges")},
     ),
 ]

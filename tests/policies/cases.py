@@ -1094,6 +1094,14 @@ DEPLOYMENT = {
     "spec": {"template": {"spec": {"containers": [CONTAINER]}}},
 }
 DEPLOYMENT_TYPE = "kubernetes:apps/v1:Deployment"
+HARDENED = patch(CONTAINER, {"securityContext.readOnlyRootFilesystem": True, "securityContext.runAsUser": 10001})
+HARDENED_DEPLOYMENT = patch(DEPLOYMENT, {"spec.template.spec.containers": [HARDENED]})
+PUBLIC_SERVICE = {
+    "apiVersion": "v1",
+    "kind": "Service",
+    "metadata": {"name": "api-ingress", "namespace": "platform"},
+    "spec": {"type": "LoadBalancer", "loadBalancerSourceRanges": ["173.245.48.0/20"], "ports": [{"port": 443}]},
+}
 CRONJOB = {
     "apiVersion": "batch/v1",
     "kind": "CronJob",
@@ -1371,6 +1379,39 @@ KUBERNETES_CASES = [
             True,
             "not pinned",
         ),
+    ),
+    *cases(
+        "kubernetes-non-root-read-only",
+        DEPLOYMENT_TYPE,
+        HARDENED_DEPLOYMENT,
+        ("violating", {"spec.template.spec.containers": [patch(HARDENED, {"securityContext.runAsUser": 0})]}, True,
+         "may run as root"),
+        ("violating", {"spec.template.spec.containers": [patch(HARDENED, {"securityContext.readOnlyRootFilesystem":
+                                                                          False})]}, True, "writable root filesystem"),
+        ("compliant", {}, False),
+        # runAsNonRoot inherited from the pod's security context.
+        ("compliant", {"spec.template.spec.securityContext": {"runAsNonRoot": True, "runAsUser": 10001},
+                       "spec.template.spec.containers": [patch(HARDENED, {"securityContext.runAsNonRoot": DELETE})]},
+         False, "", {}, "prod", "pod-level"),
+        ("compliant", {"metadata.namespace": "kube-system", "spec.template.spec.containers": [CONTAINER]}, False, "",
+         {}, "prod", "exempt-namespace"),
+        ("override", {"metadata.namespace": "monitoring", "spec.template.spec.containers": [CONTAINER]}, False, "",
+         {"exemptNamespaces": ["kube-system", "monitoring"]}),
+        ("missing", {"spec.template.spec.containers": [patch(HARDENED, {"securityContext": DELETE})]}, True,
+         "may run as root"),
+    ),
+    *cases(
+        "kubernetes-load-balancer-source-ranges",
+        "kubernetes:core/v1:Service",
+        PUBLIC_SERVICE,
+        ("violating", {"spec.loadBalancerSourceRanges": ["0.0.0.0/0"]}, True, "admit the whole internet"),
+        ("compliant", {}, False),
+        ("compliant", {"spec.loadBalancerSourceRanges": DELETE,
+                       "metadata.annotations": {"networking.gke.io/load-balancer-type": "Internal"}}, False, "", {},
+         "prod", "internal"),
+        ("compliant", {"spec.type": "ClusterIP", "spec.loadBalancerSourceRanges": DELETE}, False, "", {}, "prod",
+         "cluster-ip"),
+        ("missing", {"spec.loadBalancerSourceRanges": DELETE}, True, "accepts the whole internet"),
     ),
 ]
 
