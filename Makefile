@@ -20,8 +20,8 @@ $(SCANNER)/.installed: requirements-scan.txt | $(VENV)/.installed
 	$(SCANNER)/bin/python -m pip install --quiet -r requirements-scan.txt
 	touch $@
 
-tools: $(SCANNER)/.installed  ## the real tools the tests drive: promtool (Debian) and checkov (own venv)
-	@command -v promtool >/dev/null || ./.ci/install-debian-tools
+tools: $(SCANNER)/.installed  ## the real tools the tests drive: promtool, PostgreSQL (Debian), checkov (own venv)
+	@(command -v promtool && ls /usr/lib/postgresql/*/bin/initdb) >/dev/null 2>&1 || ./.ci/install-debian-tools
 
 plan: install  ## offline plan of a stack on the mock runtime (STACK=dev by default)
 	$(PY) -m scripts.deploy plan --stack $(STACK)

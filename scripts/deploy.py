@@ -5,6 +5,9 @@
                                                                   the CrossGuard pack run against it
   python -m scripts.deploy preview|up|refresh|destroy|outputs (--stack NAME | --all)
                                                                   the Pulumi CLI via the Automation API
+  python -m scripts.deploy replicate --stack prod --dsn-file dsns.json [--lag-only] [--prometheus FILE]
+                                                                  after `up`: logical replication from the
+                                                                  primary database to the other clouds'
 
 Exit codes: 0 ok, 2 configuration/usage/environment error (one line per problem on stderr),
 1 program or Pulumi command error, 3 mandatory policy violations (`plan --policy`).
@@ -60,8 +63,11 @@ def main(
         help="folder holding Pulumi.yaml and the stack files (default: this repo)",
     )
     _add_driver_commands(commands)
+    _add_replicate_command(commands)
     args = parser.parse_args(argv)
 
+    if args.command == "replicate":
+        return _replicate(args)
     if args.command != "plan":
         from . import driver  # imported here: `plan` never loads the Automation API
 
@@ -110,6 +116,66 @@ def _check_policies(recording: Recording, stack: str, project_dir: Path) -> int:
     print()
     policy_check.print_report(report, sys.stdout)
     return 3 if report.mandatory else 0
+
+
+def _add_replicate_command(commands: argparse._SubParsersAction) -> None:
+    text = (
+        "after `up`: publish every table of the primary cloud's primary database and subscribe every database of "
+        "the other clouds to it (idempotent), then report the lag of each subscription"
+    )
+    sub = commands.add_parser("replicate", help=text, description=text)
+    sub.add_argument("--stack", required=True, help="stack name: reads Pulumi.<stack>.yaml")
+    sub.add_argument(
+        "--dsn-file",
+        type=Path,
+        required=True,
+        help='JSON {"<cloud>/<region>": "postgresql://user:password@host:5432/db", ...} for every database of the '
+        "stack (credentials from the clouds' secret stores; keep the file out of the repo)",
+    )
+    sub.add_argument("--publisher-dsn", help="how the subscribers reach the primary, if not as this machine does")
+    sub.add_argument("--lag-only", action="store_true", help="report the lag only; change nothing")
+    sub.add_argument("--prometheus", type=Path, metavar="FILE", help="also write the lag in Prometheus text format")
+    sub.add_argument("--project-dir", type=Path, default=offline_plan.ROOT, help="folder holding the stack files")
+
+
+def _replicate(args: argparse.Namespace) -> int:
+    """The replicate command: exit 0 done, 2 when a database cannot be used (one line each; nothing changed)."""
+    import json
+
+    from . import replication as r
+
+    try:
+        settings = load_settings(args.stack, read_stack_config(args.project_dir, args.stack))
+        clouds = list(settings.clouds.enabled().items())
+        primary_key = f"{clouds[0][0]}/{clouds[0][1].regions[0].name}"
+        subscriber_keys = [f"{cloud}/{region.name}" for cloud, c in clouds[1:] for region in c.regions]
+        try:
+            dsns = json.loads(args.dsn_file.read_text())
+        except (OSError, ValueError) as err:
+            raise r.ReplicationError([f"{args.dsn_file}: {err}"]) from None
+        if not isinstance(dsns, dict) or not all(isinstance(v, str) for v in dsns.values()):
+            raise r.ReplicationError([f"{args.dsn_file}: expected a JSON object of connection strings"])
+        primary, *subscribers = r.databases([primary_key, *subscriber_keys], dsns)
+        if not args.lag_only:
+            for change in r.bootstrap(primary, subscribers, publisher_dsn=args.publisher_dsn):
+                print(f"{change.key:<24} {change.action:<10} {change.what}")
+        lags = r.lag(primary)
+    except SettingsError as err:
+        for line in err.problems:
+            print(line, file=sys.stderr)
+        return 2
+    except r.ReplicationError as err:
+        for line in err.problems:
+            print(f"replicate: {line}", file=sys.stderr)
+        print(f"stack {args.stack}: nothing was changed", file=sys.stderr)
+        return 2
+    print(f"\n{'slot':<32} {'active':<7} {'lag bytes':>10} {'lag s':>8}")
+    for slot in lags:
+        seconds = "-" if slot.lag_seconds is None else f"{slot.lag_seconds:.1f}"
+        print(f"{slot.slot:<32} {'yes' if slot.active else 'no':<7} {slot.lag_bytes:>10} {seconds:>8}")
+    if args.prometheus:
+        args.prometheus.write_text("\n".join(r.prometheus_lines(lags, subscribers)) + "\n")
+    return 0
 
 
 def _add_driver_commands(commands: argparse._SubParsersAction) -> None:
