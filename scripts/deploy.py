@@ -95,6 +95,10 @@ def main(
         offline_plan.print_counts(recording, sys.stdout)
     else:
         offline_plan.print_tree(recording, sys.stdout)
+    from . import costs
+
+    budget = load_settings(args.stack, read_stack_config(args.project_dir, args.stack)).budgets.monthly
+    costs.print_estimate(costs.estimate(recording), sys.stdout, monthly_budget=budget)
     if args.json:
         offline_plan.write_json(recording, args.json)
         print(f"wrote {args.json}")

@@ -1,0 +1,62 @@
+"""The monthly cost estimate of the recorded stacks: every SKU the stack files use is priced, dev costs well
+below prod, the lines add up, and a line follows its resource (node counts, HA, spot)."""
+
+from __future__ import annotations
+
+import pytest
+
+from scripts import costs
+from scripts.deploy import main
+from tests.conftest import record_stack, recorded_stack, stack_settings
+
+STACKS = ("dev", "prod")
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_sku_the_stack_uses_is_priced(stack):
+    estimate = costs.estimate(recorded_stack(stack))
+    assert estimate.unpriced == []
+    assert set(estimate.by_cloud()) == {*stack_settings(stack).clouds.enabled(), "cloudflare"}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_lines_add_up_and_stay_within_the_monthly_budget(stack):
+    estimate = costs.estimate(recorded_stack(stack))
+    assert sum(estimate.by_cloud().values()) == pytest.approx(estimate.total)
+    assert all(line.monthly > 0 for line in estimate.lines)
+    assert estimate.total < stack_settings(stack).budgets.monthly
+
+
+def test_dev_costs_well_below_prod():
+    dev, prod = (costs.estimate(recorded_stack(s)).total for s in STACKS)
+    assert dev < prod / 4
+    for cloud, amount in costs.estimate(recorded_stack("dev")).by_cloud().items():
+        assert amount < costs.estimate(recorded_stack("prod")).by_cloud()[cloud]
+
+
+def test_a_line_follows_the_node_count_the_ha_standby_and_spot():
+    prod = costs.estimate(recorded_stack("prod"))
+    general = next(line for line in prod.lines if line.resource.endswith("use1-eks-pool-general"))
+    assert general.monthly == pytest.approx(3 * costs.HOURLY["aws"]["m5.large"] * costs.HOURS_PER_MONTH)
+    spot = next(line for line in prod.lines if line.resource.endswith("use1-eks-pool-spot"))
+    assert spot.monthly == pytest.approx(2 * 0.096 * costs.SPOT_FACTOR["aws"] * costs.HOURS_PER_MONTH)
+    rds = [line for line in prod.lines if line.sku == "db.r6g.large"]
+    assert rds and all(line.monthly == pytest.approx(2 * 0.225 * costs.HOURS_PER_MONTH) for line in rds)  # multi-AZ
+    bigger = costs.estimate(
+        record_stack("dev", kubernetes={"pools": {"aws": {"general": {"desired_size": 4, "max_size": 4}}}})
+    )
+    before = costs.estimate(recorded_stack("dev"))
+    delta = bigger.by_cloud()["aws"] - before.by_cloud()["aws"]
+    assert delta == pytest.approx(2 * costs.HOURLY["aws"]["m5.large"] * costs.HOURS_PER_MONTH)
+
+
+def test_an_unknown_sku_is_reported_not_priced():
+    rec = record_stack("dev", kubernetes={"pools": {"aws": {"general": {"instance_types": ["m7i.48xlarge"]}}}})
+    assert ("flow-dev-aws-use1-eks-pool-general", "aws:m7i.48xlarge") in costs.estimate(rec).unpriced
+
+
+def test_the_plan_prints_the_estimate_against_the_budget(capsys):
+    assert main(["plan", "--stack", "dev", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "monthly cost estimate (USD, list prices of 2026-11" in out
+    assert "within budgets.monthly 2,500" in out
