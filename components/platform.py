@@ -38,6 +38,8 @@ class Platform(pulumi.ComponentResource):
     """Cross-cloud workload identities of the configured trusts (WorkloadFederation)."""
     edge: pulumi.ComponentResource | None = None
     """The Cloudflare load balancer in front of every cluster (GlobalLoadBalancer)."""
+    budgets: dict[str, pulumi.ComponentResource]
+    """Each enabled cloud's budget component (its share of the stack's budgets)."""
     workloads: dict[tuple[str, str], pulumi.ComponentResource]
     """What runs in each (cloud, region)'s cluster (ClusterWorkloads), the central Prometheus's cluster last."""
     exports: dict[str, Any]
@@ -47,7 +49,7 @@ class Platform(pulumi.ComponentResource):
         super().__init__("multicloud:index:Platform", name, {}, opts)
         platform_cidrs = [str(r.cidr) for c in settings.clouds.enabled().values() for r in c.regions]
         mesh = settings.mesh_plan()
-        self.regions, self.providers, self.exports, self.workloads = {}, {}, {}, {}
+        self.regions, self.providers, self.exports, self.workloads, self.budgets = {}, {}, {}, {}, {}
         for cloud, cloud_settings in settings.clouds.enabled().items():
             if cloud not in REGION_MODULES:
                 continue
@@ -73,6 +75,7 @@ class Platform(pulumi.ComponentResource):
             self.edge = self._edge(name, settings)
         if settings.workloads.enabled:
             self._workloads(name, settings, platform_cidrs)
+        self._budgets(name, settings)
         self.register_outputs({})
 
     def _primary(self, cloud: Cloud) -> tuple[CloudRegion, pulumi.ProviderResource]:
@@ -264,6 +267,56 @@ class Platform(pulumi.ComponentResource):
         if w.monitoring.enabled:
             self.exports["prometheus_central_cluster"] = f"{central[0]}-{central[1]}"
             self.exports["prometheus_federation_hosts"] = {f"{c}-{r}": host for c, r, host in sources}
+
+    def _budgets(self, name: str, settings: PlatformSettings) -> None:
+        """Each enabled cloud's share of the budgets, in its primary region (budgets are account-wide). GCP needs
+        the billing account: a dev stack without one gets no GCP budget (prod requires it)."""
+        b, prefix = settings.budgets, f"{settings.name}-{settings.environment}"
+        for cloud, share in settings.budget_shares().items():
+            opts = pulumi.ResourceOptions(parent=self, providers=[self._primary(cloud)[1]])
+            if cloud == "aws":
+                from .aws.budgets import AwsBudgets, AwsBudgetsArgs
+
+                self.budgets[cloud] = AwsBudgets(
+                    f"{name}-aws-budgets",
+                    AwsBudgetsArgs(
+                        name_prefix=prefix,
+                        monthly=b.monthly * share,
+                        daily=b.daily * share,
+                        emergency=b.emergency * share,
+                        notify=b.notify,
+                        tags=settings.tags(),
+                    ),
+                    opts=opts,
+                )
+            elif cloud == "azure":
+                from .azure.budget import AzureBudget, AzureBudgetArgs
+
+                self.budgets[cloud] = AzureBudget(
+                    f"{name}-azure-budget",
+                    AzureBudgetArgs(
+                        budget_name=f"{prefix}-monthly",
+                        subscription_id=str(settings.clouds.azure.subscription_id),
+                        monthly=b.monthly * share,
+                        start_month=b.start_month,
+                        notify=b.notify,
+                    ),
+                    opts=opts,
+                )
+            elif settings.clouds.gcp.billing_account is not None:
+                from .gcp.budget import GcpBudget, GcpBudgetArgs
+
+                self.budgets[cloud] = GcpBudget(
+                    f"{name}-gcp-budget",
+                    GcpBudgetArgs(
+                        display_name=f"{prefix}-monthly",
+                        billing_account=settings.clouds.gcp.billing_account,
+                        project=str(settings.clouds.gcp.project),
+                        monthly=b.monthly * share,
+                        notify=b.notify,
+                    ),
+                    opts=opts,
+                )
 
     def _trust_bindings(self, cloud: Cloud, region: str, settings: PlatformSettings) -> Any:
         """The other clouds' identities the API's service account in this cluster is bound to (the trusts whose

@@ -34,7 +34,12 @@ from components.settings.models import (
 PROVIDERS: dict[str, Any] = {"aws:region": "us-east-1", "gcp:project": "proj-1", "azure-native:subscriptionId": "sub-1"}
 MINIMAL: dict[str, dict[str, Any]] = {
     # prod deploys the API by digest.
-    "prod": {"name": "acme", "workloads": {"api": {"image": "ghcr.io/acme/api:1.0.0@sha256:" + "0" * 64}}},
+    "prod": {
+        "name": "acme",
+        "workloads": {"api": {"image": "ghcr.io/acme/api:1.0.0@sha256:" + "0" * 64}},
+        "budgets": {"notify": ["platform@example.com"]},
+        "clouds": {"gcp": {"billing_account": "012345-6789AB-CDEF01"}},
+    },
     # dev turns the public API endpoint on, which needs an allow-list.
     "dev": {"name": "acme", "kubernetes": {"public_access_cidrs": ["203.0.113.0/24"]}},
 }
@@ -283,8 +288,22 @@ RULE_CASES = [
     RuleCase("bucket-twice", rules._buckets, valid(buckets=["data", "logs", "data"]),
              "buckets[2].name", "bucket data is listed twice; allowed: each name once"),
     # _budgets
-    RuleCase("daily-above-monthly", rules._budgets, valid(budgets={"daily": 30000}),
+    RuleCase("daily-above-monthly", rules._budgets, valid(budgets={"daily": 30000, "emergency": 30000}),
              "budgets.daily", "30000 exceeds budgets.monthly 25000"),
+    RuleCase("emergency-below-daily", rules._budgets, valid(budgets={"emergency": 500}),
+             "budgets.emergency", "500 is below budgets.daily 1000"),
+    RuleCase("prod-budgets-notify-no-one", rules._budgets, valid(budgets={"notify": []}),
+             "budgets.notify", "empty; allowed in prod: at least one e-mail address"),
+    RuleCase("prod-office-hours", rules._budgets, valid(budgets={"office_hours": {"enabled": True}}),
+             "budgets.office_hours.enabled", "prod runs around the clock"),
+    RuleCase("shares-name-a-disabled-cloud", rules._budgets,
+             valid(NO_GCP, budgets={"shares": {"aws": 0.5, "azure": 0.3, "gcp": 0.2}}),
+             "budgets.shares", "names aws, azure, gcp; allowed: exactly the enabled clouds (aws, azure)"),
+    RuleCase("shares-do-not-add-up", rules._budgets, valid(budgets={"shares": {"aws": 0.5, "azure": 0.3, "gcp": 0.3}}),
+             "budgets.shares", "add up to 1.1; allowed: 1"),
+    RuleCase("prod-gcp-without-billing-account", rules._budgets,
+             valid(clouds={"gcp": {"billing_account": None}}),
+             "clouds.gcp.billing_account", "missing; allowed in prod: the project's Cloud Billing account"),
     # _azure_pairs
     RuleCase("azure-region-without-pair-in-prod", rules._azure_pairs,
              valid(regions("azure", ("eastus", "10.20.0.0/16"), ("southafricanorth", "10.21.0.0/16"))),
@@ -371,7 +390,9 @@ def test_rule_is_quiet_on_the_valid_config(rule: Any, env: str) -> None:
     pytest.param("prod", valid(NO_GCP), {}, id="built-in-geo-map-trimmed-to-enabled-clouds"),
     pytest.param("prod", valid(pools("aws", x=pool("m5.large,m5a.large,m6i.large"))), {},
                  id="aws-pool-takes-several-types"),
-    pytest.param("prod", valid(budgets={"daily": 25000}), {}, id="daily-equal-monthly"),
+    pytest.param("prod", valid(budgets={"daily": 25000, "emergency": 25000}), {}, id="daily-equal-monthly"),
+    pytest.param("dev", valid(env="dev", clouds={"gcp": {"billing_account": None}}), {},
+                 id="dev-gcp-without-billing-account"),
     pytest.param("prod", valid(postgres={"max_storage_gb": 256}), {}, id="max-storage-equal-storage"),
     pytest.param("prod", valid(identity={"trusts": [{"source": "gcp", "targets": ["aws", "azure"]}]}), {},
                  id="trust-other-clouds"),
@@ -588,8 +609,8 @@ def test_explicit_environment_on_another_stack_gets_its_defaults() -> None:
 
 BROKEN_CONFIGS = [
     pytest.param(config(valid(nmae="x", kubernetes={"version": "1.28"})), id="field-errors"),
-    pytest.param(config(valid(postgres={"ha": False}, budgets={"daily": 1e6}), {"aws:region": "eu-west-1"}),
-                 id="rule-and-provider-errors"),
+    pytest.param(config(valid(postgres={"ha": False}, budgets={"daily": 1e6, "emergency": 1e6}),
+                        {"aws:region": "eu-west-1"}), id="rule-and-provider-errors"),
     pytest.param(dict(PROVIDERS), id="platform-missing"),
 ]
 
@@ -606,7 +627,8 @@ def test_every_problem_line_starts_with_the_source(cfg: dict[str, Any], source: 
 
 
 def test_rule_and_provider_problems_are_reported_together() -> None:
-    lines = problems("prod", config(valid(postgres={"ha": False}, budgets={"daily": 1e6}), {"aws:region": "eu-west-1"}))
+    broken = valid(postgres={"ha": False}, budgets={"daily": 1e6, "emergency": 1e6})
+    lines = problems("prod", config(broken, {"aws:region": "eu-west-1"}))
     assert len(at(lines, "postgres.ha")) == len(at(lines, "budgets.daily")) == 1
     assert lines[-1].startswith("Pulumi.prod.yaml: aws:region: eu-west-1 ")
     assert len(lines) == 3

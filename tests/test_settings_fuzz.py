@@ -23,7 +23,12 @@ from tests.conftest import ROOT
 PROVIDERS: dict[str, Any] = {"aws:region": "us-east-1", "gcp:project": "proj-1", "azure-native:subscriptionId": "sub-1"}
 MINIMAL: dict[str, dict[str, Any]] = {
     # prod deploys the API by digest.
-    "prod": {"name": "acme", "workloads": {"api": {"image": "ghcr.io/acme/api:1.0.0@sha256:" + "0" * 64}}},
+    "prod": {
+        "name": "acme",
+        "workloads": {"api": {"image": "ghcr.io/acme/api:1.0.0@sha256:" + "0" * 64}},
+        "budgets": {"notify": ["platform@example.com"]},
+        "clouds": {"gcp": {"billing_account": "012345-6789AB-CDEF01"}},
+    },
     "dev": {"name": "acme", "kubernetes": {"public_access_cidrs": ["203.0.113.0/24"]}},
 }
 LINE = re.compile(r"^Pulumi\.(dev|prod)\.yaml: (multicloud-platform:platform(\.|$)|aws:region: )")

@@ -10,7 +10,7 @@ import pulumi
 import pulumi_aws as aws
 
 from ..lib.kubeconfig import exec_kubeconfig
-from ..settings.models import NodePool
+from ..settings.models import NodePool, OfficeHours
 from .policies import assume_role_policy, irsa_trust_policy
 
 CONTROL_PLANE_LOGS = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
@@ -54,6 +54,8 @@ class AwsEksClusterArgs:
     """Tags of every resource."""
     admin_role_arns: Sequence[str] = field(default_factory=list)
     """IAM principals granted cluster-admin through access entries."""
+    office_hours: OfficeHours | None = None
+    """Scale every node group to zero outside these hours (non-production); None keeps them running."""
 
 
 class AwsEksCluster(pulumi.ComponentResource):
@@ -171,6 +173,9 @@ class AwsEksCluster(pulumi.ComponentResource):
             for pool_name, pool in args.pools.items()
         ]
         self._addons(name, cluster, {"coredns": None, "aws-ebs-csi-driver": ebs_role.arn}, node_groups, args)
+        if args.office_hours is not None:
+            for (pool_name, pool), group in zip(args.pools.items(), node_groups, strict=True):
+                self._office_hours(f"{name}-pool-{pool_name}", pool, group, args.office_hours)
 
         self.cluster_name = cluster.name
         self.endpoint = cluster.endpoint
@@ -282,6 +287,27 @@ class AwsEksCluster(pulumi.ComponentResource):
             ),
         )
 
+    def _office_hours(self, name: str, pool: NodePool, group: aws.eks.NodeGroup, hours: OfficeHours) -> None:
+        """Scheduled actions on the node group's Auto Scaling group: to zero at the end of the day, back to the
+        pool's size at its start, on the configured weekdays."""
+        asg = group.resources.apply(_autoscaling_group)
+        for action, at, (low, desired) in (
+            ("sleep", hours.end, (0, 0)),
+            ("wake", hours.start, (pool.min_size, pool.desired_size)),
+        ):
+            hour, minute = at.split(":")
+            aws.autoscaling.Schedule(
+                f"{name}-{action}",
+                scheduled_action_name=f"platform-office-hours-{action}",
+                autoscaling_group_name=asg,
+                recurrence=f"{int(minute)} {int(hour)} * * {hours.weekdays}",
+                time_zone=hours.time_zone,
+                min_size=low,
+                desired_capacity=desired,
+                max_size=pool.max_size,
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+
     def _addons(
         self,
         name: str,
@@ -305,6 +331,12 @@ class AwsEksCluster(pulumi.ComponentResource):
             )
             for addon, role_arn in roles.items()
         ]
+
+
+def _autoscaling_group(resources: Sequence[aws.eks.outputs.NodeGroupResource]) -> str:
+    """The name of a managed node group's Auto Scaling group."""
+    groups = resources[0].autoscaling_groups or []
+    return str(groups[0].name) if groups else ""
 
 
 def _issuer(identities: Sequence[aws.eks.outputs.ClusterIdentity]) -> str:

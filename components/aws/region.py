@@ -109,6 +109,7 @@ class AwsRegion(pulumi.ComponentResource):
                 deletion_protection=protect,
                 role_prefix=names.prefix(region),
                 admin_role_arns=s.kubernetes.admin_role_arns,
+                office_hours=s.budgets.office_hours if s.budgets.office_hours.enabled else None,
                 tags=tags,
             ),
             opts=child,

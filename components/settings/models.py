@@ -120,6 +120,11 @@ class GcpSettings(CloudSettings):
     soft_delete_days: int = Field(
         7, ge=7, le=90, description="GCS soft-delete retention: deleted objects stay restorable this long."
     )
+    billing_account: str | None = Field(
+        None,
+        pattern=r"^[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}$",
+        description="Cloud Billing account of the project (the GCP budget lives there; required in prod).",
+    )
 
 
 class Clouds(Model):
@@ -619,13 +624,45 @@ class WorkloadSettings(Model):
     monitoring: MonitoringSettings = Field(default_factory=MonitoringSettings, description="Prometheus.")
 
 
+class OfficeHours(Model):
+    """When non-production node pools run (AWS node groups scale to zero outside these hours)."""
+
+    enabled: bool = Field(False, description="Scale the node pools to zero outside office hours. dev: true.")
+    start: str = Field("08:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="Start of the day (HH:MM).")
+    end: str = Field("18:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="End of the day (HH:MM).")
+    weekdays: str = Field("1-5", pattern=r"^[0-6](-[0-6])?(,[0-6](-[0-6])?)*$", description="Cron days of week.")
+    time_zone: str = Field("UTC", min_length=1, description="IANA time zone of the hours, e.g. Europe/Berlin.")
+
+
+EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+ROLE_SHARES: dict[str, float] = {"primary": 0.5, "secondary": 0.3, "tertiary": 0.2}
+"""Default split of the budgets over the clouds, by role (renormalised over the enabled clouds)."""
+
+
 class BudgetSettings(Model):
-    """Spend limits in USD and who hears about them."""
+    """Spend limits in USD (the seed's thresholds), split over the clouds, and who hears about them."""
 
     daily: float = Field(1000, gt=0, allow_inf_nan=False, description="Daily budget.")
     monthly: float = Field(25000, gt=0, allow_inf_nan=False, description="Monthly budget.")
     emergency: float = Field(5000, gt=0, allow_inf_nan=False, description="Daily spend that pages on-call.")
-    notify: list[str] = Field(default_factory=list, description="E-mail addresses for budget alerts.")
+    notify: list[str] = Field(
+        default_factory=list, description="E-mail addresses for budget alerts (required in prod)."
+    )
+    shares: dict[Cloud, float] | None = Field(
+        None, description="Share of each enabled cloud in the budgets (default by role: 0.5 / 0.3 / 0.2)."
+    )
+    start_month: str = Field(
+        "2026-12", pattern=r"^20\d\d-(0[1-9]|1[0-2])$", description="First month of the Azure budget (YYYY-MM)."
+    )
+    office_hours: OfficeHours = Field(default_factory=OfficeHours, description="Off-hours scale-down (non-prod).")
+
+    @field_validator("notify")
+    @classmethod
+    def _emails(cls, addresses: list[str]) -> list[str]:
+        bad = [a for a in addresses if not re.fullmatch(EMAIL, a)]
+        if bad:
+            raise ValueError(f"{bad[0]!r} is not an e-mail address")
+        return addresses
 
 
 # --- the stack ----------------------------------------------------------------------------------
@@ -638,6 +675,7 @@ ENVIRONMENT_DEFAULTS: dict[str, dict[str, Any]] = {
         "kubernetes": {"public_endpoint": True},
         "postgres": {"ha": False, "backup_retention_days": 3, "storage_gb": 50, "max_storage_gb": 200},
         "vpn": {"scope": "primary", "azure_gateway_sku": "VpnGw1AZ"},
+        "budgets": {"office_hours": {"enabled": True}},
     },
     "prod": {},
 }
@@ -711,6 +749,15 @@ class PlatformSettings(Model):
         azure_ad = identity.providers.get("azure_ad")
         has_tenant = self.clouds.azure.enabled or bool(azure_ad and azure_ad.tenant_id)
         return [p for p in identity.federated_providers if p != "azure_ad" or has_tenant]
+
+    def budget_shares(self) -> dict[Cloud, float]:
+        """Each enabled cloud's share of the budgets (the configured shares, else by role)."""
+        enabled = self.clouds.enabled()
+        if self.budgets.shares is not None:
+            return {cloud: self.budgets.shares.get(cloud, 0.0) for cloud in enabled}
+        weights = {cloud: ROLE_SHARES[c.role] for cloud, c in enabled.items()}
+        total = sum(weights.values())
+        return {cloud: weight / total for cloud, weight in weights.items()}
 
     def tags(self) -> dict[str, str]:
         """Tags/labels every resource carries (valid as GCP labels too)."""

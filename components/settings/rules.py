@@ -232,8 +232,25 @@ def _buckets(s: PlatformSettings) -> Iterator[Problem]:
 
 
 def _budgets(s: PlatformSettings) -> Iterator[Problem]:
-    if s.budgets.daily > s.budgets.monthly:
-        yield Problem("budgets.daily", f"{s.budgets.daily:g} exceeds budgets.monthly {s.budgets.monthly:g}")
+    b = s.budgets
+    if b.daily > b.monthly:
+        yield Problem("budgets.daily", f"{b.daily:g} exceeds budgets.monthly {b.monthly:g}")
+    if b.emergency < b.daily:
+        yield Problem("budgets.emergency", f"{b.emergency:g} is below budgets.daily {b.daily:g}; allowed: at least it")
+    if s.is_prod and not b.notify:
+        yield Problem("budgets.notify", "empty; allowed in prod: at least one e-mail address for the budget alerts")
+    if s.is_prod and b.office_hours.enabled:
+        yield Problem("budgets.office_hours.enabled", "true; allowed in prod: false (prod runs around the clock)")
+    enabled = set(s.clouds.enabled())
+    if b.shares is not None:
+        if set(b.shares) != enabled:
+            yield Problem("budgets.shares", f"names {', '.join(sorted(b.shares))}; allowed: exactly the enabled "
+                          f"clouds ({', '.join(sorted(enabled))})")
+        elif abs(sum(b.shares.values()) - 1) > 0.001:
+            yield Problem("budgets.shares", f"add up to {sum(b.shares.values()):g}; allowed: 1")
+    if s.is_prod and "gcp" in enabled and s.clouds.gcp.billing_account is None:
+        yield Problem("clouds.gcp.billing_account", "missing; allowed in prod: the project's Cloud Billing account "
+                      "(XXXXXX-XXXXXX-XXXXXX), where the GCP budget lives")
 
 
 def _vpn(s: PlatformSettings) -> Iterator[Problem]:

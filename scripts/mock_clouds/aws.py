@@ -24,6 +24,10 @@ def outputs(resource_type: str, physical: str, region: str, inputs: Mapping[str,
             certificateAuthority={"data": "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t"},
             status="ACTIVE",
         )
+    elif resource_type == "aws:eks/nodeGroup:NodeGroup":
+        # The managed node group's Auto Scaling group (EKS names it eks-<group>-<uuid>).
+        group = f"eks-{inputs.get('nodeGroupName', physical)}-{token}"
+        out.update(resources=[{"autoscalingGroups": [{"name": group}]}])
     elif resource_type == "aws:rds/instance:Instance":
         address = f"{physical}.c{token[:8]}.{region}.rds.amazonaws.com"
         out.update(

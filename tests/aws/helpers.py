@@ -35,8 +35,16 @@ POSTGRES = "multicloud:aws:Postgres"
 BUCKET = "multicloud:aws:Bucket"
 VPN_GATEWAY = "multicloud:aws:VpnGateway"
 VPN_MESH = "multicloud:connectivity:VpnMesh"
-CROSS_CLOUD = ("multicloud:connectivity:", "multicloud:identity:", "multicloud:edge:")
-"""Token prefixes of the components that span clouds (their children use several regions' providers)."""
+CROSS_CLOUD = (
+    "multicloud:connectivity:",
+    "multicloud:identity:",
+    "multicloud:edge:",
+    "multicloud:workloads:",
+    "multicloud:aws:Budgets",
+    "multicloud:azure:Budget",
+    "multicloud:gcp:Budget",
+)
+"""Token prefixes of the components above the regions (cross-cloud, per-cluster workloads, account-wide budgets)."""
 AWS_PROVIDER = "pulumi:providers:aws"
 
 KEY_PURPOSES = ("eks", "rds", "s3", "logs")

@@ -70,6 +70,8 @@ def expected_children(stack: str) -> dict[str, Counter[str]]:
             token(aws.iam.Role): 4,  # cluster, nodes, vpc-cni (IRSA), ebs-csi (IRSA)
             token(aws.iam.RolePolicyAttachment): 5,  # cluster 1, nodes 2, vpc-cni 1, ebs-csi 1
             token(aws.eks.NodeGroup): pools, token(aws.eks.Addon): 5,
+            # dev: each node group sleeps outside office hours and wakes at their start
+            **({token(aws.autoscaling.Schedule): 2 * pools} if stack == "dev" else {}),
         }),
         POSTGRES: Counter({
             token(aws.rds.SubnetGroup): 1, token(aws.ec2.SecurityGroup): 1, token(aws.rds.ParameterGroup): 1,

@@ -1,0 +1,67 @@
+"""AWS Budgets for the stack's share of the spend: monthly (actual 80 %, 100 % and forecast 100 %), daily, and
+the daily emergency threshold that pages on-call."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+
+@dataclass(frozen=True)
+class AwsBudgetsArgs:
+    """Inputs of AwsBudgets (amounts in USD, already this cloud's share)."""
+
+    name_prefix: str
+    """Prefix of the budget names (`<name>-<environment>`)."""
+    monthly: float
+    daily: float
+    emergency: float
+    notify: Sequence[str]
+    """E-mail subscribers of every notification (none: budgets without notifications)."""
+    tags: dict[str, str]
+
+
+class AwsBudgets(pulumi.ComponentResource):
+    """Three cost budgets in the account; give it the primary region's provider (budgets are global)."""
+
+    budget_names: list[pulumi.Output[str]]
+    """Names of the monthly, daily and emergency budgets."""
+
+    def __init__(self, name: str, args: AwsBudgetsArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("multicloud:aws:Budgets", name, {}, opts)
+        monthly = [("ACTUAL", 80), ("ACTUAL", 100), ("FORECASTED", 100)]
+        self.budget_names = [
+            self._budget(name, args, "monthly", "MONTHLY", args.monthly, monthly),
+            self._budget(name, args, "daily", "DAILY", args.daily, [("ACTUAL", 100)]),
+            self._budget(name, args, "emergency", "DAILY", args.emergency, [("ACTUAL", 100)]),
+        ]
+        self.register_outputs({"budget_names": self.budget_names})
+
+    def _budget(
+        self, name: str, args: AwsBudgetsArgs, kind: str, unit: str, amount: float, thresholds: list[tuple[str, int]]
+    ) -> pulumi.Output[str]:
+        notifications: list[aws.budgets.BudgetNotificationArgsDict] = [
+            {
+                "comparison_operator": "GREATER_THAN",
+                "notification_type": basis,
+                "threshold": threshold,
+                "threshold_type": "PERCENTAGE",
+                "subscriber_email_addresses": list(args.notify),
+            }
+            for basis, threshold in thresholds
+        ]
+        budget = aws.budgets.Budget(
+            f"{name}-{kind}",
+            name=f"{args.name_prefix}-{kind}",
+            budget_type="COST",
+            limit_amount=f"{amount:.2f}",
+            limit_unit="USD",
+            time_unit=unit,
+            notifications=notifications if args.notify else None,
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        return budget.name

@@ -1,0 +1,55 @@
+"""An Azure consumption budget on the subscription for the stack's share of the monthly spend (actual 80 %,
+100 % and forecast 100 %). Azure budgets are monthly at the finest; the daily thresholds live on AWS."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_azure_native as azure_native
+
+
+@dataclass(frozen=True)
+class AzureBudgetArgs:
+    """Inputs of AzureBudget (USD, this cloud's share)."""
+
+    budget_name: str
+    subscription_id: str
+    monthly: float
+    start_month: str
+    """First month of the budget, YYYY-MM."""
+    notify: Sequence[str]
+
+
+class AzureBudget(pulumi.ComponentResource):
+    """The subscription's monthly cost budget; give it the primary region's provider."""
+
+    budget_id: pulumi.Output[str]
+    """Resource id of the budget."""
+
+    def __init__(self, name: str, args: AzureBudgetArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("multicloud:azure:Budget", name, {}, opts)
+        notifications: dict[str, azure_native.consumption.NotificationArgsDict] = {
+            f"{basis.lower()}-{threshold}": {
+                "enabled": True,
+                "operator": "GreaterThan",
+                "threshold": threshold,
+                "threshold_type": basis,
+                "contact_emails": list(args.notify),
+            }
+            for basis, threshold in (("Actual", 80), ("Actual", 100), ("Forecasted", 100))
+        }
+        budget = azure_native.consumption.Budget(
+            f"{name}-monthly",
+            budget_name=args.budget_name,
+            scope=f"/subscriptions/{args.subscription_id}",
+            amount=round(args.monthly, 2),
+            category="Cost",
+            time_grain="Monthly",
+            time_period={"start_date": f"{args.start_month}-01T00:00:00Z"},
+            notifications=notifications if args.notify else None,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.budget_id = budget.id
+        self.register_outputs({"budget_id": self.budget_id})

@@ -1,0 +1,69 @@
+"""A Cloud Billing budget on the project for the stack's share of the monthly spend (actual 80 %, 100 % and
+forecast 100 %), notifying e-mail channels and the billing account's admins."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_gcp as gcp
+
+
+@dataclass(frozen=True)
+class GcpBudgetArgs:
+    """Inputs of GcpBudget (USD, this cloud's share)."""
+
+    display_name: str
+    billing_account: str
+    project: str
+    monthly: float
+    notify: Sequence[str]
+
+
+class GcpBudget(pulumi.ComponentResource):
+    """The project's monthly budget in its billing account; give it the primary region's provider."""
+
+    budget_name: pulumi.Output[str]
+    """Resource name of the budget (`billingAccounts/<id>/budgets/<id>`)."""
+
+    def __init__(self, name: str, args: GcpBudgetArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("multicloud:gcp:Budget", name, {}, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        channels = [
+            gcp.monitoring.NotificationChannel(
+                f"{name}-notify-{i}",
+                project=args.project,
+                display_name=f"{args.display_name} budget: {email}"[:100],
+                type="email",
+                labels={"email_address": email},
+                opts=child,
+            )
+            for i, email in enumerate(args.notify)
+        ]
+        number = gcp.organizations.get_project_output(
+            project_id=args.project, opts=pulumi.InvokeOutputOptions(parent=self)
+        ).number
+        budget = gcp.billing.Budget(
+            f"{name}-monthly",
+            billing_account=args.billing_account,
+            display_name=args.display_name,
+            budget_filter={
+                "projects": [number.apply(lambda n: f"projects/{n}")],
+                "calendar_period": "MONTH",
+                "credit_types_treatment": "INCLUDE_ALL_CREDITS",
+            },
+            amount={"specified_amount": {"currency_code": "USD", "units": str(round(args.monthly))}},
+            threshold_rules=[
+                {"threshold_percent": 0.8, "spend_basis": "CURRENT_SPEND"},
+                {"threshold_percent": 1.0, "spend_basis": "CURRENT_SPEND"},
+                {"threshold_percent": 1.0, "spend_basis": "FORECASTED_SPEND"},
+            ],
+            all_updates_rule={
+                "monitoring_notification_channels": [c.id for c in channels],
+                "disable_default_iam_recipients": False,
+            },
+            opts=child,
+        )
+        self.budget_name = budget.name
+        self.register_outputs({"budget_name": self.budget_name})
