@@ -38,6 +38,8 @@ class Platform(pulumi.ComponentResource):
     """Cross-cloud workload identities of the configured trusts (WorkloadFederation)."""
     edge: pulumi.ComponentResource | None = None
     """The Cloudflare load balancer in front of every cluster (GlobalLoadBalancer)."""
+    data_sync: pulumi.ComponentResource | None = None
+    """GCP Storage Transfer jobs copying the AWS and Azure buckets into the backup cloud (CrossCloudDataSync)."""
     budgets: dict[str, pulumi.ComponentResource]
     """Each enabled cloud's budget component (its share of the stack's budgets)."""
     workloads: dict[tuple[str, str], pulumi.ComponentResource]
@@ -75,6 +77,8 @@ class Platform(pulumi.ComponentResource):
             self.edge = self._edge(name, settings)
         if settings.workloads.enabled:
             self._workloads(name, settings, platform_cidrs)
+        if settings.synced_buckets():
+            self.data_sync = self._data_sync(name, settings)
         self._budgets(name, settings)
         self.register_outputs({})
 
@@ -267,6 +271,50 @@ class Platform(pulumi.ComponentResource):
         if w.monitoring.enabled:
             self.exports["prometheus_central_cluster"] = f"{central[0]}-{central[1]}"
             self.exports["prometheus_federation_hosts"] = {f"{c}-{r}": host for c, r, host in sources}
+
+    def _data_sync(self, name: str, settings: PlatformSettings) -> pulumi.ComponentResource:
+        from .dr import data_sync as d
+
+        sync, regions, buckets = settings.dr.sync, self.regions, settings.synced_buckets()
+        gcp_primary, _ = self._primary("gcp")
+        s3 = [
+            d.S3Source(region, logical, r.bucket_names[logical], r.s3_key_arn)  # type: ignore[attr-defined]
+            for region, r in regions.get("aws", {}).items()
+            for logical in buckets
+        ]
+        blobs = [
+            d.BlobSource(
+                region,
+                logical,
+                r.storage_account_name,  # type: ignore[attr-defined]
+                r.storage_account_id,  # type: ignore[attr-defined]
+                r.bucket_names[logical],
+            )
+            for region, r in regions.get("azure", {}).items()
+            for logical in buckets
+        ]
+        azure = self._primary("azure")[0] if "azure" in regions else None
+        component = d.CrossCloudDataSync(
+            f"{name}-data-sync",
+            d.DataSyncArgs(
+                project=str(settings.clouds.gcp.project),
+                destination_bucket=gcp_primary.bucket_names["backups"],
+                name_prefix=f"{settings.name}-{settings.environment}",
+                interval_seconds=sync.interval,
+                start_date=sync.start_date,
+                s3=s3,
+                blobs=blobs,
+                azure_resource_group=azure.resource_group_name if azure else None,  # type: ignore[attr-defined]
+                azure_location=next(iter(regions["azure"])) if azure else None,
+                azure_subscription_id=str(settings.clouds.azure.subscription_id) if azure else None,
+                tags=settings.tags(),
+            ),
+            opts=pulumi.ResourceOptions(
+                parent=self, providers=[self._primary(c)[1] for c in ("aws", "azure", "gcp") if c in regions]
+            ),
+        )
+        self.exports["data_sync_jobs"] = component.job_names
+        return component
 
     def _budgets(self, name: str, settings: PlatformSettings) -> None:
         """Each enabled cloud's share of the budgets, in its primary region (budgets are account-wide). GCP needs

@@ -332,6 +332,13 @@ RULE_CASES = [
                            ("us-west1", "10.32.0.0/16"))),
              "vpn.scope",
              "the mesh needs 12 VPN connections on the aws gateway of us-east-1, us-west-2; allowed: 10 per gateway"),
+    # _data_sync
+    RuleCase("sync-more-often-than-storage-transfer-can", rules._data_sync, valid(dr={"sync": {"interval": "15m"}}),
+             "dr.sync.interval", "15m; allowed: 1h or more (Storage Transfer)"),
+    RuleCase("sync-unknown-bucket", rules._data_sync, valid(dr={"sync": {"buckets": ["data", "logs"]}}),
+             "dr.sync.buckets", "names logs, which buckets does not list"),
+    RuleCase("sync-without-gcp", rules._data_sync, valid(NO_GCP, dr={"sync": {"enabled": True}}), "dr.sync.enabled",
+             "true but gcp is disabled", providers={"gcp:project": None}),
     # _workloads
     RuleCase("hpa-ceiling-below-floor", rules._workloads, valid(workloads={"api": {"max_replicas": 2}}),
              "workloads.api.max_replicas", "2 is below replicas (3)"),

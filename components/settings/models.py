@@ -413,6 +413,17 @@ class VpnSettings(Model):
 # --- disaster recovery, edge, identity, budgets -------------------------------------------------
 
 
+class DataSyncSettings(Model):
+    """Copies of the other clouds' buckets in the backup cloud (GCP Storage Transfer jobs, federated, no keys)."""
+
+    enabled: bool = Field(True, description="Pull the AWS and Azure buckets into GCP on a schedule.")
+    buckets: list[str] | None = Field(None, description="Logical buckets copied from every region (default: all).")
+    interval: Duration = Field(3600, description="Time between transfer runs (Storage Transfer: at least 1h).")
+    start_date: str = Field(
+        "2026-12-01", pattern=r"^20\d\d-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$", description="First run (UTC date)."
+    )
+
+
 class DrSettings(Model):
     """Disaster-recovery objectives and the health checks that drive failover."""
 
@@ -425,6 +436,7 @@ class DrSettings(Model):
     health_check_interval: Duration = Field(10, description="Load-balancer health-check interval.")
     failure_threshold: int = Field(3, ge=1, le=10, description="Consecutive failed checks before an origin is down.")
     recovery_threshold: int = Field(2, ge=1, le=10, description="Consecutive good checks before an origin is up.")
+    sync: DataSyncSettings = Field(default_factory=DataSyncSettings, description="Cross-cloud bucket copies.")
 
 
 # The seed's geo steering: ENAM -> AWS, Azure; WE -> Azure, AWS; APAC -> GCP, AWS.
@@ -749,6 +761,14 @@ class PlatformSettings(Model):
         azure_ad = identity.providers.get("azure_ad")
         has_tenant = self.clouds.azure.enabled or bool(azure_ad and azure_ad.tenant_id)
         return [p for p in identity.federated_providers if p != "azure_ad" or has_tenant]
+
+    def synced_buckets(self) -> list[str]:
+        """The buckets copied into GCP's backups bucket; none when the sync is off or cannot run (GCP disabled, no
+        other cloud, no backups bucket: the rules reject that only when `dr.sync.enabled` is written out)."""
+        enabled, names = self.clouds.enabled(), [b.name for b in self.buckets]
+        if not self.dr.sync.enabled or "gcp" not in enabled or len(enabled) < 2 or "backups" not in names:
+            return []
+        return list(self.dr.sync.buckets) if self.dr.sync.buckets is not None else names
 
     def budget_shares(self) -> dict[Cloud, float]:
         """Each enabled cloud's share of the budgets (the configured shares, else by role)."""

@@ -162,6 +162,27 @@ def _dr(s: PlatformSettings) -> Iterator[Problem]:
         )
 
 
+def _data_sync(s: PlatformSettings) -> Iterator[Problem]:
+    sync = s.dr.sync
+    if not sync.enabled or len(s.clouds.enabled()) < 2:
+        return
+    names = {b.name for b in s.buckets}
+    blockers = []
+    if "gcp" not in s.clouds.enabled():
+        blockers.append("gcp is disabled; the copies land in GCP (Storage Transfer)")
+    if "backups" not in names:
+        blockers.append("buckets has no backups bucket, where the copies land")
+    if blockers:  # the default follows the stack; only an explicit `enabled: true` is a mistake
+        if "enabled" in sync.model_fields_set:
+            yield from (Problem("dr.sync.enabled", f"true but {blocker}") for blocker in blockers)
+        return
+    unknown = [b for b in sync.buckets or [] if b not in names]
+    if unknown:
+        yield Problem("dr.sync.buckets", f"names {', '.join(unknown)}, which buckets does not list")
+    if sync.interval < 3600:
+        yield Problem("dr.sync.interval", f"{format_duration(sync.interval)}; allowed: 1h or more (Storage Transfer)")
+
+
 def _cross_cloud(s: PlatformSettings) -> Iterator[Problem]:
     enabled = set(s.clouds.enabled())
     # The built-in geo map is trimmed to the enabled clouds; a map the stack writes must be exact.
@@ -350,6 +371,7 @@ RULES = (
     _endpoint,
     _postgres,
     _dr,
+    _data_sync,
     _cross_cloud,
     _identity,
     _azure_pairs,

@@ -281,7 +281,9 @@ def _web_identity_pinned(props: Mapping[str, Any], ctx: Context) -> Iterator[str
         if "sts:AssumeRoleWithWebIdentity" not in ([actions] if isinstance(actions, str) else items(actions)):
             continue
         equals = mapping(dig(statement, "Condition.StringEquals"))
-        for claim in ("sub", "aud"):
+        # Google's tokens (accounts.google.com) name one service account by its unique numeric sub: that pins it.
+        google = dig(statement, "Principal.Federated") == "accounts.google.com"
+        for claim in ("sub",) if google else ("sub", "aud"):
             pinned = [k for k, v in equals.items() if str(k).endswith(f":{claim}") and isinstance(v, str) and v]
             if not pinned or any("*" in str(equals[k]) for k in pinned):
                 yield f"Statement[{i}] does not pin the token's {claim} with StringEquals"

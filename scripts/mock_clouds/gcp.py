@@ -210,6 +210,13 @@ def _sql_instance(project: str, region: str, name: str, token: str, inputs: Mapp
 
 
 INVOKES = {
+    "gcp:storage/getTransferProjectServiceAccount:getTransferProjectServiceAccount": lambda region, args: {
+        "email": f"project-{PROJECT_NUMBER}@storage-transfer-service.iam.gserviceaccount.com",
+        "member": f"serviceAccount:project-{PROJECT_NUMBER}@storage-transfer-service.iam.gserviceaccount.com",
+        "subjectId": "108347590213845762093",
+        "project": args.get("project") or PROJECT,
+        "id": args.get("project") or PROJECT,
+    },
     "gcp:organizations/getProject:getProject": lambda region, args: {
         "projectId": args.get("projectId") or PROJECT,
         "number": PROJECT_NUMBER,

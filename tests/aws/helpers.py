@@ -40,6 +40,7 @@ CROSS_CLOUD = (
     "multicloud:identity:",
     "multicloud:edge:",
     "multicloud:workloads:",
+    "multicloud:dr:",
     "multicloud:aws:Budgets",
     "multicloud:azure:Budget",
     "multicloud:gcp:Budget",

@@ -59,6 +59,13 @@ def web_identity_policy(condition: Mapping[str, Any]) -> str:
     }]})
 
 
+def google_policy(condition: Mapping[str, Any]) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Federated": "accounts.google.com"},
+        "Action": "sts:AssumeRoleWithWebIdentity", "Condition": condition,
+    }]})
+
+
 WEB_IDENTITY_ROLE = {
     "name": "flow-prod-wif-azure-platform-api",
     "assumeRolePolicy": web_identity_policy(
@@ -419,6 +426,12 @@ AWS_CASES = [
          "does not pin the token's aud", {}, "prod", "no-audience"),
         ("compliant", {}, False),
         ("compliant", {"assumeRolePolicy": json.dumps(SERVICE_TRUST)}, False, "", {}, "prod", "service-role"),
+        # A Google service account (Storage Transfer's agent) is pinned by its unique numeric sub alone ...
+        ("compliant", {"assumeRolePolicy": google_policy({"StringEquals": {"accounts.google.com:sub": "1083475"}})},
+         False, "", {}, "prod", "google-sub"),
+        # ... but must still be pinned.
+        ("violating", {"assumeRolePolicy": google_policy({"StringLike": {"accounts.google.com:sub": "*"}})}, True,
+         "does not pin the token's sub", {}, "prod", "google-any"),
         ("missing", {"assumeRolePolicy": DELETE}, False),
     ),
     *cases(

@@ -1,0 +1,290 @@
+"""Copies of the AWS and Azure buckets in the backup cloud: GCP Storage Transfer jobs pull every configured bucket
+of every region into the primary GCP region's backups bucket (under `<cloud>/<region>/<bucket>/`) on a schedule.
+
+No static key anywhere: the project's Storage Transfer service agent authenticates with its Google identity
+(`accounts.google.com`, pinned by its unique subject id)
+- to AWS by assuming one IAM role that only it can assume, allowed to list and read those buckets (and decrypt
+  their objects through S3);
+- to Azure through a user-assigned identity with a federated credential for that subject, granted Storage Blob
+  Data Reader on those containers only;
+- and it may write the destination bucket only.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_azure_native as azure_native
+import pulumi_gcp as gcp
+
+from ..azure.roles import assign_role
+from ..identity.federation import STORAGE_BLOB_DATA_READER
+from ..lib.audiences import AZURE_AUDIENCE
+from ..lib.naming import region_code
+
+GOOGLE_ISSUER = "accounts.google.com"
+"""Issuer of the Storage Transfer service agent's identity tokens."""
+DESTINATION_ROLES = ("roles/storage.objectAdmin", "roles/storage.legacyBucketReader")
+"""What the service agent needs on the destination bucket (write objects, read the bucket's metadata)."""
+
+
+@dataclass(frozen=True)
+class S3Source:
+    """One AWS bucket to copy."""
+
+    region: str
+    logical: str
+    bucket_name: pulumi.Input[str]
+    kms_key_arn: pulumi.Input[str]
+
+
+@dataclass(frozen=True)
+class BlobSource:
+    """One Azure container to copy."""
+
+    region: str
+    logical: str
+    storage_account_name: pulumi.Input[str]
+    storage_account_id: pulumi.Input[str]
+    container_name: pulumi.Input[str]
+
+
+@dataclass(frozen=True)
+class DataSyncArgs:
+    """Inputs of CrossCloudDataSync."""
+
+    project: str
+    """GCP project running the transfer jobs."""
+    destination_bucket: pulumi.Input[str]
+    """Backups bucket of the primary GCP region."""
+    name_prefix: str
+    """`<name>-<environment>` (role and identity names)."""
+    interval_seconds: int
+    start_date: str
+    """First run, YYYY-MM-DD (UTC)."""
+    s3: Sequence[S3Source] = ()
+    blobs: Sequence[BlobSource] = ()
+    azure_resource_group: pulumi.Input[str] | None = None
+    """Where the transfer identity lives (the primary Azure region's group)."""
+    azure_location: str | None = None
+    azure_subscription_id: str | None = None
+    tags: dict[str, str] | None = None
+
+
+class CrossCloudDataSync(pulumi.ComponentResource):
+    """The transfer jobs and their identities. Give it the primary regions' providers (aws, azure-native, gcp;
+    each needed only with sources in that cloud) through `opts.providers`."""
+
+    job_names: dict[str, pulumi.Output[str]]
+    """`<cloud>/<region>/<bucket>` -> transfer job name."""
+    aws_role_arn: pulumi.Output[str] | None
+    """The role the service agent assumes in AWS (None without S3 sources)."""
+    azure_client_id: pulumi.Output[str] | None
+    """Client id of the Azure identity the service agent federates to (None without Azure sources)."""
+
+    def __init__(self, name: str, args: DataSyncArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("multicloud:dr:DataSync", name, {}, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        agent = gcp.storage.get_transfer_project_service_account_output(
+            project=args.project, opts=pulumi.InvokeOutputOptions(parent=self)
+        )
+        destination_grants = [
+            gcp.storage.BucketIAMMember(
+                f"{name}-destination-{role.rsplit('.', 1)[-1].lower()}",
+                bucket=args.destination_bucket,
+                role=role,
+                member=agent.member,
+                opts=child,
+            )
+            for role in DESTINATION_ROLES
+        ]
+        self.job_names, self.aws_role_arn, self.azure_client_id = {}, None, None
+        schedule = _schedule(args.start_date, args.interval_seconds)
+        if args.s3:
+            role = self._aws_role(name, args, agent.subject_id)
+            self.aws_role_arn = role.arn
+            for source in args.s3:
+                self._job(
+                    name,
+                    args,
+                    "aws",
+                    source.region,
+                    source.logical,
+                    {"aws_s3_data_source": {"bucket_name": source.bucket_name, "role_arn": role.arn}},
+                    schedule,
+                    [role, *destination_grants],
+                )
+        if args.blobs:
+            identity, grants = self._azure_identity(name, args, agent.subject_id)
+            self.azure_client_id = identity.client_id
+            for blob in args.blobs:
+                self._job(
+                    name,
+                    args,
+                    "azure",
+                    blob.region,
+                    blob.logical,
+                    {
+                        "azure_blob_storage_data_source": {
+                            "storage_account": blob.storage_account_name,
+                            "container": blob.container_name,
+                            "federated_identity_config": {
+                                "client_id": identity.client_id,
+                                "tenant_id": identity.tenant_id,
+                            },
+                        }
+                    },
+                    schedule,
+                    [*grants, *destination_grants],
+                )
+        self.register_outputs({"job_names": self.job_names})
+
+    def _aws_role(self, name: str, args: DataSyncArgs, subject: pulumi.Output[str]) -> aws.iam.Role:
+        """The role only the service agent assumes, reading exactly the S3 sources."""
+        child = pulumi.ResourceOptions(parent=self)
+        role = aws.iam.Role(
+            f"{name}-aws-role",
+            name=f"{args.name_prefix}-storage-transfer"[:64],
+            description="Assumed by the GCP Storage Transfer service agent to copy the buckets into GCP",
+            assume_role_policy=subject.apply(google_trust_policy),
+            max_session_duration=3600,
+            tags=args.tags,
+            opts=child,
+        )
+        aws.iam.RolePolicy(
+            f"{name}-aws-read",
+            role=role.id,
+            policy=pulumi.Output.all(*[(s.bucket_name, s.kms_key_arn) for s in args.s3]).apply(s3_read_policy),
+            opts=child,
+        )
+        return role
+
+    def _azure_identity(
+        self, name: str, args: DataSyncArgs, subject: pulumi.Output[str]
+    ) -> tuple[azure_native.managedidentity.UserAssignedIdentity, list[pulumi.Resource]]:
+        """A user-assigned identity the service agent federates to, reading exactly the Azure containers."""
+        identity = azure_native.managedidentity.UserAssignedIdentity(
+            f"{name}-azure-identity",
+            resource_name_=f"{args.name_prefix}-storage-transfer",
+            resource_group_name=args.azure_resource_group,
+            location=args.azure_location,
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        credential = azure_native.managedidentity.FederatedIdentityCredential(
+            f"{name}-azure-credential",
+            resource_name_=identity.name,
+            resource_group_name=args.azure_resource_group,
+            federated_identity_credential_resource_name="gcp-storage-transfer",
+            issuer=f"https://{GOOGLE_ISSUER}",
+            subject=subject,
+            audiences=[AZURE_AUDIENCE],
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        grants: list[pulumi.Resource] = [credential]
+        for blob in args.blobs:
+            grants.append(
+                assign_role(
+                    f"{name}-azure-{region_code(blob.region)}-{blob.logical}-reader",
+                    self,
+                    scope=pulumi.Output.concat(
+                        blob.storage_account_id, "/blobServices/default/containers/", blob.container_name
+                    ),
+                    principal_id=identity.principal_id,
+                    role=STORAGE_BLOB_DATA_READER,
+                    subscription_id=str(args.azure_subscription_id),
+                )
+            )
+        return identity, grants
+
+    def _job(
+        self,
+        name: str,
+        args: DataSyncArgs,
+        cloud: str,
+        region: str,
+        logical: str,
+        source: gcp.storage.TransferJobTransferSpecArgsDict,
+        schedule: gcp.storage.TransferJobScheduleArgsDict,
+        depends_on: Sequence[pulumi.Resource],
+    ) -> None:
+        key = f"{cloud}/{region}/{logical}"
+        spec: gcp.storage.TransferJobTransferSpecArgsDict = {
+            "gcs_data_sink": {"bucket_name": args.destination_bucket, "path": f"{key}/"},
+            # A copy, never a mirror: objects deleted at the source stay in the backup cloud.
+            "transfer_options": {
+                "overwrite_when": "DIFFERENT",
+                "delete_objects_unique_in_sink": False,
+                "delete_objects_from_source_after_transfer": False,
+            },
+        }
+        spec.update(source)
+        job = gcp.storage.TransferJob(
+            f"{name}-{cloud}-{region_code(region)}-{logical}",
+            project=args.project,
+            description=f"Copy of the {logical} bucket of {cloud} {region}"[:1024],
+            transfer_spec=spec,
+            schedule=schedule,
+            logging_config={
+                "log_actions": ["FIND", "COPY"],
+                "log_action_states": ["SUCCEEDED", "FAILED"],
+            },
+            status="ENABLED",
+            opts=pulumi.ResourceOptions(parent=self, depends_on=list(depends_on)),
+        )
+        self.job_names[key] = job.name
+
+
+def google_trust_policy(subject: str) -> str:
+    """Trust policy letting only the Google identity `subject` (the service agent) assume the role."""
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Federated": GOOGLE_ISSUER},
+                    "Action": "sts:AssumeRoleWithWebIdentity",
+                    "Condition": {"StringEquals": {f"{GOOGLE_ISSUER}:sub": subject}},
+                }
+            ],
+        }
+    )
+
+
+def s3_read_policy(sources: Sequence[tuple[str, str]]) -> str:
+    """List and read the buckets, decrypt their objects through S3 only."""
+    buckets = [f"arn:aws:s3:::{bucket}" for bucket, _ in sources]
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "List",
+                    "Effect": "Allow",
+                    "Action": ["s3:ListBucket", "s3:GetBucketLocation"],
+                    "Resource": buckets,
+                },
+                {"Sid": "Read", "Effect": "Allow", "Action": ["s3:GetObject"], "Resource": [f"{b}/*" for b in buckets]},
+                {
+                    "Sid": "Decrypt",
+                    "Effect": "Allow",
+                    "Action": ["kms:Decrypt"],
+                    "Resource": sorted({key for _, key in sources}),
+                    "Condition": {"StringLike": {"kms:ViaService": "s3.*.amazonaws.com"}},
+                },
+            ],
+        }
+    )
+
+
+def _schedule(start_date: str, interval_seconds: int) -> gcp.storage.TransferJobScheduleArgsDict:
+    year, month, day = (int(part) for part in start_date.split("-"))
+    return {
+        "schedule_start_date": {"year": year, "month": month, "day": day},
+        "repeat_interval": f"{interval_seconds}s",
+    }
