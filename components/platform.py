@@ -40,6 +40,8 @@ class Platform(pulumi.ComponentResource):
     """The Cloudflare load balancer in front of every cluster (GlobalLoadBalancer)."""
     data_sync: pulumi.ComponentResource | None = None
     """GCP Storage Transfer jobs copying the AWS and Azure buckets into the backup cloud (CrossCloudDataSync)."""
+    connection_secrets: pulumi.ComponentResource | None = None
+    """Every database's connection secret in every cloud's secret store (ConnectionSecrets)."""
     budgets: dict[str, pulumi.ComponentResource]
     """Each enabled cloud's budget component (its share of the stack's budgets)."""
     workloads: dict[tuple[str, str], pulumi.ComponentResource]
@@ -79,6 +81,8 @@ class Platform(pulumi.ComponentResource):
             self._workloads(name, settings, platform_cidrs)
         if settings.synced_buckets():
             self.data_sync = self._data_sync(name, settings)
+        if len(self.regions) > 1:
+            self.connection_secrets = self._connection_secrets(name, settings)
         self._budgets(name, settings)
         self.register_outputs({})
 
@@ -314,6 +318,51 @@ class Platform(pulumi.ComponentResource):
             ),
         )
         self.exports["data_sync_jobs"] = component.job_names
+        return component
+
+    def _connection_secrets(self, name: str, settings: PlatformSettings) -> pulumi.ComponentResource:
+        from .dr import connection_secrets as c
+
+        stores: dict[str, Any] = {}
+        if "aws" in self.regions:
+            aws_primary, _ = self._primary("aws")
+            stores["aws"] = c.AwsStore(
+                kms_key_arn=aws_primary.rds_key_arn,  # type: ignore[attr-defined]
+                recovery_window_days=30 if settings.is_prod else 7,
+            )
+        if "azure" in self.regions:
+            azure_primary, _ = self._primary("azure")
+            stores["azure"] = c.AzureStore(
+                vault_name=azure_primary.vault.vault_name,  # type: ignore[attr-defined]
+                resource_group_name=azure_primary.resource_group_name,  # type: ignore[attr-defined]
+            )
+        if "gcp" in self.regions:
+            gcp_primary, _ = self._primary("gcp")
+            stores["gcp"] = c.GcpStore(
+                project=str(settings.clouds.gcp.project),
+                location=next(iter(self.regions["gcp"])),
+                kms_key_id=gcp_primary.kms.key_ids["secrets"],  # type: ignore[attr-defined]
+            )
+        component = c.ConnectionSecrets(
+            f"{name}-connection-secrets",
+            c.ConnectionSecretsArgs(
+                databases={
+                    f"{cloud}/{region}": r.postgres_connection
+                    for cloud, regions in self.regions.items()
+                    for region, r in regions.items()
+                },
+                name_prefix=f"{settings.name}-{settings.environment}",
+                protect=settings.deletion_protection,
+                tags=settings.tags(),
+                **stores,
+            ),
+            opts=pulumi.ResourceOptions(parent=self, providers=[self._primary(cloud)[1] for cloud in self.regions]),
+        )
+        self.exports["connection_secrets"] = {
+            "aws": component.aws_secret_arns,
+            "azure": component.azure_secret_ids,
+            "gcp": component.gcp_secret_ids,
+        }
         return component
 
     def _budgets(self, name: str, settings: PlatformSettings) -> None:

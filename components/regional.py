@@ -49,6 +49,23 @@ class RegionArgs:
         return [c for c in self.platform_cidrs if c not in own]
 
 
+@dataclass(frozen=True)
+class PostgresConnection:
+    """How a client reaches a region's database: what the connection secrets in every cloud hold."""
+
+    host: pulumi.Input[str]
+    """Private hostname or IP."""
+    database: str
+    """Application database."""
+    username: str
+    """Admin login."""
+    password: pulumi.Input[str] | None = None
+    """The admin password (secret), where Pulumi generated it."""
+    password_secret: pulumi.Input[str] | None = None
+    """Where the cloud keeps a password Pulumi never sees (the RDS-managed, rotated master secret)."""
+    port: int = 5432
+
+
 class CloudRegion(Protocol):
     """The outputs every cloud's region component exposes to the rest of the platform."""
 
@@ -72,6 +89,8 @@ class CloudRegion(Protocol):
     allocation ids for the NLB's subnet mappings; Azure: the IP's name and resource group; GCP: the address)."""
     vpn_end: AwsEnd | AzureEnd | GcpEnd | None
     """The region's VPN gateway, when it takes part in the mesh."""
+    postgres_connection: PostgresConnection
+    """Host, database, user and password (or its secret) of the region's PostgreSQL."""
 
 
 def served_by(cluster_name: pulumi.Output[str], address: pulumi.Input[str]) -> pulumi.Output[str]:

@@ -9,13 +9,13 @@ import pulumi_aws as aws
 
 from ..connectivity.ends import AwsEnd
 from ..lib.naming import StackNames
-from ..regional import RegionArgs, served_by
+from ..regional import PostgresConnection, RegionArgs, served_by
 from ..settings.models import PlatformSettings, Region
 from .bucket import AwsBucket, AwsBucketArgs
 from .eks_cluster import AwsEksCluster, AwsEksClusterArgs
 from .kms_key import AwsKmsKey, AwsKmsKeyArgs
 from .network import AwsNetwork, AwsNetworkArgs
-from .postgres import AwsPostgres, AwsPostgresArgs
+from .postgres import ADMIN_USER, AwsPostgres, AwsPostgresArgs
 from .vpn_gateway import AwsVpnGateway, AwsVpnGatewayArgs
 
 KEY_PURPOSES = ("eks", "rds", "s3", "logs")
@@ -55,6 +55,10 @@ class AwsRegion(pulumi.ComponentResource):
     """EIP allocation ids and public subnets of the ingress NLB's subnet mappings."""
     s3_key_arn: pulumi.Output[str]
     """The customer-managed key of the region's buckets (readers of a bucket need it too)."""
+    rds_key_arn: pulumi.Output[str]
+    """The customer-managed key of the region's database (and of the connection secrets kept here)."""
+    postgres_connection: PostgresConnection
+    """How clients reach the region's RDS instance (password in the RDS-managed secret)."""
     vpn_end: AwsEnd | None
     """The region's virtual private gateway in the VPN mesh (None outside it)."""
 
@@ -153,6 +157,13 @@ class AwsRegion(pulumi.ComponentResource):
         }
         self.bucket_names = {logical: bucket.bucket_name for logical, bucket in buckets.items()}
         self.s3_key_arn = keys["s3"].key_arn
+        self.rds_key_arn = keys["rds"].key_arn
+        self.postgres_connection = PostgresConnection(
+            host=self.postgres.address,
+            database=s.postgres.database,
+            username=ADMIN_USER,
+            password_secret=self.postgres.master_secret_arn,
+        )
         ingress = [
             aws.ec2.Eip(f"{name}-ingress-{i}", domain="vpc", tags={**tags, "Name": f"{name}-ingress-{i}"}, opts=child)
             for i in range(s.network.availability_zones)

@@ -102,6 +102,8 @@ class AzurePostgres(pulumi.ComponentResource):
     """Administrator login."""
     admin_password_secret_name: pulumi.Output[str]
     """Key Vault secret holding the admin password."""
+    admin_password: pulumi.Output[str]
+    """The generated admin password (secret; the connection secrets in the other clouds carry it)."""
 
     def __init__(self, name: str, args: AzurePostgresArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("multicloud:azure:Postgres", name, {}, opts)
@@ -263,4 +265,5 @@ class AzurePostgres(pulumi.ComponentResource):
         self.fqdn = server.fully_qualified_domain_name
         self.admin_login = ADMIN_USER
         self.admin_password_secret_name = secret.name
+        self.admin_password = secret_password
         self.register_outputs({"fqdn": self.fqdn, "admin_password_secret_name": self.admin_password_secret_name})

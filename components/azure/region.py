@@ -9,13 +9,13 @@ import pulumi_azure_native as azure_native
 
 from ..connectivity.ends import AzureEnd
 from ..lib.naming import StackNames
-from ..regional import RegionArgs, served_by
+from ..regional import PostgresConnection, RegionArgs, served_by
 from ..settings import catalog
 from ..settings.models import PlatformSettings, Region
 from .aks_cluster import AzureAksCluster, AzureAksClusterArgs
 from .keyvault import AzureKeyVault, AzureKeyVaultArgs
 from .network import AzureNetwork, AzureNetworkArgs, azure_subnet_plan
-from .postgres import AzurePostgres, AzurePostgresArgs
+from .postgres import ADMIN_USER, AzurePostgres, AzurePostgresArgs
 from .roles import NETWORK_CONTRIBUTOR, assign_role
 from .storage import AzureStorage, AzureStorageArgs
 from .vpn_gateway import AzureVpnGateway, AzureVpnGatewayArgs
@@ -297,6 +297,12 @@ class AzureRegion(pulumi.ComponentResource):
         self.kubeconfig = self.cluster.kubeconfig
         self.oidc_issuer_url = self.cluster.oidc_issuer_url
         self.postgres_host = self.postgres.fqdn
+        self.postgres_connection = PostgresConnection(
+            host=self.postgres.fqdn,
+            database=s.postgres.database,
+            username=ADMIN_USER,
+            password=self.postgres.admin_password,
+        )
         self.bucket_names = dict(self.storage.container_names)
         self.resource_group_name = rg
         self.vnet_id = self.network.vnet_id

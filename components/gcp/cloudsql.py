@@ -78,6 +78,8 @@ class GcpCloudSql(pulumi.ComponentResource):
     """Built-in admin user."""
     password_secret_id: pulumi.Output[str]
     """Secret Manager secret with the admin password."""
+    admin_password: pulumi.Output[str]
+    """The generated admin password (secret; the connection secrets in the other clouds carry it)."""
 
     def __init__(self, name: str, args: GcpCloudSqlArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("multicloud:gcp:CloudSql", name, {}, opts)
@@ -195,6 +197,7 @@ class GcpCloudSql(pulumi.ComponentResource):
         self.private_ip = instance.private_ip_address
         self.admin_user = ADMIN_USER
         self.password_secret_id = secret.id
+        self.admin_password = pulumi.Output.secret(password.result)
         self.register_outputs(
             {
                 "instance_name": self.instance_name,

@@ -9,10 +9,10 @@ import pulumi_gcp as gcp
 
 from ..connectivity.ends import GcpEnd
 from ..lib.naming import StackNames
-from ..regional import RegionArgs, served_by
+from ..regional import PostgresConnection, RegionArgs, served_by
 from ..settings.models import PlatformSettings, Region
 from .bucket import GcpBucket, GcpBucketArgs
-from .cloudsql import GcpCloudSql, GcpCloudSqlArgs
+from .cloudsql import ADMIN_USER, GcpCloudSql, GcpCloudSqlArgs
 from .gke_cluster import GcpGkeCluster, GcpGkeClusterArgs
 from .kms import GcpKms, GcpKmsArgs
 from .network import GcpNetwork, GcpNetworkArgs
@@ -226,6 +226,12 @@ class GcpRegion(pulumi.ComponentResource):
         self.oidc_issuer_url = self.cluster.oidc_issuer_url
         self.workload_pool = self.cluster.workload_pool
         self.postgres_host = self.postgres.private_ip
+        self.postgres_connection = PostgresConnection(
+            host=self.postgres.private_ip,
+            database=s.postgres.database,
+            username=ADMIN_USER,
+            password=self.postgres.admin_password,
+        )
         self.postgres_connection_name = self.postgres.connection_name
         self.network_id = self.network.network_id
         self.network_self_link = self.network.network_self_link

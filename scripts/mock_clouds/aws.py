@@ -24,6 +24,10 @@ def outputs(resource_type: str, physical: str, region: str, inputs: Mapping[str,
             certificateAuthority={"data": "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t"},
             status="ACTIVE",
         )
+    elif resource_type == "aws:secretsmanager/secret:Secret":
+        # A secret's id is its ARN (the name plus a random 6-character suffix).
+        arn = f"arn:aws:secretsmanager:{region}:{ACCOUNT_ID}:secret:{inputs.get('name', physical)}-{token[:6]}"
+        out.update(arn=arn, __id=arn)
     elif resource_type == "aws:eks/nodeGroup:NodeGroup":
         # The managed node group's Auto Scaling group (EKS names it eks-<group>-<uuid>).
         group = f"eks-{inputs.get('nodeGroupName', physical)}-{token}"
