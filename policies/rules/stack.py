@@ -236,6 +236,41 @@ def _rds_tls(resources: Sequence[StackResource], config: Mapping[str, Any]) -> I
             yield f"{instance.name}: its parameter group does not set {parameter} = {value}", instance.urn
 
 
+DAY = 86400
+
+
+def _dr_objectives(resources: Sequence[StackResource], config: Mapping[str, Any]) -> Iterator[Finding]:
+    """The declared RPO and RTO, checked against the databases and the edge that must deliver them."""
+    rpo, rto = number(config["rpoSeconds"]) or 0, number(config["rtoSeconds"]) or 0
+    if rpo < DAY:  # restoring to within the RPO needs point-in-time recovery, not a daily snapshot
+        for db in _of(resources, aws.RDS_INSTANCE):
+            if (number(_get(db.props, "backupRetentionPeriod")) or 0) < 1:
+                yield f"{db.name}: backupRetentionPeriod 0 disables PITR; rpo {rpo:g}s needs it", db.urn
+        for db in _of(resources, gcp.SQL_INSTANCE):
+            backups = dig(_get(db.props, "settings"), "backupConfiguration") or {}
+            if dig(backups, "enabled") is not True or dig(backups, "pointInTimeRecoveryEnabled") is not True:
+                yield f"{db.name}: backups with pointInTimeRecoveryEnabled are off; rpo {rpo:g}s needs PITR", db.urn
+        for db in _of(resources, azure.POSTGRES_SERVER):
+            if dig(_get(db.props, "backup"), "backupRetentionDays") is None:
+                yield f"{db.name}: backup.backupRetentionDays is not set; rpo {rpo:g}s needs PITR kept", db.urn
+    monitors = _of(resources, cloudflare.MONITOR)
+    for monitor in monitors:
+        interval = number(_get(monitor.props, "interval")) or 60
+        down = number(_get(monitor.props, "consecutiveDown")) or 1
+        if interval * down > rto:
+            yield (
+                f"{monitor.name}: an origin is marked down after {interval * down:g}s "
+                f"(interval x consecutiveDown), beyond rto {rto:g}s",
+                monitor.urn,
+            )
+    for pool in _of(resources, cloudflare.POOL):
+        if not _get(pool.props, "monitor"):
+            yield f"{pool.name}: no monitor, so no health-check driven failover", pool.urn
+    for balancer in _of(resources, cloudflare.LOAD_BALANCER):
+        if not _get(balancer.props, "fallbackPool") or len(items(_get(balancer.props, "defaultPools"))) < 2:
+            yield f"{balancer.name}: failover needs a fallback pool and at least two default pools", balancer.urn
+
+
 POLICIES = [
     stack_policy(
         "storage-bucket-companions",
@@ -333,5 +368,39 @@ POLICIES = [
         summary="RDS instances reject non-TLS connections through their parameter group.",
         remediation="Attach a parameter group with rds.force_ssl = 1 (PostgreSQL) or require_secure_transport = 1.",
         check=_rds_tls,
+    ),
+    stack_policy(
+        "dr-objectives-met",
+        area=AREA,
+        types=[
+            aws.RDS_INSTANCE,
+            gcp.SQL_INSTANCE,
+            azure.POSTGRES_SERVER,
+            cloudflare.MONITOR,
+            cloudflare.POOL,
+            cloudflare.LOAD_BALANCER,
+        ],
+        severity="high",
+        summary="The declared RPO and RTO hold: PITR on every database when the RPO is under a day, and "
+        "health-check driven failover at the edge that detects a dead origin within the RTO.",
+        remediation="Keep postgres.pitr and backups on; set dr.health_check_interval x dr.failure_threshold within "
+        "dr.rto; pools need a monitor, the load balancer a fallback and two default pools. The pack's config "
+        "(policies/config/<stack>.json) must carry the stack's dr.rpo and dr.rto.",
+        check=_dr_objectives,
+        security=False,
+        config={
+            "rpoSeconds": {
+                "type": "integer",
+                "minimum": 0,
+                "default": 900,
+                "description": "Recovery point objective (dr.rpo) in seconds.",
+            },
+            "rtoSeconds": {
+                "type": "integer",
+                "minimum": 1,
+                "default": 300,
+                "description": "Recovery time objective (dr.rto) in seconds.",
+            },
+        },
     ),
 ]

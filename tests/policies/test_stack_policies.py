@@ -10,7 +10,7 @@ import pytest
 
 from policies.rules import aws, azure, cloudflare, gcp
 
-from .cases import LB, POOL, RDS, TAGS
+from .cases import LB, MONITOR, POOL, RDS, SQL, TAGS
 from .harness import Res, patch, run, urn
 
 
@@ -56,6 +56,15 @@ def edge(*origins_of: str, pool_depends_on: Sequence[str] = ()) -> list[Res]:
     pool = patch(POOL, {"origins": [{"name": o, "address": f"{o}.lb.example.com"} for o in origins_of]})
     return [
         Res(cloudflare.POOL, "pool", pool, depends_on=pool_depends_on),
+        Res(cloudflare.LOAD_BALANCER, "lb", LB, depends_on=("pool",)),
+    ]
+
+
+def dr_edge(monitor: Mapping[str, Any]) -> list[Res]:
+    """A monitor with `monitor` timing, a pool using it and a load balancer failing over between pools."""
+    return [
+        Res(cloudflare.MONITOR, "monitor", patch(MONITOR, dict(monitor))),
+        Res(cloudflare.POOL, "pool", POOL, depends_on=("monitor",)),
         Res(cloudflare.LOAD_BALANCER, "lb", LB, depends_on=("pool",)),
     ]
 
@@ -330,6 +339,53 @@ STACK_CASES = [
         ["db"],
     ),
     StackCase("aws-rds-tls-enforced", "missing", "old-default-group", [rds("db", version="14.9")], ["db"]),
+    # the declared RPO/RTO hold
+    StackCase(
+        "dr-objectives-met",
+        "compliant",
+        "pitr-and-fast-failover",
+        [rds("db"), Res(gcp.SQL_INSTANCE, "sql", SQL), *dr_edge({"interval": 10, "consecutiveDown": 3})],
+        [],
+    ),
+    StackCase(
+        "dr-objectives-met",
+        "violating",
+        "no-pitr-with-15m-rpo",
+        [rds("db", backupRetentionPeriod=0),
+         Res(gcp.SQL_INSTANCE, "sql", patch(SQL, {"settings.backupConfiguration.pointInTimeRecoveryEnabled": False}))],
+        ["db", "sql"],
+    ),
+    StackCase(
+        "dr-objectives-met",
+        "override",
+        "no-pitr-with-2d-rpo",
+        [rds("db", backupRetentionPeriod=0)],
+        [],
+        config={"rpoSeconds": 172800, "rtoSeconds": 300},
+    ),
+    StackCase(
+        "dr-objectives-met",
+        "violating",
+        "detection-beyond-rto",
+        dr_edge({"interval": 120, "consecutiveDown": 3}),
+        ["monitor"],
+    ),
+    StackCase(
+        "dr-objectives-met",
+        "override",
+        "slow-detection-with-long-rto",
+        dr_edge({"interval": 120, "consecutiveDown": 3}),
+        [],
+        config={"rpoSeconds": 900, "rtoSeconds": 600},
+    ),
+    StackCase(
+        "dr-objectives-met",
+        "missing",
+        "pool-without-monitor-lb-without-fallback",
+        [Res(cloudflare.POOL, "pool", patch(POOL, {"monitor": None})),
+         Res(cloudflare.LOAD_BALANCER, "lb", patch(LB, {"fallbackPool": None}))],
+        ["pool", "lb"],
+    ),
     StackCase("aws-rds-tls-enforced", "compliant", "pg15-default-group", [rds("db", version="15")], []),
     StackCase(
         "aws-rds-tls-enforced",
