@@ -16,11 +16,12 @@ from components.settings import PLATFORM_KEY, load_settings
 from components.settings.models import PlatformSettings
 from scripts.offline import Recording, Registration
 from tests.aws.helpers import children_of, descendants, one, one_of, token
-from tests.conftest import record_stack, recorded_stack, stack_config
+from tests.conftest import recorded_stack, stack_config
 from tests.sdk_checks import args_class  # noqa: F401 - re-exported to the tests
 
 STACKS = ("dev", "prod")
 ADMIN_GROUP = "0b5e2f6a-1111-4222-8333-444455556666"
+"""The Entra ID admin group Pulumi.prod.yaml names."""
 
 # Component tokens (components have no `pulumi_type`).
 PLATFORM = "multicloud:index:Platform"
@@ -36,36 +37,6 @@ PROVIDER = "pulumi:providers:azure-native"
 REGION_CODES = {"eastus": "eus", "westus2": "wus2"}
 PAIRED = {"eastus": "westus", "westus2": "westcentralus"}
 
-GPU_POOL = {"instance_types": ["Standard_NC4as_T4_v3"], "min_size": 0, "desired_size": 0, "max_size": 3, "gpu": True}
-# Prod also exercises what the stack files do not configure yet: admin groups and an optional GPU pool.
-OVERRIDES: dict[str, dict[str, Any]] = {
-    "dev": {},
-    "prod": {
-        "clouds": {"azure": {"admin_group_object_ids": [ADMIN_GROUP]}},
-        "kubernetes": {
-            "pools": {
-                "azure": {
-                    "system": {
-                        "instance_types": ["Standard_D4s_v3"],
-                        "min_size": 2,
-                        "desired_size": 3,
-                        "max_size": 10,
-                        "system": True,
-                    },
-                    "user": {"instance_types": ["Standard_D8s_v3"], "min_size": 1, "desired_size": 2, "max_size": 20},
-                    "spot": {
-                        "instance_types": ["Standard_D8s_v3"],
-                        "min_size": 0,
-                        "desired_size": 1,
-                        "max_size": 10,
-                        "capacity": "spot",
-                    },
-                    "gpu": GPU_POOL,
-                }
-            }
-        },
-    },
-}
 
 STATEFUL = (
     azure_native.containerservice.ManagedCluster,
@@ -80,14 +51,14 @@ STATEFUL = (
 
 @cache
 def recording(stack: str) -> Recording:
-    """The stack file plus OVERRIDES, recorded once per test session (dev shares the plain stack file's)."""
-    return record_stack(stack, **OVERRIDES[stack]) if OVERRIDES[stack] else recorded_stack(stack)
+    """The stack file's recording (prod configures admin groups and a GPU pool), shared with every other test."""
+    return recorded_stack(stack)
 
 
 @cache
 def settings(stack: str) -> PlatformSettings:
     """The settings the recorded program ran with."""
-    return load_settings(stack, stack_config(stack, **OVERRIDES[stack]))
+    return load_settings(stack, stack_config(stack))
 
 
 def config_regions(stack: str) -> list[str]:
@@ -162,5 +133,5 @@ def role_guid(assignment: Registration) -> str:
 
 def platform_key(stack: str) -> dict[str, Any]:
     """The raw platform object the recording used."""
-    platform: dict[str, Any] = stack_config(stack, **OVERRIDES[stack])[PLATFORM_KEY]
+    platform: dict[str, Any] = stack_config(stack)[PLATFORM_KEY]
     return platform
