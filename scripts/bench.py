@@ -3,8 +3,9 @@
 Each run is a fresh `python -m scripts.deploy plan --stack S --quiet` process (imports included, as a
 user pays them); prints the median wall seconds and the peak RSS per case against its target, and exits
 1 when one is missed. Cases, each stack file edited in a temporary project copy: its AWS slice (Azure and GCP
-off), its three clouds without the cross-cloud layer (VPN mesh, edge, trusts off) and the whole file. A whole
-stack's time is mostly the Pulumi SDK registering ~250 (dev) and ~700 (prod) resources on the mock runtime (about
+off), its three clouds without the cross-cloud layer (VPN mesh, edge, trusts off), both without the workloads and
+the bucket copies, and the whole file. A whole stack's time is mostly the Pulumi SDK registering ~400 (dev) and
+~890 (prod) resources on the mock runtime (about
 8 ms each, with the cyclic garbage collector paused: see scripts/offline.py) and importing the SDK modules it uses
 (2.6 s for prod, after components/sdk_imports.py cut it from 4 s).
 """
@@ -30,18 +31,28 @@ from components.settings import PLATFORM_KEY
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def _no_workloads(platform: dict[str, Any]) -> None:
+    """The layers built on the clusters (later issues): the workloads in every cluster and the bucket copies."""
+    platform["workloads"] = {**platform.get("workloads", {}), "enabled": False}
+    platform["dr"] = {**platform.get("dr", {}), "sync": {"enabled": False}}
+
+
 def aws_slice(platform: dict[str, Any]) -> None:
-    """Azure and GCP off (and the trusts naming them): the foundation issue's AWS slice, plus the edge."""
+    """Azure and GCP off (and the trusts naming them), no workloads: the foundation issue's AWS slice, plus the
+    edge and the budgets."""
     for cloud in ("azure", "gcp"):
         platform["clouds"].setdefault(cloud, {})["enabled"] = False
     platform.get("identity", {}).pop("trusts", None)
+    _no_workloads(platform)
 
 
 def regions_only(platform: dict[str, Any]) -> None:
-    """Every cloud and region, without the cross-cloud layer (VPN mesh, edge, trusts): the parity issue's scope."""
+    """Every cloud and region, without the cross-cloud layer (VPN mesh, edge, trusts) and the workloads: the
+    parity issue's scope."""
     platform["vpn"] = {**platform.get("vpn", {}), "enabled": False}
     platform["edge"] = {**platform.get("edge", {}), "enabled": False}
     platform.get("identity", {}).pop("trusts", None)
+    _no_workloads(platform)
 
 
 # (case, stack, edit of the stack's platform object, target seconds, target MB) on the 2-core CI machine: the AWS
