@@ -44,3 +44,16 @@ def irsa_trust_policy(provider_arn: str, issuer_url: str, namespace: str, servic
 def document(*statements: dict[str, Any]) -> str:
     """A policy document of the given statements."""
     return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def google_identity_trust_policy(subject: str) -> str:
+    """Trust policy letting only one Google service account (its unique numeric `sub`, as a GCP service agent
+    presents it) assume a role with its Google-issued identity token."""
+    return document(
+        {
+            "Effect": "Allow",
+            "Principal": {"Federated": "accounts.google.com"},
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {"StringEquals": {"accounts.google.com:sub": subject}},
+        }
+    )

@@ -12,7 +12,6 @@ No static key anywhere: the project's Storage Transfer service agent authenticat
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -21,6 +20,7 @@ import pulumi_aws as aws
 import pulumi_azure_native as azure_native
 import pulumi_gcp as gcp
 
+from ..aws.policies import document, google_identity_trust_policy
 from ..azure.roles import assign_role
 from ..identity.federation import STORAGE_BLOB_DATA_READER
 from ..lib.audiences import AZURE_AUDIENCE
@@ -150,7 +150,7 @@ class CrossCloudDataSync(pulumi.ComponentResource):
             f"{name}-aws-role",
             name=f"{args.name_prefix}-storage-transfer"[:64],
             description="Assumed by the GCP Storage Transfer service agent to copy the buckets into GCP",
-            assume_role_policy=subject.apply(google_trust_policy),
+            assume_role_policy=subject.apply(google_identity_trust_policy),
             max_session_duration=3600,
             tags=args.tags,
             opts=child,
@@ -239,46 +239,24 @@ class CrossCloudDataSync(pulumi.ComponentResource):
         self.job_names[key] = job.name
 
 
-def google_trust_policy(subject: str) -> str:
-    """Trust policy letting only the Google identity `subject` (the service agent) assume the role."""
-    return json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Effect": "Allow",
-                    "Principal": {"Federated": GOOGLE_ISSUER},
-                    "Action": "sts:AssumeRoleWithWebIdentity",
-                    "Condition": {"StringEquals": {f"{GOOGLE_ISSUER}:sub": subject}},
-                }
-            ],
-        }
-    )
-
-
 def s3_read_policy(sources: Sequence[tuple[str, str]]) -> str:
     """List and read the buckets, decrypt their objects through S3 only."""
     buckets = [f"arn:aws:s3:::{bucket}" for bucket, _ in sources]
-    return json.dumps(
+    return document(
         {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Sid": "List",
-                    "Effect": "Allow",
-                    "Action": ["s3:ListBucket", "s3:GetBucketLocation"],
-                    "Resource": buckets,
-                },
-                {"Sid": "Read", "Effect": "Allow", "Action": ["s3:GetObject"], "Resource": [f"{b}/*" for b in buckets]},
-                {
-                    "Sid": "Decrypt",
-                    "Effect": "Allow",
-                    "Action": ["kms:Decrypt"],
-                    "Resource": sorted({key for _, key in sources}),
-                    "Condition": {"StringLike": {"kms:ViaService": "s3.*.amazonaws.com"}},
-                },
-            ],
-        }
+            "Sid": "List",
+            "Effect": "Allow",
+            "Action": ["s3:ListBucket", "s3:GetBucketLocation"],
+            "Resource": buckets,
+        },
+        {"Sid": "Read", "Effect": "Allow", "Action": ["s3:GetObject"], "Resource": [f"{b}/*" for b in buckets]},
+        {
+            "Sid": "Decrypt",
+            "Effect": "Allow",
+            "Action": ["kms:Decrypt"],
+            "Resource": sorted({key for _, key in sources}),
+            "Condition": {"StringLike": {"kms:ViaService": "s3.*.amazonaws.com"}},
+        },
     )
 
 
