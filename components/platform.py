@@ -296,6 +296,7 @@ class Platform(pulumi.ComponentResource):
             )
             for region, r in regions.get("azure", {}).items()
             for logical in buckets
+            if sync.azure_source_ranges  # without them the accounts' firewall refuses the jobs: not copied
         ]
         azure = self._primary("azure")[0] if "azure" in regions else None
         component = d.CrossCloudDataSync(

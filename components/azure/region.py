@@ -225,6 +225,8 @@ class AzureRegion(pulumi.ComponentResource):
                 vault_uri=self.vault.vault_uri,
                 identity_name=f"{prefix}-storage",
                 allowed_subnet_ids=[self.network.aks_subnet_id],
+                # GCP Storage Transfer pulls the containers from its published ranges (dr.sync)
+                allowed_ip_ranges=[str(c) for c in s.dr.sync.azure_source_ranges] if s.synced_buckets() else [],
                 private_endpoint_subnet_id=self.network.aks_subnet_id,
                 # Nodes take AKS subnet addresses from the bottom (pods use an overlay): the endpoint sits at the top.
                 private_endpoint_ip=str(azure_subnet_plan(args.region.cidr).aks[-2]),

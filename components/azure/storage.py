@@ -67,6 +67,8 @@ class AzureStorageArgs:
     """Pulumi-protect the account and containers and lock the account against deletion (prod)."""
     tags: dict[str, str]
     """Tags of the account and identity."""
+    allowed_ip_ranges: Sequence[str] = ()
+    """Public ranges admitted through the firewall (GCP Storage Transfer's, when the containers are copied)."""
 
 
 class AzureStorage(pulumi.ComponentResource):
@@ -113,6 +115,10 @@ class AzureStorage(pulumi.ComponentResource):
             "virtual_network_rules": [
                 {"virtual_network_resource_id": subnet, "action": azure_native.storage.Action.ALLOW}
                 for subnet in args.allowed_subnet_ids
+            ],
+            "ip_rules": [
+                {"i_p_address_or_range": cidr, "action": azure_native.storage.Action.ALLOW}
+                for cidr in args.allowed_ip_ranges
             ],
         }
         account_identity: azure_native.storage.IdentityArgsDict = {

@@ -422,6 +422,11 @@ class DataSyncSettings(Model):
     start_date: str = Field(
         "2026-12-01", pattern=r"^20\d\d-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$", description="First run (UTC date)."
     )
+    azure_source_ranges: list[IPv4Network] = Field(
+        default_factory=list,
+        description="Public ranges Storage Transfer reaches Azure from (Google publishes them), added to the storage "
+        "accounts' firewall; empty: the Azure containers are not copied (their firewall would refuse the jobs).",
+    )
 
 
 class DrSettings(Model):

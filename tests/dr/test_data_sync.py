@@ -5,6 +5,7 @@ by the service agent's Google identity (no keys), each identity reading exactly 
 from __future__ import annotations
 
 import json
+from functools import cache
 
 import pytest
 
@@ -12,11 +13,19 @@ from components.identity.federation import STORAGE_BLOB_DATA_READER
 from scripts.mock_clouds.gcp import INVOKES
 from scripts.offline import Recording, Registration
 from tests.aws.helpers import descendants, one
-from tests.conftest import stack_settings
+from tests.conftest import record_stack, stack_settings
 
 STACKS = ("dev", "prod")
 JOB = "gcp:storage/transferJob:TransferJob"
 AGENT = INVOKES["gcp:storage/getTransferProjectServiceAccount:getTransferProjectServiceAccount"]("", {})
+RANGES = ["34.64.0.0/20", "35.200.0.0/21"]
+"""Storage Transfer's source ranges as a stack would configure them (test values)."""
+
+
+@cache
+def with_azure(stack: str) -> Recording:
+    """The stack file with `dr.sync.azure_source_ranges` set: the Azure containers are copied too."""
+    return record_stack(stack, dr={"sync": {"azure_source_ranges": RANGES}})
 
 
 def sync(rec: Recording) -> list[Registration]:
@@ -27,14 +36,14 @@ def of(rec: Recording, resource_type: str) -> list[Registration]:
     return [r for r in sync(rec) if r.type == resource_type]
 
 
-@pytest.mark.parametrize("stack", STACKS)
-def test_one_job_per_source_region_and_bucket_lands_in_its_own_path_of_the_gcp_backups_bucket(recorded, stack):
-    rec, s = recorded(stack), stack_settings(stack)
+@pytest.mark.parametrize(("stack", "azure"), [("dev", False), ("prod", False), ("dev", True)])
+def test_one_job_per_source_region_and_bucket_lands_in_its_own_path_of_the_gcp_backups_bucket(recorded, stack, azure):
+    rec, s = (with_azure(stack) if azure else recorded(stack)), stack_settings(stack)
     destination = rec.outputs["gcp_buckets"][s.clouds.gcp.regions[0].name]["backups"]
     jobs = {r.inputs["transferSpec"]["gcsDataSink"]["path"]: r.inputs for r in of(rec, JOB)}
     expected = {
         f"{cloud}/{region.name}/{bucket}/"
-        for cloud in ("aws", "azure")
+        for cloud in (("aws", "azure") if azure else ("aws",))
         for region in getattr(s.clouds, cloud).regions
         for bucket in s.synced_buckets()
     }
@@ -55,7 +64,7 @@ def test_one_job_per_source_region_and_bucket_lands_in_its_own_path_of_the_gcp_b
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_no_job_carries_a_key(recorded, stack):
-    for job in of(recorded(stack), JOB):
+    for job in of(recorded(stack), JOB) + of(with_azure("dev"), JOB):
         source = (
             job.inputs["transferSpec"].get("awsS3DataSource")
             or job.inputs["transferSpec"]["azureBlobStorageDataSource"]
@@ -86,9 +95,8 @@ def test_only_the_service_agent_assumes_the_aws_role_which_reads_only_the_source
             assert job.inputs["transferSpec"]["awsS3DataSource"]["roleArn"] == role.outputs["arn"]
 
 
-@pytest.mark.parametrize("stack", STACKS)
-def test_the_azure_identity_federates_only_the_service_agent_and_reads_only_the_source_containers(recorded, stack):
-    rec, s = recorded(stack), stack_settings(stack)
+def test_the_azure_identity_federates_only_the_service_agent_and_reads_only_the_source_containers():
+    rec, s = with_azure("dev"), stack_settings("dev")
     identity = one(of(rec, "azure-native:managedidentity:UserAssignedIdentity"))
     credential = one(of(rec, "azure-native:managedidentity:FederatedIdentityCredential")).inputs
     assert (credential["issuer"], credential["subject"]) == ("https://accounts.google.com", AGENT["subjectId"])
@@ -103,6 +111,19 @@ def test_the_azure_identity_federates_only_the_service_agent_and_reads_only_the_
         source = job.inputs["transferSpec"].get("azureBlobStorageDataSource")
         if source:
             assert source["federatedIdentityConfig"]["clientId"] == identity.outputs["clientId"]
+    # ... and the storage accounts' firewall admits the transfer service's ranges, nothing else public
+    for account in rec.of_type("azure-native:storage:StorageAccount"):
+        rules = account.inputs["networkRuleSet"]
+        assert rules["defaultAction"] == "Deny"
+        assert [r["iPAddressOrRange"] for r in rules["ipRules"]] == RANGES
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_without_source_ranges_the_azure_containers_are_not_copied_and_their_firewall_stays_shut(recorded, stack):
+    rec = recorded(stack)
+    assert of(rec, "azure-native:managedidentity:UserAssignedIdentity") == []
+    for account in rec.of_type("azure-native:storage:StorageAccount"):
+        assert account.inputs["networkRuleSet"].get("ipRules", []) == []
 
 
 @pytest.mark.parametrize("stack", STACKS)
