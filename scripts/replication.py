@@ -12,6 +12,7 @@ migrations create the tables on every database, and the bootstrap refuses a subs
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
@@ -98,11 +99,11 @@ def bootstrap(
         source = stack.enter_context(_connected(primary, connect))
         targets = [(db, stack.enter_context(_connected(db, connect))) for db in subscribers]
         _check_publisher(primary, source)
-        changes = [_publish(primary, source)]
-        tables = _published_tables(source)
+        tables = _tables(source)  # what FOR ALL TABLES publishes, read before anything is created
         problems = [line for db, conn in targets for line in _missing_tables(db, conn, tables)]
         if problems:
             raise ReplicationError(problems)
+        changes = [_publish(primary, source)]
         conninfo = publisher_dsn or primary.dsn
         changes += [_subscribe(db, conn, conninfo) for db, conn in targets]
         return changes
@@ -125,15 +126,26 @@ def lag(primary: Database, *, connect: Connect = psycopg.connect) -> list[SlotLa
 
 
 def prometheus_lines(lags: Sequence[SlotLag], subscribers: Sequence[Database]) -> list[str]:
-    """`platform_postgres_replication_lag_seconds` per subscription in the text exposition format (for the
-    node exporter's textfile collector), labelled like the PostgresReplicationLagHigh alert expects."""
+    """The slots in the text exposition format (for the node exporter's textfile collector), labelled like the
+    replication alerts expect: lag seconds (an idle, caught-up slot has none and counts as 0), lag bytes, and
+    whether the subscriber is connected (a broken subscription shows as inactive, not as zero lag)."""
     by_slot = {db.subscription: db.key for db in subscribers}
-    lines = ["# TYPE platform_postgres_replication_lag_seconds gauge"]
+    series: dict[str, list[str]] = {
+        "platform_postgres_replication_lag_seconds": [],
+        "platform_postgres_replication_lag_bytes": [],
+        "platform_postgres_replication_slot_active": [],
+    }
     for slot in lags:
         cloud, _, region = by_slot.get(slot.slot, "unknown/unknown").partition("/")
+        labels = f'{{cloud="{cloud}",region="{region}",subscription="{slot.slot}"}}'
         seconds = slot.lag_seconds if slot.lag_seconds is not None else 0.0
-        labels = f'cloud="{cloud}",region="{region}",subscription="{slot.slot}"'
-        lines.append(f"platform_postgres_replication_lag_seconds{{{labels}}} {seconds:g}")
+        series["platform_postgres_replication_lag_seconds"].append(f"{labels} {seconds:g}")
+        series["platform_postgres_replication_lag_bytes"].append(f"{labels} {slot.lag_bytes}")
+        series["platform_postgres_replication_slot_active"].append(f"{labels} {int(slot.active)}")
+    lines = []
+    for metric, samples in series.items():
+        lines.append(f"# TYPE {metric} gauge")
+        lines += [f"{metric}{sample}" for sample in samples]
     return lines
 
 
@@ -145,8 +157,8 @@ def _connected(db: Database, connect: Connect) -> Iterator[Any]:
     """An autocommit connection (CREATE SUBSCRIPTION refuses to run in a transaction), or a one-line error."""
     try:
         conn = connect(db.dsn, autocommit=True, connect_timeout=CONNECT_TIMEOUT)
-    except psycopg.ProgrammingError as err:  # the connection string itself does not parse
-        raise ReplicationError([f"{db.key}: invalid connection string: {_first_line(err)}"]) from None
+    except psycopg.ProgrammingError:  # the string does not parse; libpq's message may quote it (and its password)
+        raise ReplicationError([f"{db.key}: invalid connection string (not a libpq URI or key=value list)"]) from None
     except psycopg.OperationalError as err:
         raise ReplicationError([f"{db.label}: cannot connect: {_first_line(err)}"]) from None
     try:
@@ -176,9 +188,15 @@ def _publish(db: Database, conn: Any) -> Change:
     return Change(db.key, "unchanged", f"publication {PUBLICATION} for all tables")
 
 
-def _published_tables(conn: Any) -> list[tuple[str, str]]:
+def _tables(conn: Any) -> list[tuple[str, str]]:
+    """The primary's ordinary tables outside the system schemas: what `FOR ALL TABLES` publishes."""
     rows = conn.execute(
-        "SELECT schemaname, tablename FROM pg_publication_tables WHERE pubname = %s ORDER BY 1, 2", (PUBLICATION,)
+        """
+        SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind IN ('r', 'p') AND c.relpersistence = 'p' AND NOT c.relispartition
+          AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%%'
+        ORDER BY 1, 2
+        """
     ).fetchall()
     return [(schema, table) for schema, table in rows]
 
@@ -196,36 +214,45 @@ def _missing_tables(db: Database, conn: Any, tables: Sequence[tuple[str, str]]) 
 
 
 def _subscribe(db: Database, conn: Any, conninfo: str) -> Change:
-    name = db.subscription
+    """Create the subscription, or bring an existing one back to the publication, connection and enabled state.
+    `subconninfo` is readable by superusers only (not the clouds' admin users): the connection in use is known by
+    its fingerprint in the subscription's comment."""
+    name, fingerprint = db.subscription, conninfo_fingerprint(conninfo)
     found = conn.execute(
         """
-        SELECT s.subconninfo, s.subenabled, s.subpublications
+        SELECT s.subenabled, s.subpublications, obj_description(s.oid, 'pg_subscription')
         FROM pg_subscription s JOIN pg_database d ON d.oid = s.subdbid
         WHERE s.subname = %s AND d.datname = current_database()
         """,
         (name,),
     ).fetchone()
+    subscription = sql.Identifier(name)
     if found is None:
         create = "CREATE SUBSCRIPTION {} CONNECTION {} PUBLICATION {} WITH (slot_name = {}, copy_data = true)"
         conn.execute(
-            sql.SQL(create).format(
-                sql.Identifier(name), sql.Literal(conninfo), sql.Identifier(PUBLICATION), sql.Literal(name)
-            )
+            sql.SQL(create).format(subscription, sql.Literal(conninfo), sql.Identifier(PUBLICATION), sql.Literal(name))
         )
+        conn.execute(sql.SQL("COMMENT ON SUBSCRIPTION {} IS {}").format(subscription, sql.Literal(fingerprint)))
         return Change(db.key, "created", f"subscription {name}")
-    current, enabled, publications = found
+    enabled, publications, comment = found
     actions = []
-    if current != conninfo:
-        conn.execute(sql.SQL("ALTER SUBSCRIPTION {} CONNECTION {}").format(sql.Identifier(name), sql.Literal(conninfo)))
+    if comment != fingerprint:
+        conn.execute(sql.SQL("ALTER SUBSCRIPTION {} CONNECTION {}").format(subscription, sql.Literal(conninfo)))
+        conn.execute(sql.SQL("COMMENT ON SUBSCRIPTION {} IS {}").format(subscription, sql.Literal(fingerprint)))
         actions.append("altered")
     if list(publications) != [PUBLICATION]:
         publication = sql.Identifier(PUBLICATION)
-        conn.execute(sql.SQL("ALTER SUBSCRIPTION {} SET PUBLICATION {}").format(sql.Identifier(name), publication))
+        conn.execute(sql.SQL("ALTER SUBSCRIPTION {} SET PUBLICATION {}").format(subscription, publication))
         actions.append("altered")
     if not enabled:
-        conn.execute(sql.SQL("ALTER SUBSCRIPTION {} ENABLE").format(sql.Identifier(name)))
+        conn.execute(sql.SQL("ALTER SUBSCRIPTION {} ENABLE").format(subscription))
         actions.append("enabled")
     return Change(db.key, "+".join(dict.fromkeys(actions)) or "unchanged", f"subscription {name}")
+
+
+def conninfo_fingerprint(conninfo: str) -> str:
+    """What the subscription's comment records of its connection: a hash, never the string (it holds a password)."""
+    return "platform:conninfo:sha256:" + hashlib.sha256(conninfo.encode()).hexdigest()
 
 
 def _first_line(err: Exception) -> str:

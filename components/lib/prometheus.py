@@ -26,6 +26,8 @@ COST_HOURLY = "platform_cloud_cost_usd_hourly"
 """Gauge: the cloud's current hourly spend in USD (from its billing export)."""
 REPLICATION_LAG = "platform_postgres_replication_lag_seconds"
 """Gauge: logical replication lag of each subscription behind the primary database."""
+REPLICATION_ACTIVE = "platform_postgres_replication_slot_active"
+"""Gauge: 1 while the subscription's slot on the primary has a connected subscriber, else 0."""
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,16 @@ def alert_rules(threshold: int) -> list[dict[str, Any]]:
                             "Replication lag {{ $value | humanizeDuration }} is above the DR threshold "
                             f"of {threshold}s."
                         ),
+                    },
+                },
+                {
+                    "alert": "PostgresReplicationStopped",
+                    "expr": f"min by (cloud, region, subscription) ({REPLICATION_ACTIVE}) == 0",
+                    "for": "2m",
+                    "labels": {"severity": "critical"},
+                    "annotations": {
+                        "summary": "Subscription {{ $labels.subscription }} in {{ $labels.cloud }} is disconnected",
+                        "description": "Its slot on the primary has had no subscriber for 2 minutes: no data flows.",
                     },
                 },
             ],

@@ -92,6 +92,12 @@ def test_a_wrong_password_and_an_unparsable_string_are_named(servers):
     with pytest.raises(ReplicationError) as err:
         bootstrap(primary, subscribers)
     assert err.value.problems[0].startswith("azure/eastus: invalid connection string")
+    # libpq's own message would quote the bad part, here the password: it is never shown
+    leaky = "postgresql://postgres:p%zzsecret@127.0.0.1:5432/platform"
+    primary, subscribers = dbs(servers, **{"azure/eastus": leaky})
+    with pytest.raises(ReplicationError) as err:
+        bootstrap(primary, subscribers)
+    assert "zzsecret" not in str(err.value) and "invalid connection string" in str(err.value)
     assert publications(servers["aws/us-east-1"].dsn()) == []
 
 
@@ -111,6 +117,7 @@ def test_a_subscriber_missing_a_published_table_stops_the_run(servers):
         "public.invoices; run the migrations there first",
     ]
     assert subscriptions(servers["azure/eastus"].dsn()) == subscriptions(servers["gcp/us-central1"].dsn()) == []
+    assert publications(primary.dsn) == []  # checked before the primary is touched
 
 
 def test_a_primary_without_logical_wal_is_refused(servers):
@@ -176,7 +183,46 @@ def test_the_lag_of_every_slot_is_reported_and_drains(servers):
     assert lines[1].startswith(
         'platform_postgres_replication_lag_seconds{cloud="azure",region="eastus",subscription="platform_azure_eastus"} '
     )
-    assert len(lines) == 3
+    active = 'platform_postgres_replication_slot_active{cloud="gcp",region="us-central1",subscription="platform_gcp_us_central1"} 1'
+    assert active in lines and len(lines) == 9
+
+
+def test_a_stopped_subscriber_shows_as_an_inactive_slot_not_as_zero_lag(servers):
+    primary, subscribers = dbs(servers)
+    with psycopg.connect(servers["gcp/us-central1"].dsn(), autocommit=True) as conn:
+        conn.execute("ALTER SUBSCRIPTION platform_gcp_us_central1 DISABLE")
+    wait_for(lambda: {s.slot: s.active for s in lag(primary)}.get("platform_gcp_us_central1") is False)
+    lines = prometheus_lines(lag(primary), subscribers)
+    assert (
+        'platform_postgres_replication_slot_active{cloud="gcp",region="us-central1",subscription="platform_gcp_us_central1"} 0'
+        in lines
+    )
+    assert {c.key: c.action for c in bootstrap(primary, subscribers)}["gcp/us-central1"] == "enabled"
+
+
+def test_the_subscription_check_needs_no_superuser(servers):
+    # The clouds' admin users are not superusers: pg_subscription.subconninfo is closed to them, the columns the
+    # bootstrap reads are not.
+    with psycopg.connect(servers["azure/eastus"].dsn(), autocommit=True) as conn:
+        conn.execute("CREATE ROLE cloud_admin LOGIN PASSWORD 'admin-pass' NOSUPERUSER")
+    admin = servers["azure/eastus"].dsn().replace(f"postgres:{PASSWORD}@", "cloud_admin:admin-pass@")
+    with psycopg.connect(admin) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        conn.execute("SELECT subconninfo FROM pg_subscription").fetchall()
+    with psycopg.connect(admin) as conn:
+        (row,) = conn.execute(
+            "SELECT s.subenabled, s.subpublications, obj_description(s.oid, 'pg_subscription') FROM pg_subscription s"
+        ).fetchall()
+    assert row[0] is True and row[1] == ["platform"] and row[2].startswith("platform:conninfo:sha256:")
+
+
+def test_a_changed_primary_connection_is_altered_in_place(servers):
+    primary, subscribers = dbs(servers)
+    other = primary.dsn + "?application_name=platform-replication"
+    changes = {c.key: c.action for c in bootstrap(primary, subscribers, publisher_dsn=other)}
+    assert changes == {"aws/us-east-1": "unchanged", "azure/eastus": "altered", "gcp/us-central1": "altered"}
+    assert {c.action for c in bootstrap(primary, subscribers, publisher_dsn=other)} == {"unchanged"}
+    back = {c.key: c.action for c in bootstrap(primary, subscribers)}  # and back, for the tests below
+    assert back == {"aws/us-east-1": "unchanged", "azure/eastus": "altered", "gcp/us-central1": "altered"}
 
 
 def test_the_replicate_command_runs_on_the_dev_stack(servers, tmp_path, capsys):

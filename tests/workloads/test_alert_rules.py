@@ -10,7 +10,14 @@ from typing import Any
 import pytest
 import yaml
 
-from components.lib.prometheus import COST_HOURLY, CROSS_CLOUD_LATENCY, DATA_SYNC_LAG, REPLICATION_LAG, alert_rules
+from components.lib.prometheus import (
+    COST_HOURLY,
+    CROSS_CLOUD_LATENCY,
+    DATA_SYNC_LAG,
+    REPLICATION_ACTIVE,
+    REPLICATION_LAG,
+    alert_rules,
+)
 from tests.workloads.helpers import run_tool, tool
 
 LAG_THRESHOLD = 30
@@ -160,6 +167,39 @@ CASES = {
                         },
                         "Subscription platform_gcp in gcp lags the primary",
                         f"Replication lag 45s is above the DR threshold of {LAG_THRESHOLD}s.",
+                    )
+                ],
+            },
+        ],
+    },
+    "PostgresReplicationStopped": {
+        # azure's subscriber disconnects (its lag gauge would read 0: caught up, idle); gcp's stays connected.
+        "input_series": [
+            {
+                "series": f'{REPLICATION_ACTIVE}{{cloud="azure",region="eastus",subscription="platform_azure"}}',
+                "values": "1 1 0 0 0 0 0 0",
+            },
+            {
+                "series": f'{REPLICATION_ACTIVE}{{cloud="gcp",region="us-central1",subscription="platform_gcp"}}',
+                "values": "1x8",
+            },
+        ],
+        "alert_rule_test": [
+            {"eval_time": "3m", "alertname": "PostgresReplicationStopped", "exp_alerts": []},
+            {
+                "eval_time": "5m",
+                "alertname": "PostgresReplicationStopped",
+                "exp_alerts": [
+                    alert(
+                        "PostgresReplicationStopped",
+                        {
+                            "severity": "critical",
+                            "cloud": "azure",
+                            "region": "eastus",
+                            "subscription": "platform_azure",
+                        },
+                        "Subscription platform_azure in azure is disconnected",
+                        "Its slot on the primary has had no subscriber for 2 minutes: no data flows.",
                     )
                 ],
             },

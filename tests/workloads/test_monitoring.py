@@ -96,6 +96,7 @@ def test_the_alerts_are_the_seed_four_and_replication_lag_at_the_dr_threshold(re
         "DataSyncLagHigh": "2m",
         "MultiCloudCostAnomaly": "15m",
         "PostgresReplicationLagHigh": "1m",
+        "PostgresReplicationStopped": "2m",
     }
     assert rules["PostgresReplicationLagHigh"]["expr"].endswith(f"> {s.dr.replication_lag_threshold}")
     assert alerts.parent == release(rec, *clusters(stack)[0]).parent  # evaluated by the central Prometheus
