@@ -20,6 +20,7 @@ from scripts import deploy
 from scripts.replication import Database, ReplicationError, bootstrap, lag, prometheus_lines
 from tests.replication.servers import PASSWORD, Server, start
 
+GCP_LABELS = '{cloud="gcp",region="us-central1",subscription="platform_gcp_us_central1"}'
 SCHEMA = "CREATE TABLE orders (id bigint PRIMARY KEY, item text NOT NULL, cloud text NOT NULL)"
 
 
@@ -183,7 +184,7 @@ def test_the_lag_of_every_slot_is_reported_and_drains(servers):
     assert lines[1].startswith(
         'platform_postgres_replication_lag_seconds{cloud="azure",region="eastus",subscription="platform_azure_eastus"} '
     )
-    active = 'platform_postgres_replication_slot_active{cloud="gcp",region="us-central1",subscription="platform_gcp_us_central1"} 1'
+    active = f"platform_postgres_replication_slot_active{GCP_LABELS} 1"
     assert active in lines and len(lines) == 9
 
 
@@ -194,7 +195,7 @@ def test_a_stopped_subscriber_shows_as_an_inactive_slot_not_as_zero_lag(servers)
     wait_for(lambda: {s.slot: s.active for s in lag(primary)}.get("platform_gcp_us_central1") is False)
     lines = prometheus_lines(lag(primary), subscribers)
     assert (
-        'platform_postgres_replication_slot_active{cloud="gcp",region="us-central1",subscription="platform_gcp_us_central1"} 0'
+        f"platform_postgres_replication_slot_active{GCP_LABELS} 0"
         in lines
     )
     assert {c.key: c.action for c in bootstrap(primary, subscribers)}["gcp/us-central1"] == "enabled"
