@@ -49,6 +49,8 @@ class Registration:
     """The id the mocks answered with (what other resources receive as a reference)."""
     properties: struct_pb2.Struct | None = None
     """The inputs exactly as sent to the engine (what a policy analyzer receives)."""
+    ignore_changes: list[str] = field(default_factory=list)
+    """Properties Pulumi leaves alone after creation (`ignore_changes`)."""
 
     @property
     def provider_urn(self) -> str:
@@ -141,6 +143,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                     protect=bool(request.protect),
                     provider=request.provider,
                     dependencies=list(request.dependencies),
+                    ignore_changes=list(request.ignoreChanges),
                     inputs=rpc.deserialize_properties(request.object, keep_unknowns=True),
                     outputs=dict(registered.state) if registered else {},
                     id=str(registered.id or "") if registered else "",

@@ -172,7 +172,14 @@ class AwsEksCluster(pulumi.ComponentResource):
             self._node_group(name, pool_name, pool, cluster, node_role, node_addons, args)
             for pool_name, pool in args.pools.items()
         ]
-        self._addons(name, cluster, {"coredns": None, "aws-ebs-csi-driver": ebs_role.arn}, node_groups, args)
+        # metrics-server: the resource metrics the workloads' autoscalers scale on (EKS does not ship it)
+        self._addons(
+            name,
+            cluster,
+            {"coredns": None, "aws-ebs-csi-driver": ebs_role.arn, "metrics-server": None},
+            node_groups,
+            args,
+        )
         if args.office_hours is not None:
             for (pool_name, pool), group in zip(args.pools.items(), node_groups, strict=True):
                 self._office_hours(f"{name}-pool-{pool_name}", pool, group, args.office_hours)

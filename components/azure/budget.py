@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 import pulumi
 import pulumi_azure_native as azure_native
@@ -17,9 +18,10 @@ class AzureBudgetArgs:
     budget_name: str
     subscription_id: str
     monthly: float
-    start_month: str
-    """First month of the budget, YYYY-MM."""
     notify: Sequence[str]
+    start_month: str | None = None
+    """First month of the budget, YYYY-MM; None: the current month when the budget is created (Azure refuses a
+    start before the current period), kept afterwards."""
 
 
 class AzureBudget(pulumi.ComponentResource):
@@ -47,9 +49,10 @@ class AzureBudget(pulumi.ComponentResource):
             amount=round(args.monthly, 2),
             category="Cost",
             time_grain="Monthly",
-            time_period={"start_date": f"{args.start_month}-01T00:00:00Z"},
+            time_period={"start_date": f"{args.start_month or date.today().strftime('%Y-%m')}-01T00:00:00Z"},
             notifications=notifications if args.notify else None,
-            opts=pulumi.ResourceOptions(parent=self),
+            # The start date is set once: later runs in another month must not move (or recreate) the budget.
+            opts=pulumi.ResourceOptions(parent=self, ignore_changes=[] if args.start_month else ["timePeriod"]),
         )
         self.budget_id = budget.id
         self.register_outputs({"budget_id": self.budget_id})

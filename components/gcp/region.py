@@ -29,8 +29,13 @@ def _project(settings: PlatformSettings) -> str:
 def regional_provider(
     name: str, region: Region, settings: PlatformSettings, opts: pulumi.ResourceOptions
 ) -> gcp.Provider:
-    """The explicit `gcp.Provider` of one region (credentials from the environment: ADC, workload identity)."""
-    return gcp.Provider(name, project=_project(settings), region=region.name, opts=opts)
+    """The explicit `gcp.Provider` of one region (credentials from the environment: ADC, workload identity).
+    Quota and billing of the API calls go to the stack's project (`user_project_override`): user credentials
+    calling the Billing Budgets API (and other client-project APIs) need it."""
+    project = _project(settings)
+    return gcp.Provider(
+        name, project=project, region=region.name, billing_project=project, user_project_override=True, opts=opts
+    )
 
 
 class GcpRegion(pulumi.ComponentResource):

@@ -668,8 +668,10 @@ class BudgetSettings(Model):
     shares: dict[Cloud, float] | None = Field(
         None, description="Share of each enabled cloud in the budgets (default by role: 0.5 / 0.3 / 0.2)."
     )
-    start_month: str = Field(
-        "2026-12", pattern=r"^20\d\d-(0[1-9]|1[0-2])$", description="First month of the Azure budget (YYYY-MM)."
+    start_month: str | None = Field(
+        None,
+        pattern=r"^20\d\d-(0[1-9]|1[0-2])$",
+        description="First month of the Azure budget (YYYY-MM; default: the month of the first deploy).",
     )
     office_hours: OfficeHours = Field(default_factory=OfficeHours, description="Off-hours scale-down (non-prod).")
 

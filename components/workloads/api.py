@@ -26,6 +26,9 @@ TOKENS_DIR = "/var/run/secrets/platform"
 """Where the projected service-account tokens for the other clouds are mounted (one file per cloud)."""
 GCP_CREDENTIALS = "/etc/platform/gcp/credentials.json"
 """Google external-account credential file (no key: it points at the projected token)."""
+SKIP_AWAIT = {"pulumi.com/skipAwait": "true"}
+"""On the Deployment and its Services: the pods start once the operator has created the TLS Secret (after the
+first `up`, in the namespace it creates), so `up` must not wait for them to become ready."""
 
 
 @dataclass(frozen=True)
@@ -133,7 +136,7 @@ class ApiWorkload(pulumi.ComponentResource):
             )
         k8s.apps.v1.Deployment(
             f"{name}-deployment",
-            metadata=self._meta("api"),
+            metadata=self._meta("api", SKIP_AWAIT),
             spec={
                 "replicas": api.replicas,
                 "revision_history_limit": 5,
@@ -149,7 +152,7 @@ class ApiWorkload(pulumi.ComponentResource):
         )
         k8s.core.v1.Service(
             f"{name}-service",
-            metadata=self._meta("api"),
+            metadata=self._meta("api", SKIP_AWAIT),
             spec={
                 "type": "ClusterIP",
                 "selector": self._app,
@@ -163,7 +166,7 @@ class ApiWorkload(pulumi.ComponentResource):
         annotations, address = ingress_service(args.cloud, args.ingress_binding, args.health_path)
         ingress = k8s.core.v1.Service(
             f"{name}-ingress",
-            metadata=self._meta("api-ingress", annotations),
+            metadata=self._meta("api-ingress", {**annotations, **SKIP_AWAIT}),
             spec={
                 "type": "LoadBalancer",
                 "selector": self._app,

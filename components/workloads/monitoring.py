@@ -15,7 +15,7 @@ from ..lib.prometheus import FEDERATION_PORT, FederationSource, alert_rules, fed
 from ..settings import catalog
 from ..settings.durations import format_duration
 from ..settings.models import Cloud, MonitoringSettings
-from .profiles import INTERNAL_LOAD_BALANCER
+from .profiles import INTERNAL_LOAD_BALANCER, STORAGE_CLASS
 
 RELEASE = "prometheus-stack"
 """Helm release name and the chart's `fullnameOverride` (names of everything the chart creates)."""
@@ -73,6 +73,20 @@ class ClusterMonitoring(pulumi.ComponentResource):
             metadata={"name": "monitoring", "labels": {**args.labels, "app.kubernetes.io/part-of": "monitoring"}},
             opts=pulumi.ResourceOptions(parent=self),
         )
+        volumes: list[pulumi.Resource] = []
+        if args.cloud == "aws":  # EKS has no default storage class: an encrypted gp3 class on the EBS CSI driver
+            volumes.append(
+                k8s.storage.v1.StorageClass(
+                    f"{name}-gp3",
+                    metadata={"name": STORAGE_CLASS["aws"], "labels": dict(args.labels)},
+                    provisioner="ebs.csi.aws.com",
+                    parameters={"type": "gp3", "encrypted": "true"},
+                    volume_binding_mode="WaitForFirstConsumer",
+                    allow_volume_expansion=True,
+                    reclaim_policy="Retain",
+                    opts=pulumi.ResourceOptions(parent=self),
+                )
+            )
         self.release = k8s.helm.v3.Release(
             f"{name}-release",
             name=RELEASE,
@@ -85,7 +99,7 @@ class ClusterMonitoring(pulumi.ComponentResource):
             cleanup_on_fail=True,
             timeout=900,
             max_history=5,
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=volumes),
         )
         after_chart = pulumi.ResourceOptions(parent=self, depends_on=[self.release])
         k8s.apiextensions.CustomResource(
@@ -158,7 +172,11 @@ def chart_values(args: ClusterMonitoringArgs) -> dict[str, Any]:
         "resources": {"requests": {"cpu": "500m", "memory": "2Gi"}, "limits": {"memory": "4Gi"}},
         "storageSpec": {
             "volumeClaimTemplate": {
-                "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": f"{m.storage_gb}Gi"}}}
+                "spec": {
+                    "storageClassName": STORAGE_CLASS[args.cloud],
+                    "accessModes": ["ReadWriteOnce"],
+                    "resources": {"requests": {"storage": f"{m.storage_gb}Gi"}},
+                }
             }
         },
     }

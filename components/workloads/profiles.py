@@ -72,6 +72,10 @@ def ingress_service(cloud: Cloud, binding: Mapping[str, Any], health_path: str) 
     return {}, binding["address"]
 
 
+STORAGE_CLASS: dict[Cloud, str] = {"aws": "gp3", "azure": "managed-csi-premium", "gcp": "premium-rwo"}
+"""Storage class of Prometheus's volume: AKS and GKE ship these; on EKS (no default class since 1.30) the cluster's
+workloads create `gp3` on the EBS CSI driver."""
+
 INTERNAL_LOAD_BALANCER: dict[Cloud, dict[str, str]] = {
     "aws": {
         "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",

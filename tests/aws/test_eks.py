@@ -32,7 +32,7 @@ from .helpers import (
 WORKER_POLICY = "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy"
 ECR_PULL_POLICY = "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly"
 CNI_POLICY = "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy"
-ADDONS = {"vpc-cni", "kube-proxy", "coredns", "eks-pod-identity-agent", "aws-ebs-csi-driver"}
+ADDONS = {"vpc-cni", "kube-proxy", "coredns", "eks-pod-identity-agent", "aws-ebs-csi-driver", "metrics-server"}
 
 
 def eks(rec: Recording, region: str) -> Registration:

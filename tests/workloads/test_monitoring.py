@@ -13,7 +13,7 @@ import yaml
 from components.lib.prometheus import FEDERATION_JOB, FEDERATION_MATCH, FEDERATION_PORT, prometheus_config
 from components.settings import catalog
 from components.workloads.monitoring import PROMETHEUS_SELECTOR
-from components.workloads.profiles import INTERNAL_LOAD_BALANCER
+from components.workloads.profiles import INTERNAL_LOAD_BALANCER, STORAGE_CLASS
 from scripts.offline import Recording, Registration
 from tests.aws.helpers import descendants, one
 from tests.conftest import stack_settings
@@ -58,6 +58,15 @@ def test_every_cluster_runs_the_pinned_chart_labelled_with_its_cloud_region_and_
         assert spec["externalLabels"] == {"cloud": cloud, "region": region, "cluster": f"{cloud}-{region}"}
         assert spec["ruleSelectorNilUsesHelmValues"] is False  # the platform's PrometheusRules are picked up
         assert values(rec, cloud, region)["grafana"] == {"enabled": False}  # no default admin password anywhere
+        claim = spec["storageSpec"]["volumeClaimTemplate"]["spec"]
+        assert claim["storageClassName"] == STORAGE_CLASS[cloud]
+        classes = [r for r in descendants(rec, workloads(rec, cloud, region)) if r.type.endswith(":StorageClass")]
+        if cloud == "aws":  # EKS has no default class: the workloads bring an encrypted gp3 one first
+            (gp3,) = classes
+            assert gp3.inputs["provisioner"] == "ebs.csi.aws.com" and gp3.inputs["parameters"]["encrypted"] == "true"
+            assert gp3.urn in release(rec, cloud, region).dependencies
+        else:
+            assert classes == []
 
 
 @pytest.mark.parametrize("stack", STACKS)

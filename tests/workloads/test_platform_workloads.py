@@ -198,6 +198,8 @@ def test_the_ingress_service_takes_the_addresses_the_cloudflare_pool_points_at(r
         spec, annotations = service.inputs["spec"], service.inputs["metadata"].get("annotations", {})
         binding = rec.outputs[f"{cloud}_ingress"][region]
         assert spec["type"] == "LoadBalancer" and spec["externalTrafficPolicy"] == "Local"
+        # `up` does not wait for pods that start only once the operator adds the TLS Secret
+        assert annotations["pulumi.com/skipAwait"] == "true"
         assert spec["loadBalancerSourceRanges"] == list(CLOUDFLARE_IPV4_RANGES)
         if cloud == "aws":
             prefix = "service.beta.kubernetes.io/aws-load-balancer-"
