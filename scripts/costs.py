@@ -12,7 +12,7 @@ files priced.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -266,8 +266,3 @@ def print_estimate(result: CostEstimate, out: IO[str], monthly_budget: float | N
         print(f"  {verdict} budgets.monthly {monthly_budget:,.0f} ({share:.0%} before usage)", file=out)
     for name, sku in result.unpriced:
         print(f"  unpriced: {name} ({sku}): add it to scripts/costs.py", file=out)
-
-
-def lines_of(result: CostEstimate, cloud: str) -> Iterator[Line]:
-    """The estimate's lines of one cloud."""
-    return (line for line in result.lines if line.cloud == cloud)
