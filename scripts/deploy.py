@@ -97,20 +97,19 @@ def main(
         offline_plan.print_tree(recording, sys.stdout)
     from . import costs
 
-    budget = load_settings(args.stack, read_stack_config(args.project_dir, args.stack)).budgets.monthly
-    costs.print_estimate(costs.estimate(recording), sys.stdout, monthly_budget=budget)
+    settings = load_settings(args.stack, read_stack_config(args.project_dir, args.stack))
+    costs.print_estimate(costs.estimate(recording), sys.stdout, monthly_budget=settings.budgets.monthly)
     if args.json:
         offline_plan.write_json(recording, args.json)
         print(f"wrote {args.json}")
-    return _check_policies(recording, args.stack, args.project_dir) if args.policy else 0
+    return _check_policies(recording, settings.environment) if args.policy else 0
 
 
-def _check_policies(recording: Recording, stack: str, project_dir: Path) -> int:
+def _check_policies(recording: Recording, environment: str) -> int:
     """Run the policy pack on a recorded plan (config policies/config/<environment>.json); print the table.
     Exit 3 on a mandatory violation, 2 on a bad policy config."""
     from . import policy_check  # imported here: a plain plan never loads the policy pack
 
-    environment = load_settings(stack, read_stack_config(project_dir, stack)).environment
     try:
         report = policy_check.check(recording, environment)
     except policy_check.PolicyConfigError as err:
