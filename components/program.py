@@ -6,6 +6,7 @@ from typing import Any
 
 import pulumi
 
+from .lib.aliases import drop_versioned_azure_aliases
 from .platform import Platform
 from .settings import PLATFORM_KEY, PROVIDER_KEYS, SettingsError, load_settings
 
@@ -36,6 +37,7 @@ def run() -> Platform:
         raise pulumi.RunError(
             f"stack {stack}: {len(err.problems)} configuration problem(s); nothing was changed"
         ) from None
+    pulumi.runtime.register_stack_transformation(drop_versioned_azure_aliases)  # seconds per run: see lib/aliases
     platform = Platform(f"{settings.name}-{settings.environment}", settings)
     for cloud, regions in platform.regions.items():
         pulumi.export(f"{cloud}_clusters", {name: r.cluster_name for name, r in regions.items()})

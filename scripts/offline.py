@@ -51,6 +51,8 @@ class Registration:
     """The inputs exactly as sent to the engine (what a policy analyzer receives)."""
     ignore_changes: list[str] = field(default_factory=list)
     """Properties Pulumi leaves alone after creation (`ignore_changes`)."""
+    alias_types: list[str] = field(default_factory=list)
+    """The types of the aliases sent with the resource (a resource's earlier type tokens)."""
 
     @property
     def provider_urn(self) -> str:
@@ -144,6 +146,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                     provider=request.provider,
                     dependencies=list(request.dependencies),
                     ignore_changes=list(request.ignoreChanges),
+                    alias_types=[a.spec.type for a in request.aliases if a.HasField("spec") and a.spec.type],
                     inputs=rpc.deserialize_properties(request.object, keep_unknowns=True),
                     outputs=dict(registered.state) if registered else {},
                     id=str(registered.id or "") if registered else "",
