@@ -7,40 +7,69 @@ on every `pulumi preview`/`up`. `install()` adds an import hook that runs such a
 imports and gives the package a module `__getattr__` (PEP 562): a name resolves on first use by importing only
 the module whose `__all__` exports it, which is exactly what the star import would have bound. Everything else
 in the `__init__` (the SDK's resource-module registration, lazy subpackages) runs as generated.
+
+A service's `_inputs` module (thousands of argument classes and their TypedDicts: 4.6 MB for Cloudflare or GCP
+compute, about 60 % of a plan's imports) is loaded lazily too, by `LazyClassesLoader`: its imports run at once,
+each class is defined on first use (from its body in the module's own bytecode) after the classes its annotations
+name, and a sibling resource module's `from ._inputs import *` binds just the classes that module names.
+Annotations resolve in the module's namespace (`typing.get_type_hints`, which the Pulumi SDK uses to translate
+nested inputs) exactly as eagerly; a module of any other shape loads as generated.
 """
 
 from __future__ import annotations
 
 import ast
+import builtins
+import functools
 import importlib
 import importlib.abc
 import importlib.machinery
+import os
 import re
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
+from types import CodeType, FunctionType, ModuleType
 from typing import Any
 
-SDKS = ("pulumi_aws", "pulumi_gcp", "pulumi_azure_native", "pulumi_cloudflare")
-"""Provider SDKs whose packages (the SDK itself and its service packages) re-export their modules."""
+SDKS = ("pulumi_aws", "pulumi_gcp", "pulumi_azure_native", "pulumi_cloudflare", "pulumi_kubernetes")
+"""Provider SDKs whose packages (the SDK itself, its service and API-version packages) re-export their modules."""
 
 _ALL = re.compile(r"^__all__ = \[(.*?)\]", re.MULTILINE | re.DOTALL)
+_STAR_IMPORT = re.compile(r"^from \.\w+ import \*$", re.MULTILINE)
+_TOP_LEVEL = re.compile(r"^\S.*$", re.MULTILINE)
+_DECORATOR = re.compile(r"@([\w.]+)$")
+_CLASS_HEAD = re.compile(r"class (\w+)(?:\(([\w.]+(?:, [\w.]+)*)\))?:$")
+_CAPITALISED = re.compile(r"\b[A-Z]\w*")
+
+
+EAGER = "MULTICLOUD_EAGER_SDK_IMPORTS"
+"""Environment variable: set to 1 to load the SDKs exactly as generated (no hook), e.g. to rule the hook out."""
 
 
 def install() -> None:
-    """Put the hook in front of the normal path finder (idempotent)."""
+    """Put the hook in front of the normal path finder (idempotent); not when EAGER is set."""
+    if os.environ.get(EAGER) == "1":
+        return
     if not any(isinstance(finder, ReexportFinder) for finder in sys.meta_path):
         sys.meta_path.insert(0, ReexportFinder())
 
 
 def split_init(init: Path) -> tuple[list[str], ast.Module]:
     """The modules a package `__init__` star-imports, and the rest of it (`from . import outputs` left out too:
-    the output types load with the first resource module that needs them)."""
+    the output types load with the first resource module that needs them). A star import of a module that spells
+    no `__all__` (a hand-written one, e.g. Kubernetes' `helm.v3.helm`) stays in the rest: it binds what it binds."""
     tree = ast.parse(init.read_text())
     modules, rest = [], []
     for node in tree.body:
-        if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module and node.names[0].name == "*":
+        if (
+            isinstance(node, ast.ImportFrom)
+            and node.level == 1
+            and node.module
+            and node.names[0].name == "*"
+            and _ALL.search((init.parent / f"{node.module}.py").read_text())
+        ):
             modules.append(node.module)
         elif not (
             isinstance(node, ast.ImportFrom) and node.level == 1 and [a.name for a in node.names] == ["outputs"]
@@ -60,24 +89,28 @@ class ReexportFinder(importlib.abc.MetaPathFinder):
     modules, and loads it with ReexportLoader."""
 
     def find_spec(self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None) -> Any:
-        if fullname.split(".")[0] not in SDKS or fullname.count(".") > 1:
+        if fullname.split(".")[0] not in SDKS:
             return None
         spec = importlib.machinery.PathFinder.find_spec(fullname, path)
-        if spec is None or spec.origin is None or not spec.origin.endswith("__init__.py"):
+        if spec is None or spec.origin is None:
             return spec
-        modules, rest = split_init(Path(spec.origin))
-        if modules:
-            spec.loader = ReexportLoader(Path(spec.origin), modules, rest)
+        if spec.origin.endswith("__init__.py"):
+            # Only read here: SDKs look up every service package's spec up front (`_utilities.lazy_import`).
+            if _STAR_IMPORT.search(Path(spec.origin).read_text()):
+                spec.loader = ReexportLoader(Path(spec.origin))
+        elif fullname.endswith("._inputs"):
+            split = split_classes(Path(spec.origin).read_text())
+            if split is not None:
+                spec.loader = LazyClassesLoader(Path(spec.origin), *split)
         return spec
 
 
 class ReexportLoader(importlib.abc.Loader):
     """Executes a re-exporting package as a module `__getattr__` over its modules' exports."""
 
-    def __init__(self, init: Path, modules: list[str], rest: ast.Module):
+    def __init__(self, init: Path):
         self.init = init
-        self.modules = modules
-        self.rest = rest
+        self.modules: list[str] = []
         self._exports: dict[str, list[str]] | None = None
         self._owners: dict[str, str] = {}
 
@@ -92,23 +125,26 @@ class ReexportLoader(importlib.abc.Loader):
 
     def exec_module(self, module: ModuleType) -> None:
         package = module.__name__
+        self.modules, rest = split_init(self.init)
 
-        def bind(owner: str) -> None:
+        def bind(owner: str, wanted: str) -> None:
             """Import one re-exported module and bind the names its star import binds (a submodule whose name is
-            also an exported function, e.g. `get_bucket`, ends up bound to the function, as eagerly)."""
+            also an exported function, e.g. `get_bucket`, ends up bound to the function, as eagerly). Of a module
+            whose classes load lazily, only `wanted` is bound (the others bind when looked up)."""
             imported = importlib.import_module(f"{package}.{owner}")
-            for name in self.exports()[owner]:
+            lazy = isinstance(getattr(imported, "__loader__", None), LazyClassesLoader)
+            for name in [wanted] if lazy else self.exports()[owner]:
                 if self._owners[name] == owner:
                     setattr(module, name, getattr(imported, name))
             if owner in self._owners and self._owners[owner] != owner:
-                bind(self._owners[owner])
+                bind(self._owners[owner], owner)
 
         def __getattr__(name: str) -> Any:  # noqa: N807 (PEP 562 module hook)
             self.exports()
             if name == "__all__":
                 return list(self._owners)
             if name in self._owners:
-                bind(self._owners[name])
+                bind(self._owners[name], name)
                 return module.__dict__[name]
             if not name.startswith("__") and (self.init.parent / f"{name}.py").exists():
                 return importlib.import_module(f"{package}.{name}")  # a submodule (`outputs`, `_inputs`)
@@ -119,4 +155,105 @@ class ReexportLoader(importlib.abc.Loader):
 
         module.__getattr__ = __getattr__  # type: ignore[method-assign]
         module.__dir__ = __dir__  # type: ignore[method-assign]
-        exec(compile(self.rest, str(self.init), "exec"), module.__dict__)
+        exec(compile(rest, str(self.init), "exec"), module.__dict__)
+
+
+def split_classes(source: str) -> tuple[str, dict[str, ClassSource]] | None:
+    """A generated `_inputs` module as its header (imports, `__all__`) and its classes by name. None when anything
+    but plainly decorated classes follows the header (such a module loads eagerly)."""
+    starts: list[tuple[int, str, tuple[str, ...], str]] = []  # offset, name, decorators, bases of each class
+    decorators: list[str] = []
+    offset: int | None = None
+    for line in _TOP_LEVEL.finditer(source):
+        text = line.group()
+        decorator, head = _DECORATOR.match(text), _CLASS_HEAD.match(text)
+        if text.startswith(("@", "class ")) and not (decorator or head):
+            return None  # a decorator call, keyword bases...: not the generated shape
+        if decorator:
+            offset = line.start() if offset is None else offset
+            decorators.append(decorator.group(1))
+        elif head:
+            starts.append((line.start() if offset is None else offset, head.group(1), tuple(decorators), head.group(2)))
+            decorators, offset = [], None
+        elif starts and not text.startswith("#"):
+            return None
+    if not starts or decorators:
+        return None
+    ends = [start for start, *_ in starts[1:]] + [len(source)]
+    classes = {
+        name: ClassSource(decorators, bases or "", source[start:end])
+        for (start, name, decorators, bases), end in zip(starts, ends, strict=True)
+    }
+    return source[: starts[0][0]], classes
+
+
+@dataclass(frozen=True)
+class ClassSource:
+    """One top-level class of a generated module: `@decorators class name(bases): ...` and its source text."""
+
+    decorators: tuple[str, ...]
+    bases: str
+    text: str
+
+
+class LazyClassesLoader(importlib.abc.Loader):
+    """Executes a generated `_inputs` module's header, then defines each class on first lookup, after the classes
+    it names (its annotations' forward references, its bases). A class is built from its body as compiled in the
+    module's own bytecode (the `__pycache__` file the normal import uses), decorated as in the source."""
+
+    def __init__(self, path: Path, header: str, classes: dict[str, ClassSource]):
+        self.path = path
+        self.header = header
+        self.classes = classes
+
+    def exec_module(self, module: ModuleType) -> None:
+        namespace = module.__dict__
+        code = importlib.machinery.SourceFileLoader(module.__name__, str(self.path)).get_code(module.__name__)
+        bodies = {c.co_name: c for c in code.co_consts if isinstance(c, CodeType)} if code else {}
+        if code is None or not bodies.keys() >= self.classes.keys():  # not the generated shape: run it as is
+            exec(code or compile(self.path.read_text(), str(self.path), "exec"), namespace)
+            return
+        exec(compile(self.header, str(self.path), "exec"), namespace)
+        every_name: list[str] = namespace.pop("__all__")
+        defining: set[str] = set()
+
+        def define(name: str) -> None:
+            """`class name(bases): body` with its decorators, as the module's statement would run it."""
+            if name in namespace or name in defining:
+                return
+            defining.add(name)
+            source = self.classes[name]
+            for needed in set(_CAPITALISED.findall(source.text)) & self.classes.keys():
+                define(needed)
+            bases = eval(_expression(f"({source.bases},)"), namespace) if source.bases else ()
+            built = builtins.__build_class__(FunctionType(bodies[name], namespace, name), name, *bases)
+            for decorator in reversed(source.decorators):
+                built = eval(_expression(decorator), namespace)(built)
+            namespace[name] = built
+
+        def named_by(caller: dict[str, Any]) -> list[str]:
+            """The classes a sibling module's source names: what its `from ._inputs import *` needs to bind."""
+            names = set(_CAPITALISED.findall(Path(caller["__file__"]).read_text()))
+            return [name for name in every_name if name in names]
+
+        def __getattr__(name: str) -> Any:  # noqa: N807 (PEP 562 module hook)
+            if name == "__all__":
+                caller = sys._getframe(1).f_globals
+                sibling = caller.get("__package__") == module.__package__ and "__path__" not in caller
+                return named_by(caller) if sibling and caller.get("__file__") else list(every_name)
+            if name in self.classes:
+                define(name)
+                return namespace[name]
+            raise AttributeError(f"module {module.__name__!r} has no attribute {name!r}")
+
+        def __dir__() -> list[str]:  # noqa: N807
+            return sorted({*namespace, *every_name})
+
+        module.__getattr__ = __getattr__  # type: ignore[method-assign]
+        module.__dir__ = __dir__  # type: ignore[method-assign]
+
+
+@functools.cache
+def _expression(text: str) -> CodeType:
+    """A decorator or bases expression of a generated class, compiled once."""
+    return compile(text, "<sdk_imports>", "eval")
