@@ -155,7 +155,26 @@ class ReexportLoader(importlib.abc.Loader):
 
         module.__getattr__ = __getattr__  # type: ignore[method-assign]
         module.__dir__ = __dir__  # type: ignore[method-assign]
+        def rebind(name: str) -> None:
+            """After the import system bound submodule `name` as an attribute: the exported object, if any."""
+            self.exports()
+            if name in self._owners:
+                bind(self._owners[name], name)
+
+        module.__dict__["_rebind_export"] = rebind
+        module.__class__ = ReexportingModule
         exec(compile(rest, str(self.init), "exec"), module.__dict__)
+
+
+class ReexportingModule(ModuleType):
+    """A hooked package. Importing a submodule binds it as the package's attribute (`import
+    pulumi_kubernetes.core.v1.Namespace`); where the eager star import binds an exported object of that name
+    instead (the `Namespace` class, GCP's `get_network` function), the package keeps that object, as eagerly."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        super().__setattr__(name, value)
+        if isinstance(value, ModuleType) and value.__name__ == f"{self.__name__}.{name}":
+            self.__dict__["_rebind_export"](name)
 
 
 def split_classes(source: str) -> tuple[str, dict[str, ClassSource]] | None:

@@ -195,3 +195,17 @@ def test_the_offline_plan_is_the_same_with_the_sdks_loaded_as_generated(tmp_path
     hooked, eager = resources("hooked"), resources("eager")
     assert len(eager) > 300
     assert hooked == eager
+
+
+def test_importing_a_submodule_keeps_the_object_its_package_exports_under_that_name():
+    probe = (
+        "{install}\nimport pulumi_kubernetes.core.v1.Namespace, pulumi_kubernetes as k8s\n"
+        "print(type(k8s.core.v1.Namespace).__name__, k8s.core.v1.Namespace.__module__)"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", probe.format(install=install)], cwd=ROOT, capture_output=True, text=True, timeout=60
+        ).stdout
+        for install in ("", "import components")
+    }
+    assert outputs == {"type pulumi_kubernetes.core.v1.Namespace\n"}  # the class, with and without the hook
