@@ -8,12 +8,12 @@ imports and gives the package a module `__getattr__` (PEP 562): a name resolves 
 the module whose `__all__` exports it, which is exactly what the star import would have bound. Everything else
 in the `__init__` (the SDK's resource-module registration, lazy subpackages) runs as generated.
 
-A service's `_inputs` module (thousands of argument classes and their TypedDicts: 4.6 MB for Cloudflare or GCP
-compute, about 60 % of a plan's imports) is loaded lazily too, by `LazyClassesLoader`: its imports run at once,
-each class is defined on first use (from its body in the module's own bytecode) after the classes its annotations
-name, and a sibling resource module's `from ._inputs import *` binds just the classes that module names.
+A service's `_inputs` and `outputs` modules (thousands of argument and output classes: 4.6 MB of `_inputs` for
+Cloudflare or GCP compute, about 60 % of a plan's imports) load lazily too, by `LazyClassesLoader`: their imports
+run at once, and each class is defined on first use (from its body in the module's own bytecode) after the classes
+it names. A sibling resource module's `from ._inputs import *` binds just the classes that module names.
 Annotations resolve in the module's namespace (`typing.get_type_hints`, which the Pulumi SDK uses to translate
-nested inputs) exactly as eagerly; a module of any other shape loads as generated.
+nested inputs and outputs) exactly as eagerly; a module of any other shape loads as generated.
 """
 
 from __future__ import annotations
@@ -41,7 +41,8 @@ _STAR_IMPORT = re.compile(r"^from \.\w+ import \*$", re.MULTILINE)
 _TOP_LEVEL = re.compile(r"^\S.*$", re.MULTILINE)
 _DECORATOR = re.compile(r"@([\w.]+)$")
 _CLASS_HEAD = re.compile(r"class (\w+)(?:\(([\w.]+(?:, [\w.]+)*)\))?:$")
-_CAPITALISED = re.compile(r"\b[A-Z]\w*")
+_QUOTED_CLASS = re.compile(r"'([A-Z]\w*)'")
+"""How generated code names a class of its own or a sibling module: as a forward reference (`pulumi.Input['XArgs']`)."""
 
 
 EAGER = "MULTICLOUD_EAGER_SDK_IMPORTS"
@@ -68,7 +69,7 @@ def split_init(init: Path) -> tuple[list[str], ast.Module]:
             and node.level == 1
             and node.module
             and node.names[0].name == "*"
-            and _ALL.search((init.parent / f"{node.module}.py").read_text())
+            and exports(init.parent / f"{node.module}.py")
         ):
             modules.append(node.module)
         elif not (
@@ -78,8 +79,9 @@ def split_init(init: Path) -> tuple[list[str], ast.Module]:
     return modules, ast.Module(body=rest, type_ignores=[])
 
 
+@functools.cache
 def exports(module_file: Path) -> list[str]:
-    """The names in a generated module's `__all__`."""
+    """The names in a generated module's `__all__` (read once per process)."""
     found = _ALL.search(module_file.read_text())
     return re.findall(r"'([^']+)'", found.group(1)) if found else []
 
@@ -98,7 +100,7 @@ class ReexportFinder(importlib.abc.MetaPathFinder):
             # Only read here: SDKs look up every service package's spec up front (`_utilities.lazy_import`).
             if _STAR_IMPORT.search(Path(spec.origin).read_text()):
                 spec.loader = ReexportLoader(Path(spec.origin))
-        elif fullname.endswith("._inputs"):
+        elif fullname.endswith(("._inputs", ".outputs")):
             split = split_classes(Path(spec.origin).read_text())
             if split is not None:
                 spec.loader = LazyClassesLoader(Path(spec.origin), *split)
@@ -242,7 +244,8 @@ class LazyClassesLoader(importlib.abc.Loader):
                 return
             defining.add(name)
             source = self.classes[name]
-            for needed in set(_CAPITALISED.findall(source.text)) & self.classes.keys():
+            named = {*_QUOTED_CLASS.findall(source.text), *re.findall(r"\w+", source.bases)}
+            for needed in named & self.classes.keys():
                 define(needed)
             bases = eval(_expression(f"({source.bases},)"), namespace) if source.bases else ()
             built = builtins.__build_class__(FunctionType(bodies[name], namespace, name), name, *bases)
@@ -252,7 +255,7 @@ class LazyClassesLoader(importlib.abc.Loader):
 
         def named_by(caller: dict[str, Any]) -> list[str]:
             """The classes a sibling module's source names: what its `from ._inputs import *` needs to bind."""
-            names = set(_CAPITALISED.findall(Path(caller["__file__"]).read_text()))
+            names = set(_QUOTED_CLASS.findall(Path(caller["__file__"]).read_text()))
             return [name for name in every_name if name in names]
 
         def __getattr__(name: str) -> Any:  # noqa: N807 (PEP 562 module hook)

@@ -148,6 +148,28 @@ def test_a_lazily_defined_class_is_the_class_the_module_defines_eagerly():
     assert lazy == eager
 
 
+def test_a_lazily_defined_output_class_translates_as_eagerly():
+    probe = """
+import importlib, json, sys, pulumi
+{install}
+import pulumi_gcp as gcp
+tunnel, router = gcp.compute.VPNTunnel, gcp.compute.RouterNat
+print(json.dumps({{
+    cls.__name__: repr(pulumi._types.resource_types(cls)) for cls in (tunnel, router)
+}} | {{"log": repr(pulumi._types.output_type_types(gcp.compute.outputs.RouterNatLogConfig))}}))
+"""
+    runs = {
+        hooked: subprocess.Popen(
+            [sys.executable, "-c", probe.format(install="import components" if hooked else "")],
+            cwd=ROOT, stdout=subprocess.PIPE, text=True,
+        )
+        for hooked in (False, True)
+    }
+    eager, lazy = (json.loads(runs[hooked].communicate(timeout=180)[0]) for hooked in (False, True))
+    assert "outputs.RouterNatLogConfig" in eager["RouterNat"]  # an output property typed by a class of `outputs`
+    assert lazy == eager
+
+
 def test_an_inputs_module_defines_only_the_classes_a_program_reaches():
     probe = (
         "import sys, components, pulumi_gcp as gcp; gcp.compute.VPNTunnel\n"
