@@ -14,6 +14,7 @@ import json
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any
 
 import pulumi
@@ -21,8 +22,9 @@ from google.protobuf import struct_pb2
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
 from pulumi.runtime import settings as runtime_settings
+from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime.stack import run_pulumi_func
-from pulumi.runtime.sync_await import _sync_await
+from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
 from . import mock_clouds
 
@@ -129,31 +131,79 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         self.registrations: list[Registration] = []
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
-        response = super().RegisterResource(request)
+        if request.type == "pulumi:pulumi:Stack":
+            return super().RegisterResource(request)
+        response = self._register(request)
+        recorded_inputs = rpc.deserialize_properties(request.object, keep_unknowns=True)
         if request.type.startswith("pulumi:providers:") and isinstance(self.mocks, RealisticMocks):
-            inputs = rpc.deserialize_properties(request.object)
-            self.mocks.provider_regions[response.urn] = str(inputs.get("region") or inputs.get("location") or "")
-        if request.type != "pulumi:pulumi:Stack":
-            registered = self.resources.get(response.urn)
-            self.registrations.append(
-                Registration(
-                    urn=response.urn,
-                    type=request.type,
-                    name=request.name,
-                    parent=request.parent,
-                    custom=bool(request.custom),
-                    protect=bool(request.protect),
-                    provider=request.provider,
-                    dependencies=list(request.dependencies),
-                    ignore_changes=list(request.ignoreChanges),
-                    alias_types=[a.spec.type for a in request.aliases if a.HasField("spec") and a.spec.type],
-                    inputs=rpc.deserialize_properties(request.object, keep_unknowns=True),
-                    outputs=dict(registered.state) if registered else {},
-                    id=str(registered.id or "") if registered else "",
-                    properties=request.object,
-                )
+            region = recorded_inputs.get("region") or recorded_inputs.get("location") or ""
+            self.mocks.provider_regions[response.urn] = str(region)
+        registered = self.resources.get(response.urn)
+        self.registrations.append(
+            Registration(
+                urn=response.urn,
+                type=request.type,
+                name=request.name,
+                parent=request.parent,
+                custom=bool(request.custom),
+                protect=bool(request.protect),
+                provider=request.provider,
+                dependencies=list(request.dependencies),
+                ignore_changes=list(request.ignoreChanges),
+                alias_types=[a.spec.type for a in request.aliases if a.HasField("spec") and a.spec.type],
+                inputs=recorded_inputs,
+                outputs=dict(registered.state) if registered else {},
+                id=str(registered.id or "") if registered else "",
+                properties=request.object,
             )
+        )
         return response
+
+    def _register(self, request: Any) -> Any:
+        """MockMonitor.RegisterResource, except that the mocks' answer goes back as a Struct built in place when it
+        is plain data (every answer of ours is): the SDK's async serializer spins an event loop in this worker
+        thread for each of a plan's ~900 resources."""
+        urn = self.make_urn(request.parent, request.type, request.name)
+        _ensure_event_loop()  # deserializing a resource reference needs one on this thread
+        resource_id, state = self.mocks.new_resource(
+            pulumi_mocks.MockResourceArgs(
+                typ=request.type,
+                name=request.name,
+                inputs=rpc.deserialize_properties(request.object),
+                provider=request.provider,
+                resource_id=request.importId,
+                custom=request.custom or False,
+                transforms=pulumi_mocks._resolve_callbacks(request.transforms),
+            )
+        )
+        state_proto = plain_struct(state)
+        if state_proto is None:
+            state_proto = _sync_await(rpc.serialize_properties(state, {}))
+        self.resources[urn] = pulumi_mocks.MockMonitor.ResourceRegistration(urn, resource_id or "", state)
+        return resource_pb2.RegisterResourceResponse(urn=urn, id=resource_id or "", object=state_proto)
+
+
+_PLAIN_SCALARS = (str, bool, int, float, type(None))
+
+
+def _is_plain(value: Any) -> bool:
+    if isinstance(value, _PLAIN_SCALARS):
+        return not isinstance(value, Enum)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _is_plain(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_is_plain(v) for v in value)
+    return False
+
+
+def plain_struct(state: Mapping[str, Any]) -> struct_pb2.Struct | None:
+    """`state` as `rpc.serialize_properties` sends it (top-level None values left out), when it is plain JSON-like
+    data; None otherwise (an unknown, a resource reference, an asset: the SDK's serializer handles those)."""
+    if not _is_plain(dict(state)):
+        return None
+    struct = struct_pb2.Struct()
+    struct.update({key: value for key, value in state.items() if value is not None})
+    return struct
 
 
 def flatten_config(config: Mapping[str, Any]) -> dict[str, str]:

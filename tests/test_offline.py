@@ -1,0 +1,43 @@
+"""scripts/offline.py: the recording monitor answers the SDK with the Struct its own serializer would send."""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+
+import pytest
+from pulumi.output import Unknown
+from pulumi.runtime import rpc
+from pulumi.runtime.sync_await import _sync_await
+
+from scripts.offline import plain_struct
+
+PLAIN = {
+    "name": "flow-dev",
+    "count": 3,
+    "ratio": 0.5,
+    "enabled": False,
+    "absent": None,  # left out at the top level, as the SDK does
+    "tags": {"env": "dev", "owner": None},  # kept as null below it
+    "list": [1, "two", None, {"three": [3.0]}],
+    "password": rpc.wrap_rpc_secret("s3cret"),
+}
+
+
+def sdk_struct(state):
+    asyncio.set_event_loop(asyncio.new_event_loop())
+    return _sync_await(rpc.serialize_properties(state, {}))
+
+
+def test_plain_state_is_the_struct_the_sdk_serializer_sends():
+    assert plain_struct(PLAIN) == sdk_struct(PLAIN)
+    assert "absent" not in plain_struct(PLAIN)
+
+
+class Tier(str, enum.Enum):  # noqa: UP042 (the shape of the SDKs' generated enums)
+    STANDARD = "Standard"
+
+
+@pytest.mark.parametrize("value", [Unknown(), Tier.STANDARD, (1, 2), object(), {1: "non-string key"}])
+def test_anything_else_is_left_to_the_sdk_serializer(value):
+    assert plain_struct({"nested": {"value": value}}) is None
