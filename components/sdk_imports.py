@@ -38,9 +38,10 @@ SDKS = ("pulumi_aws", "pulumi_gcp", "pulumi_azure_native", "pulumi_cloudflare", 
 
 _ALL = re.compile(r"^__all__ = \[(.*?)\]", re.MULTILINE | re.DOTALL)
 _STAR_IMPORT = re.compile(r"^from \.\w+ import \*$", re.MULTILINE)
-_TOP_LEVEL = re.compile(r"^\S.*$", re.MULTILINE)
-_DECORATOR = re.compile(r"@([\w.]+)$")
-_CLASS_HEAD = re.compile(r"class (\w+)(?:\(([\w.]+(?:, [\w.]+)*)\))?:$")
+_CLASS_START = re.compile(r"\n(?=[@c])((?:@[\w.]+\n)*)class (\w+)(?:\(([\w.]+(?:, [\w.]+)*)\))?:\n")
+"""A top-level class statement of generated code, with its decorators: `@pulumi.input_type` / `class XArgs:`.
+(Each pattern starts at the newline before its line: much faster than `^` over megabytes of source.)"""
+_STATEMENT = re.compile(r"\n[^\s#]")
 _QUOTED_CLASS = re.compile(r"'([A-Z]\w*)'")
 """How generated code names a class of its own or a sibling module: as a forward reference (`pulumi.Input['XArgs']`)."""
 
@@ -180,32 +181,22 @@ class ReexportingModule(ModuleType):
 
 
 def split_classes(source: str) -> tuple[str, dict[str, ClassSource]] | None:
-    """A generated `_inputs` module as its header (imports, `__all__`) and its classes by name. None when anything
-    but plainly decorated classes follows the header (such a module loads eagerly)."""
-    starts: list[tuple[int, str, tuple[str, ...], str]] = []  # offset, name, decorators, bases of each class
-    decorators: list[str] = []
-    offset: int | None = None
-    for line in _TOP_LEVEL.finditer(source):
-        text = line.group()
-        decorator, head = _DECORATOR.match(text), _CLASS_HEAD.match(text)
-        if text.startswith(("@", "class ")) and not (decorator or head):
-            return None  # a decorator call, keyword bases...: not the generated shape
-        if decorator:
-            offset = line.start() if offset is None else offset
-            decorators.append(decorator.group(1))
-        elif head:
-            starts.append((line.start() if offset is None else offset, head.group(1), tuple(decorators), head.group(2)))
-            decorators, offset = [], None
-        elif starts and not text.startswith("#"):
-            return None
-    if not starts or decorators:
+    """A generated `_inputs`/`outputs` module as its header (imports, `__all__`) and its classes by name. None when
+    anything but plainly decorated classes follows the header (such a module loads eagerly)."""
+    starts = list(_CLASS_START.finditer(source))
+    if not starts:
         return None
-    ends = [start for start, *_ in starts[1:]] + [len(source)]
+    offsets = [start.start() + 1 for start in starts]  # the first decorator or class line of each class
+    header = source[: offsets[0]]
+    statements = sum(start.group(1).count("\n") + 1 for start in starts)  # decorators and class lines
+    found = len(_STATEMENT.findall(source, offsets[0] - 1))
+    if found != statements or header.rstrip().rsplit("\n", 1)[-1].startswith("@"):
+        return None  # a decorator call, keyword bases, a statement between classes...: not the generated shape
     classes = {
-        name: ClassSource(decorators, bases or "", source[start:end])
-        for (start, name, decorators, bases), end in zip(starts, ends, strict=True)
+        start.group(2): ClassSource(tuple(re.findall(r"@([\w.]+)", start.group(1))), start.group(3) or "", source[a:b])
+        for start, a, b in zip(starts, offsets, [*offsets[1:], len(source)], strict=True)
     }
-    return source[: starts[0][0]], classes
+    return header, classes
 
 
 @dataclass(frozen=True)
