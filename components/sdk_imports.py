@@ -19,6 +19,7 @@ nested inputs and outputs) exactly as eagerly; a module of any other shape loads
 from __future__ import annotations
 
 import ast
+import bisect
 import builtins
 import functools
 import importlib
@@ -189,14 +190,37 @@ def split_classes(source: str) -> tuple[str, dict[str, ClassSource]] | None:
     offsets = [start.start() + 1 for start in starts]  # the first decorator or class line of each class
     header = source[: offsets[0]]
     statements = sum(start.group(1).count("\n") + 1 for start in starts)  # decorators and class lines
-    found = len(_STATEMENT.findall(source, offsets[0] - 1))
-    if found != statements or header.rstrip().rsplit("\n", 1)[-1].startswith("@"):
+    found = [m.start() + 1 for m in _STATEMENT.finditer(source, offsets[0] - 1)]
+    if len(found) != statements and not _only_in_docstrings(source, starts, found):
         return None  # a decorator call, keyword bases, a statement between classes...: not the generated shape
+    if header.rstrip().rsplit("\n", 1)[-1].startswith("@"):
+        return None
     classes = {
         start.group(2): ClassSource(tuple(re.findall(r"@([\w.]+)", start.group(1))), start.group(3) or "", source[a:b])
         for start, a, b in zip(starts, offsets, [*offsets[1:], len(source)], strict=True)
     }
     return header, classes
+
+
+def _only_in_docstrings(source: str, starts: list[re.Match[str]], lines: list[int]) -> bool:
+    """Whether every unindented line among `lines` that is not a class's decorator or `class` line sits inside a
+    docstring (a description that runs on at column 0), i.e. after an odd number of triple quotes in its class."""
+    heads = {start.start() + 1 + offset for start in starts for offset in _line_offsets(start.group(0)[1:])}
+    owners = [start.start() + 1 for start in starts]
+    for line in (line for line in lines if line not in heads):
+        owner = owners[bisect.bisect_right(owners, line) - 1]
+        if source.count('"""', owner, line) % 2 == 0:
+            return False
+    return True
+
+
+def _line_offsets(text: str) -> list[int]:
+    """Offsets of the lines of `text` (a class statement and its decorators) but the empty last one."""
+    offsets, offset = [], 0
+    for line in text.split("\n")[:-1]:
+        offsets.append(offset)
+        offset += len(line) + 1
+    return offsets
 
 
 @dataclass(frozen=True)

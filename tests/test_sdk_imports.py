@@ -196,7 +196,10 @@ def test_a_module_of_another_shape_is_split_only_when_it_is_plain_classes():
     assert {n: (c.decorators, c.bases) for n, c in split[1].items()} == {
         "AArgs": (("pulumi.input_type",), ""), "ADict": ((), "TypedDict"),
     }
+    described = '@pulumi.output_type\nclass B(dict):\n    def b(self):\n        """Runs on\nat column 0."""\n'
+    assert set(split_classes(header + classes + described)[1]) == {"AArgs", "ADict", "B"}  # type: ignore[index]
     assert split_classes(header + classes + "REGISTRY = {}\n") is None  # a statement after the classes
+    assert split_classes(header + described + "REGISTRY = {}\n") is None
     assert split_classes(header + "@pulumi.input_type(name='a')\nclass AArgs:\n    pass\n") is None
     assert split_classes(header + "class A(Base, metaclass=M):\n    pass\n") is None
 
