@@ -4,10 +4,12 @@ Each run is a fresh `python -m scripts.deploy plan --stack S --quiet` process (i
 user pays them); prints the median wall seconds and the peak RSS per case against its target, and exits
 1 when one is missed. Cases, each stack file edited in a temporary project copy: its AWS slice (Azure and GCP
 off), its three clouds without the cross-cloud layer (VPN mesh, edge, trusts off), both without the workloads and
-the bucket copies, and the whole file. A whole stack's time is mostly the Pulumi SDK registering ~400 (dev) and
-~890 (prod) resources on the mock runtime (about
-8 ms each, with the cyclic garbage collector paused: see scripts/offline.py) and importing the SDK modules it uses
-(2.6 s for prod, after components/sdk_imports.py cut it from 4 s).
+the bucket copies, and the whole file. Where a whole stack's time goes (~400 resources for dev, ~880 for prod):
+the Pulumi SDK registering them on the mock runtime (about 3 ms each once Azure's API-version aliases are dropped,
+see components/lib/aliases.py; the cyclic garbage collector is paused, see scripts/offline.py), importing the SDK
+modules and classes the program uses (~1.5 s, with components/sdk_imports.py loading only those), and resolving
+each class's type hints on first use. The first line is a fixed CPU loop: shared 2-core machines vary by tens of
+per cent from minute to minute, so compare runs made at a similar speed.
 """
 
 from __future__ import annotations
@@ -97,6 +99,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5, help="runs per stack (default 5)")
     args = parser.parse_args(argv)
     missed = 0
+    start = time.perf_counter()
+    sum(range(10**8))
+    print(f"machine speed: a fixed CPU loop took {time.perf_counter() - start:.2f} s (1.7 s on a quiet 2-core run)")
     print(f"{'case':30} {'median s':>9} {'target s':>9} {'peak MB':>8} {'target MB':>10}  result")
     for case, stack, edit, max_seconds, max_mb in CASES:
         with tempfile.TemporaryDirectory() as tmp:
