@@ -159,6 +159,7 @@ class ReexportLoader(importlib.abc.Loader):
 
         module.__getattr__ = __getattr__  # type: ignore[method-assign]
         module.__dir__ = __dir__  # type: ignore[method-assign]
+
         def rebind(name: str) -> None:
             """After the import system bound submodule `name` as an attribute: the exported object, if any."""
             self.exports()
@@ -205,22 +206,13 @@ def split_classes(source: str) -> tuple[str, dict[str, ClassSource]] | None:
 def _only_in_docstrings(source: str, starts: list[re.Match[str]], lines: list[int]) -> bool:
     """Whether every unindented line among `lines` that is not a class's decorator or `class` line sits inside a
     docstring (a description that runs on at column 0), i.e. after an odd number of triple quotes in its class."""
-    heads = {start.start() + 1 + offset for start in starts for offset in _line_offsets(start.group(0)[1:])}
+    heads = {start.start() + i + 1 for start in starts for i, c in enumerate(start.group(0)[:-1]) if c == "\n"}
     owners = [start.start() + 1 for start in starts]
     for line in (line for line in lines if line not in heads):
         owner = owners[bisect.bisect_right(owners, line) - 1]
         if source.count('"""', owner, line) % 2 == 0:
             return False
     return True
-
-
-def _line_offsets(text: str) -> list[int]:
-    """Offsets of the lines of `text` (a class statement and its decorators) but the empty last one."""
-    offsets, offset = [], 0
-    for line in text.split("\n")[:-1]:
-        offsets.append(offset)
-        offset += len(line) + 1
-    return offsets
 
 
 @dataclass(frozen=True)
@@ -233,7 +225,7 @@ class ClassSource:
 
 
 class LazyClassesLoader(importlib.abc.Loader):
-    """Executes a generated `_inputs` module's header, then defines each class on first lookup, after the classes
+    """Executes a generated `_inputs`/`outputs` module's header, then defines each class on first lookup, after those
     it names (its annotations' forward references, its bases). A class is built from its body as compiled in the
     module's own bytecode (the `__pycache__` file the normal import uses), decorated as in the source."""
 
