@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STACK  ?= dev
 SCANNER := $(VENV)/scanner
 
-.PHONY: plan test tools lint typecheck schema bench install clean
+.PHONY: plan test tools lint typecheck schema bench bytecode install clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +23,7 @@ $(SCANNER)/.installed: requirements-scan.txt | $(VENV)/.installed
 tools: $(SCANNER)/.installed  ## the real tools the tests drive: promtool, PostgreSQL (Debian), checkov (own venv)
 	@(command -v promtool && ls /usr/lib/postgresql/*/bin/initdb) >/dev/null 2>&1 || ./.ci/install-debian-tools
 
-plan: install  ## offline plan of a stack on the mock runtime (STACK=dev by default)
+plan: install bytecode  ## offline plan of a stack on the mock runtime (STACK=dev by default)
 	$(PY) -m scripts.deploy plan --stack $(STACK)
 
 test: install tools  ## lint, type-check and the whole test suite
@@ -31,10 +31,13 @@ test: install tools  ## lint, type-check and the whole test suite
 	$(PY) -m mypy components scripts
 	CHECKOV=$(SCANNER)/bin/checkov $(PY) -m pytest
 
+bytecode: install  ## compile the project's modules (a PYTHONDONTWRITEBYTECODE=1 shell would recompile them each run)
+	@$(PY) -m compileall -q components scripts policies
+
 schema: install  ## regenerate schema/stack.schema.json from the settings models
 	$(PY) -m scripts.schema
 
-bench: install  ## median seconds and peak RSS of the offline plan, against the targets
+bench: install bytecode  ## median seconds and peak RSS of the offline plan, against the targets
 	$(PY) -m scripts.bench
 
 clean:

@@ -83,8 +83,10 @@ def split_init(init: Path) -> tuple[list[str], ast.Module]:
 
 @functools.cache
 def exports(module_file: Path) -> list[str]:
-    """The names in a generated module's `__all__` (read once per process)."""
-    found = _ALL.search(module_file.read_text())
+    """The names in a generated module's `__all__` (read once per process; it stands near the top, so the rest of
+    the file is read only when it runs on)."""
+    with module_file.open() as text:
+        found = _ALL.search(text.read(16384)) or _ALL.search(module_file.read_text())
     return re.findall(r"'([^']+)'", found.group(1)) if found else []
 
 
