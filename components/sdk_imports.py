@@ -18,7 +18,6 @@ nested inputs and outputs) exactly as eagerly; a module of any other shape loads
 
 from __future__ import annotations
 
-import ast
 import bisect
 import builtins
 import functools
@@ -39,6 +38,8 @@ SDKS = ("pulumi_aws", "pulumi_gcp", "pulumi_azure_native", "pulumi_cloudflare", 
 
 _ALL = re.compile(r"^__all__ = \[(.*?)\]", re.MULTILINE | re.DOTALL)
 _STAR_IMPORT = re.compile(r"^from \.\w+ import \*$", re.MULTILINE)
+_REEXPORT = re.compile(r"^(?:from \.(\w+) import \*|from \. import outputs)$", re.MULTILINE)
+"""The top-level statements of a generated package `__init__` that the hook defers: star imports, `outputs`."""
 _CLASS_START = re.compile(r"\n(?=[@c])((?:@[\w.]+\n)*)class (\w+)(?:\(([\w.]+(?:, [\w.]+)*)\))?:\n")
 """A top-level class statement of generated code, with its decorators: `@pulumi.input_type` / `class XArgs:`.
 (Each pattern starts at the newline before its line: much faster than `^` over megabytes of source.)"""
@@ -59,26 +60,22 @@ def install() -> None:
         sys.meta_path.insert(0, ReexportFinder())
 
 
-def split_init(init: Path) -> tuple[list[str], ast.Module]:
-    """The modules a package `__init__` star-imports, and the rest of it (`from . import outputs` left out too:
-    the output types load with the first resource module that needs them). A star import of a module that spells
-    no `__all__` (a hand-written one, e.g. Kubernetes' `helm.v3.helm`) stays in the rest: it binds what it binds."""
-    tree = ast.parse(init.read_text())
-    modules, rest = [], []
-    for node in tree.body:
-        if (
-            isinstance(node, ast.ImportFrom)
-            and node.level == 1
-            and node.module
-            and node.names[0].name == "*"
-            and exports(init.parent / f"{node.module}.py")
-        ):
-            modules.append(node.module)
-        elif not (
-            isinstance(node, ast.ImportFrom) and node.level == 1 and [a.name for a in node.names] == ["outputs"]
-        ):
-            rest.append(node)
-    return modules, ast.Module(body=rest, type_ignores=[])
+def split_init(init: Path) -> tuple[list[str], str]:
+    """The modules a package `__init__` star-imports, and the rest of its source (`from . import outputs` left out
+    too: the output types load with the first resource module that needs them), each left-out statement blanked so
+    that line numbers stay. A star import of a module that spells no `__all__` (a hand-written one, e.g. Kubernetes'
+    `helm.v3.helm`) stays in the rest: it binds what it binds."""
+    modules: list[str] = []
+
+    def leave_out(statement: re.Match[str]) -> str:
+        module = statement.group(1)
+        if module is not None and not exports(init.parent / f"{module}.py"):
+            return statement.group(0)
+        if module is not None:
+            modules.append(module)
+        return ""
+
+    return modules, _REEXPORT.sub(leave_out, init.read_text())
 
 
 @functools.cache

@@ -106,7 +106,8 @@ def kept_eager(init) -> set[str]:
     from components.sdk_imports import split_init
 
     _, rest = split_init(init)
-    return {n.module for n in rest.body if isinstance(n, ast.ImportFrom) and n.names[0].name == "*" and n.module}
+    body = ast.parse(rest).body
+    return {n.module for n in body if isinstance(n, ast.ImportFrom) and n.names[0].name == "*" and n.module}
 
 
 CLASSES = """
