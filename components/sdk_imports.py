@@ -28,10 +28,9 @@ import os
 import re
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from types import CodeType, FunctionType, ModuleType
-from typing import Any
+from typing import Any, NamedTuple
 
 SDKS = ("pulumi_aws", "pulumi_gcp", "pulumi_azure_native", "pulumi_cloudflare", "pulumi_kubernetes")
 """Provider SDKs whose packages (the SDK itself, its service and API-version packages) re-export their modules."""
@@ -40,12 +39,11 @@ _ALL = re.compile(r"^__all__ = \[(.*?)\]", re.MULTILINE | re.DOTALL)
 _STAR_IMPORT = re.compile(r"^from \.\w+ import \*$", re.MULTILINE)
 _REEXPORT = re.compile(r"^(?:from \.(\w+) import \*|from \. import outputs)$", re.MULTILINE)
 """The top-level statements of a generated package `__init__` that the hook defers: star imports, `outputs`."""
-_CLASS_START = re.compile(r"\n(?=[@c])((?:@[\w.]+\n)*)class (\w+)(?:\(([\w.]+(?:, [\w.]+)*)\))?:\n")
+_CLASS_START = re.compile(rb"\n(?=[@c])((?:@[\w.]+\n)*)class (\w+)(?:\(([\w.]+(?:, [\w.]+)*)\))?:\n")
 """A top-level class statement of generated code, with its decorators: `@pulumi.input_type` / `class XArgs:`.
-(Each pattern starts at the newline before its line: much faster than `^` over megabytes of source.)"""
-_STATEMENT = re.compile(r"\n[^\s#]")
-_QUOTED_CLASS = re.compile(r"'([A-Z]\w*)'")
-"""How generated code names a class of its own or a sibling module: as a forward reference (`pulumi.Input['XArgs']`)."""
+(Each pattern starts at the newline before its line: much faster than `^` over megabytes of source; bytes are
+matched, the source is not decoded.)"""
+_STATEMENT = re.compile(rb"\n[^\s#]")
 
 
 EAGER = "MULTICLOUD_EAGER_SDK_IMPORTS"
@@ -102,9 +100,7 @@ class ReexportFinder(importlib.abc.MetaPathFinder):
             if _STAR_IMPORT.search(Path(spec.origin).read_text()):
                 spec.loader = ReexportLoader(Path(spec.origin))
         elif fullname.endswith(("._inputs", ".outputs")):
-            split = split_classes(Path(spec.origin).read_text())
-            if split is not None:
-                spec.loader = LazyClassesLoader(Path(spec.origin), *split)
+            spec.loader = LazyClassesLoader(Path(spec.origin))
         return spec
 
 
@@ -181,66 +177,69 @@ class ReexportingModule(ModuleType):
             self.__dict__["_rebind_export"](name)
 
 
-def split_classes(source: str) -> tuple[str, dict[str, ClassSource]] | None:
-    """A generated `_inputs`/`outputs` module as its header (imports, `__all__`) and its classes by name. None when
-    anything but plainly decorated classes follows the header (such a module loads eagerly)."""
+def split_classes(source: bytes) -> tuple[bytes, dict[str, ClassStatement]] | None:
+    """A generated `_inputs`/`outputs` module as its header (imports, `__all__`) and its class statements by name.
+    None when anything but plainly decorated classes follows the header (such a module loads eagerly)."""
     starts = list(_CLASS_START.finditer(source))
     if not starts:
         return None
-    offsets = [start.start() + 1 for start in starts]  # the first decorator or class line of each class
-    header = source[: offsets[0]]
-    statements = sum(start.group(1).count("\n") + 1 for start in starts)  # decorators and class lines
-    found = [m.start() + 1 for m in _STATEMENT.finditer(source, offsets[0] - 1)]
+    first = starts[0].start() + 1  # the first decorator or class line
+    header = source[:first]
+    statements = sum(start.group(1).count(b"\n") + 1 for start in starts)  # decorators and class lines
+    found = [m.start() + 1 for m in _STATEMENT.finditer(source, first - 1)]
     if len(found) != statements and not _only_in_docstrings(source, starts, found):
         return None  # a decorator call, keyword bases, a statement between classes...: not the generated shape
-    if header.rstrip().rsplit("\n", 1)[-1].startswith("@"):
+    if header.rstrip().rsplit(b"\n", 1)[-1].startswith(b"@"):
         return None
-    classes = {
-        start.group(2): ClassSource(tuple(re.findall(r"@([\w.]+)", start.group(1))), start.group(3) or "", source[a:b])
-        for start, a, b in zip(starts, offsets, [*offsets[1:], len(source)], strict=True)
-    }
-    return header, classes
+    return header, {start.group(2).decode(): ClassStatement(start.group(1), start.group(3) or b"") for start in starts}
 
 
-def _only_in_docstrings(source: str, starts: list[re.Match[str]], lines: list[int]) -> bool:
+def _only_in_docstrings(source: bytes, starts: list[re.Match[bytes]], lines: list[int]) -> bool:
     """Whether every unindented line among `lines` that is not a class's decorator or `class` line sits inside a
     docstring (a description that runs on at column 0), i.e. after an odd number of triple quotes in its class."""
-    heads = {start.start() + i + 1 for start in starts for i, c in enumerate(start.group(0)[:-1]) if c == "\n"}
+    heads = {start.start() + i + 1 for start in starts for i, c in enumerate(start.group(0)[:-1]) if c == ord("\n")}
     owners = [start.start() + 1 for start in starts]
     for line in (line for line in lines if line not in heads):
         owner = owners[bisect.bisect_right(owners, line) - 1]
-        if source.count('"""', owner, line) % 2 == 0:
+        if source.count(b'"""', owner, line) % 2 == 0:
             return False
     return True
 
 
-@dataclass(frozen=True)
-class ClassSource:
-    """One top-level class of a generated module: `@decorators class name(bases): ...` and its source text."""
+class ClassStatement(NamedTuple):
+    """The head of one top-level class of a generated module: `@decorators` lines and `class name(bases):`."""
 
-    decorators: tuple[str, ...]
-    bases: str
-    text: str
+    decorator_lines: bytes
+    bases_text: bytes
+
+    @property
+    def decorators(self) -> tuple[str, ...]:
+        return tuple(re.findall(r"@([\w.]+)", self.decorator_lines.decode()))
+
+    @property
+    def bases(self) -> str:
+        return self.bases_text.decode()
 
 
 class LazyClassesLoader(importlib.abc.Loader):
     """Executes a generated `_inputs`/`outputs` module's header, then defines each class on first lookup, after those
-    it names (its annotations' forward references, its bases). A class is built from its body as compiled in the
-    module's own bytecode (the `__pycache__` file the normal import uses), decorated as in the source."""
+    it names (the forward references of its annotations, its bases). A class is built from its body as compiled in
+    the module's own bytecode (the `__pycache__` file the normal import uses), decorated as in the source."""
 
-    def __init__(self, path: Path, header: str, classes: dict[str, ClassSource]):
+    def __init__(self, path: Path):
         self.path = path
-        self.header = header
-        self.classes = classes
+        self.classes: dict[str, ClassStatement] = {}
 
     def exec_module(self, module: ModuleType) -> None:
         namespace = module.__dict__
         code = importlib.machinery.SourceFileLoader(module.__name__, str(self.path)).get_code(module.__name__)
+        split = split_classes(self.path.read_bytes())
         bodies = {c.co_name: c for c in code.co_consts if isinstance(c, CodeType)} if code else {}
-        if code is None or not bodies.keys() >= self.classes.keys():  # not the generated shape: run it as is
-            exec(code or compile(self.path.read_text(), str(self.path), "exec"), namespace)
+        if code is None or split is None or not bodies.keys() >= split[1].keys():  # not the generated shape
+            exec(code or compile(self.path.read_bytes(), str(self.path), "exec"), namespace)
             return
-        exec(compile(self.header, str(self.path), "exec"), namespace)
+        header, self.classes = split
+        exec(compile(header, str(self.path), "exec"), namespace)
         every_name: list[str] = namespace.pop("__all__")
         defining: set[str] = set()
 
@@ -249,26 +248,25 @@ class LazyClassesLoader(importlib.abc.Loader):
             if name in namespace or name in defining:
                 return
             defining.add(name)
-            source = self.classes[name]
-            named = {*_QUOTED_CLASS.findall(source.text), *re.findall(r"\w+", source.bases)}
-            for needed in named & self.classes.keys():
+            statement = self.classes[name]
+            for needed in {*_names(bodies[name]), *re.findall(r"\w+", statement.bases)} & self.classes.keys():
                 define(needed)
-            bases = eval(_expression(f"({source.bases},)"), namespace) if source.bases else ()
+            bases = eval(_expression(f"({statement.bases},)"), namespace) if statement.bases else ()
             built = builtins.__build_class__(FunctionType(bodies[name], namespace, name), name, *bases)
-            for decorator in reversed(source.decorators):
+            for decorator in reversed(statement.decorators):
                 built = eval(_expression(decorator), namespace)(built)
             namespace[name] = built
 
-        def named_by(caller: dict[str, Any]) -> list[str]:
-            """The classes a sibling module's source names: what its `from ._inputs import *` needs to bind."""
-            names = set(_QUOTED_CLASS.findall(Path(caller["__file__"]).read_text()))
-            return [name for name in every_name if name in names]
-
         def __getattr__(name: str) -> Any:  # noqa: N807 (PEP 562 module hook)
             if name == "__all__":
-                caller = sys._getframe(1).f_globals
-                sibling = caller.get("__package__") == module.__package__ and "__path__" not in caller
-                return named_by(caller) if sibling and caller.get("__file__") else list(every_name)
+                caller = sys._getframe(1)
+                # A sibling resource module's `from ._inputs import *`: only the classes its code names.
+                known = caller.f_globals
+                sibling = known.get("__package__") == module.__package__ and "__path__" not in known
+                if sibling and not isinstance(known.get("__loader__"), LazyClassesLoader):
+                    named = _names(caller.f_code)
+                    return [name for name in every_name if name in named]
+                return list(every_name)
             if name in self.classes:
                 define(name)
                 return namespace[name]
@@ -279,6 +277,18 @@ class LazyClassesLoader(importlib.abc.Loader):
 
         module.__getattr__ = __getattr__  # type: ignore[method-assign]
         module.__dir__ = __dir__  # type: ignore[method-assign]
+
+
+def _names(code: CodeType) -> set[str]:
+    """The names and string constants (forward references: `pulumi.Input['XArgs']`) a class body and the functions
+    in it use."""
+    found = set(code.co_names)
+    for constant in code.co_consts:
+        if isinstance(constant, str):
+            found.add(constant)
+        elif isinstance(constant, CodeType):
+            found |= _names(constant)
+    return found
 
 
 @functools.cache

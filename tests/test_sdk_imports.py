@@ -189,20 +189,20 @@ def test_an_inputs_module_defines_only_the_classes_a_program_reaches():
 def test_a_module_of_another_shape_is_split_only_when_it_is_plain_classes():
     from components.sdk_imports import split_classes
 
-    header = "import pulumi\n__all__ = [\n    'AArgs',\n]\n"
-    classes = "@pulumi.input_type\nclass AArgs:\n    x: int\n\n\nclass ADict(TypedDict):\n    pass\n"
+    header = b"import pulumi\n__all__ = [\n    'AArgs',\n]\n"
+    classes = b"@pulumi.input_type\nclass AArgs:\n    x: int\n\n\nclass ADict(TypedDict):\n    pass\n"
     split = split_classes(header + classes)
     assert split is not None
     assert split[0] == header
     assert {n: (c.decorators, c.bases) for n, c in split[1].items()} == {
         "AArgs": (("pulumi.input_type",), ""), "ADict": ((), "TypedDict"),
     }
-    described = '@pulumi.output_type\nclass B(dict):\n    def b(self):\n        """Runs on\nat column 0."""\n'
+    described = b'@pulumi.output_type\nclass B(dict):\n    def b(self):\n        """Runs on\nat column 0."""\n'
     assert set(split_classes(header + classes + described)[1]) == {"AArgs", "ADict", "B"}  # type: ignore[index]
-    assert split_classes(header + classes + "REGISTRY = {}\n") is None  # a statement after the classes
-    assert split_classes(header + described + "REGISTRY = {}\n") is None
-    assert split_classes(header + "@pulumi.input_type(name='a')\nclass AArgs:\n    pass\n") is None
-    assert split_classes(header + "class A(Base, metaclass=M):\n    pass\n") is None
+    assert split_classes(header + classes + b"REGISTRY = {}\n") is None  # a statement after the classes
+    assert split_classes(header + described + b"REGISTRY = {}\n") is None
+    assert split_classes(header + b"@pulumi.input_type(name='a')\nclass AArgs:\n    pass\n") is None
+    assert split_classes(header + b"class A(Base, metaclass=M):\n    pass\n") is None
 
 
 def test_the_offline_plan_is_the_same_with_the_sdks_loaded_as_generated(tmp_path, recorded):
