@@ -197,11 +197,12 @@ def split_classes(source: bytes) -> tuple[bytes, dict[str, ClassStatement]] | No
 def _only_in_docstrings(source: bytes, starts: list[re.Match[bytes]], lines: list[int]) -> bool:
     """Whether every unindented line among `lines` that is not a class's decorator or `class` line sits inside a
     docstring (a description that runs on at column 0), i.e. after an odd number of triple quotes in its class."""
-    heads = {start.start() + i + 1 for start in starts for i, c in enumerate(start.group(0)[:-1]) if c == ord("\n")}
     owners = [start.start() + 1 for start in starts]
-    for line in (line for line in lines if line not in heads):
-        owner = owners[bisect.bisect_right(owners, line) - 1]
-        if source.count(b'"""', owner, line) % 2 == 0:
+    for line in lines:
+        owner = bisect.bisect_right(owners, line) - 1
+        if line < starts[owner].end():
+            continue  # a decorator or `class` line of its own
+        if source.count(b'"""', owners[owner], line) % 2 == 0:
             return False
     return True
 
