@@ -20,9 +20,10 @@ from typing import Any
 import pulumi
 from google.protobuf import struct_pb2
 from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import resource as runtime_resource
 from pulumi.runtime import rpc
 from pulumi.runtime import settings as runtime_settings
-from pulumi.runtime.proto import resource_pb2
+from pulumi.runtime.proto import resource_pb2, source_pb2
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
@@ -223,7 +224,7 @@ def record(
     pulumi.runtime.set_mocks(monitor.mocks, project=project, stack=stack, preview=preview, monitor=monitor)
     pulumi.runtime.set_all_config(flatten_config(config))
     try:
-        with _gc_paused():
+        with _gc_paused(), _stack_traces_skipped():
             _sync_await(run_pulumi_func(program))
             outputs = _resolved_stack_outputs()
     finally:
@@ -247,6 +248,25 @@ def _gc_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+@contextmanager
+def _stack_traces_skipped() -> Iterator[None]:
+    """Skip the SDK's capture of each resource's stack trace for one program run, then restore it.
+
+    The engine shows the trace as a resource's source position in diagnostics; the recording keeps none. Capturing
+    it (`traceback.extract_stack`, which reads every frame's source line, and a file URI per frame) is about 0.7 ms
+    per resource, 0.3 s of a dev plan. The SDK sends an empty trace itself when it finds no user frame; an SDK
+    without this function runs unchanged. A real `pulumi preview`/`up` still captures every trace."""
+    original = getattr(runtime_resource, "_get_stack_trace", None)
+    if original is None:
+        yield
+        return
+    runtime_resource._get_stack_trace = source_pb2.StackTrace
+    try:
+        yield
+    finally:
+        runtime_resource._get_stack_trace = original
 
 
 def _resolved_stack_outputs() -> dict[str, Any]:

@@ -41,3 +41,38 @@ class Tier(str, enum.Enum):  # noqa: UP042 (the shape of the SDKs' generated enu
 @pytest.mark.parametrize("value", [Unknown(), Tier.STANDARD, (1, 2), object(), {1: "non-string key"}])
 def test_anything_else_is_left_to_the_sdk_serializer(value):
     assert plain_struct({"nested": {"value": value}}) is None
+
+
+def test_a_recording_captures_no_stack_traces_and_restores_the_sdk_capture():
+    import pulumi
+    from pulumi.runtime import resource as runtime_resource
+
+    from scripts.offline import record
+
+    def frames_seen_by_a_resource() -> int:
+        """What the SDK captures in a resource's constructor: its third `__init__` frame down to the caller."""
+
+        class Resource:
+            def __init__(self):
+                self.frames = len(runtime_resource._get_stack_trace().frames)
+
+        class CustomResource(Resource):
+            def __init__(self):
+                super().__init__()
+
+        class Bucket(CustomResource):
+            def __init__(self):
+                super().__init__()
+
+        return Bucket().frames
+
+    seen = []
+
+    def program():
+        seen.append(frames_seen_by_a_resource())
+        pulumi.ComponentResource("test:index:Probe", "probe")
+
+    recording = record("dev", {}, program, project="probe")
+    assert [r.type for r in recording.resources] == ["test:index:Probe"]
+    assert seen == [0]
+    assert frames_seen_by_a_resource() > 0  # outside a recording: the SDK's own capture again
