@@ -35,7 +35,7 @@ from typing import Any, NamedTuple
 SDKS = ("pulumi_aws", "pulumi_gcp", "pulumi_azure_native", "pulumi_cloudflare", "pulumi_kubernetes")
 """Provider SDKs whose packages (the SDK itself, its service and API-version packages) re-export their modules."""
 
-_ALL = re.compile(r"^__all__ = \[(.*?)\]", re.MULTILINE | re.DOTALL)
+_ALL = b"\n__all__ = ["
 _STAR_IMPORT = re.compile(r"^from \.\w+ import \*$", re.MULTILINE)
 _REEXPORT = re.compile(r"^(?:from \.(\w+) import \*|from \. import outputs)$", re.MULTILINE)
 """The top-level statements of a generated package `__init__` that the hook defers: star imports, `outputs`."""
@@ -79,10 +79,18 @@ def split_init(init: Path) -> tuple[list[str], str]:
 @functools.cache
 def exports(module_file: Path) -> list[str]:
     """The names in a generated module's `__all__` (read once per process; it stands near the top, so the rest of
-    the file is read only when it runs on)."""
-    with module_file.open() as text:
-        found = _ALL.search(text.read(16384)) or _ALL.search(module_file.read_text())
-    return re.findall(r"'([^']+)'", found.group(1)) if found else []
+    the file is read only when it runs on). Bytes are searched: decoding and a regex over each head cost more than
+    the reading, for the ~2,600 modules of the packages a whole stack uses."""
+    with module_file.open("rb") as source:
+        text = b"\n" + source.read(16384)
+        start = text.find(_ALL)
+        if start < 0 or text.find(b"]", start) < 0:
+            text += source.read()
+            start = text.find(_ALL)
+    end = text.find(b"]", start)
+    if start < 0 or end < 0:
+        return []
+    return [name.decode() for name in re.findall(rb"'([^']+)'", text[start:end])]
 
 
 class ReexportFinder(importlib.abc.MetaPathFinder):
