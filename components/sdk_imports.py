@@ -104,19 +104,20 @@ class ReexportFinder(importlib.abc.MetaPathFinder):
         if spec is None or spec.origin is None:
             return spec
         if spec.origin.endswith("__init__.py"):
-            # Only read here: SDKs look up every service package's spec up front (`_utilities.lazy_import`).
-            if _STAR_IMPORT.search(Path(spec.origin).read_text()):
-                spec.loader = ReexportLoader(Path(spec.origin))
+            # Read when it runs: SDKs look up every service package's spec up front (`_utilities.lazy_import`).
+            spec.loader = ReexportLoader(Path(spec.origin), spec.loader)
         elif fullname.endswith(("._inputs", ".outputs")):
             spec.loader = LazyClassesLoader(Path(spec.origin))
         return spec
 
 
 class ReexportLoader(importlib.abc.Loader):
-    """Executes a re-exporting package as a module `__getattr__` over its modules' exports."""
+    """Executes a re-exporting package as a module `__getattr__` over its modules' exports; a package `__init__`
+    that star-imports nothing (e.g. `pulumi_aws.config`) runs as generated, by the normal `loader`."""
 
-    def __init__(self, init: Path):
+    def __init__(self, init: Path, loader: importlib.abc.Loader):
         self.init = init
+        self.loader = loader
         self.modules: list[str] = []
         self._exports: dict[str, list[str]] | None = None
         self._owners: dict[str, str] = {}
@@ -131,6 +132,9 @@ class ReexportLoader(importlib.abc.Loader):
         return self._exports
 
     def exec_module(self, module: ModuleType) -> None:
+        if not _STAR_IMPORT.search(self.init.read_text()):
+            self.loader.exec_module(module)
+            return
         package = module.__name__
         self.modules, rest = split_init(self.init)
 
