@@ -101,7 +101,7 @@ class ReexportFinder(importlib.abc.MetaPathFinder):
         if fullname.split(".")[0] not in SDKS:
             return None
         spec = importlib.machinery.PathFinder.find_spec(fullname, path)
-        if spec is None or spec.origin is None:
+        if spec is None or spec.origin is None or spec.loader is None:
             return spec
         if spec.origin.endswith("__init__.py"):
             # Read when it runs: SDKs look up every service package's spec up front (`_utilities.lazy_import`).
