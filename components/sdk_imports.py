@@ -18,6 +18,7 @@ nested inputs and outputs) exactly as eagerly; a module of any other shape loads
 
 from __future__ import annotations
 
+import ast
 import bisect
 import builtins
 import functools
@@ -39,6 +40,7 @@ _ALL = b"\n__all__ = ["
 _STAR_IMPORT = re.compile(r"^from \.\w+ import \*$", re.MULTILINE)
 _REEXPORT = re.compile(r"^(?:from \.(\w+) import \*|from \. import outputs)$", re.MULTILINE)
 """The top-level statements of a generated package `__init__` that the hook defers: star imports, `outputs`."""
+_OUTPUTS_IMPORT = re.compile(r"^from \. import outputs$", re.MULTILINE)
 _CLASS_START = re.compile(rb"\n(?=[@c])((?:@[\w.]+\n)*)class (\w+)(?:\(([\w.]+(?:, [\w.]+)*)\))?:\n")
 """A top-level class statement of generated code, with its decorators: `@pulumi.input_type` / `class XArgs:`.
 (Each pattern starts at the newline before its line: much faster than `^` over megabytes of source; bytes are
@@ -61,8 +63,8 @@ def install() -> None:
 def split_init(init: Path) -> tuple[list[str], str]:
     """The modules a package `__init__` star-imports, and the rest of its source (`from . import outputs` left out
     too: the output types load with the first resource module that needs them), each left-out statement blanked so
-    that line numbers stay. A star import of a module that spells no `__all__` (a hand-written one, e.g. Kubernetes'
-    `helm.v3.helm`) stays in the rest: it binds what it binds."""
+    that line numbers stay. A star import of a module that exports nothing, or whose names cannot be read without
+    running it, stays in the rest: it binds what it binds."""
     modules: list[str] = []
 
     def leave_out(statement: re.Match[str]) -> str:
@@ -77,10 +79,11 @@ def split_init(init: Path) -> tuple[list[str], str]:
 
 
 @functools.cache
-def exports(module_file: Path) -> list[str]:
-    """The names in a generated module's `__all__` (read once per process; it stands near the top, so the rest of
-    the file is read only when it runs on). Bytes are searched: decoding and a regex over each head cost more than
-    the reading, for the ~2,600 modules of the packages a whole stack uses."""
+def exports(module_file: Path) -> list[str] | None:
+    """The names `from module import *` binds: a generated module's `__all__` (read once per process; it stands
+    near the top, so the rest of the file is read only when it runs on; bytes are searched, which is cheaper than
+    decoding the ~2,600 modules of the packages a whole stack uses), or the public names a module without one binds
+    at its top level (Kubernetes' hand-written `helm.v3.helm`). None when its statements bind names otherwise."""
     with module_file.open("rb") as source:
         text = b"\n" + source.read(16384)
         start = text.find(_ALL)
@@ -89,8 +92,28 @@ def exports(module_file: Path) -> list[str]:
             start = text.find(_ALL)
     end = text.find(b"]", start)
     if start < 0 or end < 0:
-        return []
+        return _top_level_names(text)
     return [name.decode() for name in re.findall(rb"'([^']+)'", text[start:end])]
+
+
+def _top_level_names(source: bytes) -> list[str] | None:
+    """The public names a module's top-level imports, definitions and assignments bind; None for any other
+    statement that binds names (a conditional, a loop, a star import...)."""
+    names: list[str] = []
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.append(node.name)
+        elif isinstance(node, ast.Import):
+            names += [alias.asname or alias.name.split(".")[0] for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and all(alias.name != "*" for alias in node.names):
+            names += [alias.asname or alias.name for alias in node.names]
+        elif isinstance(node, ast.Assign) and all(isinstance(target, ast.Name) for target in node.targets):
+            names += [target.id for target in node.targets if isinstance(target, ast.Name)]
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            names += [node.target.id] if node.value is not None else []
+        elif not isinstance(node, ast.Expr):
+            return None
+    return [name for name in dict.fromkeys(names) if not name.startswith("_")]
 
 
 class ReexportFinder(importlib.abc.MetaPathFinder):
@@ -125,18 +148,20 @@ class ReexportLoader(importlib.abc.Loader):
     def exports(self) -> dict[str, list[str]]:
         """Module -> its `__all__`; read once, on the first name looked up."""
         if self._exports is None:
-            found = {m: exports(self.init.parent / f"{m}.py") for m in self.modules}
+            found = {m: exports(self.init.parent / f"{m}.py") or [] for m in self.modules}
             # A name several modules export is bound by the last star import, as in the generated __init__.
             self._owners = {name: m for m, names in found.items() for name in names}
             self._exports = found  # published last: a concurrent lookup sees both or neither
         return self._exports
 
     def exec_module(self, module: ModuleType) -> None:
-        if not _STAR_IMPORT.search(self.init.read_text()):
+        source = self.init.read_text()
+        if not _STAR_IMPORT.search(source):
             self.loader.exec_module(module)
             return
         package = module.__name__
         self.modules, rest = split_init(self.init)
+        submodules = ["outputs"] if _OUTPUTS_IMPORT.search(source) else []  # imported on first use
 
         def bind(owner: str, wanted: str) -> None:
             """Import one re-exported module and bind the names its star import binds (a submodule whose name is
@@ -162,7 +187,7 @@ class ReexportLoader(importlib.abc.Loader):
             raise AttributeError(f"module {package!r} has no attribute {name!r}")
 
         def __dir__() -> list[str]:  # noqa: N807
-            return sorted({*module.__dict__, *self.exports(), *self._owners})
+            return sorted({*module.__dict__, *self.exports(), *self._owners, *submodules})
 
         module.__getattr__ = __getattr__  # type: ignore[method-assign]
         module.__dir__ = __dir__  # type: ignore[method-assign]
