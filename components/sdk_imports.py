@@ -28,6 +28,7 @@ import importlib.machinery
 import os
 import re
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from types import CodeType, FunctionType, ModuleType
@@ -145,6 +146,12 @@ class ReexportLoader(importlib.abc.Loader):
         self._exports: dict[str, list[str]] | None = None
         self._owners: dict[str, str] = {}
 
+    def __getattr__(self, name: str) -> Any:
+        """The normal loader's other methods (`get_data`, `get_resource_reader`...: package data, sources)."""
+        if name == "loader":
+            raise AttributeError(name)
+        return getattr(self.loader, name)
+
     def exports(self) -> dict[str, list[str]]:
         """Module -> its `__all__`; read once, on the first name looked up."""
         if self._exports is None:
@@ -177,8 +184,8 @@ class ReexportLoader(importlib.abc.Loader):
 
         def __getattr__(name: str) -> Any:  # noqa: N807 (PEP 562 module hook)
             self.exports()
-            if name == "__all__":
-                return list(self._owners)
+            if name == "__all__":  # `from package import *`: every public name, as the generated package binds
+                return [name for name in __dir__() if not name.startswith("_")]
             if name in self._owners:
                 bind(self._owners[name], name)
                 return module.__dict__[name]
@@ -279,21 +286,25 @@ class LazyClassesLoader(importlib.abc.Loader):
         header, self.classes = split
         exec(compile(header, str(self.path), "exec"), namespace)
         every_name: list[str] = namespace.pop("__all__")
-        defining: set[str] = set()
+        defining: set[str] = set()  # by the thread that holds `lock`: a class that names one being defined
+        lock = threading.RLock()
 
         def define(name: str) -> None:
             """`class name(bases): body` with its decorators, as the module's statement would run it."""
             if name in namespace or name in defining:
                 return
             defining.add(name)
-            statement = self.classes[name]
-            for needed in {*_names(bodies[name]), *re.findall(r"\w+", statement.bases)} & self.classes.keys():
-                define(needed)
-            bases = eval(_expression(f"({statement.bases},)"), namespace) if statement.bases else ()
-            built = builtins.__build_class__(FunctionType(bodies[name], namespace, name), name, *bases)
-            for decorator in reversed(statement.decorators):
-                built = eval(_expression(decorator), namespace)(built)
-            namespace[name] = built
+            try:
+                statement = self.classes[name]
+                for needed in {*_names(bodies[name]), *re.findall(r"\w+", statement.bases)} & self.classes.keys():
+                    define(needed)
+                bases = eval(_expression(f"({statement.bases},)"), namespace) if statement.bases else ()
+                built = builtins.__build_class__(FunctionType(bodies[name], namespace, name), name, *bases)
+                for decorator in reversed(statement.decorators):
+                    built = eval(_expression(decorator), namespace)(built)
+                namespace[name] = built
+            finally:
+                defining.discard(name)
 
         def __getattr__(name: str) -> Any:  # noqa: N807 (PEP 562 module hook)
             if name == "__all__":
@@ -306,7 +317,8 @@ class LazyClassesLoader(importlib.abc.Loader):
                     return [name for name in every_name if name in named]
                 return list(every_name)
             if name in self.classes:
-                define(name)
+                with lock:  # another thread asking meanwhile waits for the class
+                    define(name)
                 return namespace[name]
             raise AttributeError(f"module {module.__name__!r} has no attribute {name!r}")
 
@@ -319,13 +331,17 @@ class LazyClassesLoader(importlib.abc.Loader):
 
 def _names(code: CodeType) -> set[str]:
     """The names and string constants (forward references: `pulumi.Input['XArgs']`) a class body and the functions
-    in it use."""
+    in it use, including those the compiler folds into one tuple (`Union['XArgs', 'XArgsDict']`)."""
     found = set(code.co_names)
-    for constant in code.co_consts:
+    pending: list[object] = list(code.co_consts)
+    while pending:
+        constant = pending.pop()
         if isinstance(constant, str):
             found.add(constant)
         elif isinstance(constant, CodeType):
             found |= _names(constant)
+        elif isinstance(constant, tuple | frozenset):
+            pending.extend(constant)
     return found
 
 

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from typing import Any
 
+import pytest
+
 from tests.conftest import ROOT
 
 PACKAGES = [
@@ -67,12 +69,16 @@ def test_an_unknown_name_is_an_attribute_error_and_other_packages_load_as_usual(
     probe = (
         "import components, pulumi_aws.config as c, pulumi_aws as aws\n"
         "try:\n    aws.ec2.NoSuchResource\nexcept AttributeError as e:\n    print('attribute error:', e)\n"
-        "print(isinstance(c, components.sdk_imports.ReexportingModule), '__getattr__' in vars(c), hasattr(c, 'region'))"
+        "from components.sdk_imports import ReexportingModule\n"
+        "print(isinstance(c, ReexportingModule), '__getattr__' in vars(c), hasattr(c, 'region'))\n"
+        "import pkgutil, importlib.resources\n"  # package data through the hooked packages' loaders, as eagerly
+        "print(pkgutil.get_data('pulumi_aws.ec2', 'vpc.py')[:14], (importlib.resources.files(c) / 'vars.py').is_file())"
     )
     result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.stdout.splitlines() == [
         "attribute error: module 'pulumi_aws.ec2' has no attribute 'NoSuchResource'",
         "False False True",  # `config` packages do more than re-export: they run as generated
+        "b'# coding=utf-8' True",
     ]
 
 
@@ -131,23 +137,81 @@ print(json.dumps(found))
 """
 
 
-def test_a_lazily_defined_class_is_the_class_the_module_defines_eagerly():
-    # Nested argument types (their getters' hints name other classes of the module), a TypedDict, a decorated class.
-    names = [
-        "VPNTunnelCipherSuiteArgs", "VPNTunnelCipherSuiteArgsDict", "RouterNatLogConfigArgs",
-        "InstanceTemplateNetworkInterfaceArgs", "SubnetworkSecondaryIpRangeArgs",
-    ]
+@pytest.mark.parametrize(
+    ("module", "names", "nested"),
+    [
+        # Nested argument types (their getters' hints name other classes of the module), a TypedDict, a decorated
+        # class.
+        (
+            "pulumi_gcp.compute._inputs",
+            ["VPNTunnelCipherSuiteArgs", "VPNTunnelCipherSuiteArgsDict", "RouterNatLogConfigArgs",
+             "InstanceTemplateNetworkInterfaceArgs", "SubnetworkSecondaryIpRangeArgs"],
+            ("VPNTunnelCipherSuiteArgs", "VPNTunnelCipherSuitePhase1Args"),
+        ),
+        # A discriminated union: `Union['DynamicDeliveryAttributeMappingArgs', 'Static...']` compiles to one tuple.
+        (
+            "pulumi_azure_native.eventgrid._inputs",
+            ["AzureFunctionEventSubscriptionDestinationArgs", "AzureFunctionEventSubscriptionDestinationArgsDict"],
+            ("AzureFunctionEventSubscriptionDestinationArgs", "StaticDeliveryAttributeMappingArgs"),
+        ),
+    ],
+)
+def test_a_lazily_defined_class_is_the_class_the_module_defines_eagerly(module, names, nested):
     runs = {
         hooked: subprocess.Popen(
-            [sys.executable, "-c", CLASSES.format(install="import components" if hooked else ""),
-             "pulumi_gcp.compute._inputs", *names],
+            [sys.executable, "-c", CLASSES.format(install="import components" if hooked else ""), module, *names],
             cwd=ROOT, stdout=subprocess.PIPE, text=True,
         )
         for hooked in (False, True)
     }
     eager, lazy = (json.loads(runs[hooked].communicate(timeout=180)[0]) for hooked in (False, True))
-    assert "VPNTunnelCipherSuitePhase1Args" in eager["VPNTunnelCipherSuiteArgs"]["types"]  # nested classes resolve
-    assert eager["VPNTunnelCipherSuiteArgsDict"]["kind"][1] is True
+    outer, inner = nested
+    assert inner in eager[outer]["types"]  # nested classes resolve
+    assert eager[names[1]]["kind"][1] is True
+    assert lazy == eager
+
+
+HINTS = """
+import importlib, inspect, json, sys, typing
+import pulumi
+{install}
+found = {{}}
+local = {{"Output": pulumi.Output, "T": type(None)}}  # what the Pulumi SDK passes (pulumi/_types.py)
+for name in sys.argv[1:]:
+    module = importlib.import_module(name)
+    for cls in [c for c in vars(module).values() if inspect.isclass(c) and c.__module__ == name]:
+        for attribute, value in vars(cls).items():
+            function = value.fget if isinstance(value, property) else value
+            if not inspect.isfunction(function):
+                continue
+            for number, signature in enumerate([function, *typing.get_overloads(function)]):
+                try:
+                    hints = repr(typing.get_type_hints(signature, localns=local))
+                except Exception as error:
+                    hints = type(error).__name__
+                found[f"{{name}}.{{cls.__name__}}.{{attribute}}.{{number}}"] = hints
+print(json.dumps(found))
+"""
+
+
+def test_a_resource_module_resolves_every_hint_as_eagerly():
+    """A resource module's `from ._inputs import *` binds only the classes its code names: each of its functions'
+    annotations (`Union['XArgs', 'XArgsDict']` in the constructors) resolves in its namespace exactly as eagerly."""
+    modules = [
+        "pulumi_gcp.compute.autoscaler", "pulumi_azure_native.eventgrid.event_subscription", "pulumi_aws.s3.bucket",
+        "pulumi_kubernetes.apps.v1.Deployment",
+    ]
+    runs = {
+        hooked: subprocess.Popen(
+            [sys.executable, "-c", HINTS.format(install="import components" if hooked else ""), *modules],
+            cwd=ROOT, stdout=subprocess.PIPE, text=True,
+        )
+        for hooked in (False, True)
+    }
+    eager, lazy = (json.loads(runs[hooked].communicate(timeout=180)[0]) for hooked in (False, True))
+    assert len(eager) > 100
+    assert "AutoscalerAutoscalingPolicyArgsDict" in eager["pulumi_gcp.compute.autoscaler.Autoscaler.__init__.1"]
+    assert "Error" not in "".join(eager.values())
     assert lazy == eager
 
 
@@ -237,3 +301,43 @@ def test_importing_a_submodule_keeps_the_object_its_package_exports_under_that_n
         for install in ("", "import components")
     }
     assert outputs == {"type pulumi_kubernetes.core.v1.Namespace\n"}  # the class, with and without the hook
+
+
+def test_a_star_import_of_a_package_binds_what_the_eager_package_binds():
+    probe = (
+        "import sys\n{install}\nfound = {{}}\n"
+        "for package in ('pulumi_aws.s3', 'pulumi_kubernetes.helm.v3'):\n"
+        "    names = {{}}\n    exec(f'from {{package}} import *', names)\n"
+        "    found[package] = sorted(n for n in names if n != '__builtins__')\n"
+        "print(found)"
+    )
+    found = [
+        subprocess.run(
+            [sys.executable, "-c", probe.format(install=install)], cwd=ROOT, capture_output=True, text=True, timeout=120
+        ).stdout
+        for install in ("", "import components")
+    ]
+    eager = eval(found[0])  # a printed dict of name lists
+    assert {"Chart", "Release", "BucketV2"} <= {*eager["pulumi_kubernetes.helm.v3"], *eager["pulumi_aws.s3"]}
+    assert found[1] == found[0]
+
+
+def test_classes_asked_for_by_several_threads_at_once_are_each_defined_once():
+    probe = (
+        "import sys, threading, components\n"
+        "import pulumi_gcp.compute._inputs as inputs\n"
+        "names = [n for n in inputs.__all__ if n.startswith('Instance')][:400]\n"
+        "sys.setswitchinterval(1e-6)\n"
+        "errors, seen = [], {}\n"
+        "def ask():\n"
+        "    for name in names:\n"
+        "        try:\n            seen.setdefault(name, set()).add(id(getattr(inputs, name)))\n"
+        "        except Exception as error:\n            errors.append(type(error).__name__)\n"
+        "threads = [threading.Thread(target=ask) for _ in range(4)]\n"
+        "[t.start() for t in threads]; [t.join() for t in threads]\n"
+        "print(len(names), len(errors), max(len(ids) for ids in seen.values()))"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    asked, failed, classes_per_name = map(int, result.stdout.split())
+    assert asked > 200
+    assert (failed, classes_per_name) == (0, 1)  # no lookup failed, and each name is one class
