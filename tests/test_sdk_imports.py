@@ -341,3 +341,35 @@ def test_classes_asked_for_by_several_threads_at_once_are_each_defined_once():
     asked, failed, classes_per_name = map(int, result.stdout.split())
     assert asked > 200
     assert (failed, classes_per_name) == (0, 1)  # no lookup failed, and each name is one class
+
+
+def test_every_annotation_of_the_sdk_modules_the_stacks_use_resolves(recorded):
+    """A resource module's `from ._inputs import *` binds only the classes its code names, and a class is defined
+    after those it names: every annotation of every SDK module both stacks load (constructors and their overloads,
+    getters, `get`) still resolves in that module, as it does eagerly."""
+    import inspect
+    import typing
+
+    import pulumi
+
+    from components.sdk_imports import SDKS, LazyClassesLoader
+
+    recorded("dev"), recorded("prod")  # this process loads the SDKs through the hook
+    local = {"Output": pulumi.Output, "T": type(None)}  # what the Pulumi SDK passes (pulumi/_types.py)
+    modules = [
+        module for name, module in sorted(sys.modules.items())
+        if name.split(".")[0] in SDKS and not isinstance(getattr(module, "__loader__", None), LazyClassesLoader)
+    ]
+    checked, failures = 0, []
+    for module in modules:
+        for cls in [c for c in vars(module).values() if inspect.isclass(c) and c.__module__ == module.__name__]:
+            for attribute, value in vars(cls).items():
+                function = value.fget if isinstance(value, property) else value
+                for signature in [function, *typing.get_overloads(function)] if inspect.isfunction(function) else []:
+                    try:
+                        typing.get_type_hints(signature, localns=local)
+                    except Exception as error:  # every failure is reported
+                        failures.append(f"{cls.__module__}.{cls.__qualname__}.{attribute}: {error!r}")
+                    checked += 1
+    assert checked > 5000
+    assert failures == []
