@@ -79,9 +79,16 @@ def test_json_lists_every_resource_with_secrets_hidden(tmp_path: Path) -> None:
          or p.setdefault("edge", {}).update(region_pools={"SEAS": ["gcp", "aws"]}),
          "multicloud-platform:platform.edge.region_pools.SEAS: steers to gcp, which is not enabled; "
          "allowed: aws, azure"),
+        (lambda p: p["clouds"]["gcp"]["regions"][1].update(cidr="172.21.0.0/16"),
+         "multicloud-platform:platform.clouds.gcp.regions[1].cidr: 172.21.0.0/16 overlaps 172.21.0.0/16, "
+         "the AKS and EKS service range inside the clusters; allowed: a range outside 172.20.0.0/16 and "
+         "172.21.0.0/16"),
+        (lambda p: p["clouds"]["azure"]["regions"][0].update(cidr="172.20.0.0/16"),
+         "multicloud-platform:platform.clouds.azure.regions[0].cidr: 172.20.0.0/16 overlaps 172.20.0.0/16, "
+         "the AKS pod range inside the clusters"),
     ],
     ids=["overlapping-cidrs", "kubernetes-1.28", "cloudsql-tier", "storage-account-name", "overlapping-tunnel",
-         "unknown-trust-target", "steering-to-disabled-cloud"],
+         "unknown-trust-target", "steering-to-disabled-cloud", "region-on-service-range", "region-on-aks-pods"],
 )
 def test_bad_config_exits_2_with_one_line_per_problem(tmp_path: Path, edit, expected: str) -> None:
     project = project_copy(tmp_path, "prod", edit)

@@ -10,6 +10,7 @@ import pulumi
 import pulumi_aws as aws
 
 from ..lib.kubeconfig import exec_kubeconfig
+from ..settings import catalog
 from ..settings.models import NodePool, OfficeHours
 from .policies import assume_role_policy, irsa_trust_policy
 
@@ -106,6 +107,9 @@ class AwsEksCluster(pulumi.ComponentResource):
                 "endpoint_public_access": args.public_endpoint,
                 "public_access_cidrs": list(args.public_access_cidrs) if args.public_endpoint else None,
             },
+            # Named, not left to EKS (which picks 172.20.0.0/16 or 10.100.0.0/16 by the VPC range): settings keep
+            # every region range clear of it.
+            kubernetes_network_config={"ip_family": "ipv4", "service_ipv4_cidr": catalog.CLUSTER_SERVICE_CIDR},
             encryption_config={"provider": {"key_arn": args.secrets_key_arn}, "resources": ["secrets"]},
             enabled_cluster_log_types=CONTROL_PLANE_LOGS,
             access_config={"authentication_mode": "API", "bootstrap_cluster_creator_admin_permissions": False},

@@ -14,6 +14,7 @@ import yaml
 from pulumi_azure_native import containerservice
 
 from ..lib.kubeconfig import exec_kubeconfig
+from ..settings import catalog
 from ..settings.models import NodePool
 from .keyvault import AzureKey
 from .roles import KEY_VAULT_CRYPTO_USER, NETWORK_CONTRIBUTOR, assign_role, delete_lock
@@ -34,11 +35,6 @@ SYSTEM_TAINT = "CriticalAddonsOnly=true:NoSchedule"
 AKS_AAD_SERVER_ID = "6dae42f8-4368-4678-94ff-3960e28e3630"
 """The Entra ID application behind every AKS-managed Entra ID cluster (audience of kubelogin tokens)."""
 CONTAINER_INSIGHTS_STREAM = "Microsoft-ContainerInsights-Group-Default"
-# Overlay networking: pods and services never take VNet addresses, so these stay fixed per cluster and
-# outside the platform's 10.x region ranges; pod traffic leaving a node is SNATed to the node IP.
-POD_CIDR = "172.20.0.0/16"
-SERVICE_CIDR = "172.21.0.0/16"
-DNS_SERVICE_IP = "172.21.0.10"
 
 
 @dataclass(frozen=True)
@@ -196,9 +192,11 @@ class AzureAksCluster(pulumi.ComponentResource):
                 "network_plugin_mode": "overlay",
                 "network_dataplane": "cilium",
                 "network_policy": "cilium",
-                "pod_cidr": POD_CIDR,
-                "service_cidr": SERVICE_CIDR,
-                "dns_service_ip": DNS_SERVICE_IP,
+                # Overlay networking: pods and services never take VNet addresses (settings keep every region
+                # range clear of them); pod traffic leaving a node is SNATed to the node IP.
+                "pod_cidr": catalog.CLUSTER_POD_CIDR,
+                "service_cidr": catalog.CLUSTER_SERVICE_CIDR,
+                "dns_service_ip": catalog.CLUSTER_DNS_SERVICE_IP,
                 "load_balancer_sku": "standard",
                 "outbound_type": "loadBalancer",
             },

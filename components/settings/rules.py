@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from ipaddress import ip_network
 from itertools import combinations
 
 from ..lib.naming import InvalidNameError, StackNames
@@ -58,6 +59,19 @@ def _cidrs(s: PlatformSettings) -> Iterator[Problem]:
     for (path_a, a), (path_b, b) in combinations(regions, 2):
         if a.overlaps(b):
             yield Problem(path_b, f"{b} overlaps {path_a} ({a}); allowed: a range no other region uses")
+    enabled = s.clouds.enabled()
+    inside_clusters = {
+        "AKS pod": catalog.CLUSTER_POD_CIDR if "azure" in enabled else None,
+        "AKS and EKS service": catalog.CLUSTER_SERVICE_CIDR if enabled.keys() & {"aws", "azure"} else None,
+    }
+    for path, cidr in regions:
+        for what, reserved in inside_clusters.items():
+            if reserved is not None and cidr.overlaps(ip_network(reserved)):
+                yield Problem(
+                    path,
+                    f"{cidr} overlaps {reserved}, the {what} range inside the clusters; "
+                    f"allowed: a range outside {catalog.CLUSTER_POD_CIDR} and {catalog.CLUSTER_SERVICE_CIDR}",
+                )
 
 
 def _pools(s: PlatformSettings) -> Iterator[Problem]:

@@ -4,12 +4,14 @@ protection, OIDC/IRSA, node groups from config, least-privilege node role, add-o
 from __future__ import annotations
 
 import json
+from ipaddress import IPv4Network
 
 import pulumi_aws as aws
 import pytest
 from pulumi.runtime.rpc import is_rpc_secret, unwrap_rpc_secret
 
 from scripts.offline import Recording, Registration
+from tests.conftest import stack_settings
 
 from .helpers import (
     ALL_REGIONS,
@@ -86,6 +88,15 @@ def test_cluster_runs_in_the_private_subnets_of_its_region(recorded, stack, regi
     the_cluster = cluster(rec, region)
     assert sorted(deps_of_type(rec, the_cluster, aws.ec2.Subnet), key=lambda s: s.urn) == private_subnets(rec, region)
     assert len(the_cluster.inputs["vpcConfig"]["subnetIds"]) == 3
+
+
+@pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
+def test_service_range_is_named_and_clear_of_every_region_of_the_mesh(recorded, stack, region):
+    network = cluster(recorded(stack), region).inputs["kubernetesNetworkConfig"]
+    assert network == {"ipFamily": "ipv4", "serviceIpv4Cidr": "172.21.0.0/16"}
+    regions = [r.cidr for c in stack_settings(stack).clouds.enabled().values() for r in c.regions]
+    assert len(regions) == (6 if stack == "prod" else 3)
+    assert not any(IPv4Network(network["serviceIpv4Cidr"]).overlaps(r) for r in regions)
 
 
 @pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
