@@ -17,7 +17,7 @@ from ..lib.kubeconfig import exec_kubeconfig
 from ..settings import catalog
 from ..settings.models import NodePool
 from .keyvault import AzureKey
-from .roles import KEY_VAULT_CRYPTO_USER, NETWORK_CONTRIBUTOR, assign_role, delete_lock
+from .roles import AKS_RBAC_CLUSTER_ADMIN, KEY_VAULT_CRYPTO_USER, NETWORK_CONTRIBUTOR, assign_role, delete_lock
 
 CONTROL_PLANE_LOGS = [
     "kube-apiserver",
@@ -67,6 +67,10 @@ class AzureAksClusterArgs:
     """Entra ID tenant of the cluster's users."""
     admin_group_object_ids: Sequence[str]
     """Entra ID groups with cluster-admin."""
+    deployer_object_id: pulumi.Input[str]
+    """The deploying principal: cluster admin under Azure RBAC, for the program's own Kubernetes provider."""
+    deployer_principal_type: pulumi.Input[str]
+    """Entra ID type of that principal (`User` or `ServicePrincipal`)."""
     workspace_id: pulumi.Input[str]
     """Log Analytics workspace for control-plane logs, Defender and Container Insights."""
     identity_name: str
@@ -296,14 +300,27 @@ class AzureAksCluster(pulumi.ComponentResource):
         self.endpoint = fqdn.apply(lambda host: f"https://{host}:443")
         self.oidc_issuer_url = cluster.oidc_issuer_profile.apply(lambda p: (p.issuer_url or "") if p else "")
         self.identity_principal_id = identity.principal_id
+        # Local accounts are off and Kubernetes authorization is Azure RBAC: without this grant the program's own
+        # Kubernetes provider (the deployer's kubelogin token) could not install the workloads. Azure may take a few
+        # minutes to apply a new grant inside the cluster.
+        deployer_admin = assign_role(
+            f"{name}-deployer-cluster-admin",
+            self,
+            scope=cluster.id,
+            principal_id=args.deployer_object_id,
+            role=AKS_RBAC_CLUSTER_ADMIN,
+            subscription_id=args.subscription_id,
+            principal_type=args.deployer_principal_type,
+        )
         credentials = azure_native.containerservice.list_managed_cluster_user_credentials_output(
             resource_group_name=args.resource_group_name,
             resource_name=cluster.name,
             format="exec",
             opts=pulumi.InvokeOutputOptions(parent=self),
         )
+        # Whatever uses the kubeconfig (the workloads' Kubernetes provider) waits for the deployer's grant.
         self.kubeconfig = pulumi.Output.secret(
-            pulumi.Output.all(cluster.name, self.endpoint, credentials.kubeconfigs).apply(
+            pulumi.Output.all(cluster.name, self.endpoint, credentials.kubeconfigs, deployer_admin.id).apply(
                 lambda v: _kubeconfig(v[0], v[1], _certificate_authority(v[2]))
             )
         )

@@ -28,6 +28,8 @@ class AzureKeyVaultArgs:
     """Entra ID tenant that authenticates requests to the vault."""
     deployer_object_id: pulumi.Input[str]
     """Object id of the principal running Pulumi: granted key and secret management so ARM can write them."""
+    deployer_principal_type: pulumi.Input[str]
+    """Entra ID type of that principal (`User` or `ServicePrincipal`)."""
     subscription_id: str
     """Subscription of the built-in role definitions."""
     keys: Mapping[str, int]
@@ -111,7 +113,7 @@ class AzureKeyVault(pulumi.ComponentResource):
                 principal_id=args.deployer_object_id,
                 role=role,
                 subscription_id=args.subscription_id,
-                service_principal=False,
+                principal_type=args.deployer_principal_type,
             )
             for label, role in (
                 ("crypto-officer", KEY_VAULT_CRYPTO_OFFICER),

@@ -16,7 +16,7 @@ from .aks_cluster import AzureAksCluster, AzureAksClusterArgs
 from .keyvault import AzureKeyVault, AzureKeyVaultArgs
 from .network import AzureNetwork, AzureNetworkArgs, azure_subnet_plan
 from .postgres import ADMIN_USER, AzurePostgres, AzurePostgresArgs
-from .roles import NETWORK_CONTRIBUTOR, assign_role
+from .roles import NETWORK_CONTRIBUTOR, assign_role, deployer_principal_type
 from .storage import AzureStorage, AzureStorageArgs
 from .vpn_gateway import AzureVpnGateway, AzureVpnGatewayArgs
 
@@ -99,6 +99,7 @@ class AzureRegion(pulumi.ComponentResource):
         tags = {**s.tags(), "region": region}
         child = pulumi.ResourceOptions(parent=self)
         client = azure_native.authorization.get_client_config_output(opts=pulumi.InvokeOutputOptions(parent=self))
+        deployer_type = deployer_principal_type(azure.deployer_principal_type, client.client_id)
 
         self.network = AzureNetwork(
             f"{name}-network",
@@ -123,6 +124,7 @@ class AzureRegion(pulumi.ComponentResource):
                 location=region,
                 tenant_id=client.tenant_id,
                 deployer_object_id=client.object_id,
+                deployer_principal_type=deployer_type,
                 subscription_id=subscription,
                 keys=KEYS,
                 soft_delete_retention_days=soft_delete_days,
@@ -143,6 +145,7 @@ class AzureRegion(pulumi.ComponentResource):
                     location=geo_location,
                     tenant_id=client.tenant_id,
                     deployer_object_id=client.object_id,
+                    deployer_principal_type=deployer_type,
                     subscription_id=subscription,
                     keys={"postgres": KEYS["postgres"]},
                     soft_delete_retention_days=soft_delete_days,
@@ -172,6 +175,8 @@ class AzureRegion(pulumi.ComponentResource):
                 kms_key=self.vault.keys["aks"],
                 tenant_id=client.tenant_id,
                 admin_group_object_ids=azure.admin_group_object_ids,
+                deployer_object_id=client.object_id,
+                deployer_principal_type=deployer_type,
                 workspace_id=workspace,
                 identity_name=f"{prefix}-aks",
                 subscription_id=subscription,

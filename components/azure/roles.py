@@ -6,6 +6,9 @@ from __future__ import annotations
 import pulumi
 import pulumi_azure_native as azure_native
 
+AZURE_CLI_CLIENT_ID = "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
+"""Application id of the Azure CLI: the client id of a user signed in with `az login`."""
+
 # Built-in role definition GUIDs (identical in every subscription).
 KEY_VAULT_CRYPTO_OFFICER = "14b46e9e-c2b7-41b4-b07b-48a6ebf60603"
 """Manage keys (create, rotate): the deploying principal, so ARM can create keys in an RBAC vault."""
@@ -17,6 +20,9 @@ KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER = "e147488a-f6f5-4113-8e2d-b22465e65bf6
 """Wrap/unwrap with a key: the Flexible Server and Storage identities for customer-managed keys."""
 NETWORK_CONTRIBUTOR = "4d97b98b-1d4f-4787-a291-c67834d212e7"
 """Join and manage a subnet: the AKS control-plane identity on its bring-your-own subnet."""
+AKS_RBAC_CLUSTER_ADMIN = "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b"
+"""Every Kubernetes action in an AKS cluster under Azure RBAC: the deploying principal, whose `kubelogin` token the
+program's own Kubernetes provider presents (Owner and Contributor grant no Kubernetes data actions)."""
 
 
 def role_definition_id(subscription_id: str, role: str) -> str:
@@ -32,18 +38,28 @@ def assign_role(
     principal_id: pulumi.Input[str],
     role: str,
     subscription_id: str,
-    service_principal: bool = True,
+    principal_type: pulumi.Input[str] = "ServicePrincipal",
 ) -> azure_native.authorization.RoleAssignment:
-    """Grant `role` on `scope` to `principal_id` (a managed identity unless `service_principal` is False:
-    the principal type is then left to Azure, e.g. for the deploying user or workload)."""
+    """Grant `role` on `scope` to `principal_id`: a managed identity unless `principal_type` says otherwise (ARM
+    refuses an assignment whose type is not the principal's own, and the SDK would send `User` if none is given)."""
     return azure_native.authorization.RoleAssignment(
         resource_name,
         scope=scope,
         principal_id=principal_id,
-        principal_type="ServicePrincipal" if service_principal else None,
+        principal_type=principal_type,
         role_definition_id=role_definition_id(subscription_id, role),
         opts=pulumi.ResourceOptions(parent=parent),
     )
+
+
+def deployer_principal_type(configured: str | None, client_id: pulumi.Input[str]) -> pulumi.Output[str]:
+    """The Entra ID type of the principal running the program: as configured, else `User` when it signed in through
+    the Azure CLI as a user (the CLI's own application id) and `ServicePrincipal` otherwise (a pipeline's service
+    principal or managed identity)."""
+    if configured is not None:
+        return pulumi.Output.from_input(configured)
+    signed_in = pulumi.Output.from_input(client_id)
+    return signed_in.apply(lambda client: "User" if client == AZURE_CLI_CLIENT_ID else "ServicePrincipal")
 
 
 def delete_lock(resource_name: str, parent: pulumi.Resource, scope: pulumi.Input[str], what: str) -> None:

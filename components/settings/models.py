@@ -96,6 +96,13 @@ class AzureSettings(CloudSettings):
         default_factory=list,
         description="Entra ID group object ids granted cluster-admin on AKS (Entra ID only, local accounts off).",
     )
+    deployer_principal_type: Literal["User", "ServicePrincipal"] | None = Field(
+        None,
+        description=(
+            "Entra ID type of the principal that runs `pulumi up` (its role assignments must name it); "
+            "default: User when signed in with `az login` as a user, ServicePrincipal otherwise."
+        ),
+    )
 
 
 class GcpSettings(CloudSettings):

@@ -12,7 +12,7 @@ import pytest
 from pulumi.runtime.rpc import is_rpc_secret, unwrap_rpc_secret
 
 from components.azure import roles
-from scripts.mock_clouds.azure import CA_DATA
+from scripts.mock_clouds.azure import CA_DATA, DEPLOYER_OBJECT_ID
 from tests.aws.helpers import depends_on, of_type, one
 
 from .helpers import (
@@ -314,6 +314,20 @@ def test_kubeconfig_is_secret_and_uses_kubelogin_with_the_cluster_ca(stack, regi
     assert user["user"]["exec"]["command"] == "kubelogin"
     assert user["user"]["exec"]["args"][:3] == ["get-token", "--login", "azurecli"]
     assert not {"token", "client-key-data", "password"} & set(user["user"])
+
+
+@pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
+def test_the_deployer_is_cluster_admin_before_the_workloads_provider_connects(stack, region):
+    """Local accounts are off and Kubernetes authorization is Azure RBAC: the program's own Kubernetes provider
+    signs in as the deployer, who holds no Kubernetes data actions as Owner or Contributor."""
+    rec = recording(stack)
+    the_cluster = cluster(rec, region)
+    admins = [a for a in role_assignments_on(rec, the_cluster) if role_guid(a) == roles.AKS_RBAC_CLUSTER_ADMIN]
+    (grant,) = admins
+    assert grant.inputs["principalId"] == DEPLOYER_OBJECT_ID
+    assert grant.inputs["principalType"] == "ServicePrincipal"  # the mocks sign in as one (see test_keyvault.py)
+    (provider,) = [p for p in rec.of_type("pulumi:providers:kubernetes") if depends_on(p, the_cluster)]
+    assert depends_on(provider, grant)
 
 
 def test_the_prod_recording_carries_the_gpu_pool_the_gpu_tests_rely_on():

@@ -81,7 +81,7 @@ def expected_children(stack: str) -> dict[tuple[str, str], Counter[str]]:
         (AKS, "-aks"): +Counter(
             {
                 token(az.managedidentity.UserAssignedIdentity): 1,
-                token(RA): 2,
+                token(RA): 3,  # KMS key and network for the control plane, cluster admin for the deployer
                 token(az.containerservice.ManagedCluster): 1,
                 token(az.containerservice.AgentPool): user_pools,
                 token(az.containerservice.MaintenanceConfiguration): 2,
