@@ -5,11 +5,11 @@ user pays them); prints the median wall seconds and the peak RSS per case agains
 1 when one is missed. Cases, each stack file edited in a temporary project copy: its AWS slice (Azure and GCP
 off), its three clouds without the cross-cloud layer (VPN mesh, edge, trusts off), both without the workloads and
 the bucket copies, and the whole file. Where a whole stack's time goes (~400 resources for dev, ~880 for prod):
-the Pulumi SDK registering them on the mock runtime (about 3 ms each once Azure's API-version aliases are dropped,
-see components/lib/aliases.py; the cyclic garbage collector is paused, see scripts/offline.py), importing the SDK
-modules and classes the program uses (~1.5 s, with components/sdk_imports.py loading only those), and resolving
-each class's type hints on first use. The first line is a fixed CPU loop: shared 2-core machines vary by tens of
-per cent from minute to minute, so compare runs made at a similar speed.
+the Pulumi SDK registering them on the mock runtime (Azure's API-version aliases dropped, see
+components/lib/aliases.py; the cyclic garbage collector paused and the per-resource stack-trace capture skipped,
+see scripts/offline.py), importing the SDK modules and classes the program uses (components/sdk_imports.py loads
+only those), and resolving each class's type hints on first use. The first line is a fixed CPU loop: shared
+2-core machines vary by tens of per cent from minute to minute, so compare runs made at a similar speed.
 """
 
 from __future__ import annotations
