@@ -334,16 +334,17 @@ class LazyClassesLoader(importlib.abc.Loader):
 def _names(code: CodeType) -> set[str]:
     """The names and string constants (forward references: `pulumi.Input['XArgs']`) a class body and the functions
     in it use, including those the compiler folds into one tuple (`Union['XArgs', 'XArgsDict']`)."""
-    found = set(code.co_names)
-    pending: list[object] = list(code.co_consts)
+    found: set[str] = set()
+    pending: list[object] = [code]
     while pending:
-        constant = pending.pop()
-        if isinstance(constant, str):
-            found.add(constant)
-        elif isinstance(constant, CodeType):
-            found |= _names(constant)
-        elif isinstance(constant, tuple | frozenset):
-            pending.extend(constant)
+        item = pending.pop()
+        if isinstance(item, str):
+            found.add(item)
+        elif isinstance(item, CodeType):
+            found.update(item.co_names)
+            pending.extend(item.co_consts)
+        elif isinstance(item, tuple | frozenset):
+            pending.extend(item)
     return found
 
 
