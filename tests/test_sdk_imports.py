@@ -21,6 +21,20 @@ PACKAGES = [
 the largest service packages, an SDK whose top-level package re-exports everything (Cloudflare), an API-version
 package (Kubernetes), and one that star-imports a module without `__all__` (helm.v3's hand-written `helm`)."""
 
+def eager_and_hooked(script: str, *args: str) -> tuple[Any, Any]:
+    """What `script` prints as JSON with the SDKs loaded as generated, and through the hook (`{install}` in it
+    becomes `import components`); both processes run at once."""
+    runs = {
+        hooked: subprocess.Popen(
+            [sys.executable, "-c", script.format(install="import components" if hooked else ""), *args],
+            cwd=ROOT, stdout=subprocess.PIPE, text=True,
+        )
+        for hooked in (False, True)
+    }
+    eager, lazy = (json.loads(runs[hooked].communicate(timeout=180)[0]) for hooked in (False, True))
+    return eager, lazy
+
+
 DUMP = """
 import importlib, json, sys
 {install}
@@ -40,14 +54,7 @@ print(json.dumps(found))
 
 def test_every_name_resolves_to_what_the_eager_package_binds():
     # Public name -> where its object is defined, for each package, with and without the hook (both at once).
-    runs = {
-        hooked: subprocess.Popen(
-            [sys.executable, "-c", DUMP.format(install="import components" if hooked else ""), *PACKAGES],
-            cwd=ROOT, stdout=subprocess.PIPE, text=True,
-        )
-        for hooked in (False, True)
-    }
-    eager, lazy = (json.loads(runs[hooked].communicate(timeout=180)[0]) for hooked in (False, True))
+    eager, lazy = eager_and_hooked(DUMP, *PACKAGES)
     for package in PACKAGES:
         assert len(eager[package]) > 10, package
         assert lazy[package] == eager[package], package
@@ -161,14 +168,7 @@ print(json.dumps(found))
     ],
 )
 def test_a_lazily_defined_class_is_the_class_the_module_defines_eagerly(module, names, nested):
-    runs = {
-        hooked: subprocess.Popen(
-            [sys.executable, "-c", CLASSES.format(install="import components" if hooked else ""), module, *names],
-            cwd=ROOT, stdout=subprocess.PIPE, text=True,
-        )
-        for hooked in (False, True)
-    }
-    eager, lazy = (json.loads(runs[hooked].communicate(timeout=180)[0]) for hooked in (False, True))
+    eager, lazy = eager_and_hooked(CLASSES, module, *names)
     outer, inner = nested
     assert inner in eager[outer]["types"]  # nested classes resolve
     assert eager[names[1]]["kind"][1] is True
@@ -205,14 +205,7 @@ def test_a_resource_module_resolves_every_hint_as_eagerly():
         "pulumi_gcp.compute.autoscaler", "pulumi_azure_native.eventgrid.event_subscription", "pulumi_aws.s3.bucket",
         "pulumi_kubernetes.apps.v1.Deployment",
     ]
-    runs = {
-        hooked: subprocess.Popen(
-            [sys.executable, "-c", HINTS.format(install="import components" if hooked else ""), *modules],
-            cwd=ROOT, stdout=subprocess.PIPE, text=True,
-        )
-        for hooked in (False, True)
-    }
-    eager, lazy = (json.loads(runs[hooked].communicate(timeout=180)[0]) for hooked in (False, True))
+    eager, lazy = eager_and_hooked(HINTS, *modules)
     assert len(eager) > 100
     assert "AutoscalerAutoscalingPolicyArgsDict" in eager["pulumi_gcp.compute.autoscaler.Autoscaler.__init__.1"]
     assert "Error" not in "".join(eager.values())
@@ -229,14 +222,7 @@ print(json.dumps({{
     cls.__name__: repr(pulumi._types.resource_types(cls)) for cls in (tunnel, router)
 }} | {{"log": repr(pulumi._types.output_type_types(gcp.compute.outputs.RouterNatLogConfig))}}))
 """
-    runs = {
-        hooked: subprocess.Popen(
-            [sys.executable, "-c", probe.format(install="import components" if hooked else "")],
-            cwd=ROOT, stdout=subprocess.PIPE, text=True,
-        )
-        for hooked in (False, True)
-    }
-    eager, lazy = (json.loads(runs[hooked].communicate(timeout=180)[0]) for hooked in (False, True))
+    eager, lazy = eager_and_hooked(probe)
     assert "outputs.RouterNatLogConfig" in eager["RouterNat"]  # an output property typed by a class of `outputs`
     assert lazy == eager
 
