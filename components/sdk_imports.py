@@ -63,7 +63,7 @@ def install() -> None:
         sys.meta_path.insert(0, ReexportFinder())
 
 
-def split_init(init: Path) -> tuple[list[str], str]:
+def split_init(init: Path, source: str | None = None) -> tuple[list[str], str]:
     """The modules a package `__init__` star-imports, and the rest of its source (`from . import outputs` left out
     too: the output types load with the first resource module that needs them), each left-out statement blanked so
     that line numbers stay. A star import of a module that exports nothing, or whose names cannot be read without
@@ -78,7 +78,7 @@ def split_init(init: Path) -> tuple[list[str], str]:
             modules.append(module)
         return ""
 
-    return modules, _REEXPORT.sub(leave_out, init.read_text())
+    return modules, _REEXPORT.sub(leave_out, init.read_text() if source is None else source)
 
 
 @functools.cache
@@ -169,7 +169,7 @@ class ReexportLoader(importlib.abc.Loader):
             self.loader.exec_module(module)
             return
         package = module.__name__
-        self.modules, rest = split_init(self.init)
+        self.modules, rest = split_init(self.init, source)
         submodules = ["outputs"] if _OUTPUTS_IMPORT.search(source) else []  # imported on first use
 
         def bind(owner: str, wanted: str) -> None:

@@ -51,22 +51,27 @@ def _clouds(s: PlatformSettings) -> Iterator[Problem]:
 
 
 def _cidrs(s: PlatformSettings) -> Iterator[Problem]:
+    enabled = s.clouds.enabled()
     regions = [
         (f"clouds.{cloud}.regions[{i}].cidr", r.cidr)
-        for cloud, settings in s.clouds.enabled().items()
+        for cloud, settings in enabled.items()
         for i, r in enumerate(settings.regions)
     ]
     for (path_a, a), (path_b, b) in combinations(regions, 2):
         if a.overlaps(b):
             yield Problem(path_b, f"{b} overlaps {path_a} ({a}); allowed: a range no other region uses")
-    enabled = s.clouds.enabled()
+    # The ranges inside the clusters of the enabled clouds that use them.
     inside_clusters = {
-        "AKS pod": catalog.CLUSTER_POD_CIDR if "azure" in enabled else None,
-        "AKS and EKS service": catalog.CLUSTER_SERVICE_CIDR if enabled.keys() & {"aws", "azure"} else None,
+        what: ip_network(reserved)
+        for what, reserved, users in (
+            ("AKS pod", catalog.CLUSTER_POD_CIDR, {"azure"}),
+            ("AKS and EKS service", catalog.CLUSTER_SERVICE_CIDR, {"aws", "azure"}),
+        )
+        if users & enabled.keys()
     }
     for path, cidr in regions:
         for what, reserved in inside_clusters.items():
-            if reserved is not None and cidr.overlaps(ip_network(reserved)):
+            if cidr.overlaps(reserved):
                 yield Problem(
                     path,
                     f"{cidr} overlaps {reserved}, the {what} range inside the clusters; "
