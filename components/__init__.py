@@ -1,5 +1,5 @@
-"""multicloud-platform: Pulumi components for one multi-cloud platform per stack."""
+"""multicloud-platform: Pulumi components for one multi-cloud platform per stack.
 
-from . import sdk_imports
-
-sdk_imports.install()  # the provider SDKs load only the modules the program uses (see sdk_imports)
+Importing it changes nothing in the import system: `pulumi up` runs the provider SDKs as generated. The offline
+runtime (scripts/offline.py: plan, bench, tests) installs components.sdk_imports' hook itself.
+"""

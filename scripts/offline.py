@@ -27,7 +27,13 @@ from pulumi.runtime.proto import resource_pb2, source_pb2
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
+from components import sdk_imports
+
 from . import mock_clouds
+
+sdk_imports.install()
+"""The offline runtime (plan, bench, tests) loads only the SDK modules the program uses (components/sdk_imports.py);
+a real `pulumi up` runs __main__.py, which never imports this module, so the SDKs load there as generated."""
 
 SECRET = "[secret]"
 

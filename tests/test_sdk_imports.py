@@ -13,6 +13,9 @@ import pytest
 
 from tests.conftest import ROOT
 
+HOOK = "from components import sdk_imports; sdk_imports.install()"
+"""What the offline runtime (scripts/offline.py) and the tests run first; `import components` alone does not."""
+
 PACKAGES = [
     "pulumi_aws.s3", "pulumi_azure_native.network", "pulumi_gcp.compute", "pulumi_cloudflare",
     "pulumi_kubernetes.core.v1", "pulumi_kubernetes.helm.v3",
@@ -23,10 +26,10 @@ package (Kubernetes), and one that star-imports a module without `__all__` (helm
 
 def eager_and_hooked(script: str, *args: str) -> tuple[Any, Any]:
     """What `script` prints as JSON with the SDKs loaded as generated, and through the hook (`{install}` in it
-    becomes `import components`); both processes run at once."""
+    becomes HOOK); both processes run at once."""
     runs = {
         hooked: subprocess.Popen(
-            [sys.executable, "-c", script.format(install="import components" if hooked else ""), *args],
+            [sys.executable, "-c", script.format(install=HOOK if hooked else ""), *args],
             cwd=ROOT, stdout=subprocess.PIPE, text=True,
         )
         for hooked in (False, True)
@@ -62,7 +65,7 @@ def test_every_name_resolves_to_what_the_eager_package_binds():
 
 def test_a_program_loads_only_the_modules_it_touches():
     probe = (
-        "import sys, components, pulumi_gcp as gcp; gcp.compute.VPNTunnel; "
+        "import sys\n" + HOOK + "\nimport pulumi_gcp as gcp; gcp.compute.VPNTunnel\n"
         "print(sorted(m for m in sys.modules if m.startswith('pulumi_gcp.compute.')))"
     )
     result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)
@@ -74,7 +77,7 @@ def test_a_program_loads_only_the_modules_it_touches():
 
 def test_an_unknown_name_is_an_attribute_error_and_other_packages_load_as_usual():
     probe = (
-        "import components, pulumi_aws.config as c, pulumi_aws as aws\n"
+        HOOK + "\nimport pulumi_aws.config as c, pulumi_aws as aws\n"
         "try:\n    aws.ec2.NoSuchResource\nexcept AttributeError as e:\n    print('attribute error:', e)\n"
         "from components.sdk_imports import ReexportingModule\n"
         "print(isinstance(c, ReexportingModule), '__getattr__' in vars(c), hasattr(c, 'region'))\n"
@@ -229,7 +232,7 @@ print(json.dumps({{
 
 def test_an_inputs_module_defines_only_the_classes_a_program_reaches():
     probe = (
-        "import sys, components, pulumi_gcp as gcp; gcp.compute.VPNTunnel\n"
+        "import sys\n" + HOOK + "\nimport pulumi_gcp as gcp; gcp.compute.VPNTunnel\n"
         "m = sys.modules['pulumi_gcp.compute._inputs']\n"
         "defined = [n for n in m.__all__ if n in vars(m)]\n"
         "from pulumi_gcp.compute._inputs import *\n"  # outside the package: every name, as eagerly
@@ -288,7 +291,7 @@ def test_importing_a_submodule_keeps_the_object_its_package_exports_under_that_n
         subprocess.run(
             [sys.executable, "-c", probe.format(install=install)], cwd=ROOT, capture_output=True, text=True, timeout=60
         ).stdout
-        for install in ("", "import components")
+        for install in ("", HOOK)
     }
     assert outputs == {"type pulumi_kubernetes.core.v1.Namespace\n"}  # the class, with and without the hook
 
@@ -305,7 +308,7 @@ def test_a_star_import_of_a_package_binds_what_the_eager_package_binds():
         subprocess.run(
             [sys.executable, "-c", probe.format(install=install)], cwd=ROOT, capture_output=True, text=True, timeout=120
         ).stdout
-        for install in ("", "import components")
+        for install in ("", HOOK)
     ]
     eager = eval(found[0])  # a printed dict of name lists
     assert {"Chart", "Release", "BucketV2"} <= {*eager["pulumi_kubernetes.helm.v3"], *eager["pulumi_aws.s3"]}
@@ -363,3 +366,22 @@ def test_every_annotation_of_the_sdk_modules_the_stacks_use_resolves(recorded):
                     checked += 1
     assert checked > 5000
     assert failures == []
+
+
+def test_import_components_leaves_the_import_system_as_generated():
+    """`pulumi up` runs __main__.py, which imports components: the SDKs must load exactly as generated there."""
+    probe = (
+        "import sys\nbefore = list(sys.meta_path)\nimport components, components.program, components.platform\n"
+        "print(sys.meta_path == before, [type(f).__name__ for f in sys.meta_path if f not in before])"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.stdout == "True []\n", result.stderr
+
+
+def test_the_offline_runtime_installs_the_hook():
+    probe = (
+        "import sys\nimport scripts.offline\n"
+        "print([type(f).__name__ for f in sys.meta_path if type(f).__module__ == 'components.sdk_imports'])"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.stdout == "['ReexportFinder']\n", result.stderr
