@@ -251,6 +251,7 @@ class Platform(pulumi.ComponentResource):
                 f"{name}-{cloud}-{region_code(region_name)}-workloads",
                 ClusterWorkloadsArgs(
                     kubeconfig=region.kubeconfig,
+                    control_plane=region.control_plane,
                     api=ApiWorkloadArgs(
                         cloud=cloud,
                         region=region_name,

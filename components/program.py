@@ -7,6 +7,7 @@ from typing import Any
 import pulumi
 
 from .lib.aliases import drop_versioned_azure_aliases
+from .lib.retention import retain_protected
 from .platform import Platform
 from .settings import PLATFORM_KEY, PROVIDER_KEYS, SettingsError, load_settings
 
@@ -38,6 +39,7 @@ def run() -> Platform:
             f"stack {stack}: {len(err.problems)} configuration problem(s); nothing was changed"
         ) from None
     pulumi.runtime.register_stack_transformation(drop_versioned_azure_aliases)  # seconds per run: see lib/aliases
+    pulumi.runtime.register_stack_transformation(retain_protected)  # prod data survives a plain destroy
     platform = Platform(f"{settings.name}-{settings.environment}", settings)
     for cloud, regions in platform.regions.items():
         pulumi.export(f"{cloud}_clusters", {name: r.cluster_name for name, r in regions.items()})

@@ -73,6 +73,8 @@ class CloudRegion(Protocol):
     """Kubernetes cluster name."""
     cluster_endpoint: pulumi.Output[str]
     """Kubernetes API endpoint."""
+    control_plane: pulumi.CustomResource
+    """The cluster resource (in-cluster objects are deleted with it)."""
     kubeconfig: pulumi.Output[str]
     """Kubeconfig of the cluster (secret)."""
     oidc_issuer_url: pulumi.Output[str]

@@ -58,6 +58,10 @@ class Registration:
     """The id the mocks answered with (what other resources receive as a reference)."""
     properties: struct_pb2.Struct | None = None
     """The inputs exactly as sent to the engine (what a policy analyzer receives)."""
+    retain_on_delete: bool = False
+    """The engine drops it from state on delete without deleting it in the cloud."""
+    deleted_with: str = ""
+    """URN of the resource whose deletion deletes this one (no Delete call of its own)."""
     ignore_changes: list[str] = field(default_factory=list)
     """Properties Pulumi leaves alone after creation (`ignore_changes`)."""
     alias_types: list[str] = field(default_factory=list)
@@ -162,6 +166,8 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 outputs=dict(registered.state) if registered else {},
                 id=str(registered.id or "") if registered else "",
                 properties=request.object,
+                retain_on_delete=bool(request.retainOnDelete),
+                deleted_with=request.deletedWith,
             )
         )
         return response

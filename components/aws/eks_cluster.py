@@ -64,6 +64,8 @@ class AwsEksCluster(pulumi.ComponentResource):
     through access entries (no aws-auth ConfigMap), an OIDC provider for service-account roles, core
     add-ons (VPC CNI and EBS CSI with their own least-privilege roles) and managed node groups."""
 
+    control_plane: aws.eks.Cluster
+    """The cluster resource itself (what in-cluster objects are deleted with)."""
     cluster_name: pulumi.Output[str]
     """Name of the cluster."""
     endpoint: pulumi.Output[str]
@@ -188,6 +190,7 @@ class AwsEksCluster(pulumi.ComponentResource):
             for (pool_name, pool), group in zip(args.pools.items(), node_groups, strict=True):
                 self._office_hours(f"{name}-pool-{pool_name}", pool, group, args.office_hours)
 
+        self.control_plane = cluster
         self.cluster_name = cluster.name
         self.endpoint = cluster.endpoint
         self.oidc_issuer_url = issuer

@@ -35,6 +35,8 @@ class AwsRegion(pulumi.ComponentResource):
     """EKS cluster name."""
     cluster_endpoint: pulumi.Output[str]
     """EKS API endpoint."""
+    control_plane: pulumi.CustomResource
+    """The cluster resource (in-cluster objects are deleted with it)."""
     kubeconfig: pulumi.Output[str]
     """Kubeconfig of the cluster (secret)."""
     oidc_issuer_url: pulumi.Output[str]
@@ -189,6 +191,7 @@ class AwsRegion(pulumi.ComponentResource):
             self.vpn_end = AwsEnd(region=region, gateway_id=gateway.gateway_id, asn=args.asn)
         self.cluster_name = self.cluster.cluster_name
         self.cluster_endpoint = self.cluster.endpoint
+        self.control_plane = self.cluster.control_plane
         self.kubeconfig = self.cluster.kubeconfig
         self.oidc_issuer_url = self.cluster.oidc_issuer_url
         self.postgres_host = self.postgres.address

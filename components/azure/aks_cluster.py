@@ -99,6 +99,8 @@ class AzureAksCluster(pulumi.ComponentResource):
     control-plane and audit logs through a diagnostic setting, `patch` auto-upgrades and node-image updates
     inside weekly maintenance windows, and autoscaling agent pools (system inline; user, spot, GPU separate)."""
 
+    control_plane: azure_native.containerservice.ManagedCluster
+    """The cluster resource itself (what in-cluster objects are deleted with)."""
     cluster_name: pulumi.Output[str]
     """Name of the cluster."""
     cluster_id: pulumi.Output[str]
@@ -294,6 +296,7 @@ class AzureAksCluster(pulumi.ComponentResource):
         if args.deletion_protection:
             delete_lock(f"{name}-lock", self, cluster.id, f"AKS cluster {args.cluster_name}")
 
+        self.control_plane = cluster
         self.cluster_name = cluster.name
         self.cluster_id = cluster.id
         fqdn = cluster.private_fqdn if args.private_cluster else cluster.fqdn

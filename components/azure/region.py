@@ -41,6 +41,8 @@ class AzureRegion(pulumi.ComponentResource):
     """AKS cluster name."""
     cluster_endpoint: pulumi.Output[str]
     """AKS API server URL."""
+    control_plane: pulumi.CustomResource
+    """The cluster resource (in-cluster objects are deleted with it)."""
     kubeconfig: pulumi.Output[str]
     """Kubeconfig of the cluster (secret; `kubelogin` with the Azure CLI login)."""
     oidc_issuer_url: pulumi.Output[str]
@@ -301,6 +303,7 @@ class AzureRegion(pulumi.ComponentResource):
 
         self.cluster_name = self.cluster.cluster_name
         self.cluster_endpoint = self.cluster.endpoint
+        self.control_plane = self.cluster.control_plane
         self.kubeconfig = self.cluster.kubeconfig
         self.oidc_issuer_url = self.cluster.oidc_issuer_url
         self.postgres_host = self.postgres.fqdn

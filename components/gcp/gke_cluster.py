@@ -88,6 +88,8 @@ class GcpGkeCluster(pulumi.ComponentResource):
     managed node pools (auto-repair, auto-upgrade, surge upgrades, GKE_METADATA, secure boot) running as a
     least-privilege service account. The default node pool is removed after creation."""
 
+    control_plane: gcp.container.Cluster
+    """The cluster resource itself (what in-cluster objects are deleted with)."""
     cluster_name: pulumi.Output[str]
     """Name of the cluster."""
     endpoint: pulumi.Output[str]
@@ -184,6 +186,7 @@ class GcpGkeCluster(pulumi.ComponentResource):
         for pool_name, pool in args.pools.items():
             self._node_pool(name, pool_name, pool, cluster, node_sa, grants, args)
 
+        self.control_plane = cluster
         self.cluster_name = cluster.name
         self.endpoint = cluster.endpoint.apply(lambda ip: f"https://{ip}")
         self.oidc_issuer_url = cluster.name.apply(

@@ -49,6 +49,8 @@ class GcpRegion(pulumi.ComponentResource):
     """GKE cluster name."""
     cluster_endpoint: pulumi.Output[str]
     """GKE API endpoint (`https://<ip>`, the private IP in prod)."""
+    control_plane: pulumi.CustomResource
+    """The cluster resource (in-cluster objects are deleted with it)."""
     kubeconfig: pulumi.Output[str]
     """Kubeconfig of the cluster (secret, `gke-gcloud-auth-plugin`)."""
     oidc_issuer_url: pulumi.Output[str]
@@ -227,6 +229,7 @@ class GcpRegion(pulumi.ComponentResource):
             )
         self.cluster_name = self.cluster.cluster_name
         self.cluster_endpoint = self.cluster.endpoint
+        self.control_plane = self.cluster.control_plane
         self.kubeconfig = self.cluster.kubeconfig
         self.oidc_issuer_url = self.cluster.oidc_issuer_url
         self.workload_pool = self.cluster.workload_pool

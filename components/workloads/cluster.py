@@ -18,10 +18,26 @@ class ClusterWorkloadsArgs:
 
     kubeconfig: pulumi.Input[str]
     """The cluster's kubeconfig (a secret output of its region)."""
+    control_plane: pulumi.Resource
+    """The cluster resource: every in-cluster object is `deleted_with` it, so destroying the cluster (private and
+    unreachable, or already gone) never waits on a Kubernetes API call for objects that go with it."""
     api: ApiWorkloadArgs
     """The platform API in this cluster."""
     monitoring: ClusterMonitoringArgs | None = None
     """The cluster's Prometheus (None with monitoring off)."""
+
+
+def deleted_with(cluster: pulumi.Resource) -> pulumi.ResourceTransformation:
+    """A transformation that marks each custom resource it sees `deleted_with=cluster`."""
+
+    def transform(args: pulumi.ResourceTransformationArgs) -> pulumi.ResourceTransformationResult | None:
+        if not isinstance(args.resource, pulumi.CustomResource) or args.opts.deleted_with is not None:
+            return None
+        return pulumi.ResourceTransformationResult(
+            args.props, pulumi.ResourceOptions.merge(args.opts, pulumi.ResourceOptions(deleted_with=cluster))
+        )
+
+    return transform
 
 
 class ClusterWorkloads(pulumi.ComponentResource):
@@ -41,7 +57,11 @@ class ClusterWorkloads(pulumi.ComponentResource):
             kubeconfig=pulumi.Output.secret(args.kubeconfig),
             opts=pulumi.ResourceOptions(parent=self),
         )
-        on_cluster = pulumi.ResourceOptions(parent=self, providers=[self.provider])
+        on_cluster = pulumi.ResourceOptions(
+            parent=self,
+            providers=[self.provider],
+            transformations=[deleted_with(args.control_plane)],  # applies to every descendant, as Pulumi runs them
+        )
         self.monitoring = (
             ClusterMonitoring(f"{name}-monitoring", args.monitoring, opts=on_cluster) if args.monitoring else None
         )

@@ -1,0 +1,53 @@
+"""What a plain `pulumi destroy` (not only the driver's guarded one) does to each stack."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from scripts.offline import Recording
+
+DATA_TYPES = {
+    "aws:rds/instance:Instance", "aws:s3/bucket:Bucket", "aws:kms/key:Key", "aws:secretsmanager/secret:Secret",
+    "azure-native:dbforpostgresql:Server", "azure-native:storage:StorageAccount", "azure-native:keyvault:Vault",
+    "gcp:sql/databaseInstance:DatabaseInstance", "gcp:storage/bucket:Bucket", "gcp:kms/keyRing:KeyRing",
+    "gcp:kms/cryptoKey:CryptoKey",
+}
+"""The stateful resource types whose loss is data loss."""
+
+CLUSTER_TYPES = {
+    "aws:eks/cluster:Cluster", "azure-native:containerservice:ManagedCluster", "gcp:container/cluster:Cluster",
+}
+
+
+def test_prod_data_is_protected_and_retained_on_delete(recorded: Callable[[str], Recording]) -> None:
+    prod = recorded("prod")
+    data = [r for r in prod.resources if r.type in DATA_TYPES]
+    assert {r.type for r in data} == DATA_TYPES  # every stateful type is in the prod plan
+    assert [r.urn for r in data if not (r.protect and r.retain_on_delete)] == []
+    # retained means protected: nothing unprotected is silently left behind
+    assert [r.urn for r in prod.resources if r.retain_on_delete and not r.protect] == []
+
+
+def test_dev_retains_nothing(recorded: Callable[[str], Recording]) -> None:
+    assert [r.urn for r in recorded("dev").resources if r.retain_on_delete] == []
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_every_in_cluster_object_is_deleted_with_its_own_cluster(
+    recorded: Callable[[str], Recording], stack: str
+) -> None:
+    recording = recorded(stack)
+    by_urn = {r.urn: r for r in recording.resources}
+    in_cluster = [r for r in recording.resources if r.custom and r.type.startswith("kubernetes:")]
+    assert len(in_cluster) > 10
+    cluster_of_provider: dict[str, set[str]] = {}
+    for resource in in_cluster:
+        cluster = by_urn.get(resource.deleted_with)
+        assert cluster is not None and cluster.type in CLUSTER_TYPES, resource.urn
+        cluster_of_provider.setdefault(resource.provider.rsplit("::", 1)[0], set()).add(cluster.urn)
+    # one cluster per Kubernetes provider, and a different one for each: each object goes with its own cluster
+    assert all(len(clusters) == 1 for clusters in cluster_of_provider.values())
+    clusters = [next(iter(c)) for c in cluster_of_provider.values()]
+    assert len(set(clusters)) == len(clusters) == sum(r.type in CLUSTER_TYPES for r in recording.resources)
