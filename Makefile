@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STACK  ?= dev
 SCANNER := $(VENV)/scanner
 
-.PHONY: plan test tools lint typecheck schema bench bytecode install clean
+.PHONY: plan test tools lint typecheck schema bench bytecode install policy-venv clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -14,6 +14,13 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	touch $@
 
 install: $(VENV)/.installed  ## create ./venv with the pinned runtime and dev dependencies
+
+policies/venv/.installed: policies/requirements.txt
+	$(PYTHON) -m venv policies/venv
+	policies/venv/bin/python -m pip install --quiet -r policies/requirements.txt
+	touch $@
+
+policy-venv: policies/venv/.installed  ## the policy pack's runtime, policies/venv (the Pulumi CLI runs the pack with it but never creates it)
 
 $(SCANNER)/.installed: requirements-scan.txt | $(VENV)/.installed
 	$(PYTHON) -m venv $(SCANNER)

@@ -125,6 +125,11 @@ def policy_args(project_dir: Path, stack: str) -> Policy:
     pack = project_dir / POLICY_DIR
     if not (pack / "PulumiPolicy.yaml").is_file():
         raise DriverError(f"policy pack not found: {pack}/PulumiPolicy.yaml (preview and up always run it)")
+    if not (pack / "venv" / "bin" / "python").is_file():  # the CLI runs the pack with it, and never creates it
+        raise DriverError(
+            f"policy pack runtime not found: {pack}/venv (create it with `make policy-venv`: "
+            f"python3 -m venv {pack}/venv && {pack}/venv/bin/pip install -r {pack}/requirements.txt)"
+        )
     config = pack / "config" / f"{stack}.json"
     return Policy(packs=[str(pack)], configs=[str(config)] if config.is_file() else None)
 

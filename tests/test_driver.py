@@ -166,6 +166,8 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         shutil.copy(ROOT / name, project / name)
     (project / "policies" / "config").mkdir(parents=True)
     (project / "policies" / "PulumiPolicy.yaml").write_text("runtime: python\n")
+    (project / "policies" / "venv" / "bin").mkdir(parents=True)
+    (project / "policies" / "venv" / "bin" / "python").write_text("")
     for stack in ("dev", "prod"):
         (project / "policies" / "config" / f"{stack}.json").write_text("{}\n")
     monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE", PASSPHRASE)
@@ -383,6 +385,17 @@ def test_bad_config_and_unknown_stack_never_reach_the_cli(project: Path, capsys:
     assert err[0].startswith("Pulumi.prod.yaml: multicloud-platform:platform.kubernetes.version: Kubernetes 1.28")
     assert err[1] == "stack prod: 1 configuration problem(s); nothing was run"
     assert err[2] == f"Pulumi.qa.yaml: no such file in {project}; stacks: dev, prod"
+
+
+def test_a_policy_pack_without_its_venv_is_an_environment_error(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The Python language host runs a pack with policies/venv/bin/python but creates that venv only for programs
+    (ecosystem review F3): without it every preview and up would fail to start the pack."""
+    shutil.rmtree(project / "policies" / "venv")
+    fake = FakePulumi()
+    assert deploy_main(project, "preview", "--stack", "dev", fake=fake) == 2
+    assert capsys.readouterr().err.startswith(f"policy pack runtime not found: {project}/policies/venv (create it with")
 
 
 def test_missing_policy_pack_is_an_environment_error(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
