@@ -56,7 +56,11 @@ def test_preview_job_per_stack_with_the_policy_pack(workflow: dict[str, Any]) ->
     assert job["env"] == {
         "PULUMI_BACKEND_URL": "${{ secrets.PULUMI_BACKEND_URL }}",
         "PULUMI_CONFIG_PASSPHRASE": "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}",
+        # the Cloudflare provider fails to configure without a token (pulumi/pulumi-cloudflare#513)
+        "CLOUDFLARE_API_TOKEN": "${{ secrets.CLOUDFLARE_API_TOKEN }}",
     }
+    python = step_using(job, "actions/setup-python")["with"]
+    assert set(python["cache-dependency-path"].split()) == {"requirements*.txt", "policies/requirements.txt"}
     pulumi = step_using(job, "pulumi/actions")
     assert pulumi["uses"] == "pulumi/actions@v6"
     assert {k: pulumi["with"][k] for k in ("command", "stack-name", "work-dir", "comment-on-pr")} == {
