@@ -361,6 +361,15 @@ RULE_CASES = [
                    name="acmecorp"),
              "clouds.gcp.regions[1].name",
              "gcp gke cluster name 'acmecorp-prod-mecentral2xxxxxxxxxxxxxxxxx' is 41 characters"),
+    # _dns
+    RuleCase("dns-resolver-range-on-aks-subnet", rules._dns,
+             valid(dns={"resolver_cidrs": {"azure/eastus": "10.20.0.0/27"}}),
+             "dns.resolver_cidrs.azure/eastus", "10.20.0.0/27 overlaps the AKS node range 10.20.0.0/17"),
+    RuleCase("dns-resolver-range-on-gke-pods", rules._dns,
+             valid(dns={"resolver_cidrs": {"gcp/us-central1": "10.30.0.0/28"}}),
+             "dns.resolver_cidrs.gcp/us-central1", "10.30.0.0/28 overlaps the pods range 10.30.0.0/17"),
+    RuleCase("dns-off-while-azure-names-cross-clouds", rules._dns, valid(dns={"enabled": False}),
+             "dns.enabled", "false while clouds.azure.enabled is true with other clouds"),
 ]
 
 

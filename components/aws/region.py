@@ -9,9 +9,11 @@ import pulumi_aws as aws
 
 from ..connectivity.ends import AwsEnd
 from ..lib.naming import StackNames
+from ..lib.private_dns import GCP_FORWARDER_SOURCE
 from ..regional import PostgresConnection, RegionArgs, served_by
 from ..settings.models import PlatformSettings, Region
 from .bucket import AwsBucket, AwsBucketArgs
+from .dns_resolver import AwsDnsResolver, AwsDnsResolverArgs
 from .eks_cluster import AwsEksCluster, AwsEksClusterArgs
 from .kms_key import AwsKmsKey, AwsKmsKeyArgs
 from .network import AwsNetwork, AwsNetworkArgs
@@ -189,6 +191,21 @@ class AwsRegion(pulumi.ComponentResource):
                 opts=child,
             )
             self.vpn_end = AwsEnd(region=region, gateway_id=gateway.gateway_id, asn=args.asn)
+        dns = s.dns_plan()
+        resolver = dns.resolver("aws", region)
+        if resolver is not None:
+            AwsDnsResolver(
+                f"{name}-dns",
+                AwsDnsResolverArgs(
+                    resolver=resolver,
+                    forwards=dns.forwards_from("aws", region),
+                    vpc_id=self.network.vpc_id,
+                    private_subnet_ids=self.network.private_subnet_ids,
+                    source_cidrs=[*args.platform_cidrs, GCP_FORWARDER_SOURCE],
+                    tags=tags,
+                ),
+                opts=child,
+            )
         self.cluster_name = self.cluster.cluster_name
         self.cluster_endpoint = self.cluster.endpoint
         self.control_plane = self.cluster.control_plane

@@ -13,6 +13,7 @@ from ..regional import PostgresConnection, RegionArgs, served_by
 from ..settings import catalog
 from ..settings.models import PlatformSettings, Region
 from .aks_cluster import AzureAksCluster, AzureAksClusterArgs
+from .dns_resolver import AzureDnsResolver, AzureDnsResolverArgs
 from .keyvault import AzureKeyVault, AzureKeyVaultArgs
 from .network import AzureNetwork, AzureNetworkArgs, azure_subnet_plan
 from .postgres import ADMIN_USER, AzurePostgres, AzurePostgresArgs
@@ -299,6 +300,24 @@ class AzureRegion(pulumi.ComponentResource):
                 asn=args.asn,
                 resource_group_name=rg,
                 name_prefix=prefix,
+            )
+        dns = s.dns_plan()
+        resolver = dns.resolver("azure", region)
+        if resolver is not None:
+            AzureDnsResolver(
+                f"{name}-dns",
+                AzureDnsResolverArgs(
+                    resolver=resolver,
+                    forwards=dns.forwards_from("azure", region),
+                    resource_group_name=rg,
+                    location=region,
+                    vnet_id=self.network.vnet_id,
+                    vnet_name=self.network.vnet_name,
+                    after_subnet_id=self.network.gateway_subnet_id,
+                    name_prefix=prefix,
+                    tags=tags,
+                ),
+                opts=child,
             )
 
         self.cluster_name = self.cluster.cluster_name

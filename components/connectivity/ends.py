@@ -60,3 +60,5 @@ class GcpEnd:
     """The region's whole CIDR, advertised to every peer (nodes, pods, services and private services)."""
     name_prefix: str
     """Physical name prefix of the region."""
+    extra_advertised: tuple[str, ...] = ()
+    """Further ranges advertised to every peer (Cloud DNS's forwarder range when the region forwards DNS)."""

@@ -64,7 +64,7 @@ def gcp_tunnel(
         peer_asn=peer_asn,
         advertised_route_priority=100,
         advertise_mode="CUSTOM",
-        advertised_ip_ranges=[{"range": end.advertised_cidr}],
+        advertised_ip_ranges=[{"range": cidr} for cidr in (end.advertised_cidr, *end.extra_advertised)],
         opts=opts,
     )
 

@@ -9,10 +9,12 @@ import pulumi_gcp as gcp
 
 from ..connectivity.ends import GcpEnd
 from ..lib.naming import StackNames
+from ..lib.private_dns import GCP_FORWARDER_SOURCE
 from ..regional import PostgresConnection, RegionArgs, served_by
 from ..settings.models import PlatformSettings, Region
 from .bucket import GcpBucket, GcpBucketArgs
 from .cloudsql import ADMIN_USER, GcpCloudSql, GcpCloudSqlArgs
+from .dns_resolver import GcpDnsResolver, GcpDnsResolverArgs
 from .gke_cluster import GcpGkeCluster, GcpGkeClusterArgs
 from .kms import GcpKms, GcpKmsArgs
 from .network import GcpNetwork, GcpNetworkArgs
@@ -225,7 +227,25 @@ class GcpRegion(pulumi.ComponentResource):
                 router_name=self.network.router_name,
                 asn=args.asn,
                 advertised_cidr=str(args.region.cidr),
+                # Cloud DNS forwards from 35.199.192.0/19: the other clouds route the answers back over the tunnels
+                extra_advertised=(GCP_FORWARDER_SOURCE,) if s.dns_plan().resolver("gcp", region) else (),
                 name_prefix=prefix,
+            )
+        dns = s.dns_plan()
+        resolver = dns.resolver("gcp", region)
+        if resolver is not None:
+            GcpDnsResolver(
+                f"{name}-dns",
+                GcpDnsResolverArgs(
+                    resolver=resolver,
+                    forwards=dns.forwards_from("gcp", region),
+                    project=project,
+                    region=region,
+                    network_id=self.network.network_id,
+                    name_prefix=prefix,
+                    labels=labels,
+                ),
+                opts=child,
             )
         self.cluster_name = self.cluster.cluster_name
         self.cluster_endpoint = self.cluster.endpoint

@@ -12,6 +12,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ..lib.naming import StackNames
+from ..lib.private_dns import DnsPlan, plan_dns
 from ..lib.tunnels import MeshPlan, plan_mesh
 from . import catalog
 from .durations import Duration
@@ -691,6 +693,44 @@ class BudgetSettings(Model):
         return addresses
 
 
+# --- cross-cloud DNS and mesh observability ----------------------------------------------------
+
+
+class PrivateDnsSettings(Model):
+    """Private names that resolve across clouds: resolver endpoints in every region of the VPN mesh and forwarding
+    of the names each region hosts (components/lib/private_dns.py)."""
+
+    enabled: bool = Field(
+        True,
+        description="Build the resolver endpoints and forwarding rules. Off only when no private name crosses clouds "
+        "(the Azure Flexible Server names in the other clouds' connection secrets need it).",
+    )
+    resolver_cidrs: dict[str, IPv4Network] = Field(
+        default_factory=dict,
+        description="Resolver range by `<cloud>/<region>`: an Azure /27 (inbound and outbound /28 subnets) or a GCP "
+        "/28 (the DNS subnet), inside the region's CIDR and clear of its other subnets; default: the /27 after "
+        "GatewaySubnet (Azure), the last /28 of the reserved quarter (GCP). AWS endpoints take fixed addresses in "
+        "reservations at the top of the private subnets.",
+    )
+
+
+class MeshAlertSettings(Model):
+    """Tunnel and BGP alarms in every cloud and a Cloudflare pool-health notification."""
+
+    enabled: bool = Field(True, description="Build the mesh and edge alarms.")
+    notify: list[str] | None = Field(
+        None, description="E-mail addresses the alarms go to (default: budgets.notify)."
+    )
+
+    @field_validator("notify")
+    @classmethod
+    def _emails(cls, addresses: list[str] | None) -> list[str] | None:
+        bad = [a for a in addresses or [] if not re.fullmatch(EMAIL, a)]
+        if bad:
+            raise ValueError(f"{bad[0]!r} is not an e-mail address")
+        return addresses
+
+
 # --- the stack ----------------------------------------------------------------------------------
 
 # What `dev` relaxes (merged under the stack file's own values). Everything else keeps the secure default.
@@ -733,6 +773,10 @@ class PlatformSettings(Model):
     identity: IdentitySettings = Field(default_factory=IdentitySettings, description="Identity federation.")
     budgets: BudgetSettings = Field(default_factory=BudgetSettings, description="Budgets.")
     workloads: WorkloadSettings = Field(default_factory=WorkloadSettings, description="Workloads and monitoring.")
+    dns: PrivateDnsSettings = Field(default_factory=PrivateDnsSettings, description="Cross-cloud private DNS.")
+    mesh_alerts: MeshAlertSettings = Field(
+        default_factory=MeshAlertSettings, description="Tunnel, BGP and pool-health alarms."
+    )
 
     @field_validator("buckets", mode="before")
     @classmethod
@@ -765,6 +809,27 @@ class PlatformSettings(Model):
             asns={cloud: getattr(self.vpn.asns, cloud) for cloud in enabled},
             pinned=self.vpn.pinned,
         )
+
+    def dns_plan(self) -> DnsPlan:
+        """Resolvers and forwarded names of the regions in the VPN mesh (empty when DNS or the mesh is off)."""
+        mesh = self.mesh_plan()
+        if not self.dns.enabled or not mesh.legs:
+            return DnsPlan(resolvers={}, names=())
+        return plan_dns(
+            {
+                cloud: [(r.name, r.cidr) for r in c.regions if mesh.legs_of(cloud, r.name)]
+                for cloud, c in self.clouds.enabled().items()
+            },
+            names=StackNames(self.name, self.environment),
+            zones=self.network.availability_zones,
+            private_endpoints=not self.kubernetes.public_endpoint,
+            blocks=self.dns.resolver_cidrs,
+        )
+
+    def alert_emails(self) -> list[str]:
+        """Where the mesh and edge alarms go (`mesh_alerts.notify`, else `budgets.notify`)."""
+        notify = self.mesh_alerts.notify
+        return list(notify) if notify is not None else list(self.budgets.notify)
 
     def federated_providers(self) -> list[Literal["azure_ad", "google"]]:
         """The identity providers federated into Cognito. The built-in list drops Entra ID when Azure is off and no

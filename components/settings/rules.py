@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from ipaddress import ip_network
+from ipaddress import IPv4Network, ip_network
 from itertools import combinations
 
+from ..lib.cidr import gke_ranges
 from ..lib.naming import InvalidNameError, StackNames
+from ..lib.private_dns import AZURE_BLOCK_PREFIX, GCP_SUBNET_PREFIX
 from ..lib.tunnels import TUNNELS_PER_LEG, MeshPlan, TunnelPlanError
 from . import catalog
 from .durations import format_duration
@@ -374,6 +376,55 @@ def _workloads(s: PlatformSettings) -> Iterator[Problem]:
 _UNITS = {"m": 0.001, "Ki": 2**10, "Mi": 2**20, "Gi": 2**30}
 
 
+def _dns(s: PlatformSettings) -> Iterator[Problem]:
+    """Resolver ranges inside their region and clear of every other range; DNS kept on while a private name
+    crosses clouds."""
+    enabled = s.clouds.enabled()
+    if not s.dns.enabled and "azure" in enabled and len(enabled) > 1 and s.vpn.enabled:
+        yield Problem(
+            "dns.enabled",
+            "false while clouds.azure.enabled is true with other clouds: their connection secrets hold the Flexible "
+            "Server names, which resolve only in Azure without forwarding; allowed: true",
+        )
+    regions: dict[tuple[str, str], tuple[str, IPv4Network]] = {
+        (cloud, r.name): (f"clouds.{cloud}.regions[{i}].cidr", r.cidr)
+        for cloud, c in enabled.items()
+        for i, r in enumerate(c.regions)
+    }
+    reserved = [
+        (f"the cluster range {cidr}", ip_network(cidr))
+        for cidr in (catalog.CLUSTER_POD_CIDR, catalog.CLUSTER_SERVICE_CIDR)
+    ]
+    for key, block in s.dns.resolver_cidrs.items():
+        path = f"dns.resolver_cidrs.{key}"
+        cloud, _, region = key.partition("/")
+        if (cloud, region) not in regions or cloud == "aws":
+            yield Problem(path, f"{key} is no enabled Azure or GCP region; allowed: <azure|gcp>/<a configured region>")
+            continue
+        size = AZURE_BLOCK_PREFIX if cloud == "azure" else GCP_SUBNET_PREFIX
+        if block.prefixlen != size:
+            yield Problem(path, f"{block} is a /{block.prefixlen}; allowed: a /{size} on {cloud}")
+            continue
+        region_path, cidr = regions[(cloud, region)]
+        if not block.subnet_of(cidr):
+            yield Problem(path, f"{block} is outside {region_path} ({cidr}); allowed: a range inside the region")
+        others = [(f"{p} ({c})", c) for k, (p, c) in regions.items() if k != (cloud, region)]
+        own = [(f"the {what} range {r} of {region_path}", r) for what, r in _region_ranges(cloud, cidr)]
+        for what, other in [*others, *reserved, *own]:
+            if block.overlaps(other):
+                yield Problem(path, f"{block} overlaps {what}; allowed: a range no region, subnet, pod or service uses")
+
+
+def _region_ranges(cloud: str, cidr: IPv4Network) -> list[tuple[str, IPv4Network]]:
+    """The ranges a region's network already uses (components/azure/network.py, lib/cidr.py `gke_ranges`)."""
+    if cloud == "gcp":
+        ranges = gke_ranges(cidr)
+        return [(what, ranges[what]) for what in ("nodes", "pods", "services", "private_services")]
+    aks, rest = cidr.subnets(prefixlen_diff=1)
+    postgres, after = list(rest.subnets(new_prefix=24))[:2]
+    return [("AKS node", aks), ("PostgreSQL", postgres), ("GatewaySubnet", next(after.subnets(new_prefix=27)))]
+
+
 def quantity(value: str) -> float:
     """A Kubernetes CPU or memory quantity as a number (cores or bytes)."""
     for unit, factor in _UNITS.items():
@@ -400,4 +451,5 @@ RULES = (
     _vpn,
     _names,
     _workloads,
+    _dns,
 )

@@ -80,6 +80,20 @@ ARM_IDS: dict[str, str] = {
     + "/Microsoft.Network/localNetworkGateways/{localNetworkGatewayName}",
     "azure-native:network:VirtualNetworkGatewayConnection": _PROVIDERS
     + "/Microsoft.Network/connections/{virtualNetworkGatewayConnectionName}",
+    "azure-native:dnsresolver:DnsResolver": _PROVIDERS + "/Microsoft.Network/dnsResolvers/{dnsResolverName}",
+    "azure-native:dnsresolver:InboundEndpoint": _PROVIDERS
+    + "/Microsoft.Network/dnsResolvers/{dnsResolverName}/inboundEndpoints/{inboundEndpointName}",
+    "azure-native:dnsresolver:OutboundEndpoint": _PROVIDERS
+    + "/Microsoft.Network/dnsResolvers/{dnsResolverName}/outboundEndpoints/{outboundEndpointName}",
+    "azure-native:dnsresolver:DnsForwardingRuleset": _PROVIDERS
+    + "/Microsoft.Network/dnsForwardingRulesets/{dnsForwardingRulesetName}",
+    "azure-native:dnsresolver:ForwardingRule": _PROVIDERS
+    + "/Microsoft.Network/dnsForwardingRulesets/{dnsForwardingRulesetName}/forwardingRules/{forwardingRuleName}",
+    "azure-native:dnsresolver:PrivateResolverVirtualNetworkLink": _PROVIDERS
+    + "/Microsoft.Network/dnsForwardingRulesets/{dnsForwardingRulesetName}"
+    + "/virtualNetworkLinks/{virtualNetworkLinkName}",
+    "azure-native:monitor:ActionGroup": _PROVIDERS + "/Microsoft.Insights/actionGroups/{actionGroupName}",
+    "azure-native:monitor:MetricAlert": _PROVIDERS + "/Microsoft.Insights/metricAlerts/{ruleName}",
     "azure-native:authorization:RoleAssignment": "{scope}/providers/Microsoft.Authorization/roleAssignments/{__guid}",
     "azure-native:authorization:ManagementLockByScope": "{scope}/providers/Microsoft.Authorization/locks/{lockName}",
 }

@@ -40,6 +40,8 @@ from .helpers import (
     token,
 )
 
+DNS_RESOLVER = "multicloud:aws:DnsResolver"
+
 
 def type_counts(resources: list[Registration]) -> Counter[str]:
     return Counter(r.type for r in resources)
@@ -54,6 +56,7 @@ def expected_children(stack: str) -> dict[str, Counter[str]]:
             KMS_KEY: 4, NETWORK: 1, EKS: 1, POSTGRES: 1, BUCKET: len(config_buckets(stack)),
             token(aws.ec2.Eip): zones,  # ingress NLB, one per zone
             VPN_GATEWAY: 1,  # every region is in the stack's VPN mesh
+            DNS_RESOLVER: 1,  # ... and resolves the other regions' private names
         }),
         VPN_GATEWAY: Counter({token(aws.ec2.VpnGateway): 1, token(aws.ec2.VpnGatewayRoutePropagation): zones}),
         KMS_KEY: Counter({token(aws.kms.Key): 1, token(aws.kms.Alias): 1}),

@@ -47,6 +47,9 @@ NOT_SECRET_KEYS = frozenset({"secretName", "passwordAuth"})
 """Keys that match the secret scan but hold a name or a flag (the scan still sees them: it is not blind)."""
 
 
+DNS_RESOLVER = "multicloud:azure:DnsResolver"
+
+
 def type_counts(resources: list[Registration]) -> Counter[str]:
     return +Counter(r.type for r in resources)
 
@@ -63,6 +66,15 @@ def expected_children(stack: str) -> dict[tuple[str, str], Counter[str]]:
             NETWORK: 1, KEY_VAULT: 2 if prod else 1, AKS: 1, POSTGRES: 1, STORAGE: 1,
             token(az.network.PublicIPAddress): 1, token(RA): 1,  # ingress IP, AKS may attach it
             VPN_GATEWAY: 1,  # every region is in the stack's VPN mesh
+            DNS_RESOLVER: 1,  # ... and resolves the other regions' private names
+        }),
+        (DNS_RESOLVER, "-dns"): +Counter({
+            token(az.network.Subnet): 2, token(azure_native.dnsresolver.DnsResolver): 1,
+            token(azure_native.dnsresolver.InboundEndpoint): 1, token(azure_native.dnsresolver.OutboundEndpoint): 1,
+            token(azure_native.dnsresolver.DnsForwardingRuleset): 1,
+            token(azure_native.dnsresolver.PrivateResolverVirtualNetworkLink): 1,
+            # the names the other regions host (prod: two private EKS APIs, the other Azure region's three)
+            token(azure_native.dnsresolver.ForwardingRule): 5 if prod else 0,
         }),
         (VPN_GATEWAY, "-vpn"): Counter(
             {token(az.network.PublicIPAddress): 2, token(az.network.VirtualNetworkGateway): 1}
@@ -152,8 +164,8 @@ def test_every_azure_component_has_exactly_its_expected_children(stack):
             for component in found:
                 assert type_counts(children_of(rec, component)) == expected, component.name
                 checked += 1
-        assert len(components) == (8 if stack == "prod" else 7)
-    assert checked == len(regions(rec)) * (8 if stack == "prod" else 7)
+        assert len(components) == (9 if stack == "prod" else 8)
+    assert checked == len(regions(rec)) * (9 if stack == "prod" else 8)
 
 
 @pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)

@@ -40,6 +40,8 @@ from .helpers import (
     regions,
 )
 
+DNS_RESOLVER = "multicloud:gcp:DnsResolver"
+
 
 def type_counts(resources: list[Registration]) -> Counter[str]:
     return Counter(r.type for r in resources)
@@ -53,6 +55,7 @@ def expected_children(stack: str) -> dict[str, Counter[str]]:
                 KMS: 1, NETWORK: 1, GKE: 1, CLOUDSQL: 1, BUCKET: len(config_buckets(stack)),
                 token(gcp.compute.Address): 1,  # ingress load balancer
                 VPN_GATEWAY: 1,  # every region is in the stack's VPN mesh
+                DNS_RESOLVER: 1,  # ... and forwards the other regions' private names
             }
         ),
         VPN_GATEWAY: Counter(
