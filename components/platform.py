@@ -84,6 +84,8 @@ class Platform(pulumi.ComponentResource):
         if len(self.regions) > 1:
             self.connection_secrets = self._connection_secrets(name, settings)
         self._budgets(name, settings)
+        if mesh.legs and settings.mesh_alerts.enabled and "gcp" in self.regions:
+            self._gcp_mesh_alerts(name, settings)
         self.register_outputs({})
 
     def _primary(self, cloud: Cloud) -> tuple[CloudRegion, pulumi.ProviderResource]:
@@ -107,6 +109,26 @@ class Platform(pulumi.ComponentResource):
         )
         self.exports["vpn_tunnels"] = component.tunnels
         return component
+
+    def _gcp_mesh_alerts(self, name: str, settings: PlatformSettings) -> None:
+        """Tunnel and BGP alert policies of the GCP regions in the mesh (project-wide, so once for the stack); they
+        reuse the budget's e-mail channels when both go to the same addresses."""
+        from .gcp.mesh_alerts import GcpMeshAlerts, GcpMeshAlertsArgs
+
+        emails, budget = settings.alert_emails(), self.budgets.get("gcp")
+        reuse = budget is not None and list(settings.budgets.notify) == emails
+        GcpMeshAlerts(
+            f"{name}-gcp-mesh-alerts",
+            GcpMeshAlertsArgs(
+                project=str(settings.clouds.gcp.project),
+                regions=[r for r, region in self.regions["gcp"].items() if region.vpn_end is not None],
+                display_prefix=f"{settings.name}-{settings.environment}",
+                emails=emails,
+                channel_ids=budget.channel_ids if reuse else [],  # type: ignore[union-attr]
+                labels=settings.tags(),
+            ),
+            opts=pulumi.ResourceOptions(parent=self, providers=[self._primary("gcp")[1]]),
+        )
 
     def _user_pool(self, name: str, settings: PlatformSettings) -> pulumi.ComponentResource:
         from .identity.user_pool import CognitoUserPool, user_pool_args
@@ -215,6 +237,19 @@ class Platform(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, providers=[provider]),
         )
         self.exports["edge_hostname"] = component.hostname
+        if settings.mesh_alerts.enabled and settings.alert_emails():
+            from .edge.pool_notifications import PoolNotifications, PoolNotificationsArgs
+
+            PoolNotifications(
+                f"{name}-edge-notifications",
+                PoolNotificationsArgs(
+                    account_id=settings.edge.account_id,
+                    pool_ids=component.pool_ids,
+                    emails=settings.alert_emails(),
+                    name_prefix=f"{settings.name}-{settings.environment}",
+                ),
+                opts=pulumi.ResourceOptions(parent=self, providers=[provider]),
+            )
         return component
 
 

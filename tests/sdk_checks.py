@@ -45,15 +45,13 @@ def args_class(resource_type: str) -> type:
     return args
 
 
-def _input_class(annotation: Any) -> type | None:
-    """The input type inside an annotation (`Optional[Input[FooArgs]]` -> `FooArgs`), if any."""
+def _input_classes(annotation: Any) -> list[type]:
+    """Every input type inside an annotation: one, or the members of a union of input types (Azure metric-alert
+    `criteria` is one of three criteria types)."""
     if isinstance(annotation, type) and pulumi_types.is_input_type(annotation):
-        return annotation
-    for member in typing.get_args(annotation) if typing.get_origin(annotation) is typing.Union else ():
-        found = _input_class(member)
-        if found:
-            return found
-    return None
+        return [annotation]
+    members = typing.get_args(annotation) if typing.get_origin(annotation) is typing.Union else ()
+    return [found for member in members for found in _input_classes(member)]
 
 
 def unknown_wire_keys(args: type, value: Mapping[str, Any], path: str = "") -> Iterator[str]:
@@ -69,9 +67,10 @@ def unknown_wire_keys(args: type, value: Mapping[str, Any], path: str = "") -> I
 def _unknown_in(annotation: Any, value: Any, path: str) -> Iterator[str]:
     if rpc.is_rpc_secret(value):
         value = rpc.unwrap_rpc_secret(value)
-    nested = _input_class(annotation)
+    nested = _input_classes(annotation)
     if nested and isinstance(value, Mapping):
-        yield from unknown_wire_keys(nested, value, path)
+        # the union member the value fits best: a key is unknown only if no member has it
+        yield from min((list(unknown_wire_keys(n, value, path)) for n in nested), key=len)
     elif isinstance(value, list) and typing.get_origin(annotation) in (Sequence, list):
         (element,) = typing.get_args(annotation)
         for i, item in enumerate(value):

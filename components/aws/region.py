@@ -16,6 +16,7 @@ from .bucket import AwsBucket, AwsBucketArgs
 from .dns_resolver import AwsDnsResolver, AwsDnsResolverArgs
 from .eks_cluster import AwsEksCluster, AwsEksClusterArgs
 from .kms_key import AwsKmsKey, AwsKmsKeyArgs
+from .mesh_watch import AwsMeshWatch, AwsMeshWatchArgs
 from .network import AwsNetwork, AwsNetworkArgs
 from .postgres import ADMIN_USER, AwsPostgres, AwsPostgresArgs
 from .vpn_gateway import AwsVpnGateway, AwsVpnGatewayArgs
@@ -190,7 +191,25 @@ class AwsRegion(pulumi.ComponentResource):
                 ),
                 opts=child,
             )
-            self.vpn_end = AwsEnd(region=region, gateway_id=gateway.gateway_id, asn=args.asn)
+            watch = None
+            if s.mesh_alerts.enabled:
+                watch = AwsMeshWatch(
+                    f"{name}-mesh-watch",
+                    AwsMeshWatchArgs(
+                        emails=s.alert_emails(),
+                        log_retention_days=s.network.flow_log_retention_days,
+                        logs_key_arn=keys["logs"].key_arn,
+                        tags=tags,
+                    ),
+                    opts=child,
+                )
+            self.vpn_end = AwsEnd(
+                region=region,
+                gateway_id=gateway.gateway_id,
+                asn=args.asn,
+                alarm_topic_arn=watch.topic_arn if watch else None,
+                tunnel_log_group_arn=watch.log_group_arn if watch else None,
+            )
         dns = s.dns_plan()
         resolver = dns.resolver("aws", region)
         if resolver is not None:

@@ -15,6 +15,7 @@ from ..settings.models import PlatformSettings, Region
 from .aks_cluster import AzureAksCluster, AzureAksClusterArgs
 from .dns_resolver import AzureDnsResolver, AzureDnsResolverArgs
 from .keyvault import AzureKeyVault, AzureKeyVaultArgs
+from .mesh_alerts import AzureMeshAlerts, AzureMeshAlertsArgs
 from .network import AzureNetwork, AzureNetworkArgs, azure_subnet_plan
 from .postgres import ADMIN_USER, AzurePostgres, AzurePostgresArgs
 from .roles import NETWORK_CONTRIBUTOR, assign_role, deployer_principal_type
@@ -292,6 +293,19 @@ class AzureRegion(pulumi.ComponentResource):
                 ),
                 opts=child,
             )
+            if s.mesh_alerts.enabled:
+                AzureMeshAlerts(
+                    f"{name}-mesh-alerts",
+                    AzureMeshAlertsArgs(
+                        gateway_id=gateway.gateway_id,
+                        workspace_id=workspace,
+                        resource_group_name=rg,
+                        emails=s.alert_emails(),
+                        name_prefix=prefix,
+                        tags=tags,
+                    ),
+                    opts=child,
+                )
             self.vpn_end = AzureEnd(
                 region=region,
                 gateway_id=gateway.gateway_id,

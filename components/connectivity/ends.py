@@ -18,6 +18,10 @@ class AwsEnd:
     """Virtual private gateway id."""
     asn: int
     """Amazon-side ASN."""
+    alarm_topic_arn: pulumi.Input[str] | None = None
+    """SNS topic of the per-tunnel TunnelState alarms (None: no alarms)."""
+    tunnel_log_group_arn: pulumi.Input[str] | None = None
+    """CloudWatch log group of the tunnels' IKE and BGP logs (None: no tunnel logs)."""
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,8 @@ class GcpBudget(pulumi.ComponentResource):
 
     budget_name: pulumi.Output[str]
     """Resource name of the budget (`billingAccounts/<id>/budgets/<id>`)."""
+    channel_ids: list[pulumi.Output[str]]
+    """The e-mail notification channels (one per address of `notify`; other alerts to the same people reuse them)."""
 
     def __init__(self, name: str, args: GcpBudgetArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("multicloud:gcp:Budget", name, {}, opts)
@@ -66,4 +68,5 @@ class GcpBudget(pulumi.ComponentResource):
             opts=child,
         )
         self.budget_name = budget.name
+        self.channel_ids = [c.id for c in channels]
         self.register_outputs({"budget_name": self.budget_name})

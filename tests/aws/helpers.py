@@ -44,6 +44,7 @@ CROSS_CLOUD = (
     "multicloud:aws:Budgets",
     "multicloud:azure:Budget",
     "multicloud:gcp:Budget",
+    "multicloud:gcp:MeshAlerts",
 )
 """Token prefixes of the components above the regions (cross-cloud, per-cluster workloads, account-wide budgets)."""
 AWS_PROVIDER = "pulumi:providers:aws"

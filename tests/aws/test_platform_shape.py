@@ -41,6 +41,7 @@ from .helpers import (
 )
 
 DNS_RESOLVER = "multicloud:aws:DnsResolver"
+MESH_WATCH = "multicloud:aws:MeshWatch"
 
 
 def type_counts(resources: list[Registration]) -> Counter[str]:
@@ -57,6 +58,11 @@ def expected_children(stack: str) -> dict[str, Counter[str]]:
             token(aws.ec2.Eip): zones,  # ingress NLB, one per zone
             VPN_GATEWAY: 1,  # every region is in the stack's VPN mesh
             DNS_RESOLVER: 1,  # ... and resolves the other regions' private names
+            MESH_WATCH: 1,  # ... and its tunnels log and alarm
+        }),
+        MESH_WATCH: Counter({
+            token(aws.sns.Topic): 1, token(aws.sns.TopicSubscription): len(platform_config(stack)["budgets"]["notify"]),
+            token(aws.cloudwatch.LogGroup): 1,
         }),
         VPN_GATEWAY: Counter({token(aws.ec2.VpnGateway): 1, token(aws.ec2.VpnGatewayRoutePropagation): zones}),
         KMS_KEY: Counter({token(aws.kms.Key): 1, token(aws.kms.Alias): 1}),

@@ -48,6 +48,9 @@ NOT_SECRET_KEYS = frozenset({"secretName", "passwordAuth"})
 
 
 DNS_RESOLVER = "multicloud:azure:DnsResolver"
+MESH_ALERTS = "multicloud:azure:MeshAlerts"
+GLOBAL_MONITOR = (az.monitor.ActionGroup.pulumi_type, az.monitor.MetricAlert.pulumi_type)
+"""Azure Monitor resources that only exist in `global` (the metric alerts evaluate in the gateway's region)."""
 
 
 def type_counts(resources: list[Registration]) -> Counter[str]:
@@ -67,6 +70,10 @@ def expected_children(stack: str) -> dict[tuple[str, str], Counter[str]]:
             token(az.network.PublicIPAddress): 1, token(RA): 1,  # ingress IP, AKS may attach it
             VPN_GATEWAY: 1,  # every region is in the stack's VPN mesh
             DNS_RESOLVER: 1,  # ... and resolves the other regions' private names
+            MESH_ALERTS: 1,  # ... and its gateway alerts and logs
+        }),
+        (MESH_ALERTS, "-mesh-alerts"): Counter({
+            token(az.monitor.ActionGroup): 1, token(az.monitor.MetricAlert): 2, token(az.monitor.DiagnosticSetting): 1,
         }),
         (DNS_RESOLVER, "-dns"): +Counter({
             token(az.network.Subnet): 2, token(azure_native.dnsresolver.DnsResolver): 1,
@@ -164,8 +171,8 @@ def test_every_azure_component_has_exactly_its_expected_children(stack):
             for component in found:
                 assert type_counts(children_of(rec, component)) == expected, component.name
                 checked += 1
-        assert len(components) == (9 if stack == "prod" else 8)
-    assert checked == len(regions(rec)) * (9 if stack == "prod" else 8)
+        assert len(components) == (10 if stack == "prod" else 9)
+    assert checked == len(regions(rec)) * (10 if stack == "prod" else 9)
 
 
 @pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
@@ -187,7 +194,7 @@ def test_resources_live_in_their_region_except_global_dns_and_the_geo_backup_key
     geo = [r.name for r in azure_resources(rec, region) if r.inputs.get("location") == PAIRED[region]]
     for resource in azure_resources(rec, region):
         location = resource.inputs.get("location")
-        if resource.type.startswith("azure-native:privatedns:"):
+        if resource.type.startswith("azure-native:privatedns:") or resource.type in GLOBAL_MONITOR:
             assert location == "global", resource.name
         elif location is not None and resource.name not in geo:
             assert location == region, resource.name
