@@ -71,6 +71,7 @@ class Platform(pulumi.ComponentResource):
                 )
         if mesh.legs:
             self.mesh = self._mesh(name, mesh, settings)
+            self._gcp_dns_peering(name, settings)
         if settings.clouds.aws.enabled:
             self.user_pool = self._user_pool(name, settings)
         if settings.identity.trusts:
@@ -109,6 +110,30 @@ class Platform(pulumi.ComponentResource):
         )
         self.exports["vpn_tunnels"] = component.tunnels
         return component
+
+    def _gcp_dns_peering(self, name: str, settings: PlatformSettings) -> None:
+        """The GCP regions other than the DNS hub look the forwarded names up in the hub's VPC."""
+        dns = settings.dns_plan()
+        hub = dns.gcp_hub
+        others = [r for c, r in dns.resolvers if c == "gcp" and r != hub]
+        if hub is None or not others:
+            return
+        from .gcp.dns_peering import GcpDnsPeering, GcpDnsPeeringArgs
+        from .lib.naming import StackNames
+
+        gcp_regions, names = self.regions["gcp"], StackNames(settings.name, settings.environment)
+        GcpDnsPeering(
+            f"{name}-gcp-dns-peering",
+            GcpDnsPeeringArgs(
+                project=str(settings.clouds.gcp.project),
+                hub_network_id=gcp_regions[hub].network_id,  # type: ignore[attr-defined]
+                domains={r: [f.domain for f in dns.forwards_from("gcp", hub) if f.region != r] for r in others},
+                network_ids={r: gcp_regions[r].network_id for r in others},  # type: ignore[attr-defined]
+                name_prefixes={r: names.prefix(r) for r in others},
+                labels=settings.tags(),
+            ),
+            opts=pulumi.ResourceOptions(parent=self, providers=[self._primary("gcp")[1]]),
+        )
 
     def _gcp_mesh_alerts(self, name: str, settings: PlatformSettings) -> None:
         """Tunnel and BGP alert policies of the GCP regions in the mesh (project-wide, so once for the stack); they

@@ -40,6 +40,8 @@ HOURLY: dict[str, dict[str, float]] = {
         "nat-gateway": 0.045,
         "vpn-connection": 0.05,
         "public-ipv4": 0.005,
+        # Route 53 Resolver: per endpoint IP address (ENI) and hour (https://aws.amazon.com/route53/pricing/)
+        "resolver-endpoint-ip": 0.125,
     },
     "azure": {
         "Standard_D2s_v3": 0.096,
@@ -79,6 +81,13 @@ MONTHLY: dict[str, float] = {
     "aws:rds-gp3-gib": 0.115,
     "azure:flex-storage-gib": 0.115,
     "gcp:cloudsql-ssd-gib": 0.17,
+    # DNS Private Resolver: per endpoint and per ruleset (https://azure.microsoft.com/pricing/details/dns/)
+    "azure:dns-resolver-endpoint": 180.0,
+    "azure:dns-forwarding-ruleset": 2.5,
+    # Cloud DNS: per managed zone, the first 25 of a project (https://cloud.google.com/dns/pricing)
+    "gcp:dns-managed-zone": 0.20,
+    # CloudWatch: per standard-resolution alarm metric (https://aws.amazon.com/cloudwatch/pricing/)
+    "aws:cloudwatch-alarm": 0.10,
     "cloudflare:load-balancer": 5.0,
     "cloudflare:extra-origin": 5.0,
 }
@@ -222,6 +231,15 @@ def _cloudflare_pool(p: _Pricer, r: Registration, _: Any) -> None:
         p.monthly(r, "cloudflare", "cloudflare:extra-origin", extra)
 
 
+def _resolver_endpoint(p: _Pricer, r: Registration, _: Any) -> None:
+    p.hourly(r, "aws", "resolver-endpoint-ip", len(r.inputs.get("ipAddresses") or []))
+
+
+def _monthly(sku: str) -> Callable[[_Pricer, Registration, Any], None]:
+    cloud = sku.split(":")[0]
+    return lambda p, r, _: p.monthly(r, cloud, sku, 1)
+
+
 def _spot(cloud: str, spot: bool) -> float:
     return SPOT_FACTOR[cloud] if spot else 1.0
 
@@ -244,6 +262,12 @@ PRICERS: dict[str, Callable[[_Pricer, Registration, Any], None]] = {
     "gcp:compute/routerNat:RouterNat": _fixed("gcp", "cloud-nat"),
     "gcp:compute/vPNTunnel:VPNTunnel": _fixed("gcp", "vpn-tunnel"),
     "gcp:compute/address:Address": _fixed("gcp", "public-ipv4"),
+    "aws:route53/resolverEndpoint:ResolverEndpoint": _resolver_endpoint,
+    "aws:cloudwatch/metricAlarm:MetricAlarm": _monthly("aws:cloudwatch-alarm"),
+    "azure-native:dnsresolver:InboundEndpoint": _monthly("azure:dns-resolver-endpoint"),
+    "azure-native:dnsresolver:OutboundEndpoint": _monthly("azure:dns-resolver-endpoint"),
+    "azure-native:dnsresolver:DnsForwardingRuleset": _monthly("azure:dns-forwarding-ruleset"),
+    "gcp:dns/managedZone:ManagedZone": _monthly("gcp:dns-managed-zone"),
     "cloudflare:index/loadBalancer:LoadBalancer": _cloudflare_lb,
     "cloudflare:index/loadBalancerPool:LoadBalancerPool": _cloudflare_pool,
 }

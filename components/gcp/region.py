@@ -228,7 +228,7 @@ class GcpRegion(pulumi.ComponentResource):
                 asn=args.asn,
                 advertised_cidr=str(args.region.cidr),
                 # Cloud DNS forwards from 35.199.192.0/19: the other clouds route the answers back over the tunnels
-                extra_advertised=(GCP_FORWARDER_SOURCE,) if s.dns_plan().resolver("gcp", region) else (),
+                extra_advertised=(GCP_FORWARDER_SOURCE,) if s.dns_plan().gcp_hub == region else (),
                 name_prefix=prefix,
             )
         dns = s.dns_plan()
@@ -238,7 +238,8 @@ class GcpRegion(pulumi.ComponentResource):
                 f"{name}-dns",
                 GcpDnsResolverArgs(
                     resolver=resolver,
-                    forwards=dns.forwards_from("gcp", region),
+                    # the other GCP regions peer into the hub's VPC (GcpDnsPeering, at the platform)
+                    forwards=dns.forwards_from("gcp", region) if dns.gcp_hub == region else [],
                     project=project,
                     region=region,
                     network_id=self.network.network_id,

@@ -87,6 +87,15 @@ class DnsPlan:
     def resolver(self, cloud: str, region: str) -> Resolver | None:
         return self.resolvers.get((cloud, region))
 
+    @property
+    def gcp_hub(self) -> str | None:
+        """The GCP region that forwards for every GCP region. Cloud DNS forwards from 35.199.192.0/19 out of the
+        querying VPC, and with one VPC per region every VPC would advertise that same range: the other clouds could
+        send an answer into the wrong VPC. So only the hub forwards and advertises it; the other GCP regions peer
+        their lookups of the forwarded names into the hub's VPC (DNS peering zones,
+        https://cloud.google.com/dns/docs/zones/zones-overview#peering_zones)."""
+        return next((region for cloud, region in self.resolvers if cloud == "gcp"), None)
+
     def forwards_from(self, cloud: str, region: str) -> list[Forward]:
         """What (cloud, region) forwards: every name hosted by another region that has a resolver."""
         if (cloud, region) not in self.resolvers:

@@ -45,6 +45,7 @@ CROSS_CLOUD = (
     "multicloud:azure:Budget",
     "multicloud:gcp:Budget",
     "multicloud:gcp:MeshAlerts",
+    "multicloud:gcp:DnsPeering",
 )
 """Token prefixes of the components above the regions (cross-cloud, per-cluster workloads, account-wide budgets)."""
 AWS_PROVIDER = "pulumi:providers:aws"

@@ -103,10 +103,27 @@ def forwards(rec: Recording, resolver: Registration) -> dict[str, set[str]]:
             r.inputs["domainName"].rstrip("."): {t["ipAddress"] for t in r.inputs["targetDnsServers"]} for r in rules
         }
     zones = under(rec, resolver, gcp.dns.ManagedZone.pulumi_type)
-    return {
-        z.inputs["dnsName"].rstrip("."): {t["ipv4Address"] for t in z.inputs["forwardingConfig"]["targetNameServers"]}
-        for z in zones
-    }
+    if zones:  # the DNS hub forwards
+        targets = {z.inputs["dnsName"].rstrip("."): z.inputs["forwardingConfig"]["targetNameServers"] for z in zones}
+        return {domain: {t["ipv4Address"] for t in servers} for domain, servers in targets.items()}
+    # another GCP region looks the names up in the hub's VPC: follow each peering zone to the hub's forwarding
+    network = gcp_network(rec, resolver)
+    hubs = {gcp_network(rec, r): r for r in rec.of_type(RESOLVERS["gcp"])}
+    found: dict[str, set[str]] = {}
+    for zone in rec.of_type(gcp.dns.ManagedZone.pulumi_type):
+        if "peeringConfig" in zone.inputs and zone.inputs["privateVisibilityConfig"]["networks"] == [
+            {"networkUrl": network}
+        ]:
+            hub = hubs[zone.inputs["peeringConfig"]["targetNetwork"]["networkUrl"]]
+            domain = zone.inputs["dnsName"].rstrip(".")
+            found[domain] = forwards(rec, hub)[domain]
+    return found
+
+
+def gcp_network(rec: Recording, resolver: Registration) -> str:
+    (policy,) = under(rec, resolver, gcp.dns.Policy.pulumi_type)
+    (network,) = policy.inputs["networks"]
+    return network["networkUrl"]
 
 
 def resolvers(rec: Recording) -> list[Registration]:
@@ -222,14 +239,28 @@ def test_gcp_forwarding_zones_are_private_and_the_router_advertises_the_forwarde
     recorded: Callable[[str], Recording], stack: str
 ) -> None:
     rec = recorded(stack)
+    hub = settings(stack).dns_plan().gcp_hub
     for resolver in rec.of_type(RESOLVERS["gcp"]):
         (policy,) = under(rec, resolver, gcp.dns.Policy.pulumi_type)
         assert policy.inputs["enableInboundForwarding"] is True and policy.inputs["networks"]
         zones = under(rec, resolver, gcp.dns.ManagedZone.pulumi_type)
-        assert zones and all(z.inputs["visibility"] == "private" for z in zones)
-        assert all(z.inputs["privateVisibilityConfig"]["networks"] for z in zones)
+        assert all(z.inputs["visibility"] == "private" for z in zones)
+        assert all(z.inputs["privateVisibilityConfig"]["networks"] == policy.inputs["networks"] for z in zones)
+        assert all(
+            t["forwardingPath"] == "private" for z in zones for t in z.inputs["forwardingConfig"]["targetNameServers"]
+        )
+    # only the hub's Cloud Router advertises the forwarder range: two VPCs advertising it would split the answers
     peers = rec.of_type(gcp.compute.RouterPeer.pulumi_type)
-    assert peers and all(GCP_FORWARDER_SOURCE in {r["range"] for r in p.inputs["advertisedIpRanges"]} for p in peers)
+    assert peers
+    for peer in peers:
+        advertised = GCP_FORWARDER_SOURCE in {r["range"] for r in peer.inputs["advertisedIpRanges"]}
+        assert advertised == (peer.inputs["region"] == hub), peer.name
+
+
+def test_prod_has_one_gcp_dns_hub_the_other_region_peers_into() -> None:
+    plan = settings("prod").dns_plan()
+    assert plan.gcp_hub == "us-central1"
+    assert len(plan.forwards_from("gcp", "us-east1")) == 8
 
 
 # --- settings rules -------------------------------------------------------------------------------------------
