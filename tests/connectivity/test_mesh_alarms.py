@@ -163,3 +163,12 @@ def test_cloudflare_notifies_on_every_pools_health_and_enablement(
         assert sorted(policy.inputs["filters"]["poolIds"]) == pools and pools
         assert sorted(m["id"] for m in policy.inputs["mechanisms"]["emails"]) == sorted(settings(stack).alert_emails())
     assert policies["load_balancing_health_alert"].inputs["filters"]["newHealths"] == ["Unhealthy", "Healthy"]
+
+
+def test_alerts_go_to_their_own_addresses_else_the_budget_addresses() -> None:
+    from components.settings import load_settings
+    from tests.conftest import stack_config
+
+    assert settings("prod").alert_emails() == ["platform-team@example.com", "oncall@example.com"]
+    own = load_settings("prod", stack_config("prod", mesh_alerts={"notify": ["noc@example.com"]}))
+    assert own.alert_emails() == ["noc@example.com"]
