@@ -9,10 +9,10 @@ from typing import Any
 from pulumi_policy.proxy import UnknownValueError
 
 from . import aws, azure, cloudflare, gcp
-from .common import StackResource, dig, items, number, stack_policy
+from .common import StackResource, Undecided, dig, items, number, provided, stack_policy
 
 AREA = "stack"
-Finding = tuple[str, str | None]
+Finding = tuple[str, str | None] | Undecided
 
 # Each storage type and the companion resources (aws 7 splits bucket settings out) it must have, matched by
 # dependency or by the property naming the bucket/account.
@@ -64,6 +64,16 @@ def _get(props: Mapping[str, Any], key: str) -> Any:
         return props.get(key)
     except UnknownValueError:
         return None
+
+
+def _length(props: Mapping[str, Any], key: str) -> int | None:
+    """How many elements a list property has (0 when absent). Its elements may be unknown during preview (ids of
+    pools being created) while its length is known; None when the list itself is unknown."""
+    try:
+        value = props.get(key)
+    except UnknownValueError:
+        return None
+    return len(value) if isinstance(value, Sequence) and not isinstance(value, str | bytes) else 0
 
 
 def _of(resources: Iterable[StackResource], *types: str) -> list[StackResource]:
@@ -125,17 +135,40 @@ def _clusters_balanced(resources: Sequence[StackResource], config: Mapping[str, 
     in_balancer = {urn for lb in balancers for urn in _reach(lb, by_urn) if urn in pools}
     for cluster in _of(resources, *CLUSTER_TYPES):
         names = _cluster_names(cluster)
-        served = False
+        served, unknown = False, []
         for urn in in_balancer:
             pool = pools[urn]
-            origins = " ".join(
-                f"{dig(o, 'name') or ''} {dig(o, 'address') or ''}" for o in items(_get(pool.props, "origins"))
-            )
-            if cluster.urn in _reach(pool, by_urn) or any(n in origins for n in names):
+            if cluster.urn in _reach(pool, by_urn):  # the pool's origins are built from the cluster's ingress
                 served = True
                 break
-        if not served:
+            origins, unknown_here = _origin_text(pool)
+            unknown += unknown_here
+            if any(n in origins for n in names):
+                served = True
+                break
+        if not served and unknown:
+            yield Undecided(f"whether {cluster.name} is an origin: {', '.join(unknown)} unknown", cluster.urn)
+        elif not served:
             yield f"cluster {cluster.name} is in no pool of the load balancer", cluster.urn
+
+
+def _origin_text(pool: StackResource) -> tuple[str, list[str]]:
+    """The known names and addresses of a pool's origins, and the paths of the unknown ones."""
+    known: list[str] = []
+    unknown: list[str] = []
+    try:
+        origins = pool.props.get("origins")
+    except UnknownValueError:
+        return "", [f"{pool.name}.origins"]
+    if not isinstance(origins, Sequence) or isinstance(origins, str):
+        return "", []
+    for i in range(len(origins)):
+        for key in ("name", "address"):
+            try:
+                known.append(str(dig(origins[i], key) or ""))
+            except UnknownValueError:
+                unknown.append(f"{pool.name}.origins[{i}].{key}")
+    return " ".join(known), unknown
 
 
 def _flow_logs(resources: Sequence[StackResource], config: Mapping[str, Any]) -> Iterator[Finding]:
@@ -264,11 +297,14 @@ def _dr_objectives(resources: Sequence[StackResource], config: Mapping[str, Any]
                 monitor.urn,
             )
     for pool in _of(resources, cloudflare.POOL):
-        if not _get(pool.props, "monitor"):
+        if not provided(pool.props, "monitor"):
             yield f"{pool.name}: no monitor, so no health-check driven failover", pool.urn
     for balancer in _of(resources, cloudflare.LOAD_BALANCER):
-        if not _get(balancer.props, "fallbackPool") or len(items(_get(balancer.props, "defaultPools"))) < 2:
+        defaults = _length(balancer.props, "defaultPools")
+        if not provided(balancer.props, "fallbackPool") or (defaults is not None and defaults < 2):
             yield f"{balancer.name}: failover needs a fallback pool and at least two default pools", balancer.urn
+        elif defaults is None:
+            yield Undecided(f"how many default pools {balancer.name} has", balancer.urn)
 
 
 POLICIES = [
