@@ -230,3 +230,22 @@ def test_plan_policy_preview_exits_zero_and_shows_the_section(capsys: pytest.Cap
     assert "first `pulumi preview` of a new stack" in out
     assert "no violations" in out and "undecided at preview, re-checked on up" in out
     assert "can't run policy" not in out
+
+
+def test_policy_check_preview_flag_records_a_first_preview(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from scripts import policy_check
+
+    asked: list[bool] = []
+
+    def plan(stack: str, project_dir: Any, *, preview: bool = False) -> Recording:
+        asked.append(preview)
+        return previewed(stack)
+
+    monkeypatch.setattr("scripts.plan.plan", plan)
+    assert policy_check.main(["--stack", "prod", "--preview"]) == 0
+    out = capsys.readouterr().out
+    assert asked == [True]
+    assert "stack prod (prod) · first preview of a new stack" in out
+    assert "undecided at preview, re-checked on up (6)" in out
