@@ -102,7 +102,7 @@ class Context:
         return self.environment == "prod"
 
 
-ResourceCheck = Callable[[Mapping[str, Any], Context], Iterable[str]]
+ResourceCheck = Callable[[Mapping[str, Any], Context], Iterable["str | Undecided"]]
 
 
 @dataclass(frozen=True)
@@ -121,7 +121,8 @@ class StackResource:
 
 @dataclass(frozen=True)
 class Undecided:
-    """A stack-check finding that can't be decided during preview: `what` needs a value still unknown."""
+    """A finding of a resource or stack check that can't be decided during preview: `what` needs a value still
+    unknown (a check reading an unknown value raises UnknownValueError, which counts the same)."""
 
     what: str
     urn: str | None = None
@@ -205,13 +206,19 @@ def resource_policy(
         values = typed_config(args.get_config(), full_schema)
         if prod_only and values.get("environment") != "prod":
             args.not_applicable(f"{name} applies to prod stacks only")
+        undecided: list[str] = []
         try:
             provider = args.provider.props if args.provider is not None else {}
             ctx = Context(args.resource_type, args.name, args.urn, values, bool(args.opts.protect), provider)
             for message in check(args.props, ctx):
-                report_violation(message, None)
+                if isinstance(message, Undecided):
+                    undecided.append(message.what)
+                else:
+                    report_violation(message, None)
         except UnknownValueError as unknown:  # violations found before it stand; the rest waits for `up`
-            args.not_applicable(undecided_reason(unknown.message))
+            undecided.append(unknown.message)
+        if undecided:
+            args.not_applicable(undecided_reason("; ".join(undecided)))
 
     _register(
         PolicyMeta(

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from functools import partial
 from typing import Any
 
 from pulumi_policy.proxy import UnknownValueError
@@ -171,14 +172,29 @@ def _origin_text(pool: StackResource) -> tuple[str, list[str]]:
     return " ".join(known), unknown
 
 
+def _decided(resource: StackResource, judge: Callable[[], Iterable[Finding]]) -> Iterator[Finding]:
+    """The findings `judge` makes about `resource`; when it reads a value unknown during preview, the ones made
+    before it stand and the rest is Undecided (judged again on `up`), never a finding made on a guess."""
+    found: list[Finding] = []
+    try:
+        found.extend(judge())
+    except UnknownValueError as unknown:
+        found.append(Undecided(f"{resource.name}: {unknown.message}", resource.urn))
+    yield from found
+
+
 def _flow_logs(resources: Sequence[StackResource], config: Mapping[str, Any]) -> Iterator[Finding]:
     logs = _of(resources, aws.FLOW_LOG)
     for vpc in _of(resources, aws.VPC):
         linked = [f for f in logs if _depends_on(f, vpc)]
-        if not linked:
-            yield f"VPC {vpc.name} has no flow log", vpc.urn
-        elif not any(_get(f.props, "trafficType") == "ALL" for f in linked):
-            yield f"VPC {vpc.name} logs only part of its traffic (trafficType ALL required)", vpc.urn
+
+        def judge(vpc: StackResource = vpc, linked: list[StackResource] = linked) -> Iterator[Finding]:
+            if not linked:
+                yield f"VPC {vpc.name} has no flow log", vpc.urn
+            elif not any(f.props.get("trafficType") == "ALL" for f in linked):
+                yield f"VPC {vpc.name} logs only part of its traffic (trafficType ALL required)", vpc.urn
+
+        yield from _decided(vpc, judge)
 
 
 def _tunnels(resources: Sequence[StackResource], config: Mapping[str, Any]) -> Iterator[Finding]:
@@ -193,36 +209,44 @@ def _tunnels(resources: Sequence[StackResource], config: Mapping[str, Any]) -> I
             yield f"GCP peer {gateway.name} has {count} tunnel(s); required: >= {minimum}", gateway.urn
     by_urn = {r.urn: r for r in resources}
     for gateway in _of(resources, azure.LOCAL_GATEWAY):
-        count = 0
-        for connection in _of(resources, azure.VPN_CONNECTION):
-            if not _depends_on(connection, gateway):
-                continue
-            active = any(
-                by_urn[d].type == azure.VPN_GATEWAY and _get(by_urn[d].props, "activeActive") is True
-                for d in connection.dependencies
-                if d in by_urn
-            )
-            count += 2 if active else 1
-        if count < minimum:
-            yield f"Azure peer {gateway.name} has {count} tunnel(s); required: >= {minimum}", gateway.urn
+
+        def judge(gateway: StackResource = gateway) -> Iterator[Finding]:
+            count = 0
+            for connection in _of(resources, azure.VPN_CONNECTION):
+                if not _depends_on(connection, gateway):
+                    continue
+                active = any(
+                    by_urn[d].type == azure.VPN_GATEWAY and by_urn[d].props.get("activeActive") is True
+                    for d in connection.dependencies
+                    if d in by_urn
+                )
+                count += 2 if active else 1
+            if count < minimum:
+                yield f"Azure peer {gateway.name} has {count} tunnel(s); required: >= {minimum}", gateway.urn
+
+        yield from _decided(gateway, judge)
 
 
 def _eks_workload_identity(resources: Sequence[StackResource], config: Mapping[str, Any]) -> Iterator[Finding]:
     for cluster in _of(resources, aws.EKS_CLUSTER):
-        oidc = any(_depends_on(p, cluster) for p in _of(resources, aws.IAM_OIDC_PROVIDER))
-        pod_identity = any(
-            _depends_on(a, cluster) and _get(a.props, "addonName") == "eks-pod-identity-agent"
-            for a in _of(resources, aws.EKS_ADDON)
-        )
-        if not (oidc or pod_identity):
-            yield (
-                f"EKS cluster {cluster.name} has neither an IAM OIDC provider (IRSA) nor the pod-identity agent",
-                cluster.urn,
-            )
+
+        def judge(cluster: StackResource = cluster) -> Iterator[Finding]:
+            if any(_depends_on(p, cluster) for p in _of(resources, aws.IAM_OIDC_PROVIDER)):
+                return
+            if not any(
+                _depends_on(a, cluster) and a.props.get("addonName") == "eks-pod-identity-agent"
+                for a in _of(resources, aws.EKS_ADDON)
+            ):
+                yield (
+                    f"EKS cluster {cluster.name} has neither an IAM OIDC provider (IRSA) nor the pod-identity agent",
+                    cluster.urn,
+                )
+
+        yield from _decided(cluster, judge)
 
 
 def _audits(setting: StackResource, categories: Sequence[str]) -> bool:
-    for log in items(_get(setting.props, "logs")):
+    for log in items(setting.props.get("logs")):
         if dig(log, "enabled") is not True:
             continue
         if dig(log, "category") in categories or dig(log, "categoryGroup") in AUDIT_GROUPS:
@@ -233,69 +257,92 @@ def _audits(setting: StackResource, categories: Sequence[str]) -> bool:
 def _azure_audit(resources: Sequence[StackResource], config: Mapping[str, Any]) -> Iterator[Finding]:
     settings = _of(resources, azure.DIAGNOSTIC_SETTING)
     for resource in _of(resources, *AUDIT_CATEGORIES):
-        categories = AUDIT_CATEGORIES[resource.type]
-        if not any(_depends_on(s, resource) and _audits(s, categories) for s in settings):
-            yield (
-                f"{resource.name} has no diagnostic setting sending {' or '.join(categories)} (or the audit group)",
-                resource.urn,
-            )
+
+        def judge(resource: StackResource = resource) -> Iterator[Finding]:
+            categories = AUDIT_CATEGORIES[resource.type]
+            if not any(_depends_on(s, resource) and _audits(s, categories) for s in settings):
+                yield (
+                    f"{resource.name} has no diagnostic setting sending {' or '.join(categories)} "
+                    "(or the audit group)",
+                    resource.urn,
+                )
+
+        yield from _decided(resource, judge)
 
 
 def _rds_tls(resources: Sequence[StackResource], config: Mapping[str, Any]) -> Iterator[Finding]:
     groups = _of(resources, aws.RDS_PARAMETER_GROUP)
     for instance in _of(resources, aws.RDS_INSTANCE):
-        engine = str(_get(instance.props, "engine") or "")
-        if engine not in RDS_TLS_PARAMETERS:
-            continue
-        parameter, value = RDS_TLS_PARAMETERS[engine]
-        group_name = _get(instance.props, "parameterGroupName")
-        linked = [g for g in groups if _depends_on(instance, g) or (group_name and _get(g.props, "name") == group_name)]
-        if not group_name and not linked:
-            major = number(str(_get(instance.props, "engineVersion") or "0").split(".")[0]) or 0
-            if major < RDS_TLS_DEFAULT_FROM.get(engine, 10**6):
-                yield f"{instance.name} uses the default parameter group, where {parameter} is off", instance.urn
-            continue
-        if not linked:
-            yield (
-                f"{instance.name}: parameter group {group_name} is not in this stack; {parameter} unverified",
-                instance.urn,
-            )
-            continue
-        if not any(
-            dig(p, "name") == parameter and str(dig(p, "value")) == value
-            for g in linked
-            for p in items(_get(g.props, "parameters"))
-        ):
-            yield f"{instance.name}: its parameter group does not set {parameter} = {value}", instance.urn
+        yield from _decided(instance, partial(_rds_instance_tls, instance, groups))
+
+
+def _rds_instance_tls(instance: StackResource, groups: Sequence[StackResource]) -> Iterator[Finding]:
+    engine = str(instance.props.get("engine") or "")
+    if engine not in RDS_TLS_PARAMETERS:
+        return
+    parameter, value = RDS_TLS_PARAMETERS[engine]
+    try:
+        group_name = instance.props.get("parameterGroupName")
+    except UnknownValueError:  # the name of a group being created: set, and the group linked by dependency
+        group_name = None
+        if not any(_depends_on(instance, g) for g in groups):
+            raise
+    linked = [g for g in groups if _depends_on(instance, g) or (group_name and _get(g.props, "name") == group_name)]
+    if not group_name and not linked:
+        major = number(str(instance.props.get("engineVersion") or "0").split(".")[0]) or 0
+        if major < RDS_TLS_DEFAULT_FROM.get(engine, 10**6):
+            yield f"{instance.name} uses the default parameter group, where {parameter} is off", instance.urn
+        return
+    if not linked:
+        yield (
+            f"{instance.name}: parameter group {group_name} is not in this stack; {parameter} unverified",
+            instance.urn,
+        )
+        return
+    if not any(
+        dig(p, "name") == parameter and str(dig(p, "value")) == value
+        for g in linked
+        for p in items(g.props.get("parameters"))
+    ):
+        yield f"{instance.name}: its parameter group does not set {parameter} = {value}", instance.urn
 
 
 DAY = 86400
+
+
+def _pitr(db: StackResource, rpo: float) -> Iterator[Finding]:
+    """A database keeps point-in-time recovery (an RPO under a day needs it)."""
+    if db.type == aws.RDS_INSTANCE:
+        if (number(db.props.get("backupRetentionPeriod")) or 0) < 1:
+            yield f"{db.name}: backupRetentionPeriod 0 disables PITR; rpo {rpo:g}s needs it", db.urn
+    elif db.type == gcp.SQL_INSTANCE:
+        backups = dig(db.props.get("settings"), "backupConfiguration") or {}
+        if dig(backups, "enabled") is not True or dig(backups, "pointInTimeRecoveryEnabled") is not True:
+            yield f"{db.name}: backups with pointInTimeRecoveryEnabled are off; rpo {rpo:g}s needs PITR", db.urn
+    elif dig(db.props.get("backup"), "backupRetentionDays") is None:
+        yield f"{db.name}: backup.backupRetentionDays is not set; rpo {rpo:g}s needs PITR kept", db.urn
+
+
+def _detection(monitor: StackResource, rto: float) -> Iterator[Finding]:
+    """A health monitor marks a dead origin down within the RTO (interval x consecutiveDown)."""
+    interval = number(monitor.props.get("interval")) or 60
+    down = number(monitor.props.get("consecutiveDown")) or 1
+    if interval * down > rto:
+        yield (
+            f"{monitor.name}: an origin is marked down after {interval * down:g}s "
+            f"(interval x consecutiveDown), beyond rto {rto:g}s",
+            monitor.urn,
+        )
 
 
 def _dr_objectives(resources: Sequence[StackResource], config: Mapping[str, Any]) -> Iterator[Finding]:
     """The declared RPO and RTO, checked against the databases and the edge that must deliver them."""
     rpo, rto = number(config["rpoSeconds"]) or 0, number(config["rtoSeconds"]) or 0
     if rpo < DAY:  # restoring to within the RPO needs point-in-time recovery, not a daily snapshot
-        for db in _of(resources, aws.RDS_INSTANCE):
-            if (number(_get(db.props, "backupRetentionPeriod")) or 0) < 1:
-                yield f"{db.name}: backupRetentionPeriod 0 disables PITR; rpo {rpo:g}s needs it", db.urn
-        for db in _of(resources, gcp.SQL_INSTANCE):
-            backups = dig(_get(db.props, "settings"), "backupConfiguration") or {}
-            if dig(backups, "enabled") is not True or dig(backups, "pointInTimeRecoveryEnabled") is not True:
-                yield f"{db.name}: backups with pointInTimeRecoveryEnabled are off; rpo {rpo:g}s needs PITR", db.urn
-        for db in _of(resources, azure.POSTGRES_SERVER):
-            if dig(_get(db.props, "backup"), "backupRetentionDays") is None:
-                yield f"{db.name}: backup.backupRetentionDays is not set; rpo {rpo:g}s needs PITR kept", db.urn
-    monitors = _of(resources, cloudflare.MONITOR)
-    for monitor in monitors:
-        interval = number(_get(monitor.props, "interval")) or 60
-        down = number(_get(monitor.props, "consecutiveDown")) or 1
-        if interval * down > rto:
-            yield (
-                f"{monitor.name}: an origin is marked down after {interval * down:g}s "
-                f"(interval x consecutiveDown), beyond rto {rto:g}s",
-                monitor.urn,
-            )
+        for db in _of(resources, aws.RDS_INSTANCE, gcp.SQL_INSTANCE, azure.POSTGRES_SERVER):
+            yield from _decided(db, partial(_pitr, db, rpo))
+    for monitor in _of(resources, cloudflare.MONITOR):
+        yield from _decided(monitor, partial(_detection, monitor, rto))
     for pool in _of(resources, cloudflare.POOL):
         if not provided(pool.props, "monitor"):
             yield f"{pool.name}: no monitor, so no health-check driven failover", pool.urn

@@ -94,20 +94,21 @@ def test_no_rule_is_downgraded_and_no_violation_is_false(stack: str) -> None:
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_undecided_rules_are_the_trusts_built_from_unknown_issuers(
-    recorded: Callable[[str], Recording], stack: str
-) -> None:
-    """Only the web-identity trusts stay undecided: their JSON names the OIDC issuer of a cluster not created yet
-    (EKS, AKS) or an OIDC provider's ARN. Each is judged on `up` and passes there."""
+def test_undecided_rules_are_the_ones_reading_computed_ids(recorded: Callable[[str], Recording], stack: str) -> None:
+    """Undecided stay only the web-identity trusts, whose JSON names an OIDC provider's ARN and the issuer of a
+    cluster not created yet, and the load balancer's fallback rule, which can't tell whether its default pools
+    (ids unknown) are distinct. Each is judged on `up` and passes there."""
     report = preview_report(stack)
-    assert report.undecided
-    assert {u.policy for u in report.undecided} == {"aws-iam-web-identity-pinned"}
     by_urn = previewed(stack).by_urn()
-    for undecided in report.undecided:
-        assert undecided.reason.startswith(UNDECIDED) and undecided.reason.endswith("re-checked on up")
-        assert ".assumeRolePolicy" in undecided.reason
+    trusts = [u for u in report.undecided if u.policy == "aws-iam-web-identity-pinned"]
+    assert trusts and all(by_urn[u.resource_urn].type == aws.IAM_ROLE for u in trusts)
+    for undecided in trusts:
+        assert ".assumeRolePolicy can't be known during preview" in undecided.reason
         properties = by_urn[undecided.resource_urn].properties
         assert properties is not None and properties["assumeRolePolicy"] == UNKNOWN
+    [pools] = [u for u in report.undecided if u.policy != "aws-iam-web-identity-pinned"]
+    assert pools.policy == "cloudflare-lb-fallback" and by_urn[pools.resource_urn].type == cloudflare.LOAD_BALANCER
+    assert all(u.reason.startswith(UNDECIDED) and u.reason.endswith("re-checked on up") for u in report.undecided)
     up = check(recorded(stack), stack)
     assert not {v.resource_urn for v in up.violations} & {u.resource_urn for u in report.undecided}
 
@@ -221,7 +222,7 @@ def test_the_report_lists_undecided_rules_in_their_own_section() -> None:
     lines = section.splitlines()
     assert lines[0].split() == ["POLICY", "RESOURCE", "NEEDS"]
     assert len(lines) == 1 + len(report.undecided)
-    assert all(line.startswith("aws-iam-web-identity-pinned ") for line in lines[1:])
+    assert [line.split()[0] for line in lines[1:]] == sorted(u.policy for u in report.undecided)
 
 
 def test_plan_policy_preview_exits_zero_and_shows_the_section(capsys: pytest.CaptureFixture[str]) -> None:
@@ -248,4 +249,23 @@ def test_policy_check_preview_flag_records_a_first_preview(
     out = capsys.readouterr().out
     assert asked == [True]
     assert "stack prod (prod) · first preview of a new stack" in out
-    assert "undecided at preview, re-checked on up (6)" in out
+    assert "undecided at preview, re-checked on up (7)" in out
+
+
+def test_the_fallback_rule_decides_what_the_number_of_unknown_pools_allows() -> None:
+    def outcome(defaults: Any, fallback: Any = UNKNOWN_STRING_VALUE, minimum: int = 2) -> tuple[list[str], list[str]]:
+        lb = patch(LB, {"defaultPools": defaults, "fallbackPool": fallback})
+        config = {"cloudflare-lb-fallback": {"minDefaultPools": minimum}}
+        report = run("cloudflare-lb-fallback", [Res(cloudflare.LOAD_BALANCER, "lb", lb)], config)
+        return [v.message for v in report.violations], [u.reason for u in report.undecided]
+
+    assert outcome(["p-aws", "p-azure", UNKNOWN_STRING_VALUE]) == ([], [])  # two known distinct ids suffice
+    [violation], _ = outcome([UNKNOWN_STRING_VALUE])  # too few even if every unknown id is another pool
+    assert "defaultPools has 1 pool(s); required: >= 2" in violation
+    [], [reason] = outcome([UNKNOWN_STRING_VALUE] * 3)
+    assert "whether the 3 default pools (ids unknown) include 2 distinct ones" in reason
+    [], [reason] = outcome([UNKNOWN_STRING_VALUE], minimum=1)
+    assert "whether the fallback pool is the only default pool" in reason
+    [violation], [] = outcome(["p-gcp"], "p-gcp", minimum=1)
+    assert "the fallback pool is the only default pool" in violation
+    assert outcome(UNKNOWN_STRING_VALUE)[1]  # the list itself unknown
