@@ -42,18 +42,22 @@ def _fallback(props: Mapping[str, Any], ctx: Context) -> Iterator[str | Undecide
         except UnknownValueError:
             unknown += 1
     minimum = ctx.config["minDefaultPools"]
-    if len(defaults) + unknown < minimum:
-        yield f"defaultPools has {len(defaults) + unknown} pool(s); required: >= {minimum} for failover"
-    elif len(defaults) < minimum:
+    fewest, most = len(defaults) or min(unknown, 1), len(defaults) + unknown  # distinct pools the entries can be
+    if most < minimum:
+        yield f"defaultPools has {most} pool(s); required: >= {minimum} for failover"
+    elif fewest < minimum:
         yield Undecided(f"whether the {len(pools)} default pools (ids unknown) include {minimum} distinct ones")
     try:
-        fallback = props.get("fallbackPool")
+        fallback, fallback_known = props.get("fallbackPool"), True
     except UnknownValueError:
-        if len(defaults) + unknown == 1 and unknown:
-            yield Undecided("whether the fallback pool is the only default pool (ids unknown)")
-        return
-    if is_set(fallback) and not unknown and defaults == {str(fallback)}:
-        yield "the fallback pool is the only default pool: there is nothing to fail over to"
+        fallback, fallback_known = None, False
+    if not is_set(fallback) and fallback_known:
+        return  # no fallback pool at all: reported above
+    if fallback_known and not unknown:
+        if defaults == {str(fallback)}:
+            yield "the fallback pool is the only default pool: there is nothing to fail over to"
+    elif len(defaults) <= 1 and most >= 1 and (not fallback_known or not defaults or defaults == {str(fallback)}):
+        yield Undecided("whether the fallback pool is the only default pool (ids unknown)")
 
 
 def _monitor_https(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:

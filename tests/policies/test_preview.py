@@ -274,6 +274,9 @@ def test_the_fallback_rule_decides_what_the_number_of_unknown_pools_allows() -> 
     assert "whether the 3 default pools (ids unknown) include 2 distinct ones" in reason
     [], [reason] = outcome([UNKNOWN_STRING_VALUE], minimum=1)
     assert "whether the fallback pool is the only default pool" in reason
+    [], [reason] = outcome([UNKNOWN_STRING_VALUE] * 3, minimum=1)  # one pool at least: only the fallback is open
+    assert "distinct" not in reason and "whether the fallback pool is the only default pool" in reason
+    assert outcome(["p-aws", UNKNOWN_STRING_VALUE], "p-gcp", minimum=1) == ([], [])  # p-aws is another pool
     [violation], [] = outcome(["p-gcp"], "p-gcp", minimum=1)
     assert "the fallback pool is the only default pool" in violation
     assert outcome(UNKNOWN_STRING_VALUE)[1]  # the list itself unknown
