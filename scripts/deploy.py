@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 
 from components.settings import SettingsError, load_settings, read_stack_config
 from components.settings.fields import shown
+from components.settings.loader import STACK_NAME
 
 from . import plan as offline_plan
 
@@ -102,7 +103,8 @@ def main(
     except SettingsError as err:
         for line in err.problems:
             print(line, file=sys.stderr)
-        print(f"stack {args.stack}: {len(err.problems)} configuration problem(s); nothing was planned", file=sys.stderr)
+        name = args.stack if STACK_NAME.fullmatch(args.stack) else shown(args.stack)
+        print(f"stack {name}: {len(err.problems)} configuration problem(s); nothing was planned", file=sys.stderr)
         return 2
     except Exception as err:
         traceback.print_exc(file=sys.stderr)

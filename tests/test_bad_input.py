@@ -8,6 +8,8 @@ each class (fake regions, non-GUIDs, the internet in pieces...) and asserts none
 from __future__ import annotations
 
 import copy
+import functools
+import re
 from collections.abc import Callable
 from ipaddress import IPv4Network
 from pathlib import Path
@@ -27,9 +29,14 @@ from tests.conftest import ROOT
 Mutation = Callable[[dict[str, Any]], Any]
 
 
+@functools.cache
+def _stack_file(stack: str) -> dict[str, Any]:
+    return read_stack_config(ROOT, stack)
+
+
 def stack_file(stack: str) -> dict[str, Any]:
     """The flat config of the repo's own stack file (a deep copy to mutate)."""
-    return copy.deepcopy(read_stack_config(ROOT, stack))
+    return copy.deepcopy(_stack_file(stack))
 
 
 def refused(stack: str, config: dict[str, Any]) -> list[str]:
@@ -95,11 +102,11 @@ CASES: list[tuple[str, str, Mutation, str, str]] = [
      "clouds.azure.subscription_id", "placeholder"),
     # names and identifiers
     ("B1-8 fake AWS region", "dev", put("clouds.aws.regions.0.name", "mars-north-9"), "clouds.aws.regions[0].name",
-     "not a AWS region"),
+     "not an AWS region"),
     ("B1-8 Azure name on AWS", "dev", put("clouds.aws.regions.0.name", "eastus"), "clouds.aws.regions[0].name",
-     "not a AWS region"),
+     "not an AWS region"),
     ("B1-8 AWS name on Azure", "dev", put("clouds.azure.regions.0.name", "us-east-1"),
-     "clouds.azure.regions[0].name", "not a Azure region"),
+     "clouds.azure.regions[0].name", "not an Azure region"),
     ("B1-8 GCP region in capitals", "dev", put("clouds.gcp.regions.0.name", "US-CENTRAL1"),
      "clouds.gcp.regions[0].name", "not a Google Cloud region"),
     ("B1-9 hostname with a space", "dev", put("edge.hostname", "api dev"), "edge.hostname", "not a record name"),
@@ -260,7 +267,8 @@ def read_refused(project: Path, stack: str = "dev") -> list[str]:
     pytest.param("config:\n  aws:region: us-east-1\n  aws:region: us-west-2\n",
                  "line 3, column 3: key 'aws:region' is written twice", id="duplicate-key"),
     pytest.param("config:\n  x: " + "[" * 600 + "]" * 600 + "\n", "nested", id="deep-nesting"),
-    pytest.param("config:\n  x: " + "[" * 30 + "]" * 30 + "\n", "nested more than 24 levels", id="deeper-than-settings"),
+    pytest.param("config:\n  x: " + "[" * 30 + "]" * 30 + "\n", "nested more than 24 levels",
+                 id="deeper-than-settings"),
 ])
 def test_yaml_problems_name_line_and_column(tmp_path: Path, text: str, says: str) -> None:
     (line,) = read_refused(project_with(tmp_path, text))
@@ -276,10 +284,10 @@ def test_a_misspelt_platform_key_is_refused(tmp_path: Path) -> None:
 def test_field_and_cross_field_problems_come_in_one_round() -> None:
     """A bad field does not hide the cross-field problems of the rest of the file."""
     config = stack_file("prod")
-    put("name", "BAD")(config)  # a field problem
+    put("owner", "Platform Team")(config)  # a field problem
     put("postgres.ha", False)(config)  # a prod rule
     lines = refused("prod", config)
-    assert [line.split(": ")[1] for line in lines] == [f"{PLATFORM_KEY}.name", f"{PLATFORM_KEY}.postgres.ha"]
+    assert [line.split(": ")[1] for line in lines] == [f"{PLATFORM_KEY}.owner", f"{PLATFORM_KEY}.postgres.ha"]
 
 
 # --- the command line -------------------------------------------------------------------------------------------
@@ -308,7 +316,7 @@ def test_odd_stack_names_are_one_line(stack: str, capsys: pytest.CaptureFixture[
 
 LABEL = st.text(st.sampled_from("abcdefghijklmnopqrstuvwxyz0123456789-"), min_size=1, max_size=12)
 FAKE_AWS_REGION = st.builds("{}-{}-{}".format, LABEL, LABEL, st.integers(1, 9)).filter(lambda r: r not in AWS_REGIONS)
-NOT_GUID = st.text(max_size=40).filter(lambda t: not __import__("re").fullmatch(r"[0-9a-fA-F-]{36}", t))
+NOT_GUID = st.text(max_size=40).filter(lambda t: not re.fullmatch(r"[0-9a-fA-F-]{36}", t))
 
 
 @st.composite
