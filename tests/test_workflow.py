@@ -403,3 +403,10 @@ def test_shellcheck_finds_nothing_in_the_run_steps() -> None:
 def test_shellcheck_is_live() -> None:
     codes = {finding["code"] for finding in shellcheck("python -m venv $VENV_DIR\ncd policies\n")}
     assert 2086 in codes  # the unquoted variable
+
+
+def test_dependabot_keeps_the_action_pins_current() -> None:
+    config = yaml.safe_load((ROOT / ".github" / "dependabot.yml").read_text())
+    assert config["version"] == 2
+    (actions,) = [u for u in config["updates"] if u["package-ecosystem"] == "github-actions"]
+    assert actions["directory"] == "/" and actions["schedule"]["interval"] in {"daily", "weekly"}
