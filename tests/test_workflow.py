@@ -422,3 +422,31 @@ def test_dependabot_keeps_the_action_pins_current() -> None:
     assert config["version"] == 2
     (actions,) = [u for u in config["updates"] if u["package-ecosystem"] == "github-actions"]
     assert actions["directory"] == "/" and actions["schedule"]["interval"] in {"daily", "weekly"}
+
+
+# --- inputs: actionlint knows popular actions' inputs by tag only, so a SHA pin is checked against its own metadata --
+
+ACTION_INPUTS: dict[str, Any] = json.loads((ROOT / "tests" / "action_inputs.json").read_text())
+
+
+def test_every_step_passes_only_inputs_its_pinned_action_defines(workflows: dict[str, dict[str, Any]]) -> None:
+    seen = set()
+    for name, document in workflows.items():
+        for job_id, job in document["jobs"].items():
+            for step in job.get("steps", []):
+                if "uses" not in step:
+                    continue
+                meta = ACTION_INPUTS[step["uses"]]  # every pin is in the table, read at that commit
+                given = set(step.get("with", {}))
+                assert given <= set(meta["inputs"]), f"{name}:{job_id} {step['uses']}: {given - set(meta['inputs'])}"
+                assert set(meta["required"]) <= given, f"{name}:{job_id} {step['uses']} lacks {meta['required']}"
+                assert meta["runs"] == "node24"  # node 20 reached its end of life in April 2026
+                seen.add(step["uses"])
+    assert seen == set(ACTION_INPUTS) - {"_about"}  # no stale entry
+
+
+def test_each_pins_comment_names_the_release_its_commit_is() -> None:
+    for path in WORKFLOWS.glob("*.y*ml"):
+        for line in path.read_text().splitlines():
+            if match := PINNED.match(line):
+                assert ACTION_INPUTS[f"{match[1]}@{match[2]}"]["release"] == match[3], line.strip()
