@@ -440,7 +440,8 @@ def test_every_step_passes_only_inputs_its_pinned_action_defines(workflows: dict
                 given = set(step.get("with", {}))
                 assert given <= set(meta["inputs"]), f"{name}:{job_id} {step['uses']}: {given - set(meta['inputs'])}"
                 assert set(meta["required"]) <= given, f"{name}:{job_id} {step['uses']} lacks {meta['required']}"
-                assert meta["runs"] == "node24"  # node 20 reached its end of life in April 2026
+                # Node.js 20 reached its end of life on 2026-04-30 (https://github.com/nodejs/release#release-schedule)
+                assert meta["runs"] == "node24"
                 seen.add(step["uses"])
     assert seen == set(ACTION_INPUTS) - {"_about"}  # no stale entry
 
