@@ -2,9 +2,10 @@
 fields are errors, as `kubectl apply --validate=strict` makes them) against the OpenAPI schemas of each Kubernetes
 minor the settings catalogue supports. kubernetes-validate 1.37.0 ships schemas for 1.34 to 1.37, so every supported
 minor (1.34, 1.35, 1.36) is checked against its own schemas, never an older one's: the version each validation reports
-is asserted. Custom resources (the Prometheus operator's ServiceMonitor and PrometheusRule) have no built-in schema;
-they are the only objects left to the checkov scan beside this one, and that is asserted too. Deliberately broken
-copies of a real Deployment (an unknown field, a wrong type) are validated alongside, so strict mode is proven live."""
+is asserted. Custom resources (the Prometheus operator's ServiceMonitor and PrometheusRule) have no built-in schema
+(asserted: they are the only objects without one); they are validated, as strictly, against the openAPIV3Schema of
+the CRDs the pinned chart installs (tests/workloads/crds/). Deliberately broken copies of a real Deployment and
+ServiceMonitor (an unknown field, a wrong type) are validated alongside, so strict mode is proven live."""
 
 from __future__ import annotations
 
@@ -13,17 +14,20 @@ import functools
 from collections.abc import Iterator
 from typing import Any
 
+import jsonschema
 import kubernetes_validate
 import pytest
+import yaml
 from kubernetes_validate import utils
 
-from components.settings.catalog import KUBERNETES_VERSIONS
+from components.settings.catalog import KUBE_PROMETHEUS_STACK_VERSION, KUBERNETES_VERSIONS
 from tests.conftest import recorded_stack
-from tests.workloads.helpers import manifests
+from tests.workloads.helpers import ROOT, manifests
 
 STACKS = ("dev", "prod")
 # Custom resources of the kube-prometheus-stack chart's CRDs (kubernetes-validate knows only the built-in API).
 CUSTOM_API_GROUPS = {"monitoring.coreos.com"}
+CRDS = ROOT / "tests" / "workloads" / "crds"
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -95,3 +99,68 @@ def test_a_wrong_type_fails(minor: str):
     broken["spec"]["replicas"] = "three"
     with pytest.raises(utils.ValidationError, match="three"):
         _validate(broken, minor)
+
+
+# --- custom resources: the chart's own CRDs, made strict ------------------------------------------------------------
+
+
+def _strict(schema: dict[str, Any]) -> dict[str, Any]:
+    """The CRD schema with unknown fields refused wherever it lists the fields (the API server would prune them
+    silently, so a misspelt field never takes effect), keeping maps and preserve-unknown-fields objects open."""
+    strict = dict(schema)
+    if "properties" in schema:
+        strict["properties"] = {name: _strict(sub) for name, sub in schema["properties"].items()}
+        if "additionalProperties" not in schema and not schema.get("x-kubernetes-preserve-unknown-fields"):
+            strict["additionalProperties"] = False
+    for key in ("items", "additionalProperties", "not"):
+        if isinstance(schema.get(key), dict):
+            strict[key] = _strict(schema[key])
+    for key in ("anyOf", "allOf", "oneOf"):
+        if key in schema:
+            strict[key] = [_strict(sub) for sub in schema[key]]
+    return strict
+
+
+def _crd_validators() -> dict[tuple[str, str], jsonschema.protocols.Validator]:
+    validators = {}
+    for path in sorted(CRDS.glob("crd-*.yaml")):
+        crd = yaml.safe_load(path.read_text())
+        for version in crd["spec"]["versions"]:
+            schema = dict(version["schema"]["openAPIV3Schema"])
+            schema["properties"] = dict(schema["properties"], metadata={"type": "object"})  # checked by the server
+            key = (f"{crd['spec']['group']}/{version['name']}", crd["spec"]["names"]["kind"])
+            validators[key] = jsonschema.Draft202012Validator(_strict(schema))
+    return validators
+
+
+VALIDATORS = _crd_validators()
+
+
+def _custom_errors(manifest: dict[str, Any]) -> list[str]:
+    validator = VALIDATORS[(manifest["apiVersion"], manifest["kind"])]
+    return [f"{'.'.join(map(str, e.path)) or '(root)'}: {e.message[:200]}" for e in validator.iter_errors(manifest)]
+
+
+def test_the_vendored_crds_are_the_pinned_charts():
+    readme = (CRDS / "README.md").read_text()
+    assert f"kube-prometheus-stack-{KUBE_PROMETHEUS_STACK_VERSION}" in readme  # bump the copies with the chart
+    assert set(VALIDATORS) == {
+        ("monitoring.coreos.com/v1", "ServiceMonitor"),
+        ("monitoring.coreos.com/v1", "PrometheusRule"),
+    }
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_custom_resource_validates_strictly_against_the_charts_crd(stack: str):
+    objects = [(r, m) for r, m in manifests(recorded_stack(stack)) if _is_custom(m)]
+    assert {m["kind"] for _, m in objects} == {"ServiceMonitor", "PrometheusRule"}
+    failures = {f"{m['kind']} {r.name}": errors for r, m in objects if (errors := _custom_errors(m))}
+    assert failures == {}
+
+
+def test_the_crd_check_is_live():
+    monitor = copy.deepcopy(next(m for _, m in manifests(recorded_stack("dev")) if m["kind"] == "ServiceMonitor"))
+    monitor["spec"]["endpoints"][0]["intervall"] = "30s"  # typo: the server would prune it silently
+    monitor["spec"]["endpoints"][0]["port"] = 9102  # a port name, not a number
+    errors = _custom_errors(monitor)
+    assert any("intervall" in e for e in errors) and any("9102" in e for e in errors), errors
