@@ -16,6 +16,8 @@ from typing import Any
 import pytest
 import yaml
 
+from components.settings import environment_of
+from scripts import driver
 from tests.conftest import ROOT
 
 WORKFLOWS = ROOT / ".github" / "workflows"
@@ -25,7 +27,7 @@ STACKS = sorted(p.name.split(".")[1] for p in ROOT.glob("Pulumi.*.yaml"))
 # The environment each stack's secrets live in, and the ones the header tells the admin to protect with required
 # reviewers. A job that reads a secret outside these environments would read a repository-level secret, which any
 # same-repo branch can reach by editing the workflow.
-ENVIRONMENT_OF_STACK = {"dev": "dev", "prod": "prod"}
+ENVIRONMENTS = {"dev", "prod"}
 PROTECTED = {"prod"}
 # The first CLI that accepts Pulumi.yaml's `type: object` config declaration (pulumi/pulumi#20129).
 MINIMUM_CLI = (3, 186, 0)
@@ -69,13 +71,13 @@ def uses(document: dict[str, Any]) -> list[str]:
 
 def matrix_cases(job: dict[str, Any]) -> list[dict[str, str]]:
     """The job's matrix combinations as `${{ matrix.<key> }}` → value (one empty case without a matrix)."""
-    matrix = job.get("strategy", {}).get("matrix", {})
-    assert set(matrix) <= {key for key, value in matrix.items() if isinstance(value, list)}, "include/exclude unused"
+    matrix = dict(job.get("strategy", {}).get("matrix", {}))
+    include = matrix.pop("include", [])
+    assert "exclude" not in matrix and all(isinstance(value, list) for value in matrix.values())
     keys = sorted(matrix)
-    return [
-        {f"${{{{ matrix.{key} }}}}": str(value) for key, value in zip(keys, values, strict=True)}
-        for values in product(*(matrix[key] for key in keys))
-    ]
+    cases = [dict(zip(keys, values, strict=True)) for values in product(*(matrix[key] for key in keys))]
+    cases = [case for case in cases if case] + include  # `include` alone: exactly its entries
+    return [{f"${{{{ matrix.{key} }}}}": str(value) for key, value in case.items()} for case in cases or [{}]]
 
 
 def resolve(value: Any, case: dict[str, str]) -> str:
@@ -117,7 +119,8 @@ def test_offline_job_runs_ci_and_the_policy_check_for_each_stack_without_secrets
 def test_preview_job_per_stack_with_the_policy_pack(workflow: dict[str, Any]) -> None:
     job = workflow["jobs"]["preview"]
     assert job["needs"] == "offline"
-    assert job["strategy"]["matrix"] == {"stack": STACKS} and STACKS == ["dev", "prod"]
+    assert STACKS == ["dev", "prod"]
+    assert job["strategy"]["matrix"] == {"include": [{"stack": s, "environment": environment_of(s)} for s in STACKS]}
     assert job["permissions"] == {"contents": "read", "pull-requests": "write", "id-token": "write"}
     assert job["env"] == {
         "PULUMI_BACKEND_URL": "${{ secrets.PULUMI_BACKEND_URL }}",
@@ -135,9 +138,7 @@ def test_preview_job_per_stack_with_the_policy_pack(workflow: dict[str, Any]) ->
         "comment-on-pr": True,
     }
     assert pulumi["with"]["policyPacks"] == "policies"
-    assert pulumi["with"]["policyPackConfigs"] == "policies/config/${{ matrix.stack }}.json"
-    for stack in STACKS:
-        assert (ROOT / "policies" / "config" / f"{stack}.json").is_file()
+    assert pulumi["with"]["policyPackConfigs"] == "policies/config/${{ matrix.environment }}.json"
     venvs = "\n".join(runs(job))
     assert "python -m venv venv" in venvs and "python -m venv policies/venv" in venvs  # where the CLI looks
 
@@ -171,7 +172,7 @@ def test_every_secret_and_variable_is_documented_in_the_header(workflow: dict[st
 
 def test_the_header_tells_the_admin_how_to_protect_prod() -> None:
     header = " ".join(WORKFLOW.read_text().split("\nname:", 1)[0].replace("#", " ").split())
-    for environment in ENVIRONMENT_OF_STACK.values():
+    for environment in sorted(ENVIRONMENTS):
         assert f"Environment `{environment}`" in header
     for rule in ("Required reviewers", "Prevent self-review", "No repository- or organization-level secrets"):
         assert rule in header
@@ -196,7 +197,7 @@ def secret_problems(workflows: dict[str, dict[str, Any]]) -> list[str]:
                 problems.append(f"{name}:{job_id} reads repository-level secrets (any branch can)")
                 continue
             for case in matrix_cases(job):
-                if (environment := resolve(job["environment"], case)) not in ENVIRONMENT_OF_STACK.values():
+                if (environment := resolve(job["environment"], case)) not in ENVIRONMENTS:
                     problems.append(f"{name}:{job_id} reads secrets in an unknown environment {environment!r}")
     return problems
 
@@ -213,10 +214,12 @@ def preview_problems(workflows: dict[str, dict[str, Any]]) -> tuple[list[str], s
                     stack = resolve(step["with"]["stack-name"], case)
                     environment = resolve(job.get("environment", ""), case)
                     previewed.add(stack)
-                    if environment != ENVIRONMENT_OF_STACK[stack] or (environment in PROTECTED) != (stack == "prod"):
+                    bound = environment_of(stack)  # the settings' binding, the one the driver follows
+                    if environment != bound or (environment in PROTECTED) != (bound == "prod"):
                         problems.append(f"{name}:{job_id} runs {stack} in environment {environment!r}")
-                    if resolve(step["with"]["policyPackConfigs"], case) != f"policies/config/{stack}.json":
-                        problems.append(f"{name}:{job_id} runs {stack} with another stack's policy config")
+                    config = driver.policy_config(ROOT, stack).relative_to(ROOT).as_posix()
+                    if resolve(step["with"]["policyPackConfigs"], case) != config or not (ROOT / config).is_file():
+                        problems.append(f"{name}:{job_id} runs {stack} with another policy config than {config}")
     return problems, previewed
 
 
@@ -355,7 +358,9 @@ def linted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict[str,
     broken = tmp_path_factory.mktemp("actionlint") / "broken-pr.yml"
     text = WORKFLOW.read_text()
     broken.write_text(
-        text.replace("needs: offline", "needs: offlin").replace("matrix.stack }}.json", "matrix.stak }}.json")
+        text.replace("needs: offline", "needs: offlin").replace(
+            "matrix.environment }}.json", "matrix.environmnt }}.json"
+        )
     )
     paths = [*sorted(WORKFLOWS.glob("*.y*ml")), broken]
     found: dict[str, list[dict[str, Any]]] = {path.name: [] for path in paths}
