@@ -25,6 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from components.lib import reachability
 from components.settings import SettingsError, load_settings, read_stack_config
 
 from . import plan as offline_plan
@@ -99,8 +100,10 @@ def main(
 
     settings = load_settings(args.stack, read_stack_config(args.project_dir, args.stack))
     costs.print_estimate(costs.estimate(recording), sys.stdout, monthly_budget=settings.budgets.monthly)
+    verdicts = offline_plan.reachability(recording, settings)
+    reachability.print_report(verdicts, sys.stdout.write)
     if args.json:
-        offline_plan.write_json(recording, args.json)
+        offline_plan.write_json(recording, args.json, reachability=reachability.report(verdicts))
         print(f"wrote {args.json}")
     return _check_policies(recording, settings.environment) if args.policy else 0
 

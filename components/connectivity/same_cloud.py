@@ -3,6 +3,7 @@ regions share one global VPC, so their subnets already route to each other). Nev
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from itertools import combinations
 from typing import Any
 
@@ -16,8 +17,8 @@ def same_cloud_paths(
     parent: pulumi.Resource,
     name: str,
     settings: PlatformSettings,
-    regions: dict[str, dict[str, Any]],
-    providers: dict[tuple[str, str], pulumi.ProviderResource],
+    regions: Mapping[Any, Mapping[str, Any]],
+    providers: Mapping[tuple[str, str], pulumi.ProviderResource],
 ) -> dict[str, pulumi.ComponentResource]:
     """One peering component per region pair of AWS and of Azure (`<name>-<cloud>-<code>-<code>-peering`), keyed
     `<cloud>/<region>/<region>` in the cloud's region order."""
