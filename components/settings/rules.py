@@ -383,11 +383,12 @@ def quantity(value: str) -> float:
 
 
 def _reachability(s: PlatformSettings) -> Iterator[Problem]:
-    """Prod: everything one network hands to another (federation scrapes, replication, connection secrets, blob
-    endpoints) has a private path (components/lib/reachability.py). A peering never reaches another region's VPN
-    gateway, so a region outside the mesh has no path to the other clouds; the plan lists each blocker."""
-    if not s.is_prod or len(s.clouds.enabled()) < 2:
-        return
+    """Prod with the VPN mesh: everything one network hands to another (federation scrapes, replication,
+    connection secrets, blob endpoints) has a private path (components/lib/reachability.py). A peering never
+    reaches another region's VPN gateway, so a region outside the mesh has no path to the other clouds; the plan
+    lists each blocker."""
+    if not s.is_prod or len(s.clouds.enabled()) < 2 or not s.vpn.enabled:
+        return  # without the mesh there is no cross-cloud layer to check (the plan lists what then has no path)
     from ..lib.reachability import check as reachability
 
     try:
@@ -398,13 +399,11 @@ def _reachability(s: PlatformSettings) -> Iterator[Problem]:
         return
     first = blocked[0]
     example = f"{first.use.purpose} {'/'.join(first.use.source)} -> {first.use.endpoint.key}"
-    key, value = ("vpn.enabled", "false") if not s.vpn.enabled else ("vpn.scope", s.vpn.scope)
     sources = sorted({"/".join(v.use.source) for v in blocked})
     yield Problem(
-        key,
-        f"{value} in prod leaves {len(blocked)} private uses without a path (e.g. {example}; from "
-        f"{', '.join(sources)}); allowed: vpn.enabled true with vpn.scope all, or one region per cloud "
-        "(clouds.<cloud>.regions)",
+        "vpn.scope",
+        f"{s.vpn.scope} in prod leaves {len(blocked)} private uses without a path (e.g. {example}; from "
+        f"{', '.join(sources)}); allowed: all, or one region per cloud (clouds.<cloud>.regions)",
     )
 
 
