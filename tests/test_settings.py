@@ -340,8 +340,7 @@ RULE_CASES = [
     # _reachability
     RuleCase("prod-secondary-regions-outside-the-mesh", rules._reachability, valid(vpn={"scope": "primary"}),
              "vpn.scope", "primary in prod leaves 22 private uses without a path (e.g. scrape aws/us-east-1 -> "
-             "azure/westus2; from aws/us-east-1, aws/us-west-2, azure/eastus, azure/westus2, gcp/us-central1, "
-             "gcp/us-east1); allowed: all, or one region per cloud"),
+             "azure/westus2: no VPN leg between the two regions); allowed: all"),
     # _data_sync
     RuleCase("sync-more-often-than-storage-transfer-can", rules._data_sync, valid(dr={"sync": {"interval": "15m"}}),
              "dr.sync.interval", "15m; allowed: 1h or more (Storage Transfer)"),

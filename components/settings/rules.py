@@ -628,11 +628,10 @@ def _reachability(s: PlatformSettings) -> Iterator[Problem]:
         return
     first = blocked[0]
     example = f"{first.use.purpose} {'/'.join(first.use.source)} -> {first.use.endpoint.key}"
-    sources = sorted({"/".join(v.use.source) for v in blocked})
     yield Problem(
         "vpn.scope",
-        f"{s.vpn.scope} in prod leaves {len(blocked)} private uses without a path (e.g. {example}; from "
-        f"{', '.join(sources)}); allowed: all, or one region per cloud (clouds.<cloud>.regions)",
+        f"{s.vpn.scope} in prod leaves {len(blocked)} private uses without a path (e.g. {example}: no VPN leg "
+        "between the two regions); allowed: all, or one region per cloud (clouds.<cloud>.regions)",
     )
 
 
