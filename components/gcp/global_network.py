@@ -51,9 +51,10 @@ class GcpGlobalNetwork(pulumi.ComponentResource):
     other inside the network with no peering, gateway or other cloud in between (Google's recommended design,
     https://cloud.google.com/architecture/best-practices-vpc-design). Dynamic routing stays REGIONAL: each region's
     Cloud Router has its own tunnels to every peer region it serves, and a region never sends another cloud's traffic
-    through another region's tunnels. BGP best-path selection is STANDARD (AS-path length, then MED and origin, as
-    on the other clouds) instead of LEGACY, so a prefix a third cloud re-advertises never ties with the direct one
-    (https://cloud.google.com/network-connectivity/docs/router/concepts/learned-routes).
+    through another region's tunnels. BGP best-path selection is set to STANDARD deliberately (the network's
+    `routingConfig.bgpBestPathSelectionMode`, https://cloud.google.com/compute/docs/reference/rest/v1/networks;
+    standard BGP ordering, AS-path length included, instead of the LEGACY default), and the import policies of the
+    BGP peers (connectivity/gcp_side.py) drop what a third cloud re-advertises in the first place.
 
     One private-services connection holds every region's reserved range (a network has one connection per service,
     https://cloud.google.com/vpc/docs/configure-private-services-access), so every Cloud SQL instance is reachable
