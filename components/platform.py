@@ -73,7 +73,7 @@ class Platform(pulumi.ComponentResource):
                 self.providers[(cloud, region.name)] = provider
                 if shared is None and hasattr(module, "shared_network"):  # built once, on the primary's provider
                     shared = module.shared_network(
-                        name, settings, pulumi.ResourceOptions(parent=self, provider=provider)
+                        name, settings, pulumi.ResourceOptions(parent=self, providers=[provider])
                     )
                     self.shared_networks[cloud] = shared
                 self.regions[cloud][region.name] = getattr(module, class_name)(
