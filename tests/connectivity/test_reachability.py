@@ -178,3 +178,14 @@ def test_plan_prints_a_reachability_section_and_exports_it(recorded, stack, tmp_
     assert sum(p["uses"] for p in exported.values()) == len(found)
     assert all(p["routed"] == p["uses"] for p in exported.values())
     assert all(IPv4Network(str(n)) for n in r.topology(settings(stack)).networks.values())
+
+
+def test_the_plan_command_prints_the_section_and_writes_the_key(tmp_path, capsys):
+    from scripts.deploy import main
+
+    path = tmp_path / "dev.json"
+    assert main(["plan", "--stack", "dev", "--quiet", "--json", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "\nreachability (private paths" in out and "replication (subscriber -> primary database)" in out
+    summary = json.loads(path.read_text())["summary"]
+    assert summary["reachability"]["scrape"]["routed"] == summary["reachability"]["scrape"]["uses"] == 2
