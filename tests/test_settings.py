@@ -32,7 +32,9 @@ from components.settings.models import (
 # --- builders -----------------------------------------------------------------------------------
 
 SUBSCRIPTION = "5ddb513c-f4e4-4213-afdc-fb2d2eadbb88"
-PROVIDERS: dict[str, Any] = {"aws:region": "us-east-1", "gcp:project": "proj-1", "azure-native:subscriptionId": SUBSCRIPTION}
+PROVIDERS: dict[str, Any] = {
+    "aws:region": "us-east-1", "gcp:project": "proj-1", "azure-native:subscriptionId": SUBSCRIPTION
+}
 MINIMAL: dict[str, dict[str, Any]] = {
     # prod deploys the API by digest.
     "prod": {
@@ -204,7 +206,8 @@ RULE_CASES = [
     # _pools
     RuleCase("gcp-gpu-pool-without-gpu-machine", rules._pools,
              valid(pools("gcp", default=pool("e2-standard-4"), gpu=pool("n1-standard-8", lo=0, want=0, gpu=True))),
-             "kubernetes.pools.gcp.gpu.instance_types", "n1-standard-8 has no attached GPU; allowed: a machine type with GPUs"),
+             "kubernetes.pools.gcp.gpu.instance_types",
+             "n1-standard-8 has no attached GPU; allowed: a machine type with GPUs"),
     RuleCase("no-pool", rules._pools, valid(pools("gcp")),
              "kubernetes.pools.gcp", "no node pool; allowed: at least one pool"),
     RuleCase("min-above-desired", rules._pools, valid(pools("aws", general=pool(lo=3, want=2, hi=10))),
@@ -365,7 +368,7 @@ RULE_CASES = [
              "clouds.azure.regions[1].name",
              "azure storage account name 'acmecorpprodfrancecentral' is 25 characters; "
              "allowed: 3-24 lowercase letters and digits (shorten name or the region code)"),
-    RuleCase("gke-name-too-long", rules._names,
+    RuleCase("gcp-service-account-name-too-long", rules._names,
              valid(regions("gcp", ("us-central1", "10.30.0.0/16"), ("europe-west10", "10.31.0.0/16")),
                    name="acmecorp"),
              "clouds.gcp.regions[1].name",
@@ -495,7 +498,9 @@ FIELD_CASES = [
     pytest.param({"edge": {"region_pools": {"MARS": ["aws"]}}}, "edge.region_pools",
                  ["unknown Cloudflare region 'MARS'", "allowed: " + ", ".join(catalog.CLOUDFLARE_REGIONS)],
                  id="cloudflare-region"),
-    pytest.param({"name": "Acme"}, "name", ["'Acme' is not of the form: Prefix of every physical name (2-8 lowercase alphanumerics)"], id="uppercase-platform-name"),
+    pytest.param({"name": "Acme"}, "name",
+                 ["'Acme' is not of the form: Prefix of every physical name (2-8 lowercase alphanumerics)"],
+                 id="uppercase-platform-name"),
     pytest.param({"clouds": {"aws": {"regions": []}}}, "clouds.aws.regions", ["at least 1 item"], id="no-regions"),
     pytest.param(pools("aws", general={"instance_types": ["m5.large"], "min_size": 1, "max_size": 3}),
                  "kubernetes.pools.aws.general.desired_size", ["required key is missing"], id="missing-nested-key"),
@@ -507,7 +512,8 @@ FIELD_CASES = [
     pytest.param({"workloads": {"api": {"image": "GHCR.io/Acme/api:1"}}}, "workloads.api.image",
                  ["is not an image reference"], id="image-uppercase"),
     pytest.param({"workloads": {"api": {"resources": {"memory_limit": "1G"}}}},
-                 "workloads.api.resources.memory_limit", ["'1G' is not of the form: Memory limit in Ki, Mi or Gi"], id="memory-decimal-unit"),
+                 "workloads.api.resources.memory_limit", ["'1G' is not of the form: Memory limit, e.g. 1Gi"],
+                 id="memory-decimal-unit"),
     pytest.param({"workloads": {"monitoring": {"chart_version": "latest"}}}, "workloads.monitoring.chart_version",
                  ["'latest' is not of the form: Pinned", "e.g. 79.5.0"], id="chart-version-unpinned"),
 ]
@@ -753,7 +759,8 @@ def test_parse_duration_rejects_non_positive(value: Any) -> None:
 @pytest.mark.parametrize("number", [45, 0, -1, 1.5])
 def test_a_duration_needs_its_unit(number: float) -> None:
     """30 could mean seconds or days: a bare number is refused, with the spelling that says it."""
-    with pytest.raises(ValueError, match=rf"^{number} has no unit; allowed: a number with s, m, h or d, e\.g\. {number}s"):
+    says = rf"^{number} has no unit; allowed: a number with s, m, h or d, e\.g\. {number}s"
+    with pytest.raises(ValueError, match=says):
         parse_duration(number)
 
 

@@ -21,7 +21,9 @@ from scripts.offline import record
 from tests.conftest import ROOT
 
 SUBSCRIPTION = "5ddb513c-f4e4-4213-afdc-fb2d2eadbb88"
-PROVIDERS: dict[str, Any] = {"aws:region": "us-east-1", "gcp:project": "proj-1", "azure-native:subscriptionId": SUBSCRIPTION}
+PROVIDERS: dict[str, Any] = {
+    "aws:region": "us-east-1", "gcp:project": "proj-1", "azure-native:subscriptionId": SUBSCRIPTION
+}
 MINIMAL: dict[str, dict[str, Any]] = {
     # prod deploys the API by digest.
     "prod": {

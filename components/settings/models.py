@@ -412,7 +412,9 @@ class PostgresSettings(Model):
         pattern=r"^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d$",
         description="Weekly maintenance window, UTC (ddd:HH:MM-ddd:HH:MM, at least 30 minutes).",
     )
-    database: str = Field("app", pattern=r"^[a-z][a-z0-9_]{0,62}$", description="Name of the application database: a-z first, then a-z, 0-9, _.")
+    database: str = Field(
+        "app", pattern=r"^[a-z][a-z0-9_]{0,62}$", description="Application database name: a-z, then a-z, 0-9, _."
+    )
 
     @field_validator("version", mode="before")
     @classmethod
@@ -657,10 +659,10 @@ RESERVED_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease
 class ContainerResources(Model):
     """Requests and limits of one container."""
 
-    cpu_request: str = Field("250m", pattern=CPU_QUANTITY, description="CPU request: cores or millicores, e.g. 0.5 or 250m.")
-    memory_request: str = Field("512Mi", pattern=MEMORY_QUANTITY, description="Memory request in Ki, Mi or Gi, e.g. 512Mi.")
-    cpu_limit: str = Field("500m", pattern=CPU_QUANTITY, description="CPU limit: cores or millicores, e.g. 1 or 500m.")
-    memory_limit: str = Field("1Gi", pattern=MEMORY_QUANTITY, description="Memory limit in Ki, Mi or Gi, e.g. 1Gi.")
+    cpu_request: str = Field("250m", pattern=CPU_QUANTITY, description="CPU request, e.g. 0.5 or 250m.")
+    memory_request: str = Field("512Mi", pattern=MEMORY_QUANTITY, description="Memory request, e.g. 512Mi.")
+    cpu_limit: str = Field("500m", pattern=CPU_QUANTITY, description="CPU limit, e.g. 1 or 500m.")
+    memory_limit: str = Field("1Gi", pattern=MEMORY_QUANTITY, description="Memory limit, e.g. 1Gi (Ki, Mi, Gi).")
 
 
 class ApiWorkloadSettings(Model):
@@ -838,8 +840,12 @@ class PlatformSettings(Model):
         pattern=r"^[a-z][a-z0-9]{1,7}$", description="Prefix of every physical name (2-8 lowercase alphanumerics)."
     )
     environment: Environment = Field(description="dev or prod; defaults to the stack name.")
-    owner: str = Field("platform-team", pattern=r"^[a-z0-9_-]{1,63}$", description="Owner tag/label: 1-63 of a-z, 0-9, _ and -.")
-    cost_center: str = Field("platform", pattern=r"^[a-z0-9_-]{1,63}$", description="Cost-center tag/label: 1-63 of a-z, 0-9, _ and -.")
+    owner: str = Field(
+        "platform-team", pattern=r"^[a-z0-9_-]{1,63}$", description="Owner tag: 1-63 of a-z 0-9 _ -."
+    )
+    cost_center: str = Field(
+        "platform", pattern=r"^[a-z0-9_-]{1,63}$", description="Cost-center tag: 1-63 of a-z 0-9 _ -."
+    )
     deletion_protection: bool = Field(
         True, description="API-level deletion protection and Pulumi protect on stateful resources. dev: false."
     )
