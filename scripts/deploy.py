@@ -1,8 +1,10 @@
 """Drive the platform's stacks.
 
-  python -m scripts.deploy plan --stack dev [--json FILE] [--policy]
+  python -m scripts.deploy plan --stack dev [--json FILE] [--policy] [--preview]
                                                                   offline plan on the mock runtime, and
                                                                   the CrossGuard pack run against it
+                                                                  (--preview: as a new stack's first
+                                                                  `pulumi preview` sees it)
   python -m scripts.deploy preview|up|refresh|destroy|outputs (--stack NAME | --all)
                                                                   the Pulumi CLI via the Automation API
   python -m scripts.deploy replicate --stack prod --dsn-file dsns.json [--lag-only] [--prometheus FILE]
@@ -61,6 +63,12 @@ def main(
         "stack name); exit 3 on a mandatory violation",
     )
     plan.add_argument(
+        "--preview",
+        action="store_true",
+        help="record the stack as the first `pulumi preview` of a new stack sees it (ids and computed outputs "
+        "unknown); with --policy, rules that need an unknown value are listed as undecided (re-checked on up)",
+    )
+    plan.add_argument(
         "--project-dir",
         type=Path,
         default=offline_plan.ROOT,
@@ -89,7 +97,10 @@ def main(
         print(f"--json {shown(str(args.json))}: {json_problem}", file=sys.stderr)
         return 2
     try:
-        recording = offline_plan.plan(args.stack, args.project_dir)
+        if args.preview:
+            recording = offline_plan.plan(args.stack, args.project_dir, preview=True)
+        else:
+            recording = offline_plan.plan(args.stack, args.project_dir)
     except SettingsError as err:
         for line in err.problems:
             print(line, file=sys.stderr)
@@ -117,6 +128,8 @@ def main(
             print(f"--json {shown(str(args.json))}: cannot write it: {err.strerror or err}", file=sys.stderr)
             return 2
         print(f"wrote {args.json}")
+    if args.preview:
+        print("recorded as the first `pulumi preview` of a new stack: ids and computed outputs unknown")
     return _check_policies(recording, settings.environment) if args.policy else 0
 
 
