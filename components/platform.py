@@ -30,6 +30,11 @@ class Platform(pulumi.ComponentResource):
     """Region components by cloud, then by region name (primary region first)."""
     providers: dict[tuple[str, str], pulumi.ProviderResource]
     """Explicit provider of each (cloud, region)."""
+    shared_networks: dict[str, pulumi.ComponentResource]
+    """A cloud's one network shared by its regions (GCP: the global VPC), by cloud."""
+    peerings: dict[str, pulumi.ComponentResource]
+    """Same-cloud cross-region peerings (AWS VPC peering, Azure global VNet peering) by `<cloud>/<region>/<region>`;
+    GCP's regions share one global VPC."""
     mesh: pulumi.ComponentResource | None = None
     """The cross-cloud VPN mesh (VpnMesh; None with a single cloud or the mesh off)."""
     user_pool: pulumi.ComponentResource | None = None
@@ -54,21 +59,38 @@ class Platform(pulumi.ComponentResource):
         platform_cidrs = [str(r.cidr) for c in settings.clouds.enabled().values() for r in c.regions]
         mesh = settings.mesh_plan()
         self.regions, self.providers, self.exports, self.workloads, self.budgets = {}, {}, {}, {}, {}
+        self.shared_networks = {}
         for cloud, cloud_settings in settings.clouds.enabled().items():
             if cloud not in REGION_MODULES:
                 continue
             module_name, class_name = REGION_MODULES[cloud]
             module = importlib.import_module(module_name)
             self.regions[cloud] = {}
+            shared = None
             for region in cloud_settings.regions:
                 region_name = f"{name}-{cloud}-{region_code(region.name)}"
                 provider = module.regional_provider(region_name, region, settings, pulumi.ResourceOptions(parent=self))
                 self.providers[(cloud, region.name)] = provider
+                if shared is None and hasattr(module, "shared_network"):  # built once, on the primary's provider
+                    shared = module.shared_network(
+                        name, settings, pulumi.ResourceOptions(parent=self, providers=[provider])
+                    )
+                    self.shared_networks[cloud] = shared
                 self.regions[cloud][region.name] = getattr(module, class_name)(
                     region_name,
-                    RegionArgs(cloud=cloud, region=region, settings=settings, platform_cidrs=platform_cidrs, mesh=mesh),
+                    RegionArgs(
+                        cloud=cloud,
+                        region=region,
+                        settings=settings,
+                        platform_cidrs=platform_cidrs,
+                        mesh=mesh,
+                        shared_network=shared,
+                    ),
                     opts=pulumi.ResourceOptions(parent=self, providers=[provider]),
                 )
+        from .connectivity.same_cloud import same_cloud_paths
+
+        self.peerings = same_cloud_paths(self, name, settings, self.regions, self.providers)
         if mesh.legs:
             self.mesh = self._mesh(name, mesh, settings)
         if settings.clouds.aws.enabled:
@@ -216,7 +238,6 @@ class Platform(pulumi.ComponentResource):
         )
         self.exports["edge_hostname"] = component.hostname
         return component
-
 
     def _workloads(self, name: str, settings: PlatformSettings, platform_cidrs: list[str]) -> None:
         """The API and Prometheus in every cluster; the primary region of the primary cloud hosts the central

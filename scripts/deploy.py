@@ -27,6 +27,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from components.lib import reachability
 from components.settings import SettingsError, load_settings, read_stack_config
 from components.settings.fields import shown
 from components.settings.loader import STACK_NAME
@@ -118,9 +119,11 @@ def main(
 
     settings = load_settings(args.stack, read_stack_config(args.project_dir, args.stack))
     costs.print_estimate(costs.estimate(recording), sys.stdout, monthly_budget=settings.budgets.monthly)
+    verdicts = offline_plan.reachability(recording, settings)
+    reachability.print_report(verdicts, sys.stdout.write)
     if args.json:
         try:
-            offline_plan.write_json(recording, args.json)
+            offline_plan.write_json(recording, args.json, reachability=reachability.report(verdicts))
         except OSError as err:
             print(f"--json {shown(str(args.json))}: cannot write it: {err.strerror or err}", file=sys.stderr)
             return 2

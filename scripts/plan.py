@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO
 
-from components.settings import PROJECT, load_settings, read_stack_config
+from components.lib.reachability import Verdict, check, observed_same_cloud, topology
+from components.settings import PROJECT, PlatformSettings, load_settings, read_stack_config
 
 from .offline import Recording, Registration, record, redact
 
@@ -102,8 +104,17 @@ def print_counts(recording: Recording, out: TextIO) -> None:
         out.write(f"  {count:4d}  {_short_type(resource_type)}\n")
 
 
-def write_json(recording: Recording, path: Path) -> None:
-    """Every registration (inputs with secrets shown as "[secret]") and the summary."""
+def reachability(recording: Recording, settings: PlatformSettings) -> list[Verdict]:
+    """Every use one network makes of another's private endpoints, with its path or blocker: the same-cloud links
+    the recording actually builds (peerings both ways with their routes, GCP's shared VPC) and the mesh's legs."""
+    regions = regions_by_resource(recording)
+    built = observed_same_cloud(recording.resources, lambda r: regions[r.urn])
+    return check(settings, replace(topology(settings), same_cloud=built))
+
+
+def write_json(recording: Recording, path: Path, reachability: dict[str, Any] | None = None) -> None:
+    """Every registration (inputs with secrets shown as "[secret]") and the summary (with `reachability`, the
+    report of `components.lib.reachability`, when given)."""
     document = {
         "project": PROJECT,
         "stack": recording.stack,
@@ -124,7 +135,7 @@ def write_json(recording: Recording, path: Path) -> None:
             for r in recording.resources
         ],
         "outputs": redact(recording.outputs),
-        "summary": summary(recording),
+        "summary": {**summary(recording), **({"reachability": reachability} if reachability is not None else {})},
     }
     path.write_text(json.dumps(document, indent=2, sort_keys=True, default=str) + "\n")
 

@@ -188,7 +188,9 @@ class AwsRegion(pulumi.ComponentResource):
                 ),
                 opts=child,
             )
-            self.vpn_end = AwsEnd(region=region, gateway_id=gateway.gateway_id, asn=args.asn)
+            self.vpn_end = AwsEnd(
+                region=region, gateway_id=gateway.gateway_id, asn=args.asn, cidr=str(args.region.cidr)
+            )
         self.cluster_name = self.cluster.cluster_name
         self.cluster_endpoint = self.cluster.endpoint
         self.control_plane = self.cluster.control_plane

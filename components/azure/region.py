@@ -299,6 +299,7 @@ class AzureRegion(pulumi.ComponentResource):
                 asn=args.asn,
                 resource_group_name=rg,
                 name_prefix=prefix,
+                cidr=str(args.region.cidr),
             )
 
         self.cluster_name = self.cluster.cluster_name

@@ -18,6 +18,8 @@ class AwsEnd:
     """Virtual private gateway id."""
     asn: int
     """Amazon-side ASN."""
+    cidr: str = ""
+    """The region's VPC CIDR (the one prefix its gateway should advertise to the peers)."""
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,8 @@ class AzureEnd:
     """Resource group of the region (local network gateways and connections go there)."""
     name_prefix: str
     """Physical name prefix of the region."""
+    cidr: str = ""
+    """The region's VNet CIDR (the one prefix its gateway should advertise to the peers)."""
 
 
 @dataclass(frozen=True)

@@ -611,6 +611,30 @@ def quantity(value: str) -> float:
     return float(value)
 
 
+def _reachability(s: PlatformSettings) -> Iterator[Problem]:
+    """Prod with the VPN mesh: everything one network hands to another (federation scrapes, replication,
+    connection secrets, blob endpoints) has a private path (components/lib/reachability.py). A peering never
+    reaches another region's VPN gateway, so a region outside the mesh has no path to the other clouds; the plan
+    lists each blocker."""
+    if not s.is_prod or len(s.clouds.enabled()) < 2 or not s.vpn.enabled:
+        return  # without the mesh there is no cross-cloud layer to check (the plan lists what then has no path)
+    from ..lib.reachability import check as reachability
+
+    try:
+        blocked = [v for v in reachability(s) if v.path is None]
+    except TunnelPlanError:
+        return  # reported by _vpn
+    if not blocked:
+        return
+    first = blocked[0]
+    example = f"{first.use.purpose} {'/'.join(first.use.source)} -> {first.use.endpoint.key}"
+    yield Problem(
+        "vpn.scope",
+        f"{s.vpn.scope} in prod leaves {len(blocked)} private uses without a path (e.g. {example}: no VPN leg "
+        "between the two regions); allowed: all, or one region per cloud (clouds.<cloud>.regions)",
+    )
+
+
 RULES = (
     _clouds,
     _cidrs,
@@ -629,4 +653,5 @@ RULES = (
     _vpn,
     _names,
     _workloads,
+    _reachability,
 )

@@ -46,6 +46,9 @@ def outputs(resource_type: str, physical: str, region: str, inputs: Mapping[str,
                 }
             ],
         )
+    elif resource_type == "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter":
+        # The accepter's id is the peering connection's own id.
+        out.update(acceptStatus="active", __id=str(inputs.get("vpcPeeringConnectionId", physical)))
     elif resource_type == "aws:s3/bucket:Bucket":
         out.update(arn=f"arn:aws:s3:::{physical}", bucket=physical, __id=physical)
     elif resource_type == "aws:kms/key:Key":

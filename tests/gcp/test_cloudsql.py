@@ -14,7 +14,19 @@ from pulumi.runtime.rpc import is_rpc_secret
 from scripts.offline import Recording, Registration
 from tests.aws.helpers import depends_on, deps_of_type, of_type, one, one_of, platform_config
 
-from .helpers import ALL_REGIONS, CLOUDSQL, EXPECT, KMS, NETWORK, REGION_CODES, STACKS, component, project_of
+from .helpers import (
+    ALL_REGIONS,
+    CLOUDSQL,
+    EXPECT,
+    KMS,
+    REGION_CODES,
+    STACKS,
+    component,
+    project_of,
+    psa_connection,
+    psa_range,
+    vpc,
+)
 
 
 def cloudsql(rec: Recording, region: str) -> Registration:
@@ -60,22 +72,20 @@ def test_regional_in_prod_zonal_in_dev(gcp_recorded, stack, region):
 def test_private_ip_only_through_the_peered_range_and_tls_required(gcp_recorded, stack, region):
     rec = gcp_recorded(stack)
     db = instance(rec, region)
-    net = component(rec, region, NETWORK)
-    vpc = one_of(rec, gcp.compute.Network, net)
-    psa = one_of(rec, gcp.compute.GlobalAddress, net)
+    network, psa = vpc(rec), psa_range(rec, region)
     ip = settings(rec, region)["ipConfiguration"]
     assert ip["ipv4Enabled"] is False
     assert not ip.get("authorizedNetworks")
-    assert ip["privateNetwork"] == f"projects/{project_of(stack)}/global/networks/{vpc.inputs['name']}"
+    assert ip["privateNetwork"] == f"projects/{project_of(stack)}/global/networks/{network.inputs['name']}"
     assert ip["allocatedIpRange"] == psa.inputs["name"]
     assert ip["sslMode"] == "ENCRYPTED_ONLY"
-    assert depends_on(db, one_of(rec, gcp.servicenetworking.Connection, net)), "private IP needs the peering first"
+    assert depends_on(db, psa_connection(rec)), "private IP needs the peering first"
 
 
 @pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
 def test_postgres_host_is_the_private_ip_inside_the_private_services_range(gcp_recorded, stack, region):
     rec = gcp_recorded(stack)
-    psa = one_of(rec, gcp.compute.GlobalAddress, component(rec, region, NETWORK))
+    psa = psa_range(rec, region)
     host = rec.outputs["gcp_postgres"][region]
     assert host == instance(rec, region).outputs["privateIpAddress"]
     assert ip_address(host) in IPv4Network(f"{psa.inputs['address']}/{int(psa.inputs['prefixLength'])}")

@@ -27,6 +27,7 @@ from .helpers import (
     config_regions,
     configured_pools,
     project_of,
+    vpc,
 )
 
 NODE_ROLES = {
@@ -74,7 +75,7 @@ def test_cluster_is_regional_vpc_native_on_the_regions_subnet(gcp_recorded, stac
     configured = platform_config(stack).get("network", {}).get("availability_zones", 3)
     assert len(zones) == len(set(zones)) == configured and all(z.startswith(f"{region}-") for z in zones)
     assert the_cluster.inputs["networkingMode"] == "VPC_NATIVE"
-    assert depends_on(the_cluster, subnet) and depends_on(the_cluster, one_of(rec, gcp.compute.Network, net))
+    assert depends_on(the_cluster, subnet) and depends_on(the_cluster, vpc(rec))
     ranges = {r["rangeName"] for r in subnet.inputs["secondaryIpRanges"]}
     policy = the_cluster.inputs["ipAllocationPolicy"]
     assert {policy["clusterSecondaryRangeName"], policy["servicesSecondaryRangeName"]} == ranges

@@ -24,6 +24,7 @@ from .helpers import (
     EXPECT,
     GCP_PROVIDER,
     GKE,
+    GLOBAL_NETWORK,
     KMS,
     NETWORK,
     PLATFORM,
@@ -50,7 +51,11 @@ def expected_children(stack: str) -> dict[str, Counter[str]]:
     return {
         REGION: Counter(
             {
-                KMS: 1, NETWORK: 1, GKE: 1, CLOUDSQL: 1, BUCKET: len(config_buckets(stack)),
+                KMS: 1,
+                NETWORK: 1,
+                GKE: 1,
+                CLOUDSQL: 1,
+                BUCKET: len(config_buckets(stack)),
                 token(gcp.compute.Address): 1,  # ingress load balancer
                 VPN_GATEWAY: 1,  # every region is in the stack's VPN mesh
             }
@@ -58,8 +63,15 @@ def expected_children(stack: str) -> dict[str, Counter[str]]:
         VPN_GATEWAY: Counter(
             {
                 token(gcp.compute.HaVpnGateway): 1,
-                token(gcp.compute.NetworkPeeringRoutesConfig): 1,
-                token(gcp.compute.Firewall): 1,
+            }
+        ),
+        GLOBAL_NETWORK: Counter(
+            {
+                token(gcp.compute.Network): 1,
+                token(gcp.compute.GlobalAddress): len(config_regions(stack)),  # one private-services range each
+                token(gcp.servicenetworking.Connection): 1,
+                token(gcp.compute.NetworkPeeringRoutesConfig): 1,  # the mesh reaches GCP in both stacks
+                token(gcp.compute.Firewall): 1 + (len(config_regions(stack)) > 1),  # peer clouds, other regions
             }
         ),
         KMS: Counter(
@@ -70,19 +82,7 @@ def expected_children(stack: str) -> dict[str, Counter[str]]:
                 token(gcp.projects.ServiceIdentity): 2,  # Cloud SQL and Secret Manager agents
             }
         ),
-        NETWORK: Counter(
-            {
-                token(t): 1
-                for t in (
-                    gcp.compute.Network,
-                    gcp.compute.Subnetwork,
-                    gcp.compute.Router,
-                    gcp.compute.RouterNat,
-                    gcp.compute.GlobalAddress,
-                    gcp.servicenetworking.Connection,
-                )
-            }
-        ),
+        NETWORK: Counter({token(t): 1 for t in (gcp.compute.Subnetwork, gcp.compute.Router, gcp.compute.RouterNat)}),
         GKE: Counter(
             {
                 token(gcp.serviceaccount.Account): 1,
@@ -159,7 +159,7 @@ def test_every_gcp_resource_uses_the_explicit_provider_of_its_region(gcp_recorde
 @pytest.mark.parametrize("stack", STACKS)
 def test_every_gcp_resource_belongs_to_a_region_or_a_cross_cloud_component(gcp_recorded, stack):
     rec = gcp_recorded(stack)
-    in_regions = {r.urn for c in regions(rec).values() for r in descendants(rec, c)}
+    in_regions = {r.urn for c in [*regions(rec).values(), *rec.of_type(GLOBAL_NETWORK)] for r in descendants(rec, c)}
     cross_cloud = in_cross_cloud_components(rec)
     outside = [r.name for r in rec.resources if r.type.startswith("gcp:") and r.urn not in in_regions | cross_cloud]
     assert outside == []
