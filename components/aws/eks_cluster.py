@@ -82,7 +82,7 @@ class AwsEksCluster(pulumi.ComponentResource):
     def __init__(self, name: str, args: AwsEksClusterArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("multicloud:aws:EksCluster", name, {}, opts)
         child = pulumi.ResourceOptions(parent=self)
-        cluster_role = self._role(
+        cluster_role, cluster_policies = self._role(
             f"{name}-cluster-role",
             f"{args.role_prefix}-eks-cluster",
             "eks.amazonaws.com",
@@ -119,7 +119,11 @@ class AwsEksCluster(pulumi.ComponentResource):
             upgrade_policy={"support_type": "STANDARD"},
             deletion_protection=args.deletion_protection,
             tags=args.tags,
-            opts=pulumi.ResourceOptions(parent=self, protect=args.deletion_protection, depends_on=[log_group]),
+            # The role's policies attached first: EKS needs them to create (and, on delete, to clean up) the
+            # security groups and ENIs it manages.
+            opts=pulumi.ResourceOptions(
+                parent=self, protect=args.deletion_protection, depends_on=[log_group, *cluster_policies]
+            ),
         )
         issuer = cluster.identities.apply(_issuer)
         oidc = aws.iam.OpenIdConnectProvider(
@@ -144,7 +148,7 @@ class AwsEksCluster(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self, depends_on=[entry]),
             )
 
-        node_role = self._role(
+        node_role, node_policies = self._role(
             f"{name}-node-role",
             f"{args.role_prefix}-eks-nodes",
             "ec2.amazonaws.com",
@@ -175,15 +179,22 @@ class AwsEksCluster(pulumi.ComponentResource):
             name, cluster, {"vpc-cni": cni_role.arn, "kube-proxy": None, "eks-pod-identity-agent": None}, [], args
         )
         node_groups = [
-            self._node_group(name, pool_name, pool, cluster, node_role, node_addons, args)
+            self._node_group(name, pool_name, pool, cluster, node_role, [*node_addons, *node_policies], args)
             for pool_name, pool in args.pools.items()
         ]
+        # The core add-ons run on the general-purpose (untainted) groups only: waiting for a spot or GPU group, whose
+        # capacity may be short, would hold them (and everything in the cluster) back for nothing.
+        general = [
+            group
+            for (pool_name, pool), group in zip(args.pools.items(), node_groups, strict=True)
+            if not (pool.gpu or pool.taints or pool.capacity == "spot")
+        ]
         # metrics-server: the resource metrics the workloads' autoscalers scale on (EKS does not ship it)
-        self._addons(
+        core_addons = self._addons(
             name,
             cluster,
             {"coredns": None, "aws-ebs-csi-driver": ebs_role.arn, "metrics-server": None},
-            node_groups,
+            general,
             args,
         )
         if args.office_hours is not None:
@@ -202,7 +213,10 @@ class AwsEksCluster(pulumi.ComponentResource):
                 cluster.endpoint,
                 cluster.certificate_authority.data,
                 cluster.region,
-            ).apply(lambda v: _kubeconfig(*v))
+                # What runs in the cluster waits for its nodes and core add-ons (DNS, volumes, metrics).
+                *[group.arn for group in general],
+                *[addon.arn for addon in core_addons],
+            ).apply(lambda v: _kubeconfig(v[0], v[1], v[2], v[3]))
         )
         self.register_outputs(
             {
@@ -222,8 +236,8 @@ class AwsEksCluster(pulumi.ComponentResource):
         managed: list[str],
         tags: dict[str, str],
         actions: tuple[str, ...] = (),
-    ) -> aws.iam.Role:
-        """A role a service assumes, with AWS-managed policies attached by name."""
+    ) -> tuple[aws.iam.Role, list[aws.iam.RolePolicyAttachment]]:
+        """A role a service assumes, with AWS-managed policies attached by name (what its users depend on)."""
         role = aws.iam.Role(
             resource_name,
             name=role_name,
@@ -231,14 +245,16 @@ class AwsEksCluster(pulumi.ComponentResource):
             tags=tags,
             opts=pulumi.ResourceOptions(parent=self),
         )
-        for policy in managed:
+        attachments = [
             aws.iam.RolePolicyAttachment(
                 f"{resource_name}-{policy}",
                 role=role.name,
                 policy_arn=f"{_ARN}/{policy}",
                 opts=pulumi.ResourceOptions(parent=self),
             )
-        return role
+            for policy in managed
+        ]
+        return role, attachments
 
     def _irsa_role(
         self,
@@ -269,7 +285,7 @@ class AwsEksCluster(pulumi.ComponentResource):
         pool: NodePool,
         cluster: aws.eks.Cluster,
         node_role: aws.iam.Role,
-        addons: list[aws.eks.Addon],
+        after: list[pulumi.Resource],
         args: AwsEksClusterArgs,
     ) -> aws.eks.NodeGroup:
         taints: list[aws.eks.NodeGroupTaintArgsDict] = [
@@ -297,7 +313,7 @@ class AwsEksCluster(pulumi.ComponentResource):
             tags=args.tags,
             # The cluster autoscaler owns the live size; config only sets the bounds.
             opts=pulumi.ResourceOptions(
-                parent=self, depends_on=list(addons), ignore_changes=["scalingConfig.desiredSize"]
+                parent=self, depends_on=after, ignore_changes=["scalingConfig.desiredSize"]
             ),
         )
 

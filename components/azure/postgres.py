@@ -10,6 +10,8 @@ import pulumi
 import pulumi_azure_native as azure_native
 import pulumi_random as random
 
+from ..lib.waits import AZURE_KEY_VAULT_RBAC, FLEXIBLE_SERVER_SETTLE
+from ..wait import wait_after
 from .keyvault import AzureKey
 from .private_dns import linked_private_zone
 from .roles import KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER, assign_role, delete_lock
@@ -225,19 +227,26 @@ class AzurePostgres(pulumi.ComponentResource):
                 "start_minute": minute,
             },
             tags=args.tags,
-            opts=pulumi.ResourceOptions(parent=self, protect=args.deletion_protection, depends_on=[link, *grants]),
+            # The CMK identities' grants must have reached Key Vault before the server validates its keys.
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                protect=args.deletion_protection,
+                depends_on=[link, wait_after(f"{name}-key-access-wait", self, grants, AZURE_KEY_VAULT_RBAC)],
+            ),
         )
-        azure_native.dbforpostgresql.Database(
+        # One write at a time on a fresh server, after it settles: the database, then each parameter (Flexible
+        # Server answers ServerIsBusy to a write while another operation runs on the server).
+        settled = wait_after(f"{name}-server-settle-wait", self, [server], FLEXIBLE_SERVER_SETTLE)
+        database = azure_native.dbforpostgresql.Database(
             f"{name}-database",
             database_name=args.database,
             server_name=server.name,
             resource_group_name=args.resource_group_name,
             charset="UTF8",
             collation="en_US.utf8",
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[settled]),
         )
-        # One parameter write at a time: Flexible Server rejects concurrent configuration updates.
-        previous: list[pulumi.Resource] = []
+        previous: list[pulumi.Resource] = [database]
         for parameter, value in SERVER_PARAMETERS.items():
             configuration = azure_native.dbforpostgresql.Configuration(
                 f"{name}-config-{parameter.replace('_', '-')}",

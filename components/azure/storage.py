@@ -11,7 +11,9 @@ import pulumi
 import pulumi_azure_native as azure_native
 
 from ..lib.naming import InvalidNameError, NameRule
+from ..lib.waits import AZURE_KEY_VAULT_RBAC
 from ..settings.models import BucketSettings
+from ..wait import wait_after
 from .keyvault import AzureKey
 from .private_dns import linked_private_zone
 from .roles import KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER, assign_role, delete_lock
@@ -154,7 +156,12 @@ class AzureStorage(pulumi.ComponentResource):
             identity=account_identity,
             encryption=encryption,
             tags=args.tags,
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect, depends_on=[grant]),
+            # The identity's grant must have reached Key Vault before the account validates its key.
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                protect=args.protect,
+                depends_on=[wait_after(f"{name}-key-access-wait", self, [grant], AZURE_KEY_VAULT_RBAC)],
+            ),
         )
         blob_service = azure_native.storage.BlobServiceProperties(
             f"{name}-blob-service",

@@ -223,9 +223,24 @@ def test_nodes_wait_for_the_cni_and_deployments_wait_for_nodes(recorded, stack, 
     node_groups = of_type(rec, aws.eks.NodeGroup, component)
     for group in node_groups:
         assert {"vpc-cni", "kube-proxy"} <= {a.inputs["addonName"] for a in deps_of_type(rec, group, aws.eks.Addon)}
-    for deployment in ("coredns", "aws-ebs-csi-driver"):
-        assert all(depends_on(addons[deployment], group) for group in node_groups), deployment
+    general = [g for g in node_groups if not g.inputs["taints"]]
+    optional = [g for g in node_groups if g.inputs["taints"]]  # spot and GPU: capacity may be short or slow
+    assert general
+    for deployment in ("coredns", "aws-ebs-csi-driver", "metrics-server"):
+        # on the general-purpose nodes, never held back by an optional group (aws 4)
+        assert all(depends_on(addons[deployment], group) for group in general), deployment
+        assert not any(depends_on(addons[deployment], group) for group in optional), deployment
     assert not deps_of_type(rec, addons["vpc-cni"], aws.eks.NodeGroup)
+    # What runs in the cluster waits for its nodes and its core add-ons (aws 4).
+    (provider,) = [p for p in rec.of_type("pulumi:providers:kubernetes") if depends_on(p, cluster(rec, region))]
+    for needed in (*general, addons["coredns"], addons["aws-ebs-csi-driver"], addons["metrics-server"]):
+        assert depends_on(provider, needed), needed.name
+    for group in node_groups:  # and each group's role has its policies before the group starts (aws 6)
+        roles = of_type(rec, aws.iam.Role, component)
+        role = one(r for r in roles if r.outputs.get("arn") == group.inputs["nodeRoleArn"])
+        policies = of_type(rec, aws.iam.RolePolicyAttachment, component)
+        attachments = [a for a in policies if a.inputs["role"] == role.outputs["name"]]
+        assert attachments and all(depends_on(group, a) for a in attachments), group.name
 
 
 # --- node groups ----------------------------------------------------------------------------------

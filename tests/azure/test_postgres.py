@@ -11,8 +11,9 @@ from pulumi.runtime.rpc import is_rpc_secret, unwrap_rpc_secret
 
 from components.azure import roles
 from components.azure.postgres import storage_size_gb
+from components.lib.waits import AZURE_KEY_VAULT_RBAC
 from components.settings import catalog
-from tests.aws.helpers import depends_on, of_type, one, one_of
+from tests.aws.helpers import depends_on, of_type, one, one_of, waits_after
 
 from .helpers import (
     ALL_REGIONS,
@@ -134,7 +135,7 @@ def test_data_is_encrypted_with_the_vault_key_through_a_user_assigned_identity(s
         (grant,) = role_assignments_on(rec, the_key)
         assert role_guid(grant) == roles.KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER
         assert grant.inputs["principalId"] == identity.outputs["principalId"]
-        assert depends_on(db, grant)
+        assert waits_after(rec, db, grant, AZURE_KEY_VAULT_RBAC.seconds)  # propagated, not just created (F5)
 
 
 @pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
@@ -168,7 +169,7 @@ def test_admin_password_is_generated_and_only_travels_as_a_secret(stack, region)
     assert secret.inputs["vaultName"] == vault.outputs["name"]
     assert secret.inputs["secretName"] == f"{db.inputs['serverName']}-admin-password"
     officer = one(a for a in role_assignments_on(rec, vault) if role_guid(a) == roles.KEY_VAULT_SECRETS_OFFICER)
-    assert depends_on(secret, officer)
+    assert waits_after(rec, secret, officer, AZURE_KEY_VAULT_RBAC.seconds)
     plain = [r.name for r in rec.resources if generated in str(r.public_inputs())]
     assert plain == [], "the password appears unwrapped"
     assert db.inputs["administratorLogin"] == "platform_admin"

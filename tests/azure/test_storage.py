@@ -13,7 +13,8 @@ from components.azure import roles
 from components.azure.network import azure_subnet_plan
 from components.azure.storage import container_name
 from components.lib.naming import InvalidNameError
-from tests.aws.helpers import children_of, depends_on, of_type, one
+from components.lib.waits import AZURE_KEY_VAULT_RBAC
+from tests.aws.helpers import children_of, depends_on, of_type, one, waits_after
 
 from .helpers import (
     ALL_REGIONS,
@@ -104,7 +105,7 @@ def test_account_is_double_encrypted_with_the_vault_storage_key(stack, region):
     (grant,) = role_assignments_on(rec, the_key)
     assert role_guid(grant) == roles.KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER
     assert grant.inputs["principalId"] == identity.outputs["principalId"]
-    assert depends_on(the_account, grant)
+    assert waits_after(rec, the_account, grant, AZURE_KEY_VAULT_RBAC.seconds)  # propagated, not just created (F5)
 
 
 @pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)

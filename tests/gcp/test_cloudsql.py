@@ -11,8 +11,9 @@ import pulumi_random as random
 import pytest
 from pulumi.runtime.rpc import is_rpc_secret
 
+from components.lib.waits import GCP_IAM
 from scripts.offline import Recording, Registration
-from tests.aws.helpers import depends_on, deps_of_type, of_type, one, one_of, platform_config
+from tests.aws.helpers import depends_on, deps_of_type, of_type, one, one_of, platform_config, waits_after
 
 from .helpers import ALL_REGIONS, CLOUDSQL, EXPECT, KMS, NETWORK, REGION_CODES, STACKS, component, project_of
 
@@ -88,7 +89,7 @@ def test_disks_and_backups_are_encrypted_with_the_sql_key_once_the_agent_may_use
     crypto_key, grant = key(rec, region, "sql")
     assert db.inputs["encryptionKeyName"] == f"{crypto_key.inputs['keyRing']}/cryptoKeys/sql"
     assert "gcp-sa-cloud-sql" in grant.inputs["member"]
-    assert depends_on(db, crypto_key) and depends_on(db, grant)
+    assert depends_on(db, crypto_key) and waits_after(rec, db, grant, GCP_IAM.seconds)  # propagated (gcp 4)
 
 
 @pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
@@ -174,7 +175,7 @@ def test_admin_password_is_kept_in_secret_manager_in_the_region_with_cmek(gcp_re
     (replica,) = secret.inputs["replication"]["userManaged"]["replicas"]
     assert replica["location"] == region
     assert replica["customerManagedEncryption"]["kmsKeyName"] == f"{crypto_key.inputs['keyRing']}/cryptoKeys/secrets"
-    assert depends_on(secret, grant) and "gcp-sa-secretmanager" in grant.inputs["member"]
+    assert waits_after(rec, secret, grant, GCP_IAM.seconds) and "gcp-sa-secretmanager" in grant.inputs["member"]
     assert secret.inputs["deletionProtection"] is EXPECT[stack].protect
 
 
