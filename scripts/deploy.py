@@ -3,6 +3,8 @@
   python -m scripts.deploy plan --stack dev [--json FILE] [--policy]
                                                                   offline plan on the mock runtime, and
                                                                   the CrossGuard pack run against it
+  python -m scripts.deploy check --plan FILE                       the deploy check and the deploy-time estimate
+                                                                  on a saved `plan --json` file
   python -m scripts.deploy preview|up|refresh|destroy|outputs (--stack NAME | --all)
                                                                   the Pulumi CLI via the Automation API
   python -m scripts.deploy replicate --stack prod --dsn-file dsns.json [--lag-only] [--prometheus FILE]
@@ -10,7 +12,8 @@
                                                                   primary database to the other clouds'
 
 Exit codes: 0 ok, 2 configuration/usage/environment error (one line per problem on stderr),
-1 program or Pulumi command error, 3 mandatory policy violations (`plan --policy`).
+1 program or Pulumi command error, 3 mandatory policy violations (`plan --policy`), 4 deploy-check blockers (`plan`,
+`check`: what a real cloud would refuse; see docs/DEPLOY_CHECK.md).
 """
 
 from __future__ import annotations
@@ -62,12 +65,22 @@ def main(
         default=offline_plan.ROOT,
         help="folder holding Pulumi.yaml and the stack files (default: this repo)",
     )
+    check = commands.add_parser(
+        "check",
+        help="the deploy check and deploy-time estimate on a saved plan (exit 4 on blockers)",
+        description="the deploy check and deploy-time estimate on a saved `plan --json` file (exit 4 on blockers)",
+    )
+    check.add_argument("--plan", type=Path, required=True, metavar="FILE", help="a `plan --json` file")
     _add_driver_commands(commands)
     _add_replicate_command(commands)
     args = parser.parse_args(argv)
 
     if args.command == "replicate":
         return _replicate(args)
+    if args.command == "check":
+        from . import deploy_check
+
+        return deploy_check.check_plan_file(args.plan, sys.stdout, sys.stderr)
     if args.command != "plan":
         from . import driver  # imported here: `plan` never loads the Automation API
 
@@ -99,10 +112,15 @@ def main(
 
     settings = load_settings(args.stack, read_stack_config(args.project_dir, args.stack))
     costs.print_estimate(costs.estimate(recording), sys.stdout, monthly_budget=settings.budgets.monthly)
+    from . import deploy_check
+
+    graph = deploy_check.Graph.from_recording(recording)
+    blockers = [f for f in deploy_check.report(graph, sys.stdout) if f.severity == "blocker"]
     if args.json:
-        offline_plan.write_json(recording, args.json)
+        offline_plan.write_json(recording, args.json, deploy_estimate=deploy_check.estimate(graph).as_json())
         print(f"wrote {args.json}")
-    return _check_policies(recording, settings.environment) if args.policy else 0
+    status = _check_policies(recording, settings.environment) if args.policy else 0
+    return 4 if status == 0 and blockers else status
 
 
 def _check_policies(recording: Recording, environment: str) -> int:

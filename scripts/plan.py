@@ -100,8 +100,9 @@ def print_counts(recording: Recording, out: TextIO) -> None:
         out.write(f"  {count:4d}  {_short_type(resource_type)}\n")
 
 
-def write_json(recording: Recording, path: Path) -> None:
-    """Every registration (inputs with secrets shown as "[secret]") and the summary."""
+def write_json(recording: Recording, path: Path, deploy_estimate: dict[str, Any] | None = None) -> None:
+    """Every registration (inputs with secrets shown as "[secret]", ignore_changes: what the deploy check reads) and
+    the summary, with the deploy-time estimate (`summary.deploy_estimate`) when given."""
     document = {
         "project": PROJECT,
         "stack": recording.stack,
@@ -117,12 +118,13 @@ def write_json(recording: Recording, path: Path) -> None:
                 "deleted_with": r.deleted_with,
                 "provider": r.provider,
                 "dependencies": r.dependencies,
+                "ignore_changes": r.ignore_changes,
                 "inputs": r.public_inputs(),
             }
             for r in recording.resources
         ],
         "outputs": redact(recording.outputs),
-        "summary": summary(recording),
+        "summary": {**summary(recording), **({"deploy_estimate": deploy_estimate} if deploy_estimate else {})},
     }
     path.write_text(json.dumps(document, indent=2, sort_keys=True, default=str) + "\n")
 
