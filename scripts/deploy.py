@@ -117,7 +117,12 @@ def main(
     graph = deploy_check.Graph.from_recording(recording)
     blockers = [f for f in deploy_check.report(graph, sys.stdout) if f.severity == "blocker"]
     if args.json:
-        offline_plan.write_json(recording, args.json, deploy_estimate=deploy_check.estimate(graph).as_json())
+        offline_plan.write_json(
+            recording,
+            args.json,
+            deploy_estimate=deploy_check.estimate(graph).as_json(),
+            prerequisites=deploy_check.prerequisites(graph),
+        )
         print(f"wrote {args.json}")
     status = _check_policies(recording, settings.environment) if args.policy else 0
     return 4 if status == 0 and blockers else status

@@ -445,6 +445,72 @@ def _gpu_start_at_zero(graph: Graph) -> Violations:
     ]
 
 
+EIP = "aws:ec2/eip:Eip"
+DEFAULT_EIP_QUOTA = 5
+"""Elastic IP addresses per Region, the default quota (Service Quotas code L-0263D0A3)."""
+
+
+def _eip_quota(graph: Graph) -> Violations:
+    per_region: dict[str, list[Node]] = {}
+    for eip in graph.of_type(EIP):
+        provider = graph.nodes.get(eip.provider)
+        region = str(provider.inputs.get("region")) if provider else "default"
+        per_region.setdefault(region, []).append(eip)
+    return [
+        (
+            tuple(e.urn for e in eips),
+            f"{len(eips)} Elastic IPs in {region}, above the default quota of {DEFAULT_EIP_QUOTA} per region: raise "
+            "L-0263D0A3 (Service Quotas) before the first up, for the whole account (dev and prod share it)",
+        )
+        for region, eips in sorted(per_region.items())
+        if len(eips) > DEFAULT_EIP_QUOTA
+    ]
+
+
+AZURE_NAMESPACES = {
+    "containerservice": ("Microsoft.ContainerService", "Microsoft.OperationsManagement", "Microsoft.Security"),
+    "dbforpostgresql": ("Microsoft.DBforPostgreSQL",),
+    "keyvault": ("Microsoft.KeyVault",),
+    "network": ("Microsoft.Network",),
+    "privatedns": ("Microsoft.Network",),
+    "storage": ("Microsoft.Storage",),
+    "managedidentity": ("Microsoft.ManagedIdentity",),
+    "monitor": ("Microsoft.Insights",),
+    "operationalinsights": ("Microsoft.OperationalInsights",),
+    "consumption": ("Microsoft.Consumption",),
+}
+"""Resource providers an azure-native module's resources need registered in the subscription (AKS adds those of
+Container Insights and Defender). Microsoft.Resources and Microsoft.Authorization are always registered."""
+
+
+def prerequisites(graph: Graph) -> dict[str, list[str]]:
+    """What no resource of the stack can create and the first `up` needs: Azure resource-provider registrations,
+    the GCP APIs that enabling an API itself calls, AWS quotas above their defaults (docs/DEPLOY_CHECK.md)."""
+    from components.gcp.services import BOOTSTRAP_APIS
+
+    namespaces = sorted(
+        {
+            ns
+            for n in graph.nodes.values()
+            if n.type.startswith("azure-native:")
+            for ns in AZURE_NAMESPACES.get(n.type.split(":")[1], ())
+        }
+    )
+    eips: dict[str, int] = {}
+    for eip in graph.of_type(EIP):
+        provider = graph.nodes.get(eip.provider)
+        region = str(provider.inputs.get("region")) if provider else "default"
+        eips[region] = eips.get(region, 0) + 1
+    return {
+        "azure_resource_providers": namespaces,
+        "gcp_bootstrap_apis": sorted(BOOTSTRAP_APIS) if graph.of_type(SERVICE_TYPE) else [],
+        "aws_quotas": [
+            f"L-0263D0A3 Elastic IPs in {region}: {count} (default {DEFAULT_EIP_QUOTA})"
+            for region, count in sorted(eips.items())
+        ],
+    }
+
+
 RULES: list[Rule] = [
     Rule(
         "azure-rbac-propagation",
@@ -502,6 +568,14 @@ RULES: list[Rule] = [
         "core add-ons (DNS, CSI, metrics) wait for a general-purpose pool and never for an optional (spot/GPU) one",
         "https://docs.aws.amazon.com/eks/latest/userguide/managing-coredns.html",
         _core_addons_not_on_optional,
+    ),
+    Rule(
+        "aws-eip-quota",
+        "warning",
+        f"a region's Elastic IPs fit its quota (default {DEFAULT_EIP_QUOTA}: the next allocation fails with "
+        "AddressLimitExceeded)",
+        "https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html",
+        _eip_quota,
     ),
     Rule(
         "gpu-pools-start-at-zero",
@@ -599,24 +673,57 @@ def create_seconds(node: Node) -> int:
 
 
 @dataclass(frozen=True)
-class Estimate:
-    """The first deploy's duration: the longest chain of creates, each waiting for the one before."""
+class Chain:
+    """One chain of creates, each waiting for the one before, and when its last one finishes."""
 
     seconds: int
-    critical_path: list[str]
-    """URNs, each depending on the one before."""
     steps: list[tuple[str, int]]
-    """(URN, its own create seconds) along the path."""
+    """(URN, its own create seconds) along the chain; resources that take no time (components, providers) left out."""
 
     @property
     def minutes(self) -> float:
         return round(self.seconds / 60, 1)
+
+    @property
+    def urns(self) -> list[str]:
+        return [urn for urn, _ in self.steps]
+
+    def as_json(self) -> dict[str, Any]:
+        return {"minutes": self.minutes, "path": self.urns, "steps": [{"urn": u, "seconds": s} for u, s in self.steps]}
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """The first deploy's duration: the longest chain of creates (the critical path), and the chain that ends at
+    each cluster's in-cluster objects (where the propagation waits and the node pools show)."""
+
+    critical: Chain
+    clusters: dict[str, Chain]
+    """By Kubernetes provider name: the chain to the last in-cluster object it creates."""
+
+    @property
+    def seconds(self) -> int:
+        return self.critical.seconds
+
+    @property
+    def minutes(self) -> float:
+        return self.critical.minutes
+
+    @property
+    def critical_path(self) -> list[str]:
+        """URNs, each depending on the one before."""
+        return self.critical.urns
+
+    @property
+    def steps(self) -> list[tuple[str, int]]:
+        return self.critical.steps
 
     def as_json(self) -> dict[str, Any]:
         return {
             "minutes": self.minutes,
             "critical_path": self.critical_path,
             "steps": [{"urn": urn, "seconds": s} for urn, s in self.steps],
+            "clusters": {name: chain.as_json() for name, chain in self.clusters.items()},
         }
 
 
@@ -632,18 +739,24 @@ def estimate(graph: Graph) -> Estimate:
         start = finish[prev] if prev is not None else 0
         finish[urn] = start + create_seconds(graph.nodes[urn])
         before[urn] = prev
+
+    def chain(end: str) -> Chain:
+        path: list[str] = []
+        current: str | None = end
+        while current is not None:
+            path.append(current)
+            current = before[current]
+        steps = [(u, create_seconds(graph.nodes[u])) for u in reversed(path)]
+        return Chain(finish[end], [(u, sec) for u, sec in steps if sec > 0])
+
     if not finish:
-        return Estimate(0, [], [])
-    end = max(finish, key=lambda u: finish[u])
-    path: list[str] = []
-    current: str | None = end
-    while current is not None:
-        path.append(current)
-        current = before[current]
-    path.reverse()
-    steps = [(u, create_seconds(graph.nodes[u])) for u in path]
-    path = [u for u, s in steps if s > 0] or path
-    return Estimate(finish[end], path, [(u, s) for u, s in steps if s > 0])
+        return Estimate(Chain(0, []), {})
+    clusters = {}
+    for provider in graph.of_type(K8S_PROVIDER):
+        objects = [n.urn for n in graph.nodes.values() if n.provider == provider.urn]
+        if objects:
+            clusters[provider.name] = chain(max(objects, key=lambda u: finish[u]))
+    return Estimate(chain(max(finish, key=lambda u: finish[u])), clusters)
 
 
 # --- report ---------------------------------------------------------------------------------------------------
@@ -669,12 +782,27 @@ def report(graph: Graph, out: TextIO) -> list[Finding]:
             out.write(f"    - {finding.message}\n")
         if len(broken) > SHOWN_PER_RULE:
             out.write(f"    ... and {len(broken) - SHOWN_PER_RULE} more\n")
+    needs = prerequisites(graph)
+    out.write(
+        "\nbefore the first up (no resource of the stack can do these; how to check each: docs/DEPLOY_CHECK.md)\n"
+    )
+    out.write(f"  Azure resource providers registered: {', '.join(needs['azure_resource_providers']) or '-'}\n")
+    out.write(f"  GCP APIs already enabled: {', '.join(needs['gcp_bootstrap_apis']) or '-'}\n")
+    out.write(f"  AWS quotas: {'; '.join(needs['aws_quotas']) or '-'}\n")
     result = estimate(graph)
     out.write(f"\ndeploy-time estimate (first deploy): {result.minutes} min along the critical path\n")
-    for urn, seconds in result.steps:
+    _print_chain(graph, result.critical, out)
+    for name, cluster_chain in sorted(result.clusters.items(), key=lambda item: -item[1].seconds):
+        waited_s = sum(sec for urn, sec in cluster_chain.steps if graph.nodes[urn].type == SLEEP)
+        out.write(f"to the workloads of {name}: {cluster_chain.minutes} min ({waited_s} s of propagation waits)\n")
+        _print_chain(graph, cluster_chain, out)
+    return findings
+
+
+def _print_chain(graph: Graph, chain: Chain, out: TextIO) -> None:
+    for urn, seconds in chain.steps:
         node = graph.nodes[urn]
         out.write(f"  {seconds:>5} s  {node.name}  ({node.type})\n")
-    return findings
 
 
 def check_plan_file(path: Path, out: TextIO, err: TextIO) -> int:

@@ -100,7 +100,12 @@ def print_counts(recording: Recording, out: TextIO) -> None:
         out.write(f"  {count:4d}  {_short_type(resource_type)}\n")
 
 
-def write_json(recording: Recording, path: Path, deploy_estimate: dict[str, Any] | None = None) -> None:
+def write_json(
+    recording: Recording,
+    path: Path,
+    deploy_estimate: dict[str, Any] | None = None,
+    prerequisites: dict[str, Any] | None = None,
+) -> None:
     """Every registration (inputs with secrets shown as "[secret]", ignore_changes: what the deploy check reads) and
     the summary, with the deploy-time estimate (`summary.deploy_estimate`) when given."""
     document = {
@@ -124,7 +129,11 @@ def write_json(recording: Recording, path: Path, deploy_estimate: dict[str, Any]
             for r in recording.resources
         ],
         "outputs": redact(recording.outputs),
-        "summary": {**summary(recording), **({"deploy_estimate": deploy_estimate} if deploy_estimate else {})},
+        "summary": {
+            **summary(recording),
+            **({"deploy_estimate": deploy_estimate} if deploy_estimate else {}),
+            **({"deploy_prerequisites": prerequisites} if prerequisites else {}),
+        },
     }
     path.write_text(json.dumps(document, indent=2, sort_keys=True, default=str) + "\n")
 

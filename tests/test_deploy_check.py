@@ -122,7 +122,7 @@ def test_the_committed_stacks_have_no_blocker(stack):
 
 
 def test_every_rule_has_its_breaking_recording_and_documentation():
-    assert {rule.id for rule in deploy_check.RULES} == set(BREAKS)
+    assert {rule.id for rule in deploy_check.RULES} == set(BREAKS) | {"aws-eip-quota"}
     for rule in deploy_check.RULES:
         assert rule.doc.startswith("https://"), rule.id
         assert rule.severity in ("blocker", "warning")
@@ -246,3 +246,30 @@ def test_check_plan_exits_2_on_a_file_that_is_no_plan(tmp_path: Path, capsys):
     assert deploy.main(["check", "--plan", str(bad)]) == 2
     assert "not a `plan --json` file" in capsys.readouterr().err
     assert deploy.main(["check", "--plan", str(tmp_path / "missing.json")]) == 2
+
+
+def test_elastic_ips_above_the_default_quota_are_a_warning_naming_the_quota():
+    """aws 3: prod allocates 6 EIPs per region (3 NAT + 3 ingress), the default quota is 5."""
+    prod = findings(graph_of("prod"), "aws-eip-quota")
+    assert [f.severity for f in prod] == ["warning", "warning"]
+    assert all("L-0263D0A3" in f.message and len(f.resources) == 6 for f in prod)
+    assert findings(graph_of("dev"), "aws-eip-quota") == []
+    needs = deploy_check.prerequisites(graph_of("prod"))
+    assert "Microsoft.ContainerService" in needs["azure_resource_providers"]
+    assert {"cloudresourcemanager.googleapis.com", "serviceusage.googleapis.com"} <= set(needs["gcp_bootstrap_apis"])
+    assert any("us-east-1: 6" in q for q in needs["aws_quotas"])
+
+
+def test_plan_prints_the_check_and_exits_4_when_a_setting_breaks_a_rule(tmp_path: Path, capsys):
+    """A GPU pool that starts with a node: the plan names the pool and the rule, and fails."""
+    from tests.test_plan import project_copy
+
+    def gpu_node(platform):
+        platform["kubernetes"]["pools"]["aws"]["gpu"]["desired_size"] = 1
+
+    project = project_copy(tmp_path, "dev", gpu_node)
+    assert deploy.main(["plan", "--stack", "dev", "--quiet", "--project-dir", str(project)]) == 4
+    out = capsys.readouterr().out
+    assert "blocker gpu-pools-start-at-zero (1)" in out
+    assert "GPU pool flow-dev-aws-use1-eks-pool-gpu starts with 1 node(s)" in out
+    assert "deploy-time estimate (first deploy):" in out

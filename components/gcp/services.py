@@ -33,9 +33,17 @@ API_OF_TYPE = {
 """Types whose API is not their module's."""
 RUNTIME_APIS = ("sts.googleapis.com", "iamcredentials.googleapis.com")
 """APIs no resource calls but the workloads do: the workload-identity token exchange and SA impersonation."""
-BOOTSTRAP_APIS = ("serviceusage.googleapis.com", "cloudresourcemanager.googleapis.com")
-"""What enabling an API itself calls: these must be on before the first `up` (new projects have them on; see
-docs/DEPLOY_CHECK.md). They are declared too, so that a later disable by hand shows up as drift."""
+BOOTSTRAP_APIS = (
+    "serviceusage.googleapis.com",
+    "cloudresourcemanager.googleapis.com",
+    "compute.googleapis.com",
+    "storage.googleapis.com",
+    "storagetransfer.googleapis.com",
+)
+"""What must be on before the first `up`: enabling an API itself calls Service Usage and Resource Manager, and the
+program's invokes run at preview, before any Service exists (`organizations.get_project`, `compute.get_zones`,
+the GCS and Storage Transfer service accounts). See docs/DEPLOY_CHECK.md. They are declared as Services too, so
+that a later disable by hand shows up as drift."""
 
 
 def api_of(resource_type: str) -> str | None:
