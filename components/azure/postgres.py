@@ -87,6 +87,17 @@ class AzurePostgresArgs:
     """The paired region holding `geo_key` (and its identity)."""
 
 
+FLEXIBLE_SERVER_BACKUP_DAYS = (7, 35)
+"""Backup retention Flexible Server accepts (azure F1: dev's 3 was refused): "Possible values are between 7 and 35
+days" (https://learn.microsoft.com/azure/postgresql/flexible-server/concepts-backup-restore)."""
+
+
+def flexible_server_backup_days(days: int) -> int:
+    """The stack's backup retention within what Flexible Server accepts (RDS and Cloud SQL take 1 day; Azure 7)."""
+    low, high = FLEXIBLE_SERVER_BACKUP_DAYS
+    return min(max(days, low), high)
+
+
 class AzurePostgres(pulumi.ComponentResource):
     """Flexible Server in its delegated subnet with a private DNS zone linked to the VNet and public network
     access disabled; data encrypted with the vault key through a user-assigned identity (and the geo-backup
@@ -206,7 +217,7 @@ class AzurePostgres(pulumi.ComponentResource):
             auth_config={"active_directory_auth": "Enabled", "password_auth": "Enabled", "tenant_id": args.tenant_id},
             storage={"storage_size_gb": storage_size_gb(args.storage_gb), "auto_grow": "Enabled"},
             backup={
-                "backup_retention_days": args.backup_retention_days,
+                "backup_retention_days": flexible_server_backup_days(args.backup_retention_days),
                 "geo_redundant_backup": "Enabled" if geo else "Disabled",
             },
             high_availability={"mode": "ZoneRedundant" if args.high_availability else "Disabled"},
@@ -231,6 +242,9 @@ class AzurePostgres(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(
                 parent=self,
                 protect=args.deletion_protection,
+                # Autogrow enlarges the disk itself; sending the configured (smaller) size on a later update is
+                # refused ("cannot be less than current size"; azure R1).
+                ignore_changes=["storage.storageSizeGB"],
                 depends_on=[link, wait_after(f"{name}-key-access-wait", self, grants, AZURE_KEY_VAULT_RBAC)],
             ),
         )

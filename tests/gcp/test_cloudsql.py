@@ -107,7 +107,10 @@ def test_daily_backups_at_three_with_pitr_and_configured_retention(gcp_recorded,
     assert backup["startTime"] == "03:00"
     assert backup["pointInTimeRecoveryEnabled"] is True
     assert backup["transactionLogRetentionDays"] == min(days, 7)
-    assert backup["backupRetentionSettings"] == {"retainedBackups": days, "retentionUnit": "COUNT"}
+    # one backup more than the days of logs (gcp 5): the API refuses retained backups <= log retention days
+    retained = backup["backupRetentionSettings"]
+    assert retained == {"retainedBackups": max(days, min(days, 7) + 1), "retentionUnit": "COUNT"}
+    assert retained["retainedBackups"] > backup["transactionLogRetentionDays"]
     assert platform_config(stack)["postgres"]["backup_retention_days"] == days
 
 
