@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
+import pulumi_random as random
 
 from .policies import assume_role_policy
 
@@ -115,12 +116,26 @@ class AwsPostgres(pulumi.ComponentResource):
             policy_arn="arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
             opts=child,
         )
+        # A final snapshot name is refused when a snapshot of that name exists (the previous instance's): each
+        # instance's is unique, and stays the same for its lifetime (aws review 14).
+        final_snapshot = (
+            random.RandomId(
+                f"{name}-final-snapshot-suffix",
+                byte_length=4,
+                keepers={"identifier": args.identifier},
+                opts=child,
+            ).hex.apply(lambda suffix: f"{args.identifier}-final-{suffix}")
+            if args.deletion_protection
+            else None
+        )
         instance = aws.rds.Instance(
             f"{name}-instance",
             identifier=args.identifier,
             engine="postgres",
             engine_version=args.version,
             auto_minor_version_upgrade=True,
+            # A `postgres.version` bump (16 -> 17) is a major upgrade, which RDS refuses without this flag (aws 14).
+            allow_major_version_upgrade=True,
             instance_class=args.instance_class,
             allocated_storage=args.storage_gb,
             max_allocated_storage=args.max_storage_gb,
@@ -144,7 +159,7 @@ class AwsPostgres(pulumi.ComponentResource):
             delete_automated_backups=not args.deletion_protection,
             deletion_protection=args.deletion_protection,
             skip_final_snapshot=not args.deletion_protection,
-            final_snapshot_identifier=f"{args.identifier}-final" if args.deletion_protection else None,
+            final_snapshot_identifier=final_snapshot,
             performance_insights_enabled=True,
             performance_insights_kms_key_id=args.kms_key_arn,
             performance_insights_retention_period=7,
