@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -298,7 +299,9 @@ class AwsEksCluster(pulumi.ComponentResource):
         return aws.eks.NodeGroup(
             f"{name}-pool-{pool_name}",
             cluster_name=cluster.name,
-            node_group_name=pool_name,
+            # A prefix, not a fixed name: instance types, disk, AMI and capacity type force a replacement, which
+            # Pulumi creates before it deletes the old group; a fixed name collides (ResourceInUseException; aws 5).
+            node_group_name_prefix=f"{pool_name}-",
             node_role_arn=node_role.arn,
             subnet_ids=list(args.subnet_ids),
             version=cluster.version,
@@ -375,12 +378,22 @@ def _issuer(identities: Sequence[aws.eks.outputs.ClusterIdentity]) -> str:
     return (oidcs[0].issuer or "") if oidcs else ""
 
 
+_GRAVITON = re.compile(r"^[a-z]+\d+g")
+"""Graviton families: a `g` right after the generation (m6g, m6gd, c6gn, c7gn, im4gn, is4gen, x2gd, t4g, g5g)."""
+
+
+def graviton(instance_type: str) -> bool:
+    """Whether an instance type is Arm (Graviton)."""
+    return bool(_GRAVITON.match(instance_type.split(".")[0]))
+
+
 def _ami_type(pool: NodePool) -> str:
-    """AL2023 AMI matching the pool: NVIDIA for GPU, ARM for Graviton families (m6g, c7g, r8g...)."""
+    """AL2023 AMI matching the pool's architecture, NVIDIA for GPU (g5g: Arm NVIDIA); EKS refuses a mismatch at
+    CreateNodegroup (aws review 21: c6gn, c7gn, im4gn, is4gen and g5g were taken for x86)."""
+    arm = graviton(pool.instance_types[0])
     if pool.gpu:
-        return "AL2023_x86_64_NVIDIA"
-    family = pool.instance_types[0].split(".")[0]
-    return "AL2023_ARM_64_STANDARD" if family[-1] == "g" or "gd" in family[2:] else "AL2023_x86_64_STANDARD"
+        return "AL2023_ARM_64_NVIDIA" if arm else "AL2023_x86_64_NVIDIA"
+    return "AL2023_ARM_64_STANDARD" if arm else "AL2023_x86_64_STANDARD"
 
 
 def _kubeconfig(cluster_name: str, endpoint: str, ca_data: str, region: str) -> str:

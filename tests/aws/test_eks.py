@@ -10,6 +10,7 @@ import pulumi_aws as aws
 import pytest
 from pulumi.runtime.rpc import is_rpc_secret, unwrap_rpc_secret
 
+from components.aws.eks_cluster import graviton
 from scripts.offline import Recording, Registration
 from tests.conftest import stack_settings
 
@@ -250,7 +251,9 @@ def test_nodes_wait_for_the_cni_and_deployments_wait_for_nodes(recorded, stack, 
 def test_node_groups_match_the_configured_pools(recorded, stack, region):
     rec = recorded(stack)
     component = eks(rec, region)
-    groups = {g.inputs["nodeGroupName"]: g for g in of_type(rec, aws.eks.NodeGroup, component)}
+    groups = {g.inputs["nodeGroupNamePrefix"].rstrip("-"): g for g in of_type(rec, aws.eks.NodeGroup, component)}
+    # by prefix, so that a replacement (new instance types...) is created before the old group goes (aws 5)
+    assert all("nodeGroupName" not in g.inputs for g in groups.values())
     assert set(groups) == set(pools(stack))
     node_role = role_trusting(rec, component, "ec2.amazonaws.com")
     for name, pool in pools(stack).items():
@@ -311,3 +314,18 @@ def test_one_cluster_per_region(recorded, stack):
     rec = recorded(stack)
     names = [c.inputs["name"] for c in of_type(rec, aws.eks.Cluster)]
     assert len(names) == EXPECT[stack].region_count == len(set(names))
+
+
+@pytest.mark.parametrize(
+    ("instance_type", "arm"),
+    [
+        ("m6g.large", True), ("m6gd.large", True), ("c6gn.xlarge", True), ("c7gn.large", True),
+        ("im4gn.large", True), ("is4gen.large", True), ("x2gd.large", True), ("t4g.small", True),
+        ("g5g.xlarge", True), ("r8g.large", True), ("m5.large", False), ("m5a.large", False), ("m6i.large", False),
+        ("c5n.large", False), ("g5.xlarge", False), ("p3.2xlarge", False), ("inf2.xlarge", False),
+        ("m7i-flex.large", False),
+    ],
+)
+def test_graviton_families_are_told_from_x86_ones(instance_type, arm):
+    """aws 21: EKS refuses an AMI of the wrong architecture at CreateNodegroup."""
+    assert graviton(instance_type) is arm
