@@ -63,6 +63,7 @@ class Node:
     """URN of its provider ('' for the default one)."""
     dependencies: tuple[str, ...]
     inputs: Mapping[str, Any]
+    ignore_changes: tuple[str, ...] = ()
 
 
 class Graph:
@@ -79,7 +80,17 @@ class Graph:
     def from_recording(cls, recording: Any) -> Graph:
         """From a `scripts.offline.Recording` (secrets stay wrapped; no rule reads them)."""
         return cls(
-            Node(r.urn, r.type, r.name, r.parent, r.custom, r.provider_urn, tuple(r.dependencies), r.inputs)
+            Node(
+                r.urn,
+                r.type,
+                r.name,
+                r.parent,
+                r.custom,
+                r.provider_urn,
+                tuple(r.dependencies),
+                r.inputs,
+                tuple(r.ignore_changes),
+            )
             for r in recording.resources
         )
 
@@ -96,6 +107,7 @@ class Graph:
                 str(r.get("provider") or "").rsplit("::", 1)[0],
                 tuple(r.get("dependencies") or ()),
                 r.get("inputs") or {},
+                tuple(r.get("ignore_changes") or ()),
             )
             for r in document["resources"]
         )
@@ -511,6 +523,67 @@ def prerequisites(graph: Graph) -> dict[str, list[str]]:
     }
 
 
+RDS = "aws:rds/instance:Instance"
+CLOUD_SQL = "gcp:sql/databaseInstance:DatabaseInstance"
+
+
+def _node_group_prefix(graph: Graph) -> Violations:
+    return [
+        ((g.urn,), f"{g.name} has the fixed name {g.inputs['nodeGroupName']!r}: a replacement collides with it")
+        for g in graph.of_type(NODE_GROUP)
+        if g.inputs.get("nodeGroupName")
+    ]
+
+
+def _autogrow_ignored(graph: Graph) -> Violations:
+    found: Violations = []
+    for server in graph.of_type(FLEX_SERVER):
+        storage = server.inputs.get("storage") or {}
+        if storage.get("autoGrow") == "Enabled" and "storage.storageSizeGB" not in server.ignore_changes:
+            found.append(((server.urn,), f"{server.name} grows its disk itself but sends storageSizeGB on updates"))
+    for instance in graph.of_type(CLOUD_SQL):
+        settings = instance.inputs.get("settings") or {}
+        if settings.get("diskAutoresize", True) and "settings.diskSize" not in instance.ignore_changes:
+            found.append(((instance.urn,), f"{instance.name} resizes its disk itself but sends diskSize on updates"))
+    return found
+
+
+def _rds_update_safety(graph: Graph) -> Violations:
+    found: Violations = []
+    for db in graph.of_type(RDS):
+        if not db.inputs.get("allowMajorVersionUpgrade"):
+            found.append(((db.urn,), f"{db.name} refuses the major upgrade a postgres.version bump is"))
+        random_ids = [u for u in graph.direct(db.urn) if graph.nodes[u].type == "random:index/randomId:RandomId"]
+        if db.inputs.get("skipFinalSnapshot") is False and not random_ids:
+            found.append(
+                ((db.urn,), f"{db.name}'s final snapshot name {db.inputs.get('finalSnapshotIdentifier')!r} is fixed")
+            )
+    return found
+
+
+def _backup_values(graph: Graph) -> Violations:
+    found: Violations = []
+    for server in graph.of_type(FLEX_SERVER):
+        days = (server.inputs.get("backup") or {}).get("backupRetentionDays")
+        if days is not None and not 7 <= float(days) <= 35:
+            found.append(((server.urn,), f"{server.name} keeps backups {days:g} days; Flexible Server takes 7-35"))
+    for instance in graph.of_type(CLOUD_SQL):
+        backup = (instance.inputs.get("settings") or {}).get("backupConfiguration") or {}
+        retained = (backup.get("backupRetentionSettings") or {}).get("retainedBackups")
+        logs = backup.get("transactionLogRetentionDays")
+        if retained is not None and logs is not None and float(retained) <= float(logs):
+            found.append(((instance.urn,), f"{instance.name} retains {retained:g} backups for {logs:g} log days"))
+    return found
+
+
+def _gke_vulnerability_mode(graph: Graph) -> Violations:
+    return [
+        ((c.urn,), f"{c.name} asks for the retired VULNERABILITY_BASIC scanning")
+        for c in graph.of_type(GKE)
+        if (c.inputs.get("securityPostureConfig") or {}).get("vulnerabilityMode") == "VULNERABILITY_BASIC"
+    ]
+
+
 RULES: list[Rule] = [
     Rule(
         "azure-rbac-propagation",
@@ -568,6 +641,42 @@ RULES: list[Rule] = [
         "core add-ons (DNS, CSI, metrics) wait for a general-purpose pool and never for an optional (spot/GPU) one",
         "https://docs.aws.amazon.com/eks/latest/userguide/managing-coredns.html",
         _core_addons_not_on_optional,
+    ),
+    Rule(
+        "eks-node-groups-by-prefix",
+        "blocker",
+        "a node group is named by prefix: a replacing change creates the new group first (ResourceInUseException)",
+        "https://www.pulumi.com/registry/packages/aws/api-docs/eks/nodegroup/",
+        _node_group_prefix,
+    ),
+    Rule(
+        "autogrow-size-ignored",
+        "blocker",
+        "a database disk the cloud grows itself is ignored after creation (an update sending the smaller size fails)",
+        "https://learn.microsoft.com/azure/postgresql/flexible-server/how-to-auto-grow-storage-portal",
+        _autogrow_ignored,
+    ),
+    Rule(
+        "rds-update-safety",
+        "blocker",
+        "RDS allows the major upgrade a version bump is, and its final snapshot name is unique per instance",
+        "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_UpgradeDBInstance.PostgreSQL.MajorVersion.html",
+        _rds_update_safety,
+    ),
+    Rule(
+        "database-backup-values",
+        "blocker",
+        "Flexible Server keeps backups 7-35 days; Cloud SQL retains more backups than its log days",
+        "https://learn.microsoft.com/azure/postgresql/flexible-server/concepts-backup-restore ; "
+        "https://cloud.google.com/sql/docs/postgres/backup-recovery/pitr",
+        _backup_values,
+    ),
+    Rule(
+        "gke-vulnerability-mode",
+        "blocker",
+        "GKE security posture asks for a supported vulnerability mode (BASIC is retired)",
+        "https://cloud.google.com/kubernetes-engine/docs/deprecations/posture-management-deprecation",
+        _gke_vulnerability_mode,
     ),
     Rule(
         "aws-eip-quota",

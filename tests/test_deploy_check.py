@@ -89,6 +89,21 @@ def disabled_on_destroy(node: Node, graph: Graph) -> Node:
     return dataclasses.replace(node, inputs={**node.inputs, "disableOnDestroy": True})
 
 
+def with_inputs(types: tuple[str, ...], change: Callable[[dict], dict]) -> Callable[[Node, Graph], Node]:
+    """Matching nodes get `change(inputs)` as inputs."""
+
+    def edit(node: Node, graph: Graph) -> Node:
+        if node.type not in types:
+            return node
+        return dataclasses.replace(node, inputs=change(dict(node.inputs)))
+
+    return edit
+
+
+def without_ignore_changes(node: Node, graph: Graph) -> Node:
+    return dataclasses.replace(node, ignore_changes=()) if node.type == deploy_check.FLEX_SERVER else node
+
+
 BREAKS: dict[str, tuple[Callable[[Node, Graph], Node], str]] = {
     # rule -> (the fix taken out, a name the findings must mention)
     "azure-rbac-propagation": (bypass_sleeps(of("azure-native:keyvault:Key")), "vault-key-aks"),
@@ -108,6 +123,26 @@ BREAKS: dict[str, tuple[Callable[[Node, Graph], Node], str]] = {
     ),
     "core-addons-on-general-pools": (add_gpu_dependency, "eks-pool-gpu"),
     "gpu-pools-start-at-zero": (gpu_starts_at_one, "eks-pool-gpu"),
+    "eks-node-groups-by-prefix": (
+        with_inputs((deploy_check.NODE_GROUP,), lambda i: {**i, "nodeGroupName": i["nodeGroupNamePrefix"].rstrip("-")}),
+        "eks-pool-general",
+    ),
+    "autogrow-size-ignored": (without_ignore_changes, "postgres-server"),
+    "rds-update-safety": (
+        with_inputs((deploy_check.RDS,), lambda i: {**i, "allowMajorVersionUpgrade": False}),
+        "postgres-instance",
+    ),
+    "database-backup-values": (
+        with_inputs((deploy_check.FLEX_SERVER,), lambda i: {**i, "backup": {**i["backup"], "backupRetentionDays": 3}}),
+        "postgres-server",
+    ),
+    "gke-vulnerability-mode": (
+        with_inputs(
+            (deploy_check.GKE,),
+            lambda i: {**i, "securityPostureConfig": {"mode": "BASIC", "vulnerabilityMode": "VULNERABILITY_BASIC"}},
+        ),
+        "gke-cluster",
+    ),
 }
 
 
@@ -273,3 +308,24 @@ def test_plan_prints_the_check_and_exits_4_when_a_setting_breaks_a_rule(tmp_path
     assert "blocker gpu-pools-start-at-zero (1)" in out
     assert "GPU pool flow-dev-aws-use1-eks-pool-gpu starts with 1 node(s)" in out
     assert "deploy-time estimate (first deploy):" in out
+
+
+def test_a_fixed_final_snapshot_name_and_cloud_sql_backups_equal_to_log_days_are_caught():
+    def fixed_snapshot(node: Node, graph: Graph) -> Node:
+        if node.type != deploy_check.RDS:
+            return node
+        random_ids = {u for u in node.dependencies if graph.nodes[u].type == "random:index/randomId:RandomId"}
+        return dataclasses.replace(node, dependencies=tuple(d for d in node.dependencies if d not in random_ids))
+
+    assert any(
+        "final snapshot" in f.message for f in findings(edited(graph_of("prod"), fixed_snapshot), "rds-update-safety")
+    )
+
+    def equal_retention(inputs: dict) -> dict:
+        backup = inputs["settings"]["backupConfiguration"]
+        retention = {**backup["backupRetentionSettings"], "retainedBackups": backup["transactionLogRetentionDays"]}
+        settings = {**inputs["settings"], "backupConfiguration": {**backup, "backupRetentionSettings": retention}}
+        return {**inputs, "settings": settings}
+
+    bad = edited(graph_of("dev"), with_inputs((deploy_check.CLOUD_SQL,), equal_retention))
+    assert any("log days" in f.message for f in findings(bad, "database-backup-values"))
