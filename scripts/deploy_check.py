@@ -576,6 +576,15 @@ def _backup_values(graph: Graph) -> Violations:
     return found
 
 
+def _storage_ip_rules(graph: Graph) -> Violations:
+    return [
+        ((account.urn,), f"{account.name} admits {rule['iPAddressOrRange']}: Storage refuses /31 and /32 prefixes")
+        for account in graph.of_type("azure-native:storage:StorageAccount")
+        for rule in ((account.inputs.get("networkRuleSet") or {}).get("ipRules") or [])
+        if str(rule.get("iPAddressOrRange", "")).endswith(("/31", "/32"))
+    ]
+
+
 def _gke_vulnerability_mode(graph: Graph) -> Violations:
     return [
         ((c.urn,), f"{c.name} asks for the retired VULNERABILITY_BASIC scanning")
@@ -677,6 +686,13 @@ RULES: list[Rule] = [
         "GKE security posture asks for a supported vulnerability mode (BASIC is retired)",
         "https://cloud.google.com/kubernetes-engine/docs/deprecations/posture-management-deprecation",
         _gke_vulnerability_mode,
+    ),
+    Rule(
+        "azure-storage-ip-rules",
+        "blocker",
+        "Storage firewall IP rules are single addresses or ranges wider than /31 (R12)",
+        "https://learn.microsoft.com/azure/storage/common/storage-network-security",
+        _storage_ip_rules,
     ),
     Rule(
         "aws-eip-quota",

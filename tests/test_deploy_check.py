@@ -136,6 +136,19 @@ BREAKS: dict[str, tuple[Callable[[Node, Graph], Node], str]] = {
         with_inputs((deploy_check.FLEX_SERVER,), lambda i: {**i, "backup": {**i["backup"], "backupRetentionDays": 3}}),
         "postgres-server",
     ),
+    "azure-storage-ip-rules": (
+        with_inputs(
+            ("azure-native:storage:StorageAccount",),
+            lambda i: {
+                **i,
+                "networkRuleSet": {
+                    **i["networkRuleSet"],
+                    "ipRules": [{"iPAddressOrRange": "1.2.3.4/32", "action": "Allow"}],
+                },
+            },
+        ),
+        "storage-account",
+    ),
     "gke-vulnerability-mode": (
         with_inputs(
             (deploy_check.GKE,),

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
-import pulumi_random as random
 
 from .policies import assume_role_policy
 
@@ -119,7 +119,7 @@ class AwsPostgres(pulumi.ComponentResource):
         # A final snapshot name is refused when a snapshot of that name exists (the previous instance's): each
         # instance's is unique, and stays the same for its lifetime (aws review 14).
         final_snapshot = (
-            random.RandomId(
+            _random().RandomId(
                 f"{name}-final-snapshot-suffix",
                 byte_length=4,
                 keepers={"identifier": args.identifier},
@@ -178,3 +178,10 @@ class AwsPostgres(pulumi.ComponentResource):
         )
         self.security_group_id = group.id
         self.register_outputs({"endpoint": self.endpoint, "master_secret_arn": self.master_secret_arn})
+
+
+def _random() -> Any:
+    """pulumi_random, imported only by a stack that keeps final snapshots (an AWS-only dev stack never loads it)."""
+    import pulumi_random
+
+    return pulumi_random

@@ -11,7 +11,7 @@ import pytest
 
 from components.azure import roles
 from components.azure.network import azure_subnet_plan
-from components.azure.storage import container_name
+from components.azure.storage import container_name, storage_ip_rules
 from components.lib.naming import InvalidNameError
 from components.lib.waits import AZURE_KEY_VAULT_RBAC
 from tests.aws.helpers import children_of, depends_on, of_type, one, waits_after
@@ -185,3 +185,18 @@ def test_blob_private_endpoint_is_the_other_clouds_path_through_the_firewall(sta
         assert group.inputs["privateDnsZoneConfigs"][0]["privateDnsZoneId"] == zone.id
         assert account.inputs["networkRuleSet"]["defaultAction"] == "Deny", "public access stays closed"
         assert exported[region.name] == {"host": f"{account.inputs['accountName']}.blob.core.windows.net", "ip": ip}
+
+
+@pytest.mark.parametrize(
+    ("ranges", "rules"),
+    [
+        (["34.64.0.0/16"], ["34.64.0.0/16"]),
+        (["1.2.3.4/32"], ["1.2.3.4"]),
+        (["1.2.3.4"], ["1.2.3.4"]),
+        (["1.2.3.4/31"], ["1.2.3.4", "1.2.3.5"]),
+        (["10.0.0.0/30", "1.2.3.4/32", "1.2.3.4"], ["10.0.0.0/30", "1.2.3.4"]),
+    ],
+)
+def test_storage_firewall_takes_single_addresses_for_31_and_32_prefixes(ranges, rules):
+    """azure R12: Storage IP rules refuse /31 and /32 prefixes."""
+    assert storage_ip_rules(ranges) == rules
