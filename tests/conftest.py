@@ -8,11 +8,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from components.program import run
 from components.settings import PLATFORM_KEY, PROJECT, PlatformSettings, load_settings, read_stack_config
 from components.settings.models import deep_merge
 from scripts.offline import Recording, record
+
+# Property tests are judged on their examples, not on wall-clock time: on a shared 2-core machine one example can
+# take longer than hypothesis' default 200 ms deadline, which would fail a correct test.
+hypothesis_settings.register_profile("project", deadline=None)
+hypothesis_settings.load_profile("project")
 
 ROOT = Path(__file__).resolve().parents[1]
 

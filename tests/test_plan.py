@@ -74,7 +74,7 @@ def test_json_lists_every_resource_with_secrets_hidden(tmp_path: Path) -> None:
          "multicloud-platform:platform.vpn.pinned.aws-azure/us-west-2/westus2/3: 169.254.21.0/30 overlaps "
          "169.254.21.0/30 of tunnel aws-azure/us-east-1/eastus/0; allowed: a free /30"),
         (lambda p: p["identity"]["trusts"].append({"source": "aws", "targets": ["oracle"]}),
-         "multicloud-platform:platform.identity.trusts[3].targets[0]: Input should be 'aws', 'azure' or 'gcp'"),
+         "multicloud-platform:platform.identity.trusts[3].targets[0]: 'oracle'; allowed: 'aws', 'azure', 'gcp'"),
         (lambda p: p["clouds"]["gcp"].update(enabled=False) or p["identity"].update(trusts=[])
          or p.setdefault("edge", {}).update(region_pools={"SEAS": ["gcp", "aws"]}),
          "multicloud-platform:platform.edge.region_pools.SEAS: steers to gcp, which is not enabled; "
@@ -105,8 +105,8 @@ def test_bad_config_exits_2_with_one_line_per_problem(tmp_path: Path, edit, expe
 
 def test_missing_stack_file_is_a_config_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     project = project_copy(tmp_path, "dev")
-    assert deploy.main(["plan", "--stack", "qa", "--project-dir", str(project)]) == 2
-    assert "Pulumi.qa.yaml: no such file" in capsys.readouterr().err
+    assert deploy.main(["plan", "--stack", "qa-dev", "--project-dir", str(project)]) == 2
+    assert "Pulumi.qa-dev.yaml: no such file" in capsys.readouterr().err
 
 
 def test_program_error_exits_1(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:

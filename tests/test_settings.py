@@ -31,14 +31,21 @@ from components.settings.models import (
 
 # --- builders -----------------------------------------------------------------------------------
 
-PROVIDERS: dict[str, Any] = {"aws:region": "us-east-1", "gcp:project": "proj-1", "azure-native:subscriptionId": "sub-1"}
+SUBSCRIPTION = "5ddb513c-f4e4-4213-afdc-fb2d2eadbb88"
+PROVIDERS: dict[str, Any] = {
+    "aws:region": "us-east-1", "gcp:project": "proj-1", "azure-native:subscriptionId": SUBSCRIPTION
+}
 MINIMAL: dict[str, dict[str, Any]] = {
     # prod deploys the API by digest.
     "prod": {
         "name": "acme",
         "workloads": {"api": {"image": "ghcr.io/acme/api:1.0.0@sha256:" + "0" * 64}},
         "budgets": {"notify": ["platform@example.com"]},
-        "clouds": {"gcp": {"billing_account": "012345-6789AB-CDEF01"}},
+        "clouds": {
+            "gcp": {"billing_account": "012345-6789AB-CDEF01"},
+            "azure": {"admin_group_object_ids": ["0b5e2f6a-1111-4222-8333-444455556666"]},
+        },
+        "edge": {"account_id": "a" * 32, "zone_id": "b" * 32, "zone": "acme.net"},
     },
     # dev turns the public API endpoint on, which needs an allow-list.
     "dev": {"name": "acme", "kubernetes": {"public_access_cidrs": ["203.0.113.0/24"]}},
@@ -199,7 +206,8 @@ RULE_CASES = [
     # _pools
     RuleCase("gcp-gpu-pool-without-gpu-machine", rules._pools,
              valid(pools("gcp", default=pool("e2-standard-4"), gpu=pool("n1-standard-8", lo=0, want=0, gpu=True))),
-             "kubernetes.pools.gcp.gpu.instance_types", "n1-standard-8 has no attached GPU; allowed: g2-standard-4"),
+             "kubernetes.pools.gcp.gpu.instance_types",
+             "n1-standard-8 has no attached GPU; allowed: a machine type with GPUs"),
     RuleCase("no-pool", rules._pools, valid(pools("gcp")),
              "kubernetes.pools.gcp", "no node pool; allowed: at least one pool"),
     RuleCase("min-above-desired", rules._pools, valid(pools("aws", general=pool(lo=3, want=2, hi=10))),
@@ -356,11 +364,11 @@ RULE_CASES = [
              "clouds.azure.regions[1].name",
              "azure storage account name 'acmecorpprodfrancecentral' is 25 characters; "
              "allowed: 3-24 lowercase letters and digits (shorten name or the region code)"),
-    RuleCase("gke-name-too-long", rules._names,
-             valid(regions("gcp", ("us-central1", "10.30.0.0/16"), ("me-central2-" + "x" * 17, "10.31.0.0/16")),
+    RuleCase("gcp-service-account-name-too-long", rules._names,
+             valid(regions("gcp", ("us-central1", "10.30.0.0/16"), ("europe-west10", "10.31.0.0/16")),
                    name="acmecorp"),
              "clouds.gcp.regions[1].name",
-             "gcp gke cluster name 'acmecorp-prod-mecentral2xxxxxxxxxxxxxxxxx' is 41 characters"),
+             "gcp service account name 'acmecorp-prod-europewest10-nodes' is 32 characters"),
 ]
 
 
@@ -476,17 +484,19 @@ FIELD_CASES = [
     pytest.param({"dr": {"rpo": "15 minutes"}}, "dr.rpo",
                  ["'15 minutes' is not a duration; allowed: a number with s, m, h or d (e.g. 30s, 15m)"],
                  id="bad-duration"),
-    pytest.param({"dr": {"rto": True}}, "dr.rto", ["expected a duration such as 30s, 15m, 2h or 1d"],
+    pytest.param({"dr": {"rto": True}}, "dr.rto", ["True is not a duration; allowed: a number with s, m, h or d"],
                  id="bool-duration"),
     pytest.param({"network": {"flow_log_retention_days": 31}}, "network.flow_log_retention_days",
                  ["31 is not a CloudWatch Logs retention",
                   "allowed: " + ", ".join(map(str, catalog.CLOUDWATCH_RETENTION_DAYS))], id="cloudwatch-retention"),
-    pytest.param({"network": {"nat": "gateway"}}, "network.nat", ["'per_az' or 'single'", "(got 'gateway')"],
+    pytest.param({"network": {"nat": "gateway"}}, "network.nat", ["'gateway'; allowed: 'per_az', 'single'"],
                  id="nat-literal"),
     pytest.param({"edge": {"region_pools": {"MARS": ["aws"]}}}, "edge.region_pools",
-                 ["unknown Cloudflare region MARS", "allowed: " + ", ".join(catalog.CLOUDFLARE_REGIONS)],
+                 ["unknown Cloudflare region 'MARS'", "allowed: " + ", ".join(catalog.CLOUDFLARE_REGIONS)],
                  id="cloudflare-region"),
-    pytest.param({"name": "Acme"}, "name", ["(got 'Acme')"], id="uppercase-platform-name"),
+    pytest.param({"name": "Acme"}, "name",
+                 ["'Acme' is not of the form: Prefix of every physical name (2-8 lowercase alphanumerics)"],
+                 id="uppercase-platform-name"),
     pytest.param({"clouds": {"aws": {"regions": []}}}, "clouds.aws.regions", ["at least 1 item"], id="no-regions"),
     pytest.param(pools("aws", general={"instance_types": ["m5.large"], "min_size": 1, "max_size": 3}),
                  "kubernetes.pools.aws.general.desired_size", ["required key is missing"], id="missing-nested-key"),
@@ -498,9 +508,10 @@ FIELD_CASES = [
     pytest.param({"workloads": {"api": {"image": "GHCR.io/Acme/api:1"}}}, "workloads.api.image",
                  ["is not an image reference"], id="image-uppercase"),
     pytest.param({"workloads": {"api": {"resources": {"memory_limit": "1G"}}}},
-                 "workloads.api.resources.memory_limit", ["should match pattern"], id="memory-decimal-unit"),
+                 "workloads.api.resources.memory_limit", ["'1G' is not of the form: Memory limit, e.g. 1Gi"],
+                 id="memory-decimal-unit"),
     pytest.param({"workloads": {"monitoring": {"chart_version": "latest"}}}, "workloads.monitoring.chart_version",
-                 ["should match pattern"], id="chart-version-unpinned"),
+                 ["'latest' is not of the form: Pinned", "e.g. 79.5.0"], id="chart-version-unpinned"),
 ]
 
 
@@ -560,7 +571,7 @@ def test_bucket_shorthand_is_a_name() -> None:
 
 
 def test_durations_in_the_config_are_seconds() -> None:
-    settings = load_settings("prod", config(valid(dr={"rpo": "1h", "rto": "10m", "replication_lag_threshold": 45})))
+    settings = load_settings("prod", config(valid(dr={"rpo": "1h", "rto": "10m", "replication_lag_threshold": "45s"})))
     assert (settings.dr.rpo, settings.dr.rto, settings.dr.replication_lag_threshold) == (3600, 600, 45)
 
 
@@ -570,13 +581,14 @@ def test_durations_in_the_config_are_seconds() -> None:
 def test_provider_keys_fill_project_and_subscription() -> None:
     settings = load_settings("prod", config(valid()))
     assert settings.clouds.gcp.project == "proj-1"
-    assert settings.clouds.azure.subscription_id == "sub-1"
+    assert settings.clouds.azure.subscription_id == SUBSCRIPTION
 
 
 def test_platform_values_beat_provider_keys() -> None:
-    platform = valid(clouds={"gcp": {"project": "own-project"}, "azure": {"subscription_id": "own-sub"}})
+    own = "0b5e2f6a-aaaa-4222-8333-444455556666"
+    platform = valid(clouds={"gcp": {"project": "own-project"}, "azure": {"subscription_id": own}})
     settings = load_settings("prod", config(platform))
-    assert (settings.clouds.gcp.project, settings.clouds.azure.subscription_id) == ("own-project", "own-sub")
+    assert (settings.clouds.gcp.project, settings.clouds.azure.subscription_id) == ("own-project", own)
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
@@ -604,14 +616,33 @@ def test_environment_defaults_to_the_stack_name(stack: str) -> None:
     assert load_settings(stack, config(platform)).environment == stack
 
 
-def test_other_stack_names_need_an_environment() -> None:
+def test_a_stack_name_without_an_environment_is_refused() -> None:
     assert problems("staging", config(valid())) == [
-        f"Pulumi.staging.yaml: {PLATFORM_KEY}.environment: required key is missing"]
+        "stack staging: the name sets the environment; allowed: dev, prod, or a name ending in -dev or -prod "
+        "(e.g. eu-prod)"]
 
 
-def test_explicit_environment_on_another_stack_gets_its_defaults() -> None:
-    settings = load_settings("staging", config(valid(env="dev", environment="dev")))
-    assert (settings.environment, settings.network.nat, settings.deletion_protection) == ("dev", "single", False)
+@pytest.mark.parametrize(("stack", "environment"), [("eu-prod", "prod"), ("alice-dev", "dev"), ("a-b-prod", "prod")])
+def test_the_environment_follows_the_stack_name(stack: str, environment: str) -> None:
+    settings = load_settings(stack, config(valid(env=environment)))
+    assert settings.environment == environment
+    assert settings.network.nat == ("single" if environment == "dev" else "per_az")
+
+
+@pytest.mark.parametrize(("stack", "written"), [("prod", "dev"), ("eu-prod", "dev"), ("dev", "prod"), ("prod", None)])
+def test_a_stack_file_cannot_change_its_environment(stack: str, written: str | None) -> None:
+    """`environment: dev` in Pulumi.prod.yaml would switch off every prod rule: refused, naming the key."""
+    lines = problems(stack, config(valid(environment=written)))
+    says = f"{written!r} in stack {stack}, which is a {'prod' if stack.endswith('prod') else 'dev'} stack by its name"
+    assert [line for line in lines if ".environment: " in line] == [
+        f"Pulumi.{stack}.yaml: {PLATFORM_KEY}.environment: {says}; "
+        f"allowed: {'prod' if stack.endswith('prod') else 'dev'} (or leave it out)"]
+
+
+@pytest.mark.parametrize("stack", ["a b", "dév", "x" * 101, "a/b", ""])
+def test_names_the_pulumi_cli_refuses_are_refused(stack: str) -> None:
+    lines = problems(stack, config(valid()))
+    assert len(lines) == 1 and "not a Pulumi stack name" in lines[0] and len(lines[0]) < 200
 
 
 BROKEN_CONFIGS = [
@@ -664,17 +695,17 @@ PROJECT = {
 
 
 def test_read_stack_config_layers_stack_values_over_project_defaults(tmp_path: Path) -> None:
-    stack = {"config": {"aws:region": "us-east-1", "azure-native:subscriptionId": "sub-1", PLATFORM_KEY: valid()}}
+    stack = {"config": {"aws:region": "us-east-1", "azure-native:subscriptionId": SUBSCRIPTION, PLATFORM_KEY: valid()}}
     cfg = read_stack_config(_project(tmp_path, PROJECT, {"prod": yaml.safe_dump(stack)}), "prod")
     assert cfg == {
         "aws:region": "us-east-1",  # stack value beats the project default
         "gcp:project": "default-project",  # project default fills the gap
         "multicloud-platform:owner": "team-a",  # bare project keys get the project namespace
-        "azure-native:subscriptionId": "sub-1",
+        "azure-native:subscriptionId": SUBSCRIPTION,
         PLATFORM_KEY: valid(),
     }  # "notes" has no default and is absent
     settings = load_settings("prod", cfg)
-    assert (settings.clouds.gcp.project, settings.clouds.azure.subscription_id) == ("default-project", "sub-1")
+    assert (settings.clouds.gcp.project, settings.clouds.azure.subscription_id) == ("default-project", SUBSCRIPTION)
 
 
 def test_read_stack_config_of_an_empty_stack_file(tmp_path: Path) -> None:
@@ -683,7 +714,7 @@ def test_read_stack_config_of_an_empty_stack_file(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("stacks", "line_start"), [
-    pytest.param({}, "Pulumi.prod.yaml: no such file; create it or pick an existing stack",
+    pytest.param({}, "Pulumi.prod.yaml: no such file in ",
                  id="missing-stack-file"),
     pytest.param({"prod": "config:\n  aws:region: [us-east-1\n"}, "Pulumi.prod.yaml: not valid YAML: ",
                  id="invalid-yaml"),
@@ -701,30 +732,32 @@ def test_read_stack_config_errors_are_one_line(tmp_path: Path, stacks: dict[str,
 
 
 @pytest.mark.parametrize(("text", "seconds"), [
-    ("30s", 30), ("15m", 900), ("2h", 7200), ("1d", 86400), (" 5m ", 300), ("90s", 90), (45, 45),
+    ("30s", 30), ("15m", 900), ("2h", 7200), ("1d", 86400), (" 5m ", 300), ("90s", 90),
 ], ids=str)
 def test_parse_duration(text: Any, seconds: int) -> None:
     assert parse_duration(text) == seconds
 
 
 @pytest.mark.parametrize("text", [
-    "15", "15 m", "1.5h", "-5m", "5M", "1w", "", "m", "h1", "15mm", 1.5, None, [], {"m": 1},
+    "15", "15 m", "1.5h", "-5m", "5M", "1w", "", "m", "h1", "15mm", None, [], {"m": 1}, True, False, "9" * 20 + "s",
 ], ids=repr)
 def test_parse_duration_rejects(text: Any) -> None:
     with pytest.raises(ValueError, match="is not a duration; allowed: a number with s, m, h or d"):
         parse_duration(text)
 
 
-@pytest.mark.parametrize("value", ["0s", 0, -1], ids=repr)
+@pytest.mark.parametrize("value", ["0s", "0m"], ids=repr)
 def test_parse_duration_rejects_non_positive(value: Any) -> None:
     with pytest.raises(ValueError, match="is not a positive duration; allowed: 1s or more"):
         parse_duration(value)
 
 
-@pytest.mark.parametrize("flag", [True, False])
-def test_parse_duration_rejects_bool(flag: bool) -> None:
-    with pytest.raises(ValueError, match=r"^expected a duration such as 30s, 15m, 2h or 1d$"):
-        parse_duration(flag)
+@pytest.mark.parametrize("number", [45, 0, -1, 1.5])
+def test_a_duration_needs_its_unit(number: float) -> None:
+    """30 could mean seconds or days: a bare number is refused, with the spelling that says it."""
+    says = rf"^{number} has no unit; allowed: a number with s, m, h or d, e\.g\. {number}s"
+    with pytest.raises(ValueError, match=says):
+        parse_duration(number)
 
 
 @pytest.mark.parametrize(("seconds", "text"), [

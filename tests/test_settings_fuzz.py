@@ -20,14 +20,21 @@ from components.settings.models import PlatformSettings
 from scripts.offline import record
 from tests.conftest import ROOT
 
-PROVIDERS: dict[str, Any] = {"aws:region": "us-east-1", "gcp:project": "proj-1", "azure-native:subscriptionId": "sub-1"}
+SUBSCRIPTION = "5ddb513c-f4e4-4213-afdc-fb2d2eadbb88"
+PROVIDERS: dict[str, Any] = {
+    "aws:region": "us-east-1", "gcp:project": "proj-1", "azure-native:subscriptionId": SUBSCRIPTION
+}
 MINIMAL: dict[str, dict[str, Any]] = {
     # prod deploys the API by digest.
     "prod": {
         "name": "acme",
         "workloads": {"api": {"image": "ghcr.io/acme/api:1.0.0@sha256:" + "0" * 64}},
         "budgets": {"notify": ["platform@example.com"]},
-        "clouds": {"gcp": {"billing_account": "012345-6789AB-CDEF01"}},
+        "clouds": {
+            "gcp": {"billing_account": "012345-6789AB-CDEF01"},
+            "azure": {"admin_group_object_ids": ["0b5e2f6a-1111-4222-8333-444455556666"]},
+        },
+        "edge": {"account_id": "a" * 32, "zone_id": "b" * 32, "zone": "acme.net"},
     },
     "dev": {"name": "acme", "kubernetes": {"public_access_cidrs": ["203.0.113.0/24"]}},
 }

@@ -12,6 +12,13 @@ from urllib.parse import urlsplit
 import pulumi
 import pulumi_aws as aws
 
+from ..lib.cognito_rules import (  # noqa: F401  (re-exported: the component's own checks)
+    ACCESS_TOKEN_RANGE,
+    REFRESH_TOKEN_RANGE,
+    check_domain_prefix,
+    check_redirect_urls,
+    check_token_lifetimes,
+)
 from ..settings.models import PlatformSettings
 
 IdpKind = Literal["azure_ad", "google"]
@@ -26,11 +33,6 @@ TOKEN_UNITS: aws.cognito.UserPoolClientTokenValidityUnitsArgsDict = {
     "refresh_token": "seconds",
 }
 """Units of the client's token validities: the settings hold seconds, so Cognito gets seconds."""
-ACCESS_TOKEN_RANGE = (300, 86400)
-"""Cognito's bounds of an access/ID token validity in seconds (5 minutes to 1 day)."""
-REFRESH_TOKEN_RANGE = (3600, 315360000)
-"""Cognito's bounds of a refresh token validity in seconds (60 minutes to 10 years)."""
-_RESERVED_DOMAIN_WORDS = ("aws", "amazon", "cognito")
 DISCOVERED_DETAILS: dict[IdpKind, tuple[str, ...]] = {
     "azure_ad": ("authorize_url", "token_url", "attributes_url", "jwks_uri", "attributes_url_add_attributes"),
     "google": (
@@ -88,38 +90,6 @@ class CognitoUserPoolArgs:
     """IdPs federated into the pool, offered on the hosted UI next to local (COGNITO) users."""
 
 
-def check_token_lifetimes(token_lifetime: int, refresh_lifetime: int) -> None:
-    """Raise ValueError unless Cognito accepts these validities (seconds) and the refresh token outlives the
-    access token."""
-    low, high = ACCESS_TOKEN_RANGE
-    if not low <= token_lifetime <= high:
-        raise ValueError(f"token lifetime {token_lifetime}s is out of range; allowed: {low}-{high} seconds")
-    low, high = REFRESH_TOKEN_RANGE
-    if not low <= refresh_lifetime <= high:
-        raise ValueError(f"refresh lifetime {refresh_lifetime}s is out of range; allowed: {low}-{high} seconds")
-    if refresh_lifetime <= token_lifetime:
-        raise ValueError(f"refresh lifetime {refresh_lifetime}s must exceed the token lifetime {token_lifetime}s")
-
-
-def check_domain_prefix(prefix: str) -> str:
-    """`prefix` if Cognito accepts it as a hosted-UI prefix (it rejects `aws`, `amazon` and `cognito`)."""
-    reserved = [word for word in _RESERVED_DOMAIN_WORDS if word in prefix]
-    if reserved:
-        raise ValueError(f"Cognito domain prefix '{prefix}' contains reserved word {reserved[0]!r}")
-    return prefix
-
-
-def check_redirect_urls(urls: Sequence[str], what: str) -> list[str]:
-    """`urls` if each is an absolute https URL without a fragment (what Cognito accepts for non-localhost)."""
-    for url in urls:
-        parts = urlsplit(url)
-        if parts.scheme != "https" or not parts.netloc or parts.fragment:
-            raise ValueError(f"{what} URL '{url}' is not an absolute https URL without a fragment")
-    if not urls:
-        raise ValueError(f"the hosted-UI client needs at least one {what} URL")
-    return list(urls)
-
-
 def user_pool_args(settings: PlatformSettings, azure_tenant_id: pulumi.Input[str] | None) -> CognitoUserPoolArgs:
     """CognitoUserPoolArgs from the stack settings. `azure_tenant_id` serves an azure_ad provider without its own
     `tenant_id` (the Azure subscription's tenant, e.g. `authorization.get_client_config_output().tenant_id`).
@@ -127,7 +97,7 @@ def user_pool_args(settings: PlatformSettings, azure_tenant_id: pulumi.Input[str
     Callback URLs default to `https://<edge hostname>.<zone>/oauth2/callback`; logout URLs are the callback
     URLs' origins (`https://<host>/`)."""
     identity = settings.identity
-    host = f"{settings.edge.hostname}.{settings.edge.zone}"
+    host = settings.edge.fqdn
     callbacks = identity.callback_urls or [f"https://{host}/oauth2/callback"]
     origins = dict.fromkeys(f"https://{urlsplit(url).netloc}/" for url in callbacks)
     federated = [

@@ -63,8 +63,11 @@ CLOUDFLARE_REGIONS: tuple[str, ...] = (
     "NEAS",
 )
 
-RDS_INSTANCE_CLASS = re.compile(r"db\.[a-z0-9]+\.[a-z0-9]+")
-AZURE_POSTGRES_SKU = re.compile(r"(B|GP|MO)_Standard_[A-Za-z0-9_]+")
+# Flexible Server compute: Burstable B-series, General Purpose D-series, Memory Optimized E-series,
+# https://learn.microsoft.com/azure/postgresql/flexible-server/concepts-compute
+AZURE_POSTGRES_SKU = re.compile(
+    r"B_Standard_B\d+[a-z]*(?:_v\d+)?|GP_Standard_D\d+[a-z]*(?:_v\d+)?|MO_Standard_E\d+(?:-\d+)?[a-z]*(?:_v\d+)?"
+)
 AZURE_POSTGRES_TIERS = {"B": "Burstable", "GP": "GeneralPurpose", "MO": "MemoryOptimized"}
 # Cloud SQL for PostgreSQL: shared-core or custom machine types; db-standard-*/db-n1-* are MySQL-only.
 CLOUDSQL_POSTGRES_TIER = re.compile(r"db-f1-micro|db-g1-small|db-custom-(\d+)-(\d+)|db-perf-optimized-N-(\d+)")
@@ -143,3 +146,131 @@ CLOUDFLARE_IPV4_RANGES: tuple[str, ...] = (
     "172.64.0.0/13",
     "131.0.72.0/22",
 )
+
+# --- regions (checked 2026-11 against each cloud's region list) -------------------------------------------------
+# AWS commercial regions, https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-regions.html
+# (GovCloud and China are other partitions, with other ARNs and endpoints: not supported by this program).
+AWS_REGIONS: frozenset[str] = frozenset({
+    "us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "ca-west-1", "mx-central-1", "sa-east-1",
+    "eu-central-1", "eu-central-2", "eu-west-1", "eu-west-2", "eu-west-3", "eu-south-1", "eu-south-2", "eu-north-1",
+    "il-central-1", "me-south-1", "me-central-1", "af-south-1", "ap-east-1", "ap-east-2", "ap-south-1", "ap-south-2",
+    "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5", "ap-southeast-6",
+    "ap-southeast-7", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3",
+})
+# Azure public-cloud regions by programmatic name, https://learn.microsoft.com/azure/reliability/regions-list
+AZURE_REGIONS: frozenset[str] = frozenset({
+    "eastus", "eastus2", "centralus", "northcentralus", "southcentralus", "westcentralus", "westus", "westus2",
+    "westus3", "canadacentral", "canadaeast", "brazilsouth", "brazilsoutheast", "mexicocentral", "chilecentral",
+    "northeurope", "westeurope", "uksouth", "ukwest", "francecentral", "francesouth", "germanywestcentral",
+    "germanynorth", "switzerlandnorth", "switzerlandwest", "norwayeast", "norwaywest", "swedencentral",
+    "swedensouth", "polandcentral", "italynorth", "spaincentral", "austriaeast", "belgiumcentral", "denmarkeast",
+    "israelcentral", "qatarcentral", "uaenorth", "uaecentral", "southafricanorth", "southafricawest",
+    "centralindia", "southindia", "westindia", "jioindiawest", "jioindiacentral", "eastasia", "southeastasia",
+    "japaneast", "japanwest", "koreacentral", "koreasouth", "australiaeast", "australiasoutheast",
+    "australiacentral", "australiacentral2", "newzealandnorth", "indonesiacentral", "malaysiawest",
+})
+# Google Cloud regions, https://cloud.google.com/compute/docs/regions-zones
+GCP_REGIONS: frozenset[str] = frozenset({
+    "us-central1", "us-east1", "us-east4", "us-east5", "us-south1", "us-west1", "us-west2", "us-west3", "us-west4",
+    "northamerica-northeast1", "northamerica-northeast2", "northamerica-south1", "southamerica-east1",
+    "southamerica-west1", "europe-west1", "europe-west2", "europe-west3", "europe-west4", "europe-west6",
+    "europe-west8", "europe-west9", "europe-west10", "europe-west12", "europe-central2", "europe-north1",
+    "europe-north2", "europe-southwest1", "me-west1", "me-central1", "me-central2", "africa-south1", "asia-east1",
+    "asia-east2", "asia-northeast1", "asia-northeast2", "asia-northeast3", "asia-south1", "asia-south2",
+    "asia-southeast1", "asia-southeast2", "australia-southeast1", "australia-southeast2",
+})
+REGIONS: dict[str, frozenset[str]] = {"aws": AWS_REGIONS, "azure": AZURE_REGIONS, "gcp": GCP_REGIONS}
+
+# --- instance types (checked 2026-11; node pools and database tiers) ----------------------------------------------
+# EC2 families EKS managed node groups run on (current generation), https://aws.amazon.com/ec2/instance-types/
+EC2_FAMILIES: frozenset[str] = frozenset({
+    "t3", "t3a", "t4g", "m5", "m5a", "m5ad", "m5d", "m5dn", "m5n", "m5zn", "m6a", "m6g", "m6gd", "m6i", "m6id",
+    "m6idn", "m6in", "m7a", "m7g", "m7gd", "m7i", "m7i-flex", "m8g", "m8gd", "m8i", "c5", "c5a", "c5ad", "c5d", "c5n",
+    "c6a", "c6g", "c6gd", "c6gn", "c6i", "c6id", "c6in", "c7a", "c7g", "c7gd", "c7gn", "c7i", "c7i-flex", "c8g",
+    "r5", "r5a", "r5ad", "r5b", "r5d", "r5dn", "r5n", "r6a", "r6g", "r6gd", "r6i", "r6id", "r6idn", "r6in", "r7a",
+    "r7g", "r7gd", "r7i", "r7iz", "r8g", "x2gd", "x2idn", "x2iedn", "z1d", "i3", "i3en", "i4g", "i4i", "d3", "d3en",
+    "p3", "p3dn", "p4d", "p4de", "p5", "p5e", "p5en", "g4dn", "g4ad", "g5", "g5g", "g6", "g6e", "gr6", "inf2", "trn1",
+})
+# EC2 families with NVIDIA GPUs (what the nvidia.com/gpu taint and the device plugin are for),
+# https://docs.aws.amazon.com/ec2/latest/instancetypes/ac.html
+EC2_GPU_FAMILIES: frozenset[str] = frozenset({
+    "p3", "p3dn", "p4d", "p4de", "p5", "p5e", "p5en", "g4dn", "g5", "g5g", "g6", "g6e", "gr6",
+})
+EC2_INSTANCE_TYPE = re.compile(
+    r"(?P<family>[a-z]+\d+[a-z]*(?:-flex)?)\.(?P<size>nano|micro|small|medium|large|\d*xlarge|metal(?:-\d+xl)?)"
+)
+# RDS for PostgreSQL instance classes, https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.DBInstanceClass.Support.html
+RDS_FAMILIES: frozenset[str] = frozenset({
+    "t3", "t4g", "m5", "m5d", "m6g", "m6gd", "m6i", "m6id", "m6idn", "m6in", "m7g", "m7i", "m8g", "r5", "r5b", "r5d",
+    "r6g", "r6gd", "r6i", "r6id", "r6idn", "r6in", "r7g", "r7i", "r8g", "x2g",
+})
+RDS_INSTANCE_CLASS = re.compile(r"db\.(?P<family>[a-z]+\d+[a-z]*)\.(?P<size>micro|small|medium|large|\d*xlarge)")
+# Azure VM sizes `Standard_<family><vCPUs>[-<constrained>]<features>[_<accelerator>][_v<version>]`,
+# https://learn.microsoft.com/azure/virtual-machines/vm-naming-conventions
+AZURE_VM_SIZE = re.compile(
+    r"Standard_(?P<family>[A-Z]{1,3})(?P<vcpus>\d+)(?:-\d+)?[a-z]*(?:_[A-Z][A-Z0-9]*)?(?:_v\d+)?"
+)
+AZURE_VM_FAMILIES: frozenset[str] = frozenset({
+    "B", "D", "DC", "E", "EC", "F", "FX", "L", "M", "NC", "ND", "NG", "NV", "HB", "HC", "HX",
+})
+# NVIDIA GPU families (NVv4 is AMD, and NG is AMD Radeon: not for nvidia.com/gpu pools),
+# https://learn.microsoft.com/azure/virtual-machines/sizes/overview#gpu-accelerated
+AZURE_GPU_FAMILIES: frozenset[str] = frozenset({"NC", "ND", "NV"})
+# GCE machine types: `<family>-<kind>-<vCPUs>`, e2-micro/small/medium, or `<family>-custom-<vCPUs>-<MiB>`,
+# https://cloud.google.com/compute/docs/machine-resource
+GCE_MACHINE_TYPE = re.compile(
+    r"(?P<family>[a-z]\d[a-z]?)-(?:(?:micro|small|medium)|custom-\d+-\d+(?:-ext)?|"
+    r"(?:standard|highmem|highcpu|highgpu|megagpu|ultragpu|edgegpu|ultramem|megamem|hypermem)-\d+(?:g|-lssd|-metal)?)"
+)
+GCE_FAMILIES: frozenset[str] = frozenset({
+    "e2", "n1", "n2", "n2d", "n4", "c2", "c2d", "c3", "c3d", "c4", "c4a", "c4d", "t2a", "t2d", "m1", "m2", "m3",
+    "m4", "a2", "a3", "a4", "g2", "h3", "z3",
+})
+
+
+def instance_type_problem(cloud: str, instance_type: str) -> str | None:
+    """Why `instance_type` is not a node type of `cloud`, or None."""
+    if cloud == "aws":
+        match = EC2_INSTANCE_TYPE.fullmatch(instance_type)
+        if not match or match["family"] not in EC2_FAMILIES:
+            return "is not an EC2 instance type; allowed: <family>.<size> of a current family, e.g. m6i.large"
+    elif cloud == "azure":
+        match = AZURE_VM_SIZE.fullmatch(instance_type)
+        if not match or match["family"] not in AZURE_VM_FAMILIES:
+            return "is not an Azure VM size; allowed: Standard_<family><vCPUs>..., e.g. Standard_D4s_v5"
+    else:
+        match = GCE_MACHINE_TYPE.fullmatch(instance_type)
+        if not match or match["family"] not in GCE_FAMILIES:
+            return "is not a Compute Engine machine type; allowed: <family>-<kind>-<vCPUs>, e.g. e2-standard-4"
+    return None
+
+
+def has_gpu(cloud: str, instance_type: str) -> bool:
+    """`instance_type` has NVIDIA GPUs attached."""
+    if cloud == "aws":
+        match = EC2_INSTANCE_TYPE.fullmatch(instance_type)
+        return bool(match and match["family"] in EC2_GPU_FAMILIES)
+    if cloud == "azure":
+        match = AZURE_VM_SIZE.fullmatch(instance_type)
+        return bool(match and match["family"] in AZURE_GPU_FAMILIES)
+    return instance_type in GKE_GPU_MACHINES
+
+
+_EC2_SIZE_VCPUS = {"nano": 2, "micro": 2, "small": 2, "medium": 2, "large": 2, "xlarge": 4}
+
+
+def vcpus(cloud: str, instance_type: str) -> int | None:
+    """vCPUs of a node type as its name tells them (an upper estimate for shared-core sizes), or None."""
+    if cloud == "aws":
+        match = EC2_INSTANCE_TYPE.fullmatch(instance_type)
+        if not match or match["size"].startswith("metal"):
+            return None
+        size = match["size"]
+        return _EC2_SIZE_VCPUS.get(size) or int(size.removesuffix("xlarge")) * 4
+    if cloud == "azure":
+        match = AZURE_VM_SIZE.fullmatch(instance_type)
+        return int(match["vcpus"]) if match else None
+    match = re.fullmatch(r"[a-z]\d[a-z]?-(?:custom-(\d+)-\d+(?:-ext)?|[a-z]+-(\d+)(?:g|-lssd|-metal)?)", instance_type)
+    if match:
+        return int(match[1] or match[2])
+    return 2 if GCE_MACHINE_TYPE.fullmatch(instance_type) else None

@@ -5,27 +5,25 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, WithJsonSchema
+from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
+
+from .fields import shown
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-PATTERN = r"^[0-9]+(s|m|h|d)$"
+PATTERN = r"^[0-9]+(s|m|h|d)$"  # at most 12 characters (a year of seconds has 8 digits)
 
 
 def parse_duration(value: Any) -> int:
-    """`15m` -> 900. Bare integers are seconds; anything else is a ValueError naming the format."""
-    if isinstance(value, bool):
-        raise ValueError("expected a duration such as 30s, 15m, 2h or 1d")
-    seconds = None
-    if isinstance(value, int):
-        seconds = value
-    elif isinstance(value, str) and re.fullmatch(PATTERN, value.strip()):
-        text = value.strip()
+    """`15m` -> 900. A bare number is refused: the unit says what it means (30 seconds or 30 days?)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise ValueError(f"{value!r} has no unit; allowed: a number with s, m, h or d, e.g. {value!r}s or 15m")
+    text = value.strip() if isinstance(value, str) else None
+    if text is not None and re.fullmatch(PATTERN, text) and len(text) <= 12:
         seconds = int(text[:-1]) * _UNITS[text[-1]]
-    if seconds is not None and seconds > 0:
-        return seconds
-    if seconds is not None:
-        raise ValueError(f"'{value}' is not a positive duration; allowed: 1s or more (e.g. 30s, 15m)")
-    raise ValueError(f"'{value}' is not a duration; allowed: a number with s, m, h or d (e.g. 30s, 15m)")
+        if seconds > 0:
+            return seconds
+        raise ValueError(f"'{text}' is not a positive duration; allowed: 1s or more (e.g. 30s, 15m)")
+    raise ValueError(f"{shown(value)} is not a duration; allowed: a number with s, m, h or d (e.g. 30s, 15m)")
 
 
 def format_duration(seconds: int) -> str:
@@ -39,5 +37,6 @@ def format_duration(seconds: int) -> str:
 Duration = Annotated[
     int,
     BeforeValidator(parse_duration),
+    PlainSerializer(lambda seconds: format_duration(seconds), return_type=str, when_used="json"),
     WithJsonSchema({"type": "string", "pattern": PATTERN, "examples": ["30s", "15m"]}),
 ]

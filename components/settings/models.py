@@ -6,15 +6,29 @@ Field defaults are the secure, production-grade ones; `ENVIRONMENT_DEFAULTS` rel
 
 from __future__ import annotations
 
+import functools
 import re
+import zoneinfo
 from ipaddress import IPv4Network
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..lib.tunnels import MeshPlan, plan_mesh
 from . import catalog
 from .durations import Duration
+from .fields import (
+    Cidr,
+    Clock,
+    DnsZone,
+    Guid,
+    IsoDate,
+    KubernetesName,
+    RecordName,
+    label_key_problem,
+    label_value_problem,
+    shown,
+)
 
 Cloud = Literal["aws", "azure", "gcp"]
 CLOUDS: tuple[Cloud, ...] = ("aws", "azure", "gcp")
@@ -22,9 +36,10 @@ Environment = Literal["dev", "prod"]
 
 
 class Model(BaseModel):
-    """Strict base: unknown keys are errors (a typo must not silently fall back to a default)."""
+    """Strict base: unknown keys are errors (a typo must not silently fall back to a default), and every value must
+    be of its field's YAML type (no `"yes"` for true, no `10.0` for 10, no number for a text)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 def _version_string(value: Any, what: str, supported: tuple[str, ...]) -> Any:
@@ -43,8 +58,12 @@ PRIVATE_RANGES = (IPv4Network("10.0.0.0/8"), IPv4Network("172.16.0.0/12"), IPv4N
 class Region(Model):
     """One region of one cloud and its private address space."""
 
-    name: str = Field(description="Cloud region name, e.g. us-east-1, eastus, us-central1.", min_length=2)
-    cidr: IPv4Network = Field(description="Private CIDR of the region's network (/16 to /20).")
+    name: str = Field(
+        description="Cloud region name, e.g. us-east-1, eastus, us-central1 (one of the cloud's regions).",
+        min_length=2,
+        max_length=40,
+    )
+    cidr: Cidr = Field(description="Private CIDR of the region's network (/16 to /20).")
     weight: float = Field(
         1.0, ge=0.0, le=1.0, description="Origin weight of this region in the cloud's load-balancer pool."
     )
@@ -91,10 +110,13 @@ class AzureSettings(CloudSettings):
         min_length=1,
         description="Regions, the first is the cloud's primary region.",
     )
-    subscription_id: str | None = Field(None, description="Subscription id (defaults to azure-native:subscriptionId).")
-    admin_group_object_ids: list[str] = Field(
+    subscription_id: Guid | None = Field(
+        None, description="Subscription id (defaults to azure-native:subscriptionId)."
+    )
+    admin_group_object_ids: list[Guid] = Field(
         default_factory=list,
-        description="Entra ID group object ids granted cluster-admin on AKS (Entra ID only, local accounts off).",
+        description="Entra ID group object ids granted cluster-admin on AKS (Entra ID only, local accounts off; "
+        "required in prod).",
     )
     deployer_principal_type: Literal["User", "ServicePrincipal"] | None = Field(
         None,
@@ -103,6 +125,10 @@ class AzureSettings(CloudSettings):
             "default: User when signed in with `az login` as a user, ServicePrincipal otherwise."
         ),
     )
+
+
+# https://cloud.google.com/resource-manager/docs/creating-managing-projects#before_you_begin
+GCP_PROJECT_ID = r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$"
 
 
 class GcpSettings(CloudSettings):
@@ -114,7 +140,11 @@ class GcpSettings(CloudSettings):
         min_length=1,
         description="Regions, the first is the cloud's primary region.",
     )
-    project: str | None = Field(None, description="Project id (defaults to gcp:project).")
+    project: str | None = Field(
+        None,
+        pattern=GCP_PROJECT_ID,
+        description="Project id (defaults to gcp:project): 6-30 lowercase letters, digits and hyphens, from a letter.",
+    )
     release_channel: Literal["RAPID", "REGULAR", "STABLE"] = Field(
         "REGULAR", description="GKE release channel (automatic control-plane and node upgrades)."
     )
@@ -179,9 +209,25 @@ class NetworkSettings(Model):
 class Taint(Model):
     """A node taint."""
 
-    key: str = Field(description="Taint key.")
-    value: str = Field("true", description="Taint value.")
+    key: str = Field(description="Taint key (a Kubernetes label key).")
+    value: str = Field("true", description="Taint value (a Kubernetes label value).")
     effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"] = Field("NoSchedule", description="Taint effect.")
+
+    @field_validator("key")
+    @classmethod
+    def _key(cls, key: str) -> str:
+        problem = label_key_problem(key)
+        if problem:
+            raise ValueError(problem)
+        return key
+
+    @field_validator("value")
+    @classmethod
+    def _value(cls, value: str) -> str:
+        problem = label_value_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
 
 
 class NodePool(Model):
@@ -199,6 +245,15 @@ class NodePool(Model):
     disk_gb: int = Field(100, ge=20, le=2048, description="Node disk size in GiB.")
     labels: dict[str, str] = Field(default_factory=dict, description="Extra node labels.")
     taints: list[Taint] = Field(default_factory=list, description="Extra node taints.")
+
+    @field_validator("labels")
+    @classmethod
+    def _labels(cls, labels: dict[str, str]) -> dict[str, str]:
+        for key, value in labels.items():
+            problem = label_key_problem(key) or label_value_problem(value)
+            if problem:
+                raise ValueError(problem)
+        return labels
 
 
 def _pool(types: str, lo: int, want: int, hi: int, **extra: Any) -> NodePool:
@@ -248,6 +303,10 @@ class ClusterPools(Model):
     )
 
 
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-arns
+IAM_PRINCIPAL_ARN = re.compile(r"arn:aws:iam::\d{12}:(role|user)/[\w+=,.@/-]{1,512}")
+
+
 class KubernetesSettings(Model):
     """Cluster settings shared by EKS, AKS and GKE."""
 
@@ -256,12 +315,23 @@ class KubernetesSettings(Model):
         description=f"Kubernetes minor version; one of {', '.join(catalog.KUBERNETES_VERSIONS)}.",
     )
     public_endpoint: bool = Field(False, description="Expose the API server publicly (allow-listed). dev: true.")
-    public_access_cidrs: list[IPv4Network] = Field(
-        default_factory=list, description="CIDRs allowed to reach a public API endpoint."
+    public_access_cidrs: list[Cidr] = Field(
+        default_factory=list,
+        description="Public CIDRs allowed to reach a public API endpoint (together less than the internet).",
     )
     admin_role_arns: list[str] = Field(
         default_factory=list, description="IAM principals granted cluster-admin through EKS access entries."
     )
+
+    @field_validator("admin_role_arns")
+    @classmethod
+    def _arns(cls, arns: list[str]) -> list[str]:
+        bad = [arn for arn in arns if not IAM_PRINCIPAL_ARN.fullmatch(arn)]
+        if bad:
+            raise ValueError(
+                f"{shown(bad[0])} is not an IAM role or user ARN; allowed: arn:aws:iam::<12-digit account>:role/<name>"
+            )
+        return arns
     pools: ClusterPools = Field(default_factory=ClusterPools, description="Node pools per cloud.")
 
     @field_validator("version", mode="before")
@@ -335,14 +405,16 @@ class PostgresSettings(Model):
     backup_window: str = Field(
         "03:00-04:00",
         pattern=r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$",
-        description="Daily backup window, UTC.",
+        description="Daily backup window, UTC (HH:MM-HH:MM, at least 30 minutes, clear of the maintenance window).",
     )
     maintenance_window: str = Field(
         "sun:04:30-sun:05:30",
-        pattern=r"^(mon|tue|wed|thu|fri|sat|sun):\d\d:\d\d-(mon|tue|wed|thu|fri|sat|sun):\d\d:\d\d$",
-        description="Weekly maintenance window, UTC.",
+        pattern=r"^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d$",
+        description="Weekly maintenance window, UTC (ddd:HH:MM-ddd:HH:MM, at least 30 minutes).",
     )
-    database: str = Field("app", pattern=r"^[a-z][a-z0-9_]{0,62}$", description="Name of the application database.")
+    database: str = Field(
+        "app", pattern=r"^[a-z][a-z0-9_]{0,62}$", description="Application database name: a-z, then a-z, 0-9, _."
+    )
 
     @field_validator("version", mode="before")
     @classmethod
@@ -410,7 +482,7 @@ class VpnSettings(Model):
     azure_gateway_sku: Literal["VpnGw1AZ", "VpnGw2AZ", "VpnGw3AZ", "VpnGw4AZ", "VpnGw5AZ"] = Field(
         "VpnGw2AZ", description="Zone-redundant SKU of the Azure VPN gateways. dev: VpnGw1AZ."
     )
-    pinned: dict[str, IPv4Network] = Field(
+    pinned: dict[str, Cidr] = Field(
         default_factory=dict,
         description="Inside /30s pinned by tunnel key (`<cloud>-<cloud>/<region>/<region>/<tunnel>`, as the "
         "offline plan lists them), e.g. to keep the addresses of adopted tunnels; the rest are allocated.",
@@ -426,10 +498,8 @@ class DataSyncSettings(Model):
     enabled: bool = Field(True, description="Pull the AWS and Azure buckets into GCP on a schedule.")
     buckets: list[str] | None = Field(None, description="Logical buckets copied from every region (default: all).")
     interval: Duration = Field(3600, description="Time between transfer runs (Storage Transfer: at least 1h).")
-    start_date: str = Field(
-        "2026-12-01", pattern=r"^20\d\d-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$", description="First run (UTC date)."
-    )
-    azure_source_ranges: list[IPv4Network] = Field(
+    start_date: IsoDate = Field("2026-12-01", description="First run (UTC date, YYYY-MM-DD).")
+    azure_source_ranges: list[Cidr] = Field(
         default_factory=list,
         description="Public ranges Storage Transfer reaches Azure from (Google publishes them), added to the storage "
         "accounts' firewall; empty: the Azure containers are not copied (their firewall would refuse the jobs).",
@@ -475,13 +545,17 @@ class EdgeSettings(Model):
         "0" * 32, pattern=CLOUDFLARE_ID, description="Cloudflare account id (pools and monitors are account-level)."
     )
     zone_id: str = Field("0" * 32, pattern=CLOUDFLARE_ID, description="Cloudflare zone id of `zone`.")
-    zone: str = Field("example.com", description="Cloudflare zone name.")
-    hostname: str = Field("api", description="Record in the zone that serves the platform.")
+    zone: DnsZone = Field("example.com", description="Cloudflare zone name (prod: your zone, not example.com).")
+    hostname: RecordName = Field("api", description="Record in the zone that serves the platform (@: the apex).")
     steering: Literal["geo", "dynamic_latency", "proximity", "random", "off"] = Field(
         "geo", description="Steering policy."
     )
     session_affinity: Literal["none", "cookie", "ip_cookie"] = Field("none", description="Session affinity.")
-    health_path: str = Field("/health", pattern=r"^/", description="Monitor path.")
+    health_path: str = Field(
+        "/health",
+        pattern=r"^/[A-Za-z0-9._~!$&'()*+,;=:@%/-]{0,200}$",
+        description="Monitor path: / then URL path characters (no spaces).",
+    )
     health_timeout: Duration = Field(5, description="Monitor timeout (below the check interval).")
     region_pools: dict[str, list[Cloud]] = Field(
         default_factory=lambda: {region: list(clouds) for region, clouds in SEED_GEO_STEERING.items()},
@@ -505,8 +579,11 @@ class EdgeSettings(Model):
         unknown = sorted(set(pools) - set(catalog.CLOUDFLARE_REGIONS))
         if unknown:
             raise ValueError(
-                f"unknown Cloudflare region {', '.join(unknown)}; allowed: {', '.join(catalog.CLOUDFLARE_REGIONS)}"
+                f"unknown Cloudflare region {shown(unknown[0])}; allowed: {', '.join(catalog.CLOUDFLARE_REGIONS)}"
             )
+        for region, clouds in pools.items():
+            if not clouds or len(set(clouds)) < len(clouds):
+                raise ValueError(f"{region} lists {clouds or 'no cloud'}; allowed: one or more clouds, each once")
         return pools
 
 
@@ -515,8 +592,8 @@ class Trust(Model):
 
     source: Cloud = Field(description="Cloud whose cluster's workloads are trusted.")
     targets: list[Cloud] = Field(min_length=1, description="Clouds that accept them.")
-    namespace: str = Field("platform", description="Kubernetes namespace of the service account.")
-    service_account: str = Field("api", description="Kubernetes service account name.")
+    namespace: KubernetesName = Field("platform", description="Kubernetes namespace of the service account.")
+    service_account: KubernetesName = Field("api", description="Kubernetes service account name.")
     access: Literal["read-backups", "write-backups"] = Field("read-backups", description="What the trust grants.")
 
 
@@ -531,7 +608,7 @@ class FederatedProvider(Model):
     client_secret_name: str = Field(
         min_length=1, description="Secrets Manager secret (name or ARN, primary AWS region) holding the client secret."
     )
-    tenant_id: str | None = Field(
+    tenant_id: Guid | None = Field(
         None, description="Entra ID tenant id (azure_ad only; defaults to the Azure subscription's tenant)."
     )
 
@@ -565,8 +642,8 @@ class IdentitySettings(Model):
 
 
 # Kubernetes quantities the workload settings take: CPU in cores or millicores, memory in binary units.
-CPU_QUANTITY = r"^(\d+m|\d+(\.\d+)?)$"
-MEMORY_QUANTITY = r"^\d+(Ki|Mi|Gi)$"
+CPU_QUANTITY = r"^(\d{1,6}m|\d{1,3}(\.\d{1,3})?)$"
+MEMORY_QUANTITY = r"^\d{1,7}(Ki|Mi|Gi)$"
 # `registry/repo:tag`, `registry/repo@sha256:<digest>` or both (the registry may carry a port).
 IMAGE = re.compile(
     r"(?P<repo>[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*)"
@@ -574,13 +651,18 @@ IMAGE = re.compile(
 )
 
 
+# Namespaces the API may not take: Kubernetes' own, and the one the platform's monitoring creates.
+MONITORING_NAMESPACE = "monitoring"
+RESERVED_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease", MONITORING_NAMESPACE)
+
+
 class ContainerResources(Model):
     """Requests and limits of one container."""
 
-    cpu_request: str = Field("250m", pattern=CPU_QUANTITY, description="CPU request.")
-    memory_request: str = Field("512Mi", pattern=MEMORY_QUANTITY, description="Memory request.")
-    cpu_limit: str = Field("500m", pattern=CPU_QUANTITY, description="CPU limit.")
-    memory_limit: str = Field("1Gi", pattern=MEMORY_QUANTITY, description="Memory limit.")
+    cpu_request: str = Field("250m", pattern=CPU_QUANTITY, description="CPU request, e.g. 0.5 or 250m.")
+    memory_request: str = Field("512Mi", pattern=MEMORY_QUANTITY, description="Memory request, e.g. 512Mi.")
+    cpu_limit: str = Field("500m", pattern=CPU_QUANTITY, description="CPU limit, e.g. 1 or 500m.")
+    memory_limit: str = Field("1Gi", pattern=MEMORY_QUANTITY, description="Memory limit, e.g. 1Gi (Ki, Mi, Gi).")
 
 
 class ApiWorkloadSettings(Model):
@@ -594,12 +676,19 @@ class ApiWorkloadSettings(Model):
     max_replicas: int = Field(10, ge=1, le=500, description="HPA ceiling.")
     cpu_utilization: int = Field(70, ge=10, le=100, description="HPA target average CPU utilisation (%).")
     resources: ContainerResources = Field(default_factory=ContainerResources, description="Requests and limits.")
-    namespace: str = Field(
-        "platform", pattern=r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", description="Namespace of the API."
+    namespace: KubernetesName = Field(
+        "platform", description="Namespace of the API (not kube-*, default or the monitoring namespace)."
     )
-    service_account: str = Field(
-        "api", pattern=r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", description="Service account the trusts name."
-    )
+    service_account: KubernetesName = Field("api", description="Service account the trusts name.")
+
+    @field_validator("namespace")
+    @classmethod
+    def _own_namespace(cls, namespace: str) -> str:
+        if namespace in RESERVED_NAMESPACES or namespace.startswith("kube-"):
+            raise ValueError(
+                f"{namespace} is a namespace the cluster or the platform owns; allowed: a namespace of the API's own"
+            )
+        return namespace
     tls_secret: str = Field(
         "api-tls",
         pattern=r"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$",
@@ -632,7 +721,7 @@ class MonitoringSettings(Model):
     chart_version: str = Field(
         catalog.KUBE_PROMETHEUS_STACK_VERSION,
         pattern=r"^\d+\.\d+\.\d+$",
-        description="Pinned prometheus-community/kube-prometheus-stack chart version.",
+        description="Pinned prometheus-community/kube-prometheus-stack chart version, e.g. 79.5.0.",
     )
     retention: Duration = Field(15 * 86400, description="Local TSDB retention of each cluster's Prometheus.")
     central_retention: Duration = Field(30 * 86400, description="TSDB retention of the central Prometheus.")
@@ -652,13 +741,40 @@ class OfficeHours(Model):
     """When non-production node pools run (AWS node groups scale to zero outside these hours)."""
 
     enabled: bool = Field(False, description="Scale the node pools to zero outside office hours. dev: true.")
-    start: str = Field("08:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="Start of the day (HH:MM).")
-    end: str = Field("18:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="End of the day (HH:MM).")
-    weekdays: str = Field("1-5", pattern=r"^[0-6](-[0-6])?(,[0-6](-[0-6])?)*$", description="Cron days of week.")
+    start: Clock = Field("08:00", description="Start of the day (HH:MM, before end).")
+    end: Clock = Field("18:00", description="End of the day (HH:MM).")
+    weekdays: str = Field(
+        "1-5",
+        pattern=r"^[0-6](-[0-6])?(,[0-6](-[0-6])?)*$",
+        description="Cron days of week, 0 = Sunday: a list of days and ascending ranges, e.g. 1-5.",
+    )
     time_zone: str = Field("UTC", min_length=1, description="IANA time zone of the hours, e.g. Europe/Berlin.")
+
+    @field_validator("weekdays")
+    @classmethod
+    def _ascending(cls, weekdays: str) -> str:
+        for part in weekdays.split(","):
+            first, _, last = part.partition("-")
+            if last and first >= last:
+                raise ValueError(f"range {part} runs backwards; allowed: ascending ranges such as 1-5")
+        return weekdays
+
+    @field_validator("time_zone")
+    @classmethod
+    def _iana(cls, zone: str) -> str:
+        if zone not in _time_zones():
+            raise ValueError(f"{shown(zone)} is not an IANA time zone; allowed: e.g. UTC, Europe/Berlin")
+        return zone
+
+
+@functools.cache
+def _time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
 
 
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+# Budgets are money: positive, at most 100 million USD, in whole cents.
+Money = Annotated[float, Field(gt=0, le=100_000_000, allow_inf_nan=False)]
 ROLE_SHARES: dict[str, float] = {"primary": 0.5, "secondary": 0.3, "tertiary": 0.2}
 """Default split of the budgets over the clouds, by role (renormalised over the enabled clouds)."""
 
@@ -666,13 +782,13 @@ ROLE_SHARES: dict[str, float] = {"primary": 0.5, "secondary": 0.3, "tertiary": 0
 class BudgetSettings(Model):
     """Spend limits in USD (the seed's thresholds), split over the clouds, and who hears about them."""
 
-    daily: float = Field(1000, gt=0, allow_inf_nan=False, description="Daily budget.")
-    monthly: float = Field(25000, gt=0, allow_inf_nan=False, description="Monthly budget.")
-    emergency: float = Field(5000, gt=0, allow_inf_nan=False, description="Daily spend that pages on-call.")
+    daily: Money = Field(1000, description="Daily budget.")
+    monthly: Money = Field(25000, description="Monthly budget.")
+    emergency: Money = Field(5000, description="Daily spend that pages on-call.")
     notify: list[str] = Field(
         default_factory=list, description="E-mail addresses for budget alerts (required in prod)."
     )
-    shares: dict[Cloud, float] | None = Field(
+    shares: dict[Cloud, Annotated[float, Field(ge=0, le=1)]] | None = Field(
         None, description="Share of each enabled cloud in the budgets (default by role: 0.5 / 0.3 / 0.2)."
     )
     start_month: str | None = Field(
@@ -685,10 +801,20 @@ class BudgetSettings(Model):
     @field_validator("notify")
     @classmethod
     def _emails(cls, addresses: list[str]) -> list[str]:
-        bad = [a for a in addresses if not re.fullmatch(EMAIL, a)]
+        bad = [a for a in addresses if not re.fullmatch(EMAIL, a) or len(a) > 254]
         if bad:
-            raise ValueError(f"{bad[0]!r} is not an e-mail address")
+            raise ValueError(f"{shown(bad[0])} is not an e-mail address")
+        twice = [a for i, a in enumerate(addresses) if a in addresses[:i]]
+        if twice:
+            raise ValueError(f"{twice[0]} is listed twice; allowed: each address once")
         return addresses
+
+    @field_validator("daily", "monthly", "emergency")
+    @classmethod
+    def _cents(cls, amount: float) -> float:
+        if round(amount, 2) != amount:
+            raise ValueError(f"{amount!r} has fractions of a cent; allowed: at most 2 decimals")
+        return amount
 
 
 # --- the stack ----------------------------------------------------------------------------------
@@ -714,8 +840,12 @@ class PlatformSettings(Model):
         pattern=r"^[a-z][a-z0-9]{1,7}$", description="Prefix of every physical name (2-8 lowercase alphanumerics)."
     )
     environment: Environment = Field(description="dev or prod; defaults to the stack name.")
-    owner: str = Field("platform-team", pattern=r"^[a-z0-9_-]{1,63}$", description="Owner tag/label.")
-    cost_center: str = Field("platform", pattern=r"^[a-z0-9_-]{1,63}$", description="Cost-center tag/label.")
+    owner: str = Field(
+        "platform-team", pattern=r"^[a-z0-9_-]{1,63}$", description="Owner tag: 1-63 of a-z 0-9 _ -."
+    )
+    cost_center: str = Field(
+        "platform", pattern=r"^[a-z0-9_-]{1,63}$", description="Cost-center tag: 1-63 of a-z 0-9 _ -."
+    )
     deletion_protection: bool = Field(
         True, description="API-level deletion protection and Pulumi protect on stateful resources. dev: false."
     )

@@ -6,15 +6,18 @@ per problem. Rules only run once every field is individually valid.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from ipaddress import ip_network
+from ipaddress import IPv4Network, collapse_addresses, ip_network
 from itertools import combinations
+from urllib.parse import urlsplit
 
+from ..lib.cognito_rules import ACCESS_TOKEN_RANGE, REFRESH_TOKEN_RANGE, RESERVED_DOMAIN_WORDS
 from ..lib.naming import InvalidNameError, StackNames
 from ..lib.tunnels import TUNNELS_PER_LEG, MeshPlan, TunnelPlanError
 from . import catalog
 from .durations import format_duration
+from .fields import shown
 from .models import CLOUDS, PlatformSettings
 
 
@@ -44,10 +47,25 @@ def _clouds(s: PlatformSettings) -> Iterator[Problem]:
     for cloud, settings in enabled.items():
         names = [r.name for r in settings.regions]
         for i, name in enumerate(names):
-            if name in names[:i]:
+            if name not in catalog.REGIONS[cloud]:
+                yield Problem(
+                    f"clouds.{cloud}.regions[{i}].name",
+                    f"{shown(name)} is not a {CLOUD_TITLES[cloud]} region; allowed: a region name such as "
+                    f"{EXAMPLE_REGIONS[cloud]} (components/settings/catalog.py lists them)",
+                )
+            elif name in names[:i] and name not in names[names.index(name) + 1:i]:  # each repeated name once
                 yield Problem(
                     f"clouds.{cloud}.regions[{i}].name", f"region {name} is listed twice; allowed: each region once"
                 )
+        if s.edge.enabled and not any(r.weight > 0 for r in settings.regions):
+            yield Problem(
+                f"clouds.{cloud}.regions", "every region has weight 0, so the load balancer sends it nothing; "
+                "allowed: a weight above 0 in at least one region (or disable the cloud)"
+            )
+
+
+CLOUD_TITLES = {"aws": "AWS", "azure": "Azure", "gcp": "Google Cloud"}
+EXAMPLE_REGIONS = {"aws": "us-east-1", "azure": "eastus", "gcp": "us-central1"}
 
 
 def _cidrs(s: PlatformSettings) -> Iterator[Problem]:
@@ -96,12 +114,23 @@ def _pools(s: PlatformSettings) -> Iterator[Problem]:
                 yield Problem(
                     f"{path}.instance_types", f"{len(pool.instance_types)} types; allowed: exactly one on {cloud}"
                 )
+            for j, instance_type in enumerate(pool.instance_types):
+                problem = catalog.instance_type_problem(cloud, instance_type)
+                if problem:
+                    yield Problem(f"{path}.instance_types[{j}]", f"{shown(instance_type)} {problem}")
+                elif pool.gpu and not pool.system and cloud != "gcp" and not catalog.has_gpu(cloud, instance_type):
+                    yield Problem(
+                        f"{path}.instance_types[{j}]",
+                        f"{instance_type} has no NVIDIA GPU; allowed for gpu: true: a GPU type such as "
+                        f"{'g5.xlarge' if cloud == 'aws' else 'Standard_NC4as_T4_v3'}",
+                    )
             if pool.system and (pool.capacity == "spot" or pool.gpu or pool.min_size < 1):
                 yield Problem(path, "a system pool must be on-demand, non-GPU and keep at least one node")
             if cloud == "gcp" and pool.gpu and pool.instance_types[0] not in catalog.GKE_GPU_MACHINES:
                 yield Problem(
                     f"{path}.instance_types",
-                    f"{pool.instance_types[0]} has no attached GPU; allowed: {', '.join(catalog.GKE_GPU_MACHINES)}",
+                    f"{pool.instance_types[0]} has no attached GPU; allowed: a machine type with GPUs, g2-standard-<n> "
+                    "or a2-highgpu-<n>g (catalog.GKE_GPU_MACHINES)",
                 )
         if cloud == "azure" and pools and sum(p.system for p in pools.values()) != 1:
             yield Problem("kubernetes.pools.azure", "AKS needs exactly one pool with system: true")
@@ -124,6 +153,39 @@ def _prod(s: PlatformSettings) -> Iterator[Problem]:
                 f"clouds.{cloud}.regions",
                 f"the primary cloud has {len(settings.regions)} region in prod; allowed: 2 or more",
             )
+    yield from _placeholders(s)
+    if s.clouds.azure.enabled and not s.clouds.azure.admin_group_object_ids:
+        yield Problem(
+            "clouds.azure.admin_group_object_ids",
+            "empty in prod, so nobody but the deployer can administer AKS (local accounts are off); "
+            "allowed: the object ids of the Entra ID groups of the cluster admins",
+        )
+
+
+ZERO_GUID = "00000000-0000-0000-0000-000000000000"
+# Names reserved for documentation and testing, never a real zone: https://www.rfc-editor.org/rfc/rfc2606
+RESERVED_ZONES = ("example.com", "example.net", "example.org")
+RESERVED_TLDS = ("example", "test", "invalid", "localhost", "local", "internal")
+
+
+def _placeholders(s: PlatformSettings) -> Iterator[Problem]:
+    """Prod deploys into real accounts: a placeholder id or zone (the defaults, or all zeros) is a mistake."""
+    azure, edge = s.clouds.azure, s.edge
+    if azure.enabled and azure.subscription_id == ZERO_GUID:
+        yield Problem("clouds.azure.subscription_id", f"{ZERO_GUID} is a placeholder; allowed in prod: the "
+                      "subscription id (or azure-native:subscriptionId)")
+    azure_ad = s.identity.providers.get("azure_ad")
+    if azure_ad is not None and azure_ad.tenant_id == ZERO_GUID:
+        yield Problem("identity.providers.azure_ad.tenant_id", f"{ZERO_GUID} is a placeholder; allowed in prod: "
+                      "the Entra ID tenant id")
+    if not edge.enabled:
+        return
+    for key in ("account_id", "zone_id"):
+        if set(getattr(edge, key)) == {"0"}:
+            yield Problem(f"edge.{key}", f"all zeros is a placeholder; allowed in prod: the Cloudflare {key}")
+    if edge.zone in RESERVED_ZONES or edge.zone.rsplit(".", 1)[-1] in RESERVED_TLDS:
+        yield Problem("edge.zone", f"{edge.zone} is reserved for documentation and tests (RFC 2606); "
+                      "allowed in prod: your Cloudflare zone")
 
 
 def _endpoint(s: PlatformSettings) -> Iterator[Problem]:
@@ -132,11 +194,37 @@ def _endpoint(s: PlatformSettings) -> Iterator[Problem]:
             "kubernetes.public_access_cidrs",
             "empty while public_endpoint is true; allowed: the CIDRs that may reach the API",
         )
-    for i, cidr in enumerate(s.kubernetes.public_access_cidrs):
+    yield from _public_allow_list("kubernetes.public_access_cidrs", s.kubernetes.public_access_cidrs, "the API")
+
+
+# Ranges that are never a client on the internet: RFC 1918, shared (CGNAT), loopback, link-local, this-network,
+# multicast and reserved (https://www.iana.org/assignments/iana-ipv4-special-registry/). The documentation ranges
+# of RFC 5737 are left to the deployer settings (dev's example allow-list uses one).
+NOT_INTERNET = tuple(
+    ip_network(r)
+    for r in ("0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
+              "192.168.0.0/16", "224.0.0.0/4", "240.0.0.0/4")
+)
+WIDEST_ALLOWED = 8  # an allow-list that merges into anything wider than a /8 (16.7M addresses) is not a list
+
+
+def _public_allow_list(path: str, cidrs: Sequence[IPv4Network], what: str) -> Iterator[Problem]:
+    """An allow-list of internet clients: public ranges that together stay well short of the whole internet."""
+    for i, cidr in enumerate(cidrs):
+        private = next((r for r in NOT_INTERNET if cidr.overlaps(r)), None)
         if cidr.prefixlen == 0:
+            yield Problem(f"{path}[{i}]", f"{cidr} opens {what} to the internet; allowed: specific CIDRs")
+        elif private is not None:
             yield Problem(
-                f"kubernetes.public_access_cidrs[{i}]", f"{cidr} opens the API to the internet; allowed: specific CIDRs"
+                f"{path}[{i}]", f"{cidr} overlaps {private}, which is not on the internet; allowed: public ranges"
             )
+    merged = [n for n in collapse_addresses(c for c in cidrs if c.prefixlen) if n.prefixlen < WIDEST_ALLOWED]
+    if merged:
+        yield Problem(
+            path,
+            f"the ranges together cover {merged[0]} ({merged[0].num_addresses:,} addresses); "
+            f"allowed: specific CIDRs, none wider than a /{WIDEST_ALLOWED} together",
+        )
 
 
 def _postgres(s: PlatformSettings) -> Iterator[Problem]:
@@ -149,6 +237,48 @@ def _postgres(s: PlatformSettings) -> Iterator[Problem]:
         yield Problem(
             "postgres.max_storage_gb",
             f"{s.postgres.max_storage_gb} is below storage_gb {s.postgres.storage_gb}; allowed: >= storage_gb",
+        )
+    yield from _windows(s.postgres.backup_window, s.postgres.maintenance_window)
+
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+WEEK = 7 * 24 * 60
+MIN_WINDOW = 30  # minutes: RDS's minimum for both windows (PreferredBackupWindow, PreferredMaintenanceWindow),
+# https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html
+
+
+def _minutes(clock: str) -> int:
+    hours, minutes = clock.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def _windows(backup: str, maintenance: str) -> Iterator[Problem]:
+    """Both windows at least 30 minutes long, and the daily backup clear of the weekly maintenance (RDS refuses
+    overlapping windows)."""
+    start, end = (_minutes(t) for t in backup.split("-"))
+    backup_length = (end - start) % (24 * 60)
+    if backup_length < MIN_WINDOW:
+        yield Problem(
+            "postgres.backup_window", f"{backup} lasts {backup_length} minutes; allowed: {MIN_WINDOW} or more"
+        )
+    first, last = maintenance.split("-")
+    m_start = DAYS.index(first[:3]) * 24 * 60 + _minutes(first[4:])
+    m_end = DAYS.index(last[:3]) * 24 * 60 + _minutes(last[4:])
+    maintenance_length = (m_end - m_start) % WEEK
+    if maintenance_length < MIN_WINDOW:
+        yield Problem(
+            "postgres.maintenance_window",
+            f"{maintenance} lasts {maintenance_length} minutes; allowed: {MIN_WINDOW} or more",
+        )
+        return
+    if backup_length < MIN_WINDOW:
+        return
+    maintenance_minutes = {(m_start + m) % WEEK for m in range(maintenance_length)}
+    daily = {(day * 24 * 60 + start + m) % WEEK for day in range(7) for m in range(backup_length)}
+    if maintenance_minutes & daily:
+        yield Problem(
+            "postgres.backup_window",
+            f"{backup} overlaps the maintenance window {maintenance}; allowed: a window clear of it",
         )
 
 
@@ -200,6 +330,7 @@ def _data_sync(s: PlatformSettings) -> Iterator[Problem]:
         yield Problem("dr.sync.buckets", f"names {', '.join(unknown)}, which buckets does not list")
     if sync.interval < 3600:
         yield Problem("dr.sync.interval", f"{format_duration(sync.interval)}; allowed: 1h or more (Storage Transfer)")
+    yield from _public_allow_list("dr.sync.azure_source_ranges", sync.azure_source_ranges, "the storage accounts")
 
 
 def _cross_cloud(s: PlatformSettings) -> Iterator[Problem]:
@@ -243,6 +374,63 @@ def _identity(s: PlatformSettings) -> Iterator[Problem]:
         yield Problem(
             "identity.trusts", "trusts grant the backups bucket, which buckets does not list; allowed: add it"
         )
+    yield from _trusts(s)
+    if "aws" not in enabled:
+        return
+    for key, seconds, (low, high) in (
+        ("token_lifetime", identity.token_lifetime, ACCESS_TOKEN_RANGE),
+        ("refresh_lifetime", identity.refresh_lifetime, REFRESH_TOKEN_RANGE),
+    ):
+        if not low <= seconds <= high:
+            yield Problem(
+                f"identity.{key}",
+                f"{format_duration(seconds)}; allowed: {format_duration(low)} to {format_duration(high)} (Cognito)",
+            )
+    if identity.refresh_lifetime <= identity.token_lifetime:
+        yield Problem(
+            "identity.refresh_lifetime",
+            f"{format_duration(identity.refresh_lifetime)} does not outlive identity.token_lifetime "
+            f"({format_duration(identity.token_lifetime)}); allowed: longer than it",
+        )
+    prefix = identity.domain_prefix or f"{s.name}-{s.environment}-auth"
+    reserved = [word for word in RESERVED_DOMAIN_WORDS if word in prefix]
+    if reserved:
+        written = "" if identity.domain_prefix else f" (the default, from name {s.name})"
+        yield Problem(
+            "identity.domain_prefix",
+            f"{prefix}{written} contains {reserved[0]!r}, which Cognito reserves; allowed: a prefix without "
+            f"{', '.join(RESERVED_DOMAIN_WORDS)}",
+        )
+    for i, url in enumerate(identity.callback_urls):
+        parts = urlsplit(url)
+        if parts.scheme != "https" or not parts.hostname or parts.fragment or " " in url or len(url) > 1024:
+            yield Problem(
+                f"identity.callback_urls[{i}]",
+                f"{shown(url)} is not an absolute https URL; allowed: https://<host>/<path>, no fragment",
+            )
+
+
+def _trusts(s: PlatformSettings) -> Iterator[Problem]:
+    """Each trust once per source, target and service account, and naming the service account the API runs as
+    (the only workload the platform deploys: any other subject is a trust nobody can use)."""
+    api, seen = s.workloads.api, set()
+    for i, trust in enumerate(s.identity.trusts):
+        for target in trust.targets:
+            key = (trust.source, target, trust.namespace, trust.service_account)
+            if key in seen:
+                yield Problem(
+                    f"identity.trusts[{i}]",
+                    f"{trust.source} -> {target} for {trust.namespace}/{trust.service_account} is listed twice; "
+                    "allowed: each once",
+                )
+            seen.add(key)
+        if s.workloads.enabled and (trust.namespace, trust.service_account) != (api.namespace, api.service_account):
+            yield Problem(
+                f"identity.trusts[{i}]",
+                f"trusts {trust.namespace}/{trust.service_account}, but the API runs as "
+                f"{api.namespace}/{api.service_account} (workloads.api); allowed: the API's namespace and "
+                "service account",
+            )
 
 
 def _azure_pairs(s: PlatformSettings) -> Iterator[Problem]:
@@ -253,7 +441,7 @@ def _azure_pairs(s: PlatformSettings) -> Iterator[Problem]:
             yield Problem(
                 f"clouds.azure.regions[{i}].name",
                 f"{region.name} has no known paired region for geo-redundant backups in prod; "
-                f"allowed: {', '.join(sorted(catalog.AZURE_PAIRED_REGIONS))}",
+                "allowed: a region with a pair, e.g. eastus, westus2, northeurope (catalog.AZURE_PAIRED_REGIONS)",
             )
 
 
@@ -281,6 +469,12 @@ def _budgets(s: PlatformSettings) -> Iterator[Problem]:
         yield Problem("budgets.notify", "empty; allowed in prod: at least one e-mail address for the budget alerts")
     if s.is_prod and b.office_hours.enabled:
         yield Problem("budgets.office_hours.enabled", "true; allowed in prod: false (prod runs around the clock)")
+    hours = b.office_hours
+    if hours.enabled and _minutes(hours.start) >= _minutes(hours.end):
+        yield Problem(
+            "budgets.office_hours.end",
+            f"{hours.end} is not after start {hours.start}; allowed: a day that ends after it starts",
+        )
     enabled = set(s.clouds.enabled())
     if b.shares is not None:
         if set(b.shares) != enabled:
@@ -367,8 +561,43 @@ def _workloads(s: PlatformSettings) -> Iterator[Problem]:
         )
     r = api.resources
     for what, request, limit in (("cpu", r.cpu_request, r.cpu_limit), ("memory", r.memory_request, r.memory_limit)):
-        if quantity(request) > quantity(limit):
+        if quantity(request) <= 0:
+            yield Problem(f"workloads.api.resources.{what}_request", f"{request}; allowed: more than 0")
+        elif quantity(request) > quantity(limit):
             yield Problem(f"workloads.api.resources.{what}_limit", f"{limit} is below the {what} request ({request})")
+    if s.workloads.enabled:
+        yield from _fits_a_node(s)
+    m = s.workloads.monitoring
+    if m.scrape_interval > MAX_SCRAPE_INTERVAL:
+        yield Problem(
+            "workloads.monitoring.scrape_interval",
+            f"{format_duration(m.scrape_interval)}; allowed: at most 5m (Prometheus marks series stale after 5m)",
+        )
+    if m.central_retention < m.retention:
+        yield Problem(
+            "workloads.monitoring.central_retention",
+            f"{format_duration(m.central_retention)} is shorter than each cluster's retention "
+            f"({format_duration(m.retention)}); allowed: at least it",
+        )
+
+
+# https://prometheus.io/docs/prometheus/latest/querying/basics/#staleness
+MAX_SCRAPE_INTERVAL = 300
+
+
+def _fits_a_node(s: PlatformSettings) -> Iterator[Problem]:
+    """The API's CPU request fits on a node of at least one pool of every enabled cloud (else it never runs)."""
+    request = quantity(s.workloads.api.resources.cpu_request)
+    for cloud in s.clouds.enabled():
+        pools = getattr(s.kubernetes.pools, cloud)
+        sizes = [catalog.vcpus(cloud, t) for p in pools.values() for t in p.instance_types]
+        known = [n for n in sizes if n is not None]
+        if known and len(known) == len(sizes) and request > max(known):
+            yield Problem(
+                "workloads.api.resources.cpu_request",
+                f"{s.workloads.api.resources.cpu_request} cores; the largest {cloud} node has {max(known)} vCPUs, "
+                "so the API could never be scheduled; allowed: a request that fits a node",
+            )
 
 
 _UNITS = {"m": 0.001, "Ki": 2**10, "Mi": 2**20, "Gi": 2**30}

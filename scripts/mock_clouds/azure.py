@@ -15,7 +15,7 @@ import yaml
 
 from .common import public_ip, token_of
 
-SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000"
+SUBSCRIPTION_ID = "5ddb513c-f4e4-4213-afdc-fb2d2eadbb88"  # the subscription of the example stack files
 """The subscription of the committed stack files."""
 TENANT_ID = "72f988bf-0000-4000-8000-000000000001"
 DEPLOYER_OBJECT_ID = "3f2b9c1e-0000-4000-8000-000000000003"

@@ -453,8 +453,11 @@ def test_no_static_credentials_are_created():
     [
         ([Trust(source="aws", targets=["aws"])], "cannot federate with itself"),
         ([Trust(source="aws", targets=["gcp"]), Trust(source="aws", targets=["gcp"], access="write-backups")], "twice"),
-        ([Trust(source="aws", targets=["gcp"], namespace="Platform")], "not a Kubernetes name"),
-        ([Trust(source="aws", targets=["gcp"], service_account="api_v2")], "not a Kubernetes name"),
+        # names the settings refuse first (constructed without validation): the component keeps its own guard
+        ([Trust.model_construct(source="aws", targets=["gcp"], namespace="Platform", service_account="api",
+                                access="read-backups")], "not a Kubernetes name"),
+        ([Trust.model_construct(source="aws", targets=["gcp"], namespace="platform", service_account="api_v2",
+                                access="read-backups")], "not a Kubernetes name"),
     ],
 )
 def test_check_trusts_rejects_impossible_graphs(trust_list, message):
