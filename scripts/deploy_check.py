@@ -585,6 +585,41 @@ def _storage_ip_rules(graph: Graph) -> Violations:
     ]
 
 
+ROLE_POLICIES = ("aws:iam/rolePolicy:RolePolicy", "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+
+
+def _aws_role_permissions_first(graph: Graph) -> Violations:
+    """A resource handing a role to a service waits for that role's policies (IAM is eventually consistent, and a
+    service validating or assuming the role right away gets AccessDenied)."""
+    policies: dict[str, list[Node]] = {}
+    for policy in graph.of_type(*ROLE_POLICIES):
+        policies.setdefault(str(policy.inputs.get("role")), []).append(policy)
+    found: Violations = []
+    for node in graph.nodes.values():
+        if not node.custom or node.type in ROLE_POLICIES:
+            continue
+        for key, value in _role_arns(node.inputs):
+            role = value.rsplit("/", 1)[-1]
+            for policy in policies.get(role, []):
+                if not graph.waits_for(node.urn, policy.urn):
+                    found.append(
+                        ((node.urn, policy.urn), f"{node.name} hands over role {role} ({key}) before {policy.name}")
+                    )
+    return found
+
+
+def _role_arns(inputs: Mapping[str, Any], path: str = "") -> list[tuple[str, str]]:
+    """(input path, value) of every IAM role ARN among `inputs`, nested ones included."""
+    found: list[tuple[str, str]] = []
+    for key, value in inputs.items():
+        where = f"{path}.{key}" if path else key
+        if isinstance(value, str) and value.startswith("arn:aws:iam::") and ":role/" in value:
+            found.append((where, value))
+        elif isinstance(value, Mapping):
+            found += _role_arns(value, where)
+    return found
+
+
 def _gke_vulnerability_mode(graph: Graph) -> Violations:
     return [
         ((c.urn,), f"{c.name} asks for the retired VULNERABILITY_BASIC scanning")
@@ -693,6 +728,13 @@ RULES: list[Rule] = [
         "Storage firewall IP rules are single addresses or ranges wider than /31 (R12)",
         "https://learn.microsoft.com/azure/storage/common/storage-network-security",
         _storage_ip_rules,
+    ),
+    Rule(
+        "aws-role-permissions-first",
+        "blocker",
+        "a resource handing an IAM role to a service waits for the role's policies (eventually consistent IAM)",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_eventual-consistency",
+        _aws_role_permissions_first,
     ),
     Rule(
         "aws-eip-quota",

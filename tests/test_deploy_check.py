@@ -149,6 +149,10 @@ BREAKS: dict[str, tuple[Callable[[Node, Graph], Node], str]] = {
         ),
         "storage-account",
     ),
+    "aws-role-permissions-first": (  # the seed's IRSA add-ons: the role, not its policy
+        drop_deps(of(deploy_check.EKS_ADDON), of(*deploy_check.ROLE_POLICIES)),
+        "vpc-cni-role-AmazonEKS_CNI_Policy",
+    ),
     "gke-vulnerability-mode": (
         with_inputs(
             (deploy_check.GKE,),

@@ -158,7 +158,7 @@ class AwsEksCluster(pulumi.ComponentResource):
         )
         # Nodes become Ready only once the CNI runs (no self-managed add-ons are bootstrapped);
         # coredns and the EBS CSI controller are Deployments that need nodes in turn.
-        cni_role = self._irsa_role(
+        cni_role, cni_policy = self._irsa_role(
             f"{name}-vpc-cni-role",
             f"{args.role_prefix}-vpc-cni",
             oidc,
@@ -167,7 +167,7 @@ class AwsEksCluster(pulumi.ComponentResource):
             "AmazonEKS_CNI_Policy",
             args.tags,
         )
-        ebs_role = self._irsa_role(
+        ebs_role, ebs_policy = self._irsa_role(
             f"{name}-ebs-csi-role",
             f"{args.role_prefix}-ebs-csi",
             oidc,
@@ -177,7 +177,11 @@ class AwsEksCluster(pulumi.ComponentResource):
             args.tags,
         )
         node_addons = self._addons(
-            name, cluster, {"vpc-cni": cni_role.arn, "kube-proxy": None, "eks-pod-identity-agent": None}, [], args
+            name,
+            cluster,
+            {"vpc-cni": (cni_role.arn, cni_policy), "kube-proxy": None, "eks-pod-identity-agent": None},
+            [],
+            args,
         )
         node_groups = [
             self._node_group(name, pool_name, pool, cluster, node_role, [*node_addons, *node_policies], args)
@@ -194,7 +198,7 @@ class AwsEksCluster(pulumi.ComponentResource):
         core_addons = self._addons(
             name,
             cluster,
-            {"coredns": None, "aws-ebs-csi-driver": ebs_role.arn, "metrics-server": None},
+            {"coredns": None, "aws-ebs-csi-driver": (ebs_role.arn, ebs_policy), "metrics-server": None},
             general,
             args,
         )
@@ -266,18 +270,18 @@ class AwsEksCluster(pulumi.ComponentResource):
         service_account: str,
         policy: str,
         tags: dict[str, str],
-    ) -> aws.iam.Role:
-        """A role only `kube-system/<service_account>` of this cluster can assume."""
+    ) -> tuple[aws.iam.Role, aws.iam.RolePolicyAttachment]:
+        """A role only `kube-system/<service_account>` of this cluster can assume, and its policy attachment."""
         trust = pulumi.Output.all(oidc.arn, issuer).apply(
             lambda v: irsa_trust_policy(v[0], v[1], "kube-system", service_account)
         )
         role = aws.iam.Role(
             name, name=role_name, assume_role_policy=trust, tags=tags, opts=pulumi.ResourceOptions(parent=self)
         )
-        aws.iam.RolePolicyAttachment(
+        attachment = aws.iam.RolePolicyAttachment(
             f"{name}-{policy}", role=role.name, policy_arn=f"{_ARN}/{policy}", opts=pulumi.ResourceOptions(parent=self)
         )
-        return role
+        return role, attachment
 
     def _node_group(
         self,
@@ -345,24 +349,25 @@ class AwsEksCluster(pulumi.ComponentResource):
         self,
         name: str,
         cluster: aws.eks.Cluster,
-        roles: dict[str, pulumi.Output[str] | None],
+        roles: dict[str, tuple[pulumi.Output[str], pulumi.Resource] | None],
         depends_on: Sequence[pulumi.Resource],
         args: AwsEksClusterArgs,
     ) -> list[aws.eks.Addon]:
-        """EKS add-ons by name, each with its IRSA role where it has one (never node-role permissions)."""
+        """EKS add-ons by name, each with its IRSA role where it has one (never node-role permissions), started once
+        that role has its policy."""
         return [
             aws.eks.Addon(
                 f"{name}-addon-{addon}",
                 cluster_name=cluster.name,
                 addon_name=addon,
-                service_account_role_arn=role_arn,
+                service_account_role_arn=role[0] if role else None,
                 configuration_values=ADDON_CONFIGURATION.get(addon),
                 resolve_conflicts_on_create="OVERWRITE",
                 resolve_conflicts_on_update="OVERWRITE",
                 tags=args.tags,
-                opts=pulumi.ResourceOptions(parent=self, depends_on=list(depends_on)),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[*depends_on, *([role[1]] if role else [])]),
             )
-            for addon, role_arn in roles.items()
+            for addon, role in roles.items()
         ]
 
 

@@ -110,7 +110,7 @@ class AwsPostgres(pulumi.ComponentResource):
             tags=args.tags,
             opts=child,
         )
-        aws.iam.RolePolicyAttachment(
+        monitoring_policy = aws.iam.RolePolicyAttachment(
             f"{name}-monitoring-policy",
             role=monitoring.name,
             policy_arn="arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
@@ -168,7 +168,10 @@ class AwsPostgres(pulumi.ComponentResource):
             monitoring_role_arn=monitoring.arn,
             ca_cert_identifier="rds-ca-rsa2048-g1",
             tags=args.tags,
-            opts=pulumi.ResourceOptions(parent=self, protect=args.deletion_protection),
+            # Enhanced monitoring checks the role's permissions at create.
+            opts=pulumi.ResourceOptions(
+                parent=self, protect=args.deletion_protection, depends_on=[monitoring_policy]
+            ),
         )
         self.endpoint = instance.endpoint
         self.address = instance.address
