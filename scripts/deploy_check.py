@@ -754,9 +754,9 @@ RULES: list[Rule] = [
 ]
 
 
-def check(graph: Graph, rules: Iterable[Rule] = RULES) -> list[Finding]:
-    """Every finding of every rule."""
-    return [finding for rule in rules for finding in rule.run(graph)]
+def check(graph: Graph, rules: Iterable[Rule] | None = None) -> list[Finding]:
+    """Every finding of every rule (of `RULES` unless given)."""
+    return [finding for rule in (RULES if rules is None else rules) for finding in rule.run(graph)]
 
 
 # --- the deploy-time estimate ---------------------------------------------------------------------------------

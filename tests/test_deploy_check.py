@@ -312,37 +312,26 @@ def test_elastic_ips_above_the_default_quota_are_a_warning_naming_the_quota():
     assert any("us-east-1: 6" in q for q in needs["aws_quotas"])
 
 
-def test_plan_prints_the_check_and_exits_4_when_a_setting_breaks_a_rule(tmp_path: Path, capsys):
-    """A GPU pool that starts with a node: the plan names the pool and the rule, and fails."""
+def test_a_setting_that_breaks_a_rule_is_refused_at_the_settings_edge_naming_the_key(tmp_path: Path, capsys):
+    """A GPU pool that starts with a node, or Azure backups beyond 35 days: exit 2, nothing planned."""
     from tests.test_plan import project_copy
 
     def gpu_node(platform):
         platform["kubernetes"]["pools"]["aws"]["gpu"]["desired_size"] = 1
+        platform["postgres"]["backup_retention_days"] = 40
 
     project = project_copy(tmp_path, "dev", gpu_node)
-    assert deploy.main(["plan", "--stack", "dev", "--quiet", "--project-dir", str(project)]) == 4
+    assert deploy.main(["plan", "--stack", "dev", "--quiet", "--project-dir", str(project)]) == 2
+    err = capsys.readouterr().err
+    assert "kubernetes.pools.aws.gpu.desired_size" in err and "allowed: 0" in err
+    assert "postgres.backup_retention_days" in err and "at most 35" in err
+
+
+def test_plan_prints_the_check_and_exits_4_on_a_blocker(monkeypatch, capsys):
+    """The wiring: a blocker found on the recording fails the plan (here a rule that always fires)."""
+    always = deploy_check.Rule("always", "blocker", "a test rule", "https://example.com", lambda g: [((), "fired")])
+    monkeypatch.setattr(deploy_check, "RULES", [*deploy_check.RULES, always])
+    assert deploy.main(["plan", "--stack", "dev", "--quiet"]) == 4
     out = capsys.readouterr().out
-    assert "blocker gpu-pools-start-at-zero (1)" in out
-    assert "GPU pool flow-dev-aws-use1-eks-pool-gpu starts with 1 node(s)" in out
+    assert "deploy check: 1 blocker(s)" in out and "blocker always (1): a test rule" in out and "- fired" in out
     assert "deploy-time estimate (first deploy):" in out
-
-
-def test_a_fixed_final_snapshot_name_and_cloud_sql_backups_equal_to_log_days_are_caught():
-    def fixed_snapshot(node: Node, graph: Graph) -> Node:
-        if node.type != deploy_check.RDS:
-            return node
-        random_ids = {u for u in node.dependencies if graph.nodes[u].type == "random:index/randomId:RandomId"}
-        return dataclasses.replace(node, dependencies=tuple(d for d in node.dependencies if d not in random_ids))
-
-    assert any(
-        "final snapshot" in f.message for f in findings(edited(graph_of("prod"), fixed_snapshot), "rds-update-safety")
-    )
-
-    def equal_retention(inputs: dict) -> dict:
-        backup = inputs["settings"]["backupConfiguration"]
-        retention = {**backup["backupRetentionSettings"], "retainedBackups": backup["transactionLogRetentionDays"]}
-        settings = {**inputs["settings"], "backupConfiguration": {**backup, "backupRetentionSettings": retention}}
-        return {**inputs, "settings": settings}
-
-    bad = edited(graph_of("dev"), with_inputs((deploy_check.CLOUD_SQL,), equal_retention))
-    assert any("log days" in f.message for f in findings(bad, "database-backup-values"))
