@@ -29,6 +29,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from components.settings import SettingsError, load_settings, read_stack_config
+from components.settings.fields import shown
+from components.settings.loader import STACK_NAME
 
 from . import plan as offline_plan
 
@@ -57,7 +59,8 @@ def main(
     plan.add_argument(
         "--policy",
         action="store_true",
-        help="run the policy pack on the plan (policies/config/<env>.json); exit 3 on a mandatory violation",
+        help="run the policy pack on the plan (policies/config/<environment>.json, the environment bound to the "
+        "stack name); exit 3 on a mandatory violation",
     )
     plan.add_argument(
         "--project-dir",
@@ -93,12 +96,17 @@ def main(
         stacks = None if args.all else [args.stack]
         return driver.run(args.command, stacks, options, pulumi_command=pulumi_command, sleep=sleep)
 
+    json_problem = _json_path_problem(args.json) if args.json is not None else None
+    if json_problem:  # checked before the plan runs, not after it
+        print(f"--json {shown(str(args.json))}: {json_problem}", file=sys.stderr)
+        return 2
     try:
         recording = offline_plan.plan(args.stack, args.project_dir)
     except SettingsError as err:
         for line in err.problems:
             print(line, file=sys.stderr)
-        print(f"stack {args.stack}: {len(err.problems)} configuration problem(s); nothing was planned", file=sys.stderr)
+        name = args.stack if STACK_NAME.fullmatch(args.stack) else shown(args.stack)
+        print(f"stack {name}: {len(err.problems)} configuration problem(s); nothing was planned", file=sys.stderr)
         return 2
     except Exception as err:
         traceback.print_exc(file=sys.stderr)
@@ -117,15 +125,35 @@ def main(
     graph = deploy_check.Graph.from_recording(recording)
     blockers = [f for f in deploy_check.report(graph, sys.stdout) if f.severity == "blocker"]
     if args.json:
-        offline_plan.write_json(
-            recording,
-            args.json,
-            deploy_estimate=deploy_check.estimate(graph).as_json(),
-            prerequisites=deploy_check.prerequisites(graph),
-        )
+        try:
+            offline_plan.write_json(
+                recording,
+                args.json,
+                deploy_estimate=deploy_check.estimate(graph).as_json(),
+                prerequisites=deploy_check.prerequisites(graph),
+            )
+        except OSError as err:
+            print(f"--json {shown(str(args.json))}: cannot write it: {err.strerror or err}", file=sys.stderr)
+            return 2
         print(f"wrote {args.json}")
     status = _check_policies(recording, settings.environment) if args.policy else 0
     return 4 if status == 0 and blockers else status
+
+
+def _json_path_problem(path: Path) -> str | None:
+    """Why the plan cannot be written to `path` (never over a Pulumi project or stack file), or None."""
+    if str(path) in ("", "."):
+        return "empty; allowed: a file name, e.g. plan.json"
+    if path.name == "Pulumi.yaml" or (path.name.startswith("Pulumi.") and path.suffix in (".yaml", ".yml")):
+        return "is a Pulumi project or stack file; allowed: another file, e.g. plan.json"
+    if path.is_dir():
+        return "is a folder; allowed: a file in it, e.g. plan.json"
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        return f"its folder {shown(str(parent))} does not exist"
+    if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        return "is not writable"
+    return None
 
 
 def _check_policies(recording: Recording, environment: str) -> int:

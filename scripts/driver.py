@@ -25,7 +25,7 @@ from urllib.parse import unquote, urlparse
 
 from pulumi import automation as auto
 
-from components.settings import PLATFORM_KEY, SettingsError, load_settings, read_stack_config
+from components.settings import SettingsError, environment_of, load_settings, read_stack_config
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -98,18 +98,8 @@ def is_self_managed(url: str) -> bool:
 
 
 def is_prod(project_dir: Path, stack: str) -> bool:
-    """The stack is named prod or its settings say `environment: prod` (an unreadable stack file counts as prod)."""
-    if stack == "prod":
-        return True
-    try:
-        config = read_stack_config(project_dir, stack)
-    except SettingsError:
-        return True
-    try:
-        return load_settings(stack, config).is_prod
-    except SettingsError:
-        raw = config.get(PLATFORM_KEY)
-        return isinstance(raw, dict) and raw.get("environment") == "prod"
+    """The stack is a prod stack by its name (`prod`, `*-prod`); a name bound to no environment counts as prod."""
+    return environment_of(stack) != "dev"
 
 
 @dataclass(frozen=True)
@@ -130,8 +120,17 @@ def policy_args(project_dir: Path, stack: str) -> Policy:
             f"policy pack runtime not found: {pack}/venv (create it with `make policy-venv`: "
             f"python3 -m venv {pack}/venv && {pack}/venv/bin/pip install -r {pack}/requirements.txt)"
         )
-    config = pack / "config" / f"{stack}.json"
-    return Policy(packs=[str(pack)], configs=[str(config)] if config.is_file() else None)
+    config = policy_config(project_dir, stack)
+    if not config.is_file():
+        raise DriverError(f"policy config not found: {config} (the guardrails of stack {stack})")
+    return Policy(packs=[str(pack)], configs=[str(config)])
+
+
+def policy_config(project_dir: Path, stack: str) -> Path:
+    """The pack config of a stack: `policies/config/<environment>.json`, the environment bound to the stack's name
+    (components.settings.environment_of). The driver, `plan --policy` and CI all pick it this way; a stack bound to
+    no environment gets prod's."""
+    return project_dir / POLICY_DIR / "config" / f"{environment_of(stack) or 'prod'}.json"
 
 
 def find_cli() -> auto.PulumiCommand:

@@ -28,8 +28,9 @@ from pulumi.automation._minimum_version import _MINIMUM_VERSION
 from pulumi.automation.errors import create_command_error
 from pulumi.runtime.proto import events_pb2, events_pb2_grpc
 
+from components.settings import load_settings
 from scripts import deploy, driver
-from tests.conftest import ROOT
+from tests.conftest import ROOT, stack_config
 
 PASSPHRASE = "test-passphrase"
 EVENT_LOG = "<event-log>"  # `tcp://127.0.0.1:<port>` of the automation API's event server, port normalized
@@ -235,12 +236,29 @@ def test_refresh_and_destroy_command_lines(project: Path) -> None:
     assert not any(c.argv[1:3] == ["stack", "init"] for c in fake.calls)  # refresh/destroy never create a stack
 
 
-def test_without_a_stack_policy_config_only_the_pack_is_passed(project: Path) -> None:
+def test_a_missing_policy_config_is_an_environment_error(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Without its config the pack would run with its defaults: refused, so a stack never runs other guardrails."""
     (project / "policies" / "config" / "dev.json").unlink()
     fake = FakePulumi()
-    assert deploy_main(project, "preview", "--stack", "dev", fake=fake) == 0
-    argv = fake.runs("preview")[0].argv
-    assert argv[2:4] == ["--policy-pack", f"{project}/policies"] and "--policy-pack-config" not in argv
+    assert deploy_main(project, "preview", "--stack", "dev", fake=fake) == 2
+    assert fake.runs("preview") == []
+    assert capsys.readouterr().err.startswith(f"policy config not found: {project}/policies/config/dev.json")
+
+
+@pytest.mark.parametrize(("stack", "config"), [
+    ("dev", "dev"), ("prod", "prod"), ("eu-prod", "prod"), ("alice-dev", "dev"), ("staging", "prod"),
+])
+def test_every_path_picks_the_policy_config_of_the_environment_bound_to_the_stack_name(
+    stack: str, config: str
+) -> None:
+    """The driver (preview/up), `plan --policy` (by the settings' environment) and CI (which runs both) read the
+    same file: the environment comes from the stack's name alone."""
+    from scripts import policy_check
+
+    assert driver.policy_config(ROOT, stack) == ROOT / "policies" / "config" / f"{config}.json"
+    if stack != "staging":  # a stack bound to no environment is refused before the offline check runs
+        environment = load_settings(stack, stack_config(config)).environment
+        assert policy_check.CONFIG_DIR / f"{environment}.json" == driver.policy_config(ROOT, stack)
 
 
 def test_preview_creates_a_missing_stack_refresh_does_not(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -354,8 +372,8 @@ def test_prod_destroy_is_refused_without_the_flag(project: Path, capsys: pytest.
     assert fake.runs("destroy")[0].argv[-2:] == ["--stack", "prod"]
 
 
-def test_any_stack_whose_environment_is_prod_counts_as_prod(project: Path) -> None:
-    shutil.copy(project / "Pulumi.prod.yaml", project / "Pulumi.staging.yaml")  # environment: prod inside
+def test_a_stack_not_named_dev_counts_as_prod(project: Path) -> None:
+    shutil.copy(project / "Pulumi.dev.yaml", project / "Pulumi.staging.yaml")  # dev settings inside
     fake = FakePulumi()
     assert deploy_main(project, "destroy", "--stack", "staging", fake=fake) == 2
     assert deploy_main(project, "destroy", "--all", fake=fake) == 2  # refused up front: dev is not destroyed either

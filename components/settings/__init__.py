@@ -1,6 +1,14 @@
 """Typed stack configuration: models, cross-field rules, loader and JSON schema."""
 
-from .loader import PLATFORM_KEY, PROJECT, PROVIDER_KEYS, SettingsError, load_settings, read_stack_config
+from .loader import (
+    PLATFORM_KEY,
+    PROJECT,
+    PROVIDER_KEYS,
+    SettingsError,
+    environment_of,
+    load_settings,
+    read_stack_config,
+)
 from .models import CLOUDS, Cloud, NodePool, PlatformSettings
 
 __all__ = [
@@ -12,6 +20,7 @@ __all__ = [
     "NodePool",
     "PlatformSettings",
     "SettingsError",
+    "environment_of",
     "load_settings",
     "read_stack_config",
 ]

@@ -170,7 +170,8 @@ def _config_key_problems(config: Mapping[str, Any]) -> list[str]:
             )
     for key in PROVIDER_KEYS:
         if key in config and not (isinstance(config[key], str) and config[key].strip()):
-            problems.append(f"{key}: {shown(config[key])}; allowed: a non-empty text (or leave the key out)")
+            got = "empty (null)" if config[key] is None else shown(config[key])
+            problems.append(f"{key}: {got}; allowed: a non-empty text (or leave the key out)")
     return problems
 
 

@@ -50,7 +50,7 @@ def _clouds(s: PlatformSettings) -> Iterator[Problem]:
             if name not in catalog.REGIONS[cloud]:
                 yield Problem(
                     f"clouds.{cloud}.regions[{i}].name",
-                    f"{shown(name)} is not a {CLOUD_TITLES[cloud]} region; allowed: a region name such as "
+                    f"{shown(name)} is not {CLOUD_TITLES[cloud]} region; allowed: a region name such as "
                     f"{EXAMPLE_REGIONS[cloud]} (components/settings/catalog.py lists them)",
                 )
             elif name in names[:i] and name not in names[names.index(name) + 1:i]:  # each repeated name once
@@ -64,7 +64,7 @@ def _clouds(s: PlatformSettings) -> Iterator[Problem]:
             )
 
 
-CLOUD_TITLES = {"aws": "AWS", "azure": "Azure", "gcp": "Google Cloud"}
+CLOUD_TITLES = {"aws": "an AWS", "azure": "an Azure", "gcp": "a Google Cloud"}
 EXAMPLE_REGIONS = {"aws": "us-east-1", "azure": "eastus", "gcp": "us-central1"}
 
 
