@@ -1,8 +1,10 @@
 """Drive the platform's stacks.
 
-  python -m scripts.deploy plan --stack dev [--json FILE] [--policy]
+  python -m scripts.deploy plan --stack dev [--json FILE] [--policy] [--preview]
                                                                   offline plan on the mock runtime, and
                                                                   the CrossGuard pack run against it
+                                                                  (--preview: as a new stack's first
+                                                                  `pulumi preview` sees it)
   python -m scripts.deploy check --plan FILE                       the deploy check and the deploy-time estimate
                                                                   on a saved `plan --json` file
   python -m scripts.deploy preview|up|refresh|destroy|outputs (--stack NAME | --all)
@@ -63,6 +65,12 @@ def main(
         "stack name); exit 3 on a mandatory violation",
     )
     plan.add_argument(
+        "--preview",
+        action="store_true",
+        help="record the stack as the first `pulumi preview` of a new stack sees it (ids and computed outputs "
+        "unknown); with --policy, rules that need an unknown value are listed as undecided (re-checked on up)",
+    )
+    plan.add_argument(
         "--project-dir",
         type=Path,
         default=offline_plan.ROOT,
@@ -101,7 +109,10 @@ def main(
         print(f"--json {shown(str(args.json))}: {json_problem}", file=sys.stderr)
         return 2
     try:
-        recording = offline_plan.plan(args.stack, args.project_dir)
+        if args.preview:
+            recording = offline_plan.plan(args.stack, args.project_dir, preview=True)
+        else:
+            recording = offline_plan.plan(args.stack, args.project_dir)
     except SettingsError as err:
         for line in err.problems:
             print(line, file=sys.stderr)
@@ -122,20 +133,25 @@ def main(
     costs.print_estimate(costs.estimate(recording), sys.stdout, monthly_budget=settings.budgets.monthly)
     from . import deploy_check
 
-    graph = deploy_check.Graph.from_recording(recording)
-    blockers = [f for f in deploy_check.report(graph, sys.stdout) if f.severity == "blocker"]
+    # The check reads the values a full plan resolves; a --preview recording leaves them unknown.
+    graph = None if args.preview else deploy_check.Graph.from_recording(recording)
+    blockers = [f for f in deploy_check.report(graph, sys.stdout) if f.severity == "blocker"] if graph else []
+    if graph is None:
+        print("\ndeploy check: skipped with --preview (run the plan without it for the check and the estimate)")
     if args.json:
         try:
             offline_plan.write_json(
                 recording,
                 args.json,
-                deploy_estimate=deploy_check.estimate(graph).as_json(),
-                prerequisites=deploy_check.prerequisites(graph),
+                deploy_estimate=deploy_check.estimate(graph).as_json() if graph else None,
+                prerequisites=deploy_check.prerequisites(graph) if graph else None,
             )
         except OSError as err:
             print(f"--json {shown(str(args.json))}: cannot write it: {err.strerror or err}", file=sys.stderr)
             return 2
         print(f"wrote {args.json}")
+    if args.preview:
+        print("recorded as the first `pulumi preview` of a new stack: ids and computed outputs unknown")
     status = _check_policies(recording, settings.environment) if args.policy else 0
     return 4 if status == 0 and blockers else status
 

@@ -36,6 +36,7 @@ sdk_imports.install()
 a real `pulumi up` runs __main__.py, which never imports this module, so the SDKs load there as generated."""
 
 SECRET = "[secret]"
+UNKNOWN = "[unknown]"
 
 
 @dataclass
@@ -100,9 +101,12 @@ class Recording:
 
 
 def redact(value: Any) -> Any:
-    """`value` with every RPC-wrapped secret replaced by "[secret]"."""
+    """`value` with every RPC-wrapped secret replaced by "[secret]" and every value unknown during preview by
+    "[unknown]"."""
     if rpc.is_rpc_secret(value):
         return SECRET
+    if isinstance(value, pulumi.output.Unknown):
+        return UNKNOWN
     if isinstance(value, dict):
         return {k: redact(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -132,6 +136,51 @@ class RealisticMocks(pulumi_mocks.Mocks):
 
     def call(self, args: pulumi_mocks.MockCallArgs) -> tuple[dict[str, Any], list[Any]]:
         return mock_clouds.invoke(args.token, self._region(args.provider), dict(args.args)), []
+
+
+class FirstPreviewMocks(RealisticMocks):
+    """What the providers answer in the first `pulumi preview` of a new stack: nothing exists yet, so each planned
+    resource comes back with its inputs only. Every id and every output the provider computes (ARNs, generated
+    names, endpoints, OIDC issuers) stays unknown, and so does any input built from one; inputs the program sets
+    from config or literals stay known. Invokes still answer (a preview runs them when their arguments are known).
+
+    The Python SDK treats an empty id as unknown ("TFBridge in particular is known to send the empty string as an
+    ID when doing a preview", pulumi/runtime/resource.py) and, in a dry run, resolves an output the answer leaves
+    out as unknown. An input holding an unknown value (built from another resource's output) is left unknown as a
+    whole, and so is one the provider reports in another shape (azure-native's `identity.userAssignedIdentities`:
+    a list of ids in, a map keyed by id out)."""
+
+    def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        if not args.custom:
+            return "", {}
+        inputs = {k: rpc.unwrap_rpc_secret(v) for k, v in args.inputs.items()}
+        known = {k: v for k, v in inputs.items() if not _has_unknown(v)}
+        try:
+            _, created = super().new_resource(
+                pulumi_mocks.MockResourceArgs(args.typ, args.name, known, args.provider, args.resource_id, True)
+            )
+        except Exception:  # a cloud mock that needs an input left unknown here: no shapes to compare
+            created = {}
+        return "", {k: v for k, v in known.items() if _same_shape(v, created.get(k, v))}
+
+
+def _has_unknown(value: Any) -> bool:
+    if isinstance(value, pulumi.output.Unknown):
+        return True
+    if isinstance(value, dict):
+        return any(_has_unknown(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_unknown(v) for v in value)
+    return False
+
+
+def _same_shape(planned: Any, created: Any) -> bool:
+    """Whether two values have the same JSON shape all the way down (maps, lists, scalars)."""
+    if isinstance(planned, dict) and isinstance(created, dict):
+        return all(_same_shape(v, created[k]) for k, v in planned.items() if k in created)
+    if isinstance(planned, list) and isinstance(created, list):
+        return all(_same_shape(p, c) for p, c in zip(planned, created, strict=False))
+    return not isinstance(planned, dict | list) and not isinstance(created, dict | list)
 
 
 class RecordingMonitor(pulumi_mocks.MockMonitor):
@@ -229,10 +278,12 @@ def record(
 ) -> Recording:
     """Run `program` for `stack` with `config` on the mock runtime; return what it registered.
 
+    `preview=True` records the first `pulumi preview` of a new stack (FirstPreviewMocks: ids and computed outputs
+    unknown); the default records what `pulumi up` registers, every output resolved (RealisticMocks).
     Safe to call repeatedly in one process: each run gets a fresh root stack and event loop."""
     runtime_settings.ROOT.set(None)
     asyncio.set_event_loop(asyncio.new_event_loop())
-    monitor = RecordingMonitor(RealisticMocks())
+    monitor = RecordingMonitor(FirstPreviewMocks() if preview else RealisticMocks())
     pulumi.runtime.set_mocks(monitor.mocks, project=project, stack=stack, preview=preview, monitor=monitor)
     pulumi.runtime.set_all_config(flatten_config(config))
     try:

@@ -14,13 +14,15 @@ from .offline import Recording, Registration, record, redact
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def plan(stack: str, project_dir: Path = ROOT) -> Recording:
-    """Validate the stack's config (SettingsError on a bad one), then record its program offline."""
+def plan(stack: str, project_dir: Path = ROOT, *, preview: bool = False) -> Recording:
+    """Validate the stack's config (SettingsError on a bad one), then record its program offline: as `pulumi up`
+    registers it, or with `preview` as the first `pulumi preview` of a new stack sees it (ids and computed outputs
+    unknown; see offline.FirstPreviewMocks)."""
     from components.program import run  # imported here: the SDKs load only when a plan runs
 
     config = read_stack_config(project_dir, stack)
     load_settings(stack, config)
-    return record(stack, config, run, PROJECT)
+    return record(stack, config, run, PROJECT, preview=preview)
 
 
 def cloud_of(resource: Registration) -> str:

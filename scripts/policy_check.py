@@ -1,8 +1,9 @@
 """Offline policy check: the recorded program run through the policy pack's own analyzer code path.
 
-`python -m scripts.policy_check --stack prod [--config FILE]` records the stack on the mock runtime (no CLI,
-no credentials) and drives pulumi-policy's engine-facing analyzer (`_PolicyAnalyzerServicer`, the class
-`PolicyPack` serves over gRPC) in process, the way the Pulumi engine does:
+`python -m scripts.policy_check --stack prod [--config FILE] [--preview]` records the stack on the mock runtime (no
+CLI, no credentials; with `--preview` as the first `pulumi preview` of a new stack sees it) and drives
+pulumi-policy's engine-facing analyzer (`_PolicyAnalyzerServicer`, the class `PolicyPack` serves over gRPC) in
+process, the way the Pulumi engine does:
 
 1. `GetAnalyzerInfo` for the policies, their enforcement levels and config schemas;
 2. the per-stack config reconciled like the engine's `ReconcilePolicyPackConfig`: schema defaults, then an
@@ -11,6 +12,11 @@ no credentials) and drives pulumi-policy's engine-facing analyzer (`_PolicyAnaly
 3. `Analyze` for every custom resource, providers included (type, URN, name, properties Struct, options,
    provider);
 4. `AnalyzeStack` once with every resource (parent, dependencies, provider).
+
+A rule that needs a value unknown during preview reports itself undecided (a not-applicable outcome whose reason
+starts with `policies.rules.common.UNDECIDED`): listed in a section of its own, never a violation; it runs again on
+`up`. pulumi-policy's own "can't run policy ... during preview" advisory would be a rule silently downgraded
+(`PolicyReport.downgraded`); the pack's rules never produce it.
 
 Exit codes: 0 no mandatory violation, 3 mandatory violation(s), 2 configuration error, 1 program error.
 """
@@ -33,6 +39,7 @@ from pulumi_policy import ResourceValidationPolicy
 from pulumi_policy.policy import _PolicyAnalyzerServicer
 
 from policies.rules import ALL_POLICIES, META, PACK_ENFORCEMENT, PACK_NAME
+from policies.rules.common import UNDECIDED
 
 from .offline import Recording, Registration
 
@@ -48,6 +55,8 @@ LEVELS: dict[str, Any] = {
 }
 LEVEL_NAMES = {value: name for name, value in LEVELS.items()}
 ENVIRONMENT_KEY = "environment"
+DOWNGRADED = "can't run policy"
+"""How pulumi-policy's advisory for a rule that hit an unknown value during preview begins (policy.py, Analyze)."""
 
 
 class PolicyConfigError(ValueError):
@@ -70,6 +79,16 @@ class Violation:
     message: str
 
 
+@dataclass(frozen=True)
+class UndecidedCheck:
+    """A rule that could not decide during preview (a value it needs is unknown): re-checked on `up`."""
+
+    policy: str
+    resource_urn: str
+    resource_name: str
+    reason: str
+
+
 @dataclass
 class PolicyReport:
     """Everything the pack reported for one recording."""
@@ -78,6 +97,15 @@ class PolicyReport:
     policies: int = 0
     resources: int = 0
     not_applicable: int = 0
+    """Policies that do not apply (prod-only rules in dev), undecided ones excepted."""
+    undecided: list[UndecidedCheck] = field(default_factory=list)
+    """Rules that could not decide during preview (policies.rules.common.UNDECIDED), re-checked on `up`."""
+
+    @property
+    def downgraded(self) -> list[Violation]:
+        """pulumi-policy's own "can't run policy ... during preview" advisories: a rule (mandatory ones included)
+        that raised on an unknown value instead of deciding or reporting itself undecided."""
+        return [v for v in self.violations if v.message.startswith(DOWNGRADED)]
 
     @property
     def mandatory(self) -> int:
@@ -324,7 +352,7 @@ def check(
             response = resource_analyzer.Analyze(request, None)
         except Exception as err:
             raise RuntimeError(f"policy analysis failed on {resource.urn}: {err}") from err
-        report.not_applicable += len(response.not_applicable)
+        _not_applicable(report, response, resource.urn, resource.name)
         for d in response.diagnostics:  # the engine attributes resource diagnostics to the analyzed resource
             report.violations.append(_violation(d, resource.urn, resource.name))
 
@@ -344,11 +372,20 @@ def check(
             entry.provider.CopyFrom(provider)
         stack_request.resources.append(entry)
     response = analyzer.AnalyzeStack(stack_request, None)
-    report.not_applicable += len(response.not_applicable)
+    _not_applicable(report, response, root, "(stack)")
     for d in response.diagnostics:
         urn = d.urn if d.urn in names else root
         report.violations.append(_violation(d, urn, names.get(urn, "(stack)")))
     return report
+
+
+def _not_applicable(report: PolicyReport, response: Any, urn: str, name: str) -> None:
+    """Count the not-applicable outcomes; keep the undecided ones (their reason starts with UNDECIDED) apart."""
+    for entry in response.not_applicable:
+        if entry.reason.startswith(UNDECIDED):
+            report.undecided.append(UndecidedCheck(entry.policy_name, urn, name, entry.reason))
+        else:
+            report.not_applicable += 1
 
 
 def _violation(diagnostic: Any, urn: str, name: str) -> Violation:
@@ -365,11 +402,26 @@ def _violation(diagnostic: Any, urn: str, name: str) -> Violation:
 
 
 def print_report(report: PolicyReport, out: TextIO) -> None:
-    """Violations as an aligned table (mandatory first), then a summary line."""
+    """Violations as an aligned table (mandatory first), then a summary line; rules undecided at preview in a
+    section of their own after it."""
     scope = f"{report.policies} policies, {report.resources} resources"
     if not report.violations:
         out.write(f"no violations ({scope})\n")
-        return
+    else:
+        _print_violations(report, scope, out)
+    if report.undecided:
+        out.write(f"\nundecided at preview, re-checked on up ({len(report.undecided)}):\n")
+        rows = [("POLICY", "RESOURCE", "NEEDS")] + [
+            (u.policy, u.resource_name, u.reason.removeprefix(f"{UNDECIDED}: ").removesuffix("; re-checked on up"))
+            for u in sorted(report.undecided, key=lambda u: (u.policy, u.resource_name))
+        ]
+        widths = [max(len(row[i]) for row in rows) for i in range(2)]
+        for row in rows:
+            out.write("  ".join(cell.ljust(width) for cell, width in zip(row[:2], widths, strict=True)))
+            out.write(f"  {row[2]}\n")
+
+
+def _print_violations(report: PolicyReport, scope: str, out: TextIO) -> None:
     rows = [("POLICY", "RESOURCE", "LEVEL", "MESSAGE")] + [
         (v.policy, v.resource_name, v.level, v.message)
         for v in sorted(report.violations, key=lambda v: (v.level != "mandatory", v.policy, v.resource_name))
@@ -397,13 +449,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--config", type=Path, metavar="FILE", help="policy pack config (default: policies/config/<environment>.json)"
     )
+    parser.add_argument(
+        "--preview",
+        action="store_true",
+        help="check the stack as the first `pulumi preview` of a new stack sees it (ids and computed outputs "
+        "unknown); rules that need an unknown value are listed as undecided, re-checked on up",
+    )
     parser.add_argument("--project-dir", type=Path, default=offline_plan.ROOT, help="folder holding the stack files")
     args = parser.parse_args(argv)
 
     try:
         environment = load_settings(args.stack, read_stack_config(args.project_dir, args.stack)).environment
         config = load_config(environment, args.config)
-        recording = offline_plan.plan(args.stack, args.project_dir)
+        if args.preview:
+            recording = offline_plan.plan(args.stack, args.project_dir, preview=True)
+        else:
+            recording = offline_plan.plan(args.stack, args.project_dir)
         report = check(recording, environment, config)
     except SettingsError as err:
         for line in err.problems:
@@ -418,7 +479,8 @@ def main(argv: list[str] | None = None) -> int:
         traceback.print_exc(file=sys.stderr)
         print(f"error: the policy check failed for stack {args.stack}: {err}", file=sys.stderr)
         return 1
-    print(f"{PACK_NAME} · stack {args.stack} ({environment}) · offline policy check\n")
+    mode = "first preview of a new stack" if args.preview else "offline policy check"
+    print(f"{PACK_NAME} · stack {args.stack} ({environment}) · {mode}\n")
     print_report(report, sys.stdout)
     return 3 if report.mandatory else 0
 

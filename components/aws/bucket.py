@@ -84,7 +84,9 @@ class AwsBucket(pulumi.ComponentResource):
         aws.s3.BucketPolicy(
             f"{name}-tls-only",
             bucket=bucket.id,
-            policy=bucket.arn.apply(_deny_insecure_transport),
+            # Built from the name the program sets, not from `bucket.arn` (computed by AWS, unknown until the bucket
+            # exists): the same document, but known at preview, so the TLS-only rule judges it before `up`.
+            policy=_deny_insecure_transport(bucket_arn(args.bucket_name)),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[block]),
         )
         self.bucket_name = bucket.bucket
@@ -117,6 +119,12 @@ def _lifecycle_rules(settings: BucketSettings) -> list[aws.s3.BucketLifecycleCon
             }
         )
     return rules
+
+
+def bucket_arn(bucket_name: str) -> str:
+    """The ARN of a bucket in the commercial partition: `arn:aws:s3:::<bucket>` (no region or account; see
+    https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-arn-format.html)."""
+    return f"arn:aws:s3:::{bucket_name}"
 
 
 def _deny_insecure_transport(bucket_arn: str) -> str:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from pulumi_policy.proxy import UnknownValueError
 
-from .common import Context, dig, is_set, items, number, provided, resource_policy
+from .common import Context, Undecided, dig, is_set, items, number, provided, resource_policy
 
 LOAD_BALANCER = "cloudflare:index/loadBalancer:LoadBalancer"
 POOL = "cloudflare:index/loadBalancerPool:LoadBalancerPool"
@@ -30,19 +30,34 @@ def _pool_monitored(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
         yield "minimumOrigins is below 1: the pool never counts as unhealthy"
 
 
-def _fallback(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
+def _fallback(props: Mapping[str, Any], ctx: Context) -> Iterator[str | Undecided]:
     if not provided(props, "fallbackPool"):
         yield "fallbackPool is not set"
-    try:  # pool ids are unknown while the pools are being created (preview)
-        defaults = {str(p) for p in items(props.get("defaultPools"))}
-        fallback = props.get("fallbackPool")
-    except UnknownValueError:
-        return
+    listed = props.get("defaultPools")  # a list unknown as a whole: undecided (common.UNDECIDED)
+    pools = listed if isinstance(listed, Sequence) and not isinstance(listed, str) else []
+    defaults, unknown = set(), 0
+    for i in range(len(pools)):  # pool ids are unknown while the pools are being created (preview)
+        try:
+            defaults.add(str(pools[i]))
+        except UnknownValueError:
+            unknown += 1
     minimum = ctx.config["minDefaultPools"]
-    if len(defaults) < minimum:
-        yield f"defaultPools has {len(defaults)} pool(s); required: >= {minimum} for failover"
-    if is_set(fallback) and defaults == {str(fallback)}:
-        yield "the fallback pool is the only default pool: there is nothing to fail over to"
+    fewest, most = len(defaults) or min(unknown, 1), len(defaults) + unknown  # distinct pools the entries can be
+    if most < minimum:
+        yield f"defaultPools has {most} pool(s); required: >= {minimum} for failover"
+    elif fewest < minimum:
+        yield Undecided(f"whether the {len(pools)} default pools (ids unknown) include {minimum} distinct ones")
+    try:
+        fallback, fallback_known = props.get("fallbackPool"), True
+    except UnknownValueError:
+        fallback, fallback_known = None, False
+    if not is_set(fallback) and fallback_known:
+        return  # no fallback pool at all: reported above
+    if fallback_known and not unknown:
+        if defaults == {str(fallback)}:
+            yield "the fallback pool is the only default pool: there is nothing to fail over to"
+    elif len(defaults) <= 1 and most >= 1 and (not fallback_known or not defaults or defaults == {str(fallback)}):
+        yield Undecided("whether the fallback pool is the only default pool (ids unknown)")
 
 
 def _monitor_https(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:

@@ -102,7 +102,7 @@ class Context:
         return self.environment == "prod"
 
 
-ResourceCheck = Callable[[Mapping[str, Any], Context], Iterable[str]]
+ResourceCheck = Callable[[Mapping[str, Any], Context], Iterable["str | Undecided"]]
 
 
 @dataclass(frozen=True)
@@ -119,7 +119,30 @@ class StackResource:
     provider: str | None
 
 
-StackCheck = Callable[[Sequence[StackResource], Mapping[str, Any]], Iterable[tuple[str, str | None]]]
+@dataclass(frozen=True)
+class Undecided:
+    """A finding of a resource or stack check that can't be decided during preview: `what` needs a value still
+    unknown (a check reading an unknown value raises UnknownValueError, which counts the same)."""
+
+    what: str
+    urn: str | None = None
+
+
+StackCheck = Callable[[Sequence[StackResource], Mapping[str, Any]], Iterable["tuple[str, str | None] | Undecided"]]
+
+UNDECIDED = "undecided at preview"
+"""Prefix of the reason of the pack's own outcome for a rule that needs a value unknown during preview.
+
+pulumi-policy turns an unknown value a rule reads into an advisory "can't run policy ... during preview": a mandatory
+rule silently downgraded. The pack's rules instead report a not-applicable outcome with this reason (the
+protocol's only other outcome: AnalyzeResponse.not_applicable), so nothing blocks or warns falsely; the same rule runs
+again with every value known when `pulumi up` analyses the resource before creating it (resource rules) and once
+the update has finished (stack rules), and blocks there. The offline check lists these in their own section."""
+
+
+def undecided_reason(detail: str) -> str:
+    """The not-applicable reason of an undecided rule."""
+    return f"{UNDECIDED}: {detail}; re-checked on up"
 
 
 def _description(severity: str, summary: str, remediation: str) -> str:
@@ -183,10 +206,19 @@ def resource_policy(
         values = typed_config(args.get_config(), full_schema)
         if prod_only and values.get("environment") != "prod":
             args.not_applicable(f"{name} applies to prod stacks only")
-        provider = args.provider.props if args.provider is not None else {}
-        ctx = Context(args.resource_type, args.name, args.urn, values, bool(args.opts.protect), provider)
-        for message in check(args.props, ctx):
-            report_violation(message, None)
+        undecided: list[str] = []
+        try:
+            provider = args.provider.props if args.provider is not None else {}
+            ctx = Context(args.resource_type, args.name, args.urn, values, bool(args.opts.protect), provider)
+            for message in check(args.props, ctx):
+                if isinstance(message, Undecided):
+                    undecided.append(message.what)
+                else:
+                    report_violation(message, None)
+        except UnknownValueError as unknown:  # violations found before it stand; the rest waits for `up`
+            undecided.append(unknown.message)
+        if undecided:
+            args.not_applicable(undecided_reason("; ".join(undecided)))
 
     _register(
         PolicyMeta(
@@ -238,8 +270,17 @@ def stack_policy(
         if prod_only and values.get("environment") != "prod":
             args.not_applicable(f"{name} applies to prod stacks only")
         resources = [_stack_resource(r) for r in args.resources]
-        for message, urn in check(resources, values):
-            report_violation(message, urn)
+        undecided: list[str] = []
+        try:
+            for finding in check(resources, values):
+                if isinstance(finding, Undecided):
+                    undecided.append(finding.what)
+                else:
+                    report_violation(*finding)
+        except UnknownValueError as unknown:  # a value the check did not expect to be unknown: the rest waits
+            undecided.append(unknown.message)
+        if undecided:
+            args.not_applicable(undecided_reason("; ".join(undecided)))
 
     _register(
         PolicyMeta(

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from functools import partial
 from typing import Any
 
 from pulumi_policy.proxy import UnknownValueError
 
 from . import aws, azure, cloudflare, gcp
-from .common import StackResource, dig, items, number, stack_policy
+from .common import StackResource, Undecided, dig, items, number, provided, stack_policy
 
 AREA = "stack"
-Finding = tuple[str, str | None]
+Finding = tuple[str, str | None] | Undecided
 
 # Each storage type and the companion resources (aws 7 splits bucket settings out) it must have, matched by
 # dependency or by the property naming the bucket/account.
@@ -64,6 +65,16 @@ def _get(props: Mapping[str, Any], key: str) -> Any:
         return props.get(key)
     except UnknownValueError:
         return None
+
+
+def _length(props: Mapping[str, Any], key: str) -> int | None:
+    """How many elements a list property has (0 when absent). Its elements may be unknown during preview (ids of
+    pools being created) while its length is known; None when the list itself is unknown."""
+    try:
+        value = props.get(key)
+    except UnknownValueError:
+        return None
+    return len(value) if isinstance(value, Sequence) and not isinstance(value, str | bytes) else 0
 
 
 def _of(resources: Iterable[StackResource], *types: str) -> list[StackResource]:
@@ -125,27 +136,65 @@ def _clusters_balanced(resources: Sequence[StackResource], config: Mapping[str, 
     in_balancer = {urn for lb in balancers for urn in _reach(lb, by_urn) if urn in pools}
     for cluster in _of(resources, *CLUSTER_TYPES):
         names = _cluster_names(cluster)
-        served = False
+        served, unknown = False, []
         for urn in in_balancer:
             pool = pools[urn]
-            origins = " ".join(
-                f"{dig(o, 'name') or ''} {dig(o, 'address') or ''}" for o in items(_get(pool.props, "origins"))
-            )
-            if cluster.urn in _reach(pool, by_urn) or any(n in origins for n in names):
+            if cluster.urn in _reach(pool, by_urn):  # the pool's origins are built from the cluster's ingress
                 served = True
                 break
-        if not served:
+            origins, unknown_here = _origin_text(pool)
+            unknown += unknown_here
+            if any(n in origins for n in names):
+                served = True
+                break
+        if not served and unknown:
+            yield Undecided(f"whether {cluster.name} is an origin: {', '.join(unknown)} unknown", cluster.urn)
+        elif not served:
             yield f"cluster {cluster.name} is in no pool of the load balancer", cluster.urn
+
+
+def _origin_text(pool: StackResource) -> tuple[str, list[str]]:
+    """The known names and addresses of a pool's origins, and the paths of the unknown ones."""
+    known: list[str] = []
+    unknown: list[str] = []
+    try:
+        origins = pool.props.get("origins")
+    except UnknownValueError:
+        return "", [f"{pool.name}.origins"]
+    if not isinstance(origins, Sequence) or isinstance(origins, str):
+        return "", []
+    for i in range(len(origins)):
+        for key in ("name", "address"):
+            try:
+                known.append(str(dig(origins[i], key) or ""))
+            except UnknownValueError:
+                unknown.append(f"{pool.name}.origins[{i}].{key}")
+    return " ".join(known), unknown
+
+
+def _decided(resource: StackResource, judge: Callable[[], Iterable[Finding]]) -> Iterator[Finding]:
+    """The findings `judge` makes about `resource`; when it reads a value unknown during preview, the ones made
+    before it stand and the rest is Undecided (judged again on `up`), never a finding made on a guess."""
+    found: list[Finding] = []
+    try:
+        found.extend(judge())
+    except UnknownValueError as unknown:
+        found.append(Undecided(f"{resource.name}: {unknown.message}", resource.urn))
+    yield from found
 
 
 def _flow_logs(resources: Sequence[StackResource], config: Mapping[str, Any]) -> Iterator[Finding]:
     logs = _of(resources, aws.FLOW_LOG)
     for vpc in _of(resources, aws.VPC):
         linked = [f for f in logs if _depends_on(f, vpc)]
-        if not linked:
-            yield f"VPC {vpc.name} has no flow log", vpc.urn
-        elif not any(_get(f.props, "trafficType") == "ALL" for f in linked):
-            yield f"VPC {vpc.name} logs only part of its traffic (trafficType ALL required)", vpc.urn
+
+        def judge(vpc: StackResource = vpc, linked: list[StackResource] = linked) -> Iterator[Finding]:
+            if not linked:
+                yield f"VPC {vpc.name} has no flow log", vpc.urn
+            elif not any(f.props.get("trafficType") == "ALL" for f in linked):
+                yield f"VPC {vpc.name} logs only part of its traffic (trafficType ALL required)", vpc.urn
+
+        yield from _decided(vpc, judge)
 
 
 def _tunnels(resources: Sequence[StackResource], config: Mapping[str, Any]) -> Iterator[Finding]:
@@ -160,36 +209,44 @@ def _tunnels(resources: Sequence[StackResource], config: Mapping[str, Any]) -> I
             yield f"GCP peer {gateway.name} has {count} tunnel(s); required: >= {minimum}", gateway.urn
     by_urn = {r.urn: r for r in resources}
     for gateway in _of(resources, azure.LOCAL_GATEWAY):
-        count = 0
-        for connection in _of(resources, azure.VPN_CONNECTION):
-            if not _depends_on(connection, gateway):
-                continue
-            active = any(
-                by_urn[d].type == azure.VPN_GATEWAY and _get(by_urn[d].props, "activeActive") is True
-                for d in connection.dependencies
-                if d in by_urn
-            )
-            count += 2 if active else 1
-        if count < minimum:
-            yield f"Azure peer {gateway.name} has {count} tunnel(s); required: >= {minimum}", gateway.urn
+
+        def judge(gateway: StackResource = gateway) -> Iterator[Finding]:
+            count = 0
+            for connection in _of(resources, azure.VPN_CONNECTION):
+                if not _depends_on(connection, gateway):
+                    continue
+                active = any(
+                    by_urn[d].type == azure.VPN_GATEWAY and by_urn[d].props.get("activeActive") is True
+                    for d in connection.dependencies
+                    if d in by_urn
+                )
+                count += 2 if active else 1
+            if count < minimum:
+                yield f"Azure peer {gateway.name} has {count} tunnel(s); required: >= {minimum}", gateway.urn
+
+        yield from _decided(gateway, judge)
 
 
 def _eks_workload_identity(resources: Sequence[StackResource], config: Mapping[str, Any]) -> Iterator[Finding]:
     for cluster in _of(resources, aws.EKS_CLUSTER):
-        oidc = any(_depends_on(p, cluster) for p in _of(resources, aws.IAM_OIDC_PROVIDER))
-        pod_identity = any(
-            _depends_on(a, cluster) and _get(a.props, "addonName") == "eks-pod-identity-agent"
-            for a in _of(resources, aws.EKS_ADDON)
-        )
-        if not (oidc or pod_identity):
-            yield (
-                f"EKS cluster {cluster.name} has neither an IAM OIDC provider (IRSA) nor the pod-identity agent",
-                cluster.urn,
-            )
+
+        def judge(cluster: StackResource = cluster) -> Iterator[Finding]:
+            if any(_depends_on(p, cluster) for p in _of(resources, aws.IAM_OIDC_PROVIDER)):
+                return
+            if not any(
+                _depends_on(a, cluster) and a.props.get("addonName") == "eks-pod-identity-agent"
+                for a in _of(resources, aws.EKS_ADDON)
+            ):
+                yield (
+                    f"EKS cluster {cluster.name} has neither an IAM OIDC provider (IRSA) nor the pod-identity agent",
+                    cluster.urn,
+                )
+
+        yield from _decided(cluster, judge)
 
 
 def _audits(setting: StackResource, categories: Sequence[str]) -> bool:
-    for log in items(_get(setting.props, "logs")):
+    for log in items(setting.props.get("logs")):
         if dig(log, "enabled") is not True:
             continue
         if dig(log, "category") in categories or dig(log, "categoryGroup") in AUDIT_GROUPS:
@@ -200,75 +257,101 @@ def _audits(setting: StackResource, categories: Sequence[str]) -> bool:
 def _azure_audit(resources: Sequence[StackResource], config: Mapping[str, Any]) -> Iterator[Finding]:
     settings = _of(resources, azure.DIAGNOSTIC_SETTING)
     for resource in _of(resources, *AUDIT_CATEGORIES):
-        categories = AUDIT_CATEGORIES[resource.type]
-        if not any(_depends_on(s, resource) and _audits(s, categories) for s in settings):
-            yield (
-                f"{resource.name} has no diagnostic setting sending {' or '.join(categories)} (or the audit group)",
-                resource.urn,
-            )
+
+        def judge(resource: StackResource = resource) -> Iterator[Finding]:
+            categories = AUDIT_CATEGORIES[resource.type]
+            if not any(_depends_on(s, resource) and _audits(s, categories) for s in settings):
+                yield (
+                    f"{resource.name} has no diagnostic setting sending {' or '.join(categories)} "
+                    "(or the audit group)",
+                    resource.urn,
+                )
+
+        yield from _decided(resource, judge)
 
 
 def _rds_tls(resources: Sequence[StackResource], config: Mapping[str, Any]) -> Iterator[Finding]:
     groups = _of(resources, aws.RDS_PARAMETER_GROUP)
     for instance in _of(resources, aws.RDS_INSTANCE):
-        engine = str(_get(instance.props, "engine") or "")
-        if engine not in RDS_TLS_PARAMETERS:
-            continue
-        parameter, value = RDS_TLS_PARAMETERS[engine]
-        group_name = _get(instance.props, "parameterGroupName")
-        linked = [g for g in groups if _depends_on(instance, g) or (group_name and _get(g.props, "name") == group_name)]
-        if not group_name and not linked:
-            major = number(str(_get(instance.props, "engineVersion") or "0").split(".")[0]) or 0
-            if major < RDS_TLS_DEFAULT_FROM.get(engine, 10**6):
-                yield f"{instance.name} uses the default parameter group, where {parameter} is off", instance.urn
-            continue
-        if not linked:
-            yield (
-                f"{instance.name}: parameter group {group_name} is not in this stack; {parameter} unverified",
-                instance.urn,
-            )
-            continue
-        if not any(
-            dig(p, "name") == parameter and str(dig(p, "value")) == value
-            for g in linked
-            for p in items(_get(g.props, "parameters"))
-        ):
-            yield f"{instance.name}: its parameter group does not set {parameter} = {value}", instance.urn
+        yield from _decided(instance, partial(_rds_instance_tls, instance, groups))
+
+
+def _rds_instance_tls(instance: StackResource, groups: Sequence[StackResource]) -> Iterator[Finding]:
+    engine = str(instance.props.get("engine") or "")
+    if engine not in RDS_TLS_PARAMETERS:
+        return
+    parameter, value = RDS_TLS_PARAMETERS[engine]
+    try:
+        group_name = instance.props.get("parameterGroupName")
+    except UnknownValueError:  # the name of a group being created: set, and the group linked by dependency
+        group_name = None
+        if not any(_depends_on(instance, g) for g in groups):
+            raise
+    linked = [g for g in groups if _depends_on(instance, g) or (group_name and _get(g.props, "name") == group_name)]
+    if not group_name and not linked:
+        major = number(str(instance.props.get("engineVersion") or "0").split(".")[0]) or 0
+        if major < RDS_TLS_DEFAULT_FROM.get(engine, 10**6):
+            yield f"{instance.name} uses the default parameter group, where {parameter} is off", instance.urn
+        return
+    if not linked:
+        yield (
+            f"{instance.name}: parameter group {group_name} is not in this stack; {parameter} unverified",
+            instance.urn,
+        )
+        return
+    if not any(
+        dig(p, "name") == parameter and str(dig(p, "value")) == value
+        for g in linked
+        for p in items(g.props.get("parameters"))
+    ):
+        yield f"{instance.name}: its parameter group does not set {parameter} = {value}", instance.urn
 
 
 DAY = 86400
+
+
+def _pitr(db: StackResource, rpo: float) -> Iterator[Finding]:
+    """A database keeps point-in-time recovery (an RPO under a day needs it)."""
+    if db.type == aws.RDS_INSTANCE:
+        if (number(db.props.get("backupRetentionPeriod")) or 0) < 1:
+            yield f"{db.name}: backupRetentionPeriod 0 disables PITR; rpo {rpo:g}s needs it", db.urn
+    elif db.type == gcp.SQL_INSTANCE:
+        backups = dig(db.props.get("settings"), "backupConfiguration") or {}
+        if dig(backups, "enabled") is not True or dig(backups, "pointInTimeRecoveryEnabled") is not True:
+            yield f"{db.name}: backups with pointInTimeRecoveryEnabled are off; rpo {rpo:g}s needs PITR", db.urn
+    elif dig(db.props.get("backup"), "backupRetentionDays") is None:
+        yield f"{db.name}: backup.backupRetentionDays is not set; rpo {rpo:g}s needs PITR kept", db.urn
+
+
+def _detection(monitor: StackResource, rto: float) -> Iterator[Finding]:
+    """A health monitor marks a dead origin down within the RTO (interval x consecutiveDown)."""
+    interval = number(monitor.props.get("interval")) or 60
+    down = number(monitor.props.get("consecutiveDown")) or 1
+    if interval * down > rto:
+        yield (
+            f"{monitor.name}: an origin is marked down after {interval * down:g}s "
+            f"(interval x consecutiveDown), beyond rto {rto:g}s",
+            monitor.urn,
+        )
 
 
 def _dr_objectives(resources: Sequence[StackResource], config: Mapping[str, Any]) -> Iterator[Finding]:
     """The declared RPO and RTO, checked against the databases and the edge that must deliver them."""
     rpo, rto = number(config["rpoSeconds"]) or 0, number(config["rtoSeconds"]) or 0
     if rpo < DAY:  # restoring to within the RPO needs point-in-time recovery, not a daily snapshot
-        for db in _of(resources, aws.RDS_INSTANCE):
-            if (number(_get(db.props, "backupRetentionPeriod")) or 0) < 1:
-                yield f"{db.name}: backupRetentionPeriod 0 disables PITR; rpo {rpo:g}s needs it", db.urn
-        for db in _of(resources, gcp.SQL_INSTANCE):
-            backups = dig(_get(db.props, "settings"), "backupConfiguration") or {}
-            if dig(backups, "enabled") is not True or dig(backups, "pointInTimeRecoveryEnabled") is not True:
-                yield f"{db.name}: backups with pointInTimeRecoveryEnabled are off; rpo {rpo:g}s needs PITR", db.urn
-        for db in _of(resources, azure.POSTGRES_SERVER):
-            if dig(_get(db.props, "backup"), "backupRetentionDays") is None:
-                yield f"{db.name}: backup.backupRetentionDays is not set; rpo {rpo:g}s needs PITR kept", db.urn
-    monitors = _of(resources, cloudflare.MONITOR)
-    for monitor in monitors:
-        interval = number(_get(monitor.props, "interval")) or 60
-        down = number(_get(monitor.props, "consecutiveDown")) or 1
-        if interval * down > rto:
-            yield (
-                f"{monitor.name}: an origin is marked down after {interval * down:g}s "
-                f"(interval x consecutiveDown), beyond rto {rto:g}s",
-                monitor.urn,
-            )
+        for db in _of(resources, aws.RDS_INSTANCE, gcp.SQL_INSTANCE, azure.POSTGRES_SERVER):
+            yield from _decided(db, partial(_pitr, db, rpo))
+    for monitor in _of(resources, cloudflare.MONITOR):
+        yield from _decided(monitor, partial(_detection, monitor, rto))
     for pool in _of(resources, cloudflare.POOL):
-        if not _get(pool.props, "monitor"):
+        if not provided(pool.props, "monitor"):
             yield f"{pool.name}: no monitor, so no health-check driven failover", pool.urn
     for balancer in _of(resources, cloudflare.LOAD_BALANCER):
-        if not _get(balancer.props, "fallbackPool") or len(items(_get(balancer.props, "defaultPools"))) < 2:
+        defaults = _length(balancer.props, "defaultPools")
+        if not provided(balancer.props, "fallbackPool") or (defaults is not None and defaults < 2):
             yield f"{balancer.name}: failover needs a fallback pool and at least two default pools", balancer.urn
+        elif defaults is None:
+            yield Undecided(f"how many default pools {balancer.name} has", balancer.urn)
 
 
 POLICIES = [

@@ -262,9 +262,10 @@ def test_unknown_references_count_as_given_during_preview() -> None:
     assert run("cloudflare-lb-fallback", [Res(cloudflare.LOAD_BALANCER, "lb", lb)]).violations == []
 
 
-def test_unknown_judged_values_make_the_engines_preview_advisory() -> None:
-    """A rule reading a value unknown during preview can't run: pulumi-policy reports an advisory."""
+def test_unknown_judged_values_are_undecided_not_the_engines_preview_advisory() -> None:
+    """A rule reading a value unknown during preview reports itself undecided (re-checked on up), where
+    pulumi-policy on its own would report an advisory "can't run policy" (see test_preview.py)."""
     pab = {"bucket": "b", "blockPublicAcls": UNKNOWN_STRING_VALUE}
-    [violation] = run("aws-s3-public-access-block", [Res(aws.S3_PUBLIC_ACCESS_BLOCK, "pab", pab)]).violations
-    assert violation.level == "advisory" and "can't run policy" in violation.message
-    assert violation.resource_name == "pab"
+    report = run("aws-s3-public-access-block", [Res(aws.S3_PUBLIC_ACCESS_BLOCK, "pab", pab)])
+    assert report.violations == [] and report.downgraded == []
+    assert [(u.policy, u.resource_name) for u in report.undecided] == [("aws-s3-public-access-block", "pab")]
