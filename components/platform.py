@@ -60,6 +60,8 @@ class Platform(pulumi.ComponentResource):
         mesh = settings.mesh_plan()
         self.regions, self.providers, self.exports, self.workloads, self.budgets = {}, {}, {}, {}, {}
         self.shared_networks = {}
+        self._after_gcp_apis: list[pulumi.ResourceTransformation] = []
+        """Given to every component holding GCP resources: they wait for the stack's enabled APIs."""
         for cloud, cloud_settings in settings.clouds.enabled().items():
             if cloud not in REGION_MODULES:
                 continue
@@ -71,9 +73,13 @@ class Platform(pulumi.ComponentResource):
                 region_name = f"{name}-{cloud}-{region_code(region.name)}"
                 provider = module.regional_provider(region_name, region, settings, pulumi.ResourceOptions(parent=self))
                 self.providers[(cloud, region.name)] = provider
+                if cloud == "gcp" and not self._after_gcp_apis:
+                    self._gcp_services(name, settings, provider)
                 if shared is None and hasattr(module, "shared_network"):  # built once, on the primary's provider
                     shared = module.shared_network(
-                        name, settings, pulumi.ResourceOptions(parent=self, providers=[provider])
+                        name,
+                        settings,
+                        pulumi.ResourceOptions(parent=self, providers=[provider], transformations=self._after_gcp_apis),
                     )
                     self.shared_networks[cloud] = shared
                 self.regions[cloud][region.name] = getattr(module, class_name)(
@@ -86,7 +92,9 @@ class Platform(pulumi.ComponentResource):
                         mesh=mesh,
                         shared_network=shared,
                     ),
-                    opts=pulumi.ResourceOptions(parent=self, providers=[provider]),
+                    opts=pulumi.ResourceOptions(
+                        parent=self, providers=[provider], transformations=self._after_gcp_apis
+                    ),
                 )
         from .connectivity.same_cloud import same_cloud_paths
 
@@ -108,6 +116,18 @@ class Platform(pulumi.ComponentResource):
         self._budgets(name, settings)
         self.register_outputs({})
 
+    def _gcp_services(self, name: str, settings: PlatformSettings, provider: pulumi.ProviderResource) -> None:
+        """Enable every API the stack uses in its project (through the primary region's provider) before any other
+        GCP resource: each component holding GCP resources gets `self._after_gcp_apis`."""
+        from .gcp.services import GcpServices, GcpServicesArgs, stack_apis
+
+        services = GcpServices(
+            f"{name}-gcp-apis",
+            GcpServicesArgs(project=str(settings.clouds.gcp.project), apis=stack_apis()),
+            opts=pulumi.ResourceOptions(parent=self, providers=[provider]),
+        )
+        self._after_gcp_apis = [services.transformation()]
+
     def _primary(self, cloud: Cloud) -> tuple[CloudRegion, pulumi.ProviderResource]:
         """A cloud's primary region component and its provider."""
         region, component = next(iter(self.regions[cloud].items()))
@@ -125,7 +145,7 @@ class Platform(pulumi.ComponentResource):
         component = VpnMesh(
             f"{name}-vpn",
             VpnMeshArgs(plan=mesh, ends=ends, providers=self.providers, tags=settings.tags()),
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=pulumi.ResourceOptions(parent=self, transformations=self._after_gcp_apis),
         )
         self.exports["vpn_tunnels"] = component.tunnels
         return component
@@ -196,7 +216,9 @@ class Platform(pulumi.ComponentResource):
                 gcp=gcp,
             ),
             opts=pulumi.ResourceOptions(
-                parent=self, providers=[self._primary(cloud)[1] for cloud in sorted(sources | targets)]
+                parent=self,
+                providers=[self._primary(cloud)[1] for cloud in sorted(sources | targets)],
+                transformations=self._after_gcp_apis,
             ),
         )
         self.exports.update(
@@ -337,7 +359,9 @@ class Platform(pulumi.ComponentResource):
                 tags=settings.tags(),
             ),
             opts=pulumi.ResourceOptions(
-                parent=self, providers=[self._primary(c)[1] for c in ("aws", "azure", "gcp") if c in regions]
+                parent=self,
+                providers=[self._primary(c)[1] for c in ("aws", "azure", "gcp") if c in regions],
+                transformations=self._after_gcp_apis,
             ),
         )
         self.exports["data_sync_jobs"] = component.job_names
@@ -358,6 +382,7 @@ class Platform(pulumi.ComponentResource):
             stores["azure"] = c.AzureStore(
                 vault_name=azure_primary.vault.vault_name,  # type: ignore[attr-defined]
                 resource_group_name=azure_primary.resource_group_name,  # type: ignore[attr-defined]
+                vault_access=azure_primary.vault.data_plane_access,  # type: ignore[attr-defined]
             )
         if "gcp" in self.regions:
             gcp_primary, _ = self._primary("gcp")
@@ -379,7 +404,11 @@ class Platform(pulumi.ComponentResource):
                 tags=settings.tags(),
                 **stores,
             ),
-            opts=pulumi.ResourceOptions(parent=self, providers=[self._primary(cloud)[1] for cloud in self.regions]),
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                providers=[self._primary(cloud)[1] for cloud in self.regions],
+                transformations=self._after_gcp_apis,
+            ),
         )
         self.exports["connection_secrets"] = {
             "aws": component.aws_secret_arns,
@@ -393,7 +422,9 @@ class Platform(pulumi.ComponentResource):
         the billing account: a dev stack without one gets no GCP budget (prod requires it)."""
         b, prefix = settings.budgets, f"{settings.name}-{settings.environment}"
         for cloud, share in settings.budget_shares().items():
-            opts = pulumi.ResourceOptions(parent=self, providers=[self._primary(cloud)[1]])
+            opts = pulumi.ResourceOptions(
+                parent=self, providers=[self._primary(cloud)[1]], transformations=self._after_gcp_apis
+            )
             if cloud == "aws":
                 from .aws.budgets import AwsBudgets, AwsBudgetsArgs
 

@@ -112,9 +112,16 @@ def reachability(recording: Recording, settings: PlatformSettings) -> list[Verdi
     return check(settings, replace(topology(settings), same_cloud=built))
 
 
-def write_json(recording: Recording, path: Path, reachability: dict[str, Any] | None = None) -> None:
-    """Every registration (inputs with secrets shown as "[secret]") and the summary (with `reachability`, the
-    report of `components.lib.reachability`, when given)."""
+def write_json(
+    recording: Recording,
+    path: Path,
+    reachability: dict[str, Any] | None = None,
+    deploy_estimate: dict[str, Any] | None = None,
+    prerequisites: dict[str, Any] | None = None,
+) -> None:
+    """Every registration (inputs with secrets shown as "[secret]", ignore_changes: what the deploy check reads) and
+    the summary, with the reachability report (`summary.reachability`, from `components.lib.reachability`) and the
+    deploy-time estimate (`summary.deploy_estimate`) when given."""
     document = {
         "project": PROJECT,
         "stack": recording.stack,
@@ -130,12 +137,18 @@ def write_json(recording: Recording, path: Path, reachability: dict[str, Any] | 
                 "deleted_with": r.deleted_with,
                 "provider": r.provider,
                 "dependencies": r.dependencies,
+                "ignore_changes": r.ignore_changes,
                 "inputs": r.public_inputs(),
             }
             for r in recording.resources
         ],
         "outputs": redact(recording.outputs),
-        "summary": {**summary(recording), **({"reachability": reachability} if reachability is not None else {})},
+        "summary": {
+            **summary(recording),
+            **({"reachability": reachability} if reachability is not None else {}),
+            **({"deploy_estimate": deploy_estimate} if deploy_estimate else {}),
+            **({"deploy_prerequisites": prerequisites} if prerequisites else {}),
+        },
     }
     path.write_text(json.dumps(document, indent=2, sort_keys=True, default=str) + "\n")
 

@@ -124,6 +124,10 @@ def _pools(s: PlatformSettings) -> Iterator[Problem]:
                         f"{instance_type} has no NVIDIA GPU; allowed for gpu: true: a GPU type such as "
                         f"{'g5.xlarge' if cloud == 'aws' else 'Standard_NC4as_T4_v3'}",
                     )
+            if pool.gpu and not pool.system and pool.desired_size > 0:  # (a GPU system pool is refused below)
+                # GPU quotas start at 0 in most accounts and a GPU create holds the first deploy back; the
+                # autoscaler adds GPU nodes when a pod asks (the deploy check's gpu-pools-start-at-zero).
+                yield Problem(f"{path}.desired_size", f"{pool.desired_size} GPU nodes at creation; allowed: 0")
             if pool.system and (pool.capacity == "spot" or pool.gpu or pool.min_size < 1):
                 yield Problem(path, "a system pool must be on-demand, non-GPU and keep at least one node")
             if cloud == "gcp" and pool.gpu and pool.instance_types[0] not in catalog.GKE_GPU_MACHINES:
@@ -232,6 +236,13 @@ def _postgres(s: PlatformSettings) -> Iterator[Problem]:
         yield Problem(
             "postgres.tier.azure",
             f"{s.postgres.tier.azure} is Burstable, which has no high availability; allowed: GP_ or MO_ with ha: true",
+        )
+    if s.clouds.azure.enabled and s.postgres.backup_retention_days > 35:
+        # Flexible Server: "Possible values are between 7 and 35 days" (fewer than 7 are raised to 7 for Azure only)
+        # https://learn.microsoft.com/azure/postgresql/flexible-server/concepts-backup-restore
+        yield Problem(
+            "postgres.backup_retention_days",
+            f"{s.postgres.backup_retention_days} days; allowed with Azure enabled: at most 35 (Flexible Server)",
         )
     if s.postgres.max_storage_gb < s.postgres.storage_gb:
         yield Problem(

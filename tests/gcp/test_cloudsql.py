@@ -11,8 +11,9 @@ import pulumi_random as random
 import pytest
 from pulumi.runtime.rpc import is_rpc_secret
 
+from components.lib.waits import GCP_IAM
 from scripts.offline import Recording, Registration
-from tests.aws.helpers import depends_on, deps_of_type, of_type, one, one_of, platform_config
+from tests.aws.helpers import depends_on, deps_of_type, of_type, one, one_of, platform_config, waits_after
 
 from .helpers import (
     ALL_REGIONS,
@@ -98,7 +99,7 @@ def test_disks_and_backups_are_encrypted_with_the_sql_key_once_the_agent_may_use
     crypto_key, grant = key(rec, region, "sql")
     assert db.inputs["encryptionKeyName"] == f"{crypto_key.inputs['keyRing']}/cryptoKeys/sql"
     assert "gcp-sa-cloud-sql" in grant.inputs["member"]
-    assert depends_on(db, crypto_key) and depends_on(db, grant)
+    assert depends_on(db, crypto_key) and waits_after(rec, db, grant, GCP_IAM.seconds)  # propagated (gcp 4)
 
 
 @pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
@@ -116,7 +117,10 @@ def test_daily_backups_at_three_with_pitr_and_configured_retention(gcp_recorded,
     assert backup["startTime"] == "03:00"
     assert backup["pointInTimeRecoveryEnabled"] is True
     assert backup["transactionLogRetentionDays"] == min(days, 7)
-    assert backup["backupRetentionSettings"] == {"retainedBackups": days, "retentionUnit": "COUNT"}
+    # one backup more than the days of logs (gcp 5): the API refuses retained backups <= log retention days
+    retained = backup["backupRetentionSettings"]
+    assert retained == {"retainedBackups": max(days, min(days, 7) + 1), "retentionUnit": "COUNT"}
+    assert retained["retainedBackups"] > backup["transactionLogRetentionDays"]
     assert platform_config(stack)["postgres"]["backup_retention_days"] == days
 
 
@@ -184,7 +188,7 @@ def test_admin_password_is_kept_in_secret_manager_in_the_region_with_cmek(gcp_re
     (replica,) = secret.inputs["replication"]["userManaged"]["replicas"]
     assert replica["location"] == region
     assert replica["customerManagedEncryption"]["kmsKeyName"] == f"{crypto_key.inputs['keyRing']}/cryptoKeys/secrets"
-    assert depends_on(secret, grant) and "gcp-sa-secretmanager" in grant.inputs["member"]
+    assert waits_after(rec, secret, grant, GCP_IAM.seconds) and "gcp-sa-secretmanager" in grant.inputs["member"]
     assert secret.inputs["deletionProtection"] is EXPECT[stack].protect
 
 

@@ -12,8 +12,9 @@ import pulumi_gcp as gcp
 import pytest
 from pulumi.runtime.rpc import is_rpc_secret, unwrap_rpc_secret
 
+from components.lib.waits import GCP_IAM
 from scripts.offline import Recording, Registration
-from tests.aws.helpers import depends_on, deps_of_type, of_type, one, one_of, platform_config
+from tests.aws.helpers import depends_on, deps_of_type, of_type, one, one_of, platform_config, waits_after
 
 from .helpers import (
     ALL_REGIONS,
@@ -120,7 +121,7 @@ def test_secrets_are_encrypted_with_the_regions_gke_key_once_the_gke_agent_may_u
     assert encryption["state"] == "ENCRYPTED"
     assert encryption["keyName"] == f"{key.inputs['keyRing']}/cryptoKeys/gke"
     assert "container-engine-robot" in grant.inputs["member"]
-    assert depends_on(the_cluster, key) and depends_on(the_cluster, grant)
+    assert depends_on(the_cluster, key) and waits_after(rec, the_cluster, grant, GCP_IAM.seconds)  # gcp 4
 
 
 @pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
