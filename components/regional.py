@@ -31,6 +31,8 @@ class RegionArgs:
     """Every enabled region's CIDR across clouds (database and peer ingress)."""
     mesh: MeshPlan
     """The stack's VPN mesh: a region in one of its legs builds its VPN gateway."""
+    shared_network: Any = None
+    """The cloud-wide network the region joins, when its cloud has one (GCP's global VPC: GcpGlobalNetwork)."""
 
     @property
     def in_mesh(self) -> bool:

@@ -92,6 +92,21 @@ MONTHLY: dict[str, float] = {
     "cloudflare:extra-origin": 5.0,
 }
 """Monthly list prices in USD (storage per GiB; Cloudflare: a load balancer with two origins, then per origin)."""
+PER_GB: dict[str, float] = {
+    # Inter-region VPC peering: no hourly charge; the standard inter-region data transfer rate, charged at the
+    # sending side (us-east-1 <-> us-west-2: $0.02/GB). https://aws.amazon.com/vpc/pricing/ and
+    # https://aws.amazon.com/ec2/pricing/on-demand/#Data_Transfer
+    "aws:inter-region-peering-gb": 0.02,
+    # Global VNet peering, zone 1 <-> zone 1: $0.035/GB outbound at the source plus $0.035/GB inbound at the
+    # destination. https://azure.microsoft.com/pricing/details/virtual-network/
+    "azure:global-vnet-peering-gb": 0.07,
+    # One global VPC: VM-to-VM data transfer between regions within Northern America, per GiB, at the source.
+    # https://cloud.google.com/vpc/network-pricing
+    "gcp:inter-region-gib": 0.02,
+}
+"""Usage prices of the same-cloud cross-region paths, USD per GB crossing (both ends' charges together). Not in the
+monthly total (usage-based); printed next to it. The AWS alternative, a Transit Gateway per region with peering,
+would add $0.05 per attachment-hour and $0.02/GB processed (https://aws.amazon.com/transit-gateway/pricing/)."""
 SPOT_FACTOR = {"aws": 0.35, "azure": 0.2, "gcp": 0.3}
 """Typical spot/preemptible price as a fraction of on-demand (varies by market; an estimate)."""
 
@@ -113,6 +128,8 @@ class CostEstimate:
     lines: list[Line] = field(default_factory=list)
     unpriced: list[tuple[str, str]] = field(default_factory=list)
     """(resource name, SKU) the table has no price for."""
+    per_gb: list[Line] = field(default_factory=list)
+    """Usage-priced same-cloud paths: `monthly` holds the price per GB crossing (not added to the total)."""
 
     def by_cloud(self) -> dict[str, float]:
         totals: dict[str, float] = {}
@@ -150,7 +167,32 @@ def estimate(recording: Recording) -> CostEstimate:
         price = PRICERS.get(r.type)
         if price is not None:
             price(pricer, r, zones)
+    result.per_gb = _same_cloud_paths(recording)
     return result
+
+
+def _same_cloud_paths(recording: Recording) -> list[Line]:
+    """One usage line per same-cloud cross-region path: each AWS peering (its requester), each Azure VNet pair (its
+    two peerings count once), the GCP VPC when it spans more than one region."""
+    lines = [
+        Line("aws", r.name, "aws:inter-region-peering-gb", PER_GB["aws:inter-region-peering-gb"])
+        for r in recording.of_type("aws:ec2/vpcPeeringConnection:VpcPeeringConnection")
+    ]
+    azure = recording.of_type("azure-native:network:VirtualNetworkPeering")
+    lines += [
+        Line("azure", r.name, "azure:global-vnet-peering-gb", PER_GB["azure:global-vnet-peering-gb"])
+        for r in azure
+        if r.name.endswith("-to-second")
+    ]
+    by_network: dict[str, set[str]] = {}
+    for subnet in recording.of_type("gcp:compute/subnetwork:Subnetwork"):
+        by_network.setdefault(str(subnet.inputs.get("network")), set()).add(str(subnet.inputs.get("region")))
+    lines += [
+        Line("gcp", network, "gcp:inter-region-gib", PER_GB["gcp:inter-region-gib"])
+        for network, regions in by_network.items()
+        if len(regions) > 1
+    ]
+    return lines
 
 
 def _gke_zones(recording: Recording) -> dict[str, int]:
@@ -288,5 +330,8 @@ def print_estimate(result: CostEstimate, out: IO[str], monthly_budget: float | N
         share = result.total / monthly_budget
         verdict = "within" if share <= 1 else "OVER"
         print(f"  {verdict} budgets.monthly {monthly_budget:,.0f} ({share:.0%} before usage)", file=out)
+    if result.per_gb:
+        paths = ", ".join(f"{line.cloud} {line.sku.split(':')[1]} ${line.monthly:.3f}" for line in result.per_gb)
+        print(f"  per GB between regions of one cloud (usage, not in the total): {paths}", file=out)
     for name, sku in result.unpriced:
         print(f"  unpriced: {name} ({sku}): add it to scripts/costs.py", file=out)

@@ -5,6 +5,8 @@
                                                                   the CrossGuard pack run against it
                                                                   (--preview: as a new stack's first
                                                                   `pulumi preview` sees it)
+  python -m scripts.deploy check --plan FILE                       the deploy check and the deploy-time estimate
+                                                                  on a saved `plan --json` file
   python -m scripts.deploy preview|up|refresh|destroy|outputs (--stack NAME | --all)
                                                                   the Pulumi CLI via the Automation API
   python -m scripts.deploy replicate --stack prod --dsn-file dsns.json [--lag-only] [--prometheus FILE]
@@ -12,7 +14,8 @@
                                                                   primary database to the other clouds'
 
 Exit codes: 0 ok, 2 configuration/usage/environment error (one line per problem on stderr),
-1 program or Pulumi command error, 3 mandatory policy violations (`plan --policy`).
+1 program or Pulumi command error, 3 mandatory policy violations (`plan --policy`), 4 deploy-check blockers (`plan`,
+`check`: what a real cloud would refuse; see docs/DEPLOY_CHECK.md).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from components.lib import reachability
 from components.settings import SettingsError, load_settings, read_stack_config
 from components.settings.fields import shown
 from components.settings.loader import STACK_NAME
@@ -73,12 +77,22 @@ def main(
         default=offline_plan.ROOT,
         help="folder holding Pulumi.yaml and the stack files (default: this repo)",
     )
+    check = commands.add_parser(
+        "check",
+        help="the deploy check and deploy-time estimate on a saved plan (exit 4 on blockers)",
+        description="the deploy check and deploy-time estimate on a saved `plan --json` file (exit 4 on blockers)",
+    )
+    check.add_argument("--plan", type=Path, required=True, metavar="FILE", help="a `plan --json` file")
     _add_driver_commands(commands)
     _add_replicate_command(commands)
     args = parser.parse_args(argv)
 
     if args.command == "replicate":
         return _replicate(args)
+    if args.command == "check":
+        from . import deploy_check
+
+        return deploy_check.check_plan_file(args.plan, sys.stdout, sys.stderr)
     if args.command != "plan":
         from . import driver  # imported here: `plan` never loads the Automation API
 
@@ -118,16 +132,32 @@ def main(
 
     settings = load_settings(args.stack, read_stack_config(args.project_dir, args.stack))
     costs.print_estimate(costs.estimate(recording), sys.stdout, monthly_budget=settings.budgets.monthly)
+    verdicts = offline_plan.reachability(recording, settings)
+    reachability.print_report(verdicts, sys.stdout.write)
+    from . import deploy_check
+
+    # The check reads the values a full plan resolves; a --preview recording leaves them unknown.
+    graph = None if args.preview else deploy_check.Graph.from_recording(recording)
+    blockers = [f for f in deploy_check.report(graph, sys.stdout) if f.severity == "blocker"] if graph else []
+    if graph is None:
+        print("\ndeploy check: skipped with --preview (run the plan without it for the check and the estimate)")
     if args.json:
         try:
-            offline_plan.write_json(recording, args.json)
+            offline_plan.write_json(
+                recording,
+                args.json,
+                reachability=reachability.report(verdicts),
+                deploy_estimate=deploy_check.estimate(graph).as_json() if graph else None,
+                prerequisites=deploy_check.prerequisites(graph) if graph else None,
+            )
         except OSError as err:
             print(f"--json {shown(str(args.json))}: cannot write it: {err.strerror or err}", file=sys.stderr)
             return 2
         print(f"wrote {args.json}")
     if args.preview:
         print("recorded as the first `pulumi preview` of a new stack: ids and computed outputs unknown")
-    return _check_policies(recording, settings.environment) if args.policy else 0
+    status = _check_policies(recording, settings.environment) if args.policy else 0
+    return 4 if status == 0 and blockers else status
 
 
 def _json_path_problem(path: Path) -> str | None:

@@ -24,6 +24,7 @@ from typing import Any, TextIO
 from urllib.parse import unquote, urlparse
 
 from pulumi import automation as auto
+from semver import VersionInfo
 
 from components.settings import SettingsError, environment_of, load_settings, read_stack_config
 
@@ -43,6 +44,9 @@ INSTALL_HINT = (
     "pulumi CLI not found: install it with `curl -fsSL https://get.pulumi.com | sh` "
     "(or see https://www.pulumi.com/docs/install/)"
 )
+# The first CLI that accepts Pulumi.yaml's `type: object` config declaration (pulumi/pulumi#20129); older ones fail
+# with "could not validate Pulumi.yaml". The PR workflow installs the SDK's own version (3.272.0).
+MINIMUM_CLI = VersionInfo(3, 186, 0)
 
 
 class DriverError(Exception):
@@ -134,11 +138,12 @@ def policy_config(project_dir: Path, stack: str) -> Path:
 
 
 def find_cli() -> auto.PulumiCommand:
-    """The `pulumi` on PATH (its constructor runs `pulumi version`), or a DriverError with how to install it."""
+    """The `pulumi` on PATH, at least MINIMUM_CLI (its constructor runs `pulumi version` and refuses an older one),
+    or a DriverError with how to install it."""
     if shutil.which("pulumi") is None:
         raise DriverError(INSTALL_HINT)
     try:
-        return auto.PulumiCommand()
+        return auto.PulumiCommand(version=MINIMUM_CLI)
     except FileNotFoundError as err:
         raise DriverError(INSTALL_HINT) from err
     except auto.InvalidVersionError as err:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO
 
-from components.settings import PROJECT, load_settings, read_stack_config
+from components.lib.reachability import Verdict, check, observed_same_cloud, topology
+from components.settings import PROJECT, PlatformSettings, load_settings, read_stack_config
 
 from .offline import Recording, Registration, record, redact
 
@@ -102,8 +104,24 @@ def print_counts(recording: Recording, out: TextIO) -> None:
         out.write(f"  {count:4d}  {_short_type(resource_type)}\n")
 
 
-def write_json(recording: Recording, path: Path) -> None:
-    """Every registration (inputs with secrets shown as "[secret]") and the summary."""
+def reachability(recording: Recording, settings: PlatformSettings) -> list[Verdict]:
+    """Every use one network makes of another's private endpoints, with its path or blocker: the same-cloud links
+    the recording actually builds (peerings both ways with their routes, GCP's shared VPC) and the mesh's legs."""
+    regions = regions_by_resource(recording)
+    built = observed_same_cloud(recording.resources, lambda r: regions[r.urn])
+    return check(settings, replace(topology(settings), same_cloud=built))
+
+
+def write_json(
+    recording: Recording,
+    path: Path,
+    reachability: dict[str, Any] | None = None,
+    deploy_estimate: dict[str, Any] | None = None,
+    prerequisites: dict[str, Any] | None = None,
+) -> None:
+    """Every registration (inputs with secrets shown as "[secret]", ignore_changes: what the deploy check reads) and
+    the summary, with the reachability report (`summary.reachability`, from `components.lib.reachability`) and the
+    deploy-time estimate (`summary.deploy_estimate`) when given."""
     document = {
         "project": PROJECT,
         "stack": recording.stack,
@@ -119,12 +137,18 @@ def write_json(recording: Recording, path: Path) -> None:
                 "deleted_with": r.deleted_with,
                 "provider": r.provider,
                 "dependencies": r.dependencies,
+                "ignore_changes": r.ignore_changes,
                 "inputs": r.public_inputs(),
             }
             for r in recording.resources
         ],
         "outputs": redact(recording.outputs),
-        "summary": summary(recording),
+        "summary": {
+            **summary(recording),
+            **({"reachability": reachability} if reachability is not None else {}),
+            **({"deploy_estimate": deploy_estimate} if deploy_estimate else {}),
+            **({"deploy_prerequisites": prerequisites} if prerequisites else {}),
+        },
     }
     path.write_text(json.dumps(document, indent=2, sort_keys=True, default=str) + "\n")
 

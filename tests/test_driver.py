@@ -391,6 +391,30 @@ def test_missing_cli_is_one_line_with_how_to_install(
     )
 
 
+@pytest.mark.parametrize(("answer", "code"), [("v3.185.1", 2), ("v3.186.0", 0)])
+def test_a_cli_older_than_the_minimum_is_refused_in_one_line(
+    project: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    answer: str,
+    code: int,
+) -> None:
+    """The real `pulumi version` check (no fake): 3.186.0 is the first CLI to accept `type: object` config."""
+    assert driver.MINIMUM_CLI == (3, 186, 0)
+    monkeypatch.delenv("PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK", raising=False)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    script = bin_dir / "pulumi"
+    script.write_text(f"#!/bin/sh\ncase \"$*\" in version) echo {answer} ;; *) echo '{{}}' ;; esac\n")
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    assert deploy.main(["outputs", "--stack", "dev", "--project-dir", str(project)]) == code
+    err = capsys.readouterr().err
+    if code:
+        assert err.startswith("pulumi CLI unusable: ") and "3.186.0" in err and err.count("\n") == 1, err
+
+
 def test_bad_config_and_unknown_stack_never_reach_the_cli(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     document = yaml.safe_load((project / "Pulumi.prod.yaml").read_text())
     document["config"]["multicloud-platform:platform"]["kubernetes"]["version"] = "1.28"

@@ -340,6 +340,10 @@ RULE_CASES = [
                            ("us-west1", "10.32.0.0/16"))),
              "vpn.scope",
              "the mesh needs 12 VPN connections on the aws gateway of us-east-1, us-west-2; allowed: 10 per gateway"),
+    # _reachability
+    RuleCase("prod-secondary-regions-outside-the-mesh", rules._reachability, valid(vpn={"scope": "primary"}),
+             "vpn.scope", "primary in prod leaves 22 private uses without a path (e.g. scrape aws/us-east-1 -> "
+             "azure/westus2: no VPN leg between the two regions); allowed: all"),
     # _data_sync
     RuleCase("sync-more-often-than-storage-transfer-can", rules._data_sync, valid(dr={"sync": {"interval": "15m"}}),
              "dr.sync.interval", "15m; allowed: 1h or more (Storage Transfer)"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -82,7 +83,7 @@ class AwsEksCluster(pulumi.ComponentResource):
     def __init__(self, name: str, args: AwsEksClusterArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("multicloud:aws:EksCluster", name, {}, opts)
         child = pulumi.ResourceOptions(parent=self)
-        cluster_role = self._role(
+        cluster_role, cluster_policies = self._role(
             f"{name}-cluster-role",
             f"{args.role_prefix}-eks-cluster",
             "eks.amazonaws.com",
@@ -119,7 +120,11 @@ class AwsEksCluster(pulumi.ComponentResource):
             upgrade_policy={"support_type": "STANDARD"},
             deletion_protection=args.deletion_protection,
             tags=args.tags,
-            opts=pulumi.ResourceOptions(parent=self, protect=args.deletion_protection, depends_on=[log_group]),
+            # The role's policies attached first: EKS needs them to create (and, on delete, to clean up) the
+            # security groups and ENIs it manages.
+            opts=pulumi.ResourceOptions(
+                parent=self, protect=args.deletion_protection, depends_on=[log_group, *cluster_policies]
+            ),
         )
         issuer = cluster.identities.apply(_issuer)
         oidc = aws.iam.OpenIdConnectProvider(
@@ -144,7 +149,7 @@ class AwsEksCluster(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self, depends_on=[entry]),
             )
 
-        node_role = self._role(
+        node_role, node_policies = self._role(
             f"{name}-node-role",
             f"{args.role_prefix}-eks-nodes",
             "ec2.amazonaws.com",
@@ -153,7 +158,7 @@ class AwsEksCluster(pulumi.ComponentResource):
         )
         # Nodes become Ready only once the CNI runs (no self-managed add-ons are bootstrapped);
         # coredns and the EBS CSI controller are Deployments that need nodes in turn.
-        cni_role = self._irsa_role(
+        cni_role, cni_policy = self._irsa_role(
             f"{name}-vpc-cni-role",
             f"{args.role_prefix}-vpc-cni",
             oidc,
@@ -162,7 +167,7 @@ class AwsEksCluster(pulumi.ComponentResource):
             "AmazonEKS_CNI_Policy",
             args.tags,
         )
-        ebs_role = self._irsa_role(
+        ebs_role, ebs_policy = self._irsa_role(
             f"{name}-ebs-csi-role",
             f"{args.role_prefix}-ebs-csi",
             oidc,
@@ -172,18 +177,29 @@ class AwsEksCluster(pulumi.ComponentResource):
             args.tags,
         )
         node_addons = self._addons(
-            name, cluster, {"vpc-cni": cni_role.arn, "kube-proxy": None, "eks-pod-identity-agent": None}, [], args
-        )
-        node_groups = [
-            self._node_group(name, pool_name, pool, cluster, node_role, node_addons, args)
-            for pool_name, pool in args.pools.items()
-        ]
-        # metrics-server: the resource metrics the workloads' autoscalers scale on (EKS does not ship it)
-        self._addons(
             name,
             cluster,
-            {"coredns": None, "aws-ebs-csi-driver": ebs_role.arn, "metrics-server": None},
-            node_groups,
+            {"vpc-cni": (cni_role.arn, cni_policy), "kube-proxy": None, "eks-pod-identity-agent": None},
+            [],
+            args,
+        )
+        node_groups = [
+            self._node_group(name, pool_name, pool, cluster, node_role, [*node_addons, *node_policies], args)
+            for pool_name, pool in args.pools.items()
+        ]
+        # The core add-ons run on the general-purpose (untainted) groups only: waiting for a spot or GPU group, whose
+        # capacity may be short, would hold them (and everything in the cluster) back for nothing.
+        general = [
+            group
+            for (pool_name, pool), group in zip(args.pools.items(), node_groups, strict=True)
+            if not (pool.gpu or pool.taints or pool.capacity == "spot")
+        ]
+        # metrics-server: the resource metrics the workloads' autoscalers scale on (EKS does not ship it)
+        core_addons = self._addons(
+            name,
+            cluster,
+            {"coredns": None, "aws-ebs-csi-driver": (ebs_role.arn, ebs_policy), "metrics-server": None},
+            general,
             args,
         )
         if args.office_hours is not None:
@@ -202,7 +218,10 @@ class AwsEksCluster(pulumi.ComponentResource):
                 cluster.endpoint,
                 cluster.certificate_authority.data,
                 cluster.region,
-            ).apply(lambda v: _kubeconfig(*v))
+                # What runs in the cluster waits for its nodes and core add-ons (DNS, volumes, metrics).
+                *[group.arn for group in general],
+                *[addon.arn for addon in core_addons],
+            ).apply(lambda v: _kubeconfig(v[0], v[1], v[2], v[3]))
         )
         self.register_outputs(
             {
@@ -222,8 +241,8 @@ class AwsEksCluster(pulumi.ComponentResource):
         managed: list[str],
         tags: dict[str, str],
         actions: tuple[str, ...] = (),
-    ) -> aws.iam.Role:
-        """A role a service assumes, with AWS-managed policies attached by name."""
+    ) -> tuple[aws.iam.Role, list[aws.iam.RolePolicyAttachment]]:
+        """A role a service assumes, with AWS-managed policies attached by name (what its users depend on)."""
         role = aws.iam.Role(
             resource_name,
             name=role_name,
@@ -231,14 +250,16 @@ class AwsEksCluster(pulumi.ComponentResource):
             tags=tags,
             opts=pulumi.ResourceOptions(parent=self),
         )
-        for policy in managed:
+        attachments = [
             aws.iam.RolePolicyAttachment(
                 f"{resource_name}-{policy}",
                 role=role.name,
                 policy_arn=f"{_ARN}/{policy}",
                 opts=pulumi.ResourceOptions(parent=self),
             )
-        return role
+            for policy in managed
+        ]
+        return role, attachments
 
     def _irsa_role(
         self,
@@ -249,18 +270,18 @@ class AwsEksCluster(pulumi.ComponentResource):
         service_account: str,
         policy: str,
         tags: dict[str, str],
-    ) -> aws.iam.Role:
-        """A role only `kube-system/<service_account>` of this cluster can assume."""
+    ) -> tuple[aws.iam.Role, aws.iam.RolePolicyAttachment]:
+        """A role only `kube-system/<service_account>` of this cluster can assume, and its policy attachment."""
         trust = pulumi.Output.all(oidc.arn, issuer).apply(
             lambda v: irsa_trust_policy(v[0], v[1], "kube-system", service_account)
         )
         role = aws.iam.Role(
             name, name=role_name, assume_role_policy=trust, tags=tags, opts=pulumi.ResourceOptions(parent=self)
         )
-        aws.iam.RolePolicyAttachment(
+        attachment = aws.iam.RolePolicyAttachment(
             f"{name}-{policy}", role=role.name, policy_arn=f"{_ARN}/{policy}", opts=pulumi.ResourceOptions(parent=self)
         )
-        return role
+        return role, attachment
 
     def _node_group(
         self,
@@ -269,7 +290,7 @@ class AwsEksCluster(pulumi.ComponentResource):
         pool: NodePool,
         cluster: aws.eks.Cluster,
         node_role: aws.iam.Role,
-        addons: list[aws.eks.Addon],
+        after: list[pulumi.Resource],
         args: AwsEksClusterArgs,
     ) -> aws.eks.NodeGroup:
         taints: list[aws.eks.NodeGroupTaintArgsDict] = [
@@ -282,7 +303,9 @@ class AwsEksCluster(pulumi.ComponentResource):
         return aws.eks.NodeGroup(
             f"{name}-pool-{pool_name}",
             cluster_name=cluster.name,
-            node_group_name=pool_name,
+            # A prefix, not a fixed name: instance types, disk, AMI and capacity type force a replacement, which
+            # Pulumi creates before it deletes the old group; a fixed name collides (ResourceInUseException; aws 5).
+            node_group_name_prefix=f"{pool_name}-",
             node_role_arn=node_role.arn,
             subnet_ids=list(args.subnet_ids),
             version=cluster.version,
@@ -297,7 +320,7 @@ class AwsEksCluster(pulumi.ComponentResource):
             tags=args.tags,
             # The cluster autoscaler owns the live size; config only sets the bounds.
             opts=pulumi.ResourceOptions(
-                parent=self, depends_on=list(addons), ignore_changes=["scalingConfig.desiredSize"]
+                parent=self, depends_on=after, ignore_changes=["scalingConfig.desiredSize"]
             ),
         )
 
@@ -326,24 +349,25 @@ class AwsEksCluster(pulumi.ComponentResource):
         self,
         name: str,
         cluster: aws.eks.Cluster,
-        roles: dict[str, pulumi.Output[str] | None],
+        roles: dict[str, tuple[pulumi.Output[str], pulumi.Resource] | None],
         depends_on: Sequence[pulumi.Resource],
         args: AwsEksClusterArgs,
     ) -> list[aws.eks.Addon]:
-        """EKS add-ons by name, each with its IRSA role where it has one (never node-role permissions)."""
+        """EKS add-ons by name, each with its IRSA role where it has one (never node-role permissions), started once
+        that role has its policy."""
         return [
             aws.eks.Addon(
                 f"{name}-addon-{addon}",
                 cluster_name=cluster.name,
                 addon_name=addon,
-                service_account_role_arn=role_arn,
+                service_account_role_arn=role[0] if role else None,
                 configuration_values=ADDON_CONFIGURATION.get(addon),
                 resolve_conflicts_on_create="OVERWRITE",
                 resolve_conflicts_on_update="OVERWRITE",
                 tags=args.tags,
-                opts=pulumi.ResourceOptions(parent=self, depends_on=list(depends_on)),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[*depends_on, *([role[1]] if role else [])]),
             )
-            for addon, role_arn in roles.items()
+            for addon, role in roles.items()
         ]
 
 
@@ -359,12 +383,22 @@ def _issuer(identities: Sequence[aws.eks.outputs.ClusterIdentity]) -> str:
     return (oidcs[0].issuer or "") if oidcs else ""
 
 
+_GRAVITON = re.compile(r"^[a-z]+\d+g")
+"""Graviton families: a `g` right after the generation (m6g, m6gd, c6gn, c7gn, im4gn, is4gen, x2gd, t4g, g5g)."""
+
+
+def graviton(instance_type: str) -> bool:
+    """Whether an instance type is Arm (Graviton)."""
+    return bool(_GRAVITON.match(instance_type.split(".")[0]))
+
+
 def _ami_type(pool: NodePool) -> str:
-    """AL2023 AMI matching the pool: NVIDIA for GPU, ARM for Graviton families (m6g, c7g, r8g...)."""
+    """AL2023 AMI matching the pool's architecture, NVIDIA for GPU (g5g: Arm NVIDIA); EKS refuses a mismatch at
+    CreateNodegroup (aws review 21: c6gn, c7gn, im4gn, is4gen and g5g were taken for x86)."""
+    arm = graviton(pool.instance_types[0])
     if pool.gpu:
-        return "AL2023_x86_64_NVIDIA"
-    family = pool.instance_types[0].split(".")[0]
-    return "AL2023_ARM_64_STANDARD" if family[-1] == "g" or "gd" in family[2:] else "AL2023_x86_64_STANDARD"
+        return "AL2023_ARM_64_NVIDIA" if arm else "AL2023_x86_64_NVIDIA"
+    return "AL2023_ARM_64_STANDARD" if arm else "AL2023_x86_64_STANDARD"
 
 
 def _kubeconfig(cluster_name: str, endpoint: str, ca_data: str, region: str) -> str:

@@ -155,7 +155,7 @@ class AwsNetwork(pulumi.ComponentResource):
             tags=tags,
             opts=child,
         )
-        aws.iam.RolePolicy(
+        write = aws.iam.RolePolicy(
             f"{name}-flow-logs-write",
             role=role.id,
             policy=group.arn.apply(
@@ -178,7 +178,7 @@ class AwsNetwork(pulumi.ComponentResource):
             iam_role_arn=role.arn,
             max_aggregation_interval=60,
             tags=tags,
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[write]),  # the role may write before it is used
         )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -109,11 +110,23 @@ class AwsPostgres(pulumi.ComponentResource):
             tags=args.tags,
             opts=child,
         )
-        aws.iam.RolePolicyAttachment(
+        monitoring_policy = aws.iam.RolePolicyAttachment(
             f"{name}-monitoring-policy",
             role=monitoring.name,
             policy_arn="arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
             opts=child,
+        )
+        # A final snapshot name is refused when a snapshot of that name exists (the previous instance's): each
+        # instance's is unique, and stays the same for its lifetime (aws review 14).
+        final_snapshot = (
+            _random().RandomId(
+                f"{name}-final-snapshot-suffix",
+                byte_length=4,
+                keepers={"identifier": args.identifier},
+                opts=child,
+            ).hex.apply(lambda suffix: f"{args.identifier}-final-{suffix}")
+            if args.deletion_protection
+            else None
         )
         instance = aws.rds.Instance(
             f"{name}-instance",
@@ -121,6 +134,8 @@ class AwsPostgres(pulumi.ComponentResource):
             engine="postgres",
             engine_version=args.version,
             auto_minor_version_upgrade=True,
+            # A `postgres.version` bump (16 -> 17) is a major upgrade, which RDS refuses without this flag (aws 14).
+            allow_major_version_upgrade=True,
             instance_class=args.instance_class,
             allocated_storage=args.storage_gb,
             max_allocated_storage=args.max_storage_gb,
@@ -144,7 +159,7 @@ class AwsPostgres(pulumi.ComponentResource):
             delete_automated_backups=not args.deletion_protection,
             deletion_protection=args.deletion_protection,
             skip_final_snapshot=not args.deletion_protection,
-            final_snapshot_identifier=f"{args.identifier}-final" if args.deletion_protection else None,
+            final_snapshot_identifier=final_snapshot,
             performance_insights_enabled=True,
             performance_insights_kms_key_id=args.kms_key_arn,
             performance_insights_retention_period=7,
@@ -153,7 +168,10 @@ class AwsPostgres(pulumi.ComponentResource):
             monitoring_role_arn=monitoring.arn,
             ca_cert_identifier="rds-ca-rsa2048-g1",
             tags=args.tags,
-            opts=pulumi.ResourceOptions(parent=self, protect=args.deletion_protection),
+            # Enhanced monitoring checks the role's permissions at create.
+            opts=pulumi.ResourceOptions(
+                parent=self, protect=args.deletion_protection, depends_on=[monitoring_policy]
+            ),
         )
         self.endpoint = instance.endpoint
         self.address = instance.address
@@ -163,3 +181,10 @@ class AwsPostgres(pulumi.ComponentResource):
         )
         self.security_group_id = group.id
         self.register_outputs({"endpoint": self.endpoint, "master_secret_arn": self.master_secret_arn})
+
+
+def _random() -> Any:
+    """pulumi_random, imported only by a stack that keeps final snapshots (an AWS-only dev stack never loads it)."""
+    import pulumi_random
+
+    return pulumi_random

@@ -209,6 +209,7 @@ class AwsRegion(pulumi.ComponentResource):
                 asn=args.asn,
                 alarm_topic_arn=watch.topic_arn if watch else None,
                 tunnel_log_group_arn=watch.log_group_arn if watch else None,
+                cidr=str(args.region.cidr),
             )
         dns = s.dns_plan()
         resolver = dns.resolver("aws", region)

@@ -14,8 +14,10 @@ import yaml
 from pulumi_azure_native import containerservice
 
 from ..lib.kubeconfig import exec_kubeconfig
+from ..lib.waits import AKS_RBAC, AZURE_KEY_VAULT_RBAC
 from ..settings import catalog
 from ..settings.models import NodePool
+from ..wait import wait_after
 from .keyvault import AzureKey
 from .roles import AKS_RBAC_CLUSTER_ADMIN, KEY_VAULT_CRYPTO_USER, NETWORK_CONTRIBUTOR, assign_role, delete_lock
 
@@ -217,26 +219,34 @@ class AzureAksCluster(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(
                 parent=self,
                 protect=args.deletion_protection,
-                depends_on=grants,
+                # KMS validates the key with the identity's grant at create: it must have reached Key Vault.
+                depends_on=[wait_after(f"{name}-identity-rbac-wait", self, grants, AZURE_KEY_VAULT_RBAC)],
                 ignore_changes=["agentPoolProfiles[0].count"],
             ),
         )
-        for pool_name, pool in args.pools.items():
-            if pool_name == system:
-                continue
-            azure_native.containerservice.AgentPool(
+        # AKS runs one agent-pool operation at a time per cluster (409 OperationNotAllowed "Another agentpool
+        # operation is in progress"): the pools are chained, untainted first and the optional (spot, GPU) ones
+        # last, so that what waits for the cluster's general-purpose nodes never waits for them.
+        previous: list[pulumi.Resource] = []
+        ready: list[azure_native.containerservice.AgentPool] = []
+        for pool_name in sorted((p for p in args.pools if p != system), key=lambda p: _optional(args.pools[p])):
+            agent_pool = azure_native.containerservice.AgentPool(
                 f"{name}-pool-{pool_name}",
                 agent_pool_name=pool_name,
                 resource_name_=cluster.name,
                 resource_group_name=args.resource_group_name,
-                **_pool_profile(pool_name, pool, args),
-                opts=pulumi.ResourceOptions(parent=self, ignore_changes=["count"]),
+                **_pool_profile(pool_name, args.pools[pool_name], args),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=previous, ignore_changes=["count"]),
             )
+            previous = [agent_pool]
+            if _optional(args.pools[pool_name]) == (False, False):
+                ready = [agent_pool]
+        windows: list[pulumi.Resource] = []
         for label, config_name in (
             ("upgrade-window", "aksManagedAutoUpgradeSchedule"),
             ("node-os-window", "aksManagedNodeOSUpgradeSchedule"),
         ):
-            azure_native.containerservice.MaintenanceConfiguration(
+            window = azure_native.containerservice.MaintenanceConfiguration(
                 f"{name}-{label}",
                 config_name=config_name,
                 resource_name_=cluster.name,
@@ -247,8 +257,9 @@ class AzureAksCluster(pulumi.ComponentResource):
                     "start_time": args.maintenance_start,
                     "utc_offset": "+00:00",
                 },
-                opts=child,
+                opts=pulumi.ResourceOptions(parent=self, depends_on=windows),  # one cluster write at a time
             )
+            windows = [window]
         azure_native.monitor.DiagnosticSetting(
             f"{name}-control-plane-logs",
             name="control-plane-to-log-analytics",
@@ -321,11 +332,13 @@ class AzureAksCluster(pulumi.ComponentResource):
             format="exec",
             opts=pulumi.InvokeOutputOptions(parent=self),
         )
-        # Whatever uses the kubeconfig (the workloads' Kubernetes provider) waits for the deployer's grant.
+        admin_ready = wait_after(f"{name}-deployer-cluster-admin-wait", self, [deployer_admin], AKS_RBAC)
+        # Whatever uses the kubeconfig (the workloads' Kubernetes provider) waits for the deployer's grant to reach
+        # the cluster's authorizer and for its general-purpose pools (the system pool is tainted for add-ons only).
         self.kubeconfig = pulumi.Output.secret(
-            pulumi.Output.all(cluster.name, self.endpoint, credentials.kubeconfigs, deployer_admin.id).apply(
-                lambda v: _kubeconfig(v[0], v[1], _certificate_authority(v[2]))
-            )
+            pulumi.Output.all(
+                cluster.name, self.endpoint, credentials.kubeconfigs, admin_ready.id, *[p.id for p in ready]
+            ).apply(lambda v: _kubeconfig(v[0], v[1], _certificate_authority(v[2])))
         )
         self.register_outputs(
             {
@@ -335,6 +348,11 @@ class AzureAksCluster(pulumi.ComponentResource):
                 "kubeconfig": self.kubeconfig,
             }
         )
+
+
+def _optional(pool: NodePool) -> tuple[bool, bool]:
+    """(GPU, tainted otherwise): the sort key that puts general-purpose pools first and GPU pools last."""
+    return pool.gpu, bool(pool.taints) or pool.capacity == "spot"
 
 
 def _api_server_access(args: AzureAksClusterArgs) -> containerservice.ManagedClusterAPIServerAccessProfileArgsDict:

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_azure_native as azure_native
 
+from ..lib.waits import AZURE_KEY_VAULT_RBAC
+from ..wait import wait_after
 from .roles import KEY_VAULT_CRYPTO_OFFICER, KEY_VAULT_SECRETS_OFFICER, assign_role, delete_lock
 
 KEY_OPERATIONS = ["wrapKey", "unwrapKey", "encrypt", "decrypt"]
@@ -80,7 +82,8 @@ class AzureKeyVault(pulumi.ComponentResource):
     keys: dict[str, AzureKey]
     """Keys by name."""
     data_plane_access: list[pulumi.Resource]
-    """Role assignments of the deploying principal: what writes of keys and secrets must wait for."""
+    """What writes of keys and secrets must wait for: the propagation wait after the deploying principal's role
+    assignments (a write right after the grant gets 403 ForbiddenByRbac)."""
 
     def __init__(self, name: str, args: AzureKeyVaultArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("multicloud:azure:KeyVault", name, {}, opts)
@@ -105,7 +108,7 @@ class AzureKeyVault(pulumi.ComponentResource):
             tags=args.tags,
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
         )
-        self.data_plane_access = [
+        grants = [
             assign_role(
                 f"{name}-deployer-{label}",
                 self,
@@ -120,6 +123,7 @@ class AzureKeyVault(pulumi.ComponentResource):
                 ("secrets-officer", KEY_VAULT_SECRETS_OFFICER),
             )
         ]
+        self.data_plane_access = [wait_after(f"{name}-deployer-rbac-wait", self, grants, AZURE_KEY_VAULT_RBAC)]
         self.keys = {}
         for key_name, size in args.keys.items():
             key = azure_native.keyvault.Key(

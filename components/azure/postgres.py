@@ -10,6 +10,8 @@ import pulumi
 import pulumi_azure_native as azure_native
 import pulumi_random as random
 
+from ..lib.waits import AZURE_KEY_VAULT_RBAC, FLEXIBLE_SERVER_SETTLE
+from ..wait import wait_after
 from .keyvault import AzureKey
 from .private_dns import linked_private_zone
 from .roles import KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER, assign_role, delete_lock
@@ -83,6 +85,17 @@ class AzurePostgresArgs:
     """Key for the geo-redundant backup copy, in a vault of the paired region; None: no geo-redundant backup."""
     geo_location: str | None = None
     """The paired region holding `geo_key` (and its identity)."""
+
+
+FLEXIBLE_SERVER_BACKUP_DAYS = (7, 35)
+"""Backup retention Flexible Server accepts (azure F1: dev's 3 was refused): "Possible values are between 7 and 35
+days" (https://learn.microsoft.com/azure/postgresql/flexible-server/concepts-backup-restore)."""
+
+
+def flexible_server_backup_days(days: int) -> int:
+    """The stack's backup retention within what Flexible Server accepts (RDS and Cloud SQL take 1 day; Azure 7)."""
+    low, high = FLEXIBLE_SERVER_BACKUP_DAYS
+    return min(max(days, low), high)
 
 
 class AzurePostgres(pulumi.ComponentResource):
@@ -204,7 +217,7 @@ class AzurePostgres(pulumi.ComponentResource):
             auth_config={"active_directory_auth": "Enabled", "password_auth": "Enabled", "tenant_id": args.tenant_id},
             storage={"storage_size_gb": storage_size_gb(args.storage_gb), "auto_grow": "Enabled"},
             backup={
-                "backup_retention_days": args.backup_retention_days,
+                "backup_retention_days": flexible_server_backup_days(args.backup_retention_days),
                 "geo_redundant_backup": "Enabled" if geo else "Disabled",
             },
             high_availability={"mode": "ZoneRedundant" if args.high_availability else "Disabled"},
@@ -225,19 +238,29 @@ class AzurePostgres(pulumi.ComponentResource):
                 "start_minute": minute,
             },
             tags=args.tags,
-            opts=pulumi.ResourceOptions(parent=self, protect=args.deletion_protection, depends_on=[link, *grants]),
+            # The CMK identities' grants must have reached Key Vault before the server validates its keys.
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                protect=args.deletion_protection,
+                # Autogrow enlarges the disk itself; sending the configured (smaller) size on a later update is
+                # refused ("cannot be less than current size"; azure R1).
+                ignore_changes=["storage.storageSizeGB"],
+                depends_on=[link, wait_after(f"{name}-key-access-wait", self, grants, AZURE_KEY_VAULT_RBAC)],
+            ),
         )
-        azure_native.dbforpostgresql.Database(
+        # One write at a time on a fresh server, after it settles: the database, then each parameter (Flexible
+        # Server answers ServerIsBusy to a write while another operation runs on the server).
+        settled = wait_after(f"{name}-server-settle-wait", self, [server], FLEXIBLE_SERVER_SETTLE)
+        database = azure_native.dbforpostgresql.Database(
             f"{name}-database",
             database_name=args.database,
             server_name=server.name,
             resource_group_name=args.resource_group_name,
             charset="UTF8",
             collation="en_US.utf8",
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[settled]),
         )
-        # One parameter write at a time: Flexible Server rejects concurrent configuration updates.
-        previous: list[pulumi.Resource] = []
+        previous: list[pulumi.Resource] = [database]
         for parameter, value in SERVER_PARAMETERS.items():
             configuration = azure_native.dbforpostgresql.Configuration(
                 f"{name}-config-{parameter.replace('_', '-')}",

@@ -314,6 +314,7 @@ class AzureRegion(pulumi.ComponentResource):
                 asn=args.asn,
                 resource_group_name=rg,
                 name_prefix=prefix,
+                cidr=str(args.region.cidr),
             )
         dns = s.dns_plan()
         resolver = dns.resolver("azure", region)

@@ -4,6 +4,7 @@ point-in-time restore and a lifecycle policy."""
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -11,7 +12,9 @@ import pulumi
 import pulumi_azure_native as azure_native
 
 from ..lib.naming import InvalidNameError, NameRule
+from ..lib.waits import AZURE_KEY_VAULT_RBAC
 from ..settings.models import BucketSettings
+from ..wait import wait_after
 from .keyvault import AzureKey
 from .private_dns import linked_private_zone
 from .roles import KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER, assign_role, delete_lock
@@ -71,6 +74,21 @@ class AzureStorageArgs:
     """Public ranges admitted through the firewall (GCP Storage Transfer's, when the containers are copied)."""
 
 
+def storage_ip_rules(ranges: Sequence[str]) -> list[str]:
+    """Storage firewall entries for `ranges`: "Small address ranges that use /31 or /32 prefix sizes are not
+    supported. Configure these ranges by using individual IP address rules"
+    (https://learn.microsoft.com/azure/storage/common/storage-network-security; azure R12). A /32 becomes its
+    address, a /31 its two addresses; wider ranges stay CIDRs."""
+    entries: list[str] = []
+    for text in ranges:
+        network = ipaddress.ip_network(text, strict=False)
+        if network.prefixlen >= network.max_prefixlen - 1:
+            entries += [str(address) for address in network]
+        else:
+            entries.append(str(network))
+    return list(dict.fromkeys(entries))
+
+
 class AzureStorage(pulumi.ComponentResource):
     """StorageV2 account: TLS 1.2 minimum, HTTPS only, blob public access off, shared keys off (Entra ID
     only), firewall denying all but the AKS subnet and trusted Azure services, infrastructure (double)
@@ -117,8 +135,8 @@ class AzureStorage(pulumi.ComponentResource):
                 for subnet in args.allowed_subnet_ids
             ],
             "ip_rules": [
-                {"i_p_address_or_range": cidr, "action": azure_native.storage.Action.ALLOW}
-                for cidr in args.allowed_ip_ranges
+                {"i_p_address_or_range": entry, "action": azure_native.storage.Action.ALLOW}
+                for entry in storage_ip_rules(args.allowed_ip_ranges)
             ],
         }
         account_identity: azure_native.storage.IdentityArgsDict = {
@@ -154,7 +172,12 @@ class AzureStorage(pulumi.ComponentResource):
             identity=account_identity,
             encryption=encryption,
             tags=args.tags,
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect, depends_on=[grant]),
+            # The identity's grant must have reached Key Vault before the account validates its key.
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                protect=args.protect,
+                depends_on=[wait_after(f"{name}-key-access-wait", self, [grant], AZURE_KEY_VAULT_RBAC)],
+            ),
         )
         blob_service = azure_native.storage.BlobServiceProperties(
             f"{name}-blob-service",

@@ -11,7 +11,7 @@ from ..lib.naming import region_code
 from ..lib.tunnels import Leg
 from .aws_side import aws_connection
 from .ends import AwsEnd, GcpEnd
-from .gcp_side import gcp_tunnel
+from .gcp_side import gcp_import_policy, gcp_tunnel
 from .ipsec import pre_shared_key
 
 
@@ -73,6 +73,7 @@ class AwsGcpLeg(pulumi.ComponentResource):
             labels=args.tags,
             opts=child,
         )
+        policy = gcp_import_policy(name, end, peer, args.aws.cidr, child)
         for tunnel in tunnels:
             n = tunnel.number
             gcp_tunnel(
@@ -86,6 +87,7 @@ class AwsGcpLeg(pulumi.ComponentResource):
                 (tunnel_output(n, "cgw_inside_address"), tunnel_output(n, "vgw_inside_address"), args.aws.asn),
                 args.tags,
                 child,
+                import_policy=policy.name,
             )
         self.tunnel_keys = [t.key for t in tunnels]
         self.register_outputs({"tunnels": self.tunnel_keys})

@@ -11,7 +11,7 @@ from ..lib.naming import region_code
 from ..lib.tunnels import Leg
 from .azure_side import azure_connection
 from .ends import AzureEnd, GcpEnd
-from .gcp_side import gcp_tunnel
+from .gcp_side import gcp_import_policy, gcp_tunnel
 from .ipsec import pre_shared_key
 
 
@@ -56,10 +56,21 @@ class AzureGcpLeg(pulumi.ComponentResource):
         )
         # Both Azure instances need an address on every connection: each tunnel's on its own instance.
         by_instance = [next(t for t in tunnels if t.azure_instance == i).address("azure") for i in (0, 1)]
+        policy = gcp_import_policy(name, end, azure_peer, azure.cidr, child)
         for tunnel in tunnels:
             n, azure_ip, gcp_ip = tunnel.number, str(tunnel.address("azure")), str(tunnel.address("gcp"))
             gcp_tunnel(
-                name, end, azure_peer, n, (n, n), external.id, psks[n], (gcp_ip, azure_ip, azure.asn), args.tags, child
+                name,
+                end,
+                azure_peer,
+                n,
+                (n, n),
+                external.id,
+                psks[n],
+                (gcp_ip, azure_ip, azure.asn),
+                args.tags,
+                child,
+                import_policy=policy.name,
             )
             azure_connection(
                 name,

@@ -22,6 +22,8 @@ class AwsEnd:
     """SNS topic of the per-tunnel TunnelState alarms (None: no alarms)."""
     tunnel_log_group_arn: pulumi.Input[str] | None = None
     """CloudWatch log group of the tunnels' IKE and BGP logs (None: no tunnel logs)."""
+    cidr: str = ""
+    """The region's VPC CIDR (the one prefix its gateway should advertise to the peers)."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,8 @@ class AzureEnd:
     """Resource group of the region (local network gateways and connections go there)."""
     name_prefix: str
     """Physical name prefix of the region."""
+    cidr: str = ""
+    """The region's VNet CIDR (the one prefix its gateway should advertise to the peers)."""
 
 
 @dataclass(frozen=True)

@@ -22,10 +22,11 @@ def gcp_tunnel(
     bgp: tuple[pulumi.Input[str], pulumi.Input[str], int],
     labels: dict[str, str],
     opts: pulumi.ResourceOptions,
+    import_policy: pulumi.Input[str] | None = None,
 ) -> None:
     """A Cloud VPN tunnel from HA VPN interface `interfaces[0]` to the external gateway's interface `interfaces[1]`
     (`<name>-tunnel-<n>`), and its BGP session on the region's Cloud Router: `bgp` is (own address, peer address,
-    peer ASN). The router advertises the region's whole CIDR."""
+    peer ASN). The router advertises the region's whole CIDR and imports only what `import_policy` accepts."""
     local_ip, peer_ip, peer_asn = bgp
     tunnel = gcp.compute.VPNTunnel(
         f"{name}-tunnel-{number}",
@@ -65,6 +66,36 @@ def gcp_tunnel(
         advertised_route_priority=100,
         advertise_mode="CUSTOM",
         advertised_ip_ranges=[{"range": cidr} for cidr in (end.advertised_cidr, *end.extra_advertised)],
+        import_policies=[import_policy] if import_policy is not None else None,
+        opts=opts,
+    )
+
+
+def gcp_import_policy(name: str, end: GcpEnd, peer: str, peer_cidr: str, opts: pulumi.ResourceOptions) -> Any:
+    """The IMPORT route policy of the BGP sessions to one peer region (`<name>-import`, named `<peer>-import` on the
+    region's Cloud Router): it accepts the peer region's own CIDR and drops every other prefix, so routes the peer's
+    gateway re-advertises from a third cloud (AWS VGWs and Azure VPN gateways pass on what they learn) are never
+    installed and no cloud carries GCP's traffic to another. Terms are evaluated by priority; CEL syntax as in
+    https://cloud.google.com/sdk/gcloud/reference/compute/routers/add-route-policy-term"""
+    return gcp.compute.RouterRoutePolicy(
+        f"{name}-import",
+        name=f"{peer}-import",
+        project=end.project,
+        region=end.region,
+        router=end.router_name,
+        type="ROUTE_POLICY_TYPE_IMPORT",
+        terms=[
+            {
+                "priority": 1,
+                "match": {"expression": f"destination == '{peer_cidr}'"},
+                "actions": [{"expression": "accept()"}],
+            },
+            {
+                "priority": 2,
+                "match": {"expression": f"destination != '{peer_cidr}'"},
+                "actions": [{"expression": "drop()"}],
+            },
+        ],
         opts=opts,
     )
 

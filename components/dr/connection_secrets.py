@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pulumi
@@ -37,6 +37,8 @@ class AwsStore:
 class AzureStore:
     vault_name: pulumi.Input[str]
     resource_group_name: pulumi.Input[str]
+    vault_access: Sequence[pulumi.Resource] = ()
+    """What secret writes wait for: the vault's data-plane grant and its propagation (AzureKeyVault)."""
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,9 @@ class ConnectionSecrets(pulumi.ComponentResource):
                     resource_group_name=args.azure.resource_group_name,
                     properties={"value": document, "content_type": "application/json"},
                     tags={**args.tags, "database": slug},
-                    opts=kept,
+                    opts=pulumi.ResourceOptions.merge(
+                        kept, pulumi.ResourceOptions(depends_on=list(args.azure.vault_access))
+                    ),
                 )
                 self.azure_secret_ids[key] = vault_secret.id
             if args.gcp:

@@ -105,7 +105,7 @@ class CrossCloudDataSync(pulumi.ComponentResource):
         self.job_names, self.aws_role_arn, self.azure_client_id = {}, None, None
         schedule = _schedule(args.start_date, args.interval_seconds)
         if args.s3:
-            role = self._aws_role(name, args, agent.subject_id)
+            role, read = self._aws_role(name, args, agent.subject_id)
             self.aws_role_arn = role.arn
             for source in args.s3:
                 self._job(
@@ -116,7 +116,8 @@ class CrossCloudDataSync(pulumi.ComponentResource):
                     source.logical,
                     {"aws_s3_data_source": {"bucket_name": source.bucket_name, "role_arn": role.arn}},
                     schedule,
-                    [role, *destination_grants],
+                    # the role's permissions too, not just the role: a run without them fails AccessDenied (gcp 16)
+                    [role, read, *destination_grants],
                 )
         if args.blobs:
             identity, grants = self._azure_identity(name, args, agent.subject_id)
@@ -143,8 +144,10 @@ class CrossCloudDataSync(pulumi.ComponentResource):
                 )
         self.register_outputs({"job_names": self.job_names})
 
-    def _aws_role(self, name: str, args: DataSyncArgs, subject: pulumi.Output[str]) -> aws.iam.Role:
-        """The role only the service agent assumes, reading exactly the S3 sources."""
+    def _aws_role(
+        self, name: str, args: DataSyncArgs, subject: pulumi.Output[str]
+    ) -> tuple[aws.iam.Role, aws.iam.RolePolicy]:
+        """The role only the service agent assumes, and its policy reading exactly the S3 sources."""
         child = pulumi.ResourceOptions(parent=self)
         role = aws.iam.Role(
             f"{name}-aws-role",
@@ -155,13 +158,13 @@ class CrossCloudDataSync(pulumi.ComponentResource):
             tags=args.tags,
             opts=child,
         )
-        aws.iam.RolePolicy(
+        read = aws.iam.RolePolicy(
             f"{name}-aws-read",
             role=role.id,
             policy=pulumi.Output.all(*[(s.bucket_name, s.kms_key_arn) for s in args.s3]).apply(s3_read_policy),
             opts=child,
         )
-        return role
+        return role, read
 
     def _azure_identity(
         self, name: str, args: DataSyncArgs, subject: pulumi.Output[str]

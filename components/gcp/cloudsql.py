@@ -87,6 +87,7 @@ class GcpCloudSql(pulumi.ComponentResource):
         protect = args.deletion_protection
         edition = "ENTERPRISE_PLUS" if args.tier.startswith("db-perf-optimized-") else "ENTERPRISE"
         day, hour = _maintenance(args.maintenance_window)
+        log_days = min(args.backup_retention_days, MAX_TRANSACTION_LOG_DAYS[edition])
         instance = gcp.sql.DatabaseInstance(
             f"{name}-instance",
             name=args.instance_name,
@@ -120,11 +121,12 @@ class GcpCloudSql(pulumi.ComponentResource):
                     "enabled": True,
                     "start_time": args.backup_window.split("-")[0],
                     "point_in_time_recovery_enabled": args.pitr,
-                    "transaction_log_retention_days": min(
-                        args.backup_retention_days, MAX_TRANSACTION_LOG_DAYS[edition]
-                    ),
+                    "transaction_log_retention_days": log_days,
+                    # More backups than log days: the API has refused "backup retention should be > transaction
+                    # log retention", and Google recommends "one more than the days of log retention"
+                    # (https://cloud.google.com/sql/docs/postgres/backup-recovery/pitr; gcp review 5).
                     "backup_retention_settings": {
-                        "retained_backups": args.backup_retention_days,
+                        "retained_backups": max(args.backup_retention_days, log_days + 1),
                         "retention_unit": "COUNT",
                     },
                 },

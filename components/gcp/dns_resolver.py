@@ -1,5 +1,7 @@
-"""One GCP region's Cloud DNS side of the cross-cloud DNS: an inbound server policy on the region's VPC and a
-private forwarding zone per name the other regions host."""
+"""The GCP side of the cross-cloud DNS. The stack has one global VPC (GcpGlobalNetwork), so the Cloud DNS side is
+bound once to it: one inbound server policy and one private forwarding zone per name another cloud hosts
+(GcpDnsForwarding, built by the platform), and each GCP region of the mesh keeps its own /28 DNS subnet with the
+inbound address reserved in it (GcpDnsResolver). No DNS peering zones: every GCP region is in that one VPC."""
 
 from __future__ import annotations
 
@@ -19,27 +21,24 @@ class GcpDnsResolverArgs:
 
     resolver: Resolver
     """The region's DNS subnet and inbound address (`PlatformSettings.dns_plan()`)."""
-    forwards: Sequence[Forward]
-    """The other regions' names and their inbound addresses."""
     project: str
     region: str
     network_id: pulumi.Input[str]
-    """The region's VPC (`projects/<p>/global/networks/<name>`)."""
+    """The stack's global VPC (`projects/<p>/global/networks/<name>`)."""
     name_prefix: str
     """`<platform>-<environment>-<region code>`."""
     labels: dict[str, str]
 
 
 class GcpDnsResolver(pulumi.ComponentResource):
-    """A dedicated /28 DNS subnet with the inbound address reserved in it (purpose `DNS_RESOLVER`), an inbound
-    server policy with query logging on the VPC (the other clouds forward to that address), and one private
-    forwarding zone per name another region hosts, visible to the VPC, forwarding over the VPC (`private` path:
-    the targets are reached through the VPN tunnels, from 35.199.192.0/19, which the Cloud Router advertises)."""
+    """One GCP region's share of the cross-cloud DNS: a dedicated /28 DNS subnet of the global VPC with the inbound
+    address reserved in it (purpose `DNS_RESOLVER`), where the inbound server policy (GcpDnsForwarding) answers the
+    other clouds' forwarded queries."""
 
     inbound_ip: str
     """The inbound address in the DNS subnet."""
-    zone_domains: list[str]
-    """The DNS names of the forwarding zones (trailing dot)."""
+    address: gcp.compute.Address
+    """The reserved inbound address (the server policy waits for it)."""
 
     def __init__(self, name: str, args: GcpDnsResolverArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("multicloud:gcp:DnsResolver", name, {}, opts)
@@ -59,7 +58,7 @@ class GcpDnsResolver(pulumi.ComponentResource):
             opts=child,
         )
         self.inbound_ip = args.resolver.inbound[0]
-        address = gcp.compute.Address(
+        self.address = gcp.compute.Address(
             f"{name}-inbound",
             name=f"{prefix}-dns-inbound",
             project=args.project,
@@ -72,16 +71,48 @@ class GcpDnsResolver(pulumi.ComponentResource):
             labels=args.labels,
             opts=child,
         )
+        self.register_outputs({"inbound_ip": self.inbound_ip})
+
+
+@dataclass(frozen=True)
+class GcpDnsForwardingArgs:
+    """Inputs of GcpDnsForwarding."""
+
+    forwards: Sequence[Forward]
+    """The names the other clouds host and their inbound addresses (the same for every GCP region)."""
+    project: str
+    network_id: pulumi.Input[str]
+    """The stack's global VPC (`projects/<p>/global/networks/<name>`)."""
+    name_prefix: str
+    """`<platform>-<environment>`."""
+    labels: dict[str, str]
+    addresses: Sequence[pulumi.Resource] = ()
+    """The regions' reserved inbound addresses: the policy is created after them."""
+
+
+class GcpDnsForwarding(pulumi.ComponentResource):
+    """Cloud DNS bound once to the global VPC: an inbound server policy with query logging (the other clouds
+    forward to the regions' reserved addresses) and one private forwarding zone per name another cloud hosts,
+    visible to the VPC, forwarding over the VPC (`private` path: the targets are reached through the VPN tunnels,
+    from 35.199.192.0/19, which every GCP region's Cloud Router advertises)."""
+
+    zone_domains: list[str]
+    """The DNS names of the forwarding zones (trailing dot)."""
+
+    def __init__(self, name: str, args: GcpDnsForwardingArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("multicloud:gcp:DnsForwarding", name, {}, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        prefix = args.name_prefix
         gcp.dns.Policy(
             f"{name}-inbound-policy",
             name=f"{prefix}-inbound",
             project=args.project,
-            description="Answers the other clouds' forwarded queries for this VPC's names",
+            description="Answers the other clouds' forwarded queries for the VPC's names",
             enable_inbound_forwarding=True,
             enable_logging=True,
             networks=[{"network_url": args.network_id}],
             # the policy allocates its forwarder addresses from the subnets that exist when it is created
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[address]),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.addresses)),
         )
         self.zone_domains = []
         for forward in args.forwards:
@@ -104,4 +135,4 @@ class GcpDnsResolver(pulumi.ComponentResource):
                 opts=child,
             )
             self.zone_domains.append(domain)
-        self.register_outputs({"inbound_ip": self.inbound_ip, "zone_domains": self.zone_domains})
+        self.register_outputs({"zone_domains": self.zone_domains})

@@ -169,7 +169,9 @@ class GcpGkeCluster(pulumi.ComponentResource):
                 "enable_components": MONITORING_COMPONENTS,
                 "managed_prometheus": {"enabled": True},
             },
-            security_posture_config={"mode": "BASIC", "vulnerability_mode": "VULNERABILITY_BASIC"},
+            # VULNERABILITY_BASIC is deprecated ("Basic vulnerability scanning is no longer supported"):
+            # https://cloud.google.com/kubernetes-engine/docs/deprecations/posture-management-deprecation
+            security_posture_config={"mode": "BASIC", "vulnerability_mode": "VULNERABILITY_DISABLED"},
             # GKE always creates a default pool; it is deleted right away, but while it lives it runs with the
             # same least-privilege identity and metadata protection as the managed pools.
             remove_default_node_pool=True,
@@ -183,8 +185,13 @@ class GcpGkeCluster(pulumi.ComponentResource):
                 parent=self, protect=args.deletion_protection, depends_on=grants, ignore_changes=["nodeConfig"]
             ),
         )
+        # The cluster has no node once its default pool is gone: what runs in it waits for the general-purpose pools
+        # (never for the optional spot or GPU ones, whose capacity may be slow or short).
+        general: list[pulumi.Output[str]] = []
         for pool_name, pool in args.pools.items():
-            self._node_pool(name, pool_name, pool, cluster, node_sa, grants, args)
+            node_pool = self._node_pool(name, pool_name, pool, cluster, node_sa, grants, args)
+            if not (pool.gpu or pool.taints or pool.capacity == "spot"):
+                general.append(node_pool.id)
 
         self.control_plane = cluster
         self.cluster_name = cluster.name
@@ -198,7 +205,9 @@ class GcpGkeCluster(pulumi.ComponentResource):
         self.node_service_account_email = node_sa.email
         ca_certificate = cluster.master_auth.apply(lambda auth: auth.cluster_ca_certificate or "")
         self.kubeconfig = pulumi.Output.secret(
-            pulumi.Output.all(cluster.name, cluster.endpoint, ca_certificate).apply(lambda v: _kubeconfig(*v))
+            pulumi.Output.all(cluster.name, cluster.endpoint, ca_certificate, *general).apply(
+                lambda v: _kubeconfig(v[0], v[1], v[2])
+            )
         )
         self.register_outputs(
             {

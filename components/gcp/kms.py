@@ -7,6 +7,9 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_gcp as gcp
 
+from ..lib.waits import GCP_IAM
+from ..wait import wait_after
+
 ENCRYPTER = "roles/cloudkms.cryptoKeyEncrypterDecrypter"
 PURPOSES = ("gke", "sql", "gcs", "secrets")
 """Keys of the ring: GKE application-layer secrets, Cloud SQL disks, GCS objects, Secret Manager payloads."""
@@ -101,5 +104,8 @@ class GcpKms(pulumi.ComponentResource):
                 member=self.agents[purpose],
                 opts=pulumi.ResourceOptions(parent=self),
             )
-            self.key_ids[purpose] = pulumi.Output.all(key.id, grant.etag).apply(lambda v: str(v[0]))
+            # A consumer created right after the grant fails ("Unable to delegate the access of CMEK"): the id
+            # resolves once the grant has propagated.
+            granted = wait_after(f"{name}-key-{purpose}-agent-wait", self, [grant], GCP_IAM)
+            self.key_ids[purpose] = pulumi.Output.all(key.id, granted.id).apply(lambda v: str(v[0]))
         self.register_outputs({"key_ring_id": self.key_ring_id, "key_ids": self.key_ids})

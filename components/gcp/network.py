@@ -1,4 +1,4 @@
-"""One region's custom-mode VPC: a GKE subnet with pod and service ranges, Cloud NAT, private services access."""
+"""One region's share of the platform's global VPC: a GKE subnet with pod and service ranges, Cloud Router and NAT."""
 
 from __future__ import annotations
 
@@ -22,10 +22,18 @@ class GcpNetworkArgs:
 
     project: str
     """Project of the network."""
+    network_id: pulumi.Input[str]
+    """The platform's global VPC (GcpGlobalNetwork)."""
+    network_self_link: pulumi.Input[str]
+    """Its self link."""
+    network_name: pulumi.Input[str]
+    """Its name."""
+    private_services_range: pulumi.Input[str]
+    """The region's private-services range in that VPC (resolves once the connection exists)."""
     region: str
     """Region of the subnet, router and NAT."""
     cidr: IPv4Network
-    """The region's private CIDR; nodes, pods, services and private services are carved from it."""
+    """The region's private CIDR; nodes, pods and services are carved from it (private services by the VPC)."""
     name_prefix: str
     """Prefix of the physical names (`<platform>-<env>-<region code>`)."""
     router_asn: int | None = None
@@ -33,13 +41,12 @@ class GcpNetworkArgs:
 
 
 class GcpNetwork(pulumi.ComponentResource):
-    """Custom-mode VPC (one per region, regional routing) with one subnet for the nodes carrying secondary
-    ranges for pods and services, Private Google Access and flow logs; a Cloud Router with Cloud NAT for
-    egress of the private nodes (errors logged); an internal range peered to Google's service producers
-    (private services access) so Cloud SQL gets a private IP inside the region's CIDR."""
+    """The region's node subnet in the global VPC, carrying secondary ranges for pods and services, Private Google
+    Access and flow logs; a Cloud Router with Cloud NAT for egress of the private nodes (errors logged). The other
+    regions' subnets route here natively (one VPC); private services access belongs to the VPC."""
 
     network_id: pulumi.Output[str]
-    """Id of the VPC (`projects/<p>/global/networks/<name>`)."""
+    """Id of the platform's global VPC (`projects/<p>/global/networks/<name>`)."""
     network_self_link: pulumi.Output[str]
     """Self link of the VPC."""
     network_name: pulumi.Output[str]
@@ -61,21 +68,12 @@ class GcpNetwork(pulumi.ComponentResource):
         super().__init__("multicloud:gcp:Network", name, {}, opts)
         child = pulumi.ResourceOptions(parent=self)
         ranges = gke_ranges(args.cidr)
-        network = gcp.compute.Network(
-            f"{name}-vpc",
-            name=f"{args.name_prefix}-vpc",
-            project=args.project,
-            auto_create_subnetworks=False,
-            routing_mode="REGIONAL",
-            description=f"{args.name_prefix}: nodes, pods, services and private services of {args.region}",
-            opts=child,
-        )
         subnet = gcp.compute.Subnetwork(
             f"{name}-subnet",
             name=f"{args.name_prefix}-gke",
             project=args.project,
             region=args.region,
-            network=network.id,
+            network=args.network_id,
             ip_cidr_range=str(ranges["nodes"]),
             secondary_ip_ranges=[
                 {"range_name": PODS_RANGE, "ip_cidr_range": str(ranges["pods"])},
@@ -95,7 +93,7 @@ class GcpNetwork(pulumi.ComponentResource):
             name=f"{args.name_prefix}-router",
             project=args.project,
             region=args.region,
-            network=network.id,
+            network=args.network_id,
             bgp={"asn": args.router_asn} if args.router_asn is not None else None,
             opts=child,
         )
@@ -111,36 +109,13 @@ class GcpNetwork(pulumi.ComponentResource):
             log_config={"enable": True, "filter": "ERRORS_ONLY"},
             opts=child,
         )
-        private_services = ranges["private_services"]
-        psa_range = gcp.compute.GlobalAddress(
-            f"{name}-psa-range",
-            name=f"{args.name_prefix}-psa",
-            project=args.project,
-            network=network.id,
-            purpose="VPC_PEERING",
-            address_type="INTERNAL",
-            address=str(private_services.network_address),
-            prefix_length=private_services.prefixlen,
-            description="Private services access (Cloud SQL private IP)",
-            opts=child,
-        )
-        peering = gcp.servicenetworking.Connection(
-            f"{name}-psa",
-            network=network.id,
-            service="servicenetworking.googleapis.com",
-            reserved_peering_ranges=[psa_range.name],
-            # Cloud SQL releases its producer resources asynchronously, so deleting the connection right after
-            # the instance is refused; REMOVE_PEERING then drops the peering so the network can be deleted.
-            deletion_policy="REMOVE_PEERING",
-            opts=child,
-        )
-        self.network_id = network.id
-        self.network_self_link = network.self_link
-        self.network_name = network.name
+        self.network_id = pulumi.Output.from_input(args.network_id)
+        self.network_self_link = pulumi.Output.from_input(args.network_self_link)
+        self.network_name = pulumi.Output.from_input(args.network_name)
         self.subnet_id = subnet.id
         self.subnet_self_link = subnet.self_link
         self.router_name = router.name
-        self.private_services_range = pulumi.Output.all(psa_range.name, peering.id).apply(lambda v: str(v[0]))
+        self.private_services_range = pulumi.Output.from_input(args.private_services_range)
         self.pods_range_name = PODS_RANGE
         self.services_range_name = SERVICES_RANGE
         self.register_outputs(

@@ -16,6 +16,7 @@ from .bucket import GcpBucket, GcpBucketArgs
 from .cloudsql import ADMIN_USER, GcpCloudSql, GcpCloudSqlArgs
 from .dns_resolver import GcpDnsResolver, GcpDnsResolverArgs
 from .gke_cluster import GcpGkeCluster, GcpGkeClusterArgs
+from .global_network import GcpGlobalNetwork, GcpGlobalNetworkArgs, GcpRegionRange
 from .kms import GcpKms, GcpKmsArgs
 from .network import GcpNetwork, GcpNetworkArgs
 from .vpn_gateway import GcpVpnGateway, GcpVpnGatewayArgs
@@ -40,12 +41,37 @@ def regional_provider(
     )
 
 
+def shared_network(name: str, settings: PlatformSettings, opts: pulumi.ResourceOptions) -> GcpGlobalNetwork:
+    """The platform's GCP VPC (`<name>-gcp-network`), shared by every GCP region; `opts` carries the primary
+    region's provider. The other clouds' CIDRs are admitted when the VPN mesh reaches GCP."""
+    names = StackNames(settings.name, settings.environment)
+    gcp_regions = settings.clouds.gcp.regions
+    own = {str(r.cidr) for r in gcp_regions}
+    in_mesh = any("gcp" in leg.pair for leg in settings.mesh_plan().legs)
+    peers = [
+        str(r.cidr)
+        for cloud, c in settings.clouds.enabled().items()
+        for r in c.regions
+        if cloud != "gcp" and str(r.cidr) not in own
+    ]
+    return GcpGlobalNetwork(
+        f"{name}-gcp-network",
+        GcpGlobalNetworkArgs(
+            project=_project(settings),
+            network_name=f"{settings.name}-{settings.environment}-vpc",
+            regions=[GcpRegionRange(r.name, r.cidr, names.prefix(r.name)) for r in gcp_regions],
+            peer_cidrs=peers if in_mesh else [],
+        ),
+        opts=opts,
+    )
+
+
 class GcpRegion(pulumi.ComponentResource):
     """One GCP region of the platform. Give it the region's `gcp.Provider` through `opts.providers`.
 
-    One VPC per region keeps the region self-contained (its own routing, NAT, peering and failure domain,
-    like an AWS VPC or an Azure VNet); a single global VPC would share subnets' routes across regions
-    natively but couple every region's network lifecycle to one resource."""
+    Every GCP region of the stack has its subnet, Cloud Router and NAT in the platform's one global VPC
+    (GcpGlobalNetwork, built once by `shared_network`): the regions reach each other over subnet routes, never
+    through another cloud."""
 
     cluster_name: pulumi.Output[str]
     """GKE cluster name."""
@@ -111,10 +137,17 @@ class GcpRegion(pulumi.ComponentResource):
             ),
             opts=child,
         )
+        vpc = args.shared_network
+        if vpc is None:  # the platform builds the cloud's VPC first (gcp.region.shared_network)
+            raise ValueError("GcpRegion needs the platform's GcpGlobalNetwork in RegionArgs.shared_network")
         self.network = GcpNetwork(
             f"{name}-network",
             GcpNetworkArgs(
                 project=project,
+                network_id=vpc.network_id,
+                network_self_link=vpc.network_self_link,
+                network_name=vpc.network_name,
+                private_services_range=vpc.private_services_ranges[region],
                 region=region,
                 cidr=args.region.cidr,
                 name_prefix=prefix,
@@ -212,9 +245,6 @@ class GcpRegion(pulumi.ComponentResource):
                     region=region,
                     gateway_name=f"{prefix}-havpn",
                     network_id=self.network.network_id,
-                    network_name=self.network.network_name,
-                    private_services_range=self.network.private_services_range,
-                    peer_cidrs=args.peer_cidrs,
                     labels=labels,
                 ),
                 opts=child,
@@ -228,18 +258,18 @@ class GcpRegion(pulumi.ComponentResource):
                 asn=args.asn,
                 advertised_cidr=str(args.region.cidr),
                 # Cloud DNS forwards from 35.199.192.0/19: the other clouds route the answers back over the tunnels
-                extra_advertised=(GCP_FORWARDER_SOURCE,) if s.dns_plan().gcp_hub == region else (),
+                # (every region's router: one VPC, and each region's queries leave through its own tunnels)
+                extra_advertised=(GCP_FORWARDER_SOURCE,) if s.dns_plan().resolver("gcp", region) else (),
                 name_prefix=prefix,
             )
         dns = s.dns_plan()
         resolver = dns.resolver("gcp", region)
-        if resolver is not None:
-            GcpDnsResolver(
+        self.dns_resolver: GcpDnsResolver | None = None
+        if resolver is not None:  # the server policy and forwarding zones: once, on the VPC (GcpDnsForwarding)
+            self.dns_resolver = GcpDnsResolver(
                 f"{name}-dns",
                 GcpDnsResolverArgs(
                     resolver=resolver,
-                    # the other GCP regions peer into the hub's VPC (GcpDnsPeering, at the platform)
-                    forwards=dns.forwards_from("gcp", region) if dns.gcp_hub == region else [],
                     project=project,
                     region=region,
                     network_id=self.network.network_id,

@@ -87,17 +87,9 @@ class DnsPlan:
     def resolver(self, cloud: str, region: str) -> Resolver | None:
         return self.resolvers.get((cloud, region))
 
-    @property
-    def gcp_hub(self) -> str | None:
-        """The GCP region that forwards for every GCP region. Cloud DNS forwards from 35.199.192.0/19 out of the
-        querying VPC, and with one VPC per region every VPC would advertise that same range: the other clouds could
-        send an answer into the wrong VPC. So only the hub forwards and advertises it; the other GCP regions peer
-        their lookups of the forwarded names into the hub's VPC (DNS peering zones,
-        https://cloud.google.com/dns/docs/zones/zones-overview#peering_zones)."""
-        return next((region for cloud, region in self.resolvers if cloud == "gcp"), None)
-
     def forwards_from(self, cloud: str, region: str) -> list[Forward]:
-        """What (cloud, region) forwards: every name hosted by another region that has a resolver."""
+        """What (cloud, region) forwards: every name hosted by another region that has a resolver. Every GCP region
+        forwards the same names, through the one set of forwarding zones on the stack's global VPC."""
         if (cloud, region) not in self.resolvers:
             return []
         return [
@@ -212,3 +204,13 @@ def rule_key(domain: str) -> str:
     `privatelink.eastus.azmk8s.io` -> `privatelink-eastus-azmk8s`)."""
     labels = domain.rstrip(".").split(".")
     return "-".join(labels[:3] if labels[0] == "privatelink" else labels[:2])
+
+
+def resolvable_zones(plan: DnsPlan) -> dict[tuple[str, str], frozenset[str]]:
+    """The private zones each region with a resolver can resolve through its forwarding rules: the zone that answers
+    each name it forwards (the reachability model's DNS facts, `components/lib/reachability.py`)."""
+    zones: dict[tuple[str, str], frozenset[str]] = {}
+    for cloud, region in plan.resolvers:
+        domains = {f.domain for f in plan.forwards_from(cloud, region)}
+        zones[(cloud, region)] = frozenset(n.private_zone for n in plan.names if n.domain in domains)
+    return zones

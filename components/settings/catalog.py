@@ -112,8 +112,9 @@ GKE_GPU_MACHINES: dict[str, tuple[str, int]] = {
     **{f"a2-highgpu-{n}g": ("nvidia-tesla-a100", n) for n in (1, 2, 4, 8)},
 }
 # Addresses inside the clusters that no network may use: AKS overlay pods (SNATed to the node IP when they leave it)
-# and the Kubernetes services of AKS and EKS (virtual, answered on each node). Every region reaches every other over
-# the VPN mesh, so a region range overlapping one of these would be captured inside those clusters.
+# and the Kubernetes services of AKS and EKS (virtual, answered on each node). Every region reaches the others (its
+# own cloud's over peering or the shared VPC, the other clouds' over the VPN mesh), so a region range overlapping one
+# of these would be captured inside those clusters.
 CLUSTER_POD_CIDR = "172.20.0.0/16"
 CLUSTER_SERVICE_CIDR = "172.21.0.0/16"
 CLUSTER_DNS_SERVICE_IP = "172.21.0.10"

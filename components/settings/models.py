@@ -282,7 +282,7 @@ class ClusterPools(Model):
     aws: dict[str, NodePool] = Field(
         default_factory=lambda: {
             "general": _pool("m5.large", 2, 3, 10),
-            "gpu": _pool("p3.2xlarge", 0, 1, 5, gpu=True),
+            "gpu": _pool("p3.2xlarge", 0, 0, 5, gpu=True),  # GPU pools start empty (scale up on demand)
             "spot": _pool("m5.large,m5a.large,m6i.large", 0, 2, 10, capacity="spot"),
         },
         description="EKS managed node groups.",

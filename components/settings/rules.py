@@ -126,6 +126,10 @@ def _pools(s: PlatformSettings) -> Iterator[Problem]:
                         f"{instance_type} has no NVIDIA GPU; allowed for gpu: true: a GPU type such as "
                         f"{'g5.xlarge' if cloud == 'aws' else 'Standard_NC4as_T4_v3'}",
                     )
+            if pool.gpu and not pool.system and pool.desired_size > 0:  # (a GPU system pool is refused below)
+                # GPU quotas start at 0 in most accounts and a GPU create holds the first deploy back; the
+                # autoscaler adds GPU nodes when a pod asks (the deploy check's gpu-pools-start-at-zero).
+                yield Problem(f"{path}.desired_size", f"{pool.desired_size} GPU nodes at creation; allowed: 0")
             if pool.system and (pool.capacity == "spot" or pool.gpu or pool.min_size < 1):
                 yield Problem(path, "a system pool must be on-demand, non-GPU and keep at least one node")
             if cloud == "gcp" and pool.gpu and pool.instance_types[0] not in catalog.GKE_GPU_MACHINES:
@@ -234,6 +238,13 @@ def _postgres(s: PlatformSettings) -> Iterator[Problem]:
         yield Problem(
             "postgres.tier.azure",
             f"{s.postgres.tier.azure} is Burstable, which has no high availability; allowed: GP_ or MO_ with ha: true",
+        )
+    if s.clouds.azure.enabled and s.postgres.backup_retention_days > 35:
+        # Flexible Server: "Possible values are between 7 and 35 days" (fewer than 7 are raised to 7 for Azure only)
+        # https://learn.microsoft.com/azure/postgresql/flexible-server/concepts-backup-restore
+        yield Problem(
+            "postgres.backup_retention_days",
+            f"{s.postgres.backup_retention_days} days; allowed with Azure enabled: at most 35 (Flexible Server)",
         )
     if s.postgres.max_storage_gb < s.postgres.storage_gb:
         yield Problem(
@@ -662,6 +673,32 @@ def quantity(value: str) -> float:
     return float(value)
 
 
+def _reachability(s: PlatformSettings) -> Iterator[Problem]:
+    """Prod with the VPN mesh: everything one network hands to another (federation scrapes, replication,
+    connection secrets, blob endpoints) has a private path (components/lib/reachability.py). A peering never
+    reaches another region's VPN gateway, so a region outside the mesh has no path to the other clouds; the plan
+    lists each blocker."""
+    if not s.is_prod or len(s.clouds.enabled()) < 2 or not s.vpn.enabled:
+        return  # without the mesh there is no cross-cloud layer to check (the plan lists what then has no path)
+    from ..lib.reachability import check as reachability
+
+    try:
+        blocked = [v for v in reachability(s) if v.path is None]
+    except TunnelPlanError:
+        return  # reported by _vpn
+    except InvalidNameError:
+        return  # reported by _names (the DNS plan's hosted names are physical names)
+    if not blocked:
+        return
+    first = blocked[0]
+    example = f"{first.use.purpose} {'/'.join(first.use.source)} -> {first.use.endpoint.key}"
+    yield Problem(
+        "vpn.scope",
+        f"{s.vpn.scope} in prod leaves {len(blocked)} private uses without a path (e.g. {example}: no VPN leg "
+        "between the two regions); allowed: all, or one region per cloud (clouds.<cloud>.regions)",
+    )
+
+
 RULES = (
     _clouds,
     _cidrs,
@@ -681,4 +718,5 @@ RULES = (
     _names,
     _workloads,
     _dns,
+    _reachability,
 )

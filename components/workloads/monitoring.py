@@ -191,7 +191,9 @@ def chart_values(args: ClusterMonitoringArgs) -> dict[str, Any]:
         "kubeEtcd": {"enabled": False},
         "kubeScheduler": {"enabled": False},
         "kubeControllerManager": {"enabled": False},
-        "kubeProxy": {"enabled": args.cloud == "aws"},
+        # Off on EKS too: its kube-proxy add-on serves metrics on 127.0.0.1:10249 only, so the target is always down
+        # and KubeProxyDown fires forever (https://github.com/aws/containers-roadmap/issues/657; aws review 18).
+        "kubeProxy": {"enabled": False},
         # Dashboards are left out: no Grafana with a default admin password.
         "grafana": {"enabled": False},
         "alertmanager": {"enabled": central},

@@ -30,7 +30,9 @@ def outputs(resource_type: str, physical: str, region: str, inputs: Mapping[str,
         out.update(arn=arn, __id=arn)
     elif resource_type == "aws:eks/nodeGroup:NodeGroup":
         # The managed node group's Auto Scaling group (EKS names it eks-<group>-<uuid>).
-        group = f"eks-{inputs.get('nodeGroupName', physical)}-{token}"
+        name = inputs.get("nodeGroupName") or f"{inputs.get('nodeGroupNamePrefix', physical + '-')}{token[:8]}"
+        group = f"eks-{name}-{token}"
+        out.update(nodeGroupName=name)
         out.update(resources=[{"autoscalingGroups": [{"name": group}]}])
     elif resource_type == "aws:rds/instance:Instance":
         address = f"{physical}.c{token[:8]}.{region}.rds.amazonaws.com"
@@ -46,6 +48,9 @@ def outputs(resource_type: str, physical: str, region: str, inputs: Mapping[str,
                 }
             ],
         )
+    elif resource_type == "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter":
+        # The accepter's id is the peering connection's own id.
+        out.update(acceptStatus="active", __id=str(inputs.get("vpcPeeringConnectionId", physical)))
     elif resource_type == "aws:s3/bucket:Bucket":
         out.update(arn=f"arn:aws:s3:::{physical}", bucket=physical, __id=physical)
     elif resource_type == "aws:kms/key:Key":

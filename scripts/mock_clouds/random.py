@@ -14,4 +14,7 @@ def outputs(resource_type: str, physical: str, region: str, inputs: Mapping[str,
         length = int(inputs.get("length", 32))
         seed = token_of(resource_type, physical)
         return {"result": ("Mock-" + seed * 8)[:length]}
+    if resource_type == "random:index/randomId:RandomId":
+        size = int(inputs.get("byteLength", 4))
+        return {"hex": (token_of(resource_type, physical) * 8)[: 2 * size]}
     return {}

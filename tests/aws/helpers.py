@@ -174,6 +174,17 @@ def depends_on(resource: Registration, target: Registration) -> bool:
     return target.urn in resource.dependencies
 
 
+def waits_after(rec: Recording, resource: Registration, target: Registration, seconds: int) -> bool:
+    """`resource` depends on a `pulumiverse_time.Sleep` of at least `seconds` that depends on `target`: it starts
+    only once `target` has existed that long (a grant's propagation)."""
+    from components.lib.waits import seconds_of
+
+    sleeps = deps_of_type(rec, resource, "time:index/sleep:Sleep")
+    return any(
+        depends_on(sleep, target) and seconds_of(sleep.inputs["createDuration"]) >= seconds for sleep in sleeps
+    )
+
+
 def deps_of_type(rec: Recording, resource: Registration, resource_type: type | str) -> list[Registration]:
     """The dependencies of `resource` that have the given type."""
     by_urn = rec.by_urn()

@@ -10,6 +10,7 @@ import pulumi_aws as aws
 import pytest
 from pulumi.runtime.rpc import is_rpc_secret, unwrap_rpc_secret
 
+from components.aws.eks_cluster import graviton
 from scripts.offline import Recording, Registration
 from tests.conftest import stack_settings
 
@@ -223,9 +224,24 @@ def test_nodes_wait_for_the_cni_and_deployments_wait_for_nodes(recorded, stack, 
     node_groups = of_type(rec, aws.eks.NodeGroup, component)
     for group in node_groups:
         assert {"vpc-cni", "kube-proxy"} <= {a.inputs["addonName"] for a in deps_of_type(rec, group, aws.eks.Addon)}
-    for deployment in ("coredns", "aws-ebs-csi-driver"):
-        assert all(depends_on(addons[deployment], group) for group in node_groups), deployment
+    general = [g for g in node_groups if not g.inputs["taints"]]
+    optional = [g for g in node_groups if g.inputs["taints"]]  # spot and GPU: capacity may be short or slow
+    assert general
+    for deployment in ("coredns", "aws-ebs-csi-driver", "metrics-server"):
+        # on the general-purpose nodes, never held back by an optional group (aws 4)
+        assert all(depends_on(addons[deployment], group) for group in general), deployment
+        assert not any(depends_on(addons[deployment], group) for group in optional), deployment
     assert not deps_of_type(rec, addons["vpc-cni"], aws.eks.NodeGroup)
+    # What runs in the cluster waits for its nodes and its core add-ons (aws 4).
+    (provider,) = [p for p in rec.of_type("pulumi:providers:kubernetes") if depends_on(p, cluster(rec, region))]
+    for needed in (*general, addons["coredns"], addons["aws-ebs-csi-driver"], addons["metrics-server"]):
+        assert depends_on(provider, needed), needed.name
+    for group in node_groups:  # and each group's role has its policies before the group starts (aws 6)
+        roles = of_type(rec, aws.iam.Role, component)
+        role = one(r for r in roles if r.outputs.get("arn") == group.inputs["nodeRoleArn"])
+        policies = of_type(rec, aws.iam.RolePolicyAttachment, component)
+        attachments = [a for a in policies if a.inputs["role"] == role.outputs["name"]]
+        assert attachments and all(depends_on(group, a) for a in attachments), group.name
 
 
 # --- node groups ----------------------------------------------------------------------------------
@@ -235,7 +251,9 @@ def test_nodes_wait_for_the_cni_and_deployments_wait_for_nodes(recorded, stack, 
 def test_node_groups_match_the_configured_pools(recorded, stack, region):
     rec = recorded(stack)
     component = eks(rec, region)
-    groups = {g.inputs["nodeGroupName"]: g for g in of_type(rec, aws.eks.NodeGroup, component)}
+    groups = {g.inputs["nodeGroupNamePrefix"].rstrip("-"): g for g in of_type(rec, aws.eks.NodeGroup, component)}
+    # by prefix, so that a replacement (new instance types...) is created before the old group goes (aws 5)
+    assert all("nodeGroupName" not in g.inputs for g in groups.values())
     assert set(groups) == set(pools(stack))
     node_role = role_trusting(rec, component, "ec2.amazonaws.com")
     for name, pool in pools(stack).items():
@@ -296,3 +314,18 @@ def test_one_cluster_per_region(recorded, stack):
     rec = recorded(stack)
     names = [c.inputs["name"] for c in of_type(rec, aws.eks.Cluster)]
     assert len(names) == EXPECT[stack].region_count == len(set(names))
+
+
+@pytest.mark.parametrize(
+    ("instance_type", "arm"),
+    [
+        ("m6g.large", True), ("m6gd.large", True), ("c6gn.xlarge", True), ("c7gn.large", True),
+        ("im4gn.large", True), ("is4gen.large", True), ("x2gd.large", True), ("t4g.small", True),
+        ("g5g.xlarge", True), ("r8g.large", True), ("m5.large", False), ("m5a.large", False), ("m6i.large", False),
+        ("c5n.large", False), ("g5.xlarge", False), ("p3.2xlarge", False), ("inf2.xlarge", False),
+        ("m7i-flex.large", False),
+    ],
+)
+def test_graviton_families_are_told_from_x86_ones(instance_type, arm):
+    """aws 21: EKS refuses an AMI of the wrong architecture at CreateNodegroup."""
+    assert graviton(instance_type) is arm

@@ -15,6 +15,7 @@ from .helpers import (
     POSTGRES,
     STACKS,
     assert_uses_key,
+    depends_on,
     deps_of_type,
     of_type,
     one_of,
@@ -79,12 +80,17 @@ def test_deletion_protection_and_final_snapshot_in_prod_skip_in_dev(recorded, st
         assert db.protect is True
         assert db.inputs["deletionProtection"] is True
         assert db.inputs["skipFinalSnapshot"] is False
-        assert db.inputs["finalSnapshotIdentifier"] == f"{db.inputs['identifier']}-final"
+        # unique per instance (a snapshot of the previous instance's name would block the delete; aws 14)
+        rec = recorded(stack)
+        (suffix,) = [r for r in rec.of_type("random:index/randomId:RandomId") if depends_on(db, r)]
+        assert suffix.inputs["keepers"] == {"identifier": db.inputs["identifier"]}
+        assert db.inputs["finalSnapshotIdentifier"] == f"{db.inputs['identifier']}-final-{suffix.outputs['hex']}"
     else:
         assert db.protect is False
         assert db.inputs["deletionProtection"] is False
         assert db.inputs["skipFinalSnapshot"] is True
         assert "finalSnapshotIdentifier" not in db.inputs
+    assert db.inputs["allowMajorVersionUpgrade"] is True  # a version bump in config is a major upgrade (aws 14)
 
 
 @pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)

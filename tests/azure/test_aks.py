@@ -12,8 +12,9 @@ import pytest
 from pulumi.runtime.rpc import is_rpc_secret, unwrap_rpc_secret
 
 from components.azure import roles
+from components.lib.waits import AZURE_KEY_VAULT_RBAC
 from scripts.mock_clouds.azure import CA_DATA, DEPLOYER_OBJECT_ID
-from tests.aws.helpers import depends_on, of_type, one
+from tests.aws.helpers import depends_on, of_type, one, waits_after
 
 from .helpers import (
     ADMIN_GROUP,
@@ -131,7 +132,8 @@ def test_control_plane_identity_may_use_the_key_and_join_the_network_before_the_
         assert grant.inputs["roleDefinitionId"].startswith(
             f"/subscriptions/{settings(stack).clouds.azure.subscription_id}/"
         )
-        assert depends_on(the_cluster, grant)
+        # Not only created: propagated to Key Vault and ARM before the cluster validates its KMS key (azure F5).
+        assert waits_after(rec, the_cluster, grant, AZURE_KEY_VAULT_RBAC.seconds)
 
 
 @pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
@@ -327,7 +329,8 @@ def test_the_deployer_is_cluster_admin_before_the_workloads_provider_connects(st
     assert grant.inputs["principalId"] == DEPLOYER_OBJECT_ID
     assert grant.inputs["principalType"] == "ServicePrincipal"  # the mocks sign in as one (see test_keyvault.py)
     (provider,) = [p for p in rec.of_type("pulumi:providers:kubernetes") if depends_on(p, the_cluster)]
-    assert depends_on(provider, grant)
+    # "New role assignments can take up to five minutes to propagate" (azure F5): the provider waits them out.
+    assert waits_after(rec, provider, grant, 300)
 
 
 def test_the_prod_recording_carries_the_gpu_pool_the_gpu_tests_rely_on():

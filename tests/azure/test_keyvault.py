@@ -10,8 +10,9 @@ import pytest
 from pulumi.runtime.sync_await import _sync_await
 
 from components.azure import roles
+from components.lib.waits import AZURE_KEY_VAULT_RBAC
 from scripts.mock_clouds.azure import DEPLOYER_CLIENT_ID, DEPLOYER_OBJECT_ID, TENANT_ID
-from tests.aws.helpers import depends_on, of_type, one_of
+from tests.aws.helpers import of_type, one_of, waits_after
 
 from .helpers import (
     ALL_REGIONS,
@@ -84,7 +85,8 @@ def test_the_deployer_manages_keys_and_secrets_and_keys_wait_for_that(stack, reg
         )
         assert {a.inputs["principalType"] for a in grants} == {"ServicePrincipal"}  # the mocks sign in as one
         for key in of_type(rec, az.keyvault.Key, vault_component):
-            assert all(depends_on(key, grant) for grant in grants), key.name
+            # Created is not enough: the grants must have reached the data plane (403 ForbiddenByRbac, azure F5).
+            assert all(waits_after(rec, key, grant, AZURE_KEY_VAULT_RBAC.seconds) for grant in grants), key.name
             assert key.inputs["vaultName"] == vault.outputs["name"]
 
 

@@ -57,13 +57,20 @@ def type_counts(resources: list[Registration]) -> Counter[str]:
     return +Counter(r.type for r in resources)
 
 
+SLEEP = "time:index/sleep:Sleep"
+"""pulumiverse_time.Sleep: a grant's propagation wait (components/wait.py)."""
+
+
 def expected_children(stack: str) -> dict[tuple[str, str], Counter[str]]:
     """The exact multiset of child types per (component type, name suffix after the region component's
     name); an empty multiset means the component must not exist."""
     s = settings(stack)
     prod, locked = s.is_prod, int(s.deletion_protection)
     user_pools = len(s.kubernetes.pools.azure) - 1
-    vault = {token(az.keyvault.Vault): 1, token(RA): 2, token(az.monitor.DiagnosticSetting): 1, token(LOCK): locked}
+    vault = {
+        token(az.keyvault.Vault): 1, token(RA): 2, SLEEP: 1,  # the deployer's grants, then their propagation wait
+        token(az.monitor.DiagnosticSetting): 1, token(LOCK): locked,
+    }
     return {
         (REGION, ""): +Counter({
             NETWORK: 1, KEY_VAULT: 2 if prod else 1, AKS: 1, POSTGRES: 1, STORAGE: 1,
@@ -101,6 +108,7 @@ def expected_children(stack: str) -> dict[tuple[str, str], Counter[str]]:
             {
                 token(az.managedidentity.UserAssignedIdentity): 1,
                 token(RA): 3,  # KMS key and network for the control plane, cluster admin for the deployer
+                SLEEP: 2,  # after the control plane's grants; after the deployer's cluster-admin grant
                 token(az.containerservice.ManagedCluster): 1,
                 token(az.containerservice.AgentPool): user_pools,
                 token(az.containerservice.MaintenanceConfiguration): 2,
@@ -114,6 +122,7 @@ def expected_children(stack: str) -> dict[tuple[str, str], Counter[str]]:
             {
                 token(az.managedidentity.UserAssignedIdentity): 2 if prod else 1,
                 token(RA): 2 if prod else 1,
+                SLEEP: 2,  # after the CMK grants; after the server, before its first write
                 token(az.privatedns.PrivateZone): 1,
                 token(az.privatedns.VirtualNetworkLink): 1,
                 token(random.RandomPassword): 1,
@@ -129,6 +138,7 @@ def expected_children(stack: str) -> dict[tuple[str, str], Counter[str]]:
             {
                 token(az.managedidentity.UserAssignedIdentity): 1,
                 token(RA): 1,
+                SLEEP: 1,  # after the CMK grant
                 token(az.storage.StorageAccount): 1,
                 token(az.storage.BlobServiceProperties): 1,
                 token(az.storage.BlobContainer): len(s.buckets),

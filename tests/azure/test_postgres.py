@@ -10,9 +10,10 @@ import pytest
 from pulumi.runtime.rpc import is_rpc_secret, unwrap_rpc_secret
 
 from components.azure import roles
-from components.azure.postgres import storage_size_gb
+from components.azure.postgres import flexible_server_backup_days, storage_size_gb
+from components.lib.waits import AZURE_KEY_VAULT_RBAC
 from components.settings import catalog
-from tests.aws.helpers import depends_on, of_type, one, one_of
+from tests.aws.helpers import depends_on, of_type, one, one_of, waits_after
 
 from .helpers import (
     ALL_REGIONS,
@@ -79,10 +80,18 @@ def test_zone_redundant_ha_and_geo_redundant_backup_in_prod_only(stack, region):
     assert settings(stack).postgres.ha is prod
     assert db.inputs["highAvailability"] == {"mode": "ZoneRedundant" if prod else "Disabled"}
     assert db.inputs["backup"] == {
-        "backupRetentionDays": settings(stack).postgres.backup_retention_days,
+        "backupRetentionDays": max(7, settings(stack).postgres.backup_retention_days),
         "geoRedundantBackup": "Enabled" if prod else "Disabled",
     }
-    assert db.inputs["backup"]["backupRetentionDays"] == {"dev": 3, "prod": 7}[stack]
+    # dev's 3 days (fine for RDS and Cloud SQL) is raised to Flexible Server's minimum of 7 (azure F1)
+    assert settings(stack).postgres.backup_retention_days == {"dev": 3, "prod": 7}[stack]
+    assert db.inputs["backup"]["backupRetentionDays"] == 7
+
+
+@pytest.mark.parametrize("days", [1, 3, 7, 20, 35, 40])
+def test_flexible_server_backup_days_stay_within_7_to_35(days):
+    assert 7 <= flexible_server_backup_days(days) <= 35
+    assert flexible_server_backup_days(days) == days or days not in range(7, 36)
 
 
 @pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
@@ -100,6 +109,7 @@ def test_sku_version_and_storage_come_from_config(stack, region):
     )
     assert db.inputs["version"] == pg.version
     assert db.inputs["storage"] == {"storageSizeGB": {"dev": 64, "prod": 256}[stack], "autoGrow": "Enabled"}
+    assert "storage.storageSizeGB" in db.ignore_changes  # autogrow owns the live size (azure R1)
     assert db.inputs["serverName"] == f"flow-{stack}-pg-{REGION_CODES[region]}"
     database = resource(recording(stack), region, POSTGRES, az.dbforpostgresql.Database)
     assert database.inputs["databaseName"] == pg.database
@@ -134,7 +144,7 @@ def test_data_is_encrypted_with_the_vault_key_through_a_user_assigned_identity(s
         (grant,) = role_assignments_on(rec, the_key)
         assert role_guid(grant) == roles.KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER
         assert grant.inputs["principalId"] == identity.outputs["principalId"]
-        assert depends_on(db, grant)
+        assert waits_after(rec, db, grant, AZURE_KEY_VAULT_RBAC.seconds)  # propagated, not just created (F5)
 
 
 @pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
@@ -168,7 +178,7 @@ def test_admin_password_is_generated_and_only_travels_as_a_secret(stack, region)
     assert secret.inputs["vaultName"] == vault.outputs["name"]
     assert secret.inputs["secretName"] == f"{db.inputs['serverName']}-admin-password"
     officer = one(a for a in role_assignments_on(rec, vault) if role_guid(a) == roles.KEY_VAULT_SECRETS_OFFICER)
-    assert depends_on(secret, officer)
+    assert waits_after(rec, secret, officer, AZURE_KEY_VAULT_RBAC.seconds)
     plain = [r.name for r in rec.resources if generated in str(r.public_inputs())]
     assert plain == [], "the password appears unwrapped"
     assert db.inputs["administratorLogin"] == "platform_admin"

@@ -11,9 +11,10 @@ import pytest
 
 from components.azure import roles
 from components.azure.network import azure_subnet_plan
-from components.azure.storage import container_name
+from components.azure.storage import container_name, storage_ip_rules
 from components.lib.naming import InvalidNameError
-from tests.aws.helpers import children_of, depends_on, of_type, one
+from components.lib.waits import AZURE_KEY_VAULT_RBAC
+from tests.aws.helpers import children_of, depends_on, of_type, one, waits_after
 
 from .helpers import (
     ALL_REGIONS,
@@ -104,7 +105,7 @@ def test_account_is_double_encrypted_with_the_vault_storage_key(stack, region):
     (grant,) = role_assignments_on(rec, the_key)
     assert role_guid(grant) == roles.KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER
     assert grant.inputs["principalId"] == identity.outputs["principalId"]
-    assert depends_on(the_account, grant)
+    assert waits_after(rec, the_account, grant, AZURE_KEY_VAULT_RBAC.seconds)  # propagated, not just created (F5)
 
 
 @pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
@@ -184,3 +185,18 @@ def test_blob_private_endpoint_is_the_other_clouds_path_through_the_firewall(sta
         assert group.inputs["privateDnsZoneConfigs"][0]["privateDnsZoneId"] == zone.id
         assert account.inputs["networkRuleSet"]["defaultAction"] == "Deny", "public access stays closed"
         assert exported[region.name] == {"host": f"{account.inputs['accountName']}.blob.core.windows.net", "ip": ip}
+
+
+@pytest.mark.parametrize(
+    ("ranges", "rules"),
+    [
+        (["34.64.0.0/16"], ["34.64.0.0/16"]),
+        (["1.2.3.4/32"], ["1.2.3.4"]),
+        (["1.2.3.4"], ["1.2.3.4"]),
+        (["1.2.3.4/31"], ["1.2.3.4", "1.2.3.5"]),
+        (["10.0.0.0/30", "1.2.3.4/32", "1.2.3.4"], ["10.0.0.0/30", "1.2.3.4"]),
+    ],
+)
+def test_storage_firewall_takes_single_addresses_for_31_and_32_prefixes(ranges, rules):
+    """azure R12: Storage IP rules refuse /31 and /32 prefixes."""
+    assert storage_ip_rules(ranges) == rules

@@ -27,6 +27,7 @@ RESOLVERS = {
     "azure": "multicloud:azure:DnsResolver",
     "gcp": "multicloud:gcp:DnsResolver",
 }
+GCP_FORWARDING = "multicloud:gcp:DnsForwarding"
 dr = azure_native.dnsresolver
 
 
@@ -102,28 +103,11 @@ def forwards(rec: Recording, resolver: Registration) -> dict[str, set[str]]:
         return {
             r.inputs["domainName"].rstrip("."): {t["ipAddress"] for t in r.inputs["targetDnsServers"]} for r in rules
         }
-    zones = under(rec, resolver, gcp.dns.ManagedZone.pulumi_type)
-    if zones:  # the DNS hub forwards
-        targets = {z.inputs["dnsName"].rstrip("."): z.inputs["forwardingConfig"]["targetNameServers"] for z in zones}
-        return {domain: {t["ipv4Address"] for t in servers} for domain, servers in targets.items()}
-    # another GCP region looks the names up in the hub's VPC: follow each peering zone to the hub's forwarding
-    network = gcp_network(rec, resolver)
-    hubs = {gcp_network(rec, r): r for r in rec.of_type(RESOLVERS["gcp"])}
-    found: dict[str, set[str]] = {}
-    for zone in rec.of_type(gcp.dns.ManagedZone.pulumi_type):
-        if "peeringConfig" in zone.inputs and zone.inputs["privateVisibilityConfig"]["networks"] == [
-            {"networkUrl": network}
-        ]:
-            hub = hubs[zone.inputs["peeringConfig"]["targetNetwork"]["networkUrl"]]
-            domain = zone.inputs["dnsName"].rstrip(".")
-            found[domain] = forwards(rec, hub)[domain]
-    return found
-
-
-def gcp_network(rec: Recording, resolver: Registration) -> str:
-    (policy,) = under(rec, resolver, gcp.dns.Policy.pulumi_type)
-    (network,) = policy.inputs["networks"]
-    return network["networkUrl"]
+    # every GCP region forwards through the one set of forwarding zones on the stack's global VPC
+    (forwarding,) = rec.of_type(GCP_FORWARDING)
+    zones = under(rec, forwarding, gcp.dns.ManagedZone.pulumi_type)
+    targets = {z.inputs["dnsName"].rstrip("."): z.inputs["forwardingConfig"]["targetNameServers"] for z in zones}
+    return {domain: {t["ipv4Address"] for t in servers} for domain, servers in targets.items()}
 
 
 def resolvers(rec: Recording) -> list[Registration]:
@@ -235,31 +219,40 @@ def test_azure_endpoints_sit_in_dedicated_delegated_subnets_and_the_ruleset_is_l
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_gcp_forwarding_zones_are_private_and_the_router_advertises_the_forwarder_range(
+def test_gcp_dns_is_bound_once_to_the_global_vpc_and_every_router_advertises_the_forwarder_range(
     recorded: Callable[[str], Recording], stack: str
 ) -> None:
     rec = recorded(stack)
-    hub = settings(stack).dns_plan().gcp_hub
-    for resolver in rec.of_type(RESOLVERS["gcp"]):
-        (policy,) = under(rec, resolver, gcp.dns.Policy.pulumi_type)
-        assert policy.inputs["enableInboundForwarding"] is True and policy.inputs["networks"]
-        zones = under(rec, resolver, gcp.dns.ManagedZone.pulumi_type)
-        assert all(z.inputs["visibility"] == "private" for z in zones)
-        assert all(z.inputs["privateVisibilityConfig"]["networks"] == policy.inputs["networks"] for z in zones)
-        assert all(
-            t["forwardingPath"] == "private" for z in zones for t in z.inputs["forwardingConfig"]["targetNameServers"]
-        )
-    # only the hub's Cloud Router advertises the forwarder range: two VPCs advertising it would split the answers
+    (network,) = rec.of_type(gcp.compute.Network.pulumi_type)
+    (forwarding,) = rec.of_type(GCP_FORWARDING)
+    (policy,) = rec.of_type(gcp.dns.Policy.pulumi_type)
+    assert under(rec, forwarding, gcp.dns.Policy.pulumi_type) == [policy]
+    assert policy.inputs["enableInboundForwarding"] is True
+    (bound,) = policy.inputs["networks"]
+    assert bound["networkUrl"].endswith(f"/global/networks/{network.inputs['name']}")
+    # the policy waits for every region's reserved inbound address
+    addresses = {
+        a.urn for a in rec.of_type(gcp.compute.Address.pulumi_type) if a.inputs.get("purpose") == "DNS_RESOLVER"
+    }
+    assert len(addresses) == len(rec.of_type(RESOLVERS["gcp"])) and addresses <= set(policy.dependencies)
+    zones = rec.of_type(gcp.dns.ManagedZone.pulumi_type)
+    assert zones == under(rec, forwarding, gcp.dns.ManagedZone.pulumi_type), "no peering zones: one VPC"
+    assert all("peeringConfig" not in z.inputs for z in zones)
+    assert all(z.inputs["visibility"] == "private" for z in zones)
+    assert all(z.inputs["privateVisibilityConfig"]["networks"] == policy.inputs["networks"] for z in zones)
+    assert all(
+        t["forwardingPath"] == "private" for z in zones for t in z.inputs["forwardingConfig"]["targetNameServers"]
+    )
+    # every GCP region's queries leave through its own tunnels: every Cloud Router advertises the forwarder range
     peers = rec.of_type(gcp.compute.RouterPeer.pulumi_type)
     assert peers
     for peer in peers:
-        advertised = GCP_FORWARDER_SOURCE in {r["range"] for r in peer.inputs["advertisedIpRanges"]}
-        assert advertised == (peer.inputs["region"] == hub), peer.name
+        assert GCP_FORWARDER_SOURCE in {r["range"] for r in peer.inputs["advertisedIpRanges"]}, peer.name
 
 
-def test_prod_has_one_gcp_dns_hub_the_other_region_peers_into() -> None:
+def test_prod_gcp_regions_forward_the_same_names() -> None:
     plan = settings("prod").dns_plan()
-    assert plan.gcp_hub == "us-central1"
+    assert plan.forwards_from("gcp", "us-central1") == plan.forwards_from("gcp", "us-east1")
     assert len(plan.forwards_from("gcp", "us-east1")) == 8
 
 

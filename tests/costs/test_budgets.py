@@ -85,7 +85,7 @@ def test_azure_and_gcp_hold_their_share_of_the_monthly_budget(recorded, stack):
 def test_dev_node_groups_sleep_outside_office_hours_and_wake_at_their_size(recorded):
     rec, s = recorded("dev"), stack_settings("dev")
     hours = s.budgets.office_hours
-    groups = {r.inputs["nodeGroupName"]: r for r in rec.of_type("aws:eks/nodeGroup:NodeGroup")}
+    groups = {r.inputs["nodeGroupNamePrefix"].rstrip("-"): r for r in rec.of_type("aws:eks/nodeGroup:NodeGroup")}
     schedules = rec.of_type(SCHEDULE)
     assert len(schedules) == 2 * len(groups)
     for pool_name, group in groups.items():

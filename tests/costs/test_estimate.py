@@ -3,6 +3,8 @@ below prod, the lines add up, and a line follows its resource (node counts, HA, 
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 
 from scripts import costs
@@ -60,3 +62,19 @@ def test_the_plan_prints_the_estimate_against_the_budget(capsys):
     out = capsys.readouterr().out
     assert "monthly cost estimate (USD, list prices of 2026-11" in out
     assert "within budgets.monthly 2,500" in out
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_each_same_cloud_path_is_priced_per_gb_outside_the_total(stack):
+    estimate = costs.estimate(recorded_stack(stack))
+    s = stack_settings(stack)
+    multi = [cloud for cloud, c in s.clouds.enabled().items() if len(c.regions) > 1]
+    pairs = {
+        cloud: len(getattr(s.clouds, cloud).regions) * (len(getattr(s.clouds, cloud).regions) - 1) // 2
+        for cloud in multi
+    }
+    found = Counter(line.cloud for line in estimate.per_gb)
+    # AWS and Azure: one line per region pair (a peering); GCP: one for the VPC spanning its regions.
+    assert found == Counter({cloud: (1 if cloud == "gcp" else n) for cloud, n in pairs.items()})
+    assert all(line.monthly == costs.PER_GB[line.sku] > 0 for line in estimate.per_gb)
+    assert estimate.total == sum(line.monthly for line in estimate.lines)  # usage rates never enter the total

@@ -12,7 +12,7 @@ import pytest
 from components.identity.federation import STORAGE_BLOB_DATA_READER
 from scripts.mock_clouds.gcp import INVOKES
 from scripts.offline import Recording, Registration
-from tests.aws.helpers import descendants, one
+from tests.aws.helpers import depends_on, descendants, one
 from tests.conftest import record_stack, stack_settings
 
 STACKS = ("dev", "prod")
@@ -79,7 +79,8 @@ def test_only_the_service_agent_assumes_the_aws_role_which_reads_only_the_source
     (statement,) = json.loads(role.inputs["assumeRolePolicy"])["Statement"]
     assert statement["Principal"] == {"Federated": "accounts.google.com"}
     assert statement["Condition"] == {"StringEquals": {"accounts.google.com:sub": AGENT["subjectId"]}}
-    policy = json.loads(one(of(rec, "aws:iam/rolePolicy:RolePolicy")).inputs["policy"])
+    read = one(of(rec, "aws:iam/rolePolicy:RolePolicy"))
+    policy = json.loads(read.inputs["policy"])
     buckets = {
         f"arn:aws:s3:::{rec.outputs['aws_buckets'][r.name][b]}"
         for r in s.clouds.aws.regions
@@ -93,6 +94,7 @@ def test_only_the_service_agent_assumes_the_aws_role_which_reads_only_the_source
     for job in of(rec, JOB):
         if "awsS3DataSource" in job.inputs["transferSpec"]:
             assert job.inputs["transferSpec"]["awsS3DataSource"]["roleArn"] == role.outputs["arn"]
+            assert depends_on(job, role) and depends_on(job, read)  # its permissions exist before the job (gcp 16)
 
 
 def test_the_azure_identity_federates_only_the_service_agent_and_reads_only_the_source_containers():

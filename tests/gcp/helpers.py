@@ -32,6 +32,7 @@ GKE = "multicloud:gcp:GkeCluster"
 CLOUDSQL = "multicloud:gcp:CloudSql"
 BUCKET = "multicloud:gcp:Bucket"
 VPN_GATEWAY = "multicloud:gcp:VpnGateway"
+GLOBAL_NETWORK = "multicloud:gcp:GlobalNetwork"
 GCP_PROVIDER = "pulumi:providers:gcp"
 
 REGION_CODES = {"us-central1": "usc1", "us-east1": "use1"}
@@ -66,6 +67,7 @@ EXPECT = {
     "dev": Expect(protect=False, private_endpoint=False, availability_type="ZONAL", backup_retention_days=3),
     "prod": Expect(protect=True, private_endpoint=True, availability_type="REGIONAL", backup_retention_days=7),
 }
+
 
 def configured_pools(stack: str) -> dict[str, tuple[str, int, int, int, bool]]:
     """The stack file's GKE pools: name -> (machine type, min, desired, max, spot)."""
@@ -137,3 +139,29 @@ def resource_class(resource_type: str) -> type:
     cls: type = getattr(owner, name)
     assert cls.pulumi_type == resource_type  # type: ignore[attr-defined]
     return cls
+
+
+def global_network(rec: Recording) -> Registration:
+    """The platform's one GCP VPC component (GcpGlobalNetwork)."""
+    return one(rec.of_type(GLOBAL_NETWORK))
+
+
+def vpc(rec: Recording) -> Registration:
+    """The platform's one GCP VPC."""
+    return one(r for r in descendants(rec, global_network(rec)) if r.type == gcp.compute.Network.pulumi_type)
+
+
+def psa_range(rec: Recording, region: str) -> Registration:
+    """The private-services range reserved for one region in the VPC."""
+    return one(
+        r
+        for r in descendants(rec, global_network(rec))
+        if r.type == gcp.compute.GlobalAddress.pulumi_type and r.name.endswith(f"-psa-{region}")
+    )
+
+
+def psa_connection(rec: Recording) -> Registration:
+    """The VPC's one private-services connection."""
+    return one(
+        r for r in descendants(rec, global_network(rec)) if r.type == gcp.servicenetworking.Connection.pulumi_type
+    )

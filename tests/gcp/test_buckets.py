@@ -6,8 +6,9 @@ from __future__ import annotations
 import pulumi_gcp as gcp
 import pytest
 
+from components.lib.waits import GCP_IAM
 from scripts.offline import Recording, Registration
-from tests.aws.helpers import depends_on, of_type, one, one_of
+from tests.aws.helpers import depends_on, of_type, one, one_of, waits_after
 
 from .helpers import ALL_REGIONS, BUCKET, EXPECT, KMS, REGION_CODES, config_buckets, project_of, regions
 
@@ -58,7 +59,7 @@ def test_versioned_and_encrypted_only_with_the_regions_gcs_key(gcp_recorded, sta
     assert encryption["googleManagedEncryptionEnforcementConfig"] == {"restrictionMode": "FullyRestricted"}
     assert encryption["customerSuppliedEncryptionEnforcementConfig"] == {"restrictionMode": "FullyRestricted"}
     assert "gs-project-accounts" in grant.inputs["member"]
-    assert depends_on(resource, key) and depends_on(resource, grant), "the storage agent must be granted first"
+    assert depends_on(resource, key) and waits_after(rec, resource, grant, GCP_IAM.seconds), "granted, and propagated"
 
 
 @pytest.mark.parametrize(("stack", "region", "name"), BUCKET_PARAMS)

@@ -11,10 +11,23 @@ import pulumi_random as random
 import pytest
 from pulumi.runtime.rpc import is_rpc_secret
 
+from components.lib.waits import GCP_IAM
 from scripts.offline import Recording, Registration
-from tests.aws.helpers import depends_on, deps_of_type, of_type, one, one_of, platform_config
+from tests.aws.helpers import depends_on, deps_of_type, of_type, one, one_of, platform_config, waits_after
 
-from .helpers import ALL_REGIONS, CLOUDSQL, EXPECT, KMS, NETWORK, REGION_CODES, STACKS, component, project_of
+from .helpers import (
+    ALL_REGIONS,
+    CLOUDSQL,
+    EXPECT,
+    KMS,
+    REGION_CODES,
+    STACKS,
+    component,
+    project_of,
+    psa_connection,
+    psa_range,
+    vpc,
+)
 
 
 def cloudsql(rec: Recording, region: str) -> Registration:
@@ -60,22 +73,20 @@ def test_regional_in_prod_zonal_in_dev(gcp_recorded, stack, region):
 def test_private_ip_only_through_the_peered_range_and_tls_required(gcp_recorded, stack, region):
     rec = gcp_recorded(stack)
     db = instance(rec, region)
-    net = component(rec, region, NETWORK)
-    vpc = one_of(rec, gcp.compute.Network, net)
-    psa = one_of(rec, gcp.compute.GlobalAddress, net)
+    network, psa = vpc(rec), psa_range(rec, region)
     ip = settings(rec, region)["ipConfiguration"]
     assert ip["ipv4Enabled"] is False
     assert not ip.get("authorizedNetworks")
-    assert ip["privateNetwork"] == f"projects/{project_of(stack)}/global/networks/{vpc.inputs['name']}"
+    assert ip["privateNetwork"] == f"projects/{project_of(stack)}/global/networks/{network.inputs['name']}"
     assert ip["allocatedIpRange"] == psa.inputs["name"]
     assert ip["sslMode"] == "ENCRYPTED_ONLY"
-    assert depends_on(db, one_of(rec, gcp.servicenetworking.Connection, net)), "private IP needs the peering first"
+    assert depends_on(db, psa_connection(rec)), "private IP needs the peering first"
 
 
 @pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
 def test_postgres_host_is_the_private_ip_inside_the_private_services_range(gcp_recorded, stack, region):
     rec = gcp_recorded(stack)
-    psa = one_of(rec, gcp.compute.GlobalAddress, component(rec, region, NETWORK))
+    psa = psa_range(rec, region)
     host = rec.outputs["gcp_postgres"][region]
     assert host == instance(rec, region).outputs["privateIpAddress"]
     assert ip_address(host) in IPv4Network(f"{psa.inputs['address']}/{int(psa.inputs['prefixLength'])}")
@@ -88,7 +99,7 @@ def test_disks_and_backups_are_encrypted_with_the_sql_key_once_the_agent_may_use
     crypto_key, grant = key(rec, region, "sql")
     assert db.inputs["encryptionKeyName"] == f"{crypto_key.inputs['keyRing']}/cryptoKeys/sql"
     assert "gcp-sa-cloud-sql" in grant.inputs["member"]
-    assert depends_on(db, crypto_key) and depends_on(db, grant)
+    assert depends_on(db, crypto_key) and waits_after(rec, db, grant, GCP_IAM.seconds)  # propagated (gcp 4)
 
 
 @pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
@@ -106,7 +117,10 @@ def test_daily_backups_at_three_with_pitr_and_configured_retention(gcp_recorded,
     assert backup["startTime"] == "03:00"
     assert backup["pointInTimeRecoveryEnabled"] is True
     assert backup["transactionLogRetentionDays"] == min(days, 7)
-    assert backup["backupRetentionSettings"] == {"retainedBackups": days, "retentionUnit": "COUNT"}
+    # one backup more than the days of logs (gcp 5): the API refuses retained backups <= log retention days
+    retained = backup["backupRetentionSettings"]
+    assert retained == {"retainedBackups": max(days, min(days, 7) + 1), "retentionUnit": "COUNT"}
+    assert retained["retainedBackups"] > backup["transactionLogRetentionDays"]
     assert platform_config(stack)["postgres"]["backup_retention_days"] == days
 
 
@@ -174,7 +188,7 @@ def test_admin_password_is_kept_in_secret_manager_in_the_region_with_cmek(gcp_re
     (replica,) = secret.inputs["replication"]["userManaged"]["replicas"]
     assert replica["location"] == region
     assert replica["customerManagedEncryption"]["kmsKeyName"] == f"{crypto_key.inputs['keyRing']}/cryptoKeys/secrets"
-    assert depends_on(secret, grant) and "gcp-sa-secretmanager" in grant.inputs["member"]
+    assert waits_after(rec, secret, grant, GCP_IAM.seconds) and "gcp-sa-secretmanager" in grant.inputs["member"]
     assert secret.inputs["deletionProtection"] is EXPECT[stack].protect
 
 

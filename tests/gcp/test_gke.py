@@ -12,8 +12,9 @@ import pulumi_gcp as gcp
 import pytest
 from pulumi.runtime.rpc import is_rpc_secret, unwrap_rpc_secret
 
+from components.lib.waits import GCP_IAM
 from scripts.offline import Recording, Registration
-from tests.aws.helpers import depends_on, deps_of_type, of_type, one, one_of, platform_config
+from tests.aws.helpers import depends_on, deps_of_type, of_type, one, one_of, platform_config, waits_after
 
 from .helpers import (
     ALL_REGIONS,
@@ -27,6 +28,7 @@ from .helpers import (
     config_regions,
     configured_pools,
     project_of,
+    vpc,
 )
 
 NODE_ROLES = {
@@ -74,7 +76,7 @@ def test_cluster_is_regional_vpc_native_on_the_regions_subnet(gcp_recorded, stac
     configured = platform_config(stack).get("network", {}).get("availability_zones", 3)
     assert len(zones) == len(set(zones)) == configured and all(z.startswith(f"{region}-") for z in zones)
     assert the_cluster.inputs["networkingMode"] == "VPC_NATIVE"
-    assert depends_on(the_cluster, subnet) and depends_on(the_cluster, one_of(rec, gcp.compute.Network, net))
+    assert depends_on(the_cluster, subnet) and depends_on(the_cluster, vpc(rec))
     ranges = {r["rangeName"] for r in subnet.inputs["secondaryIpRanges"]}
     policy = the_cluster.inputs["ipAllocationPolicy"]
     assert {policy["clusterSecondaryRangeName"], policy["servicesSecondaryRangeName"]} == ranges
@@ -119,7 +121,7 @@ def test_secrets_are_encrypted_with_the_regions_gke_key_once_the_gke_agent_may_u
     assert encryption["state"] == "ENCRYPTED"
     assert encryption["keyName"] == f"{key.inputs['keyRing']}/cryptoKeys/gke"
     assert "container-engine-robot" in grant.inputs["member"]
-    assert depends_on(the_cluster, key) and depends_on(the_cluster, grant)
+    assert depends_on(the_cluster, key) and waits_after(rec, the_cluster, grant, GCP_IAM.seconds)  # gcp 4
 
 
 @pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)

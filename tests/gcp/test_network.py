@@ -1,5 +1,6 @@
-"""GcpNetwork: custom-mode VPC per region, a node subnet with pod and service secondary ranges carved from the
-region's CIDR, Cloud Router + NAT for the private nodes, and private services access for Cloud SQL."""
+"""GcpGlobalNetwork and GcpNetwork: one custom-mode global VPC for every GCP region (the regions reach each other
+over subnet routes), a node subnet per region with pod and service secondary ranges carved from the region's CIDR,
+Cloud Router + NAT for the private nodes, and one private-services connection holding every region's range."""
 
 from __future__ import annotations
 
@@ -9,9 +10,20 @@ import pulumi_gcp as gcp
 import pytest
 
 from scripts.offline import Recording, Registration
-from tests.aws.helpers import depends_on, deps_of_type, one_of
+from tests.aws.helpers import depends_on, deps_of_type, descendants, one_of
 
-from .helpers import ALL_REGIONS, NETWORK, REGION_CODES, component, config_regions, project_of
+from .helpers import (
+    ALL_REGIONS,
+    NETWORK,
+    STACKS,
+    component,
+    config_regions,
+    global_network,
+    project_of,
+    psa_connection,
+    psa_range,
+    vpc,
+)
 
 
 def network(rec: Recording, region: str) -> Registration:
@@ -22,14 +34,34 @@ def part(rec: Recording, region: str, resource_type: type) -> Registration:
     return one_of(rec, resource_type, network(rec, region))
 
 
-@pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
-def test_vpc_is_custom_mode_and_regional(gcp_recorded, stack, region):
-    vpc = part(gcp_recorded(stack), region, gcp.compute.Network)
-    assert vpc.inputs["autoCreateSubnetworks"] is False
-    assert vpc.inputs["routingMode"] == "REGIONAL"
-    assert vpc.inputs["name"] == f"flow-{stack}-{REGION_CODES[region]}-vpc"
-    assert vpc.inputs["project"] == project_of(stack)
-    assert not vpc.inputs.get("deleteDefaultRoutesOnCreate")  # private nodes reach NAT through the default route
+@pytest.mark.parametrize("stack", STACKS)
+def test_one_custom_mode_vpc_holds_every_gcp_region_with_standard_best_path_selection(gcp_recorded, stack):
+    rec = gcp_recorded(stack)
+    network = vpc(rec)
+    assert len(rec.of_type(gcp.compute.Network.pulumi_type)) == 1
+    assert network.inputs["autoCreateSubnetworks"] is False
+    assert network.inputs["routingMode"] == "REGIONAL"  # each region's router serves its own tunnels
+    assert network.inputs["bgpBestPathSelectionMode"] == "STANDARD"  # deliberate: AS-path length counts
+    assert network.inputs["name"] == f"flow-{stack}-vpc"
+    assert network.inputs["project"] == project_of(stack)
+    assert not network.inputs.get("deleteDefaultRoutesOnCreate")  # private nodes reach NAT through the default route
+    subnets = rec.of_type(gcp.compute.Subnetwork.pulumi_type)
+    assert {s.inputs["region"] for s in subnets} == set(config_regions(stack))
+    assert all(depends_on(s, network) for s in subnets)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_other_gcp_regions_are_admitted_on_https_and_postgres(gcp_recorded, stack):
+    rec = gcp_recorded(stack)
+    rules = {r.name: r for r in descendants(rec, global_network(rec)) if r.type == gcp.compute.Firewall.pulumi_type}
+    own = {str(c) for c in config_regions(stack).values()}
+    name = f"flow-{stack}-gcp-network-regions"
+    if len(own) < 2:
+        assert name not in rules  # nothing to admit with one region
+        return
+    rule = rules[name]
+    assert set(rule.inputs["sourceRanges"]) == own and rule.inputs["direction"] == "INGRESS"
+    assert {a["protocol"]: a.get("ports") for a in rule.inputs["allows"]} == {"tcp": ["443", "5432"], "icmp": None}
 
 
 @pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
@@ -38,11 +70,11 @@ def test_subnet_ranges_are_carved_from_the_region_cidr_without_overlap(gcp_recor
     subnet = part(rec, region, gcp.compute.Subnetwork)
     cidr = config_regions(stack)[region]
     assert subnet.inputs["region"] == region
-    assert deps_of_type(rec, subnet, gcp.compute.Network) == [part(rec, region, gcp.compute.Network)]
+    assert deps_of_type(rec, subnet, gcp.compute.Network) == [vpc(rec)]
     primary = IPv4Network(subnet.inputs["ipCidrRange"])
     secondary = {r["rangeName"]: IPv4Network(r["ipCidrRange"]) for r in subnet.inputs["secondaryIpRanges"]}
     assert set(secondary) == {"pods", "services"}
-    psa = part(rec, region, gcp.compute.GlobalAddress)
+    psa = psa_range(rec, region)
     private_services = IPv4Network(f"{psa.inputs['address']}/{int(psa.inputs['prefixLength'])}")
     ranges = [primary, secondary["pods"], secondary["services"], private_services]
     assert all(r.subnet_of(cidr) for r in ranges), ranges
@@ -69,7 +101,7 @@ def test_cloud_nat_on_the_regions_router_serves_the_node_subnet(gcp_recorded, st
     nat = part(rec, region, gcp.compute.RouterNat)
     subnet = part(rec, region, gcp.compute.Subnetwork)
     assert router.inputs["region"] == nat.inputs["region"] == region
-    assert deps_of_type(rec, router, gcp.compute.Network) == [part(rec, region, gcp.compute.Network)]
+    assert deps_of_type(rec, router, gcp.compute.Network) == [vpc(rec)]
     assert nat.inputs["router"] == router.inputs["name"] and depends_on(nat, router)
     assert nat.inputs["natIpAllocateOption"] == "AUTO_ONLY"
     assert nat.inputs["sourceSubnetworkIpRangesToNat"] == "LIST_OF_SUBNETWORKS"
@@ -79,14 +111,15 @@ def test_cloud_nat_on_the_regions_router_serves_the_node_subnet(gcp_recorded, st
     assert nat.inputs["logConfig"] == {"enable": True, "filter": "ERRORS_ONLY"}
 
 
-@pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
-def test_private_services_access_peers_a_reserved_internal_range(gcp_recorded, stack, region):
+@pytest.mark.parametrize("stack", STACKS)
+def test_one_private_services_connection_holds_every_regions_reserved_range(gcp_recorded, stack):
     rec = gcp_recorded(stack)
-    vpc = part(rec, region, gcp.compute.Network)
-    psa = part(rec, region, gcp.compute.GlobalAddress)
-    connection = part(rec, region, gcp.servicenetworking.Connection)
-    assert (psa.inputs["purpose"], psa.inputs["addressType"]) == ("VPC_PEERING", "INTERNAL")
-    assert depends_on(psa, vpc) and depends_on(connection, vpc) and depends_on(connection, psa)
+    network, connection = vpc(rec), psa_connection(rec)
+    ranges = [psa_range(rec, region) for region in config_regions(stack)]
+    for psa in ranges:
+        assert (psa.inputs["purpose"], psa.inputs["addressType"]) == ("VPC_PEERING", "INTERNAL")
+        assert depends_on(psa, network) and depends_on(connection, psa)
+    assert depends_on(connection, network)
     assert connection.inputs["service"] == "servicenetworking.googleapis.com"
-    assert connection.inputs["reservedPeeringRanges"] == [psa.inputs["name"]]
+    assert connection.inputs["reservedPeeringRanges"] == [psa.inputs["name"] for psa in ranges]
     assert connection.inputs["deletionPolicy"] == "REMOVE_PEERING"

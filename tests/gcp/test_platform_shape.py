@@ -13,6 +13,7 @@ import pulumi_random as random
 import pytest
 from pulumi.runtime.rpc import is_rpc_secret, unwrap_rpc_secret
 
+from components.gcp.services import stack_apis
 from scripts.offline import Registration
 from tests.aws.helpers import children_of, descendants, in_cross_cloud_components, of_type, one, plain_secrets, token
 from tests.sdk_checks import unknown_wire_keys
@@ -24,6 +25,7 @@ from .helpers import (
     EXPECT,
     GCP_PROVIDER,
     GKE,
+    GLOBAL_NETWORK,
     KMS,
     NETWORK,
     PLATFORM,
@@ -52,7 +54,11 @@ def expected_children(stack: str) -> dict[str, Counter[str]]:
     return {
         REGION: Counter(
             {
-                KMS: 1, NETWORK: 1, GKE: 1, CLOUDSQL: 1, BUCKET: len(config_buckets(stack)),
+                KMS: 1,
+                NETWORK: 1,
+                GKE: 1,
+                CLOUDSQL: 1,
+                BUCKET: len(config_buckets(stack)),
                 token(gcp.compute.Address): 1,  # ingress load balancer
                 VPN_GATEWAY: 1,  # every region is in the stack's VPN mesh
                 DNS_RESOLVER: 1,  # ... and forwards the other regions' private names
@@ -61,8 +67,15 @@ def expected_children(stack: str) -> dict[str, Counter[str]]:
         VPN_GATEWAY: Counter(
             {
                 token(gcp.compute.HaVpnGateway): 1,
-                token(gcp.compute.NetworkPeeringRoutesConfig): 1,
-                token(gcp.compute.Firewall): 1,
+            }
+        ),
+        GLOBAL_NETWORK: Counter(
+            {
+                token(gcp.compute.Network): 1,
+                token(gcp.compute.GlobalAddress): len(config_regions(stack)),  # one private-services range each
+                token(gcp.servicenetworking.Connection): 1,
+                token(gcp.compute.NetworkPeeringRoutesConfig): 1,  # the mesh reaches GCP in both stacks
+                token(gcp.compute.Firewall): 1 + (len(config_regions(stack)) > 1),  # peer clouds, other regions
             }
         ),
         KMS: Counter(
@@ -71,21 +84,11 @@ def expected_children(stack: str) -> dict[str, Counter[str]]:
                 token(gcp.kms.CryptoKey): 4,
                 token(gcp.kms.CryptoKeyIAMMember): 4,
                 token(gcp.projects.ServiceIdentity): 2,  # Cloud SQL and Secret Manager agents
+                "time:index/sleep:Sleep": 4,  # each grant's propagation before the key id resolves (gcp 4)
             }
         ),
-        NETWORK: Counter(
-            {
-                token(t): 1
-                for t in (
-                    gcp.compute.Network,
-                    gcp.compute.Subnetwork,
-                    gcp.compute.Router,
-                    gcp.compute.RouterNat,
-                    gcp.compute.GlobalAddress,
-                    gcp.servicenetworking.Connection,
-                )
-            }
-        ),
+        "multicloud:gcp:Services": Counter({token(gcp.projects.Service): len(stack_apis())}),
+        NETWORK: Counter({token(t): 1 for t in (gcp.compute.Subnetwork, gcp.compute.Router, gcp.compute.RouterNat)}),
         GKE: Counter(
             {
                 token(gcp.serviceaccount.Account): 1,
@@ -162,7 +165,10 @@ def test_every_gcp_resource_uses_the_explicit_provider_of_its_region(gcp_recorde
 @pytest.mark.parametrize("stack", STACKS)
 def test_every_gcp_resource_belongs_to_a_region_or_a_cross_cloud_component(gcp_recorded, stack):
     rec = gcp_recorded(stack)
-    in_regions = {r.urn for c in regions(rec).values() for r in descendants(rec, c)}
+    in_regions = {r.urn for c in [*regions(rec).values(), *rec.of_type(GLOBAL_NETWORK)] for r in descendants(rec, c)}
+    in_regions |= {r.urn for c in rec.of_type("multicloud:gcp:Services") for r in descendants(rec, c)}
+    # the Cloud DNS server policy and forwarding zones, once on the global VPC
+    in_regions |= {r.urn for c in rec.of_type("multicloud:gcp:DnsForwarding") for r in descendants(rec, c)}
     cross_cloud = in_cross_cloud_components(rec)
     outside = [r.name for r in rec.resources if r.type.startswith("gcp:") and r.urn not in in_regions | cross_cloud]
     assert outside == []

@@ -58,6 +58,9 @@ def test_every_cluster_runs_the_pinned_chart_labelled_with_its_cloud_region_and_
         assert spec["externalLabels"] == {"cloud": cloud, "region": region, "cluster": f"{cloud}-{region}"}
         assert spec["ruleSelectorNilUsesHelmValues"] is False  # the platform's PrometheusRules are picked up
         assert values(rec, cloud, region)["grafana"] == {"enabled": False}  # no default admin password anywhere
+        # managed control planes and kube-proxies that serve no reachable metrics (EKS: 127.0.0.1 only, aws 18)
+        for scraped in ("kubeEtcd", "kubeScheduler", "kubeControllerManager", "kubeProxy"):
+            assert values(rec, cloud, region)[scraped] == {"enabled": False}, (cloud, scraped)
         claim = spec["storageSpec"]["volumeClaimTemplate"]["spec"]
         assert claim["storageClassName"] == STORAGE_CLASS[cloud]
         classes = [r for r in descendants(rec, workloads(rec, cloud, region)) if r.type.endswith(":StorageClass")]

@@ -1,0 +1,337 @@
+"""The deploy check: each rule on a recording that satisfies it (both stacks as committed) and on one that breaks it
+(the same recording with the fix taken out); the graph semantics; the deploy-time estimate; `check --plan`."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from components.lib.waits import seconds_of
+from scripts import deploy, deploy_check
+from scripts.deploy_check import Graph, Node
+from scripts.plan import write_json
+from tests.conftest import recorded_stack
+
+STACKS = ("dev", "prod")
+
+
+def graph_of(stack: str) -> Graph:
+    return Graph.from_recording(recorded_stack(stack))
+
+
+def edited(graph: Graph, edit: Callable[[Node, Graph], Node]) -> Graph:
+    """A copy of `graph` with every node passed through `edit`."""
+    return Graph(edit(node, graph) for node in graph.nodes.values())
+
+
+def bypass_sleeps(consumer: Callable[[Node], bool]) -> Callable[[Node, Graph], Node]:
+    """Take the waits out: a matching consumer depends on what its Sleeps waited for, not on the Sleeps."""
+
+    def edit(node: Node, graph: Graph) -> Node:
+        if not consumer(node):
+            return node
+        deps: list[str] = []
+        for dep in node.dependencies:
+            target = graph.nodes[dep]
+            deps += list(target.dependencies) if target.type == deploy_check.SLEEP else [dep]
+        return dataclasses.replace(node, dependencies=tuple(dict.fromkeys(deps)))
+
+    return edit
+
+
+def drop_deps(consumer: Callable[[Node], bool], dropped: Callable[[Node], bool]) -> Callable[[Node, Graph], Node]:
+    def edit(node: Node, graph: Graph) -> Node:
+        if not consumer(node):
+            return node
+        return dataclasses.replace(
+            node, dependencies=tuple(d for d in node.dependencies if not dropped(graph.nodes[d]))
+        )
+
+    return edit
+
+
+def of(*types: str) -> Callable[[Node], bool]:
+    return lambda node: node.type in types
+
+
+def gpu_pool(node: Node) -> bool:
+    return node.type == deploy_check.NODE_GROUP and "nvidia.com/gpu" in json.dumps(node.inputs)
+
+
+def add_gpu_dependency(node: Node, graph: Graph) -> Node:
+    """coredns waits for the GPU group of its cluster (what the seed did with every group)."""
+    if node.type != deploy_check.EKS_ADDON or node.inputs.get("addonName") != "coredns":
+        return node
+    gpu = [
+        n.urn
+        for n in graph.of_type(deploy_check.NODE_GROUP)
+        if gpu_pool(n) and n.inputs["clusterName"] == node.inputs["clusterName"]
+    ]
+    return dataclasses.replace(node, dependencies=(*node.dependencies, *gpu))
+
+
+def gpu_starts_at_one(node: Node, graph: Graph) -> Node:
+    if not gpu_pool(node):
+        return node
+    return dataclasses.replace(
+        node, inputs={**node.inputs, "scalingConfig": {**node.inputs["scalingConfig"], "desiredSize": 1}}
+    )
+
+
+def disabled_on_destroy(node: Node, graph: Graph) -> Node:
+    if node.type != deploy_check.SERVICE_TYPE:
+        return node
+    return dataclasses.replace(node, inputs={**node.inputs, "disableOnDestroy": True})
+
+
+def with_inputs(types: tuple[str, ...], change: Callable[[dict], dict]) -> Callable[[Node, Graph], Node]:
+    """Matching nodes get `change(inputs)` as inputs."""
+
+    def edit(node: Node, graph: Graph) -> Node:
+        if node.type not in types:
+            return node
+        return dataclasses.replace(node, inputs=change(dict(node.inputs)))
+
+    return edit
+
+
+def without_ignore_changes(node: Node, graph: Graph) -> Node:
+    return dataclasses.replace(node, ignore_changes=()) if node.type == deploy_check.FLEX_SERVER else node
+
+
+BREAKS: dict[str, tuple[Callable[[Node, Graph], Node], str]] = {
+    # rule -> (the fix taken out, a name the findings must mention)
+    "azure-rbac-propagation": (bypass_sleeps(of("azure-native:keyvault:Key")), "vault-key-aks"),
+    "aks-rbac-propagation": (bypass_sleeps(of(deploy_check.K8S_PROVIDER)), "deployer-cluster-admin"),
+    "gcp-iam-propagation": (bypass_sleeps(of(deploy_check.GKE)), "kms-key-gke-agent"),
+    "aks-agent-pools-serial": (drop_deps(of(deploy_check.AGENT_POOL), of(deploy_check.AGENT_POOL)), "aks-pool-"),
+    "flexible-server-serial": (
+        drop_deps(of(*deploy_check.FLEX_WRITES), of(*deploy_check.FLEX_WRITES)),
+        "postgres-config-",
+    ),
+    "gcp-apis-enabled": (drop_deps(lambda n: n.type.startswith("gcp:"), of(deploy_check.SERVICE_TYPE)), "gke-cluster"),
+    "in-cluster-readiness": (  # the seed's kubeconfig: the cluster only, no nodes, no add-ons
+        drop_deps(
+            of(deploy_check.K8S_PROVIDER), of(deploy_check.NODE_GROUP, deploy_check.EKS_ADDON, deploy_check.GKE_POOL)
+        ),
+        "eks-pool-general",
+    ),
+    "core-addons-on-general-pools": (add_gpu_dependency, "eks-pool-gpu"),
+    "gpu-pools-start-at-zero": (gpu_starts_at_one, "eks-pool-gpu"),
+    "eks-node-groups-by-prefix": (
+        with_inputs((deploy_check.NODE_GROUP,), lambda i: {**i, "nodeGroupName": i["nodeGroupNamePrefix"].rstrip("-")}),
+        "eks-pool-general",
+    ),
+    "autogrow-size-ignored": (without_ignore_changes, "postgres-server"),
+    "rds-update-safety": (
+        with_inputs((deploy_check.RDS,), lambda i: {**i, "allowMajorVersionUpgrade": False}),
+        "postgres-instance",
+    ),
+    "database-backup-values": (
+        with_inputs((deploy_check.FLEX_SERVER,), lambda i: {**i, "backup": {**i["backup"], "backupRetentionDays": 3}}),
+        "postgres-server",
+    ),
+    "azure-storage-ip-rules": (
+        with_inputs(
+            ("azure-native:storage:StorageAccount",),
+            lambda i: {
+                **i,
+                "networkRuleSet": {
+                    **i["networkRuleSet"],
+                    "ipRules": [{"iPAddressOrRange": "1.2.3.4/32", "action": "Allow"}],
+                },
+            },
+        ),
+        "storage-account",
+    ),
+    "aws-role-permissions-first": (  # the seed's IRSA add-ons: the role, not its policy
+        drop_deps(of(deploy_check.EKS_ADDON), of(*deploy_check.ROLE_POLICIES)),
+        "vpc-cni-role-AmazonEKS_CNI_Policy",
+    ),
+    "gke-vulnerability-mode": (
+        with_inputs(
+            (deploy_check.GKE,),
+            lambda i: {**i, "securityPostureConfig": {"mode": "BASIC", "vulnerabilityMode": "VULNERABILITY_BASIC"}},
+        ),
+        "gke-cluster",
+    ),
+}
+
+
+def findings(graph: Graph, rule: str) -> list[deploy_check.Finding]:
+    return [f for f in deploy_check.check(graph) if f.rule == rule]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_committed_stacks_have_no_blocker(stack):
+    found = deploy_check.check(graph_of(stack))
+    assert [f.message for f in found if f.severity == "blocker"] == []
+
+
+def test_every_rule_has_its_breaking_recording_and_documentation():
+    assert {rule.id for rule in deploy_check.RULES} == set(BREAKS) | {"aws-eip-quota"}
+    for rule in deploy_check.RULES:
+        assert rule.doc.startswith("https://"), rule.id
+        assert rule.severity in ("blocker", "warning")
+
+
+@pytest.mark.parametrize("rule", sorted(BREAKS))
+def test_each_rule_catches_the_recording_with_its_fix_taken_out(rule):
+    good = graph_of("prod")
+    edit, named = BREAKS[rule]
+    bad = edited(good, edit)
+    assert findings(good, rule) == []
+    broken = findings(bad, rule)
+    assert broken, f"{rule} misses the broken recording"
+    assert all(f.severity == "blocker" and f.resources for f in broken)
+    assert any(named in bad.nodes[urn].name for f in broken for urn in f.resources), [f.message for f in broken]
+
+
+def test_apis_must_not_be_disabled_on_destroy():
+    assert findings(edited(graph_of("dev"), disabled_on_destroy), "gcp-apis-enabled")
+
+
+def test_a_short_wait_is_no_wait():
+    """A Sleep shorter than the documented delay does not count."""
+
+    def shorten(node: Node, graph: Graph) -> Node:
+        if node.type != deploy_check.SLEEP:
+            return node
+        return dataclasses.replace(node, inputs={**node.inputs, "createDuration": "30s"})
+
+    bad = edited(graph_of("dev"), shorten)
+    assert findings(bad, "azure-rbac-propagation") and findings(bad, "gcp-iam-propagation")
+    assert findings(bad, "aks-rbac-propagation")
+
+
+def node(urn: str, type_: str = "t:m:R", deps: tuple[str, ...] = (), parent: str = "", custom: bool = True, **inputs):
+    return Node(urn, type_, urn, parent, custom, "", deps, inputs)
+
+
+def test_a_dependency_on_a_component_waits_for_everything_below_it():
+    graph = Graph(
+        [
+            node("comp", "multicloud:x:C", custom=False),
+            node("inner", parent="comp"),
+            node("deeper", parent="inner"),
+            node("user", deps=("comp",)),
+        ]
+    )
+    assert graph.ancestors("user") == {"inner", "deeper"}
+    assert graph.ancestors("deeper") == {"inner"}  # a custom parent is waited for
+
+
+def test_a_resource_waits_for_its_provider():
+    provider = node("p", "pulumi:providers:kubernetes", deps=("cluster",))
+    thing = dataclasses.replace(node("svc", "kubernetes:core/v1:Service"), provider="p")
+    graph = Graph([node("cluster"), provider, thing])
+    assert graph.ancestors("svc") == {"p", "cluster"}
+
+
+def test_the_estimate_follows_the_longest_chain_and_counts_the_waits():
+    graph = Graph(
+        [
+            node("grant", deploy_check.ROLE_ASSIGNMENT),
+            node("wait", deploy_check.SLEEP, deps=("grant",), createDuration="5m"),
+            node("cluster", deploy_check.AKS, deps=("wait",)),
+            node("side", "t:m:Fast"),
+        ]
+    )
+    result = deploy_check.estimate(graph)
+    assert result.critical_path == ["grant", "wait", "cluster"]
+    assert result.steps == [("grant", 10), ("wait", 300), ("cluster", 600)]
+    assert result.seconds == 910 and result.minutes == 15.2
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_stack_estimate_is_a_chain_of_real_dependencies(stack):
+    graph = graph_of(stack)
+    result = deploy_check.estimate(graph)
+    path = result.critical_path
+    assert len(path) >= 2
+    for before, after in itertools.pairwise(path):
+        assert graph.waits_for(after, before), (before, after)
+    assert result.seconds == sum(seconds for _, seconds in result.steps)
+    # the unavoidable chain: the slowest thing the stack creates (an Azure VPN gateway, 45 min) and what follows it
+    assert any(graph.nodes[u].type == "azure-native:network:VirtualNetworkGateway" for u in path)
+    assert 45 <= result.minutes <= 60
+
+
+def test_seconds_of_reads_go_durations():
+    assert [seconds_of(d) for d in ("90s", "5m", "1m30s", "2h")] == [90, 300, 90, 7200]
+    with pytest.raises(ValueError):
+        seconds_of("5")
+    with pytest.raises(ValueError):
+        seconds_of("five minutes")
+
+
+def test_check_plan_exits_0_on_the_plan_and_4_once_its_waits_are_removed(tmp_path: Path, capsys):
+    plan = tmp_path / "plan.json"
+    recording = recorded_stack("prod")
+    write_json(recording, plan, deploy_estimate=deploy_check.estimate(Graph.from_recording(recording)).as_json())
+    document = json.loads(plan.read_text())
+    estimate = document["summary"]["deploy_estimate"]
+    assert estimate["minutes"] > 0 and estimate["critical_path"][0].startswith("urn:pulumi:prod::")
+    assert deploy.main(["check", "--plan", str(plan)]) == 0
+    assert "deploy check: 0 blocker(s)" in capsys.readouterr().out
+
+    sleeps = {r["urn"]: r for r in document["resources"] if r["type"] == deploy_check.SLEEP}
+    for resource in document["resources"]:
+        deps = []
+        for dep in resource["dependencies"]:
+            deps += sleeps[dep]["dependencies"] if dep in sleeps else [dep]
+        resource["dependencies"] = deps
+    plan.write_text(json.dumps(document))
+    assert deploy.main(["check", "--plan", str(plan)]) == 4
+    out = capsys.readouterr().out
+    assert "blocker azure-rbac-propagation" in out and "blocker gcp-iam-propagation" in out
+
+
+def test_check_plan_exits_2_on_a_file_that_is_no_plan(tmp_path: Path, capsys):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"not": "a plan"}')
+    assert deploy.main(["check", "--plan", str(bad)]) == 2
+    assert "not a `plan --json` file" in capsys.readouterr().err
+    assert deploy.main(["check", "--plan", str(tmp_path / "missing.json")]) == 2
+
+
+def test_elastic_ips_above_the_default_quota_are_a_warning_naming_the_quota():
+    """aws 3: prod allocates 6 EIPs per region (3 NAT + 3 ingress), the default quota is 5."""
+    prod = findings(graph_of("prod"), "aws-eip-quota")
+    assert [f.severity for f in prod] == ["warning", "warning"]
+    assert all("L-0263D0A3" in f.message and len(f.resources) == 6 for f in prod)
+    assert findings(graph_of("dev"), "aws-eip-quota") == []
+    needs = deploy_check.prerequisites(graph_of("prod"))
+    assert "Microsoft.ContainerService" in needs["azure_resource_providers"]
+    assert {"cloudresourcemanager.googleapis.com", "serviceusage.googleapis.com"} <= set(needs["gcp_bootstrap_apis"])
+    assert any("us-east-1: 6" in q for q in needs["aws_quotas"])
+
+
+def test_a_setting_that_breaks_a_rule_is_refused_at_the_settings_edge_naming_the_key(tmp_path: Path, capsys):
+    """A GPU pool that starts with a node, or Azure backups beyond 35 days: exit 2, nothing planned."""
+    from tests.test_plan import project_copy
+
+    def gpu_node(platform):
+        platform["kubernetes"]["pools"]["aws"]["gpu"]["desired_size"] = 1
+        platform["postgres"]["backup_retention_days"] = 40
+
+    project = project_copy(tmp_path, "dev", gpu_node)
+    assert deploy.main(["plan", "--stack", "dev", "--quiet", "--project-dir", str(project)]) == 2
+    err = capsys.readouterr().err
+    assert "kubernetes.pools.aws.gpu.desired_size" in err and "allowed: 0" in err
+    assert "postgres.backup_retention_days" in err and "at most 35" in err
+
+
+def test_plan_prints_the_check_and_exits_4_on_a_blocker(monkeypatch, capsys):
+    """The wiring: a blocker found on the recording fails the plan (here a rule that always fires)."""
+    always = deploy_check.Rule("always", "blocker", "a test rule", "https://example.com", lambda g: [((), "fired")])
+    monkeypatch.setattr(deploy_check, "RULES", [*deploy_check.RULES, always])
+    assert deploy.main(["plan", "--stack", "dev", "--quiet"]) == 4
+    out = capsys.readouterr().out
+    assert "deploy check: 1 blocker(s)" in out and "blocker always (1): a test rule" in out and "- fired" in out
+    assert "deploy-time estimate (first deploy):" in out
