@@ -129,7 +129,7 @@ CASES: list[tuple[str, str, Mutation, str, str]] = [
     ("B1-12 taint key", "dev", put("kubernetes.pools.aws.general.taints", [{"key": "bad key!"}]),
      "kubernetes.pools.aws.general.taints[0].key", "not a label key"),
     ("B1-12 label key and long value", "dev", put("kubernetes.pools.aws.general.labels", {"Bad Key": "v" * 200}),
-     "kubernetes.pools.aws.general.labels", "not a label key"),
+     "kubernetes.pools.aws.general.labels.'Bad Key'", "not a label key"),
     ("B1-13 subscription not a GUID", "dev", lambda c: c.update({"azure-native:subscriptionId": "my-sub"}),
      "clouds.azure.subscription_id", "is not a GUID"),
     ("B1-13 tenant not a GUID", "dev", put("identity.providers", {"azure_ad": {"client_secret_name": "s",

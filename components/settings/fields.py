@@ -150,3 +150,21 @@ def label_value_problem(value: str) -> str | None:
             "(alphanumeric at both ends)"
         )
     return None
+
+
+def _label_key(value: Any) -> str:
+    problem = label_key_problem(_text(value, "a label key", "team"))
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def _label_value(value: Any) -> str:
+    problem = label_value_problem(_text(value, "a label value", "platform"))
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+LabelKey = Annotated[str, BeforeValidator(_label_key), WithJsonSchema({"type": "string", "maxLength": 317})]
+LabelValue = Annotated[str, BeforeValidator(_label_value), WithJsonSchema({"type": "string", "maxLength": 63})]

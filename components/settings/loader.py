@@ -291,6 +291,8 @@ def _path(loc: tuple[int | str, ...]) -> str:
     """`("clouds", "aws", "regions", 1, "cidr")` -> `clouds.aws.regions[1].cidr` (odd keys quoted and cut)."""
     text = ""
     for part in loc:
+        if part == "[key]":  # pydantic's marker of a problem with a mapping's key (the key is the part before)
+            continue
         if isinstance(part, int):
             text += f"[{part}]"
         else:

@@ -26,9 +26,9 @@ from .fields import (
     Guid,
     IsoDate,
     KubernetesName,
+    LabelKey,
+    LabelValue,
     RecordName,
-    label_key_problem,
-    label_value_problem,
     shown,
 )
 
@@ -211,25 +211,9 @@ class NetworkSettings(Model):
 class Taint(Model):
     """A node taint."""
 
-    key: str = Field(description="Taint key (a Kubernetes label key).")
-    value: str = Field("true", description="Taint value (a Kubernetes label value).")
+    key: LabelKey = Field(description="Taint key (a Kubernetes label key).")
+    value: LabelValue = Field("true", description="Taint value (a Kubernetes label value).")
     effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"] = Field("NoSchedule", description="Taint effect.")
-
-    @field_validator("key")
-    @classmethod
-    def _key(cls, key: str) -> str:
-        problem = label_key_problem(key)
-        if problem:
-            raise ValueError(problem)
-        return key
-
-    @field_validator("value")
-    @classmethod
-    def _value(cls, value: str) -> str:
-        problem = label_value_problem(value)
-        if problem:
-            raise ValueError(problem)
-        return value
 
 
 class NodePool(Model):
@@ -245,17 +229,8 @@ class NodePool(Model):
     gpu: bool = Field(False, description="GPU pool: tainted nvidia.com/gpu and may scale from zero.")
     system: bool = Field(False, description="Runs cluster add-ons (AKS system pool).")
     disk_gb: int = Field(100, ge=20, le=2048, description="Node disk size in GiB.")
-    labels: dict[str, str] = Field(default_factory=dict, description="Extra node labels.")
+    labels: dict[LabelKey, LabelValue] = Field(default_factory=dict, description="Extra node labels.")
     taints: list[Taint] = Field(default_factory=list, description="Extra node taints.")
-
-    @field_validator("labels")
-    @classmethod
-    def _labels(cls, labels: dict[str, str]) -> dict[str, str]:
-        for key, value in labels.items():
-            problem = label_key_problem(key) or label_value_problem(value)
-            if problem:
-                raise ValueError(problem)
-        return labels
 
 
 def _pool(types: str, lo: int, want: int, hi: int, **extra: Any) -> NodePool:
