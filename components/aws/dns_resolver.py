@@ -80,27 +80,19 @@ class AwsDnsResolver(pulumi.ComponentResource):
         def addresses(ips: Sequence[str]) -> list[aws.route53.ResolverEndpointIpAddressArgsDict]:
             return [{"subnet_id": s, "ip": ip} for s, ip in zip(args.private_subnet_ids, ips, strict=False)]
 
-        inbound = aws.route53.ResolverEndpoint(
-            f"{name}-inbound",
-            name=f"{name}-inbound",
-            direction="INBOUND",
-            resolver_endpoint_type="IPV4",
-            protocols=["Do53"],
-            security_group_ids=[group.id],
-            ip_addresses=addresses(r.inbound),
-            tags={**args.tags, "Name": f"{name}-inbound"},
-            opts=after_reservations,
-        )
-        outbound = aws.route53.ResolverEndpoint(
-            f"{name}-outbound",
-            name=f"{name}-outbound",
-            direction="OUTBOUND",
-            resolver_endpoint_type="IPV4",
-            protocols=["Do53"],
-            security_group_ids=[group.id],
-            ip_addresses=addresses(r.outbound),
-            tags={**args.tags, "Name": f"{name}-outbound"},
-            opts=after_reservations,
+        inbound, outbound = (
+            aws.route53.ResolverEndpoint(
+                f"{name}-{direction.lower()}",
+                name=f"{name}-{direction.lower()}",
+                direction=direction,
+                resolver_endpoint_type="IPV4",
+                protocols=["Do53"],
+                security_group_ids=[group.id],
+                ip_addresses=addresses(ips),
+                tags={**args.tags, "Name": f"{name}-{direction.lower()}"},
+                opts=after_reservations,
+            )
+            for direction, ips in (("INBOUND", r.inbound), ("OUTBOUND", r.outbound))
         )
         for forward in args.forwards:
             key = rule_key(forward.domain)
