@@ -10,6 +10,23 @@ import pulumi
 import pulumi_gcp as gcp
 
 
+def email_channels(
+    name: str, project: pulumi.Input[str], title: str, emails: Sequence[str], opts: pulumi.ResourceOptions
+) -> list[gcp.monitoring.NotificationChannel]:
+    """One Cloud Monitoring e-mail channel per address (`<name>-notify-<i>`, shown as `<title>: <address>`)."""
+    return [
+        gcp.monitoring.NotificationChannel(
+            f"{name}-notify-{i}",
+            project=project,
+            display_name=f"{title}: {email}"[:100],
+            type="email",
+            labels={"email_address": email},
+            opts=opts,
+        )
+        for i, email in enumerate(emails)
+    ]
+
+
 @dataclass(frozen=True)
 class GcpBudgetArgs:
     """Inputs of GcpBudget (USD, this cloud's share)."""
@@ -32,17 +49,7 @@ class GcpBudget(pulumi.ComponentResource):
     def __init__(self, name: str, args: GcpBudgetArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("multicloud:gcp:Budget", name, {}, opts)
         child = pulumi.ResourceOptions(parent=self)
-        channels = [
-            gcp.monitoring.NotificationChannel(
-                f"{name}-notify-{i}",
-                project=args.project,
-                display_name=f"{args.display_name} budget: {email}"[:100],
-                type="email",
-                labels={"email_address": email},
-                opts=child,
-            )
-            for i, email in enumerate(args.notify)
-        ]
+        channels = email_channels(name, args.project, f"{args.display_name} budget", args.notify, child)
         number = gcp.organizations.get_project_output(
             project_id=args.project, opts=pulumi.InvokeOutputOptions(parent=self)
         ).number

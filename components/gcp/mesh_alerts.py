@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_gcp as gcp
 
+from .budget import email_channels
+
 SIGNALS = {
     # 1 while the tunnel is established, per tunnel (https://cloud.google.com/monitoring/api/metrics_gcp_p_z#gcp-vpn)
     "tunnel-down": ("vpn.googleapis.com/tunnel_established", "vpn_gateway", "metric.label.tunnel_name"),
@@ -50,15 +52,7 @@ class GcpMeshAlerts(pulumi.ComponentResource):
         channels: list[pulumi.Input[str]] = list(args.channel_ids)
         if not channels:
             channels = [
-                gcp.monitoring.NotificationChannel(
-                    f"{name}-notify-{i}",
-                    project=args.project,
-                    display_name=f"{args.display_prefix} mesh: {email}"[:100],
-                    type="email",
-                    labels={"email_address": email},
-                    opts=child,
-                ).id
-                for i, email in enumerate(args.emails)
+                c.id for c in email_channels(name, args.project, f"{args.display_prefix} mesh", args.emails, child)
             ]
         for region in args.regions:
             for policy, (metric, resource, per) in SIGNALS.items():
