@@ -206,7 +206,7 @@ def test_stack_names_are_lowercased() -> None:
 
 
 @pytest.mark.parametrize(("cloud", "region", "count"), [
-    ("aws", "us-east-1", 4 + 2), ("azure", "eastus", 6), ("gcp", "us-central1", 4 + 2),
+    ("aws", "us-east-1", 4 + 2), ("azure", "eastus", 7), ("gcp", "us-central1", 4 + 2),
 ])
 def test_for_region_lists_every_name_of_a_region(cloud: str, region: str, count: int) -> None:
     names = ACME.for_region(cloud, region, ["data", "backups"])

@@ -56,6 +56,37 @@ class AzureNetworkArgs:
     """`<platform>-<environment>-<region code>`: prefix of the physical names."""
     tags: dict[str, str]
     """Tags of every resource."""
+    edge_cidrs: Sequence[str] = ()
+    """Sources admitted on TCP/443 to the AKS subnet: the edge's published ranges (Cloudflare IPv4)."""
+
+
+EDGE_RULE_PRIORITY = 200
+"""Priority of the edge's inbound rule on the AKS subnet NSG (custom rules take 100-4096, lower wins:
+https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview#security-rules)."""
+
+
+def edge_inbound_rules(edge_cidrs: Sequence[str]) -> list[dict[str, object]]:
+    """The AKS subnet NSG's rule admitting the edge on 443 (azure F3). AKS writes only the NSG it manages on
+    the nodes, never a bring-your-own subnet's, so without it the default `DenyAllInBound` (65500) drops every
+    Cloudflare request before it reaches the ingress (https://github.com/Azure/AKS/issues/674). The destination is
+    any address in the subnet: the load balancer forwards with floating IP, so packets still carry the ingress
+    frontend IP; the AKS-managed NSG then admits only the Service's IP and `loadBalancerSourceRanges`."""
+    if not edge_cidrs:
+        return []
+    return [
+        {
+            "name": "allow-edge-https",
+            "description": "HTTPS from the Cloudflare edge to the ingress load balancer",
+            "priority": EDGE_RULE_PRIORITY,
+            "direction": "Inbound",
+            "access": "Allow",
+            "protocol": "Tcp",
+            "source_address_prefixes": list(edge_cidrs),
+            "source_port_range": "*",
+            "destination_address_prefix": "*",
+            "destination_port_range": "443",
+        }
+    ]
 
 
 class AzureNetwork(pulumi.ComponentResource):
@@ -108,9 +139,8 @@ class AzureNetwork(pulumi.ComponentResource):
             network_security_group_name=f"{prefix}-aks-nsg",
             resource_group_name=group.name,
             location=location,
-            # Azure's default rules: VNet and load-balancer probes in, Internet in denied. The edge adds
-            # its origin rules here; nothing is opened to the Internet by default.
-            security_rules=[],
+            # Azure's default rules (VNet and load-balancer probes in, Internet in denied) plus the edge on 443.
+            security_rules=edge_inbound_rules(args.edge_cidrs),
             tags=args.tags,
             opts=child,
         )

@@ -115,6 +115,7 @@ class AzureRegion(pulumi.ComponentResource):
                 log_retention_days=s.network.flow_log_retention_days,
                 name_prefix=prefix,
                 tags=tags,
+                edge_cidrs=catalog.CLOUDFLARE_IPV4_RANGES if s.edge.enabled else (),
             ),
             opts=child,
         )
@@ -248,10 +249,22 @@ class AzureRegion(pulumi.ComponentResource):
             opts=child,
         )
 
+        # The ingress IP sits in a resource group of its own, where the cluster identity is Network Contributor:
+        # cloud-provider-azure finds `azure-pip-name` by listing the public IPs of the Service's
+        # `azure-load-balancer-resource-group`, a read at resource-group scope (a grant on the IP alone gets 403;
+        # https://learn.microsoft.com/azure/aks/static-ip; azure F2). The group holds nothing else, so the grant
+        # stays least-privilege (the region's group also holds the VPN gateway and the vaults).
+        ingress_group = azure_native.resources.ResourceGroup(
+            f"{name}-ingress-rg",
+            resource_group_name=names.ingress_resource_group(region),
+            location=region,
+            tags=tags,
+            opts=child,
+        )
         ingress = azure_native.network.PublicIPAddress(
             f"{name}-ingress",
             public_ip_address_name=f"{prefix}-ingress",
-            resource_group_name=rg,
+            resource_group_name=ingress_group.name,
             location=region,
             sku={"name": "Standard", "tier": "Regional"},
             public_ip_allocation_method="Static",
@@ -260,12 +273,10 @@ class AzureRegion(pulumi.ComponentResource):
             tags=tags,
             opts=child,
         )
-        # The ingress Service's load balancer lives in the node resource group: AKS attaches this IP only when its
-        # identity may use it; scoped to the IP itself (the group also holds the VPN gateway and its keys).
         assign_role(
             f"{name}-ingress-network-contributor",
             self,
-            scope=ingress.id,
+            scope=ingress_group.id,
             principal_id=self.cluster.identity_principal_id,
             role=NETWORK_CONTRIBUTOR,
             subscription_id=subscription,
@@ -274,7 +285,7 @@ class AzureRegion(pulumi.ComponentResource):
             served_by(self.cluster.cluster_name, ingress.ip_address.apply(lambda address: address or ""))
         ]
         # `service.beta.kubernetes.io/azure-pip-name` and `azure-load-balancer-resource-group` on the Service.
-        self.ingress_binding = {"public_ip_name": ingress.name, "resource_group": rg}
+        self.ingress_binding = {"public_ip_name": ingress.name, "resource_group": ingress_group.name}
         self.vpn_end = None
         if args.in_mesh:
             instances = args.mesh.azure_bgp_addresses(region)

@@ -152,6 +152,10 @@ class StackNames:
         """Azure resource group name."""
         return self._name("azure_resource_group", region_code(region))
 
+    def ingress_resource_group(self, region: str) -> str:
+        """Azure resource group holding only the region's ingress public IP (the AKS identity manages it)."""
+        return self._name("azure_resource_group", region_code(region), "ingress")
+
     def storage_account(self, region: str) -> str:
         """Azure storage account name (global namespace, no separators)."""
         return physical_name("azure_storage_account", self.platform, self.environment, region_code(region))
@@ -205,6 +209,7 @@ class StackNames:
         if cloud == "azure":
             return [
                 self.resource_group(region),
+                self.ingress_resource_group(region),
                 self.storage_account(region),
                 self.key_vault(region),
                 self.geo_key_vault(region),

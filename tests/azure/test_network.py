@@ -8,10 +8,23 @@ from ipaddress import IPv4Network
 import pulumi_azure_native as azure_native
 import pytest
 
-from components.azure.network import azure_subnet_plan
+from components.azure.network import azure_subnet_plan, edge_inbound_rules
+from components.azure.roles import NETWORK_CONTRIBUTOR
+from components.settings.catalog import CLOUDFLARE_IPV4_RANGES
 from tests.aws.helpers import depends_on, of_type, one
 
-from .helpers import ALL_REGIONS, NETWORK, REGION_CODES, component, recording, ref, resource, settings
+from .helpers import (
+    ALL_REGIONS,
+    NETWORK,
+    REGION_CODES,
+    component,
+    recording,
+    ref,
+    resource,
+    role_assignments_on,
+    role_guid,
+    settings,
+)
 
 az = azure_native
 
@@ -93,12 +106,20 @@ def test_gateway_subnet_has_no_nsg_and_the_others_have_their_own(stack, region):
 
 
 @pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
-def test_aks_subnet_has_the_storage_service_endpoint_and_no_internet_rule(stack, region):
+def test_aks_subnet_has_the_storage_service_endpoint_and_admits_only_the_edge_on_443(stack, region):
     rec = recording(stack)
     aks = subnet(rec, region, "aks")
     assert aks.inputs["serviceEndpoints"] == [{"service": "Microsoft.Storage"}]
     nsg = ref(rec, aks.inputs["networkSecurityGroup"]["id"])
-    assert nsg.inputs["securityRules"] == []
+    (rule,) = nsg.inputs["securityRules"]
+    assert rule["sourceAddressPrefixes"] == list(CLOUDFLARE_IPV4_RANGES)
+    assert (rule["access"], rule["direction"], rule["protocol"]) == ("Allow", "Inbound", "Tcp")
+    assert (rule["destinationPortRange"], rule["priority"]) == ("443", 200)
+
+
+def test_no_edge_ranges_means_no_internet_rule():
+    assert edge_inbound_rules(()) == []
+    assert edge_inbound_rules(["1.2.3.0/24"])[0]["source_address_prefixes"] == ["1.2.3.0/24"]
 
 
 @pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
@@ -128,3 +149,18 @@ def test_log_workspace_keeps_logs_as_long_as_the_flow_logs_setting(stack, region
     assert workspace.inputs["retentionInDays"] == {"dev": 30, "prod": 365}[stack]
     assert workspace.inputs["retentionInDays"] == settings(stack).network.flow_log_retention_days
     assert workspace.inputs["sku"] == {"name": "PerGB2018"}
+
+
+@pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
+def test_ingress_ip_has_its_own_group_where_the_cluster_identity_is_network_contributor(stack, region):
+    rec = recording(stack)
+    code = REGION_CODES[region]
+    (pip,) = [r for r in of_type(rec, azure_native.network.PublicIPAddress) if r.name.endswith(f"{code}-ingress")]
+    group = one(
+        r for r in of_type(rec, azure_native.resources.ResourceGroup)
+        if r.inputs["resourceGroupName"] == pip.inputs["resourceGroupName"]
+    )
+    assert group.inputs["resourceGroupName"].endswith(f"-{code}-ingress")
+    (grant,) = role_assignments_on(rec, group)
+    assert role_guid(grant) == NETWORK_CONTRIBUTOR
+    assert role_assignments_on(rec, pip) == []

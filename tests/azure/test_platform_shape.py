@@ -74,7 +74,8 @@ def expected_children(stack: str) -> dict[tuple[str, str], Counter[str]]:
     return {
         (REGION, ""): +Counter({
             NETWORK: 1, KEY_VAULT: 2 if prod else 1, AKS: 1, POSTGRES: 1, STORAGE: 1,
-            token(az.network.PublicIPAddress): 1, token(RA): 1,  # ingress IP, AKS may attach it
+            # ingress IP in its own group, where AKS is Network Contributor (azure F2)
+            token(az.resources.ResourceGroup): 1, token(az.network.PublicIPAddress): 1, token(RA): 1,
             VPN_GATEWAY: 1,  # every region is in the stack's VPN mesh
             DNS_RESOLVER: 1,  # ... and resolves the other regions' private names
             MESH_ALERTS: 1,  # ... and its gateway alerts and logs
