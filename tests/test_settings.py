@@ -820,3 +820,14 @@ def test_read_stack_config_takes_project_level_values(tmp_path: Path) -> None:
 @pytest.mark.parametrize("pool_name", ["General Pool!", "", "x" * 100], ids=["spaces", "empty", "100-chars"])
 def test_node_pool_names_are_validated(pool_name: str) -> None:
     assert at(problems("prod", config(valid(pools("aws", **{pool_name: pool()})))), "kubernetes.pools.aws")
+
+
+def test_proximity_steering_is_refused_and_geo_accepted():
+    """crosscloud R5: proximity steering needs per-pool coordinates the pools do not carry."""
+    import pydantic
+
+    from components.settings.models import EdgeSettings
+
+    assert EdgeSettings(steering="geo").steering == "geo"
+    with pytest.raises(pydantic.ValidationError):
+        EdgeSettings(steering="proximity")

@@ -524,8 +524,9 @@ class EdgeSettings(Model):
     zone_id: str = Field("0" * 32, pattern=CLOUDFLARE_ID, description="Cloudflare zone id of `zone`.")
     zone: DnsZone = Field("example.com", description="Cloudflare zone name (prod: your zone, not example.com).")
     hostname: RecordName = Field("api", description="Record in the zone that serves the platform (@: the apex).")
-    steering: Literal["geo", "dynamic_latency", "proximity", "random", "off"] = Field(
-        "geo", description="Steering policy."
+    steering: Literal["geo", "dynamic_latency", "random", "off"] = Field(
+        "geo",
+        description="Steering policy (no `proximity`: it needs each pool's coordinates, which the pools do not set).",
     )
     session_affinity: Literal["none", "cookie", "ip_cookie"] = Field("none", description="Session affinity.")
     health_path: str = Field(
