@@ -73,7 +73,7 @@ def test_api_server_is_private_in_prod_and_allow_listed_in_dev(stack, region):
     else:
         assert k8s.public_endpoint is True
         assert access["enablePrivateCluster"] is False
-        assert access["authorizedIPRanges"] == [str(c) for c in k8s.public_access_cidrs] == ["203.0.113.0/24"]
+        assert access["authorizedIPRanges"] == [str(c) for c in k8s.public_access_cidrs] == ["85.214.132.0/24"]
         assert "0.0.0.0/0" not in access["authorizedIPRanges"]
 
 
