@@ -361,7 +361,7 @@ RULE_CASES = [
                                         "azure": {"object_id": "7d2e9f3a-8b5c-4d7e-a0f1-2b3c4d5e6f70",
                                                   "principal_type": "Group"},
                                         "gcp": {"service_account": "deployer@acme-platform.iam.gserviceaccount.com"}}),
-             "deployer.egress_cidrs", "empty while the deployer is outside and the cluster APIs are public"),
+             "deployer.egress_cidrs", "empty while the deployer is outside and the cluster APIs are public", "dev"),
     # _data_sync
     RuleCase("sync-more-often-than-storage-transfer-can", rules._data_sync, valid(dr={"sync": {"interval": "15m"}}),
              "dr.sync.interval", "15m; allowed: 1h or more (Storage Transfer)"),
