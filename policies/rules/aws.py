@@ -6,7 +6,18 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from .common import Context, dig, items, mapping, number, ports_outside, provided, public_cidrs, resource_policy
+from .common import (
+    STRONG_DH_GROUPS,
+    Context,
+    dig,
+    items,
+    mapping,
+    number,
+    ports_outside,
+    provided,
+    public_cidrs,
+    resource_policy,
+)
 
 S3_BUCKET = "aws:s3/bucket:Bucket"
 S3_ENCRYPTION = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
@@ -225,6 +236,26 @@ def _log_group_encrypted(props: Mapping[str, Any], ctx: Context) -> Iterator[str
         yield "kmsKeyId is not set: the log group uses the service-owned key"
 
 
+def _kms_deletion_window(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
+    days = number(props.get("deletionWindowInDays"))
+    minimum = ctx.config["minDeletionWindowDays"]
+    if days is None:
+        days = (
+            30  # the API's default (https://docs.aws.amazon.com/kms/latest/APIReference/API_ScheduleKeyDeletion.html)
+        )
+    if days < minimum:
+        yield f"deletionWindowInDays is {int(days)}; required: >= {minimum}"
+
+
+def _secret_recovery_window(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
+    days = number(props.get("recoveryWindowInDays"))
+    minimum = ctx.config["minRecoveryWindowDays"]
+    if days == 0:
+        yield "recoveryWindowInDays is 0: a delete removes the secret at once, with no recovery"
+    elif days is not None and days < minimum:
+        yield f"recoveryWindowInDays is {int(days)}; required: >= {minimum}"
+
+
 def _secret_cmk(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
     if not provided(props, "kmsKeyId"):
         yield "kmsKeyId is not set: the secret uses the AWS-managed aws/secretsmanager key"
@@ -295,6 +326,18 @@ def _vpn_ikev2(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
         if versions != ["ikev2"]:
             shown = versions or "unset (ikev1 and ikev2)"
             yield f"{tunnel}IkeVersions is {shown}; required: ['ikev2']"
+
+
+def _vpn_dh_groups(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
+    for tunnel in ("tunnel1", "tunnel2"):
+        for phase in ("Phase1", "Phase2"):
+            key = f"{tunnel}{phase}DhGroupNumbers"
+            groups = [number(g) for g in items(props.get(key))]
+            if not groups:
+                yield f"{key} is unset: AWS then offers groups 2 and 5 too"
+            weak = sorted({int(g) for g in groups if g is not None and g not in STRONG_DH_GROUPS})
+            if weak:
+                yield f"{key} offers weak group(s) {', '.join(map(str, weak))}; allowed: 14 to 21"
 
 
 POLICIES = [
@@ -502,6 +545,44 @@ POLICIES = [
         reads={LOG_GROUP: ("kmsKeyId",)},
     ),
     resource_policy(
+        "aws-kms-deletion-window",
+        area=AREA,
+        types=[KMS_KEY],
+        severity="high",
+        summary="A deleted KMS key stays recoverable for the configured window (30 days in prod).",
+        remediation="Set deletionWindowInDays to at least minDeletionWindowDays (7-30).",
+        check=_kms_deletion_window,
+        reads={KMS_KEY: ("deletionWindowInDays",)},
+        config={
+            "minDeletionWindowDays": {
+                "type": "integer",
+                "minimum": 7,
+                "maximum": 30,
+                "default": 30,
+                "description": "Shortest allowed pending-deletion window in days (AWS allows 7-30).",
+            }
+        },
+    ),
+    resource_policy(
+        "aws-secret-recovery-window",
+        area=AREA,
+        types=[SECRET],
+        severity="high",
+        summary="A deleted secret stays recoverable (never force-deleted; 30 days in prod).",
+        remediation="Set recoveryWindowInDays to at least minRecoveryWindowDays (7-30), never 0.",
+        check=_secret_recovery_window,
+        reads={SECRET: ("recoveryWindowInDays",)},
+        config={
+            "minRecoveryWindowDays": {
+                "type": "integer",
+                "minimum": 7,
+                "maximum": 30,
+                "default": 30,
+                "description": "Shortest allowed recovery window in days (AWS allows 7-30, or 0 to force-delete).",
+            }
+        },
+    ),
+    resource_policy(
         "aws-secret-customer-key",
         area=AREA,
         types=[SECRET],
@@ -564,5 +645,15 @@ POLICIES = [
         remediation="Set tunnel1IkeVersions and tunnel2IkeVersions to ['ikev2'].",
         check=_vpn_ikev2,
         reads={VPN_CONNECTION: ("tunnel1IkeVersions", "tunnel2IkeVersions")},
+    ),
+    resource_policy(
+        "aws-vpn-dh-groups",
+        area=AREA,
+        types=[VPN_CONNECTION],
+        severity="high",
+        summary="VPN tunnels offer only strong Diffie-Hellman groups (14-21) in both phases, never 2 or 5 beside them.",
+        remediation="Set tunnel{1,2}Phase{1,2}DhGroupNumbers to [14] (or other groups 14-21).",
+        check=_vpn_dh_groups,
+        reads={VPN_CONNECTION: tuple(f"tunnel{t}Phase{p}DhGroupNumbers" for t in (1, 2) for p in (1, 2))},
     ),
 ]

@@ -185,6 +185,21 @@ def _vpn_ikev2(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
                 yield f"ipsecPolicies[{i}].{key} is {dig(policy, key)}"
 
 
+STRONG_AZURE_DH = ("DHGroup14", "DHGroup2048", "ECP256", "ECP384")
+STRONG_AZURE_PFS = ("PFS14", "PFS2048", "ECP256", "ECP384")
+
+
+def _vpn_dh_groups(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
+    policies = items(props.get("ipsecPolicies"))
+    if not policies:
+        yield "ipsecPolicies is unset: the gateway's default proposals include DH group 2"
+    for i, policy in enumerate(policies):
+        for key, strong in (("dhGroup", STRONG_AZURE_DH), ("pfsGroup", STRONG_AZURE_PFS)):
+            value = dig(policy, key)
+            if value not in strong:
+                yield f"ipsecPolicies[{i}].{key} is {value}; allowed: {', '.join(strong)}"
+
+
 POLICIES = [
     resource_policy(
         "azure-storage-tls-only",
@@ -407,5 +422,15 @@ POLICIES = [
         remediation="Set connectionProtocol 'IKEv2' (the default) and AES/GCM ciphers in ipsecPolicies.",
         check=_vpn_ikev2,
         reads={VPN_CONNECTION: ("connectionProtocol", "ipsecPolicies.ikeEncryption", "ipsecPolicies.ipsecEncryption")},
+    ),
+    resource_policy(
+        "azure-vpn-dh-groups",
+        area=AREA,
+        types=[VPN_CONNECTION],
+        severity="high",
+        summary="Azure VPN connections pin a custom IPsec policy with strong DH and PFS groups (MODP 2048 or ECP).",
+        remediation="Set ipsecPolicies with dhGroup DHGroup14/ECP256/ECP384 and pfsGroup PFS2048/ECP256/ECP384.",
+        check=_vpn_dh_groups,
+        reads={VPN_CONNECTION: ("ipsecPolicies.dhGroup", "ipsecPolicies.pfsGroup")},
     ),
 ]

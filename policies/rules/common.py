@@ -35,6 +35,9 @@ ENVIRONMENT_PROPERTY: dict[str, Any] = {
     "description": "Environment of the stack: prod-only rules are not applicable in dev (default: prod).",
 }
 PUBLIC_CIDRS = ("0.0.0.0/0", "::/0")
+STRONG_DH_GROUPS = frozenset({14, 15, 16, 17, 18, 19, 20, 21})
+"""IKE/PFS Diffie-Hellman groups allowed on a tunnel: MODP 2048 and up, and the NIST ECP curves. RFC 8247 section
+2.4 (https://www.rfc-editor.org/rfc/rfc8247#section-2.4): groups 1, 2 and 5 MUST NOT be used, 22-24 SHOULD NOT."""
 
 
 def _kubernetes_versions() -> tuple[str, ...]:

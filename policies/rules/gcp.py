@@ -207,6 +207,21 @@ def _vpn_ikev2(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
         yield f"ikeVersion is {int(version)}; required: 2"
 
 
+GCP_STRONG_DH = ("Group-14", "Group-15", "Group-16", "Group-19", "Group-20", "Group-21")
+"""The Cloud VPN groups (https://cloud.google.com/network-connectivity/docs/vpn/concepts/supported-ike-ciphers)
+that RFC 8247 allows."""
+
+
+def _vpn_dh_groups(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
+    for path in ("cipherSuite.phase1.dhs", "cipherSuite.phase2.pfs"):
+        groups = items(dig(props, path))
+        if not groups:
+            yield f"{path} is unset: Cloud VPN then offers groups 2 and 5 too"
+        weak = [str(g) for g in groups if g not in GCP_STRONG_DH]
+        if weak:
+            yield f"{path} offers weak group(s) {', '.join(weak)}; allowed: {', '.join(GCP_STRONG_DH)}"
+
+
 POLICIES = [
     resource_policy(
         "gcp-bucket-no-public-access",
@@ -438,5 +453,15 @@ POLICIES = [
         remediation="Set ikeVersion 2 (the default).",
         check=_vpn_ikev2,
         reads={VPN_TUNNEL: ("ikeVersion",)},
+    ),
+    resource_policy(
+        "gcp-vpn-dh-groups",
+        area=AREA,
+        types=[VPN_TUNNEL],
+        severity="high",
+        summary="Cloud VPN tunnels pin a cipher suite with strong DH groups in both phases.",
+        remediation="Set cipherSuite.phase1.dhs and cipherSuite.phase2.pfs to ['Group-14'] (or 15, 16, 19-21).",
+        check=_vpn_dh_groups,
+        reads={VPN_TUNNEL: ("cipherSuite.phase1.dhs", "cipherSuite.phase2.pfs")},
     ),
 ]

@@ -262,8 +262,7 @@ def _azure_audit(resources: Sequence[StackResource], config: Mapping[str, Any]) 
             categories = AUDIT_CATEGORIES[resource.type]
             if not any(_depends_on(s, resource) and _audits(s, categories) for s in settings):
                 yield (
-                    f"{resource.name} has no diagnostic setting sending {' or '.join(categories)} "
-                    "(or the audit group)",
+                    f"{resource.name} has no diagnostic setting sending {' or '.join(categories)} (or the audit group)",
                     resource.urn,
                 )
 

@@ -53,17 +53,35 @@ SUB = "system:serviceaccount:platform:api"
 
 
 def web_identity_policy(condition: Mapping[str, Any]) -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Principal": {"Federated": f"arn:aws:iam::123456789012:oidc-provider/{ISSUER}"},
-        "Action": "sts:AssumeRoleWithWebIdentity", "Condition": condition,
-    }]})
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Federated": f"arn:aws:iam::123456789012:oidc-provider/{ISSUER}"},
+                    "Action": "sts:AssumeRoleWithWebIdentity",
+                    "Condition": condition,
+                }
+            ],
+        }
+    )
 
 
 def google_policy(condition: Mapping[str, Any]) -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Principal": {"Federated": "accounts.google.com"},
-        "Action": "sts:AssumeRoleWithWebIdentity", "Condition": condition,
-    }]})
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Federated": "accounts.google.com"},
+                    "Action": "sts:AssumeRoleWithWebIdentity",
+                    "Condition": condition,
+                }
+            ],
+        }
+    )
 
 
 WEB_IDENTITY_ROLE = {
@@ -73,8 +91,10 @@ WEB_IDENTITY_ROLE = {
     ),
     "tags": TAGS,
 }
-SERVICE_TRUST = {"Version": "2012-10-17", "Statement": [
-    {"Effect": "Allow", "Principal": {"Service": "eks.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+SERVICE_TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"Service": "eks.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+}
 
 # --- AWS ---------------------------------------------------------------------------------------------------
 
@@ -420,18 +440,43 @@ AWS_CASES = [
         "aws-iam-web-identity-pinned",
         aws.IAM_ROLE,
         WEB_IDENTITY_ROLE,
-        ("violating", {"assumeRolePolicy": web_identity_policy({"StringLike": {f"{ISSUER}:sub": "system:*"}})}, True,
-         "does not pin the token's sub"),
-        ("violating", {"assumeRolePolicy": web_identity_policy({"StringEquals": {f"{ISSUER}:sub": SUB}})}, True,
-         "does not pin the token's aud", {}, "prod", "no-audience"),
+        (
+            "violating",
+            {"assumeRolePolicy": web_identity_policy({"StringLike": {f"{ISSUER}:sub": "system:*"}})},
+            True,
+            "does not pin the token's sub",
+        ),
+        (
+            "violating",
+            {"assumeRolePolicy": web_identity_policy({"StringEquals": {f"{ISSUER}:sub": SUB}})},
+            True,
+            "does not pin the token's aud",
+            {},
+            "prod",
+            "no-audience",
+        ),
         ("compliant", {}, False),
         ("compliant", {"assumeRolePolicy": json.dumps(SERVICE_TRUST)}, False, "", {}, "prod", "service-role"),
         # A Google service account (Storage Transfer's agent) is pinned by its unique numeric sub alone ...
-        ("compliant", {"assumeRolePolicy": google_policy({"StringEquals": {"accounts.google.com:sub": "1083475"}})},
-         False, "", {}, "prod", "google-sub"),
+        (
+            "compliant",
+            {"assumeRolePolicy": google_policy({"StringEquals": {"accounts.google.com:sub": "1083475"}})},
+            False,
+            "",
+            {},
+            "prod",
+            "google-sub",
+        ),
         # ... but must still be pinned.
-        ("violating", {"assumeRolePolicy": google_policy({"StringLike": {"accounts.google.com:sub": "*"}})}, True,
-         "does not pin the token's sub", {}, "prod", "google-any"),
+        (
+            "violating",
+            {"assumeRolePolicy": google_policy({"StringLike": {"accounts.google.com:sub": "*"}})},
+            True,
+            "does not pin the token's sub",
+            {},
+            "prod",
+            "google-any",
+        ),
         ("missing", {"assumeRolePolicy": DELETE}, False),
     ),
     *cases(
@@ -441,6 +486,43 @@ AWS_CASES = [
         ("violating", {"tunnel2IkeVersions": ["ikev1", "ikev2"]}, True, "tunnel2IkeVersions"),
         ("compliant", {}, False),
         ("missing", {"tunnel1IkeVersions": DELETE}, True, "ikev1 and ikev2"),
+    ),
+    *cases(
+        "aws-vpn-dh-groups",
+        aws.VPN_CONNECTION,
+        {**VPN, **{f"tunnel{t}Phase{p}DhGroupNumbers": [14] for t in (1, 2) for p in (1, 2)}},
+        ("violating", {"tunnel2Phase1DhGroupNumbers": [2, 14]}, True, "weak group(s) 2"),
+        (
+            "violating",
+            {"tunnel1Phase2DhGroupNumbers": [14, 24]},
+            True,
+            "tunnel1Phase2DhGroupNumbers",
+            {},
+            "prod",
+            "g24",
+        ),
+        ("compliant", {}, False),
+        ("compliant", {"tunnel1Phase1DhGroupNumbers": [19, 20, 21]}, False, "", {}, "prod", "ecp"),
+        ("missing", {"tunnel2Phase2DhGroupNumbers": DELETE}, True, "groups 2 and 5"),
+    ),
+    *cases(
+        "aws-kms-deletion-window",
+        aws.KMS_KEY,
+        {"enableKeyRotation": True, "deletionWindowInDays": 30},
+        ("violating", {"deletionWindowInDays": 7}, True, "required: >= 30"),
+        ("compliant", {}, False),
+        ("missing", {"deletionWindowInDays": DELETE}, False),
+        ("override", {"deletionWindowInDays": 7}, False, "", {"minDeletionWindowDays": 7}),
+    ),
+    *cases(
+        "aws-secret-recovery-window",
+        aws.SECRET,
+        {"name": "s", "kmsKeyId": "arn:aws:kms:k", "recoveryWindowInDays": 30},
+        ("violating", {"recoveryWindowInDays": 0}, True, "no recovery"),
+        ("violating", {"recoveryWindowInDays": 0}, True, "no recovery", {"minRecoveryWindowDays": 7}, "dev", "zero"),
+        ("compliant", {}, False),
+        ("missing", {"recoveryWindowInDays": DELETE}, False),
+        ("override", {"recoveryWindowInDays": 7}, False, "", {"minRecoveryWindowDays": 7}),
     ),
 ]
 
@@ -730,6 +812,28 @@ AZURE_CASES = [
         ),
         ("compliant", {}, False),
         ("missing", {"connectionProtocol": DELETE, "ipsecPolicies": DELETE}, False),
+    ),
+    *cases(
+        "azure-vpn-dh-groups",
+        azure.VPN_CONNECTION,
+        {
+            "connectionType": "IPsec",
+            "resourceGroupName": "rg",
+            "virtualNetworkGateway1": {"id": "g"},
+            "ipsecPolicies": [{"ikeEncryption": "AES256", "dhGroup": "DHGroup14", "pfsGroup": "PFS2048"}],
+        },
+        ("violating", {"ipsecPolicies": [{"dhGroup": "DHGroup2", "pfsGroup": "PFS2048"}]}, True, "DHGroup2"),
+        (
+            "violating",
+            {"ipsecPolicies": [{"dhGroup": "ECP384", "pfsGroup": "PFS24"}]},
+            True,
+            "pfsGroup",
+            {},
+            "prod",
+            "pfs",
+        ),
+        ("compliant", {}, False),
+        ("missing", {"ipsecPolicies": DELETE}, True, "DH group 2"),
     ),
 ]
 
@@ -1061,6 +1165,23 @@ GCP_CASES = [
         ("violating", {"ikeVersion": 1}, True, "ikeVersion is 1"),
         ("compliant", {}, False),
         ("missing", {"ikeVersion": DELETE}, False),
+    ),
+    *cases(
+        "gcp-vpn-dh-groups",
+        gcp.VPN_TUNNEL,
+        {
+            "name": "t",
+            "ikeVersion": 2,
+            "cipherSuite": {"phase1": {"dhs": ["Group-14"]}, "phase2": {"pfs": ["Group-14"]}},
+        },
+        (
+            "violating",
+            {"cipherSuite": {"phase1": {"dhs": ["Group-14", "Group-2"]}, "phase2": {"pfs": ["Group-14"]}}},
+            True,
+            "Group-2",
+        ),
+        ("compliant", {}, False),
+        ("missing", {"cipherSuite": DELETE}, True, "groups 2 and 5"),
     ),
 ]
 
@@ -1397,21 +1518,54 @@ KUBERNETES_CASES = [
         "kubernetes-non-root-read-only",
         DEPLOYMENT_TYPE,
         HARDENED_DEPLOYMENT,
-        ("violating", {"spec.template.spec.containers": [patch(HARDENED, {"securityContext.runAsUser": 0})]}, True,
-         "may run as root"),
-        ("violating", {"spec.template.spec.containers": [patch(HARDENED, {"securityContext.readOnlyRootFilesystem":
-                                                                          False})]}, True, "writable root filesystem"),
+        (
+            "violating",
+            {"spec.template.spec.containers": [patch(HARDENED, {"securityContext.runAsUser": 0})]},
+            True,
+            "may run as root",
+        ),
+        (
+            "violating",
+            {"spec.template.spec.containers": [patch(HARDENED, {"securityContext.readOnlyRootFilesystem": False})]},
+            True,
+            "writable root filesystem",
+        ),
         ("compliant", {}, False),
         # runAsNonRoot inherited from the pod's security context.
-        ("compliant", {"spec.template.spec.securityContext": {"runAsNonRoot": True, "runAsUser": 10001},
-                       "spec.template.spec.containers": [patch(HARDENED, {"securityContext.runAsNonRoot": DELETE})]},
-         False, "", {}, "prod", "pod-level"),
-        ("compliant", {"metadata.namespace": "kube-system", "spec.template.spec.containers": [CONTAINER]}, False, "",
-         {}, "prod", "exempt-namespace"),
-        ("override", {"metadata.namespace": "monitoring", "spec.template.spec.containers": [CONTAINER]}, False, "",
-         {"exemptNamespaces": ["kube-system", "monitoring"]}),
-        ("missing", {"spec.template.spec.containers": [patch(HARDENED, {"securityContext": DELETE})]}, True,
-         "may run as root"),
+        (
+            "compliant",
+            {
+                "spec.template.spec.securityContext": {"runAsNonRoot": True, "runAsUser": 10001},
+                "spec.template.spec.containers": [patch(HARDENED, {"securityContext.runAsNonRoot": DELETE})],
+            },
+            False,
+            "",
+            {},
+            "prod",
+            "pod-level",
+        ),
+        (
+            "compliant",
+            {"metadata.namespace": "kube-system", "spec.template.spec.containers": [CONTAINER]},
+            False,
+            "",
+            {},
+            "prod",
+            "exempt-namespace",
+        ),
+        (
+            "override",
+            {"metadata.namespace": "monitoring", "spec.template.spec.containers": [CONTAINER]},
+            False,
+            "",
+            {"exemptNamespaces": ["kube-system", "monitoring"]},
+        ),
+        (
+            "missing",
+            {"spec.template.spec.containers": [patch(HARDENED, {"securityContext": DELETE})]},
+            True,
+            "may run as root",
+        ),
     ),
     *cases(
         "kubernetes-load-balancer-source-ranges",
@@ -1419,11 +1573,27 @@ KUBERNETES_CASES = [
         PUBLIC_SERVICE,
         ("violating", {"spec.loadBalancerSourceRanges": ["0.0.0.0/0"]}, True, "admit the whole internet"),
         ("compliant", {}, False),
-        ("compliant", {"spec.loadBalancerSourceRanges": DELETE,
-                       "metadata.annotations": {"networking.gke.io/load-balancer-type": "Internal"}}, False, "", {},
-         "prod", "internal"),
-        ("compliant", {"spec.type": "ClusterIP", "spec.loadBalancerSourceRanges": DELETE}, False, "", {}, "prod",
-         "cluster-ip"),
+        (
+            "compliant",
+            {
+                "spec.loadBalancerSourceRanges": DELETE,
+                "metadata.annotations": {"networking.gke.io/load-balancer-type": "Internal"},
+            },
+            False,
+            "",
+            {},
+            "prod",
+            "internal",
+        ),
+        (
+            "compliant",
+            {"spec.type": "ClusterIP", "spec.loadBalancerSourceRanges": DELETE},
+            False,
+            "",
+            {},
+            "prod",
+            "cluster-ip",
+        ),
         ("missing", {"spec.loadBalancerSourceRanges": DELETE}, True, "accepts the whole internet"),
     ),
 ]

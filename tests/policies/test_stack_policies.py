@@ -351,8 +351,12 @@ STACK_CASES = [
         "dr-objectives-met",
         "violating",
         "no-pitr-with-15m-rpo",
-        [rds("db", backupRetentionPeriod=0),
-         Res(gcp.SQL_INSTANCE, "sql", patch(SQL, {"settings.backupConfiguration.pointInTimeRecoveryEnabled": False}))],
+        [
+            rds("db", backupRetentionPeriod=0),
+            Res(
+                gcp.SQL_INSTANCE, "sql", patch(SQL, {"settings.backupConfiguration.pointInTimeRecoveryEnabled": False})
+            ),
+        ],
         ["db", "sql"],
     ),
     StackCase(
@@ -382,8 +386,10 @@ STACK_CASES = [
         "dr-objectives-met",
         "missing",
         "pool-without-monitor-lb-without-fallback",
-        [Res(cloudflare.POOL, "pool", patch(POOL, {"monitor": None})),
-         Res(cloudflare.LOAD_BALANCER, "lb", patch(LB, {"fallbackPool": None}))],
+        [
+            Res(cloudflare.POOL, "pool", patch(POOL, {"monitor": None})),
+            Res(cloudflare.LOAD_BALANCER, "lb", patch(LB, {"fallbackPool": None})),
+        ],
         ["pool", "lb"],
     ),
     StackCase("aws-rds-tls-enforced", "compliant", "pg15-default-group", [rds("db", version="15")], []),
