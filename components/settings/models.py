@@ -131,7 +131,9 @@ class AzureSettings(CloudSettings):
 
 # https://cloud.google.com/iam/docs/service-account-overview#identifying: <name>@<project>.iam.gserviceaccount.com,
 # the name 6-30 lowercase alphanumerics and hyphens starting with a letter.
-GCP_SERVICE_ACCOUNT = re.compile(r"[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z][a-z0-9-]{4,28}[a-z0-9]\.iam\.gserviceaccount\.com")
+GCP_SERVICE_ACCOUNT = re.compile(
+    r"[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z][a-z0-9-]{4,28}[a-z0-9]\.iam\.gserviceaccount\.com"
+)
 IAM_ROLE_ARN = re.compile(r"arn:aws:iam::\d{12}:role/[\w+=,.@/-]{1,512}")
 
 
@@ -144,7 +146,9 @@ class AwsDeployer(Model):
     @classmethod
     def _role(cls, arn: str) -> str:
         if not IAM_ROLE_ARN.fullmatch(arn):
-            raise ValueError(f"{shown(arn)} is not an IAM role ARN; allowed: arn:aws:iam::<12-digit account>:role/<name>")
+            raise ValueError(
+                f"{shown(arn)} is not an IAM role ARN; allowed: arn:aws:iam::<12-digit account>:role/<name>"
+            )
         return arn
 
 

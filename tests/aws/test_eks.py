@@ -336,8 +336,7 @@ def test_the_configured_deployer_is_cluster_admin_before_the_kubeconfig(stack: s
     """aws FAIL 1 / ecosystem F1: the stack file's deployer role (never the caller) gets an access entry and the
     cluster-scope AmazonEKSClusterAdminPolicy; the bootstrap creator flag stays off (flipping it replaces)."""
     from components.settings import PLATFORM_KEY, read_stack_config
-    from tests.conftest import ROOT
-    from tests.conftest import record_stack
+    from tests.conftest import ROOT, record_stack
 
     role = read_stack_config(ROOT, stack)[PLATFORM_KEY]["deployer"]["aws"]["role_arn"]
     rec = record_stack(stack)
