@@ -50,7 +50,6 @@ PURPOSES: dict[Purpose, str] = {
     "replication": "replication (subscriber -> primary database)",
     "connection-secret": "connection secrets (every region -> every database)",
     "blob": "federated blob reads (other clouds -> Azure blob private endpoints)",
-    "deploy": "in-cluster objects (in-network deployer -> each cluster API)",
 }
 """What each purpose of a use is, as the plan prints it."""
 
