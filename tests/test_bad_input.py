@@ -202,6 +202,57 @@ CASES: list[tuple[str, str, Mutation, str, str]] = [
      "identity.trusts[3]", "listed twice"),
     ("B1 row 9 a target twice", "dev", put("identity.trusts.0.targets", ["gcp", "gcp"]), "identity.trusts[0]",
      "listed twice"),
+    # the deployer (docs/DEPLOY.md): every field malformed or missing where required
+    ("deployer missing in prod", "prod", drop("deployer"), "deployer", "missing in prod"),
+    ("deployer position unknown", "prod", put("deployer.position", "laptop"), "deployer.position", "laptop"),
+    ("deployer position missing", "prod", drop("deployer.position"), "deployer.position", "required"),
+    ("deployer outside with private APIs", "prod", put("deployer.position", "outside"), "deployer.position",
+     "private cluster APIs are unreachable from outside"),
+    ("deployer in-network without the mesh", "prod", put("vpn.enabled", False), "deployer.position",
+     "no private path to the cluster API of azure/eastus"),
+    ("deployer in-network with egress", "prod", put("deployer.egress_cidrs", ["85.214.132.0/24"]),
+     "deployer.egress_cidrs", "in-network"),
+    ("deployer outside without egress", "dev", put("deployer.egress_cidrs", []), "deployer.egress_cidrs",
+     "empty while the deployer is outside"),
+    ("deployer egress outside the allow-list", "dev", put("deployer.egress_cidrs", ["85.214.133.0/24"]),
+     "deployer.egress_cidrs[0]", "not inside kubernetes.public_access_cidrs"),
+    ("deployer egress not a CIDR", "dev", put("deployer.egress_cidrs", ["office"]), "deployer.egress_cidrs[0]",
+     "office"),
+    ("deployer egress IPv6 documentation", "dev", put("deployer.egress_cidrs", ["2001:db8::/32"]),
+     "deployer.egress_cidrs[0]", "2001:db8::/32"),
+    ("deployer aws missing", "dev", drop("deployer.aws"), "deployer.aws", "missing with aws enabled"),
+    ("deployer aws role missing", "dev", put("deployer.aws", {}), "deployer.aws.role_arn", "required"),
+    ("deployer aws role a user", "dev", put("deployer.aws.role_arn", "arn:aws:iam::210987654321:user/me"),
+     "deployer.aws.role_arn", "not an IAM role ARN"),
+    ("deployer aws role short account", "dev", put("deployer.aws.role_arn", "arn:aws:iam::2109:role/x"),
+     "deployer.aws.role_arn", "not an IAM role ARN"),
+    ("deployer azure missing", "prod", drop("deployer.azure"), "deployer.azure", "missing with azure enabled"),
+    ("deployer azure object id not a GUID", "prod", put("deployer.azure.object_id", "deployer-sp"),
+     "deployer.azure.object_id", "not a GUID"),
+    ("deployer azure object id missing", "prod", drop("deployer.azure.object_id"), "deployer.azure.object_id",
+     "required"),
+    ("deployer azure principal type unknown", "prod", put("deployer.azure.principal_type", "Application"),
+     "deployer.azure.principal_type", "Application"),
+    ("deployer azure principal type missing", "prod", drop("deployer.azure.principal_type"),
+     "deployer.azure.principal_type", "required"),
+    ("deployer gcp missing", "prod", drop("deployer.gcp"), "deployer.gcp", "missing with gcp enabled"),
+    ("deployer gcp not an e-mail", "prod", put("deployer.gcp.service_account", "flow-deployer"),
+     "deployer.gcp.service_account", "not a service account e-mail"),
+    ("deployer gcp a user e-mail", "prod", put("deployer.gcp.service_account", "ops@example.com"),
+     "deployer.gcp.service_account", "not a service account e-mail"),
+    ("deployer unknown key", "prod", put("deployer.kind", "ci"), "deployer.kind", ""),
+    # placeholder and special-purpose ranges in every allow-list
+    *[
+        (f"placeholder {cidr} in {key}", stack, put(key, [cidr]), f"{key}[0]", says)
+        for key, stack in (("kubernetes.public_access_cidrs", "dev"), ("deployer.egress_cidrs", "dev"),
+                           ("dr.sync.azure_source_ranges", "prod"))
+        for cidr, says in (("192.0.2.0/24", "documentation"), ("198.51.100.0/24", "documentation"),
+                           ("203.0.113.0/24", "documentation"), ("198.18.0.0/15", "benchmarking"),
+                           ("0.0.0.0/0", "to the internet"), ("0.0.0.0/8", "not on the internet"),
+                           ("127.0.0.0/8", "not on the internet"), ("169.254.0.0/16", "not on the internet"),
+                           ("100.64.0.0/10", "not on the internet"), ("240.0.0.0/4", "not on the internet"),
+                           ("::/0", "::/0"), ("2001:db8::/32", "2001:db8::/32"))
+    ],
     # message quality: a huge value is cut, the line stays readable
     ("B1 huge name", "dev", put("name", "x" * 1_000_000), "name", "..."),
 ]
@@ -279,6 +330,18 @@ def test_a_misspelt_platform_key_is_refused(tmp_path: Path) -> None:
     text = (ROOT / "Pulumi.dev.yaml").read_text() + "  multicloud-platform:platfrom: {name: x}\n"
     assert read_refused(project_with(tmp_path, text)) == [
         f"Pulumi.dev.yaml: multicloud-platform:platfrom: unknown key; allowed: {PLATFORM_KEY}"]
+
+
+def test_every_deployer_problem_is_one_line() -> None:
+    """Three broken deployer fields at once: one line per field problem, each naming its key."""
+    config = stack_file("prod")
+    put("deployer.aws.role_arn", "deployer")(config)
+    put("deployer.azure.principal_type", "Robot")(config)
+    drop("deployer.gcp")(config)
+    lines = refused("prod", config)
+    assert [line.split(": ")[1] for line in lines] == [
+        f"{PLATFORM_KEY}.deployer.aws.role_arn", f"{PLATFORM_KEY}.deployer.azure.principal_type",
+    ]  # field problems first; the missing gcp principal is a cross-field rule, reported once the fields are valid
 
 
 def test_field_and_cross_field_problems_come_in_one_round() -> None:

@@ -37,4 +37,4 @@ def test_engine_config_feeds_the_settings(recorded) -> None:
     rec = recorded("dev")
     cluster = next(r for r in rec.resources if r.type == "aws:eks/cluster:Cluster")
     assert cluster.inputs["version"] == "1.35"
-    assert cluster.inputs["vpcConfig"]["publicAccessCidrs"] == ["203.0.113.0/24"]
+    assert cluster.inputs["vpcConfig"]["publicAccessCidrs"] == ["85.214.132.0/24"]

@@ -38,6 +38,12 @@ PROVIDERS: dict[str, Any] = {
 MINIMAL: dict[str, dict[str, Any]] = {
     # prod deploys the API by digest.
     "prod": {
+        "deployer": {
+            "position": "in-network",
+            "aws": {"role_arn": "arn:aws:iam::210987654321:role/acme-deployer"},
+            "azure": {"object_id": "7d2e9f3a-8b5c-4d7e-a0f1-2b3c4d5e6f70", "principal_type": "ServicePrincipal"},
+            "gcp": {"service_account": "acme-deployer@acme-platform.iam.gserviceaccount.com"},
+        },
         "name": "acme",
         "workloads": {"api": {"image": "ghcr.io/acme/api:1.0.0@sha256:" + "0" * 64}},
         "budgets": {"notify": ["platform@example.com"]},
@@ -48,7 +54,7 @@ MINIMAL: dict[str, dict[str, Any]] = {
         "edge": {"account_id": "a" * 32, "zone_id": "b" * 32, "zone": "acme.net"},
     },
     # dev turns the public API endpoint on, which needs an allow-list.
-    "dev": {"name": "acme", "kubernetes": {"public_access_cidrs": ["203.0.113.0/24"]}},
+    "dev": {"name": "acme", "kubernetes": {"public_access_cidrs": ["85.214.132.0/24"]}},
 }
 NO_GCP: dict[str, Any] = {"clouds": {"gcp": {"enabled": False}}}
 
@@ -238,7 +244,7 @@ RULE_CASES = [
     RuleCase("prod-no-deletion-protection", rules._prod, valid(deletion_protection=False),
              "deletion_protection", "false in prod; allowed: true"),
     RuleCase("prod-public-endpoint", rules._prod,
-             valid(kubernetes={"public_endpoint": True, "public_access_cidrs": ["203.0.113.0/24"]}),
+             valid(kubernetes={"public_endpoint": True, "public_access_cidrs": ["85.214.132.0/24"]}),
              "kubernetes.public_endpoint", "true in prod; allowed: false (private API endpoint)"),
     RuleCase("prod-one-primary-region", rules._prod, valid(regions("aws", ("us-east-1", "10.10.0.0/16"))),
              "clouds.aws.regions", "the primary cloud has 1 region in prod; allowed: 2 or more"),
@@ -247,7 +253,7 @@ RULE_CASES = [
              "kubernetes.public_access_cidrs",
              "empty while public_endpoint is true; allowed: the CIDRs that may reach the API", env="dev"),
     RuleCase("public-endpoint-whole-internet", rules._endpoint,
-             valid(env="dev", kubernetes={"public_access_cidrs": ["203.0.113.0/24", "0.0.0.0/0"]}),
+             valid(env="dev", kubernetes={"public_access_cidrs": ["85.214.132.0/24", "0.0.0.0/0"]}),
              "kubernetes.public_access_cidrs[1]",
              "0.0.0.0/0 opens the API to the internet; allowed: specific CIDRs", env="dev"),
     # _postgres
@@ -344,6 +350,19 @@ RULE_CASES = [
     RuleCase("prod-secondary-regions-outside-the-mesh", rules._reachability, valid(vpn={"scope": "primary"}),
              "vpn.scope", "primary in prod leaves 22 private uses without a path (e.g. scrape aws/us-east-1 -> "
              "azure/westus2: no VPN leg between the two regions); allowed: all"),
+    # _deployer
+    RuleCase("prod-without-deployer", rules._deployer, valid(deployer=None), "deployer", "missing in prod"),
+    RuleCase("deployer-outside-private-apis", rules._deployer, valid(deployer={"position": "outside"}),
+             "deployer.position", "private cluster APIs are unreachable from outside; allowed: in-network"),
+    RuleCase("deployer-in-network-without-mesh", rules._deployer, valid(vpn={"enabled": False}),
+             "deployer.position", "in-network (aws/us-east-1) has no private path to the cluster API of azure/eastus"),
+    RuleCase("deployer-outside-without-egress", rules._deployer,
+             valid(env="dev", kubernetes={"public_endpoint": True},
+                   deployer={"position": "outside", "aws": {"role_arn": "arn:aws:iam::210987654321:role/d"},
+                                        "azure": {"object_id": "7d2e9f3a-8b5c-4d7e-a0f1-2b3c4d5e6f70",
+                                                  "principal_type": "Group"},
+                                        "gcp": {"service_account": "deployer@acme-platform.iam.gserviceaccount.com"}}),
+             "deployer.egress_cidrs", "empty while the deployer is outside and the cluster APIs are public", "dev"),
     # _data_sync
     RuleCase("sync-more-often-than-storage-transfer-can", rules._data_sync, valid(dr={"sync": {"interval": "15m"}}),
              "dr.sync.interval", "15m; allowed: 1h or more (Storage Transfer)"),

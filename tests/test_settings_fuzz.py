@@ -27,6 +27,12 @@ PROVIDERS: dict[str, Any] = {
 MINIMAL: dict[str, dict[str, Any]] = {
     # prod deploys the API by digest.
     "prod": {
+        "deployer": {
+            "position": "in-network",
+            "aws": {"role_arn": "arn:aws:iam::210987654321:role/acme-deployer"},
+            "azure": {"object_id": "7d2e9f3a-8b5c-4d7e-a0f1-2b3c4d5e6f70", "principal_type": "ServicePrincipal"},
+            "gcp": {"service_account": "acme-deployer@acme-platform.iam.gserviceaccount.com"},
+        },
         "name": "acme",
         "workloads": {"api": {"image": "ghcr.io/acme/api:1.0.0@sha256:" + "0" * 64}},
         "budgets": {"notify": ["platform@example.com"]},
@@ -36,7 +42,7 @@ MINIMAL: dict[str, dict[str, Any]] = {
         },
         "edge": {"account_id": "a" * 32, "zone_id": "b" * 32, "zone": "acme.net"},
     },
-    "dev": {"name": "acme", "kubernetes": {"public_access_cidrs": ["203.0.113.0/24"]}},
+    "dev": {"name": "acme", "kubernetes": {"public_access_cidrs": ["85.214.132.0/24"]}},
 }
 LINE = re.compile(r"^Pulumi\.(dev|prod)\.yaml: (multicloud-platform:platform(\.|$)|aws:region: )")
 

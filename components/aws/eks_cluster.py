@@ -56,6 +56,9 @@ class AwsEksClusterArgs:
     """Tags of every resource."""
     admin_role_arns: Sequence[str] = field(default_factory=list)
     """IAM principals granted cluster-admin through access entries."""
+    deployer_role_arn: str | None = None
+    """The configured deployer (settings `deployer.aws.role_arn`): cluster-admin through its own access entry, and
+    the kubeconfig waits for that grant (never the caller of the run)."""
     office_hours: OfficeHours | None = None
     """Scale every node group to zero outside these hours (non-production); None keeps them running."""
 
@@ -131,23 +134,33 @@ class AwsEksCluster(pulumi.ComponentResource):
             f"{name}-oidc", url=issuer, client_id_lists=["sts.amazonaws.com"], tags=args.tags, opts=child
         )
 
-        for i, principal in enumerate(args.admin_role_arns):
+        # The bootstrap creator-admin flag stays off (flipping it replaces the cluster, pulumi-aws#3997): the deployer
+        # and every admin get an access entry with the cluster-scope admin policy instead.
+        # https://docs.aws.amazon.com/eks/latest/userguide/access-policy-permissions.html
+        admins = [(f"{name}-deployer", args.deployer_role_arn)] if args.deployer_role_arn else []
+        admins += [
+            (f"{name}-admin-{i}", p) for i, p in enumerate(args.admin_role_arns) if p != args.deployer_role_arn
+        ]
+        grants: list[pulumi.Output[str]] = []
+        for entry_name, principal in admins:
             entry = aws.eks.AccessEntry(
-                f"{name}-admin-{i}",
+                entry_name,
                 cluster_name=cluster.name,
                 principal_arn=principal,
                 type="STANDARD",
                 tags=args.tags,
                 opts=child,
             )
-            aws.eks.AccessPolicyAssociation(
-                f"{name}-admin-{i}-policy",
+            association = aws.eks.AccessPolicyAssociation(
+                f"{entry_name}-policy",
                 cluster_name=cluster.name,
                 principal_arn=principal,
                 policy_arn="arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
                 access_scope={"type": "cluster"},
                 opts=pulumi.ResourceOptions(parent=self, depends_on=[entry]),
             )
+            if principal == args.deployer_role_arn:
+                grants.append(association.id)
 
         node_role, node_policies = self._role(
             f"{name}-node-role",
@@ -221,6 +234,7 @@ class AwsEksCluster(pulumi.ComponentResource):
                 # What runs in the cluster waits for its nodes and core add-ons (DNS, volumes, metrics).
                 *[group.arn for group in general],
                 *[addon.arn for addon in core_addons],
+                *grants,  # the deployer's access entry and admin policy: the Kubernetes provider logs in as it
             ).apply(lambda v: _kubeconfig(v[0], v[1], v[2], v[3]))
         )
         self.register_outputs(

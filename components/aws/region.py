@@ -118,6 +118,7 @@ class AwsRegion(pulumi.ComponentResource):
                 deletion_protection=protect,
                 role_prefix=names.prefix(region),
                 admin_role_arns=s.kubernetes.admin_role_arns,
+                deployer_role_arn=s.deployer.aws.role_arn if s.deployer and s.deployer.aws else None,
                 office_hours=s.budgets.office_hours if s.budgets.office_hours.enabled else None,
                 tags=tags,
             ),

@@ -103,7 +103,16 @@ class AzureRegion(pulumi.ComponentResource):
         tags = {**s.tags(), "region": region}
         child = pulumi.ResourceOptions(parent=self)
         client = azure_native.authorization.get_client_config_output(opts=pulumi.InvokeOutputOptions(parent=self))
-        deployer_type = deployer_principal_type(azure.deployer_principal_type, client.client_id)
+        configured = s.deployer.azure if s.deployer else None
+        deployer_id: pulumi.Input[str]
+        deployer_type: pulumi.Input[str]
+        if configured is not None:
+            # Grants key on the configured principal, never on whoever runs `up` (a second operator's run would
+            # replace them under the delete locks: ScopeLocked); the client config gives only the tenant.
+            deployer_id, deployer_type = configured.object_id, configured.principal_type
+        else:
+            deployer_id = client.object_id
+            deployer_type = deployer_principal_type(azure.deployer_principal_type, client.client_id)
 
         self.network = AzureNetwork(
             f"{name}-network",
@@ -128,7 +137,7 @@ class AzureRegion(pulumi.ComponentResource):
                 resource_group_name=rg,
                 location=region,
                 tenant_id=client.tenant_id,
-                deployer_object_id=client.object_id,
+                deployer_object_id=deployer_id,
                 deployer_principal_type=deployer_type,
                 subscription_id=subscription,
                 keys=KEYS,
@@ -149,7 +158,7 @@ class AzureRegion(pulumi.ComponentResource):
                     resource_group_name=rg,
                     location=geo_location,
                     tenant_id=client.tenant_id,
-                    deployer_object_id=client.object_id,
+                    deployer_object_id=deployer_id,
                     deployer_principal_type=deployer_type,
                     subscription_id=subscription,
                     keys={"postgres": KEYS["postgres"]},
@@ -180,7 +189,7 @@ class AzureRegion(pulumi.ComponentResource):
                 kms_key=self.vault.keys["aks"],
                 tenant_id=client.tenant_id,
                 admin_group_object_ids=azure.admin_group_object_ids,
-                deployer_object_id=client.object_id,
+                deployer_object_id=deployer_id,
                 deployer_principal_type=deployer_type,
                 workspace_id=workspace,
                 identity_name=f"{prefix}-aks",

@@ -38,7 +38,7 @@ from .private_dns import DnsPlan, resolvable_zones
 Net = tuple[str, str]
 """(cloud, region): one network of the platform."""
 PathKind = Literal["same-network", "same-cloud", "mesh"]
-Purpose = Literal["scrape", "replication", "connection-secret", "blob"]
+Purpose = Literal["scrape", "replication", "connection-secret", "blob", "deploy"]
 EndpointKind = Literal["cluster-api", "database", "blob", "federation", "resolver"]
 
 SAME_CLOUD_PATHS = {"aws": "VPC peering", "azure": "global VNet peering", "gcp": "global VPC"}
@@ -247,6 +247,23 @@ def uses(settings: Any) -> list[Use]:
             for r in enabled["azure"].regions
         ]
     return found
+
+
+def deployer_uses(settings: Any) -> list[Use]:
+    """An in-network deployer (the runner in the primary AWS region's private subnets) using every cluster API;
+    none for a deployer outside (it reaches public APIs over the internet, never a private path)."""
+    d = settings.deployer
+    nets = [(cloud, r.name) for cloud, c in settings.clouds.enabled().items() for r in c.regions]
+    if d is None or d.position != "in-network" or not nets:
+        return []
+    # The runner's network: the primary AWS region; without AWS, the primary region of the first enabled cloud.
+    runner: Net = ("aws", settings.clouds.aws.regions[0].name) if settings.clouds.aws.enabled else nets[0]
+    return [Use("deploy", runner, Endpoint("cluster-api", net)) for net in nets]
+
+
+def deployer_verdicts(settings: Any, topo: Topology | None = None) -> list[Verdict]:
+    """Each cluster API from the in-network deployer: its path or the blocker."""
+    return (topo or topology(settings)).check(deployer_uses(settings))
 
 
 def db_zone(settings: Any, net: Net) -> str | None:

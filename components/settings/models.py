@@ -129,6 +129,71 @@ class AzureSettings(CloudSettings):
     )
 
 
+# https://cloud.google.com/iam/docs/service-account-overview#identifying: <name>@<project>.iam.gserviceaccount.com,
+# the name 6-30 lowercase alphanumerics and hyphens starting with a letter.
+GCP_SERVICE_ACCOUNT = re.compile(
+    r"[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z][a-z0-9-]{4,28}[a-z0-9]\.iam\.gserviceaccount\.com"
+)
+IAM_ROLE_ARN = re.compile(r"arn:aws:iam::\d{12}:role/[\w+=,.@/-]{1,512}")
+
+
+class AwsDeployer(Model):
+    """The AWS principal that deploys: an IAM role (the runner's role, or the role operators assume)."""
+
+    role_arn: str = Field(description="IAM role ARN, arn:aws:iam::<12-digit account>:role/<name>.")
+
+    @field_validator("role_arn")
+    @classmethod
+    def _role(cls, arn: str) -> str:
+        if not IAM_ROLE_ARN.fullmatch(arn):
+            raise ValueError(
+                f"{shown(arn)} is not an IAM role ARN; allowed: arn:aws:iam::<12-digit account>:role/<name>"
+            )
+        return arn
+
+
+class AzureDeployer(Model):
+    """The Entra ID principal that deploys: a group of operators or the pipeline's service principal."""
+
+    object_id: Guid = Field(description="Entra ID object id of the principal (not its application/client id).")
+    principal_type: Literal["ServicePrincipal", "Group", "User"] = Field(
+        description="Entra ID type of the principal; role assignments name it."
+    )
+
+
+class GcpDeployer(Model):
+    """The Google Cloud principal that deploys: a service account."""
+
+    service_account: str = Field(description="Service account e-mail, <name>@<project>.iam.gserviceaccount.com.")
+
+    @field_validator("service_account")
+    @classmethod
+    def _email(cls, email: str) -> str:
+        if not GCP_SERVICE_ACCOUNT.fullmatch(email):
+            raise ValueError(
+                f"{shown(email)} is not a service account e-mail; allowed: <name>@<project>.iam.gserviceaccount.com"
+            )
+        return email
+
+
+class DeployerSettings(Model):
+    """Who deploys and from where (docs/DEPLOY.md): grants and access entries key on these principals, never on
+    the caller of the run."""
+
+    position: Literal["outside", "in-network"] = Field(
+        description="outside: from the internet (egress_cidrs); in-network: the runner in the primary AWS region's "
+        "private subnets."
+    )
+    egress_cidrs: list[Cidr] = Field(
+        default_factory=list,
+        description="Public CIDRs an outside deployer comes from (required when outside and any cluster API is "
+        "public).",
+    )
+    aws: AwsDeployer | None = Field(None, description="The AWS deployer (required with AWS enabled).")
+    azure: AzureDeployer | None = Field(None, description="The Azure deployer (required with Azure enabled).")
+    gcp: GcpDeployer | None = Field(None, description="The Google Cloud deployer (required with GCP enabled).")
+
+
 # https://cloud.google.com/resource-manager/docs/creating-managing-projects#before_you_begin
 GCP_PROJECT_ID = r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$"
 
@@ -865,6 +930,9 @@ class PlatformSettings(Model):
     clouds: Clouds = Field(default_factory=Clouds, description="Clouds and regions.")
     network: NetworkSettings = Field(default_factory=NetworkSettings, description="Network shape.")
     kubernetes: KubernetesSettings = Field(default_factory=KubernetesSettings, description="Kubernetes clusters.")
+    deployer: DeployerSettings | None = Field(
+        None, description="Who deploys, from where (required in prod; docs/DEPLOY.md)."
+    )
     postgres: PostgresSettings = Field(default_factory=PostgresSettings, description="Managed PostgreSQL.")
     buckets: list[BucketSettings] = Field(
         default_factory=lambda: [BucketSettings(name="data"), BucketSettings(name="backups", cool_after_days=30)],

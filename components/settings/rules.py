@@ -204,12 +204,17 @@ def _endpoint(s: PlatformSettings) -> Iterator[Problem]:
 
 
 # Ranges that are never a client on the internet: RFC 1918, shared (CGNAT), loopback, link-local, this-network,
-# multicast and reserved (https://www.iana.org/assignments/iana-ipv4-special-registry/). The documentation ranges
-# of RFC 5737 are left to the deployer settings (dev's example allow-list uses one).
+# multicast and reserved (https://www.iana.org/assignments/iana-ipv4-special-registry/).
 NOT_INTERNET = tuple(
     ip_network(r)
     for r in ("0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
               "192.168.0.0/16", "224.0.0.0/4", "240.0.0.0/4")
+)
+# Placeholders: the documentation ranges (RFC 5737 TEST-NET-1/2/3) and benchmarking (RFC 2544) in the same
+# registry. No real client comes from them, so an allow-list holding one is an example never replaced. (IPv6,
+# 2001:db8::/32 of RFC 3849 included, is refused by the field type: every allow-list here is IPv4.)
+PLACEHOLDER = tuple(
+    ip_network(r) for r in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "198.18.0.0/15")
 )
 WIDEST_ALLOWED = 8  # an allow-list that merges into anything wider than a /8 (16.7M addresses) is not a list
 
@@ -218,8 +223,14 @@ def _public_allow_list(path: str, cidrs: Sequence[IPv4Network], what: str) -> It
     """An allow-list of internet clients: public ranges that together stay well short of the whole internet."""
     for i, cidr in enumerate(cidrs):
         private = next((r for r in NOT_INTERNET if cidr.overlaps(r)), None)
+        placeholder = next((r for r in PLACEHOLDER if cidr.overlaps(r)), None)
         if cidr.prefixlen == 0:
             yield Problem(f"{path}[{i}]", f"{cidr} opens {what} to the internet; allowed: specific CIDRs")
+        elif placeholder is not None:
+            yield Problem(
+                f"{path}[{i}]", f"{cidr} overlaps {placeholder}, a documentation/benchmarking range (a placeholder); "
+                "allowed: the real public ranges your clients come from"
+            )
         elif private is not None:
             yield Problem(
                 f"{path}[{i}]", f"{cidr} overlaps {private}, which is not on the internet; allowed: public ranges"
@@ -699,6 +710,66 @@ def _reachability(s: PlatformSettings) -> Iterator[Problem]:
     )
 
 
+def _deployer(s: PlatformSettings) -> Iterator[Problem]:
+    """Who deploys (docs/DEPLOY.md): a principal per enabled cloud, and a position that reaches every cluster API
+    (components/lib/reachability.py: `deployer_verdicts`)."""
+    d = s.deployer
+    if d is None:
+        if s.is_prod:
+            yield Problem(
+                "deployer", "missing in prod; allowed: {position: in-network, aws: {role_arn}, azure: {object_id, "
+                "principal_type}, gcp: {service_account}} (docs/DEPLOY.md)"
+            )
+        return
+    examples = {
+        "aws": "{role_arn: arn:aws:iam::<account>:role/<name>}",
+        "azure": "{object_id: <GUID>, principal_type: ServicePrincipal|Group|User}",
+        "gcp": "{service_account: <name>@<project>.iam.gserviceaccount.com}",
+    }
+    for cloud in s.clouds.enabled():
+        if getattr(d, cloud) is None:
+            yield Problem(f"deployer.{cloud}", f"missing with {cloud} enabled; allowed: {examples[cloud]}")
+    k8s = s.kubernetes
+    if d.position == "outside":
+        if k8s.public_endpoint and not d.egress_cidrs:
+            yield Problem(
+                "deployer.egress_cidrs", "empty while the deployer is outside and the cluster APIs are public; "
+                "allowed: the public CIDRs the deployer comes from (also in kubernetes.public_access_cidrs)"
+            )
+        yield from _public_allow_list("deployer.egress_cidrs", d.egress_cidrs, "the deployer")
+        for i, cidr in enumerate(d.egress_cidrs):
+            if k8s.public_endpoint and not any(cidr.subnet_of(a) for a in k8s.public_access_cidrs):
+                yield Problem(
+                    f"deployer.egress_cidrs[{i}]", f"{cidr} is not inside kubernetes.public_access_cidrs, so the "
+                    "cluster APIs refuse the deployer; allowed: a range the allow-list covers"
+                )
+        if not k8s.public_endpoint:
+            yield Problem(
+                "deployer.position", "outside while kubernetes.public_endpoint is false: the private cluster APIs "
+                "are unreachable from outside; allowed: in-network (the runner in the primary AWS region)"
+            )
+        return
+    if d.egress_cidrs:
+        yield Problem(
+            "deployer.egress_cidrs", "set while the deployer is in-network (it reaches the APIs privately); "
+            "allowed: none, or position: outside"
+        )
+    if any(_reachability(s)):
+        return  # the prod mesh's own blocker names vpn.scope; the deployer's paths follow it
+    from ..lib.reachability import deployer_verdicts
+
+    try:
+        blocked = [v for v in deployer_verdicts(s) if not v.ok]
+    except (TunnelPlanError, InvalidNameError):
+        return  # reported by _vpn / _names
+    if blocked:
+        more = f" and {len(blocked) - 1} more" if len(blocked) > 1 else ""
+        yield Problem(
+            "deployer.position", f"in-network ({'/'.join(blocked[0].use.source)}) has no private path to the "
+            f"cluster API of {blocked[0].use.endpoint.key}{more}; allowed: vpn.enabled, vpn.scope: all"
+        )
+
+
 RULES = (
     _clouds,
     _cidrs,
@@ -719,4 +790,5 @@ RULES = (
     _workloads,
     _dns,
     _reachability,
+    _deployer,
 )

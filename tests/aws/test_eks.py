@@ -329,3 +329,26 @@ def test_one_cluster_per_region(recorded, stack):
 def test_graviton_families_are_told_from_x86_ones(instance_type, arm):
     """aws 21: EKS refuses an AMI of the wrong architecture at CreateNodegroup."""
     assert graviton(instance_type) is arm
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_the_configured_deployer_is_cluster_admin_before_the_kubeconfig(stack: str) -> None:
+    """aws FAIL 1 / ecosystem F1: the stack file's deployer role (never the caller) gets an access entry and the
+    cluster-scope AmazonEKSClusterAdminPolicy; the bootstrap creator flag stays off (flipping it replaces)."""
+    from components.settings import PLATFORM_KEY, read_stack_config
+    from tests.conftest import ROOT, record_stack
+
+    role = read_stack_config(ROOT, stack)[PLATFORM_KEY]["deployer"]["aws"]["role_arn"]
+    rec = record_stack(stack)
+    entries = [r for r in rec.of_type("aws:eks/accessEntry:AccessEntry") if r.name.endswith("-eks-deployer")]
+    assocs = [r for r in rec.of_type("aws:eks/accessPolicyAssociation:AccessPolicyAssociation")
+              if r.name.endswith("-eks-deployer-policy")]
+    regions = len(rec.of_type("aws:eks/cluster:Cluster"))
+    assert len(entries) == len(assocs) == regions >= 1
+    assert {e.inputs["principalArn"] for e in entries} == {a.inputs["principalArn"] for a in assocs} == {role}
+    assert {a.inputs["policyArn"] for a in assocs} == {
+        "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
+    }
+    assert all(a.inputs["accessScope"] == {"type": "cluster"} for a in assocs)
+    for cluster in rec.of_type("aws:eks/cluster:Cluster"):
+        assert cluster.inputs["accessConfig"]["bootstrapClusterCreatorAdminPermissions"] is False

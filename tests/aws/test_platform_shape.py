@@ -76,6 +76,8 @@ def expected_children(stack: str) -> dict[str, Counter[str]]:
         EKS: Counter({
             token(aws.eks.Cluster): 1, token(aws.cloudwatch.LogGroup): 1,
             token(aws.iam.OpenIdConnectProvider): 1,
+            # the configured deployer (deployer.aws.role_arn): its access entry + cluster-admin policy (aws FAIL 1)
+            token(aws.eks.AccessEntry): 1, token(aws.eks.AccessPolicyAssociation): 1,
             token(aws.iam.Role): 4,  # cluster, nodes, vpc-cni (IRSA), ebs-csi (IRSA)
             token(aws.iam.RolePolicyAttachment): 5,  # cluster 1, nodes 2, vpc-cni 1, ebs-csi 1
             token(aws.eks.NodeGroup): pools, token(aws.eks.Addon): 6,

@@ -73,7 +73,7 @@ def test_api_server_is_private_in_prod_and_allow_listed_in_dev(stack, region):
     else:
         assert k8s.public_endpoint is True
         assert access["enablePrivateCluster"] is False
-        assert access["authorizedIPRanges"] == [str(c) for c in k8s.public_access_cidrs] == ["203.0.113.0/24"]
+        assert access["authorizedIPRanges"] == [str(c) for c in k8s.public_access_cidrs] == ["85.214.132.0/24"]
         assert "0.0.0.0/0" not in access["authorizedIPRanges"]
 
 
@@ -326,8 +326,11 @@ def test_the_deployer_is_cluster_admin_before_the_workloads_provider_connects(st
     the_cluster = cluster(rec, region)
     admins = [a for a in role_assignments_on(rec, the_cluster) if role_guid(a) == roles.AKS_RBAC_CLUSTER_ADMIN]
     (grant,) = admins
-    assert grant.inputs["principalId"] == DEPLOYER_OBJECT_ID
-    assert grant.inputs["principalType"] == "ServicePrincipal"  # the mocks sign in as one (see test_keyvault.py)
+    from tests.azure.test_keyvault import configured_azure_deployer
+
+    object_id, principal_type = configured_azure_deployer(stack)
+    assert grant.inputs["principalId"] == object_id != DEPLOYER_OBJECT_ID  # the configured one, not the caller
+    assert grant.inputs["principalType"] == principal_type
     (provider,) = [p for p in rec.of_type("pulumi:providers:kubernetes") if depends_on(p, the_cluster)]
     # "New role assignments can take up to five minutes to propagate" (azure F5): the provider waits them out.
     assert waits_after(rec, provider, grant, 300)

@@ -79,11 +79,13 @@ def test_the_deployer_manages_keys_and_secrets_and_keys_wait_for_that(stack, reg
     rec = recording(stack)
     for vault_component in vaults(rec, region).values():
         vault = one_of(rec, az.keyvault.Vault, vault_component)
-        grants = [a for a in role_assignments_on(rec, vault) if a.inputs["principalId"] == DEPLOYER_OBJECT_ID]
+        object_id, principal_type = configured_azure_deployer(stack)
+        assert not [a for a in role_assignments_on(rec, vault) if a.inputs["principalId"] == DEPLOYER_OBJECT_ID]
+        grants = [a for a in role_assignments_on(rec, vault) if a.inputs["principalId"] == object_id]
         assert sorted(role_guid(a) for a in grants) == sorted(
             [roles.KEY_VAULT_CRYPTO_OFFICER, roles.KEY_VAULT_SECRETS_OFFICER]
         )
-        assert {a.inputs["principalType"] for a in grants} == {"ServicePrincipal"}  # the mocks sign in as one
+        assert {a.inputs["principalType"] for a in grants} == {principal_type}  # the stack file's, not the caller's
         for key in of_type(rec, az.keyvault.Key, vault_component):
             # Created is not enough: the grants must have reached the data plane (403 ForbiddenByRbac, azure F5).
             assert all(waits_after(rec, key, grant, AZURE_KEY_VAULT_RBAC.seconds) for grant in grants), key.name
@@ -127,3 +129,12 @@ def test_the_deployers_principal_type_is_configured_or_read_off_its_sign_in(conf
     """ARM refuses a role assignment whose principal type is not the principal's own (UnmatchedPrincipalType)."""
     asyncio.set_event_loop(asyncio.new_event_loop())
     assert _sync_await(roles.deployer_principal_type(configured, client_id).future()) == expected
+
+
+def configured_azure_deployer(stack: str) -> tuple[str, str]:
+    """The stack file's `deployer.azure` (object id, principal type): the grants' principal, never the caller."""
+    from components.settings import PLATFORM_KEY, read_stack_config
+    from tests.conftest import ROOT
+
+    azure = read_stack_config(ROOT, stack)[PLATFORM_KEY]["deployer"]["azure"]
+    return azure["object_id"], azure["principal_type"]
