@@ -65,7 +65,7 @@ EDGE_RULE_PRIORITY = 200
 https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview#security-rules)."""
 
 
-def edge_inbound_rules(edge_cidrs: Sequence[str]) -> list[dict[str, object]]:
+def edge_inbound_rules(edge_cidrs: Sequence[str]) -> list[azure_native.network.SecurityRuleArgsDict]:
     """The AKS subnet NSG's rule admitting the edge on 443 (azure F3). AKS writes only the NSG it manages on
     the nodes, never a bring-your-own subnet's, so without it the default `DenyAllInBound` (65500) drops every
     Cloudflare request before it reaches the ingress (https://github.com/Azure/AKS/issues/674). The destination is
