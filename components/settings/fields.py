@@ -56,6 +56,36 @@ def _guid(value: Any) -> str:
 
 Guid = Annotated[str, BeforeValidator(_guid), WithJsonSchema({"type": "string", "pattern": GUID.pattern})]
 
+IAM_ROLE_ARN = re.compile(r"arn:aws:iam::\d{12}:role/[\w+=,.@/-]{1,512}")
+# https://cloud.google.com/iam/docs/service-account-overview#identifying: <name>@<project>.iam.gserviceaccount.com,
+# the name 6-30 lowercase alphanumerics and hyphens starting with a letter.
+GCP_SERVICE_ACCOUNT = re.compile(
+    r"[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z][a-z0-9-]{4,28}[a-z0-9]\.iam\.gserviceaccount\.com"
+)
+
+
+def _pattern(regex: re.Pattern[str], what: str, allowed: str, example: str) -> Any:
+    """A text field that must match `regex` in full: one message naming the value and the form allowed."""
+
+    def check(value: Any) -> str:
+        text = _text(value, what, example)
+        if not regex.fullmatch(text):
+            raise ValueError(f"{shown(text)} is not {what}; allowed: {allowed}")
+        return text
+
+    return Annotated[str, BeforeValidator(check), WithJsonSchema({"type": "string", "pattern": regex.pattern})]
+
+
+IamRoleArn = _pattern(
+    IAM_ROLE_ARN, "an IAM role ARN", "arn:aws:iam::<12-digit account>:role/<name>", "arn:aws:iam::123456789012:role/x"
+)
+ServiceAccountEmail = _pattern(
+    GCP_SERVICE_ACCOUNT,
+    "a service account e-mail",
+    "<name>@<project>.iam.gserviceaccount.com",
+    "deployer@my-project.iam.gserviceaccount.com",
+)
+
 # A DNS label (RFC 1123): letters, digits and inner hyphens, 1-63 characters.
 _LABEL = r"(?!-)[a-z0-9-]{1,63}(?<!-)"
 DNS_NAME = re.compile(rf"{_LABEL}(\.{_LABEL})*")

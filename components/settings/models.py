@@ -24,11 +24,13 @@ from .fields import (
     Clock,
     DnsZone,
     Guid,
+    IamRoleArn,
     IsoDate,
     KubernetesName,
     LabelKey,
     LabelValue,
     RecordName,
+    ServiceAccountEmail,
     shown,
 )
 
@@ -129,27 +131,10 @@ class AzureSettings(CloudSettings):
     )
 
 
-# https://cloud.google.com/iam/docs/service-account-overview#identifying: <name>@<project>.iam.gserviceaccount.com,
-# the name 6-30 lowercase alphanumerics and hyphens starting with a letter.
-GCP_SERVICE_ACCOUNT = re.compile(
-    r"[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z][a-z0-9-]{4,28}[a-z0-9]\.iam\.gserviceaccount\.com"
-)
-IAM_ROLE_ARN = re.compile(r"arn:aws:iam::\d{12}:role/[\w+=,.@/-]{1,512}")
-
-
 class AwsDeployer(Model):
     """The AWS principal that deploys: an IAM role (the runner's role, or the role operators assume)."""
 
-    role_arn: str = Field(description="IAM role ARN, arn:aws:iam::<12-digit account>:role/<name>.")
-
-    @field_validator("role_arn")
-    @classmethod
-    def _role(cls, arn: str) -> str:
-        if not IAM_ROLE_ARN.fullmatch(arn):
-            raise ValueError(
-                f"{shown(arn)} is not an IAM role ARN; allowed: arn:aws:iam::<12-digit account>:role/<name>"
-            )
-        return arn
+    role_arn: IamRoleArn = Field(description="IAM role ARN, arn:aws:iam::<12-digit account>:role/<name>.")
 
 
 class AzureDeployer(Model):
@@ -164,16 +149,9 @@ class AzureDeployer(Model):
 class GcpDeployer(Model):
     """The Google Cloud principal that deploys: a service account."""
 
-    service_account: str = Field(description="Service account e-mail, <name>@<project>.iam.gserviceaccount.com.")
-
-    @field_validator("service_account")
-    @classmethod
-    def _email(cls, email: str) -> str:
-        if not GCP_SERVICE_ACCOUNT.fullmatch(email):
-            raise ValueError(
-                f"{shown(email)} is not a service account e-mail; allowed: <name>@<project>.iam.gserviceaccount.com"
-            )
-        return email
+    service_account: ServiceAccountEmail = Field(
+        description="Service account e-mail, <name>@<project>.iam.gserviceaccount.com."
+    )
 
 
 class DeployerSettings(Model):
