@@ -9,6 +9,8 @@
                                                                   on a saved `plan --json` file
   python -m scripts.deploy preview|up|refresh|destroy|outputs (--stack NAME | --all)
                                                                   the Pulumi CLI via the Automation API
+                                                                  (up: preflight first; preview/up --phase
+                                                                  1|2|all|auto: docs/DEPLOY.md)
   python -m scripts.deploy replicate --stack prod --dsn-file dsns.json [--lag-only] [--prometheus FILE]
                                                                   after `up`: logical replication from the
                                                                   primary database to the other clouds'
@@ -41,6 +43,7 @@ if TYPE_CHECKING:
     from pulumi.automation import PulumiCommand
 
     from .offline import Recording
+    from .preflight import RunCli
 
 
 def main(
@@ -48,9 +51,11 @@ def main(
     *,
     pulumi_command: PulumiCommand | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    preflight: RunCli | None = None,
 ) -> int:
     """Parse the command line and run the command; returns the process exit code.
-    `pulumi_command` and `sleep` are test seams for the Automation API commands (a fake CLI, no waiting)."""
+    `pulumi_command`, `sleep` and `preflight` are test seams for the Automation API commands (a fake Pulumi CLI, no
+    waiting, fake cloud CLIs)."""
     parser = argparse.ArgumentParser(
         prog="python -m scripts.deploy", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -101,9 +106,13 @@ def main(
             backend=args.backend,
             show_secrets=getattr(args, "show_secrets", False),
             yes_destroy_prod=getattr(args, "yes_destroy_prod", False),
+            phase=getattr(args, "phase", "auto"),
+            skip_preflight=getattr(args, "skip_preflight", False),
         )
         stacks = None if args.all else [args.stack]
-        return driver.run(args.command, stacks, options, pulumi_command=pulumi_command, sleep=sleep)
+        return driver.run(
+            args.command, stacks, options, pulumi_command=pulumi_command, sleep=sleep, preflight=preflight
+        )
 
     json_problem = _json_path_problem(args.json) if args.json is not None else None
     if json_problem:  # checked before the plan runs, not after it
@@ -279,6 +288,21 @@ def _add_driver_commands(commands: argparse._SubParsersAction) -> None:
     }
     for name, text in helps.items():
         sub = commands.add_parser(name, parents=[common], help=text, description=text)
+        if name in ("preview", "up"):
+            sub.add_argument(
+                "--phase",
+                choices=("auto", "1", "2", "all"),
+                default="auto",
+                help="1: everything but the in-cluster objects (from outside); 2: the whole stack (from where the "
+                "cluster APIs are reachable); all: 1 then 2; auto (default): all for an outside deployer or on the "
+                "in-network runner, else 1 (docs/DEPLOY.md)",
+            )
+        if name == "up":
+            sub.add_argument(
+                "--skip-preflight",
+                action="store_true",
+                help="do not ask the clouds for the resource providers, APIs and quotas the first up needs",
+            )
         if name == "destroy":
             sub.add_argument("--yes-destroy-prod", action="store_true", help="allow destroying a prod stack")
         if name == "outputs":

@@ -462,6 +462,19 @@ DEFAULT_EIP_QUOTA = 5
 """Elastic IP addresses per Region, the default quota (Service Quotas code L-0263D0A3)."""
 
 
+EIP_QUOTA_CODE = "L-0263D0A3"
+
+
+def eips_by_region(graph: Graph) -> dict[str, int]:
+    """How many Elastic IPs the stack allocates in each AWS region (by its provider's region)."""
+    counts: dict[str, int] = {}
+    for eip in graph.of_type(EIP):
+        provider = graph.nodes.get(eip.provider)
+        region = str(provider.inputs.get("region")) if provider else "default"
+        counts[region] = counts.get(region, 0) + 1
+    return counts
+
+
 def _eip_quota(graph: Graph) -> Violations:
     per_region: dict[str, list[Node]] = {}
     for eip in graph.of_type(EIP):
@@ -472,7 +485,8 @@ def _eip_quota(graph: Graph) -> Violations:
         (
             tuple(e.urn for e in eips),
             f"{len(eips)} Elastic IPs in {region}, above the default quota of {DEFAULT_EIP_QUOTA} per region: raise "
-            "L-0263D0A3 (Service Quotas) before the first up, for the whole account (dev and prod share it)",
+            f"{EIP_QUOTA_CODE} (Service Quotas) before the first up, for the whole account (dev and prod share it; "
+            "the driver's preflight checks it before up)",
         )
         for region, eips in sorted(per_region.items())
         if len(eips) > DEFAULT_EIP_QUOTA
@@ -508,16 +522,12 @@ def prerequisites(graph: Graph) -> dict[str, list[str]]:
             for ns in AZURE_NAMESPACES.get(n.type.split(":")[1], ())
         }
     )
-    eips: dict[str, int] = {}
-    for eip in graph.of_type(EIP):
-        provider = graph.nodes.get(eip.provider)
-        region = str(provider.inputs.get("region")) if provider else "default"
-        eips[region] = eips.get(region, 0) + 1
+    eips = eips_by_region(graph)
     return {
         "azure_resource_providers": namespaces,
         "gcp_bootstrap_apis": sorted(BOOTSTRAP_APIS) if graph.of_type(SERVICE_TYPE) else [],
         "aws_quotas": [
-            f"L-0263D0A3 Elastic IPs in {region}: {count} (default {DEFAULT_EIP_QUOTA})"
+            f"{EIP_QUOTA_CODE} Elastic IPs in {region}: {count} (default {DEFAULT_EIP_QUOTA})"
             for region, count in sorted(eips.items())
         ],
     }

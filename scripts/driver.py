@@ -20,13 +20,17 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import unquote, urlparse
 
 from pulumi import automation as auto
 from semver import VersionInfo
 
-from components.settings import SettingsError, environment_of, load_settings, read_stack_config
+from components.settings import PlatformSettings, SettingsError, environment_of, load_settings, read_stack_config
+
+if TYPE_CHECKING:  # the deploy check loads the cloud SDKs: imported where a stack's plan is needed
+    from .deploy_check import Graph
+    from .preflight import RunCli
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -49,6 +53,15 @@ INSTALL_HINT = (
 MINIMUM_CLI = VersionInfo(3, 186, 0)
 
 
+PHASES = ("auto", "1", "2", "all")
+"""Phase 1 is everything but the in-cluster objects (every Kubernetes provider and what depends on it are
+excluded), phase 2 the whole stack; `all` runs 1 then 2; `auto` is `all` where the deployer reaches the cluster
+APIs from here (an `outside` deployer, or the in-network runner), else phase 1 only (docs/DEPLOY.md)."""
+RUNNER_ENV = "CODEBUILD_BUILD_ARN"
+"""Set in every CodeBuild build, so on the in-network runner
+(https://docs.aws.amazon.com/codebuild/latest/userguide/build-env-ref-env-vars.html)."""
+
+
 class DriverError(Exception):
     """A usage, configuration or environment problem, reported before (or instead of) running the CLI: exit 2.
     `lines` holds one line per problem."""
@@ -66,6 +79,8 @@ class Options:
     backend: str | None = None  # --backend; else $PULUMI_BACKEND_URL; else file://<project>/.pulumi-state
     show_secrets: bool = False  # outputs: print secret outputs in clear
     yes_destroy_prod: bool = False  # destroy: allow a prod stack
+    phase: str = "auto"  # preview/up: 1, 2, all or auto (PHASES)
+    skip_preflight: bool = False  # up: do not ask the clouds for the prerequisites first
 
 
 def stack_names(project_dir: Path) -> list[str]:
@@ -150,6 +165,20 @@ def find_cli() -> auto.PulumiCommand:
         raise DriverError(f"pulumi CLI unusable: {err}") from err
 
 
+_GRAPHS: dict[tuple[Path, str, bytes], Graph] = {}
+
+
+def offline_graph(project_dir: Path, stack: str) -> Graph:
+    """The offline plan's graph of a stack, recorded once per stack file content."""
+    key = (project_dir, stack, (project_dir / f"Pulumi.{stack}.yaml").read_bytes())
+    if key not in _GRAPHS:
+        from . import plan as offline_plan
+        from .deploy_check import Graph
+
+        _GRAPHS[key] = Graph.from_recording(offline_plan.plan(stack, project_dir))
+    return _GRAPHS[key]
+
+
 def run(
     command: str,
     stacks: Sequence[str] | None,
@@ -159,13 +188,16 @@ def run(
     sleep: Callable[[float], None] = time.sleep,
     out: TextIO | None = None,
     err: TextIO | None = None,
+    preflight: RunCli | None = None,
 ) -> int:
-    """Run `command` on `stacks` (None: every stack file); returns the exit code. `pulumi_command` and `sleep`
-    are test seams (a fake CLI, no real waiting)."""
+    """Run `command` on `stacks` (None: every stack file); returns the exit code. `pulumi_command`, `sleep` and
+    `preflight` (what runs the cloud CLIs) are test seams (a fake CLI, no real waiting)."""
     out = out or sys.stdout  # looked up per call, so captured streams work
     err = err or sys.stderr
     try:
-        driver = Driver(command, stacks, options, pulumi_command=pulumi_command, sleep=sleep, out=out, err=err)
+        driver = Driver(
+            command, stacks, options, pulumi_command=pulumi_command, sleep=sleep, out=out, err=err, preflight=preflight
+        )
     except DriverError as problem:
         for line in problem.lines:
             print(line, file=err)
@@ -186,6 +218,7 @@ class Driver:
         sleep: Callable[[float], None],
         out: TextIO,
         err: TextIO,
+        preflight: RunCli | None = None,
     ):
         if command not in COMMANDS:
             raise DriverError(f"unknown command {command!r}; allowed: {', '.join(COMMANDS)}")
@@ -195,11 +228,17 @@ class Driver:
         self.sleep = sleep
         self.out = out
         self.err = err
+        self.settings: dict[str, PlatformSettings] = {}
+        self.phase_running: str | None = None  # the phase of `up` in progress (for the resume hint)
         self.stacks = self._check_stacks(stacks)
         self.policy = {s: policy_args(self.project_dir, s) for s in self.stacks} if command in ("preview", "up") else {}
+        self.phases = {s: self._phases(s) for s in self.stacks} if command in ("preview", "up") else {}
         self.backend = backend_url(self.project_dir, options.backend)
         self._check_backend()
         self.cli = pulumi_command or find_cli()
+        self.preflight = preflight
+        if command == "up" and not options.skip_preflight:
+            self._check_preflight()
         state = file_backend_dir(self.backend, self.project_dir)
         if state is not None:  # the CLI does not create a file backend's folder itself
             state.mkdir(parents=True, exist_ok=True)
@@ -221,7 +260,7 @@ class Driver:
             problems: list[str] = []
             for stack in stacks:
                 try:
-                    load_settings(stack, read_stack_config(self.project_dir, stack))
+                    self.settings[stack] = load_settings(stack, read_stack_config(self.project_dir, stack))
                 except SettingsError as bad:
                     problems += bad.problems
                     problems.append(f"stack {stack}: {len(bad.problems)} configuration problem(s); nothing was run")
@@ -234,6 +273,42 @@ class Driver:
                     f"refusing to destroy prod stack(s) {', '.join(prod)}: pass --yes-destroy-prod to really do it"
                 )
         return list(stacks)
+
+    def _phases(self, stack: str) -> tuple[str, ...]:
+        """The phases this run performs on `stack` (PHASES); a preview shows only the last one's changes."""
+        chosen = self.options.phase
+        if chosen == "auto":
+            deployer = self.settings[stack].deployer
+            reaches = deployer is None or deployer.position == "outside" or bool(os.environ.get(RUNNER_ENV))
+            chosen = "all" if reaches else "1"
+        phases = {"1": ("1",), "2": ("2",), "all": ("1", "2")}[chosen]
+        return phases[-1:] if self.command == "preview" else phases
+
+    def graph(self, stack: str) -> Graph:
+        """The stack's offline plan as the deploy check sees it (URNs are the engine's: same project, stack, types,
+        names and parents)."""
+        return offline_graph(self.project_dir, stack)
+
+    def _check_preflight(self) -> None:
+        """Ask the clouds for what no resource can create (scripts/preflight.py); refuse `up` when one is missing."""
+        from . import preflight
+
+        problems: list[str] = []
+        for stack in self.stacks:
+            self._line(f"==> preflight · stack {stack}: resource providers, APIs and quotas the first up needs")
+            found = preflight.check(stack, self.settings[stack], self.graph(stack), self.preflight or preflight.run_cli)
+            if found:
+                problems += [*found, f"stack {stack}: {len(found)} preflight problem(s); nothing was run "
+                             "(fix them, or pass --skip-preflight to run anyway)"]  # fmt: skip
+        if problems:
+            raise DriverError(*problems)
+
+    def in_cluster_roots(self, stack: str) -> list[str]:
+        """URNs of the stack's Kubernetes providers: excluded with their dependents, they leave phase 1 without any
+        in-cluster object."""
+        from .deploy_check import K8S_PROVIDER
+
+        return sorted(n.urn for n in self.graph(stack).of_type(K8S_PROVIDER))
 
     def _check_backend(self) -> None:
         if not is_self_managed(self.backend):
@@ -278,7 +353,7 @@ class Driver:
             self._line(f"==> pulumi {self.command} · stack {stack} · backend {redacted(self.backend)}")
         try:
             handle = self.open_stack(stack)
-            result = self._with_retry(stack, lambda: self._operate(handle, stack))
+            result = self._operate(handle, stack)
         except auto.StackNotFoundError:
             print(
                 f"error: stack {stack} does not exist in {redacted(self.backend)}: nothing to {self.command}",
@@ -297,6 +372,7 @@ class Driver:
             code, _, _ = _command_result(failed)
             print(f"error: pulumi {self.command} failed for stack {stack} (exit {code}):", file=self.err)
             self._tail(failed)
+            self._resume_hint(stack)
             return 1
         except Exception as failed:  # the automation layer's own errors (e.g. a preview with no summary)
             print(f"error: pulumi {self.command} failed for stack {stack}: {failed}", file=self.err)
@@ -310,17 +386,64 @@ class Driver:
     def _operate(self, handle: auto.Stack, stack: str) -> Any:
         stream = self._line
         if self.command in ("preview", "up"):
-            policy = self.policy[stack]
-            operation = handle.preview if self.command == "preview" else handle.up
-            return operation(on_output=stream, policy_packs=policy.packs, policy_pack_configs=policy.configs)
+            result = None
+            for phase in self.phases[stack]:
+                result = self._run_phase(handle, stack, phase)
+            if self.phases[stack] == ("1",) and self.options.phase == "auto":
+                self._line(
+                    f"==> stack {stack}: its cluster APIs are reached from the in-network runner only; phase 2 (the "
+                    f"in-cluster objects) runs there: python -m scripts.deploy {self.command} --stack {stack}"
+                )
+            return result
         if self.command == "refresh":
-            return handle.refresh(on_output=stream)
+            return self._with_retry(stack, lambda: handle.refresh(on_output=stream))
         if self.command == "destroy":
-            return handle.destroy(on_output=stream)
+            return self._with_retry(stack, lambda: handle.destroy(on_output=stream))
         return {
             key: (output.value if self.options.show_secrets or not output.secret else SECRET)
             for key, output in handle.outputs().items()
         }
+
+    def _run_phase(self, handle: auto.Stack, stack: str, phase: str) -> Any:
+        """One phase of preview/up: 1 leaves out every Kubernetes provider and what depends on it, 2 is the whole
+        stack (what phase 1 created is unchanged by it)."""
+        self.phase_running = phase
+        if phase == "1":
+            excluded = self.in_cluster_roots(stack)
+            what = f"everything but the in-cluster objects ({len(excluded)} Kubernetes providers and their dependents)"
+            extra: dict[str, Any] = {"exclude": excluded, "exclude_dependents": True}
+        else:
+            what, extra = "the whole stack, in-cluster objects included", {}
+        self._line(f"==> phase {phase} · stack {stack}: {what}")
+        policy = self.policy[stack]
+        operation = handle.preview if self.command == "preview" else handle.up
+        result = self._with_retry(
+            stack,
+            lambda: operation(
+                on_output=self._line, policy_packs=policy.packs, policy_pack_configs=policy.configs, **extra
+            ),
+        )
+        self.phase_running = None
+        if self.command == "up":
+            self._line(f"==> phase {phase} · stack {stack}: done{_changes(result)}")
+        return result
+
+    def _resume_hint(self, stack: str) -> None:
+        """After a failed phase of `up`: what is done and the command that resumes (up is idempotent)."""
+        phase, self.phase_running = self.phase_running, None
+        if self.command != "up" or phase is None:
+            return
+        done = "phase 1 is done; " if phase == "2" else ""
+        where = " from the in-network runner" if phase == "2" and self._in_network(stack) else ""
+        print(
+            f"stack {stack}: phase {phase} stopped; {done}resume with `python -m scripts.deploy up --stack {stack} "
+            f"--phase {phase}`{where} (docs/DEPLOY.md, 'A failed phase')",
+            file=self.err,
+        )
+
+    def _in_network(self, stack: str) -> bool:
+        deployer = self.settings[stack].deployer
+        return deployer is not None and deployer.position == "in-network"
 
     def _with_retry(self, stack: str, operation: Callable[[], Any]) -> Any:
         """Retry on ConcurrentUpdateError (the stack's lock is held) after each of RETRY_DELAYS."""

@@ -55,3 +55,55 @@ def recorded_stack(stack: str) -> Recording:
 def recorded() -> Callable[[str], Recording]:
     """`recorded("prod")`: the stack file's recording, made once per test session."""
     return recorded_stack
+
+
+class FakeClouds:
+    """Answers the preflight's cloud CLI calls (scripts/preflight.py) like az, gcloud and aws would.
+
+    `unregistered`: Azure resource providers not registered; `disabled`: GCP APIs not enabled; `eip_quota`: the
+    Elastic IP quota of every region; `held`: the tags of each Elastic IP already allocated in a region;
+    `missing`: CLIs not installed; `fail`: CLI -> (exit code, stderr)."""
+
+    def __init__(
+        self,
+        *,
+        unregistered: tuple[str, ...] = (),
+        disabled: tuple[str, ...] = (),
+        eip_quota: float = 20.0,
+        held: list[dict[str, str]] | None = None,
+        missing: tuple[str, ...] = (),
+        fail: dict[str, tuple[int, str]] | None = None,
+    ) -> None:
+        self.unregistered = {n.lower() for n in unregistered}
+        self.disabled = set(disabled)
+        self.eip_quota = eip_quota
+        self.held = held or []
+        self.missing = missing
+        self.fail = fail or {}
+        self.calls: list[list[str]] = []
+
+    def __call__(self, argv: Any) -> Any:
+        import json
+
+        from components.gcp.services import BOOTSTRAP_APIS
+        from scripts.deploy_check import AZURE_NAMESPACES
+        from scripts.preflight import CliResult
+
+        argv = list(argv)
+        self.calls.append(argv)
+        tool = argv[0]
+        if tool in self.missing:
+            return CliResult(127, "", f"{tool}: command not found")
+        if tool in self.fail:
+            code, stderr = self.fail[tool]
+            return CliResult(code, "", stderr)
+        if argv[:3] == ["az", "provider", "list"]:
+            known = {ns for group in AZURE_NAMESPACES.values() for ns in group} | {"Microsoft.Compute"}
+            return CliResult(0, json.dumps(sorted(ns for ns in known if ns.lower() not in self.unregistered)))
+        if argv[:3] == ["gcloud", "services", "list"]:
+            return CliResult(0, "\n".join(a for a in (*BOOTSTRAP_APIS, "iam.googleapis.com") if a not in self.disabled))
+        if argv[:3] == ["aws", "service-quotas", "get-service-quota"]:
+            return CliResult(0, f"{self.eip_quota}\n")
+        if argv[:3] == ["aws", "ec2", "describe-addresses"]:
+            return CliResult(0, json.dumps([[{"Key": k, "Value": v} for k, v in t.items()] for t in self.held]))
+        raise AssertionError(f"unexpected cloud CLI call: {argv}")

@@ -30,7 +30,7 @@ from pulumi.runtime.proto import events_pb2, events_pb2_grpc
 
 from components.settings import load_settings
 from scripts import deploy, driver
-from tests.conftest import ROOT, stack_config
+from tests.conftest import ROOT, FakeClouds, recorded_stack, stack_config
 
 PASSPHRASE = "test-passphrase"
 EVENT_LOG = "<event-log>"  # `tcp://127.0.0.1:<port>` of the automation API's event server, port normalized
@@ -69,6 +69,7 @@ class FakePulumi(auto.PulumiCommand):
     `locked`: how many lifecycle commands fail with the file backend's lock error first.
     `stacks`: stacks that exist in the backend (`stack init` adds one).
     `fail`: subcommand -> (code, stdout, stderr) for a command that fails.
+    `fail_if`: argv -> (code, stdout, stderr) or None, for a failure of some command lines only.
     `probe`: called after each streamed line (to check the line was written before the command returned).
     """
 
@@ -79,6 +80,7 @@ class FakePulumi(auto.PulumiCommand):
         locked: int = 0,
         stacks: tuple[str, ...] = ("dev", "prod", "staging"),
         fail: dict[str, tuple[int, str, str]] | None = None,
+        fail_if: Callable[[list[str]], tuple[int, str, str] | None] | None = None,
         probe: Callable[[], None] | None = None,
     ) -> None:  # no super().__init__: that would run the real `pulumi version`
         self.command = "pulumi"
@@ -87,6 +89,7 @@ class FakePulumi(auto.PulumiCommand):
         self.locked = locked
         self.stacks = set(stacks)
         self.fail = fail or {}
+        self.fail_if = fail_if or (lambda argv: None)
         self.probe = probe
 
     def run(self, args, cwd, additional_env, on_output=None, on_error=None) -> auto.CommandResult:
@@ -130,8 +133,9 @@ class FakePulumi(auto.PulumiCommand):
                     self.probe()
             if "--event-log" in args:
                 _send_summary_event(args[args.index("--event-log") + 1])
-            if command in self.fail:
-                return auto.CommandResult(*self.fail[command][1:], code=self.fail[command][0])  # type: ignore[misc]
+            failure = self.fail.get(command) or self.fail_if(args)
+            if failure:
+                return auto.CommandResult(*failure[1:], code=failure[0])  # type: ignore[misc]
             return ok("\n".join(lines))
         raise AssertionError(f"unexpected pulumi command: {args}")
 
@@ -177,9 +181,22 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return project
 
 
-def deploy_main(project: Path, *argv: str, fake: FakePulumi | None = None, sleeps: list[float] | None = None) -> int:
+def deploy_main(
+    project: Path,
+    *argv: str,
+    fake: FakePulumi | None = None,
+    sleeps: list[float] | None = None,
+    clouds: FakeClouds | None = None,
+) -> int:
+    """`python -m scripts.deploy <argv> --project-dir <project>` with a fake Pulumi CLI and fake cloud CLIs (a ready
+    account unless `clouds` says otherwise)."""
     sleeps = [] if sleeps is None else sleeps
-    return deploy.main([*argv, "--project-dir", str(project)], pulumi_command=fake, sleep=sleeps.append)
+    return deploy.main(
+        [*argv, "--project-dir", str(project)],
+        pulumi_command=fake,
+        sleep=sleeps.append,
+        preflight=clouds or FakeClouds(),
+    )
 
 
 # -- exact command lines ----------------------------------------------------------------------------------------
@@ -204,23 +221,151 @@ def test_preview_attaches_the_policy_pack_and_its_config(project: Path, capsys: 
     assert out.rstrip().endswith("==> stack dev: preview done: create 3")
 
 
+def in_cluster_roots(stack: str) -> list[str]:
+    """The stack's Kubernetes providers, from its committed recording: what phase 1 leaves out, with dependents."""
+    return sorted(r.urn for r in recorded_stack(stack).resources if r.type == "pulumi:providers:kubernetes")
+
+
+def excluded(stack: str) -> list[str]:
+    return [a for urn in in_cluster_roots(stack) for a in ("--exclude", urn)]
+
+
 def test_up_runs_without_a_second_preview_and_with_the_policy_pack(project: Path) -> None:
+    """prod deploys in-network: from here `up` runs phase 1, everything but the in-cluster objects."""
     fake = FakePulumi()
     assert deploy_main(project, "up", "--stack", "prod", fake=fake) == 0
     (up,) = fake.runs("up")
     assert up.argv == [
         "--non-interactive", "up", "--yes", "--skip-preview",
+        *excluded("prod"),
         "--policy-pack", f"{project}/policies",
         "--policy-pack-config", f"{project}/policies/config/prod.json",
+        "--exclude-dependents",
         "--exec-kind", "auto.local",
         "--stack", "prod",
     ]  # fmt: skip
+    clusters = (
+        "aws:eks/cluster:Cluster",
+        "azure-native:containerservice:ManagedCluster",
+        "gcp:container/cluster:Cluster",
+    )
+    assert len(in_cluster_roots("prod")) == sum(len(recorded_stack("prod").of_type(c)) for c in clusters) == 6
     argvs = [c.argv for c in fake.calls]  # after up the automation API reads outputs and the last update
     assert ["--non-interactive", "stack", "output", "--json", "--stack", "prod"] in argvs
     assert [
         "--non-interactive", "stack", "history", "--json", "--show-secrets", "--page-size", "1", "--page", "1",
         "--stack", "prod",
     ] in argvs  # fmt: skip
+
+
+# -- the two-phase deploy ---------------------------------------------------------------------------------------
+
+
+def phase_of(call: Call) -> str:
+    """1 when the command line leaves out the in-cluster objects, else 2."""
+    return "1" if "--exclude-dependents" in call.argv else "2"
+
+
+def whole_stack_fails(argv: list[str]) -> tuple[int, str, str] | None:
+    if "--exclude-dependents" not in argv:
+        return 255, "", "error: kubernetes:helm.sh/v3:Release flow-dev-aws-use1-workloads-monitoring-release: timeout"
+    return None
+
+
+def test_an_outside_deployer_runs_phase_1_then_phase_2(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    fake = FakePulumi()
+    assert deploy_main(project, "up", "--stack", "dev", fake=fake) == 0
+    first, second = fake.runs("up")
+    assert [phase_of(first), phase_of(second)] == ["1", "2"]
+    assert [a for a in first.argv if a.startswith("urn:")] == in_cluster_roots("dev")
+    assert not any(a.startswith(("--exclude", "--target")) for a in second.argv)
+    out = capsys.readouterr().out
+    assert out.index("==> phase 1 · stack dev: done") < out.index("==> phase 2 · stack dev: the whole stack")
+
+
+def test_an_in_network_stack_runs_phase_2_on_the_runner_only(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = FakePulumi()
+    assert deploy_main(project, "up", "--stack", "prod", fake=fake) == 0
+    assert [phase_of(c) for c in fake.runs("up")] == ["1"]
+    assert "phase 2 (the in-cluster objects) runs there: python -m scripts.deploy up --stack prod" in (
+        capsys.readouterr().out
+    )
+    monkeypatch.setenv(driver.RUNNER_ENV, "arn:aws:codebuild:us-east-1:210987654321:build/flow-prod-runner:1")
+    assert deploy_main(project, "up", "--stack", "prod", fake=fake) == 0
+    assert [phase_of(c) for c in fake.runs("up")] == ["1", "1", "2"]  # on the runner: both phases
+
+
+def test_no_phase_2_when_phase_1_fails(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    fake = FakePulumi(fail={"up": (255, "", "error: creating EKS cluster: ResourceLimitExceeded")})
+    assert deploy_main(project, "up", "--stack", "dev", fake=fake) == 1
+    assert [phase_of(c) for c in fake.runs("up")] == ["1"]
+    err = capsys.readouterr().err
+    assert "ResourceLimitExceeded" in err
+    assert "stack dev: phase 1 stopped; resume with `python -m scripts.deploy up --stack dev --phase 1`" in err
+
+
+def test_a_failed_phase_2_resumes_with_phase_2_alone(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    fake = FakePulumi(fail_if=whole_stack_fails)
+    assert deploy_main(project, "up", "--stack", "dev", fake=fake) == 1
+    assert [phase_of(c) for c in fake.runs("up")] == ["1", "2"]
+    assert "phase 1 is done; resume with `python -m scripts.deploy up --stack dev --phase 2`" in capsys.readouterr().err
+    fake.fail_if = lambda argv: None  # the timeout was fixed
+    assert deploy_main(project, "up", "--stack", "dev", "--phase", "2", fake=fake) == 0
+    assert [phase_of(c) for c in fake.runs("up")] == ["1", "2", "2"]
+
+
+def test_a_failed_phase_2_of_an_in_network_stack_resumes_on_the_runner(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake = FakePulumi(fail_if=whole_stack_fails)
+    assert deploy_main(project, "up", "--stack", "prod", "--phase", "all", fake=fake) == 1
+    assert "--phase 2` from the in-network runner" in capsys.readouterr().err
+
+
+def test_preview_shows_the_last_phase_only(project: Path) -> None:
+    fake = FakePulumi()
+    assert deploy_main(project, "preview", "--stack", "prod", fake=fake) == 0
+    assert deploy_main(project, "preview", "--stack", "prod", "--phase", "all", fake=fake) == 0
+    assert [phase_of(c) for c in fake.runs("preview")] == ["1", "2"]
+
+
+# -- the preflight ------------------------------------------------------------------------------------------------
+
+
+def test_up_asks_the_clouds_first_and_a_missing_prerequisite_stops_it(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake, clouds = FakePulumi(), FakeClouds(unregistered=("Microsoft.ContainerService",), eip_quota=5.0)
+    assert deploy_main(project, "up", "--stack", "prod", fake=fake, clouds=clouds) == 2
+    assert fake.calls == [Call(["version"], "", {}, {})]  # no stack selected, nothing run
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 4  # the provider, each region's addresses, the summary line
+    assert "Microsoft.ContainerService is not registered" in err[0]
+    assert err[-1] == (
+        "stack prod: 3 preflight problem(s); nothing was run (fix them, or pass --skip-preflight to run anyway)"
+    )
+    assert (
+        deploy_main(
+            project,
+            "up",
+            "--stack",
+            "prod",
+            "--skip-preflight",
+            fake=fake,
+            clouds=FakeClouds(missing=("az", "gcloud", "aws")),
+        )
+        == 0
+    )
+    assert len(fake.runs("up")) == 1
+
+
+def test_only_up_runs_the_preflight(project: Path) -> None:
+    clouds = FakeClouds()
+    for command in ("preview", "refresh", "outputs"):
+        assert deploy_main(project, command, "--stack", "dev", fake=FakePulumi(), clouds=clouds) == 0
+    assert clouds.calls == []
 
 
 def test_refresh_and_destroy_command_lines(project: Path) -> None:
@@ -245,12 +390,17 @@ def test_a_missing_policy_config_is_an_environment_error(project: Path, capsys: 
     assert capsys.readouterr().err.startswith(f"policy config not found: {project}/policies/config/dev.json")
 
 
-@pytest.mark.parametrize(("stack", "config"), [
-    ("dev", "dev"), ("prod", "prod"), ("eu-prod", "prod"), ("alice-dev", "dev"), ("staging", "prod"),
-])
-def test_every_path_picks_the_policy_config_of_the_environment_bound_to_the_stack_name(
-    stack: str, config: str
-) -> None:
+@pytest.mark.parametrize(
+    ("stack", "config"),
+    [
+        ("dev", "dev"),
+        ("prod", "prod"),
+        ("eu-prod", "prod"),
+        ("alice-dev", "dev"),
+        ("staging", "prod"),
+    ],
+)
+def test_every_path_picks_the_policy_config_of_the_environment_bound_to_the_stack_name(stack: str, config: str) -> None:
     """The driver (preview/up), `plan --policy` (by the settings' environment) and CI (which runs both) read the
     same file: the environment comes from the stack's name alone."""
     from scripts import policy_check
@@ -337,8 +487,8 @@ def test_a_locked_stack_is_retried_with_backoff(project: Path, capsys: pytest.Ca
     fake, sleeps = FakePulumi(locked=2), []
     assert deploy_main(project, "up", "--stack", "dev", fake=fake, sleeps=sleeps) == 0
     assert sleeps == [2.0, 4.0]
-    assert len(fake.runs("up")) == 3
-    assert len({tuple(c.argv) for c in fake.runs("up")}) == 1  # the same command line each time
+    assert len(fake.runs("up")) == 4  # phase 1 three times (twice locked), then phase 2 (dev: all from outside)
+    assert len({tuple(c.argv) for c in fake.runs("up")[:3]}) == 1  # the same command line each time
     assert capsys.readouterr().err.count("stack dev is locked by another update; retrying in") == 2
 
 
@@ -455,7 +605,7 @@ def test_all_runs_every_stack_file_in_order(project: Path) -> None:
     fake = FakePulumi()
     assert deploy_main(project, "preview", "--all", fake=fake) == 0
     assert [c.argv[-1] for c in fake.runs("preview")] == ["dev", "prod"]
-    assert [c.argv[5] for c in fake.runs("preview")] == [
+    assert [c.argv[c.argv.index("--policy-pack-config") + 1] for c in fake.runs("preview")] == [
         f"{project}/policies/config/dev.json",
         f"{project}/policies/config/prod.json",
     ]

@@ -1,0 +1,140 @@
+"""Preflight: what a stack's first `up` needs that none of its resources can create, checked against the clouds.
+
+The plan's deploy check lists these prerequisites offline (`deploy_check.prerequisites`); before `up` the driver
+asks the clouds whether they hold, through their own CLIs and the deployer's credentials, and refuses to start
+(exit 2, one line per problem with the command that fixes it) when one does not:
+
+- Azure: every resource provider the stack's resources need is `Registered` in the subscription (a fresh
+  subscription fails the first create of an unregistered one with `MissingSubscriptionRegistration`, review
+  azure R13; https://learn.microsoft.com/azure/azure-resource-manager/management/resource-providers-and-types).
+- GCP: the APIs that enabling the stack's other APIs itself calls are on in the project
+  (https://cloud.google.com/service-usage/docs/enable-disable).
+- AWS: each region's Elastic IP quota (Service Quotas L-0263D0A3, default 5) leaves room for the stack's
+  addresses after those other stacks already hold (review aws 3;
+  https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html).
+
+Nothing here changes a cloud: registering a provider or raising a quota stays the operator's decision (docs/DEPLOY.md).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from components.settings import PlatformSettings
+
+from .deploy_check import EIP_QUOTA_CODE, Graph, eips_by_region, prerequisites
+
+
+@dataclass(frozen=True)
+class CliResult:
+    """What a cloud CLI printed and returned."""
+
+    code: int
+    stdout: str
+    stderr: str = ""
+
+
+RunCli = Callable[[Sequence[str]], CliResult]
+"""Runs one cloud CLI command line (the test seam: a fake answers like the CLI)."""
+
+CLIS = {
+    "az": "install the Azure CLI (https://learn.microsoft.com/cli/azure/install-azure-cli) and `az login`",
+    "gcloud": "install the Google Cloud CLI (https://cloud.google.com/sdk/docs/install) and `gcloud auth login`",
+    "aws": "install the AWS CLI v2 (https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html)",
+}
+
+
+def run_cli(argv: Sequence[str]) -> CliResult:
+    """The real runner: the CLI on PATH (code 127 when it is missing, like a shell)."""
+    if shutil.which(argv[0]) is None:
+        return CliResult(127, "", f"{argv[0]}: command not found")
+    done = subprocess.run(list(argv), capture_output=True, text=True, timeout=120, check=False)
+    return CliResult(done.returncode, done.stdout, done.stderr)
+
+
+def check(stack: str, settings: PlatformSettings, graph: Graph, cli: RunCli = run_cli) -> list[str]:
+    """One line per prerequisite of `stack` the clouds do not meet (empty: the first `up` can start)."""
+    needs = prerequisites(graph)
+    problems: list[str] = []
+    if needs["azure_resource_providers"]:
+        problems += _azure_providers(stack, settings, needs["azure_resource_providers"], cli)
+    if needs["gcp_bootstrap_apis"]:
+        problems += _gcp_apis(stack, settings, needs["gcp_bootstrap_apis"], cli)
+    for region, count in sorted(eips_by_region(graph).items()):
+        problems += _aws_eip_quota(stack, settings, region, count, cli)
+    return problems
+
+
+def _ask(stack: str, what: str, argv: Sequence[str], cli: RunCli) -> tuple[str | None, list[str]]:
+    """Run `argv`; (stdout, []) or (None, [the problem line])."""
+    result = cli(argv)
+    if result.code == 127:
+        return None, [f"preflight {stack}: {argv[0]} not found, needed to check {what}: {CLIS[argv[0]]}"]
+    if result.code != 0:
+        detail = next((line.strip() for line in result.stderr.splitlines() if line.strip()), "no output")
+        return None, [f"preflight {stack}: cannot check {what} (`{' '.join(argv)}` exit {result.code}: {detail})"]
+    return result.stdout, []
+
+
+def _azure_providers(stack: str, settings: PlatformSettings, namespaces: list[str], cli: RunCli) -> list[str]:
+    subscription = settings.clouds.azure.subscription_id or ""
+    argv = [
+        "az", "provider", "list", "--subscription", subscription,
+        "--query", "[?registrationState=='Registered'].namespace", "--output", "json",
+    ]  # fmt: skip
+    out, problems = _ask(stack, f"the resource providers of subscription {subscription}", argv, cli)
+    if out is None:
+        return problems
+    registered = {str(ns).lower() for ns in json.loads(out or "[]")}
+    return [
+        f"preflight {stack}: resource provider {ns} is not registered in subscription {subscription}: "
+        f"az provider register --namespace {ns} --subscription {subscription} --wait"
+        for ns in namespaces
+        if ns.lower() not in registered
+    ]
+
+
+def _gcp_apis(stack: str, settings: PlatformSettings, apis: list[str], cli: RunCli) -> list[str]:
+    project = settings.clouds.gcp.project or ""
+    argv = ["gcloud", "services", "list", "--enabled", "--project", project, "--format", "value(config.name)"]
+    out, problems = _ask(stack, f"the enabled APIs of project {project}", argv, cli)
+    if out is None:
+        return problems
+    enabled = set(out.split())
+    return [
+        f"preflight {stack}: API {api} is not enabled in project {project}: "
+        f"gcloud services enable {api} --project {project}"
+        for api in apis
+        if api not in enabled
+    ]
+
+
+def _aws_eip_quota(stack: str, settings: PlatformSettings, region: str, count: int, cli: RunCli) -> list[str]:
+    quota_argv = [
+        "aws", "service-quotas", "get-service-quota", "--service-code", "ec2", "--quota-code", EIP_QUOTA_CODE,
+        "--region", region, "--query", "Quota.Value", "--output", "text",
+    ]  # fmt: skip
+    out, problems = _ask(stack, f"the Elastic IP quota in {region}", quota_argv, cli)
+    if out is None:
+        return problems
+    quota = int(float(out.strip()))
+    addresses_argv = [
+        "aws", "ec2", "describe-addresses", "--region", region, "--query", "Addresses[].Tags", "--output", "json",
+    ]  # fmt: skip
+    out, problems = _ask(stack, f"the Elastic IPs in use in {region}", addresses_argv, cli)
+    if out is None:
+        return problems
+    mine = {"platform": settings.name, "environment": settings.environment}
+    held = [{t["Key"]: t["Value"] for t in tags or []} for tags in json.loads(out or "[]")]
+    others = sum(1 for tags in held if any(tags.get(k) != v for k, v in mine.items()))
+    if others + count <= quota:
+        return []
+    return [
+        f"preflight {stack}: {region} needs {count} Elastic IPs for this stack and {others} are held by others, "
+        f"above the quota of {quota}: aws service-quotas request-service-quota-increase --service-code ec2 "
+        f"--quota-code {EIP_QUOTA_CODE} --region {region} --desired-value {others + count}"
+    ]

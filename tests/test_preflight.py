@@ -1,0 +1,87 @@
+"""The preflight before `up`: the clouds asked, through their CLIs, for what no resource of the stack can create
+(Azure resource providers, GCP bootstrap APIs, AWS Elastic IP quota), and `up` refused in one line per problem."""
+
+from __future__ import annotations
+
+import pytest
+
+from components.settings import load_settings
+from scripts import preflight
+from scripts.deploy_check import Graph, eips_by_region
+from tests.conftest import FakeClouds, record_stack, recorded_stack, stack_config, stack_settings
+
+OTHER_STACK = {"platform": "flow", "environment": "dev"}  # prod's account also holds dev's addresses
+
+
+@pytest.fixture(scope="module")
+def prod() -> Graph:
+    return Graph.from_recording(recorded_stack("prod"))
+
+
+def check(graph: Graph, clouds: FakeClouds) -> list[str]:
+    return preflight.check("prod", stack_settings("prod"), graph, clouds)
+
+
+def test_a_ready_account_passes_and_each_cloud_is_asked_about_its_own_scope(prod: Graph) -> None:
+    clouds = FakeClouds()
+    assert check(prod, clouds) == []
+    settings = stack_settings("prod")
+    asked = {" ".join(c[:3]): c for c in clouds.calls}
+    assert asked["az provider list"][asked["az provider list"].index("--subscription") + 1] == (
+        settings.clouds.azure.subscription_id
+    )
+    assert asked["gcloud services list"][asked["gcloud services list"].index("--project") + 1] == (
+        settings.clouds.gcp.project
+    )
+    quota_regions = {c[c.index("--region") + 1] for c in clouds.calls if c[1] == "service-quotas"}
+    assert quota_regions == set(eips_by_region(prod)) == {"us-east-1", "us-west-2"}
+    assert all("L-0263D0A3" in c for c in clouds.calls if c[1] == "service-quotas")
+
+
+def test_an_unregistered_resource_provider_is_named_with_the_command_that_registers_it(prod: Graph) -> None:
+    (line,) = check(prod, FakeClouds(unregistered=("Microsoft.DBforPostgreSQL",)))
+    subscription = stack_settings("prod").clouds.azure.subscription_id
+    assert "resource provider Microsoft.DBforPostgreSQL is not registered" in line
+    assert f"az provider register --namespace Microsoft.DBforPostgreSQL --subscription {subscription}" in line
+
+
+def test_a_disabled_bootstrap_api_is_named_with_the_command_that_enables_it(prod: Graph) -> None:
+    (line,) = check(prod, FakeClouds(disabled=("serviceusage.googleapis.com",)))
+    assert "gcloud services enable serviceusage.googleapis.com --project flow-prod-platform" in line
+
+
+def test_the_default_eip_quota_is_too_small_for_prod(prod: Graph) -> None:
+    """Prod allocates 6 Elastic IPs per region (aws 3): the default quota of 5 is refused in each region."""
+    lines = check(prod, FakeClouds(eip_quota=5.0))
+    assert len(lines) == 2
+    assert all("needs 6 Elastic IPs" in line and "--desired-value 6" in line for line in lines)
+
+
+def test_addresses_held_by_other_stacks_count_and_the_stacks_own_do_not(prod: Graph) -> None:
+    others = [{**OTHER_STACK, "Name": f"dev-{i}"} for i in range(3)]
+    own = [{"platform": "flow", "environment": "prod"} for _ in range(6)]
+    assert check(prod, FakeClouds(eip_quota=8.0, held=others)) != []  # 3 + 6 > 8
+    assert check(prod, FakeClouds(eip_quota=9.0, held=others + own)) == []  # a second up: its own 6 are not extra
+    (line, _) = check(prod, FakeClouds(eip_quota=8.0, held=others + own))
+    assert "3 are held by others" in line and "--desired-value 9" in line
+
+
+def test_a_missing_or_failing_cli_is_one_line_saying_what_could_not_be_checked(prod: Graph) -> None:
+    lines = check(
+        prod,
+        FakeClouds(
+            missing=("az",), fail={"gcloud": (1, "ERROR: (gcloud) You do not currently have an active account")}
+        ),
+    )
+    assert len(lines) == 2
+    assert lines[0].startswith("preflight prod: az not found, needed to check the resource providers")
+    assert "active account" in lines[1] and "exit 1" in lines[1]
+
+
+def test_a_stack_without_azure_and_gcp_asks_only_aws() -> None:
+    overrides = {"clouds": {"azure": {"enabled": False}, "gcp": {"enabled": False}}, "identity": {"trusts": []}}
+    recording = record_stack("dev", **overrides)
+    settings = load_settings("dev", stack_config("dev", **overrides))
+    clouds = FakeClouds(missing=("az", "gcloud"))
+    assert preflight.check("dev", settings, Graph.from_recording(recording), clouds) == []
+    assert {c[0] for c in clouds.calls} == {"aws"}
