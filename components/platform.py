@@ -91,6 +91,7 @@ class Platform(pulumi.ComponentResource):
                         platform_cidrs=platform_cidrs,
                         mesh=mesh,
                         shared_network=shared,
+                        cluster_access=getattr(self, "gcp_deployer_access", None) if cloud == "gcp" else None,
                     ),
                     opts=pulumi.ResourceOptions(
                         parent=self, providers=[provider], transformations=self._after_gcp_apis
@@ -130,6 +131,15 @@ class Platform(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, providers=[provider]),
         )
         self._after_gcp_apis = [services.transformation()]
+        deployer = settings.deployer.gcp if settings.deployer else None
+        if deployer is not None:
+            from .gcp.deployer_access import GcpDeployerAccess, GcpDeployerAccessArgs
+
+            self.gcp_deployer_access = GcpDeployerAccess(
+                f"{name}-gcp-deployer",
+                GcpDeployerAccessArgs(str(settings.clouds.gcp.project), deployer.service_account),
+                opts=pulumi.ResourceOptions(parent=self, providers=[provider], transformations=self._after_gcp_apis),
+            )
 
     def _primary(self, cloud: Cloud) -> tuple[CloudRegion, pulumi.ProviderResource]:
         """A cloud's primary region component and its provider."""

@@ -33,6 +33,8 @@ class RegionArgs:
     """The stack's VPN mesh: a region in one of its legs builds its VPN gateway."""
     shared_network: Any = None
     """The cloud-wide network the region joins, when its cloud has one (GCP's global VPC: GcpGlobalNetwork)."""
+    cluster_access: Any = None
+    """The deployer's cloud-wide cluster grant, when its cloud grants per project (GCP: GcpDeployerAccess)."""
 
     @property
     def in_mesh(self) -> bool:

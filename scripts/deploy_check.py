@@ -296,6 +296,41 @@ def _aks_rbac(graph: Graph) -> Violations:
     return found
 
 
+EKS_ADMIN_ASSOCIATION = "aws:eks/accessPolicyAssociation:AccessPolicyAssociation"
+EKS_CLUSTER_ADMIN = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
+PROJECT_IAM_MEMBER = "gcp:projects/iAMMember:IAMMember"
+GKE_ADMIN_ROLES = ("roles/container.admin", "roles/container.clusterAdmin")
+
+
+def _cluster_grants(graph: Graph) -> Violations:
+    """A Kubernetes provider on EKS or GKE logs in as the deployer: it waits for the grant that lets it in (EKS: a
+    cluster-admin access policy association on that cluster; GKE: a container admin project grant, and its
+    propagation wait). AKS is `aks-rbac-propagation`'s."""
+    found: Violations = []
+    for provider in graph.of_type(K8S_PROVIDER):
+        before = [graph.nodes[u] for u in graph.ancestors(provider.urn)]
+        for cluster in (n for n in before if n.type == EKS):
+            name = cluster.inputs.get("name")
+            if not any(
+                n.type == EKS_ADMIN_ASSOCIATION
+                and n.inputs.get("policyArn") == EKS_CLUSTER_ADMIN
+                and n.inputs.get("clusterName") == name
+                for n in before
+            ):
+                found.append(((provider.urn, cluster.urn), f"{provider.name} calls {name} before any admin access"))
+        wait = waits.GCP_DEPLOYER_IAM.seconds
+        if any(n.type == GKE for n in before):
+            grants = [n for n in before if n.type == PROJECT_IAM_MEMBER and n.inputs.get("role") in GKE_ADMIN_ROLES]
+            if not grants:
+                found.append(((provider.urn,), f"{provider.name} calls GKE before the deployer's admin grant"))
+            for grant in grants:
+                if not waited(graph, provider.urn, grant.urn, wait):
+                    found.append(
+                        ((provider.urn, grant.urn), f"{provider.name} calls GKE less than {wait} s after {grant.name}")
+                    )
+    return found
+
+
 def _unordered(graph: Graph, nodes: list[Node]) -> list[tuple[Node, Node]]:
     """Pairs of `nodes` neither of which waits for the other (the engine may run them at once)."""
     return [
@@ -653,6 +688,15 @@ RULES: list[Rule] = [
         f"the first Kubernetes call waits {waits.AKS_RBAC.seconds} s after the AKS RBAC grant it relies on",
         waits.AKS_RBAC.source,
         _aks_rbac,
+    ),
+    Rule(
+        "kubernetes-after-cluster-grant",
+        "blocker",
+        "an EKS or GKE Kubernetes provider waits for the deployer's cluster access (EKS cluster-admin association; "
+        f"GKE container admin grant + {waits.GCP_DEPLOYER_IAM.seconds} s)",
+        "https://docs.aws.amazon.com/eks/latest/userguide/access-policies.html, "
+        "https://cloud.google.com/kubernetes-engine/docs/how-to/iam",
+        _cluster_grants,
     ),
     Rule(
         "gcp-iam-propagation",

@@ -12,6 +12,11 @@ asks the clouds whether they hold, through their own CLIs and the deployer's cre
 - AWS: each region's Elastic IP quota (Service Quotas L-0263D0A3, default 5) leaves room for the stack's
   addresses after those other stacks already hold (review aws 3;
   https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html).
+- The in-network runner: its CodeConnections connection is `AVAILABLE` (a new one stays `PENDING` until its
+  handshake in the console, and CodeBuild's webhook cannot be created before;
+  https://docs.aws.amazon.com/dtconsole/latest/userguide/connections-update.html), and the deployer role, its
+  service role, trusts `codebuild.amazonaws.com`
+  (https://docs.aws.amazon.com/codebuild/latest/userguide/setting-up-service-role.html).
 
 Nothing here changes a cloud: registering a provider or raising a quota stays the operator's decision (docs/DEPLOY.md).
 """
@@ -27,6 +32,8 @@ from dataclasses import dataclass
 from components.settings import PlatformSettings
 
 from .deploy_check import EIP_QUOTA_CODE, Graph, eips_by_region, prerequisites
+
+CODEBUILD_PROJECT = "aws:codebuild/project:Project"
 
 
 @dataclass(frozen=True)
@@ -66,6 +73,8 @@ def check(stack: str, settings: PlatformSettings, graph: Graph, cli: RunCli = ru
         problems += _gcp_apis(stack, settings, needs["gcp_bootstrap_apis"], cli)
     for region, count in sorted(eips_by_region(graph).items()):
         problems += _aws_eip_quota(stack, settings, region, count, cli)
+    if graph.of_type(CODEBUILD_PROJECT):
+        problems += _runner(stack, settings, cli)
     return problems
 
 
@@ -138,3 +147,32 @@ def _aws_eip_quota(stack: str, settings: PlatformSettings, region: str, count: i
         f"above the quota of {quota}: aws service-quotas request-service-quota-increase --service-code ec2 "
         f"--quota-code {EIP_QUOTA_CODE} --region {region} --desired-value {others + count}"
     ]
+
+
+def _runner(stack: str, settings: PlatformSettings, cli: RunCli) -> list[str]:
+    deployer = settings.deployer
+    if deployer is None or deployer.runner is None or deployer.aws is None:
+        return []
+    arn, region = deployer.runner.connection_arn, deployer.runner.connection_arn.split(":")[3]
+    argv = [
+        "aws", "codeconnections", "get-connection", "--connection-arn", arn, "--region", region,
+        "--query", "Connection.ConnectionStatus", "--output", "text",
+    ]  # fmt: skip
+    out, problems = _ask(stack, "the runner's GitHub connection", argv, cli)
+    if out is not None and out.strip() != "AVAILABLE":
+        problems.append(
+            f"preflight {stack}: the runner's connection {arn} is {out.strip() or 'unknown'}, not AVAILABLE: finish "
+            "its handshake in the console (Developer Tools > Settings > Connections > Update pending connection)"
+        )
+    role = deployer.aws.role_arn.rsplit("/", 1)[1]
+    argv = [
+        "aws", "iam", "get-role", "--role-name", role, "--query", "Role.AssumeRolePolicyDocument", "--output", "json",
+    ]  # fmt: skip
+    out, found = _ask(stack, f"the trust policy of role {role}", argv, cli)
+    problems += found
+    if out is not None and "codebuild.amazonaws.com" not in out:
+        problems.append(
+            f"preflight {stack}: role {role} (deployer.aws.role_arn) does not trust codebuild.amazonaws.com, so the "
+            "runner cannot use it: add the service to its trust policy (docs/DEPLOY.md, 'Bootstrap')"
+        )
+    return problems

@@ -73,6 +73,8 @@ class FakeClouds:
         held: list[dict[str, str]] | None = None,
         missing: tuple[str, ...] = (),
         fail: dict[str, tuple[int, str]] | None = None,
+        connection: str = "AVAILABLE",
+        trusted: tuple[str, ...] = ("codebuild.amazonaws.com",),
     ) -> None:
         self.unregistered = {n.lower() for n in unregistered}
         self.disabled = set(disabled)
@@ -80,6 +82,8 @@ class FakeClouds:
         self.held = held or []
         self.missing = missing
         self.fail = fail or {}
+        self.connection = connection
+        self.trusted = trusted
         self.calls: list[list[str]] = []
 
     def __call__(self, argv: Any) -> Any:
@@ -106,4 +110,11 @@ class FakeClouds:
             return CliResult(0, f"{self.eip_quota}\n")
         if argv[:3] == ["aws", "ec2", "describe-addresses"]:
             return CliResult(0, json.dumps([[{"Key": k, "Value": v} for k, v in t.items()] for t in self.held]))
+        if argv[:3] == ["aws", "codeconnections", "get-connection"]:
+            return CliResult(0, f"{self.connection}\n")
+        if argv[:3] == ["aws", "iam", "get-role"]:
+            statement = [
+                {"Effect": "Allow", "Principal": {"Service": s}, "Action": "sts:AssumeRole"} for s in self.trusted
+            ]
+            return CliResult(0, json.dumps({"Version": "2012-10-17", "Statement": statement}))
         raise AssertionError(f"unexpected cloud CLI call: {argv}")

@@ -109,6 +109,13 @@ BREAKS: dict[str, tuple[Callable[[Node, Graph], Node], str]] = {
     "azure-rbac-propagation": (bypass_sleeps(of("azure-native:keyvault:Key")), "vault-key-aks"),
     "aks-rbac-propagation": (bypass_sleeps(of(deploy_check.K8S_PROVIDER)), "deployer-cluster-admin"),
     "gcp-iam-propagation": (bypass_sleeps(of(deploy_check.GKE)), "kms-key-gke-agent"),
+    "kubernetes-after-cluster-grant": (  # the seed's kubeconfigs: the cluster only, no deployer access
+        drop_deps(
+            of(deploy_check.K8S_PROVIDER),
+            lambda n: n.type == deploy_check.EKS_ADMIN_ASSOCIATION or "gcp-deployer" in n.name,
+        ),
+        "aws-use1-eks-cluster",
+    ),
     "aks-agent-pools-serial": (drop_deps(of(deploy_check.AGENT_POOL), of(deploy_check.AGENT_POOL)), "aks-pool-"),
     "flexible-server-serial": (
         drop_deps(of(*deploy_check.FLEX_WRITES), of(*deploy_check.FLEX_WRITES)),
@@ -190,6 +197,15 @@ def test_each_rule_catches_the_recording_with_its_fix_taken_out(rule):
     assert broken, f"{rule} misses the broken recording"
     assert all(f.severity == "blocker" and f.resources for f in broken)
     assert any(named in bad.nodes[urn].name for f in broken for urn in f.resources), [f.message for f in broken]
+
+
+def test_the_gke_grant_counts_only_after_its_propagation_wait():
+    bad = edited(graph_of("prod"), bypass_sleeps(of(deploy_check.K8S_PROVIDER)))
+    messages = [f.message for f in findings(bad, "kubernetes-after-cluster-grant")]
+    gke = [m for m in messages if "gcp" in m]
+    assert len(gke) == 2 and all("less than 120 s after flow-prod-gcp-deployer-cluster-admin" in m for m in gke)
+    eks_only = [m for m in messages if "aws" in m]
+    assert eks_only == []  # an EKS association needs no wait: the API authorizes it at once
 
 
 def test_apis_must_not_be_disabled_on_destroy():

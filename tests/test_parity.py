@@ -216,13 +216,18 @@ CONTRACT: dict[str, dict[str, Guarantee | Gap]] = {
             ),
         ),
         "gcp": Guarantee(
-            "GKE private endpoint and private nodes (dev: master authorised networks)",
+            "GKE private endpoint and private nodes, admitting the in-network runner (dev: master authorised "
+            "networks)",
             all_of(
                 prod_only(GKE, "privateClusterConfig.enablePrivateEndpoint", True, False),
                 every(GKE, "privateClusterConfig.enablePrivateNodes", True),
                 allow_listed_in_dev(
                     GKE,
-                    lambda r: [b["cidrBlock"] for b in get(r, "masterAuthorizedNetworksConfig.cidrBlocks") or []],
+                    lambda r: [
+                        b["cidrBlock"]
+                        for b in get(r, "masterAuthorizedNetworksConfig.cidrBlocks") or []
+                        if get(r, "privateClusterConfig.enablePrivateEndpoint") is False
+                    ],
                 ),
             ),
         ),

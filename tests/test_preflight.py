@@ -85,3 +85,10 @@ def test_a_stack_without_azure_and_gcp_asks_only_aws() -> None:
     clouds = FakeClouds(missing=("az", "gcloud"))
     assert preflight.check("dev", settings, Graph.from_recording(recording), clouds) == []
     assert {c[0] for c in clouds.calls} == {"aws"}
+
+
+def test_the_runner_needs_an_available_connection_and_a_role_codebuild_may_assume(prod: Graph) -> None:
+    lines = check(prod, FakeClouds(connection="PENDING", trusted=("ec2.amazonaws.com",)))
+    assert len(lines) == 2
+    assert "connection arn:aws:codeconnections:us-east-1:" in lines[0] and "is PENDING, not AVAILABLE" in lines[0]
+    assert "role flow-prod-deployer (deployer.aws.role_arn) does not trust codebuild.amazonaws.com" in lines[1]

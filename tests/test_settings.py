@@ -35,6 +35,7 @@ SUBSCRIPTION = "5ddb513c-f4e4-4213-afdc-fb2d2eadbb88"
 PROVIDERS: dict[str, Any] = {
     "aws:region": "us-east-1", "gcp:project": "proj-1", "azure-native:subscriptionId": SUBSCRIPTION
 }
+RUNNER_CONNECTION = "arn:aws:codeconnections:us-east-1:210987654321:connection/4f1c2d3e-5a6b-4c7d-8e9f-0a1b2c3d4e5f"
 MINIMAL: dict[str, dict[str, Any]] = {
     # prod deploys the API by digest.
     "prod": {
@@ -43,6 +44,10 @@ MINIMAL: dict[str, dict[str, Any]] = {
             "aws": {"role_arn": "arn:aws:iam::210987654321:role/acme-deployer"},
             "azure": {"object_id": "7d2e9f3a-8b5c-4d7e-a0f1-2b3c4d5e6f70", "principal_type": "ServicePrincipal"},
             "gcp": {"service_account": "acme-deployer@acme-platform.iam.gserviceaccount.com"},
+            "runner": {
+                "repository": "https://github.com/acme/platform",
+                "connection_arn": RUNNER_CONNECTION,
+            },
         },
         "name": "acme",
         "workloads": {"api": {"image": "ghcr.io/acme/api:1.0.0@sha256:" + "0" * 64}},
@@ -632,8 +637,9 @@ def test_aws_region_must_be_the_first_aws_region(stack: str) -> None:
 
 @pytest.mark.parametrize(("platform", "region"), [
     pytest.param(valid(), None, id="aws-region-unset"),
-    pytest.param(valid(regions("aws", ("us-west-2", "10.11.0.0/16"), ("us-east-1", "10.10.0.0/16"))), "us-west-2",
-                 id="reordered-regions"),
+    pytest.param(valid(regions("aws", ("us-west-2", "10.11.0.0/16"), ("us-east-1", "10.10.0.0/16")),
+                       {"deployer": {"runner": {"connection_arn": RUNNER_CONNECTION.replace("east-1", "west-2")}}}),
+                 "us-west-2", id="reordered-regions"),
     pytest.param(valid(clouds={"aws": {"enabled": False}, "azure": {"role": "primary"}}), "eu-west-1",
                  id="aws-disabled"),
 ])

@@ -32,6 +32,11 @@ MINIMAL: dict[str, dict[str, Any]] = {
             "aws": {"role_arn": "arn:aws:iam::210987654321:role/acme-deployer"},
             "azure": {"object_id": "7d2e9f3a-8b5c-4d7e-a0f1-2b3c4d5e6f70", "principal_type": "ServicePrincipal"},
             "gcp": {"service_account": "acme-deployer@acme-platform.iam.gserviceaccount.com"},
+            "runner": {
+                "repository": "https://github.com/acme/platform",
+                "connection_arn": "arn:aws:codeconnections:us-east-1:210987654321:connection/"
+                "4f1c2d3e-5a6b-4c7d-8e9f-0a1b2c3d4e5f",
+            },
         },
         "name": "acme",
         "workloads": {"api": {"image": "ghcr.io/acme/api:1.0.0@sha256:" + "0" * 64}},

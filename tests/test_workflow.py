@@ -18,7 +18,7 @@ import yaml
 
 from components.settings import environment_of
 from scripts import driver
-from tests.conftest import ROOT
+from tests.conftest import ROOT, recorded_stack
 
 WORKFLOWS = ROOT / ".github" / "workflows"
 WORKFLOW = WORKFLOWS / "pr.yml"
@@ -120,7 +120,9 @@ def test_preview_job_per_stack_with_the_policy_pack(workflow: dict[str, Any]) ->
     job = workflow["jobs"]["preview"]
     assert job["needs"] == "offline"
     assert STACKS == ["dev", "prod"]
-    assert job["strategy"]["matrix"] == {"include": [{"stack": s, "environment": environment_of(s)} for s in STACKS]}
+    assert [{k: c[k] for k in ("stack", "environment")} for c in job["strategy"]["matrix"]["include"]] == [
+        {"stack": s, "environment": environment_of(s)} for s in STACKS
+    ]
     assert job["permissions"] == {"contents": "read", "pull-requests": "write", "id-token": "write"}
     assert job["env"] == {
         "PULUMI_BACKEND_URL": "${{ secrets.PULUMI_BACKEND_URL }}",
@@ -141,6 +143,20 @@ def test_preview_job_per_stack_with_the_policy_pack(workflow: dict[str, Any]) ->
     assert pulumi["with"]["policyPackConfigs"] == "policies/config/${{ matrix.environment }}.json"
     venvs = "\n".join(runs(job))
     assert "python -m venv venv" in venvs and "python -m venv policies/venv" in venvs  # where the CLI looks
+
+
+def test_prod_previews_on_the_in_network_runner_the_prod_plan_builds(workflow: dict[str, Any]) -> None:
+    """The prod preview diffs in-cluster objects behind private APIs: only the runner inside the network reaches them
+    (issue 14); dev's public, allow-listed APIs take a hosted runner."""
+    job = workflow["jobs"]["preview"]
+    (project,) = [r for r in recorded_stack("prod").resources if r.type == "aws:codebuild/project:Project"]
+    labels = {}
+    for case in matrix_cases(job):
+        runner = case["${{ matrix.runner }}"]
+        hosted = job["runs-on"].split("&&")[1].split("||")[0].strip()  # what 'hosted' maps to
+        labels[case["${{ matrix.stack }}"]] = hosted if runner == "hosted" else f"codebuild-{runner}-<run>-<attempt>"
+    assert labels == {"dev": "'ubuntu-latest'", "prod": f"codebuild-{project.inputs['name']}-<run>-<attempt>"}
+    assert "format('codebuild-{0}-{1}-{2}', matrix.runner, github.run_id, github.run_attempt)" in job["runs-on"]
 
 
 def test_clouds_are_reached_through_oidc_only(workflow: dict[str, Any]) -> None:

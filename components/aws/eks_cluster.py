@@ -61,6 +61,10 @@ class AwsEksClusterArgs:
     the kubeconfig waits for that grant (never the caller of the run)."""
     office_hours: OfficeHours | None = None
     """Scale every node group to zero outside these hours (non-production); None keeps them running."""
+    vpc_id: pulumi.Input[str] | None = None
+    """The cluster's VPC: holds the API clients' security group."""
+    api_client_cidrs: Sequence[str] = ()
+    """Private ranges admitted to the API on 443 (the in-network runner's subnets, reachability.runner_ranges)."""
 
 
 class AwsEksCluster(pulumi.ComponentResource):
@@ -102,6 +106,28 @@ class AwsEksCluster(pulumi.ComponentResource):
             tags=args.tags,
             opts=child,
         )
+        # EKS puts the private endpoint's ENIs in its own cluster security group, which admits only itself: the
+        # group below, given at create, admits the in-network runner (its rules change without touching the
+        # cluster; https://docs.aws.amazon.com/eks/latest/userguide/sec-group-reqs.html).
+        api_clients = aws.ec2.SecurityGroup(
+            f"{name}-api-clients",
+            vpc_id=args.vpc_id,
+            description=f"{args.cluster_name}: private API clients (the in-network deploy runner)",
+            tags={**args.tags, "Name": f"{args.cluster_name}-api-clients"},
+            opts=child,
+        )
+        for i, cidr in enumerate(args.api_client_cidrs):
+            aws.vpc.SecurityGroupIngressRule(
+                f"{name}-api-client-{i}",
+                security_group_id=api_clients.id,
+                ip_protocol="tcp",
+                from_port=443,
+                to_port=443,
+                cidr_ipv4=cidr,
+                description="in-network deploy runner",
+                tags=args.tags,
+                opts=child,
+            )
         cluster = aws.eks.Cluster(
             f"{name}-cluster",
             name=args.cluster_name,
@@ -109,6 +135,7 @@ class AwsEksCluster(pulumi.ComponentResource):
             role_arn=cluster_role.arn,
             vpc_config={
                 "subnet_ids": list(args.subnet_ids),
+                "security_group_ids": [api_clients.id],
                 "endpoint_private_access": True,
                 "endpoint_public_access": args.public_endpoint,
                 "public_access_cidrs": list(args.public_access_cidrs) if args.public_endpoint else None,

@@ -10,6 +10,7 @@ import pulumi_aws as aws
 from ..connectivity.ends import AwsEnd
 from ..lib.naming import StackNames
 from ..lib.private_dns import GCP_FORWARDER_SOURCE
+from ..lib.reachability import runner_ranges
 from ..regional import PostgresConnection, RegionArgs, served_by
 from ..settings.models import PlatformSettings, Region
 from .bucket import AwsBucket, AwsBucketArgs
@@ -19,6 +20,7 @@ from .kms_key import AwsKmsKey, AwsKmsKeyArgs
 from .mesh_watch import AwsMeshWatch, AwsMeshWatchArgs
 from .network import AwsNetwork, AwsNetworkArgs
 from .postgres import ADMIN_USER, AwsPostgres, AwsPostgresArgs
+from .runner import AwsDeployRunner, AwsDeployRunnerArgs
 from .vpn_gateway import AwsVpnGateway, AwsVpnGatewayArgs
 
 KEY_PURPOSES = ("eks", "rds", "s3", "logs")
@@ -66,6 +68,8 @@ class AwsRegion(pulumi.ComponentResource):
     """How clients reach the region's RDS instance (password in the RDS-managed secret)."""
     vpn_end: AwsEnd | None
     """The region's virtual private gateway in the VPN mesh (None outside it)."""
+    runner: AwsDeployRunner | None
+    """The in-network deploy runner (the primary region of an in-network deployer only)."""
 
     def __init__(self, name: str, args: RegionArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("multicloud:aws:Region", name, {}, opts)
@@ -119,6 +123,8 @@ class AwsRegion(pulumi.ComponentResource):
                 role_prefix=names.prefix(region),
                 admin_role_arns=s.kubernetes.admin_role_arns,
                 deployer_role_arn=s.deployer.aws.role_arn if s.deployer and s.deployer.aws else None,
+                vpc_id=self.network.vpc_id,
+                api_client_cidrs=runner_ranges(s),
                 office_hours=s.budgets.office_hours if s.budgets.office_hours.enabled else None,
                 tags=tags,
             ),
@@ -223,6 +229,26 @@ class AwsRegion(pulumi.ComponentResource):
                     vpc_id=self.network.vpc_id,
                     private_subnet_ids=self.network.private_subnet_ids,
                     source_cidrs=[*args.platform_cidrs, GCP_FORWARDER_SOURCE],
+                    tags=tags,
+                ),
+                opts=child,
+            )
+        self.runner = None
+        d, primary = s.deployer, args.region == s.clouds.aws.regions[0]
+        if d is not None and d.position == "in-network" and d.runner and d.aws and primary:
+            self.runner = AwsDeployRunner(
+                f"{name}-runner",
+                AwsDeployRunnerArgs(
+                    project_name=f"{names.prefix(region)}-runner",
+                    repository=d.runner.repository,
+                    connection_arn=d.runner.connection_arn,
+                    role_arn=d.aws.role_arn,
+                    vpc_id=self.network.vpc_id,
+                    subnet_ids=self.network.private_subnet_ids,
+                    compute_type=d.runner.compute_type,
+                    timeout_minutes=d.runner.timeout_minutes,
+                    logs_key_arn=keys["logs"].key_arn,
+                    log_retention_days=s.network.flow_log_retention_days,
                     tags=tags,
                 ),
                 opts=child,

@@ -71,7 +71,7 @@ class GcpGkeClusterArgs:
     private_endpoint: bool
     """Control plane reachable on its private endpoint only (prod)."""
     authorized_cidrs: Sequence[str]
-    """CIDRs allowed to reach a public endpoint (dev)."""
+    """Who reaches the API: the public allow-list, or with a private endpoint the in-network runner's ranges."""
     node_service_account_id: str
     """Account id of the node service account (6-30 characters, project-unique)."""
     deletion_protection: bool
@@ -130,14 +130,15 @@ class GcpGkeCluster(pulumi.ComponentResource):
             for role in NODE_ROLES
         ]
         self.workload_pool = f"{args.project}.svc.id.goog"
+        # Public endpoint: the allow-list; private endpoint: the in-network runner's ranges, arriving over the VPN
+        # mesh (https://cloud.google.com/kubernetes-engine/docs/concepts/network-isolation#authorized_networks).
         authorized: gcp.container.ClusterMasterAuthorizedNetworksConfigArgsDict = {
-            "gcp_public_cidrs_access_enabled": False
-        }
-        if not args.private_endpoint:
-            authorized["cidr_blocks"] = [
+            "gcp_public_cidrs_access_enabled": False,
+            "cidr_blocks": [
                 {"cidr_block": cidr, "display_name": f"allow-listed-{i}"}
                 for i, cidr in enumerate(args.authorized_cidrs)
-            ]
+            ],
+        }
         cluster = gcp.container.Cluster(
             f"{name}-cluster",
             name=args.cluster_name,
@@ -157,6 +158,9 @@ class GcpGkeCluster(pulumi.ComponentResource):
             private_cluster_config={
                 "enable_private_nodes": True,
                 "enable_private_endpoint": args.private_endpoint,
+                # The mesh's tunnels end in one region of the global VPC: the private endpoint answers clients from
+                # every region (https://cloud.google.com/kubernetes-engine/docs/how-to/latest/network-isolation).
+                "master_global_access_config": {"enabled": args.private_endpoint},
             },
             master_authorized_networks_config=authorized,
             master_auth={"client_certificate_config": {"issue_client_certificate": False}},

@@ -10,6 +10,7 @@ import pulumi_gcp as gcp
 from ..connectivity.ends import GcpEnd
 from ..lib.naming import StackNames
 from ..lib.private_dns import GCP_FORWARDER_SOURCE
+from ..lib.reachability import runner_ranges
 from ..regional import PostgresConnection, RegionArgs, served_by
 from ..settings.models import PlatformSettings, Region
 from .bucket import GcpBucket, GcpBucketArgs
@@ -171,7 +172,11 @@ class GcpRegion(pulumi.ComponentResource):
                 secrets_key_id=self.kms.key_ids["gke"],
                 pools=s.kubernetes.pools.gcp,
                 private_endpoint=not s.kubernetes.public_endpoint,
-                authorized_cidrs=[str(c) for c in s.kubernetes.public_access_cidrs],
+                authorized_cidrs=(
+                    [str(c) for c in s.kubernetes.public_access_cidrs]
+                    if s.kubernetes.public_endpoint
+                    else runner_ranges(s)
+                ),
                 node_service_account_id=names.gcp_service_account(region, "nodes"),
                 deletion_protection=protect,
                 labels=labels,
@@ -281,7 +286,13 @@ class GcpRegion(pulumi.ComponentResource):
         self.cluster_name = self.cluster.cluster_name
         self.cluster_endpoint = self.cluster.endpoint
         self.control_plane = self.cluster.control_plane
-        self.kubeconfig = self.cluster.kubeconfig
+        # The Kubernetes provider logs in as the deployer: its kubeconfig waits for the deployer's project grant.
+        access = args.cluster_access
+        self.kubeconfig = (
+            pulumi.Output.all(self.cluster.kubeconfig, access.ready.id).apply(lambda v: v[0])
+            if access is not None
+            else self.cluster.kubeconfig
+        )
         self.oidc_issuer_url = self.cluster.oidc_issuer_url
         self.workload_pool = self.cluster.workload_pool
         self.postgres_host = self.postgres.private_ip

@@ -32,6 +32,7 @@ from ipaddress import IPv4Network
 from itertools import combinations
 from typing import Any, Literal
 
+from .cidr import subnet_plan
 from .naming import StackNames
 from .private_dns import DnsPlan, resolvable_zones
 
@@ -259,6 +260,16 @@ def deployer_uses(settings: Any) -> list[Use]:
     # The runner's network: the primary AWS region; without AWS, the primary region of the first enabled cloud.
     runner: Net = ("aws", settings.clouds.aws.regions[0].name) if settings.clouds.aws.enabled else nets[0]
     return [Use("deploy", runner, Endpoint("cluster-api", net)) for net in nets]
+
+
+def runner_ranges(settings: Any) -> list[str]:
+    """The CIDRs the in-network runner's jobs come from: the private subnets of the primary AWS region (where
+    components/aws/runner.py puts it); none for a deployer outside. Every cluster API admits exactly these."""
+    d = settings.deployer
+    if d is None or d.position != "in-network" or not settings.clouds.aws.enabled:
+        return []
+    primary = settings.clouds.aws.regions[0]
+    return [str(net) for net in subnet_plan(primary.cidr, settings.network.availability_zones).private]
 
 
 def deployer_verdicts(settings: Any, topo: Topology | None = None) -> list[Verdict]:

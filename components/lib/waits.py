@@ -56,11 +56,19 @@ FLEXIBLE_SERVER_SETTLE = Wait(
     # wait" (Azure/azure-postgresql#134, on the SDK's 2025-08-01 API); the writes themselves are chained.
     "https://github.com/Azure/azure-postgresql/issues/134",
 )
+GCP_DEPLOYER_IAM = Wait(
+    120,
+    "the deployer's project grant (roles/container.admin) before its first Kubernetes call to a GKE cluster",
+    # "In most cases, a policy change takes effect within 2 minutes" (access-change-propagation); until then the
+    # GKE API server answers the deployer's token with 403 Forbidden.
+    "https://cloud.google.com/iam/docs/access-change-propagation",
+)
 
 ALL = {
     "azure-key-vault-rbac": AZURE_KEY_VAULT_RBAC,
     "aks-rbac": AKS_RBAC,
     "gcp-iam": GCP_IAM,
+    "gcp-deployer-iam": GCP_DEPLOYER_IAM,
     "flexible-server-settle": FLEXIBLE_SERVER_SETTLE,
 }
 """Every wait by the key the Sleeps carry in their `triggers` (the deploy check reads it back)."""

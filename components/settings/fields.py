@@ -79,6 +79,20 @@ def _pattern(regex: re.Pattern[str], what: str, allowed: str, example: str) -> A
 IamRoleArn = _pattern(
     IAM_ROLE_ARN, "an IAM role ARN", "arn:aws:iam::<12-digit account>:role/<name>", "arn:aws:iam::123456789012:role/x"
 )
+# https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscodeconnections.html#awscodeconnections-resources-for-iam-policies
+CODE_CONNECTION_ARN = re.compile(
+    r"arn:aws:(codeconnections|codestar-connections):[a-z]{2}(-[a-z]+)+-\d:\d{12}:connection/[0-9a-f-]{36}"
+)
+GITHUB_REPOSITORY = re.compile(r"https://github\.com/[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}")
+CodeConnectionArn = _pattern(
+    CODE_CONNECTION_ARN,
+    "a CodeConnections connection ARN",
+    "arn:aws:codeconnections:<region>:<12-digit account>:connection/<uuid>",
+    "arn:aws:codeconnections:us-east-1:123456789012:connection/0b7c5d4e-1f2a-4b3c-8d9e-0a1b2c3d4e5f",
+)
+GithubRepository = _pattern(
+    GITHUB_REPOSITORY, "a GitHub repository URL", "https://github.com/<owner>/<repo>", "https://github.com/acme/infra"
+)
 ServiceAccountEmail = _pattern(
     GCP_SERVICE_ACCOUNT,
     "a service account e-mail",

@@ -22,7 +22,9 @@ from .durations import Duration
 from .fields import (
     Cidr,
     Clock,
+    CodeConnectionArn,
     DnsZone,
+    GithubRepository,
     Guid,
     IamRoleArn,
     IsoDate,
@@ -154,6 +156,24 @@ class GcpDeployer(Model):
     )
 
 
+class RunnerSettings(Model):
+    """The in-network runner: AWS CodeBuild hosting the repository's GitHub Actions jobs in the primary AWS region's
+    private subnets (components/aws/runner.py, docs/DEPLOY.md)."""
+
+    repository: GithubRepository = Field(description="The GitHub repository whose workflow jobs run on it.")
+    connection_arn: CodeConnectionArn = Field(
+        description="The CodeConnections connection to GitHub (created and authorized once in the console, in the "
+        "primary AWS region: a connection starts PENDING until its handshake; the preflight checks it is AVAILABLE)."
+    )
+    compute_type: Literal["BUILD_GENERAL1_SMALL", "BUILD_GENERAL1_MEDIUM", "BUILD_GENERAL1_LARGE"] = Field(
+        "BUILD_GENERAL1_MEDIUM", description="CodeBuild compute type of each job (MEDIUM: 4 vCPU, 7 GB)."
+    )
+    # https://docs.aws.amazon.com/codebuild/latest/APIReference/API_CreateProject.html#CodeBuild-CreateProject-request-timeoutInMinutes
+    timeout_minutes: int = Field(
+        240, ge=5, le=2160, description="A job's time limit in minutes (CodeBuild allows 5-2160); a prod up takes ~1 h."
+    )
+
+
 class DeployerSettings(Model):
     """Who deploys and from where (docs/DEPLOY.md): grants and access entries key on these principals, never on
     the caller of the run."""
@@ -170,6 +190,11 @@ class DeployerSettings(Model):
     aws: AwsDeployer | None = Field(None, description="The AWS deployer (required with AWS enabled).")
     azure: AzureDeployer | None = Field(None, description="The Azure deployer (required with Azure enabled).")
     gcp: GcpDeployer | None = Field(None, description="The Google Cloud deployer (required with GCP enabled).")
+    runner: RunnerSettings | None = Field(
+        None,
+        description="The in-network runner (required in-network with AWS enabled; its role is deployer.aws.role_arn). "
+        "Without AWS none is built: bring an in-network runner of your own.",
+    )
 
 
 # https://cloud.google.com/resource-manager/docs/creating-managing-projects#before_you_begin

@@ -748,7 +748,33 @@ def _deployer(s: PlatformSettings) -> Iterator[Problem]:
                 "deployer.position", "outside while kubernetes.public_endpoint is false: the private cluster APIs "
                 "are unreachable from outside; allowed: in-network (the runner in the primary AWS region)"
             )
+        elif d.runner is not None:
+            yield Problem(
+                "deployer.runner", "set while the deployer is outside (the runner serves an in-network deployer); "
+                "allowed: leave it out, or position: in-network"
+            )
         return
+    # Without AWS no runner is built: in-network is then the operator's own runner in the first cloud's primary region.
+    if s.clouds.aws.enabled and d.runner is None:
+        yield Problem(
+            "deployer.runner", "missing while the deployer is in-network; allowed: {repository: "
+            "https://github.com/<owner>/<repo>, connection_arn: arn:aws:codeconnections:<region>:<account>:"
+            "connection/<uuid>} (docs/DEPLOY.md)"
+        )
+    elif s.clouds.aws.enabled and d.runner is not None:
+        primary = s.clouds.aws.regions[0].name
+        region, account = d.runner.connection_arn.split(":")[3:5]
+        if region != primary:
+            yield Problem(
+                "deployer.runner.connection_arn", f"is in {region}, not the primary AWS region {primary} where the "
+                "runner is built (CodeBuild uses a connection of its own region); allowed: a connection in "
+                f"{primary}"
+            )
+        if d.aws is not None and account != d.aws.role_arn.split(":")[4]:
+            yield Problem(
+                "deployer.runner.connection_arn", f"is in account {account}, not the deployer's "
+                f"{d.aws.role_arn.split(':')[4]}; allowed: a connection of the platform account"
+            )
     if d.egress_cidrs:
         yield Problem(
             "deployer.egress_cidrs", "set while the deployer is in-network (it reaches the APIs privately); "

@@ -223,7 +223,12 @@ def policy(document: str) -> dict[str, Any]:
 
 SECRET_KEY = re.compile(r"password|secret|token|passphrase|private_?key|credential", re.IGNORECASE)
 NOT_SECRET_KEYS = frozenset(
-    {"masterUserSecretKmsKeyId", "skipCredentialsValidation", "federatedIdentityCredentialResourceName"}
+    {
+        "masterUserSecretKmsKeyId",
+        "skipCredentialsValidation",
+        "federatedIdentityCredentialResourceName",
+        "imagePullCredentialsType",  # CodeBuild: who pulls the build image (CODEBUILD), a mode
+    }
 )
 """Keys that match SECRET_KEY but hold a reference or a flag, not secret material."""
 NOT_SECRET_PARENTS = frozenset({"tokenValidityUnits."})

@@ -9,7 +9,7 @@ from collections import Counter
 import pulumi_aws as aws
 import pytest
 
-from scripts.offline import Registration
+from scripts.offline import Recording, Registration
 from tests.sdk_checks import args_class, unknown_wire_keys
 
 from .helpers import (
@@ -42,6 +42,7 @@ from .helpers import (
 
 DNS_RESOLVER = "multicloud:aws:DnsResolver"
 MESH_WATCH = "multicloud:aws:MeshWatch"
+RUNNER = "multicloud:aws:DeployRunner"
 
 
 def type_counts(resources: list[Registration]) -> Counter[str]:
@@ -75,6 +76,9 @@ def expected_children(stack: str) -> dict[str, Counter[str]]:
         }),
         EKS: Counter({
             token(aws.eks.Cluster): 1, token(aws.cloudwatch.LogGroup): 1,
+            # the API clients' group: the in-network runner's subnets on 443, one rule each (prod)
+            token(aws.ec2.SecurityGroup): 1,
+            **({token(aws.vpc.SecurityGroupIngressRule): zones} if stack == "prod" else {}),
             token(aws.iam.OpenIdConnectProvider): 1,
             # the configured deployer (deployer.aws.role_arn): its access entry + cluster-admin policy (aws FAIL 1)
             token(aws.eks.AccessEntry): 1, token(aws.eks.AccessPolicyAssociation): 1,
@@ -111,11 +115,57 @@ def test_one_platform_with_one_provider_and_region_per_configured_region(recorde
 @pytest.mark.parametrize("stack", STACKS)
 def test_every_component_has_exactly_its_expected_children(recorded, stack):
     rec = recorded(stack)
+    primary = regions(rec)[next(iter(config_regions(stack)))]
     for component_type, expected in expected_children(stack).items():
         components = rec.of_type(component_type)
         assert components, f"no {component_type}"
         for component in components:
-            assert type_counts(children_of(rec, component)) == expected, component.name
+            # prod deploys in-network: the runner is in its primary region
+            runner = Counter({RUNNER: 1}) if component is primary and stack == "prod" else Counter()
+            assert type_counts(children_of(rec, component)) == expected + runner, component.name
+
+
+def primary_private_subnets(rec: Recording) -> list[Registration]:
+    primary = regions(rec)[next(iter(config_regions("prod")))]
+    network = one(c for c in rec.resources if c.name == f"{primary.name}-network")
+    return [s for s in children_of(rec, network) if s.type == token(aws.ec2.Subnet) and "private" in s.name]
+
+
+def test_the_runner_runs_queued_jobs_in_the_primary_private_subnets_as_the_deployer(recorded):
+    """prod deploys in-network (issue 14): CodeBuild hosts the GitHub Actions jobs inside the primary VPC."""
+    rec = recorded("prod")
+    deployer = platform_config("prod")["deployer"]
+    (runner,) = rec.of_type(RUNNER)
+    assert children_of(rec, runner) and runner.parent == regions(rec)[next(iter(config_regions("prod")))].urn
+    (project,) = of_type(rec, aws.codebuild.Project)
+    private = sorted(f"{s.name}-id" for s in primary_private_subnets(rec))
+    assert sorted(project.inputs["vpcConfig"]["subnets"]) == private
+    assert project.inputs["serviceRole"] == deployer["aws"]["role_arn"]
+    connection = deployer["runner"]["connection_arn"]
+    assert project.inputs["source"]["auth"] == {"type": "CODECONNECTIONS", "resource": connection}
+    (webhook,) = of_type(rec, aws.codebuild.Webhook)
+    assert webhook.inputs["filterGroups"] == [{"filters": [{"type": "EVENT", "pattern": "WORKFLOW_JOB_QUEUED"}]}]
+    (group,) = [r for r in children_of(rec, runner) if r.type == token(aws.ec2.SecurityGroup)]
+    assert "ingress" not in group.inputs and group.inputs["egress"] == [
+        {"protocol": "tcp", "fromPort": 443, "toPort": 443, "cidrBlocks": ["0.0.0.0/0"]}
+    ]
+    assert of_type(recorded("dev"), aws.codebuild.Project) == []  # dev deploys from outside: no runner
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_eks_apis_admit_exactly_the_runner_subnets(recorded, stack):
+    rec = recorded(stack)
+    rules = of_type(rec, aws.vpc.SecurityGroupIngressRule)
+    api_rules = [r for r in rules if "-eks-api-client-" in r.name]
+    if stack == "dev":
+        assert api_rules == []  # a public, allow-listed API: nothing private to admit
+        return
+    runner_subnets = {s.inputs["cidrBlock"] for s in primary_private_subnets(rec)}
+    for cluster in of_type(rec, aws.eks.Cluster):
+        (group_id,) = cluster.inputs["vpcConfig"]["securityGroupIds"]
+        admitted = {r.inputs["cidrIpv4"] for r in api_rules if r.inputs["securityGroupId"] == group_id}
+        assert admitted == runner_subnets, cluster.name
+        assert all(r.inputs["fromPort"] == r.inputs["toPort"] == 443 for r in api_rules)
 
 
 @pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)

@@ -12,9 +12,11 @@ import pulumi_gcp as gcp
 import pytest
 from pulumi.runtime.rpc import is_rpc_secret, unwrap_rpc_secret
 
+from components.lib.reachability import runner_ranges
 from components.lib.waits import GCP_IAM
 from scripts.offline import Recording, Registration
 from tests.aws.helpers import depends_on, deps_of_type, of_type, one, one_of, platform_config, waits_after
+from tests.conftest import stack_settings
 
 from .helpers import (
     ALL_REGIONS,
@@ -93,7 +95,9 @@ def test_nodes_are_private_and_the_endpoint_private_in_prod_allow_listed_in_dev(
     assert authorized["gcpPublicCidrsAccessEnabled"] is False
     blocks = [b["cidrBlock"] for b in authorized.get("cidrBlocks", [])]
     if EXPECT[stack].private_endpoint:
-        assert blocks == []
+        # exactly the in-network runner's subnets (the primary AWS region's private subnets), over the mesh
+        assert blocks == runner_ranges(stack_settings(stack)) and blocks
+        assert private["masterGlobalAccessConfig"] == {"enabled": True}  # the tunnels end in one region
     else:
         assert blocks == platform_config(stack)["kubernetes"]["public_access_cidrs"]
         assert blocks and "0.0.0.0/0" not in blocks
@@ -217,8 +221,12 @@ def test_node_service_account_has_only_the_least_privilege_roles(gcp_recorded, s
         assert grant.inputs["project"] == project_of(stack)
         assert deps_of_type(rec, grant, gcp.serviceaccount.Account) == [account]
         assert not grant.inputs.get("condition")
-    everywhere = {g.inputs["role"] for g in of_type(rec, gcp.projects.IAMMember)}
+    deployer = f"serviceAccount:{platform_config(stack)['deployer']['gcp']['service_account']}"
+    everywhere = {g.inputs["role"] for g in of_type(rec, gcp.projects.IAMMember) if g.inputs["member"] != deployer}
     assert not everywhere & {"roles/editor", "roles/owner", "roles/container.admin", "roles/iam.serviceAccountUser"}
+    # the one admin grant: the configured deployer's, once per project (issue 14)
+    admins = [g for g in of_type(rec, gcp.projects.IAMMember) if g.inputs["role"] == "roles/container.admin"]
+    assert [(g.inputs["member"], g.inputs["project"]) for g in admins] == [(deployer, project_of(stack))]
 
 
 # --- outputs --------------------------------------------------------------------------------------
