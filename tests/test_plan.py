@@ -70,6 +70,8 @@ def test_json_lists_every_resource_with_secrets_hidden(tmp_path: Path) -> None:
         (lambda p: p["clouds"]["azure"]["regions"][1].update(name="francecentral"),
          "multicloud-platform:platform.clouds.azure.regions[1].name: "
          "azure storage account name 'flowprodfrancecentral?????' is 26 characters"),
+        (lambda p: p.update(name="acmec"),  # fits eastus's geo vault, not westus2's once the suffix is counted
+         "multicloud-platform:platform.name: azure key vault name 'acmec-prod-wus2-geo-?????' is 25 characters"),
         (lambda p: p["vpn"].update(pinned={"aws-azure/us-west-2/westus2/3": "169.254.21.0/30"}),
          "multicloud-platform:platform.vpn.pinned.aws-azure/us-west-2/westus2/3: 169.254.21.0/30 overlaps "
          "169.254.21.0/30 of tunnel aws-azure/us-east-1/eastus/0; allowed: a free /30"),
@@ -87,7 +89,8 @@ def test_json_lists_every_resource_with_secrets_hidden(tmp_path: Path) -> None:
          "multicloud-platform:platform.clouds.azure.regions[0].cidr: 172.20.0.0/16 overlaps 172.20.0.0/16, "
          "the AKS pod range inside the clusters"),
     ],
-    ids=["overlapping-cidrs", "kubernetes-1.28", "cloudsql-tier", "storage-account-name", "overlapping-tunnel",
+    ids=["overlapping-cidrs", "kubernetes-1.28", "cloudsql-tier", "storage-account-name", "platform-name-with-suffix",
+         "overlapping-tunnel",
          "unknown-trust-target", "steering-to-disabled-cloud", "region-on-service-range", "region-on-aks-pods"],
 )
 def test_bad_config_exits_2_with_one_line_per_problem(tmp_path: Path, edit, expected: str) -> None:
