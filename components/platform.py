@@ -8,7 +8,7 @@ from typing import Any
 import pulumi
 import pulumi_random as random
 
-from .lib.naming import SUFFIX_LENGTH, region_code
+from .lib.naming import SUFFIX_LENGTH, SUFFIX_LETTERS, region_code
 from .lib.tunnels import MeshPlan
 from .regional import CloudRegion, RegionArgs
 from .settings import Cloud, PlatformSettings
@@ -576,15 +576,17 @@ class Platform(pulumi.ComponentResource):
 
 
 def stack_unique(name: str, parent: pulumi.Resource, protect: bool) -> random.RandomString:
-    """The stack-unique suffix: `SUFFIX_LENGTH` lowercase letters and digits, the characters every name kind that
+    """The stack-unique suffix: `SUFFIX_LENGTH` digits and `SUFFIX_LETTERS`, characters every name kind that
     carries it accepts (lib/naming.py). Protected (and so retained, lib/retention.py) with the stack's data."""
     return random.RandomString(
         name,
         length=SUFFIX_LENGTH,
-        lower=True,
         numeric=True,
+        # The letters come as the "special" set: pulumi-random's own lowercase set includes `w`.
+        lower=False,
         upper=False,
-        special=False,
+        special=True,
+        override_special=SUFFIX_LETTERS,
         opts=pulumi.ResourceOptions(parent=parent, protect=protect),
     )
 

@@ -8,11 +8,13 @@ from collections.abc import Callable
 import pulumi
 import pytest
 
+from components.lib.cognito_rules import RESERVED_DOMAIN_WORDS
 from components.lib.naming import (
     REGION_CODES,
     RULES,
     SUFFIX,
     SUFFIX_LENGTH,
+    SUFFIX_LETTERS,
     InvalidNameError,
     StackNames,
     filled,
@@ -334,3 +336,10 @@ def test_unique_and_filled_put_the_suffix_in_place(name: str, expected: str) -> 
 
 def test_filled_leaves_a_plain_name_alone() -> None:
     assert filled("privatelink.eastus.azmk8s.io", "ab12c") == "privatelink.eastus.azmk8s.io"
+
+
+def test_the_suffix_alphabet_never_spells_a_reserved_cognito_word() -> None:
+    alphabet = set(SUFFIX_LETTERS) | set("0123456789")
+    assert set(SUFFIX_LETTERS) == set("abcdefghijklmnopqrstuvwxyz") - {"w"} and len(SUFFIX_LETTERS) == 25
+    for word in RESERVED_DOMAIN_WORDS:
+        assert len(word) > SUFFIX_LENGTH or not set(word) <= alphabet, word

@@ -45,6 +45,13 @@ def test_one_stack_unique_suffix_under_the_platform_protected_and_retained_in_pr
     rec = recorded(stack)
     [unique] = [r for r in rec.resources if r.type == "random:index/randomString:RandomString"]
     assert unique.name == f"flow-{stack}-unique" and unique.parent.endswith(f"::flow-{stack}")
-    assert unique.inputs == {"length": 5, "lower": True, "numeric": True, "upper": False, "special": False}
+    assert unique.inputs == {
+        "length": 5,
+        "numeric": True,
+        "lower": False,
+        "upper": False,
+        "special": True,
+        "overrideSpecial": "abcdefghijklmnopqrstuvxyz",  # lowercase letters without w: never `aws`
+    }
     assert (unique.protect, unique.retain_on_delete) == ((True, True) if stack == "prod" else (False, False))
     assert unique.outputs["result"] == stack_suffix(rec)

@@ -194,8 +194,7 @@ class CognitoUserPool(pulumi.ComponentResource):
         )
         domain = aws.cognito.UserPoolDomain(
             f"{name}-domain",
-            # The filled prefix is checked too: a suffix spelling `aws` (about 1 stack in 15,000) fails here, not
-            # at Cognito.
+            # The filled prefix is checked too (the suffix has no `w`, so it never spells `aws`: lib/naming.py).
             domain=unique(args.domain_prefix, args.suffix).apply(check_domain_prefix),
             user_pool_id=pool.id,
             managed_login_version=1,

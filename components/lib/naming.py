@@ -19,12 +19,15 @@ from dataclasses import dataclass
 import pulumi
 
 SUFFIX_LENGTH = 5
-"""Characters of the stack-unique part, lowercase letters and digits (36^5, about 6e7 values). The tightest name
+"""Characters of the stack-unique part, lowercase letters and digits (`SUFFIX_LETTERS`). The tightest name
 holding it sets the length: the geo Key Vault `flow-prod-wus2-geo-?????` is 24 characters, the Key Vault maximum
 (https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules#microsoftkeyvault); storage
 accounts take 3-24 (same page, Microsoft.Storage), workload identity pool ids 4-32
 (https://cloud.google.com/iam/docs/reference/rest/v1/projects.locations.workloadIdentityPools/create), Cognito
 domain prefixes 1-63 (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cognito-userpooldomain.html)."""
+SUFFIX_LETTERS = "abcdefghijklmnopqrstuvxyz"
+"""The suffix's letters (beside the digits): no `w`, so it can never spell `aws`, the one word Cognito refuses in a
+domain prefix that fits in it (`amazon` and `cognito` are longer; lib/cognito_rules.py). 35^5, about 5e7 values."""
 SUFFIX = "?" * SUFFIX_LENGTH
 """The stack-unique part in a name template: as long as the real part, so a template's length is the name's."""
 _STAND_IN = "a" * SUFFIX_LENGTH
