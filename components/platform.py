@@ -6,8 +6,9 @@ import importlib
 from typing import Any
 
 import pulumi
+import pulumi_random as random
 
-from .lib.naming import region_code
+from .lib.naming import SUFFIX_LENGTH, SUFFIX_LETTERS, region_code
 from .lib.tunnels import MeshPlan
 from .regional import CloudRegion, RegionArgs
 from .settings import Cloud, PlatformSettings
@@ -26,6 +27,11 @@ class Platform(pulumi.ComponentResource):
     cross-cloud layer over them: the VPN mesh, the Cognito user pool, the workload federation, the Cloudflare edge
     (each module imported only when the stack has it)."""
 
+    unique: random.RandomString
+    """The stack-unique part of the global and reserved-after-delete names (a RandomString, lib/naming.py SUFFIX):
+    created once with the stack, never changed (no keepers), protected in prod; a new stack gets a new one."""
+    suffix: pulumi.Output[str]
+    """Its value, what `lib.naming.unique` fills the name templates with."""
     regions: dict[Cloud, dict[str, CloudRegion]]
     """Region components by cloud, then by region name (primary region first)."""
     providers: dict[tuple[str, str], pulumi.ProviderResource]
@@ -60,6 +66,8 @@ class Platform(pulumi.ComponentResource):
         mesh = settings.mesh_plan()
         self.regions, self.providers, self.exports, self.workloads, self.budgets = {}, {}, {}, {}, {}
         self.shared_networks = {}
+        self.unique = stack_unique(f"{name}-unique", self, settings.deletion_protection)
+        self.suffix = self.unique.result
         self._after_gcp_apis: list[pulumi.ResourceTransformation] = []
         """Given to every component holding GCP resources: they wait for the stack's enabled APIs."""
         for cloud, cloud_settings in settings.clouds.enabled().items():
@@ -90,6 +98,7 @@ class Platform(pulumi.ComponentResource):
                         settings=settings,
                         platform_cidrs=platform_cidrs,
                         mesh=mesh,
+                        suffix=self.suffix,
                         shared_network=shared,
                         cluster_access=getattr(self, "gcp_deployer_access", None) if cloud == "gcp" else None,
                     ),
@@ -187,6 +196,7 @@ class Platform(pulumi.ComponentResource):
                 name_prefix=f"{settings.name}-{settings.environment}",
                 labels=settings.tags(),
                 addresses=addresses,
+                suffix=self.suffix,
             ),
             opts=pulumi.ResourceOptions(
                 parent=self, providers=[self._primary("gcp")[1]], transformations=self._after_gcp_apis
@@ -223,7 +233,7 @@ class Platform(pulumi.ComponentResource):
         _, provider = self._primary("aws")
         component = CognitoUserPool(
             f"{name}-users",
-            user_pool_args(settings, tenant),
+            user_pool_args(settings, tenant, self.suffix),
             opts=pulumi.ResourceOptions(parent=self, providers=[provider]),
         )
         self.exports.update(identity_issuer=component.issuer_url, identity_client_id=component.client_id)
@@ -277,6 +287,7 @@ class Platform(pulumi.ComponentResource):
                 aws=aws,
                 azure=azure,
                 gcp=gcp,
+                suffix=self.suffix,
             ),
             opts=pulumi.ResourceOptions(
                 parent=self,
@@ -572,6 +583,22 @@ class Platform(pulumi.ComponentResource):
             gcp_audience=pulumi.Output.concat("//iam.googleapis.com/", provider) if provider is not None else None,
             gcp_service_account=federation.gcp_service_accounts.get(key) if "gcp" in targets else None,
         )
+
+
+def stack_unique(name: str, parent: pulumi.Resource, protect: bool) -> random.RandomString:
+    """The stack-unique suffix: `SUFFIX_LENGTH` digits and `SUFFIX_LETTERS`, characters every name kind that
+    carries it accepts (lib/naming.py). Protected (and so retained, lib/retention.py) with the stack's data."""
+    return random.RandomString(
+        name,
+        length=SUFFIX_LENGTH,
+        numeric=True,
+        # The letters come as the "special" set: pulumi-random's own lowercase set includes `w`.
+        lower=False,
+        upper=False,
+        special=True,
+        override_special=SUFFIX_LETTERS,
+        opts=pulumi.ResourceOptions(parent=parent, protect=protect),
+    )
 
 
 def azure_client_config(parent: pulumi.Resource, provider: pulumi.ProviderResource) -> Any:

@@ -31,6 +31,8 @@ class RegionArgs:
     """Every enabled region's CIDR across clouds (database and peer ingress)."""
     mesh: MeshPlan
     """The stack's VPN mesh: a region in one of its legs builds its VPN gateway."""
+    suffix: pulumi.Input[str]
+    """The stack-unique part of the global and reserved-after-delete names (`Platform.unique`; lib/naming.py)."""
     shared_network: Any = None
     """The cloud-wide network the region joins, when its cloud has one (GCP's global VPC: GcpGlobalNetwork)."""
     cluster_access: Any = None

@@ -64,6 +64,8 @@ class Node:
     dependencies: tuple[str, ...]
     inputs: Mapping[str, Any]
     ignore_changes: tuple[str, ...] = ()
+    outputs: Mapping[str, Any] = field(default_factory=dict)
+    """What the provider reports after create (a plan file holds them for `OUTPUTS_READ` types only)."""
 
 
 class Graph:
@@ -90,6 +92,7 @@ class Graph:
                 tuple(r.dependencies),
                 r.inputs,
                 tuple(r.ignore_changes),
+                r.outputs,
             )
             for r in recording.resources
         )
@@ -108,6 +111,7 @@ class Graph:
                 tuple(r.get("dependencies") or ()),
                 r.get("inputs") or {},
                 tuple(r.get("ignore_changes") or ()),
+                r.get("outputs") or {},
             )
             for r in document["resources"]
         )
@@ -665,6 +669,49 @@ def _role_arns(inputs: Mapping[str, Any], path: str = "") -> list[tuple[str, str
     return found
 
 
+STACK_UNIQUE = "random:index/randomString:RandomString"
+"""The stack-unique suffix's type (components/platform.py `stack_unique`, a direct child of the Platform)."""
+PLATFORM = "multicloud:index:Platform"
+OUTPUTS_READ = (STACK_UNIQUE,)
+"""Types whose outputs a plan file keeps (`plan --json`): what the rules read besides inputs."""
+UNIQUE_NAMES: dict[str, str] = {
+    # global namespaces
+    "aws:s3/bucket:Bucket": "bucket",
+    "aws:cognito/userPoolDomain:UserPoolDomain": "domain",
+    "azure-native:storage:StorageAccount": "accountName",
+    "azure-native:keyvault:Vault": "vaultName",  # global, and reserved after deletion under purge protection
+    FLEX_SERVER: "serverName",  # <name>.postgres.database.azure.com
+    "gcp:storage/bucket:Bucket": "name",
+    # reserved after deletion
+    "gcp:kms/keyRing:KeyRing": "name",  # never deleted; its keys live inside it
+    "gcp:iam/workloadIdentityPool:WorkloadIdentityPool": "workloadIdentityPoolId",  # 30 days; providers inside it
+    CLOUD_SQL: "name",  # up to a week
+}
+"""Resource types whose name must carry the stack-unique part, and the input holding the name."""
+
+
+def _stack_unique_names(graph: Graph) -> Violations:
+    """Every global or reserved-after-delete name ends in the stack-unique suffix and waits for it."""
+    named = [n for n in graph.nodes.values() if n.type in UNIQUE_NAMES]
+    uniques = [
+        u for u in graph.of_type(STACK_UNIQUE) if (p := graph.nodes.get(u.parent)) is not None and p.type == PLATFORM
+    ]
+    if not named:
+        return []
+    if len(uniques) != 1:
+        return [((n.urn,), f"{n.name}: the stack has {len(uniques)} stack-unique suffixes, not one") for n in named]
+    unique = uniques[0]
+    value = str(unique.outputs.get("result") or "")
+    found: Violations = []
+    for n in named:
+        name = str(n.inputs.get(UNIQUE_NAMES[n.type]) or "")
+        if unique.urn not in n.dependencies:
+            found.append(((n.urn, unique.urn), f"{n.name} ({name!r}) does not depend on {unique.name}"))
+        elif not value or not name.endswith(value):
+            found.append(((n.urn, unique.urn), f"{n.name} has the fixed name {name!r}: no stack-unique part"))
+    return found
+
+
 def _gke_vulnerability_mode(graph: Graph) -> Violations:
     return [
         ((c.urn,), f"{c.name} asks for the retired VULNERABILITY_BASIC scanning")
@@ -674,6 +721,17 @@ def _gke_vulnerability_mode(graph: Graph) -> Violations:
 
 
 RULES: list[Rule] = [
+    Rule(
+        "stack-unique-names",
+        "blocker",
+        "global names (buckets, storage accounts, vaults, Flexible Servers, Cognito domains) and names kept after "
+        "deletion (KMS key rings, workload identity pools, purge-protected vaults, Cloud SQL) end in the "
+        "stack-unique suffix (409 AlreadyExists / VaultAlreadyExists on a first deploy or after a destroy)",
+        "https://cloud.google.com/iam/docs/reference/rest/v1/projects.locations.workloadIdentityPools/create ; "
+        "https://learn.microsoft.com/azure/key-vault/general/key-vault-recovery ; "
+        "https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html",
+        _stack_unique_names,
+    ),
     Rule(
         "azure-rbac-propagation",
         "blocker",

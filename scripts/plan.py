@@ -122,6 +122,8 @@ def write_json(
     """Every registration (inputs with secrets shown as "[secret]", ignore_changes: what the deploy check reads) and
     the summary, with the reachability report (`summary.reachability`, from `components.lib.reachability`) and the
     deploy-time estimate (`summary.deploy_estimate`) when given."""
+    from .deploy_check import OUTPUTS_READ  # here: the deploy check loads the GCP SDK, a plan needn't
+
     document = {
         "project": PROJECT,
         "stack": recording.stack,
@@ -139,6 +141,7 @@ def write_json(
                 "dependencies": r.dependencies,
                 "ignore_changes": r.ignore_changes,
                 "inputs": r.public_inputs(),
+                **({"outputs": redact(r.outputs)} if r.type in OUTPUTS_READ else {}),
             }
             for r in recording.resources
         ],

@@ -51,6 +51,14 @@ def recorded_stack(stack: str) -> Recording:
     return _CACHE[stack]
 
 
+def stack_suffix(recording: Recording) -> str:
+    """The stack-unique part of the recording's global and reserved names: the result of the Platform's RandomString
+    (components/platform.py `stack_unique`; the mocks give each stack its own)."""
+    random_strings = [r for r in recording.resources if r.type == "random:index/randomString:RandomString"]
+    [unique] = [r for r in random_strings if r.name.endswith("-unique")]
+    return str(unique.outputs["result"])
+
+
 @pytest.fixture(scope="session")
 def recorded() -> Callable[[str], Recording]:
     """`recorded("prod")`: the stack file's recording, made once per test session."""

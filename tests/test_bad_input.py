@@ -274,6 +274,11 @@ CASES: list[tuple[str, str, Mutation, str, str]] = [
                            ("100.64.0.0/10", "not on the internet"), ("240.0.0.0/4", "not on the internet"),
                            ("::/0", "::/0"), ("2001:db8::/32", "2001:db8::/32"))
     ],
+    # a platform name that overflows a vault once the stack-unique part (`?????`) is counted
+    ("names with the stack-unique part", "prod", put("name", "acmecorp"), "name",
+     "azure key vault name 'acmecorp-prod-eus-geo-?????' is 27 characters; allowed: 3-24"),
+    ("Cognito domain prefix too long for the stack-unique part", "dev", put("identity.domain_prefix", "a" * 58),
+     "identity.domain_prefix", "is not of the form: Cognito hosted-UI domain prefix, 1-57 characters"),
     # message quality: a huge value is cut, the line stays readable
     ("B1 huge name", "dev", put("name", "x" * 1_000_000), "name", "..."),
 ]

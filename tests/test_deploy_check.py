@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from components.lib.naming import SUFFIX_LENGTH, SUFFIX_LETTERS
 from components.lib.waits import seconds_of
 from scripts import deploy, deploy_check
 from scripts.deploy_check import Graph, Node
@@ -104,8 +105,26 @@ def without_ignore_changes(node: Node, graph: Graph) -> Node:
     return dataclasses.replace(node, ignore_changes=()) if node.type == deploy_check.FLEX_SERVER else node
 
 
+def fixed_storage_account_name(node: Node, graph: Graph) -> Node:
+    """The seed's storage account: `<platform><env><region>`, no stack-unique part (and so no dependency on it)."""
+    if node.type != "azure-native:storage:StorageAccount":
+        return node
+    unique = stack_unique_urn(graph)
+    return dataclasses.replace(
+        node,
+        inputs={**node.inputs, "accountName": node.inputs["accountName"][:-SUFFIX_LENGTH]},
+        dependencies=tuple(d for d in node.dependencies if d != unique),
+    )
+
+
+def stack_unique_urn(graph: Graph) -> str:
+    [unique] = [n.urn for n in graph.of_type(deploy_check.STACK_UNIQUE) if n.name.endswith("-unique")]
+    return unique
+
+
 BREAKS: dict[str, tuple[Callable[[Node, Graph], Node], str]] = {
     # rule -> (the fix taken out, a name the findings must mention)
+    "stack-unique-names": (fixed_storage_account_name, "storage-account"),
     "azure-rbac-propagation": (bypass_sleeps(of("azure-native:keyvault:Key")), "vault-key-aks"),
     "aks-rbac-propagation": (bypass_sleeps(of(deploy_check.K8S_PROVIDER)), "deployer-cluster-admin"),
     "gcp-iam-propagation": (bypass_sleeps(of(deploy_check.GKE)), "kms-key-gke-agent"),
@@ -206,6 +225,39 @@ def test_the_gke_grant_counts_only_after_its_propagation_wait():
     assert len(gke) == 2 and all("less than 120 s after flow-prod-gcp-deployer-cluster-admin" in m for m in gke)
     eks_only = [m for m in messages if "aws" in m]
     assert eks_only == []  # an EKS association needs no wait: the API authorizes it at once
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_global_or_reserved_name_ends_in_the_stacks_one_suffix(stack):
+    graph = graph_of(stack)
+    unique = graph.nodes[stack_unique_urn(graph)]
+    suffix = unique.outputs["result"]
+    assert len(suffix) == SUFFIX_LENGTH and set(suffix) <= set(SUFFIX_LETTERS + "0123456789")
+    named = [n for n in graph.nodes.values() if n.type in deploy_check.UNIQUE_NAMES]
+    assert {n.type for n in named} == set(deploy_check.UNIQUE_NAMES)  # the stacks create every kind
+    for n in named:
+        assert n.inputs[deploy_check.UNIQUE_NAMES[n.type]].endswith(suffix), n.name
+        assert unique.urn in n.dependencies, n.name
+
+
+def test_a_name_that_does_not_wait_for_the_suffix_breaks_the_rule():
+    """The suffix typed in by hand: the name carries it, but nothing orders the resource after it."""
+    graph = graph_of("dev")
+    unique = stack_unique_urn(graph)
+    bad = edited(graph, drop_deps(of("gcp:kms/keyRing:KeyRing"), lambda n: n.urn == unique))
+    [finding] = findings(bad, "stack-unique-names")
+    suffix = graph.nodes[unique].outputs["result"]
+    ring = f"flow-dev-usc1-{suffix}"
+    assert finding.message == f"flow-dev-gcp-usc1-kms-ring ('{ring}') does not depend on flow-dev-unique"
+
+
+def test_a_stack_without_its_suffix_breaks_the_rule_for_every_name():
+    graph = graph_of("dev")
+    unique = stack_unique_urn(graph)
+    bad = Graph(n for n in graph.nodes.values() if n.urn != unique)
+    broken = findings(bad, "stack-unique-names")
+    assert len(broken) == len([n for n in graph.nodes.values() if n.type in deploy_check.UNIQUE_NAMES])
+    assert all("0 stack-unique suffixes" in f.message for f in broken)
 
 
 def test_apis_must_not_be_disabled_on_destroy():

@@ -2,9 +2,28 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
+
+import pulumi
 import pytest
 
-from components.lib.naming import REGION_CODES, RULES, InvalidNameError, StackNames, physical_name, region_code
+from components.lib.cognito_rules import RESERVED_DOMAIN_WORDS
+from components.lib.naming import (
+    REGION_CODES,
+    RULES,
+    SUFFIX,
+    SUFFIX_LENGTH,
+    SUFFIX_LETTERS,
+    InvalidNameError,
+    StackNames,
+    filled,
+    is_template,
+    physical_name,
+    region_code,
+    stem,
+    unique,
+)
 
 # --- region codes -------------------------------------------------------------------------------
 
@@ -46,6 +65,7 @@ LIMITS: dict[str, tuple[int, int]] = {
     "aws_eks_cluster": (1, 100),
     "aws_iam_role": (1, 64),
     "aws_kms_alias": (7, 250),  # "alias/" plus at least one character
+    "aws_cognito_domain": (1, 63),
     "azure_resource_group": (1, 90),
     "azure_storage_account": (3, 24),
     "azure_key_vault": (3, 24),
@@ -180,19 +200,22 @@ ACME = StackNames("acme", "prod")
 @pytest.mark.parametrize(("method", "args", "kind", "name"), [
     ("eks_cluster", ("us-east-1",), "aws_eks_cluster", "acme-prod-use1"),
     ("rds_instance", ("us-east-1",), "aws_rds_instance", "acme-prod-pg-use1"),
-    ("s3_bucket", ("data", "us-west-2"), "aws_s3_bucket", "acme-prod-data-usw2"),
+    ("s3_bucket", ("data", "us-west-2"), "aws_s3_bucket", "acme-prod-data-usw2-?????"),
     ("iam_role", ("us-east-1", "eks-nodes"), "aws_iam_role", "acme-prod-use1-eks-nodes"),
     ("kms_alias", ("us-east-1", "eks"), "aws_kms_alias", "alias/acme-prod-use1-eks"),
     ("resource_group", ("eastus",), "azure_resource_group", "acme-prod-eus"),
-    ("storage_account", ("eastus",), "azure_storage_account", "acmeprodeus"),
-    ("key_vault", ("westus2",), "azure_key_vault", "acme-prod-wus2"),
+    ("storage_account", ("eastus",), "azure_storage_account", "acmeprodeus?????"),
+    ("key_vault", ("westus2",), "azure_key_vault", "acme-prod-wus2-?????"),
+    ("geo_key_vault", ("westus2",), "azure_key_vault", "acme-prod-wus2-geo-?????"),
     ("aks_cluster", ("eastus",), "azure_aks_cluster", "acme-prod-eus"),
-    ("postgres_server", ("eastus",), "azure_postgres_server", "acme-prod-pg-eus"),
+    ("postgres_server", ("eastus",), "azure_postgres_server", "acme-prod-pg-eus-?????"),
     ("gke_cluster", ("us-central1",), "gcp_gke_cluster", "acme-prod-usc1"),
-    ("cloudsql_instance", ("us-central1",), "gcp_cloudsql_instance", "acme-prod-pg-usc1"),
-    ("gcs_bucket", ("backups", "us-east1"), "gcp_gcs_bucket", "acme-prod-backups-use1"),
+    ("cloudsql_instance", ("us-central1",), "gcp_cloudsql_instance", "acme-prod-pg-usc1-?????"),
+    ("gcs_bucket", ("backups", "us-east1"), "gcp_gcs_bucket", "acme-prod-backups-use1-?????"),
     ("gcp_service_account", ("us-central1", "nodes"), "gcp_service_account", "acme-prod-usc1-nodes"),
-    ("key_ring", ("us-central1",), "gcp_key_ring", "acme-prod-usc1"),
+    ("key_ring", ("us-central1",), "gcp_key_ring", "acme-prod-usc1-?????"),
+    ("cognito_domain", (), "aws_cognito_domain", "acme-prod-auth-?????"),
+    ("cognito_domain", ("acme-login",), "aws_cognito_domain", "acme-login-?????"),
 ], ids=lambda v: v if isinstance(v, str) else None)
 def test_stack_names_follow_their_rule(method: str, args: tuple[str, ...], kind: str, name: str) -> None:
     made = getattr(ACME, method)(*args)
@@ -202,7 +225,7 @@ def test_stack_names_follow_their_rule(method: str, args: tuple[str, ...], kind:
 
 def test_stack_names_are_lowercased() -> None:
     names = StackNames("Acme", "Prod")
-    assert (names.eks_cluster("us-east-1"), names.storage_account("eastus")) == ("acme-prod-use1", "acmeprodeus")
+    assert (names.eks_cluster("us-east-1"), names.storage_account("eastus")) == ("acme-prod-use1", "acmeprodeus?????")
 
 
 @pytest.mark.parametrize(("cloud", "region", "count"), [
@@ -215,11 +238,27 @@ def test_for_region_lists_every_name_of_a_region(cloud: str, region: str, count:
 
 
 @pytest.mark.parametrize("region", sorted(REGION_CODES), ids=str)
-@pytest.mark.parametrize("cloud", ["aws", "azure", "gcp"])
+@pytest.mark.parametrize("cloud", ["aws", "gcp"])
 def test_longest_platform_name_fits_every_known_region(cloud: str, region: str) -> None:
     # Settings allow names of up to 8 characters and bucket names of up to 12: every combination must fit.
     names = StackNames("abcdefgh", "prod").for_region(cloud, region, ["abcdefghijkl", "data"])
     assert names
+
+
+AZURE_CODES = sorted(r for r in REGION_CODES if r.isalnum())  # Azure's names have no hyphens
+
+
+@pytest.mark.parametrize("region", AZURE_CODES, ids=str)
+def test_four_characters_fit_every_known_azure_region(region: str) -> None:
+    # With the stack-unique part, the geo vault `<name>-prod-<code>-geo-?????` of a 4-character code holds a
+    # 4-character platform name and no more (24 characters, the Key Vault maximum).
+    assert StackNames("abcd", "prod").for_region("azure", region, ["abcdefghijkl", "data"])
+
+
+def test_five_characters_overflow_the_geo_vault_of_a_four_character_region_code() -> None:
+    with pytest.raises(InvalidNameError, match=r"azure key vault name 'abcde-prod-wus2-geo-\?{5}' is 25 characters"):
+        StackNames("abcde", "prod").for_region("azure", "westus2", ["data"])
+    assert StackNames("abcde", "prod").for_region("azure", "eastus", ["data"])  # a 3-character code still fits
 
 
 X17, X60 = "x" * 17, "x" * 60
@@ -227,9 +266,9 @@ X17, X60 = "x" * 17, "x" * 60
 
 @pytest.mark.parametrize(("platform", "cloud", "region", "message"), [
     pytest.param("acmecorp", "azure", "francecentral",
-                 "azure storage account name 'acmecorpprodfrancecentral' is 25 characters", id="storage-account"),
-    pytest.param("ab", "azure", "germanywestcentral",
-                 "azure key vault name 'ab-prod-germanywestcentral' is 26 characters", id="key-vault"),
+                 "azure storage account name 'acmecorpprodfrancecentral?????' is 30 characters", id="storage-account"),
+    pytest.param("ab", "azure", "germanynorth",
+                 "azure key vault name 'ab-prod-germanynorth-?????' is 26 characters", id="key-vault"),
     pytest.param("acmecorp", "gcp", f"me-central2-{X17}",
                  f"gcp gke cluster name 'acmecorp-prod-mecentral2{X17}' is 41 characters", id="gke-cluster"),
     pytest.param("acme", "aws", X60, f"aws rds instance name 'acme-prod-pg-{X60}' is 73 characters", id="rds-instance"),
@@ -238,3 +277,69 @@ def test_for_region_raises_on_the_first_too_long_name(platform: str, cloud: str,
     with pytest.raises(InvalidNameError) as err:
         StackNames(platform, "prod").for_region(cloud, region, ["data"])
     assert str(err.value).startswith(message + "; allowed: ")
+
+
+# --- the stack-unique part ----------------------------------------------------------------------------------------
+
+
+def test_the_suffix_template_is_as_long_as_the_suffix() -> None:
+    assert len(SUFFIX) == SUFFIX_LENGTH == 5
+    assert is_template("acmeprodeus?????") and not is_template("acme-prod-eus")
+
+
+@pytest.mark.parametrize(("kind", "parts"), [
+    ("azure_storage_account", ("abcdefghijklmnopqrs",)),  # 19 + 5 = 24
+    ("azure_key_vault", ("abcd-prod-wus2-geo",)),  # 18 + 1 + 5 = 24
+])
+def test_a_template_is_checked_at_the_length_of_its_name(kind: str, parts: tuple[str, ...]) -> None:
+    assert len(physical_name(kind, *parts, SUFFIX)) == 24
+    with pytest.raises(InvalidNameError, match="is 25 characters"):
+        physical_name(kind, "x" + parts[0], SUFFIX)
+
+
+@pytest.mark.parametrize("kind", ["azure_storage_account", "azure_key_vault", "gcp_key_ring", "aws_s3_bucket"])
+def test_the_suffix_passes_every_charset_check(kind: str) -> None:
+    assert RULES[kind].check(physical_name(kind, "acme", SUFFIX)) is None
+
+
+@pytest.mark.parametrize(("template", "key"), [
+    ("flow-prod-pg-eus-?????", "flow-prod-pg-eus"),
+    ("flowprodeus?????.blob.core.windows.net", "flowprodeus.blob.core.windows.net"),
+    ("privatelink.eastus.azmk8s.io", "privatelink.eastus.azmk8s.io"),
+], ids=str)
+def test_stem_drops_the_stack_unique_part(template: str, key: str) -> None:
+    assert stem(template) == key
+
+
+def test_unique_refuses_a_name_without_the_part() -> None:
+    with pytest.raises(ValueError, match="has no stack-unique part"):
+        unique("acme-prod-eus", "ab12c")
+
+
+def resolved(make: Callable[[], pulumi.Input[str]]) -> str | None:
+    """The value of the known Output `make()` builds (or its plain string), on an event loop of its own."""
+
+    async def wait() -> str | None:
+        return await pulumi.Output.from_input(make()).future()
+
+    return asyncio.run(wait())
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("flow-prod-pg-eus-?????.postgres.database.azure.com", "flow-prod-pg-eus-ab12c.postgres.database.azure.com"),
+    ("flowprodeus?????", "flowprodeusab12c"),
+], ids=str)
+def test_unique_and_filled_put_the_suffix_in_place(name: str, expected: str) -> None:
+    assert resolved(lambda: unique(name, "ab12c")) == expected
+    assert resolved(lambda: filled(name, "ab12c")) == expected
+
+
+def test_filled_leaves_a_plain_name_alone() -> None:
+    assert filled("privatelink.eastus.azmk8s.io", "ab12c") == "privatelink.eastus.azmk8s.io"
+
+
+def test_the_suffix_alphabet_never_spells_a_reserved_cognito_word() -> None:
+    alphabet = set(SUFFIX_LETTERS) | set("0123456789")
+    assert set(SUFFIX_LETTERS) == set("abcdefghijklmnopqrstuvwxyz") - {"w"} and len(SUFFIX_LETTERS) == 25
+    for word in RESERVED_DOMAIN_WORDS:
+        assert len(word) > SUFFIX_LENGTH or not set(word) <= alphabet, word

@@ -67,9 +67,11 @@ def test_json_lists_every_resource_with_secrets_hidden(tmp_path: Path) -> None:
          "multicloud-platform:platform.kubernetes.version: Kubernetes 1.28 is not supported"),
         (lambda p: p["postgres"]["tier"].update(gcp="db-standard-4"),
          "multicloud-platform:platform.postgres.tier.gcp: 'db-standard-4' is not a Cloud SQL for PostgreSQL tier"),
-        (lambda p: p["clouds"]["azure"]["regions"][1].update(name="francecentral") or p.update(name="acmecorp"),
+        (lambda p: p["clouds"]["azure"]["regions"][1].update(name="francecentral"),
          "multicloud-platform:platform.clouds.azure.regions[1].name: "
-         "azure storage account name 'acmecorpprodfrancecentral'"),
+         "azure storage account name 'flowprodfrancecentral?????' is 26 characters"),
+        (lambda p: p.update(name="acmec"),  # fits eastus's geo vault, not westus2's once the suffix is counted
+         "multicloud-platform:platform.name: azure key vault name 'acmec-prod-wus2-geo-?????' is 25 characters"),
         (lambda p: p["vpn"].update(pinned={"aws-azure/us-west-2/westus2/3": "169.254.21.0/30"}),
          "multicloud-platform:platform.vpn.pinned.aws-azure/us-west-2/westus2/3: 169.254.21.0/30 overlaps "
          "169.254.21.0/30 of tunnel aws-azure/us-east-1/eastus/0; allowed: a free /30"),
@@ -87,7 +89,8 @@ def test_json_lists_every_resource_with_secrets_hidden(tmp_path: Path) -> None:
          "multicloud-platform:platform.clouds.azure.regions[0].cidr: 172.20.0.0/16 overlaps 172.20.0.0/16, "
          "the AKS pod range inside the clusters"),
     ],
-    ids=["overlapping-cidrs", "kubernetes-1.28", "cloudsql-tier", "storage-account-name", "overlapping-tunnel",
+    ids=["overlapping-cidrs", "kubernetes-1.28", "cloudsql-tier", "storage-account-name", "platform-name-with-suffix",
+         "overlapping-tunnel",
          "unknown-trust-target", "steering-to-disabled-cloud", "region-on-service-range", "region-on-aks-pods"],
 )
 def test_bad_config_exits_2_with_one_line_per_problem(tmp_path: Path, edit, expected: str) -> None:
@@ -132,8 +135,9 @@ def test_a_stack_imports_only_the_sdks_of_its_clouds(tmp_path: Path) -> None:
     )
     result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
-    # the edge is Cloudflare's; the workloads run through a Kubernetes provider per cluster
-    assert result.stdout.split() == ["pulumi_aws", "pulumi_cloudflare", "pulumi_kubernetes"]
+    # the edge is Cloudflare's; the workloads run through a Kubernetes provider per cluster; the stack-unique suffix
+    # of the global names is a RandomString
+    assert result.stdout.split() == ["pulumi_aws", "pulumi_cloudflare", "pulumi_kubernetes", "pulumi_random"]
 
 
 def test_plan_policy_passes_the_dev_stack(capsys: pytest.CaptureFixture[str]) -> None:

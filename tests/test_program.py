@@ -10,7 +10,7 @@ import pytest
 from components.program import run
 from components.settings import PLATFORM_KEY, PROJECT
 from scripts.offline import record
-from tests.conftest import stack_config
+from tests.conftest import stack_config, stack_suffix
 
 
 def test_bad_config_logs_one_error_per_problem_and_stops_cleanly(caplog: pytest.LogCaptureFixture) -> None:
@@ -38,3 +38,20 @@ def test_engine_config_feeds_the_settings(recorded) -> None:
     cluster = next(r for r in rec.resources if r.type == "aws:eks/cluster:Cluster")
     assert cluster.inputs["version"] == "1.35"
     assert cluster.inputs["vpcConfig"]["publicAccessCidrs"] == ["85.214.132.0/24"]
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_one_stack_unique_suffix_under_the_platform_protected_and_retained_in_prod(recorded, stack: str) -> None:
+    rec = recorded(stack)
+    [unique] = [r for r in rec.resources if r.type == "random:index/randomString:RandomString"]
+    assert unique.name == f"flow-{stack}-unique" and unique.parent.endswith(f"::flow-{stack}")
+    assert unique.inputs == {
+        "length": 5,
+        "numeric": True,
+        "lower": False,
+        "upper": False,
+        "special": True,
+        "overrideSpecial": "abcdefghijklmnopqrstuvxyz",  # lowercase letters without w: never `aws`
+    }
+    assert (unique.protect, unique.retain_on_delete) == ((True, True) if stack == "prod" else (False, False))
+    assert unique.outputs["result"] == stack_suffix(rec)

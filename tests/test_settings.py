@@ -62,6 +62,7 @@ MINIMAL: dict[str, dict[str, Any]] = {
     "dev": {"name": "acme", "kubernetes": {"public_access_cidrs": ["85.214.132.0/24"]}},
 }
 NO_GCP: dict[str, Any] = {"clouds": {"gcp": {"enabled": False}}}
+NO_AZURE: dict[str, Any] = {"clouds": {"azure": {"enabled": False}}}
 
 
 def valid(*mutations: dict[str, Any], env: str = "prod", **overrides: Any) -> dict[str, Any]:
@@ -388,15 +389,20 @@ RULE_CASES = [
              "workloads.api.resources.cpu_limit", "500m is below the cpu request (1)", env="dev"),
     # _names
     RuleCase("storage-account-too-long", rules._names,
-             valid(regions("azure", ("eastus", "10.20.0.0/16"), ("francecentral", "10.21.0.0/16")), name="acmecorp"),
+             valid(regions("azure", ("eastus", "10.20.0.0/16"), ("francecentral", "10.21.0.0/16"))),
              "clouds.azure.regions[1].name",
-             "azure storage account name 'acmecorpprodfrancecentral' is 25 characters; "
+             "azure storage account name 'acmeprodfrancecentral?????' is 26 characters; "
              "allowed: 3-24 lowercase letters and digits (shorten name or the region code)"),
+    # a known region's code is short: with the stack-unique part (`?????`), the platform name is what overflows
+    RuleCase("platform-name-too-long-for-the-geo-vault", rules._names,
+             valid(regions("azure", ("eastus", "10.20.0.0/16")), name="acmecorp"),
+             "name",
+             "azure key vault name 'acmecorp-prod-eus-geo-?????' is 27 characters; "
+             "allowed: 3-24 letters, digits, hyphens (shorten name or the region code)"),
     RuleCase("gcp-service-account-name-too-long", rules._names,
-             valid(regions("gcp", ("us-central1", "10.30.0.0/16"), ("europe-west10", "10.31.0.0/16")),
-                   name="acmecorp"),
+             valid(regions("gcp", ("us-central1", "10.30.0.0/16"), ("northamerica-northeast1", "10.31.0.0/16"))),
              "clouds.gcp.regions[1].name",
-             "gcp service account name 'acmecorp-prod-europewest10-nodes' is 32 characters"),
+             "gcp service account name 'acme-prod-northamericanortheast1-nodes' is 38 characters"),
     # _dns
     RuleCase("dns-resolver-range-on-aks-subnet", rules._dns,
              valid(dns={"resolver_cidrs": {"azure/eastus": "10.20.0.0/27"}}),
@@ -448,7 +454,9 @@ def test_rule_is_quiet_on_the_valid_config(rule: Any, env: str) -> None:
     pytest.param("prod", valid(postgres={"max_storage_gb": 256}), {}, id="max-storage-equal-storage"),
     pytest.param("prod", valid(identity={"trusts": [{"source": "gcp", "targets": ["aws", "azure"]}]}), {},
                  id="trust-other-clouds"),
-    pytest.param("prod", valid(name="abcdefgh"), {}, id="longest-name-with-default-regions"),
+    # Azure's default regions: the geo vault `abcd-prod-wus2-geo-?????` is 24 characters
+    pytest.param("prod", valid(name="abcd"), {}, id="longest-name-with-default-regions"),
+    pytest.param("prod", valid(NO_AZURE, name="abcdefgh"), {}, id="longest-name-without-azure"),
     pytest.param("dev", valid(env="dev", workloads={"api": {"image": "registry.local:5000/team/api:2.0"}}), {},
                  id="dev-image-by-tag-with-registry-port"),
     pytest.param("prod", valid(workloads={"enabled": False, "api": {"image": "ghcr.io/acme/api:1.0.0"}}), {},

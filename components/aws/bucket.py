@@ -15,8 +15,8 @@ from ..settings.models import BucketSettings
 class AwsBucketArgs:
     """Inputs of AwsBucket."""
 
-    bucket_name: str
-    """Physical (globally unique) bucket name."""
+    bucket_name: pulumi.Input[str]
+    """Physical (globally unique) bucket name, with the stack-unique part (lib/naming.py)."""
     settings: BucketSettings
     """Lifecycle settings of the bucket."""
     kms_key_arn: pulumi.Input[str]
@@ -85,8 +85,9 @@ class AwsBucket(pulumi.ComponentResource):
             f"{name}-tls-only",
             bucket=bucket.id,
             # Built from the name the program sets, not from `bucket.arn` (computed by AWS, unknown until the bucket
-            # exists): the same document, but known at preview, so the TLS-only rule judges it before `up`.
-            policy=_deny_insecure_transport(bucket_arn(args.bucket_name)),
+            # exists): the same document, known at every preview once the stack-unique suffix exists (a new stack's
+            # first preview sees the suffix unknown: the TLS-only rule judges it on `up`).
+            policy=pulumi.Output.from_input(args.bucket_name).apply(lambda n: _deny_insecure_transport(bucket_arn(n))),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[block]),
         )
         self.bucket_name = bucket.bucket

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from ..lib.naming import filled
 from ..lib.private_dns import DNS_PORT, Forward, Resolver, rule_key
 
 
@@ -28,6 +29,8 @@ class AwsDnsResolverArgs:
     """Where queries come from and go to: the platform CIDRs (plus Cloud DNS's forwarder range)."""
     tags: dict[str, str]
     """Tags of every resource."""
+    suffix: pulumi.Input[str]
+    """The stack-unique part the forwarded domains' templates take (lib/naming.py)."""
 
 
 class AwsDnsResolver(pulumi.ComponentResource):
@@ -38,7 +41,7 @@ class AwsDnsResolver(pulumi.ComponentResource):
 
     inbound_ips: list[str]
     """The inbound endpoint's addresses."""
-    rule_domains: list[str]
+    rule_domains: list[pulumi.Input[str]]
     """The domains forwarded from this region."""
 
     def __init__(self, name: str, args: AwsDnsResolverArgs, opts: pulumi.ResourceOptions | None = None):
@@ -99,7 +102,7 @@ class AwsDnsResolver(pulumi.ComponentResource):
             rule = aws.route53.ResolverRule(
                 f"{name}-rule-{key}",
                 name=f"{name}-{key}"[:64],
-                domain_name=forward.domain,
+                domain_name=filled(forward.domain, args.suffix),
                 rule_type="FORWARD",
                 resolver_endpoint_id=outbound.id,
                 target_ips=[{"ip": ip, "port": DNS_PORT, "protocol": "Do53"} for ip in forward.targets],
@@ -110,5 +113,5 @@ class AwsDnsResolver(pulumi.ComponentResource):
                 f"{name}-rule-{key}-vpc", resolver_rule_id=rule.id, vpc_id=args.vpc_id, opts=child
             )
         self.inbound_ips = list(r.inbound)
-        self.rule_domains = [f.domain for f in args.forwards]
+        self.rule_domains = [filled(f.domain, args.suffix) for f in args.forwards]
         self.register_outputs({"inbound_ips": self.inbound_ips, "inbound_endpoint_id": inbound.id})

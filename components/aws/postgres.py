@@ -184,7 +184,8 @@ class AwsPostgres(pulumi.ComponentResource):
 
 
 def _random() -> Any:
-    """pulumi_random, imported only by a stack that keeps final snapshots (an AWS-only dev stack never loads it)."""
+    """pulumi_random, imported where a stack keeps final snapshots (the platform's stack-unique suffix loads it in
+    every stack)."""
     import pulumi_random
 
     return pulumi_random

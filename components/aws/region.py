@@ -8,7 +8,7 @@ import pulumi
 import pulumi_aws as aws
 
 from ..connectivity.ends import AwsEnd
-from ..lib.naming import StackNames
+from ..lib.naming import StackNames, unique
 from ..lib.private_dns import GCP_FORWARDER_SOURCE
 from ..lib.reachability import runner_ranges
 from ..regional import PostgresConnection, RegionArgs, served_by
@@ -157,7 +157,7 @@ class AwsRegion(pulumi.ComponentResource):
             b.name: AwsBucket(
                 f"{name}-bucket-{b.name}",
                 AwsBucketArgs(
-                    bucket_name=names.s3_bucket(b.name, region),
+                    bucket_name=unique(names.s3_bucket(b.name, region), args.suffix),
                     settings=b,
                     kms_key_arn=keys["s3"].key_arn,
                     protect=protect,
@@ -230,6 +230,7 @@ class AwsRegion(pulumi.ComponentResource):
                     private_subnet_ids=self.network.private_subnet_ids,
                     source_cidrs=[*args.platform_cidrs, GCP_FORWARDER_SOURCE],
                     tags=tags,
+                    suffix=args.suffix,
                 ),
                 opts=child,
             )

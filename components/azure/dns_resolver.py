@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_azure_native as azure_native
 
+from ..lib.naming import filled, stem
 from ..lib.private_dns import DNS_PORT, Forward, Resolver
 
 RESOLVER_DELEGATION = "Microsoft.Network/dnsResolvers"
@@ -34,6 +35,8 @@ class AzureDnsResolverArgs:
     name_prefix: str
     """`<platform>-<environment>-<region code>`."""
     tags: dict[str, str]
+    suffix: pulumi.Input[str]
+    """The stack-unique part the forwarded domains' templates take (lib/naming.py)."""
 
 
 class AzureDnsResolver(pulumi.ComponentResource):
@@ -43,7 +46,7 @@ class AzureDnsResolver(pulumi.ComponentResource):
 
     inbound_ip: str
     """The inbound endpoint's static address."""
-    rule_domains: list[str]
+    rule_domains: list[pulumi.Input[str]]
     """The domains forwarded from this region (trailing dot, as Azure stores them)."""
 
     def __init__(self, name: str, args: AzureDnsResolverArgs, opts: pulumi.ResourceOptions | None = None):
@@ -112,8 +115,8 @@ class AzureDnsResolver(pulumi.ComponentResource):
         )
         self.rule_domains = []
         for forward in args.forwards:
-            key = forward.domain.replace(".", "-")[:80]
-            domain = forward.domain.rstrip(".") + "."
+            key = stem(forward.domain).replace(".", "-")[:80]
+            domain = filled(forward.domain.rstrip(".") + ".", args.suffix)
             azure_native.dnsresolver.ForwardingRule(
                 f"{name}-rule-{key}",
                 forwarding_rule_name=key,

@@ -20,8 +20,8 @@ KEY_OPERATIONS = ["wrapKey", "unwrapKey", "encrypt", "decrypt"]
 class AzureKeyVaultArgs:
     """Inputs of AzureKeyVault."""
 
-    vault_name: str
-    """Physical (globally unique) vault name, 3-24 characters."""
+    vault_name: pulumi.Input[str]
+    """Physical (globally unique) vault name, 3-24 characters, with the stack-unique part (lib/naming.py)."""
     resource_group_name: pulumi.Input[str]
     """Resource group of the vault."""
     location: str
@@ -165,7 +165,7 @@ class AzureKeyVault(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
         if args.protect:
-            delete_lock(f"{name}-lock", self, vault.id, f"key vault {args.vault_name}")
+            delete_lock(f"{name}-lock", self, vault.id, pulumi.Output.concat("key vault ", args.vault_name))
 
         self.vault_id = vault.id
         self.vault_name = vault.name

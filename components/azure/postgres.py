@@ -37,7 +37,7 @@ def storage_size_gb(requested: int) -> int:
 class AzurePostgresArgs:
     """Inputs of AzurePostgres."""
 
-    server_name: str
+    server_name: pulumi.Input[str]
     """Physical server name (global DNS namespace)."""
     version: str
     """PostgreSQL major version."""
@@ -173,8 +173,8 @@ class AzurePostgres(pulumi.ComponentResource):
 
         zone, link = linked_private_zone(
             f"{name}-dns",
-            zone_name=f"{args.server_name}.private.postgres.database.azure.com",
-            link_name=f"{args.server_name}-vnet",
+            zone_name=pulumi.Output.concat(args.server_name, ".private.postgres.database.azure.com"),
+            link_name=pulumi.Output.concat(args.server_name, "-vnet"),
             resource_group_name=args.resource_group_name,
             vnet_id=args.vnet_id,
             tags=args.tags,
@@ -195,10 +195,13 @@ class AzurePostgres(pulumi.ComponentResource):
         secret_password: pulumi.Output[str] = pulumi.Output.secret(password.result)
         secret = azure_native.keyvault.Secret(
             f"{name}-admin-password-secret",
-            secret_name=f"{args.server_name}-admin-password",
+            secret_name=pulumi.Output.concat(args.server_name, "-admin-password"),
             vault_name=args.vault_name,
             resource_group_name=args.resource_group_name,
-            properties={"value": secret_password, "content_type": f"password of {ADMIN_USER} on {args.server_name}"},
+            properties={
+                "value": secret_password,
+                "content_type": pulumi.Output.concat(f"password of {ADMIN_USER} on ", args.server_name),
+            },
             tags=args.tags,
             opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.vault_access)),
         )
@@ -281,7 +284,7 @@ class AzurePostgres(pulumi.ComponentResource):
             opts=child,
         )
         if args.deletion_protection:
-            delete_lock(f"{name}-lock", self, server.id, f"PostgreSQL server {args.server_name}")
+            delete_lock(f"{name}-lock", self, server.id, pulumi.Output.concat("PostgreSQL server ", args.server_name))
 
         self.server_name = server.name
         self.server_id = server.id

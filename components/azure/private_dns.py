@@ -9,8 +9,8 @@ import pulumi_azure_native as azure_native
 def linked_private_zone(
     resource_name: str,
     *,
-    zone_name: str,
-    link_name: str,
+    zone_name: pulumi.Input[str],
+    link_name: pulumi.Input[str],
     resource_group_name: pulumi.Input[str],
     vnet_id: pulumi.Input[str],
     tags: dict[str, str],

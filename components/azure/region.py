@@ -8,7 +8,7 @@ import pulumi
 import pulumi_azure_native as azure_native
 
 from ..connectivity.ends import AzureEnd
-from ..lib.naming import StackNames
+from ..lib.naming import StackNames, unique
 from ..regional import PostgresConnection, RegionArgs, served_by
 from ..settings import catalog
 from ..settings.models import PlatformSettings, Region
@@ -69,7 +69,7 @@ class AzureRegion(pulumi.ComponentResource):
     """The region's storage account."""
     storage_account_id: pulumi.Output[str]
     """ARM id of the region's storage account."""
-    blob_private_endpoint: dict[str, str]
+    blob_private_endpoint: dict[str, pulumi.Input[str]]
     """Host and private IP of the storage account's blob endpoint (the other clouds' path to the blobs)."""
     workspace_id: pulumi.Output[str]
     """The region's Log Analytics workspace."""
@@ -133,7 +133,7 @@ class AzureRegion(pulumi.ComponentResource):
         self.vault = AzureKeyVault(
             f"{name}-vault",
             AzureKeyVaultArgs(
-                vault_name=names.key_vault(region),
+                vault_name=unique(names.key_vault(region), args.suffix),
                 resource_group_name=rg,
                 location=region,
                 tenant_id=client.tenant_id,
@@ -154,7 +154,7 @@ class AzureRegion(pulumi.ComponentResource):
             AzureKeyVault(
                 f"{name}-geo-vault",
                 AzureKeyVaultArgs(
-                    vault_name=names.geo_key_vault(region),
+                    vault_name=unique(names.geo_key_vault(region), args.suffix),
                     resource_group_name=rg,
                     location=geo_location,
                     tenant_id=client.tenant_id,
@@ -201,7 +201,7 @@ class AzureRegion(pulumi.ComponentResource):
             opts=child,
         )
         tier, sku_name = s.postgres.tier.azure.split("_", 1)
-        server_name = names.postgres_server(region)
+        server_name = unique(names.postgres_server(region), args.suffix)
         self.postgres = AzurePostgres(
             f"{name}-postgres",
             AzurePostgresArgs(
@@ -235,7 +235,7 @@ class AzureRegion(pulumi.ComponentResource):
         self.storage = AzureStorage(
             f"{name}-storage",
             AzureStorageArgs(
-                account_name=names.storage_account(region),
+                account_name=unique(names.storage_account(region), args.suffix),
                 resource_group_name=rg,
                 location=region,
                 sku="Standard_GRS" if s.is_prod else "Standard_LRS",
@@ -351,6 +351,7 @@ class AzureRegion(pulumi.ComponentResource):
                     after_subnet_id=self.network.gateway_subnet_id,
                     name_prefix=prefix,
                     tags=tags,
+                    suffix=args.suffix,
                 ),
                 opts=child,
             )

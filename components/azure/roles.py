@@ -62,7 +62,7 @@ def deployer_principal_type(configured: str | None, client_id: pulumi.Input[str]
     return signed_in.apply(lambda client: "User" if client == AZURE_CLI_CLIENT_ID else "ServicePrincipal")
 
 
-def delete_lock(resource_name: str, parent: pulumi.Resource, scope: pulumi.Input[str], what: str) -> None:
+def delete_lock(resource_name: str, parent: pulumi.Resource, scope: pulumi.Input[str], what: pulumi.Input[str]) -> None:
     """A CanNotDelete management lock on `scope`: Azure refuses to delete the resource (or its resource
     group) until the lock is removed, whoever asks."""
     azure_native.authorization.ManagementLockByScope(
@@ -70,6 +70,8 @@ def delete_lock(resource_name: str, parent: pulumi.Resource, scope: pulumi.Input
         scope=scope,
         lock_name="do-not-delete",
         level="CanNotDelete",
-        notes=f"Platform {what}: deletion protection (remove this lock deliberately before deleting).",
+        notes=pulumi.Output.concat(
+            "Platform ", what, ": deletion protection (remove this lock deliberately before deleting)."
+        ),
         opts=pulumi.ResourceOptions(parent=parent),
     )

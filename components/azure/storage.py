@@ -38,8 +38,9 @@ def container_name(bucket: str) -> str:
 class AzureStorageArgs:
     """Inputs of AzureStorage."""
 
-    account_name: str
-    """Physical (globally unique) account name, 3-24 lowercase alphanumerics."""
+    account_name: pulumi.Input[str]
+    """Physical (globally unique) account name, 3-24 lowercase alphanumerics, with the stack-unique part
+    (lib/naming.py)."""
     resource_group_name: pulumi.Input[str]
     """Resource group of the account."""
     location: str
@@ -104,7 +105,7 @@ class AzureStorage(pulumi.ComponentResource):
     """Primary blob endpoint."""
     container_names: dict[str, pulumi.Output[str]]
     """Container names by logical bucket name."""
-    blob_private_endpoint: dict[str, str]
+    blob_private_endpoint: dict[str, pulumi.Input[str]]
     """`{"host": <account>.blob.core.windows.net, "ip": <private endpoint>}`: how the other clouds' workloads reach
     the blobs through the account firewall (over the VPN mesh; e.g. a pod `hostAliases` entry)."""
 
@@ -212,7 +213,7 @@ class AzureStorage(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, depends_on=[blob_service]),
         )
         if args.protect:
-            delete_lock(f"{name}-lock", self, account.id, f"storage account {args.account_name}")
+            delete_lock(f"{name}-lock", self, account.id, pulumi.Output.concat("storage account ", args.account_name))
 
         self.account_name = account.name
         self.account_id = account.id
@@ -226,7 +227,7 @@ class AzureStorage(pulumi.ComponentResource):
         private-endpoint traffic passes the account firewall, so workloads of the other clouds reach the blobs
         over the VPN mesh while public access stays limited to the AKS subnet."""
         child = pulumi.ResourceOptions(parent=self)
-        endpoint_name = f"{args.account_name}-blob-pe"
+        endpoint_name = pulumi.Output.concat(args.account_name, "-blob-pe")
         endpoint = azure_native.network.PrivateEndpoint(
             f"{name}-blob-endpoint",
             private_endpoint_name=endpoint_name,
@@ -250,7 +251,7 @@ class AzureStorage(pulumi.ComponentResource):
         zone, _ = linked_private_zone(
             f"{name}-blob-dns",
             zone_name=BLOB_PRIVATE_ZONE,
-            link_name=f"{args.account_name}-blob",
+            link_name=pulumi.Output.concat(args.account_name, "-blob"),
             resource_group_name=args.resource_group_name,
             vnet_id=args.vnet_id,
             tags=args.tags,
@@ -265,7 +266,7 @@ class AzureStorage(pulumi.ComponentResource):
             opts=child,
         )
         self.blob_private_endpoint = {
-            "host": f"{args.account_name}.blob.core.windows.net",
+            "host": pulumi.Output.concat(args.account_name, ".blob.core.windows.net"),
             "ip": args.private_endpoint_ip,
         }
 

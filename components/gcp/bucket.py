@@ -19,8 +19,8 @@ class GcpBucketArgs:
 
     project: str
     """Project of the bucket."""
-    bucket_name: str
-    """Physical (globally unique) bucket name."""
+    bucket_name: pulumi.Input[str]
+    """Physical (globally unique) bucket name, with the stack-unique part (lib/naming.py)."""
     location: str
     """Region of the bucket (a single-region bucket next to the cluster and its key)."""
     settings: BucketSettings

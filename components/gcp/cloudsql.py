@@ -25,8 +25,8 @@ class GcpCloudSqlArgs:
     """Project of the instance and the secret."""
     region: str
     """Region of the instance (and of the secret's only replica)."""
-    instance_name: str
-    """Cloud SQL instance name (not reusable for a week after deletion)."""
+    instance_name: pulumi.Input[str]
+    """Cloud SQL instance name (not reusable for a week after deletion), with the stack-unique part."""
     version: str
     """PostgreSQL major version."""
     tier: str
@@ -172,7 +172,7 @@ class GcpCloudSql(pulumi.ComponentResource):
         )
         secret = gcp.secretmanager.Secret(
             f"{name}-admin-secret",
-            secret_id=f"{args.instance_name}-admin-password",
+            secret_id=pulumi.Output.concat(args.instance_name, "-admin-password"),
             project=args.project,
             replication={
                 "user_managed": {

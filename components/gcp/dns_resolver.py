@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_gcp as gcp
 
+from ..lib.naming import filled
 from ..lib.private_dns import Forward, Resolver, rule_key
 
 
@@ -86,6 +87,8 @@ class GcpDnsForwardingArgs:
     name_prefix: str
     """`<platform>-<environment>`."""
     labels: dict[str, str]
+    suffix: pulumi.Input[str]
+    """The stack-unique part the forwarded domains' templates take (lib/naming.py)."""
     addresses: Sequence[pulumi.Resource] = ()
     """The regions' reserved inbound addresses: the policy is created after them."""
 
@@ -96,7 +99,7 @@ class GcpDnsForwarding(pulumi.ComponentResource):
     visible to the VPC, forwarding over the VPC (`private` path: the targets are reached through the VPN tunnels,
     from 35.199.192.0/19, which every GCP region's Cloud Router advertises)."""
 
-    zone_domains: list[str]
+    zone_domains: list[pulumi.Input[str]]
     """The DNS names of the forwarding zones (trailing dot)."""
 
     def __init__(self, name: str, args: GcpDnsForwardingArgs, opts: pulumi.ResourceOptions | None = None):
@@ -116,14 +119,16 @@ class GcpDnsForwarding(pulumi.ComponentResource):
         )
         self.zone_domains = []
         for forward in args.forwards:
-            domain = forward.domain.rstrip(".") + "."
+            domain = filled(forward.domain.rstrip(".") + ".", args.suffix)
             zone_name = re.sub(r"-+$", "", f"{prefix}-fwd-{rule_key(forward.domain)}"[:63])
             gcp.dns.ManagedZone(
                 f"{name}-fwd-{rule_key(forward.domain)}",
                 name=zone_name,
                 project=args.project,
                 dns_name=domain,
-                description=f"Forwards {forward.domain} to {forward.cloud} {forward.region}",
+                description=pulumi.Output.concat(
+                    "Forwards ", filled(forward.domain, args.suffix), f" to {forward.cloud} {forward.region}"
+                ),
                 visibility="private",
                 private_visibility_config={"networks": [{"network_url": args.network_id}]},
                 forwarding_config={

@@ -25,8 +25,8 @@ class GcpKmsArgs:
     """Project of the key ring (and of the service agents)."""
     location: str
     """Region of the key ring: CMEK keys must be in their resource's region."""
-    key_ring_name: str
-    """Key ring name (never reusable: GCP cannot delete key rings)."""
+    key_ring_name: pulumi.Input[str]
+    """Key ring name (never reusable: GCP cannot delete key rings), with the stack-unique part (lib/naming.py)."""
     rotation_days: int
     """Rotation period of every key."""
     labels: dict[str, str]

@@ -8,7 +8,7 @@ import pulumi
 import pulumi_gcp as gcp
 
 from ..connectivity.ends import GcpEnd
-from ..lib.naming import StackNames
+from ..lib.naming import StackNames, unique
 from ..lib.private_dns import GCP_FORWARDER_SOURCE
 from ..lib.reachability import runner_ranges
 from ..regional import PostgresConnection, RegionArgs, served_by
@@ -131,7 +131,7 @@ class GcpRegion(pulumi.ComponentResource):
             GcpKmsArgs(
                 project=project,
                 location=region,
-                key_ring_name=names.key_ring(region),
+                key_ring_name=unique(names.key_ring(region), args.suffix),
                 rotation_days=gcp_settings.key_rotation_days,
                 labels=labels,
                 protect=protect,
@@ -188,7 +188,7 @@ class GcpRegion(pulumi.ComponentResource):
             GcpCloudSqlArgs(
                 project=project,
                 region=region,
-                instance_name=names.cloudsql_instance(region),
+                instance_name=unique(names.cloudsql_instance(region), args.suffix),
                 version=s.postgres.version,
                 tier=s.postgres.tier.gcp,
                 ha=s.postgres.ha,
@@ -213,7 +213,7 @@ class GcpRegion(pulumi.ComponentResource):
                 f"{name}-bucket-{b.name}",
                 GcpBucketArgs(
                     project=project,
-                    bucket_name=names.gcs_bucket(b.name, region),
+                    bucket_name=unique(names.gcs_bucket(b.name, region), args.suffix),
                     location=region,
                     settings=b,
                     kms_key_id=self.kms.key_ids["gcs"],

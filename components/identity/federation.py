@@ -28,7 +28,7 @@ import pulumi_gcp as gcp
 
 from ..azure.roles import assign_role
 from ..lib.audiences import AWS_AUDIENCE, AZURE_AUDIENCE
-from ..lib.naming import region_code
+from ..lib.naming import SUFFIX, SUFFIX_LENGTH, region_code, unique
 from ..settings.models import Cloud, Trust
 
 STORAGE_BLOB_DATA_READER = "2a2b9908-6ea1-4ae2-8e65-a410df84e7fe"
@@ -172,6 +172,8 @@ class WorkloadFederationArgs:
     """`<platform>-<environment>`: prefix of every physical name (account- or project-global ones)."""
     tags: Mapping[str, str]
     """Tags of the taggable resources (IAM roles and OIDC providers, Azure identities)."""
+    suffix: pulumi.Input[str]
+    """The stack-unique part of the workload identity pool ids (lib/naming.py)."""
     aws: AwsTarget | None = None
     """AWS as a target (required when a trust targets aws)."""
     azure: AzureTarget | None = None
@@ -240,14 +242,19 @@ def gcp_service_account_id(prefix: str, trust: Trust) -> str:
 
 def _gcp_id(kind: str, value: str) -> str:
     value = bounded(value, 32)
-    if not _GCP_ID.fullmatch(value) or value.startswith("gcp-") or value.endswith("-"):
+    checked = value.replace(SUFFIX, "a" * SUFFIX_LENGTH)  # a template's stack-unique part: [a-z0-9]
+    if not _GCP_ID.fullmatch(checked) or value.startswith("gcp-") or value.endswith("-"):
         raise ValueError(f"GCP {kind} id '{value}' is invalid; allowed: 4-32 of [a-z0-9-], not starting with gcp-")
     return value
 
 
 def pool_id(prefix: str, source: str) -> str:
-    """Workload identity pool id of one source cloud (4-32 of [a-z0-9-]; the `wif-` head keeps it off `gcp-`)."""
-    return _gcp_id("workload identity pool", f"wif-{prefix}-{source}")
+    """Workload identity pool id template of one source cloud (4-32 of [a-z0-9-]; the `wif-` head keeps it off
+    `gcp-`), ending in the stack-unique part: a deleted pool's id stays taken for 30 days
+    (https://cloud.google.com/iam/docs/reference/rest/v1/projects.locations.workloadIdentityPools/create); its
+    providers live inside it, so theirs need no suffix."""
+    head = bounded(f"wif-{prefix}-{source}", 32 - 1 - SUFFIX_LENGTH)
+    return _gcp_id("workload identity pool", f"{head}-{SUFFIX}")
 
 
 def pool_provider_id(source: str, region: str) -> str:
@@ -469,7 +476,7 @@ class WorkloadFederation(pulumi.ComponentResource):
             pool = gcp.iam.WorkloadIdentityPool(
                 f"{name}-{source}-pool",
                 project=target.project,
-                workload_identity_pool_id=pool_id(args.name_prefix, source),
+                workload_identity_pool_id=unique(pool_id(args.name_prefix, source), args.suffix),
                 display_name=f"{source} clusters",
                 description=f"Service accounts of the {source} clusters trusted by this project",
                 disabled=False,

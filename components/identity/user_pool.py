@@ -19,6 +19,7 @@ from ..lib.cognito_rules import (  # noqa: F401  (re-exported: the component's o
     check_redirect_urls,
     check_token_lifetimes,
 )
+from ..lib.naming import StackNames, unique
 from ..settings.models import PlatformSettings
 
 IdpKind = Literal["azure_ad", "google"]
@@ -69,7 +70,8 @@ class CognitoUserPoolArgs:
     pool_name: str
     """Physical name of the user pool."""
     domain_prefix: str
-    """Hosted-UI domain prefix (`https://<prefix>.auth.<region>.amazoncognito.com`)."""
+    """Hosted-UI domain prefix template (`https://<prefix>.auth.<region>.amazoncognito.com`; global per region, so it
+    ends in the stack-unique part: `StackNames.cognito_domain`)."""
     callback_urls: Sequence[str]
     """OAuth redirect URLs of the hosted-UI client (https only)."""
     logout_urls: Sequence[str]
@@ -86,13 +88,18 @@ class CognitoUserPoolArgs:
     """Plus feature plan with threat protection (advanced security) ENFORCED, and password-reuse prevention."""
     tags: Mapping[str, str]
     """Tags of the user pool."""
+    suffix: pulumi.Input[str]
+    """The stack-unique part the domain prefix takes (`Platform.suffix`)."""
     federated: Sequence[FederatedIdp] = field(default_factory=list)
     """IdPs federated into the pool, offered on the hosted UI next to local (COGNITO) users."""
 
 
-def user_pool_args(settings: PlatformSettings, azure_tenant_id: pulumi.Input[str] | None) -> CognitoUserPoolArgs:
+def user_pool_args(
+    settings: PlatformSettings, azure_tenant_id: pulumi.Input[str] | None, suffix: pulumi.Input[str]
+) -> CognitoUserPoolArgs:
     """CognitoUserPoolArgs from the stack settings. `azure_tenant_id` serves an azure_ad provider without its own
-    `tenant_id` (the Azure subscription's tenant, e.g. `authorization.get_client_config_output().tenant_id`).
+    `tenant_id` (the Azure subscription's tenant, e.g. `authorization.get_client_config_output().tenant_id`);
+    `suffix` is the stack-unique part of the domain prefix (`Platform.suffix`).
 
     Callback URLs default to `https://<edge hostname>.<zone>/oauth2/callback`; logout URLs are the callback
     URLs' origins (`https://<host>/`)."""
@@ -111,7 +118,7 @@ def user_pool_args(settings: PlatformSettings, azure_tenant_id: pulumi.Input[str
     ]
     return CognitoUserPoolArgs(
         pool_name=f"{settings.name}-{settings.environment}-users",
-        domain_prefix=identity.domain_prefix or f"{settings.name}-{settings.environment}-auth",
+        domain_prefix=StackNames(settings.name, settings.environment).cognito_domain(identity.domain_prefix),
         callback_urls=callbacks,
         logout_urls=list(origins),
         token_lifetime=identity.token_lifetime,
@@ -121,6 +128,7 @@ def user_pool_args(settings: PlatformSettings, azure_tenant_id: pulumi.Input[str
         threat_protection=settings.is_prod,
         tags=settings.tags(),
         federated=federated,
+        suffix=suffix,
     )
 
 
@@ -186,7 +194,8 @@ class CognitoUserPool(pulumi.ComponentResource):
         )
         domain = aws.cognito.UserPoolDomain(
             f"{name}-domain",
-            domain=args.domain_prefix,
+            # The filled prefix is checked too (the suffix has no `w`, so it never spells `aws`: lib/naming.py).
+            domain=unique(args.domain_prefix, args.suffix).apply(check_domain_prefix),
             user_pool_id=pool.id,
             managed_login_version=1,
             opts=child,

@@ -2,12 +2,36 @@
 
 Every physical name the platform creates is built here, so config validation and the components
 agree: a name that would be rejected by a cloud is rejected by `pulumi up` before any cloud call.
+
+Names in a global namespace (S3 and GCS buckets, storage accounts, Key Vaults, Flexible Servers, Cognito domain
+prefixes) and names a cloud keeps reserved after deletion (KMS key rings, workload identity pools, purge-protected
+vaults, Cloud SQL instances) end with the stack's unique part: a random suffix created once per stack
+(`Platform.unique`), so nobody can pre-create them and a destroyed stack's successor never meets its old names.
+The pure plans (settings, DNS, reachability) work on *templates* holding `SUFFIX` in its place; `unique` fills a
+template with the suffix (an Output) for the resources.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+import pulumi
+
+SUFFIX_LENGTH = 5
+"""Characters of the stack-unique part, lowercase letters and digits (`SUFFIX_LETTERS`). The tightest name
+holding it sets the length: the geo Key Vault `flow-prod-wus2-geo-?????` is 24 characters, the Key Vault maximum
+(https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules#microsoftkeyvault); storage
+accounts take 3-24 (same page, Microsoft.Storage), workload identity pool ids 4-32
+(https://cloud.google.com/iam/docs/reference/rest/v1/projects.locations.workloadIdentityPools/create), Cognito
+domain prefixes 1-63 (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cognito-userpooldomain.html)."""
+SUFFIX_LETTERS = "abcdefghijklmnopqrstuvxyz"
+"""The suffix's letters (beside the digits): no `w`, so it can never spell `aws`, the one word Cognito refuses in a
+domain prefix that fits in it (`amazon` and `cognito` are longer; lib/cognito_rules.py). 35^5, about 5e7 values."""
+SUFFIX = "?" * SUFFIX_LENGTH
+"""The stack-unique part in a name template: as long as the real part, so a template's length is the name's."""
+_STAND_IN = "a" * SUFFIX_LENGTH
+"""What the charset checks see in its place: a run of the suffix's own characters."""
 
 
 @dataclass(frozen=True)
@@ -21,9 +45,11 @@ class NameRule:
     allowed: str
 
     def check(self, name: str) -> str | None:
-        """Return why `name` breaks this rule, or None when it is valid."""
+        """Return why `name` (or a template: `SUFFIX` stands for the stack-unique part) breaks this rule, or None
+        when it is valid."""
         if not self.min_len <= len(name) <= self.max_len:
             return f"is {len(name)} characters; allowed: {self.allowed}"
+        name = name.replace(SUFFIX, _STAND_IN)
         if not re.fullmatch(self.pattern, name) or "--" in name:
             return f"has invalid characters; allowed: {self.allowed}"
         return None
@@ -38,6 +64,7 @@ RULES: dict[str, NameRule] = {
     "aws_eks_cluster": NameRule(1, 100, r"[a-z0-9][a-z0-9_-]*", "-", "1-100 letters, digits, hyphens, underscores"),
     "aws_iam_role": NameRule(1, 64, r"[a-z0-9+=,.@_-]+", "-", "1-64 characters"),
     "aws_kms_alias": NameRule(1, 250, r"alias/[a-z0-9/_-]+", "-", "alias/ then letters, digits, / _ -"),
+    "aws_cognito_domain": NameRule(1, 63, _DNS, "-", "1-63 lowercase letters, digits, hyphens"),
     "azure_resource_group": NameRule(1, 90, r"[a-z0-9._()-]*[a-z0-9_()-]", "-", "1-90 characters, not ending in a dot"),
     "azure_storage_account": NameRule(3, 24, r"[a-z0-9]+", "", "3-24 lowercase letters and digits"),
     "azure_key_vault": NameRule(3, 24, r"[a-z]([a-z0-9-]*[a-z0-9])?", "-", "3-24 letters, digits, hyphens"),
@@ -105,13 +132,40 @@ def region_code(region: str) -> str:
 
 
 def physical_name(kind: str, *parts: str) -> str:
-    """Join `parts` into a valid physical name of `kind`, or raise InvalidNameError saying why not."""
+    """Join `parts` into a valid physical name of `kind`, or raise InvalidNameError saying why not (a part may be
+    `SUFFIX`: the result is then a template, checked at the length the name will have)."""
     rule = RULES[kind]
     name = rule.separator.join(p.lower() for p in parts if p)
     problem = rule.check(name)
     if problem:
         raise InvalidNameError(f"{kind.replace('_', ' ')} name '{name}' {problem}")
     return name
+
+
+def is_template(name: str) -> bool:
+    """`name` holds the stack-unique part (`SUFFIX`)."""
+    return SUFFIX in name
+
+
+def unique(template: str, suffix: pulumi.Input[str]) -> pulumi.Output[str]:
+    """The physical name of a template: `SUFFIX` replaced by the stack's unique part (so the resource named by it
+    depends on the stack-unique resource)."""
+    head, mark, tail = template.partition(SUFFIX)
+    if not mark:
+        raise ValueError(f"'{template}' has no stack-unique part")
+    return pulumi.Output.concat(head, suffix, tail)
+
+
+def filled(name: str, suffix: pulumi.Input[str]) -> pulumi.Input[str]:
+    """`name` with its stack-unique part filled in when it is a template (a domain of the DNS plan that names a
+    storage account or server), else `name` itself."""
+    return unique(name, suffix) if is_template(name) else name
+
+
+def stem(template: str) -> str:
+    """A template without its stack-unique part and the separator before it (`flow-prod-pg-eus-?????` ->
+    `flow-prod-pg-eus`): a stable key for logical names, which never depend on an Output."""
+    return re.sub(rf"-?{re.escape(SUFFIX)}", "", template)
 
 
 @dataclass(frozen=True)
@@ -137,8 +191,8 @@ class StackNames:
         return self._name("aws_rds_instance", "pg", region_code(region))
 
     def s3_bucket(self, bucket: str, region: str) -> str:
-        """S3 bucket name (global namespace)."""
-        return self._name("aws_s3_bucket", bucket, region_code(region))
+        """S3 bucket name template (global namespace)."""
+        return self._name("aws_s3_bucket", bucket, region_code(region), SUFFIX)
 
     def iam_role(self, region: str, purpose: str) -> str:
         """IAM role name (account-global, so region-qualified)."""
@@ -147,6 +201,11 @@ class StackNames:
     def kms_alias(self, region: str, purpose: str) -> str:
         """KMS alias name."""
         return physical_name("aws_kms_alias", f"alias/{self.platform}-{self.environment}", region_code(region), purpose)
+
+    def cognito_domain(self, prefix: str | None = None) -> str:
+        """Cognito hosted-UI domain prefix template (global per region): `prefix`, by default
+        `<platform>-<environment>-auth`, then the stack-unique part."""
+        return physical_name("aws_cognito_domain", prefix or f"{self.platform}-{self.environment}-auth", SUFFIX)
 
     def resource_group(self, region: str) -> str:
         """Azure resource group name."""
@@ -157,47 +216,49 @@ class StackNames:
         return self._name("azure_resource_group", region_code(region), "ingress")
 
     def storage_account(self, region: str) -> str:
-        """Azure storage account name (global namespace, no separators)."""
-        return physical_name("azure_storage_account", self.platform, self.environment, region_code(region))
+        """Azure storage account name template (global namespace, no separators)."""
+        return physical_name("azure_storage_account", self.platform, self.environment, region_code(region), SUFFIX)
 
     def key_vault(self, region: str) -> str:
-        """Azure Key Vault name (global namespace)."""
-        return self._name("azure_key_vault", region_code(region))
+        """Azure Key Vault name template (global namespace; purge protection reserves it after deletion)."""
+        return self._name("azure_key_vault", region_code(region), SUFFIX)
 
     def geo_key_vault(self, region: str) -> str:
-        """Azure Key Vault in the paired region, holding the geo-backup key of `region`'s database."""
-        return self._name("azure_key_vault", region_code(region), "geo")
+        """Azure Key Vault name template in the paired region, holding the geo-backup key of `region`'s database."""
+        return self._name("azure_key_vault", region_code(region), "geo", SUFFIX)
 
     def aks_cluster(self, region: str) -> str:
         """AKS cluster name."""
         return self._name("azure_aks_cluster", region_code(region))
 
     def postgres_server(self, region: str) -> str:
-        """Azure Flexible Server name (global DNS namespace)."""
-        return self._name("azure_postgres_server", "pg", region_code(region))
+        """Azure Flexible Server name template (global DNS namespace)."""
+        return self._name("azure_postgres_server", "pg", region_code(region), SUFFIX)
 
     def gke_cluster(self, region: str) -> str:
         """GKE cluster name."""
         return self._name("gcp_gke_cluster", region_code(region))
 
     def cloudsql_instance(self, region: str) -> str:
-        """Cloud SQL instance name."""
-        return self._name("gcp_cloudsql_instance", "pg", region_code(region))
+        """Cloud SQL instance name template (a deleted instance's name stays taken for up to a week)."""
+        return self._name("gcp_cloudsql_instance", "pg", region_code(region), SUFFIX)
 
     def gcp_service_account(self, region: str, purpose: str) -> str:
         """GCP service account id (project-global, so region-qualified)."""
         return physical_name("gcp_service_account", self.prefix(region), purpose)
 
     def key_ring(self, region: str) -> str:
-        """Cloud KMS key ring name (never deletable: keep it stable)."""
-        return physical_name("gcp_key_ring", self.prefix(region))
+        """Cloud KMS key ring name template (key rings are never deleted: a successor stack takes a new one; the
+        keys live inside it)."""
+        return physical_name("gcp_key_ring", self.prefix(region), SUFFIX)
 
     def gcs_bucket(self, bucket: str, region: str) -> str:
-        """GCS bucket name (global namespace)."""
-        return self._name("gcp_gcs_bucket", bucket, region_code(region))
+        """GCS bucket name template (global namespace)."""
+        return self._name("gcp_gcs_bucket", bucket, region_code(region), SUFFIX)
 
     def for_region(self, cloud: str, region: str, buckets: list[str]) -> list[str]:
-        """Every physical name one cloud region creates (raises InvalidNameError on the first bad one)."""
+        """Every physical name (or template) one cloud region creates (raises InvalidNameError on the first bad
+        one)."""
         if cloud == "aws":
             return [
                 self.eks_cluster(region),

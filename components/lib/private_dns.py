@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from ipaddress import IPv4Network
 
 from .cidr import gke_ranges, subnet_plan
-from .naming import StackNames
+from .naming import StackNames, stem
 
 GCP_FORWARDER_SOURCE = "35.199.192.0/19"
 """Where Cloud DNS sends queries to private forwarding targets from: the other clouds must route it back over the
@@ -137,7 +137,8 @@ def resolver(cloud: str, region: str, cidr: IPv4Network, zones: int, block: IPv4
 
 def hosted_names(cloud: str, region: str, names: StackNames, private_endpoints: bool) -> list[HostedName]:
     """The private names one region hosts that the other clouds are handed (connection secrets, blob endpoints,
-    private cluster API servers)."""
+    private cluster API servers). A server's or account's name is a template (lib/naming.py `SUFFIX`): the
+    components fill it (`naming.filled`) where a resource takes the domain."""
     if cloud == "azure":
         server, account = names.postgres_server(region), names.storage_account(region)
         hosted = [
@@ -200,9 +201,10 @@ def plan_dns(
 
 
 def rule_key(domain: str) -> str:
-    """A resource-name key of a forwarded domain (`flowprodeus.blob.core.windows.net` -> `flowprodeus-blob`,
-    `privatelink.eastus.azmk8s.io` -> `privatelink-eastus-azmk8s`)."""
-    labels = domain.rstrip(".").split(".")
+    """A resource-name key of a forwarded domain, without the stack-unique part of a template
+    (`flowprodeus?????.blob.core.windows.net` -> `flowprodeus-blob`, `privatelink.eastus.azmk8s.io` ->
+    `privatelink-eastus-azmk8s`)."""
+    labels = stem(domain).rstrip(".").split(".")
     return "-".join(labels[:3] if labels[0] == "privatelink" else labels[:2])
 
 

@@ -280,7 +280,8 @@ def deployer_verdicts(settings: Any, topo: Topology | None = None) -> list[Verdi
 def db_zone(settings: Any, net: Net) -> str | None:
     """The private zone of a database's name: Azure Flexible Server's FQDN resolves through the private
     `<server>.private.postgres.database.azure.com` zone linked to its VNet only (components/azure/postgres.py); RDS
-    names resolve publicly to the private address and Cloud SQL is addressed by IP (None: nothing to forward)."""
+    names resolve publicly to the private address and Cloud SQL is addressed by IP (None: nothing to forward). The
+    server's name is a template (its stack-unique part is `?????`, lib/naming.py), as in the DNS plan."""
     if net[0] != "azure":
         return None
     server = StackNames(settings.name, settings.environment).postgres_server(net[1])

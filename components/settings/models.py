@@ -677,8 +677,11 @@ class IdentitySettings(Model):
     )
     domain_prefix: str | None = Field(
         None,
-        pattern=r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$",
-        description="Cognito hosted-UI domain prefix (defaults to <name>-<environment>-auth).",
+        # 63 characters at most (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cognito-userpooldomain.html)
+        # less `-` and the stack-unique part (lib/naming.py SUFFIX_LENGTH).
+        pattern=r"^[a-z0-9](?:[a-z0-9-]{0,55}[a-z0-9])?$",
+        description="Cognito hosted-UI domain prefix, 1-57 characters, before `-` and the stack-unique part "
+        "(defaults to <name>-<environment>-auth).",
     )
     callback_urls: list[str] = Field(
         default_factory=list,

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from ..lib.cidr import gke_ranges
 from ..lib.cognito_rules import ACCESS_TOKEN_RANGE, REFRESH_TOKEN_RANGE, RESERVED_DOMAIN_WORDS
-from ..lib.naming import InvalidNameError, StackNames
+from ..lib.naming import REGION_CODES, InvalidNameError, StackNames
 from ..lib.private_dns import AZURE_BLOCK_PREFIX, GCP_SUBNET_PREFIX
 from ..lib.tunnels import TUNNELS_PER_LEG, MeshPlan, TunnelPlanError
 from . import catalog
@@ -571,7 +571,10 @@ def _names(s: PlatformSettings) -> Iterator[Problem]:
             try:
                 names.for_region(cloud, region.name, buckets)
             except InvalidNameError as err:
-                yield Problem(f"clouds.{cloud}.regions[{i}].name", f"{err} (shorten name or the region code)")
+                # A known region has its short code: the platform name is what to shorten. The names count the
+                # stack-unique part (`?????`, lib/naming.py SUFFIX) at its real length.
+                key = "name" if region.name in REGION_CODES else f"clouds.{cloud}.regions[{i}].name"
+                yield Problem(key, f"{err} (shorten name or the region code)")
 
 
 def _workloads(s: PlatformSettings) -> Iterator[Problem]:

@@ -7,6 +7,7 @@ import pulumi_aws as aws
 import pytest
 
 from scripts.offline import Recording, Registration
+from tests.conftest import stack_suffix
 
 from .helpers import (
     ALL_REGIONS,
@@ -49,7 +50,7 @@ def test_one_bucket_per_configured_bucket_with_its_physical_name(recorded, stack
     assert set(found) == set(config_buckets(stack))
     for name, bucket in found.items():
         physical = one_of(rec, aws.s3.Bucket, bucket).inputs["bucket"]
-        assert physical == f"flow-{stack}-{name}-{REGION_CODES[region]}"
+        assert physical == f"flow-{stack}-{name}-{REGION_CODES[region]}-{stack_suffix(rec)}"
         assert one_of(rec, aws.s3.Bucket, bucket).inputs.get("forceDestroy") is not True
 
 

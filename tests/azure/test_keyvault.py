@@ -13,6 +13,7 @@ from components.azure import roles
 from components.lib.waits import AZURE_KEY_VAULT_RBAC
 from scripts.mock_clouds.azure import DEPLOYER_CLIENT_ID, DEPLOYER_OBJECT_ID, TENANT_ID
 from tests.aws.helpers import of_type, one_of, waits_after
+from tests.conftest import stack_suffix
 
 from .helpers import (
     ALL_REGIONS,
@@ -55,8 +56,8 @@ def test_vault_is_rbac_only_with_soft_delete_and_purge_protection(stack, region)
         assert not any(
             props[k] for k in ("enabledForDeployment", "enabledForDiskEncryption", "enabledForTemplateDeployment")
         )
-        suffix = "-geo" if kind == "geo" else ""
-        assert vault.inputs["vaultName"] == f"flow-{stack}-{REGION_CODES[region]}{suffix}"
+        geo = "-geo" if kind == "geo" else ""
+        assert vault.inputs["vaultName"] == f"flow-{stack}-{REGION_CODES[region]}{geo}-{stack_suffix(rec)}"
 
 
 @pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)

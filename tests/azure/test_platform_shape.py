@@ -14,6 +14,7 @@ from pulumi.runtime.rpc import is_rpc_secret, unwrap_rpc_secret
 from scripts.mock_clouds.azure import SUBSCRIPTION_ID
 from scripts.offline import Registration
 from tests.aws.helpers import children_of, descendants, one, plain_secrets, token
+from tests.conftest import stack_suffix
 from tests.sdk_checks import unknown_wire_keys
 
 from .helpers import (
@@ -316,7 +317,8 @@ def test_stack_outputs_expose_every_region(stack):
     names = {region: f"flow-{stack}-{REGION_CODES[region]}" for region in config_regions(stack)}
     assert rec.outputs["azure_clusters"] == names
     assert rec.outputs["azure_postgres"] == {
-        region: f"flow-{stack}-pg-{REGION_CODES[region]}.postgres.database.azure.com" for region in names
+        region: f"flow-{stack}-pg-{REGION_CODES[region]}-{stack_suffix(rec)}.postgres.database.azure.com"
+        for region in names
     }
     assert rec.outputs["azure_buckets"] == {region: {b.name: b.name for b in s.buckets} for region in names}
     issuers = rec.outputs["azure_oidc_issuers"]

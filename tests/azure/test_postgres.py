@@ -14,6 +14,7 @@ from components.azure.postgres import flexible_server_backup_days, storage_size_
 from components.lib.waits import AZURE_KEY_VAULT_RBAC
 from components.settings import catalog
 from tests.aws.helpers import depends_on, of_type, one, one_of, waits_after
+from tests.conftest import stack_suffix
 
 from .helpers import (
     ALL_REGIONS,
@@ -110,7 +111,7 @@ def test_sku_version_and_storage_come_from_config(stack, region):
     assert db.inputs["version"] == pg.version
     assert db.inputs["storage"] == {"storageSizeGB": {"dev": 64, "prod": 256}[stack], "autoGrow": "Enabled"}
     assert "storage.storageSizeGB" in db.ignore_changes  # autogrow owns the live size (azure R1)
-    assert db.inputs["serverName"] == f"flow-{stack}-pg-{REGION_CODES[region]}"
+    assert db.inputs["serverName"] == f"flow-{stack}-pg-{REGION_CODES[region]}-{stack_suffix(recording(stack))}"
     database = resource(recording(stack), region, POSTGRES, az.dbforpostgresql.Database)
     assert database.inputs["databaseName"] == pg.database
 

@@ -15,6 +15,7 @@ from components.azure.storage import container_name, storage_ip_rules
 from components.lib.naming import InvalidNameError
 from components.lib.waits import AZURE_KEY_VAULT_RBAC
 from tests.aws.helpers import children_of, depends_on, of_type, one, waits_after
+from tests.conftest import stack_suffix
 
 from .helpers import (
     ALL_REGIONS,
@@ -58,7 +59,7 @@ def test_container_names_follow_azure_rules(bucket, ok):
 def test_account_is_storage_v2_with_geo_replication_in_prod_only(stack, region):
     inputs = account(recording(stack), region).inputs
     assert inputs["kind"] == "StorageV2"
-    assert inputs["accountName"] == f"flow{stack}{REGION_CODES[region]}"
+    assert inputs["accountName"] == f"flow{stack}{REGION_CODES[region]}{stack_suffix(recording(stack))}"
     assert inputs["sku"]["name"] == {"dev": "Standard_LRS", "prod": "Standard_GRS"}[stack]
     assert inputs["sku"]["name"] in (("Standard_GRS", "Standard_RAGRS") if stack == "prod" else ("Standard_LRS",))
 

@@ -18,7 +18,7 @@ from components.lib.naming import region_code
 from components.lib.private_dns import GCP_FORWARDER_SOURCE
 from components.settings import SettingsError, load_settings
 from scripts.offline import Recording, Registration
-from tests.conftest import stack_config
+from tests.conftest import stack_config, stack_suffix
 from tests.conftest import stack_settings as settings
 
 STACKS = ("dev", "prod")
@@ -156,13 +156,14 @@ def test_prod_forwards_the_azure_names_from_aws_and_gcp_and_the_eks_names_from_a
     recorded: Callable[[str], Recording],
 ) -> None:
     rec = recorded("prod")
+    suffix = stack_suffix(rec)  # the server and account names end in the stack-unique part
     by_region = {region_of(rec, r)[1]: forwards(rec, r) for r in resolvers(rec)}
     for region in ("flow-prod-aws-use1", "flow-prod-gcp-usc1"):
-        assert by_region[region]["flow-prod-pg-eus.postgres.database.azure.com"] == {"10.20.129.36"}
-        assert by_region[region]["flowprodwus2.blob.core.windows.net"] == {"10.21.129.36"}
+        assert by_region[region][f"flow-prod-pg-eus-{suffix}.postgres.database.azure.com"] == {"10.20.129.36"}
+        assert by_region[region][f"flowprodwus2{suffix}.blob.core.windows.net"] == {"10.21.129.36"}
     assert by_region["flow-prod-azure-eus"]["us-east-1.eks.amazonaws.com"] == {"10.10.63.244", "10.10.127.244"}
-    assert "flow-prod-pg-eus.postgres.database.azure.com" not in by_region["flow-prod-azure-eus"]
-    assert by_region["flow-prod-azure-wus2"]["flowprodeus.blob.core.windows.net"] == {"10.20.129.36"}
+    assert f"flow-prod-pg-eus-{suffix}.postgres.database.azure.com" not in by_region["flow-prod-azure-eus"]
+    assert by_region["flow-prod-azure-wus2"][f"flowprodeus{suffix}.blob.core.windows.net"] == {"10.20.129.36"}
 
 
 @pytest.mark.parametrize("stack", STACKS)

@@ -9,6 +9,7 @@ import pytest
 from components.lib.waits import GCP_IAM
 from scripts.offline import Recording, Registration
 from tests.aws.helpers import depends_on, of_type, one, one_of, waits_after
+from tests.conftest import stack_suffix
 
 from .helpers import ALL_REGIONS, BUCKET, EXPECT, KMS, REGION_CODES, config_buckets, project_of, regions
 
@@ -33,7 +34,7 @@ def test_one_bucket_per_configured_bucket_with_its_physical_name_in_the_region(g
     assert set(found) == set(config_buckets(stack))
     for name in found:
         resource = bucket(rec, region, name)
-        assert resource.inputs["name"] == f"flow-{stack}-{name}-{REGION_CODES[region]}"
+        assert resource.inputs["name"] == f"flow-{stack}-{name}-{REGION_CODES[region]}-{stack_suffix(rec)}"
         assert resource.inputs["location"] == region.upper()
         assert resource.inputs["project"] == project_of(stack)
         assert resource.inputs.get("forceDestroy") is not True

@@ -14,6 +14,7 @@ from pulumi.runtime.rpc import is_rpc_secret
 from components.lib.waits import GCP_IAM
 from scripts.offline import Recording, Registration
 from tests.aws.helpers import depends_on, deps_of_type, of_type, one, one_of, platform_config, waits_after
+from tests.conftest import stack_suffix
 
 from .helpers import (
     ALL_REGIONS,
@@ -55,7 +56,7 @@ def key(rec: Recording, region: str, purpose: str) -> tuple[Registration, Regist
 def test_postgres_version_and_tier_from_config_on_the_enterprise_edition(gcp_recorded, stack, region):
     db = instance(gcp_recorded(stack), region)
     postgres = platform_config(stack)["postgres"]
-    assert db.inputs["name"] == f"flow-{stack}-pg-{REGION_CODES[region]}"
+    assert db.inputs["name"] == f"flow-{stack}-pg-{REGION_CODES[region]}-{stack_suffix(gcp_recorded(stack))}"
     assert db.inputs["region"] == region
     assert db.inputs["databaseVersion"] == f"POSTGRES_{postgres['version']}"
     assert settings(gcp_recorded(stack), region)["tier"] == postgres["tier"]["gcp"]

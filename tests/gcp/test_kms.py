@@ -8,6 +8,7 @@ import pytest
 
 from scripts.offline import Recording, Registration
 from tests.aws.helpers import deps_of_type, of_type, one, one_of
+from tests.conftest import stack_suffix
 
 from .helpers import ALL_REGIONS, EXPECT, KEY_PURPOSES, KMS, PROJECT_NUMBER, REGION_CODES, component, project_of
 
@@ -34,7 +35,7 @@ def keys(rec: Recording, region: str) -> dict[str, Registration]:
 def test_key_ring_lives_in_the_region(gcp_recorded, stack, region):
     ring = one_of(gcp_recorded(stack), gcp.kms.KeyRing, kms(gcp_recorded(stack), region))
     assert ring.inputs["location"] == region
-    assert ring.inputs["name"] == f"flow-{stack}-{REGION_CODES[region]}"
+    assert ring.inputs["name"] == f"flow-{stack}-{REGION_CODES[region]}-{stack_suffix(gcp_recorded(stack))}"
     assert ring.inputs["project"] == project_of(stack)
 
 

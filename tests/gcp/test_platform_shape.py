@@ -16,6 +16,7 @@ from pulumi.runtime.rpc import is_rpc_secret, unwrap_rpc_secret
 from components.gcp.services import stack_apis
 from scripts.offline import Registration
 from tests.aws.helpers import children_of, descendants, in_cross_cloud_components, of_type, one, plain_secrets, token
+from tests.conftest import stack_suffix
 from tests.sdk_checks import unknown_wire_keys
 
 from .helpers import (
@@ -271,7 +272,8 @@ def test_region_outputs_are_exported_and_the_kubeconfigs_are_secret(gcp_recorded
         region: "Config" for region in config_regions(stack)
     }
     for region, buckets in rec.outputs["gcp_buckets"].items():
-        assert buckets == {b: f"flow-{stack}-{b}-{REGION_CODES[region]}" for b in config_buckets(stack)}
+        suffix = stack_suffix(rec)
+        assert buckets == {b: f"flow-{stack}-{b}-{REGION_CODES[region]}-{suffix}" for b in config_buckets(stack)}
 
 
 REGIONAL_PATH = re.compile(r"projects/[^/]+/(?:locations|regions)/([a-z0-9-]+)/")

@@ -58,6 +58,8 @@ SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 TENANT = "72f988bf-0000-4000-8000-000000000001"
 PROJECT = "mock-project"
 PREFIX = "flow-prod"
+UNIQUE = "ab12c"
+"""The stack-unique suffix the component gets (the platform's RandomString)."""
 ISSUERS: dict[str, dict[str, str]] = {
     "aws": {
         "us-east-1": "https://oidc.eks.us-east-1.amazonaws.com/id/A1B2C3D4E5F60718293A4B5C6D7E8F90",
@@ -109,6 +111,7 @@ def federation_args(trust_list: Any = None) -> WorkloadFederationArgs:
             cloud: [ClusterIssuer(r, url) for r, url in by_region.items()] for cloud, by_region in ISSUERS.items()
         },
         name_prefix=PREFIX,
+        suffix=UNIQUE,
         tags={"owner": "platform-team", "environment": "prod", "cost-center": "platform-prod", "managed-by": "pulumi"},
         aws=AwsTarget([AwsBackups(r, name, key) for r, (name, key) in AWS_BACKUPS.items()]),
         azure=AzureTarget(
@@ -279,7 +282,7 @@ def test_one_pool_per_source_cloud_with_valid_ids():
     found = pools()
     assert set(found) == {t.source for t in pairs("gcp")}
     for source, pool in found.items():
-        assert pool.inputs["workloadIdentityPoolId"] == f"wif-{PREFIX}-{source}"
+        assert pool.inputs["workloadIdentityPoolId"] == f"wif-{PREFIX}-{source}-{UNIQUE}"
         assert pool.inputs["project"] == PROJECT
         assert pool.inputs["disabled"] is False
 
@@ -479,14 +482,19 @@ def test_check_trusts_rejects_a_target_without_arguments_or_backups_and_a_source
 @pytest.mark.parametrize(
     ("prefix", "source", "expected"),
     [
-        ("flow-prod", "azure", "wif-flow-prod-azure"),
-        ("gcp-dev", "aws", "wif-gcp-dev-aws"),  # never starts with the reserved gcp-
-        ("abcdefgh-prod", "azure", "wif-abcdefgh-prod-azure"),
+        ("flow-prod", "azure", "wif-flow-prod-azure-?????"),  # the stack-unique part last (lib/naming.py SUFFIX)
+        ("gcp-dev", "aws", "wif-gcp-dev-aws-?????"),  # never starts with the reserved gcp-
+        ("abcdefgh-prod", "azure", "wif-abcdefgh-prod-azure-?????"),  # 29: the longest the settings allow
     ],
 )
 def test_pool_ids(prefix, source, expected):
     assert pool_id(prefix, source) == expected
     assert 4 <= len(expected) <= 32
+
+
+def test_a_long_pool_id_keeps_its_stack_unique_part():
+    made = pool_id("a" * 30, "azure")
+    assert len(made) == 32 and made.endswith("-?????")
 
 
 @pytest.mark.parametrize(

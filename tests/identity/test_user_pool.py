@@ -31,6 +31,8 @@ from tests.sdk_checks import args_class, unknown_wire_keys
 
 COMPONENT = "multicloud:identity:CognitoUserPool"
 TENANT = "72f988bf-0000-4000-8000-000000000001"
+UNIQUE = "ab12c"
+"""The stack-unique suffix the component gets (the platform's RandomString)."""
 STACKS = ("dev", "prod")
 PROVIDER = "aws-primary"
 
@@ -44,7 +46,9 @@ def program_for(stack: str):
     def program() -> None:
         provider = aws.Provider(PROVIDER, region="us-east-1")
         pool = CognitoUserPool(
-            "identity-users", user_pool_args(settings(stack), TENANT), pulumi.ResourceOptions(providers=[provider])
+            "identity-users",
+            user_pool_args(settings(stack), TENANT, UNIQUE),
+            pulumi.ResourceOptions(providers=[provider]),
         )
         for output in ("user_pool_id", "user_pool_arn", "issuer_url", "client_id", "hosted_ui_domain"):
             pulumi.export(output, getattr(pool, output))
@@ -206,10 +210,10 @@ def test_pool_carries_the_required_tags(stack):
 def test_hosted_ui_domain_and_outputs(stack):
     domain = child(stack, aws.cognito.UserPoolDomain)
     out = recording(stack).outputs
-    assert domain.inputs["domain"] == f"flow-{stack}-auth"
+    assert domain.inputs["domain"] == f"flow-{stack}-auth-{UNIQUE}"
     assert domain.inputs["userPoolId"] == out["user_pool_id"]
     assert out["issuer_url"] == f"https://cognito-idp.us-east-1.amazonaws.com/{out['user_pool_id']}"
-    assert out["hosted_ui_domain"] == f"https://flow-{stack}-auth.auth.us-east-1.amazoncognito.com"
+    assert out["hosted_ui_domain"] == f"https://flow-{stack}-auth-{UNIQUE}.auth.us-east-1.amazoncognito.com"
     assert out["user_pool_arn"].endswith(f":userpool/{out['user_pool_id']}")
     assert out["client_id"] and out["client_id"] != out["user_pool_id"]
 
@@ -251,7 +255,7 @@ def test_a_providers_own_tenant_wins_over_the_subscriptions():
             },
         ),
     )
-    (azure,) = (p for p in user_pool_args(s, TENANT).federated if p.kind == "azure_ad")
+    (azure,) = (p for p in user_pool_args(s, TENANT, UNIQUE).federated if p.kind == "azure_ad")
     assert azure.tenant_id == "11111111-2222-3333-4444-555555555555"
     assert azure.client_secret_name == "n"
 
@@ -267,10 +271,10 @@ def test_configured_callback_urls_and_prefix_are_used():
             },
         ),
     )
-    args = user_pool_args(s, TENANT)
+    args = user_pool_args(s, TENANT, UNIQUE)
     assert args.callback_urls == ["https://app.example.com/cb", "https://admin.example.com/auth/cb"]
     assert args.logout_urls == ["https://app.example.com/", "https://admin.example.com/"]
-    assert args.domain_prefix == "flow-login"
+    assert args.domain_prefix == "flow-login-?????"  # the stack-unique part follows (lib/naming.py SUFFIX)
 
 
 def test_a_federated_provider_without_a_registration_is_a_config_error():
@@ -285,7 +289,7 @@ def test_a_federated_provider_without_a_registration_is_a_config_error():
 
 def test_only_the_configured_federated_providers_are_built():
     s = load_settings("prod", stack_config("prod", identity={"federated_providers": ["google"]}))
-    assert [p.kind for p in user_pool_args(s, TENANT).federated] == ["google"]
+    assert [p.kind for p in user_pool_args(s, TENANT, UNIQUE).federated] == ["google"]
 
 
 @pytest.mark.parametrize(
@@ -338,7 +342,8 @@ def test_redirect_urls_are_absolute_https(urls, ok):
 def test_azure_ad_without_a_tenant_is_refused():
     args = CognitoUserPoolArgs(
         pool_name="p",
-        domain_prefix="flow-x",
+        domain_prefix="flow-x-?????",
+        suffix="ab12c",
         callback_urls=["https://a.example.com/cb"],
         logout_urls=["https://a.example.com/"],
         token_lifetime=3600,

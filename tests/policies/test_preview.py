@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import json
 from collections.abc import Callable
 from functools import cache
 from typing import Any
@@ -16,6 +15,7 @@ from google.protobuf import struct_pb2
 from pulumi.runtime.rpc import UNKNOWN
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
+from components.connectivity.ipsec import AWS_TUNNEL_OPTIONS
 from components.program import run as program
 from components.settings import PROJECT
 from policies.rules import aws, cloudflare
@@ -72,9 +72,11 @@ def test_computed_outputs_are_unknown_and_program_inputs_known() -> None:
     [policy, *_] = prod.of_type(aws.S3_POLICY)
     assert policy.properties is not None
     assert policy.properties["bucket"] == UNKNOWN  # the bucket's id
-    assert "aws:SecureTransport" in policy.properties["policy"]  # built from the name the program sets
+    # built from the bucket's name, which ends in the stack-unique suffix: a RandomString not created yet
+    assert policy.properties["policy"] == UNKNOWN
     bucket = next(b for b in prod.of_type(aws.S3_BUCKET) if b.urn in policy.dependencies)
-    assert bucket.properties is not None and bucket.properties["bucket"].startswith("flow-prod-")
+    assert bucket.properties is not None and bucket.properties["bucket"] == UNKNOWN
+    assert bucket.properties["forceDestroy"] is False  # what the program sets is known
     irsa = [r for r in prod.of_type(aws.IAM_ROLE) if r.name.endswith("-vpc-cni-role")]
     assert irsa and all(r.properties and r.properties["assumeRolePolicy"] == UNKNOWN for r in irsa)  # EKS issuer
     [instance, *_] = prod.of_type(aws.RDS_INSTANCE)
@@ -97,8 +99,10 @@ def test_no_rule_is_downgraded_and_no_violation_is_false(stack: str) -> None:
 @pytest.mark.parametrize("stack", STACKS)
 def test_undecided_rules_are_the_ones_reading_computed_ids(recorded: Callable[[str], Recording], stack: str) -> None:
     """Undecided stay only the web-identity trusts, whose JSON names an OIDC provider's ARN and the issuer of a
-    cluster not created yet, and the load balancer's fallback rule, which can't tell whether its default pools
-    (ids unknown) are distinct. Each is judged on `up` and passes there."""
+    cluster not created yet; the load balancer's fallback rule, which can't tell whether its default pools (ids
+    unknown) are distinct; and the rules reading a name that ends in the stack-unique suffix, a RandomString a new
+    stack has not created yet (the buckets' TLS-only policies, the Cloud SQL admin secret's `instance` label). Each
+    is judged on `up` and passes there; once the suffix exists, every later preview knows those names."""
     report = preview_report(stack)
     by_urn = previewed(stack).by_urn()
     trusts = [u for u in report.undecided if u.policy == "aws-iam-web-identity-pinned"]
@@ -107,33 +111,41 @@ def test_undecided_rules_are_the_ones_reading_computed_ids(recorded: Callable[[s
         assert ".assumeRolePolicy can't be known during preview" in undecided.reason
         properties = by_urn[undecided.resource_urn].properties
         assert properties is not None and properties["assumeRolePolicy"] == UNKNOWN
-    [pools] = [u for u in report.undecided if u.policy != "aws-iam-web-identity-pinned"]
+    named = {
+        "aws-s3-tls-only": (aws.S3_POLICY, ".policy"),
+        "required-tags": ("gcp:secretmanager/secret:Secret", ".labels.instance"),
+    }
+    for undecided in (u for u in report.undecided if u.policy in named):
+        resource_type, path = named[undecided.policy]
+        assert by_urn[undecided.resource_urn].type == resource_type
+        assert f"{path} can't be known during preview" in undecided.reason
+    tls_only = [u for u in report.undecided if u.policy == "aws-s3-tls-only"]
+    assert len(tls_only) == len(previewed(stack).of_type(aws.S3_POLICY))
+    [pools] = [u for u in report.undecided if u.policy not in ("aws-iam-web-identity-pinned", *named)]
     assert pools.policy == "cloudflare-lb-fallback" and by_urn[pools.resource_urn].type == cloudflare.LOAD_BALANCER
     assert all(u.reason.startswith(UNDECIDED) and u.reason.endswith("re-checked on up") for u in report.undecided)
     up = check(recorded(stack), stack)
     assert not {v.resource_urn for v in up.violations} & {u.resource_urn for u in report.undecided}
 
 
-def test_bucket_policies_are_decided_at_preview() -> None:
-    report = preview_report("prod")
-    assert not [u for u in report.undecided if u.policy == "aws-s3-tls-only"]
-    assert len(previewed("prod").of_type(aws.S3_POLICY)) == 4
+def test_bucket_policies_wait_for_the_stack_unique_suffix_and_pass_on_up(recorded: Callable[[str], Recording]) -> None:
+    """The TLS-only document names the bucket, whose name ends in the stack-unique suffix: undecided on a new
+    stack's first preview (the suffix does not exist yet), judged and passed on `up`."""
+    undecided = [u for u in preview_report("prod").undecided if u.policy == "aws-s3-tls-only"]
+    assert len(undecided) == len(previewed("prod").of_type(aws.S3_POLICY)) == 4
+    up = check(recorded("prod"), "prod")
+    assert not [v for v in up.violations if v.policy == "aws-s3-tls-only"] and up.undecided == []
 
 
 def test_a_program_set_violation_is_mandatory_at_preview(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A bucket policy without the TLS-only deny, from the program itself: known at preview, so blocked there."""
-
-    def allow_any_transport(bucket_arn: str) -> str:
-        statement = {"Effect": "Deny", "Principal": "*", "Action": "s3:DeleteBucket", "Resource": bucket_arn}
-        return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
-
-    monkeypatch.setattr("components.aws.bucket._deny_insecure_transport", allow_any_transport)
+    """VPN tunnels that also offer IKEv1, from the program itself: known at preview, so blocked there."""
+    monkeypatch.setitem(AWS_TUNNEL_OPTIONS, "ike_versions", ["ikev1", "ikev2"])
     report = check(record("dev", stack_config("dev"), program, PROJECT, preview=True), "dev")
-    policies = previewed("dev").of_type(aws.S3_POLICY)
-    assert policies
-    assert sorted((v.policy, v.level, v.resource_name) for v in report.violations) == sorted(
-        ("aws-s3-tls-only", "mandatory", p.name) for p in policies
-    )
+    connections = previewed("dev").of_type(aws.VPN_CONNECTION)
+    assert connections
+    assert {(v.policy, v.level, v.resource_name) for v in report.violations} == {
+        ("aws-vpn-ikev2", "mandatory", c.name) for c in connections
+    }
     assert report.downgraded == []
 
 
@@ -257,7 +269,7 @@ def test_policy_check_preview_flag_records_a_first_preview(
     out = capsys.readouterr().out
     assert asked == [True]
     assert "stack prod (prod) · first preview of a new stack" in out
-    assert "undecided at preview, re-checked on up (7)" in out
+    assert "undecided at preview, re-checked on up (13)" in out  # 6 trusts, 4 TLS-only, 2 labels, 1 balancer
 
 
 def test_the_fallback_rule_decides_what_the_number_of_unknown_pools_allows() -> None:
