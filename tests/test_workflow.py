@@ -159,6 +159,24 @@ def test_prod_previews_on_the_in_network_runner_the_prod_plan_builds(workflow: d
     assert "format('codebuild-{0}-{1}-{2}', matrix.runner, github.run_id, github.run_attempt)" in job["runs-on"]
 
 
+def test_deploys_run_dev_then_prod_on_the_in_network_runner_as_the_deployers(workflows) -> None:
+    """issue 14: prod's up runs where its private APIs are reachable, dev's first, and only the driver deploys."""
+    job = workflows["deploy.yml"]["jobs"]["up"]
+    assert set(workflows["deploy.yml"]["on"]) == {"workflow_dispatch"}
+    assert job["strategy"]["max-parallel"] == 1 and job["strategy"]["fail-fast"] is True
+    cases = job["strategy"]["matrix"]["include"]
+    assert [c["stack"] for c in cases] == ["dev", "prod"]  # dev first
+    (project,) = [r for r in recorded_stack("prod").resources if r.type == "aws:codebuild/project:Project"]
+    assert {c["stack"]: c["runner"] for c in cases} == {"dev": "hosted", "prod": project.inputs["name"]}
+    assert job["runs-on"] == workflows["pr.yml"]["jobs"]["preview"]["runs-on"]  # the same runner expression
+    assert all(c["environment"] == environment_of(c["stack"]) for c in cases)
+    assert job["concurrency"]["cancel-in-progress"] is False  # an update is never cancelled half-way
+    assert runs(job)[-1].splitlines()[-1] == 'venv/bin/python -m scripts.deploy up --stack "$STACK"'
+    aws = step_using(job, "aws-actions/configure-aws-credentials")
+    assert aws["if"] == "matrix.stack != 'prod'"  # prod runs as the runner's service role, the deployer
+    assert aws["with"]["role-to-assume"] == "${{ vars.AWS_DEPLOY_ROLE_ARN }}"
+
+
 def test_clouds_are_reached_through_oidc_only(workflow: dict[str, Any]) -> None:
     job = workflow["jobs"]["preview"]
     aws = step_using(job, "aws-actions/configure-aws-credentials")["with"]
@@ -171,8 +189,9 @@ def test_clouds_are_reached_through_oidc_only(workflow: dict[str, Any]) -> None:
             assert forbidden not in text, path.name  # no long-lived cloud keys
 
 
-def test_every_secret_and_variable_is_documented_in_the_header(workflow: dict[str, Any]) -> None:
-    text = WORKFLOW.read_text()
+@pytest.mark.parametrize("path", [WORKFLOW, WORKFLOWS / "deploy.yml"], ids=lambda p: p.name)
+def test_every_secret_and_variable_is_documented_in_the_header(path: Path) -> None:
+    text = path.read_text()
     header = text.split("\nname:", 1)[0]
     used = {word.split("}")[0].strip() for word in text.split("${{")[1:]}
     names = {
@@ -316,7 +335,7 @@ def test_every_pulumi_cli_is_the_sdks_version_and_at_least_the_minimum(workflows
         for step in job.get("steps", [])
         if step.get("uses", "").startswith("pulumi/actions@")
     ]
-    assert len(steps) == 2  # the preview and the plugin cache
+    assert len(steps) == 3  # the preview, the plugin cache and the deploy's CLI
     for step in steps:
         assert str(step["with"]["pulumi-version"]) == sdk_version()  # an exact version: the action enforces it
         assert cli_version(step) >= MINIMUM_CLI
@@ -387,6 +406,7 @@ def linted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict[str,
 
 def test_actionlint_finds_nothing_in_the_workflows(linted: dict[str, list[dict[str, Any]]]) -> None:
     assert {name: found for name, found in linted.items() if name != "broken-pr.yml"} == {
+        "deploy.yml": [],
         "plugins.yml": [],
         "pr.yml": [],
     }
