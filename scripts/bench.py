@@ -50,8 +50,10 @@ def aws_slice(platform: dict[str, Any]) -> None:
 
 def regions_only(platform: dict[str, Any]) -> None:
     """Every cloud and region, without the cross-cloud layer (VPN mesh, edge, trusts) and the workloads: the
-    parity issue's scope."""
-    platform["vpn"] = {**platform.get("vpn", {}), "enabled": False}
+    parity issue's scope. An in-network deployer (prod) keeps the mesh: it is its only path to the private cluster
+    APIs, and the settings refuse the stack without it."""
+    if platform.get("deployer", {}).get("position") != "in-network":
+        platform["vpn"] = {**platform.get("vpn", {}), "enabled": False}
     platform["edge"] = {**platform.get("edge", {}), "enabled": False}
     platform.get("identity", {}).pop("trusts", None)
     _no_workloads(platform)
