@@ -14,6 +14,15 @@ PODS_RANGE = "pods"
 """Name of the subnet's secondary range for pod IPs."""
 SERVICES_RANGE = "services"
 """Name of the subnet's secondary range for ClusterIP services."""
+# Cloud NAT dynamic port allocation (https://cloud.google.com/nat/docs/ports-and-addresses#dynamic-port): a VM starts
+# with the minimum and doubles its allocation up to the maximum as its connections need; both must be powers of two,
+# the minimum >= 32 and the maximum above it (<= 65536). Static allocation's default of 64 ports per VM is what a node
+# running up to 110 pods exhausts (OUT_OF_RESOURCES drops on image pulls, STS and IAM calls; gcp review 13).
+NAT_MIN_PORTS_PER_VM = 128
+"""Ports a node always holds: twice the static default (64), about one per pod at GKE's 110 pods per node."""
+NAT_MAX_PORTS_PER_VM = 4096
+"""Ports a node may grow to: 32 times the minimum; one NAT IP (64,512 ports) still serves 15 nodes at the maximum,
+and AUTO_ONLY adds IPs as the nodes need them."""
 
 
 @dataclass(frozen=True)
@@ -42,8 +51,9 @@ class GcpNetworkArgs:
 
 class GcpNetwork(pulumi.ComponentResource):
     """The region's node subnet in the global VPC, carrying secondary ranges for pods and services, Private Google
-    Access and flow logs; a Cloud Router with Cloud NAT for egress of the private nodes (errors logged). The other
-    regions' subnets route here natively (one VPC); private services access belongs to the VPC."""
+    Access and flow logs; a Cloud Router with Cloud NAT for egress of the private nodes (dynamic port allocation,
+    errors logged). The other regions' subnets route here natively (one VPC); private services access belongs to the
+    VPC."""
 
     network_id: pulumi.Output[str]
     """Id of the platform's global VPC (`projects/<p>/global/networks/<name>`)."""
@@ -107,6 +117,12 @@ class GcpNetwork(pulumi.ComponentResource):
             source_subnetwork_ip_ranges_to_nat="LIST_OF_SUBNETWORKS",
             subnetworks=[{"name": subnet.self_link, "source_ip_ranges_to_nats": ["ALL_IP_RANGES"]}],
             log_config={"enable": True, "filter": "ERRORS_ONLY"},
+            enable_dynamic_port_allocation=True,
+            # Endpoint-independent mapping and dynamic port allocation are mutually exclusive (same page,
+            # "Dynamic port allocation"): it is off, explicitly.
+            enable_endpoint_independent_mapping=False,
+            min_ports_per_vm=NAT_MIN_PORTS_PER_VM,
+            max_ports_per_vm=NAT_MAX_PORTS_PER_VM,
             opts=child,
         )
         self.network_id = pulumi.Output.from_input(args.network_id)
