@@ -18,6 +18,11 @@ SERVICES_RANGE = "services"
 # with the minimum and doubles its allocation up to the maximum as its connections need; both must be powers of two,
 # the minimum >= 32 and the maximum above it (<= 65536). Static allocation's default of 64 ports per VM is what a node
 # running up to 110 pods exhausts (OUT_OF_RESOURCES drops on image pulls, STS and IAM calls; gcp review 13).
+BGP_KEEPALIVE_SECONDS = 20
+"""Cloud Router BGP keepalive (20-60 s, hold time three times it): the minimum, so a dead peer is dropped after 60 s
+at most (BGP takes the smaller hold time of the two peers; Azure VPN gateways hold 180 s, so 60 s applies). HA VPN has
+no BFD (https://cloud.google.com/network-connectivity/docs/router/concepts/bfd#bfd-limitations), so this is the fastest
+failure detection a GCP BGP session over a tunnel gets, well inside the 5-minute RTO."""
 NAT_MIN_PORTS_PER_VM = 128
 """Ports a node always holds: twice the static default (64), about one per pod at GKE's 110 pods per node."""
 NAT_MAX_PORTS_PER_VM = 4096
@@ -104,7 +109,9 @@ class GcpNetwork(pulumi.ComponentResource):
             project=args.project,
             region=args.region,
             network=args.network_id,
-            bgp={"asn": args.router_asn} if args.router_asn is not None else None,
+            bgp={"asn": args.router_asn, "keepalive_interval": BGP_KEEPALIVE_SECONDS}
+            if args.router_asn is not None
+            else None,
             opts=child,
         )
         gcp.compute.RouterNat(
