@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from pulumi_policy.proxy import UnknownValueError
+
 from .common import Context, dig, items, mapping, number, ports_outside, provided, public_cidrs, resource_policy
 
 BUCKET = "gcp:storage/bucket:Bucket"
@@ -130,6 +132,23 @@ def _gke_workload_identity(props: Mapping[str, Any], ctx: Context) -> Iterator[s
     mode = dig(props, "nodeConfig.workloadMetadataConfig.mode")
     if mode is not None and mode != "GKE_METADATA":
         yield f"nodeConfig.workloadMetadataConfig.mode is {mode}: pods can read the node's credentials"
+
+
+DEFAULT_COMPUTE_SA_SUFFIX = "-compute@developer.gserviceaccount.com"
+"""The Compute Engine default service account (`<project number>-compute@...`), Editor on the project by default."""
+
+
+def _gke_node_service_account(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
+    if ctx.resource_type == GKE_CLUSTER and props.get("removeDefaultNodePool") is True and not props.get("nodeConfig"):
+        return  # no node ever runs with the cluster's own node config
+    try:
+        account = dig(props, "nodeConfig.serviceAccount")
+    except UnknownValueError:
+        return  # the email of an account the stack creates: a dedicated node identity
+    if not account or account == "default":
+        yield "nodeConfig.serviceAccount is unset: nodes run as the Compute Engine default service account"
+    elif str(account).endswith(DEFAULT_COMPUTE_SA_SUFFIX):
+        yield f"nodeConfig.serviceAccount is {account}, the Compute Engine default service account"
 
 
 def _gke_secrets(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
@@ -367,6 +386,22 @@ POLICIES = [
         reads={
             GKE_CLUSTER: ("workloadIdentityConfig.workloadPool", "nodeConfig.workloadMetadataConfig.mode"),
             GKE_NODE_POOL: ("nodeConfig.workloadMetadataConfig.mode",),
+        },
+    ),
+    resource_policy(
+        "gcp-gke-node-service-account",
+        area=AREA,
+        types=[GKE_CLUSTER, GKE_NODE_POOL],
+        severity="high",
+        summary="GKE nodes run as a dedicated least-privilege service account, never the Compute Engine default "
+        "(CIS GKE 5.2.1; "
+        "https://cloud.google.com/kubernetes-engine/docs/how-to/hardening-your-cluster#use_least_privilege_sa).",
+        remediation="Set nodeConfig.serviceAccount to an account holding roles/container.defaultNodeServiceAccount "
+        "(plus roles/artifactregistry.reader for image pulls).",
+        check=_gke_node_service_account,
+        reads={
+            GKE_CLUSTER: ("removeDefaultNodePool", "nodeConfig.serviceAccount"),
+            GKE_NODE_POOL: ("nodeConfig.serviceAccount",),
         },
     ),
     resource_policy(

@@ -31,13 +31,8 @@ from .helpers import (
     vpc,
 )
 
-NODE_ROLES = {
-    "roles/logging.logWriter",
-    "roles/monitoring.metricWriter",
-    "roles/monitoring.viewer",
-    "roles/stackdriver.resourceMetadata.writer",
-    "roles/artifactregistry.reader",
-}
+NODE_ROLES = {"roles/container.defaultNodeServiceAccount", "roles/artifactregistry.reader"}
+"""GKE's predefined node role (the hardening guide's least-privilege node SA) and image pulls; nothing else."""
 SPOT_TAINT = {"key": "cloud.google.com/gke-spot", "value": "true", "effect": "NO_SCHEDULE"}
 
 

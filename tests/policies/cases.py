@@ -879,6 +879,7 @@ GKE = {
     "databaseEncryption": {"state": "ENCRYPTED", "keyName": "projects/p/cryptoKeys/gke"},
     "loggingConfig": {"enableComponents": ["SYSTEM_COMPONENTS", "APISERVER", "WORKLOADS"]},
 }
+NODE_SA = "flow-prod-usc1-nodes@flow-prod-platform.iam.gserviceaccount.com"
 FIREWALL = {
     "network": "n",
     "direction": "INGRESS",
@@ -1098,6 +1099,30 @@ GCP_CASES = [
             "",
             {"requiredComponents": ["SYSTEM_COMPONENTS"]},
         ),
+    ),
+    *cases(
+        "gcp-gke-node-service-account",
+        gcp.GKE_NODE_POOL,
+        {"cluster": "c", "nodeConfig": {"machineType": "e2-standard-4", "serviceAccount": NODE_SA}},
+        (
+            "violating",
+            {"nodeConfig.serviceAccount": "483920175316-compute@developer.gserviceaccount.com"},
+            True,
+            "Compute Engine default",
+        ),
+        ("violating", {"nodeConfig.serviceAccount": "default"}, True, "unset", {}, "prod", "default"),
+        ("compliant", {}, False),
+        ("missing", {"nodeConfig.serviceAccount": DELETE}, True, "unset"),
+    ),
+    *cases(
+        "gcp-gke-node-service-account",
+        gcp.GKE_CLUSTER,
+        {**GKE, "nodeConfig": {"serviceAccount": NODE_SA}},
+        ("violating", {"nodeConfig": DELETE}, True, "unset"),
+        ("compliant", {}, False),
+        # The default pool is removed and no node config is given: no node runs with it.
+        ("compliant", {"nodeConfig": DELETE, "removeDefaultNodePool": True}, False, "", {}, "prod", "removed"),
+        ("missing", {"nodeConfig.serviceAccount": DELETE}, True, "unset"),
     ),
     *cases(
         "gcp-kms-key-rotation",
