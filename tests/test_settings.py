@@ -259,6 +259,14 @@ RULE_CASES = [
     # _postgres
     RuleCase("max-storage-below-storage", rules._postgres, valid(postgres={"max_storage_gb": 200}),
              "postgres.max_storage_gb", "200 is below storage_gb 256; allowed: >= storage_gb"),
+    # _gke_maintenance
+    RuleCase("gke-window-under-48h", rules._gke_maintenance,
+             valid(clouds={"gcp": {"maintenance": {"days": ["sat"], "hours": 8}}}),
+             "clouds.gcp.maintenance.hours", "1 day(s) x 8 h open 32 h in the worst 32 days; allowed: at least 48 h"),
+    RuleCase("gke-exclusion-backwards", rules._gke_maintenance,
+             valid(clouds={"gcp": {"maintenance": {"exclusions": [
+                 {"name": "rel", "start": "2026-12-10", "end": "2026-12-10"}]}}}),
+             "clouds.gcp.maintenance.exclusions[0].end", "2026-12-10 is not after start 2026-12-10"),
     # _dr
     RuleCase("rpo-without-pitr", rules._dr, valid(postgres={"pitr": False}),
              "postgres.pitr", "false but dr.rpo is 15m; allowed: true (an RPO under 24h needs point-in-time recovery)"),

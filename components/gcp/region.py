@@ -175,6 +175,7 @@ class GcpRegion(pulumi.ComponentResource):
                 node_service_account_id=names.gcp_service_account(region, "nodes"),
                 deletion_protection=protect,
                 labels=labels,
+                maintenance=gcp_settings.maintenance,
             ),
             opts=child,
         )

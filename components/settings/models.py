@@ -176,6 +176,48 @@ class DeployerSettings(Model):
 GCP_PROJECT_ID = r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$"
 
 
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+def _weekend() -> list[Weekday]:
+    return ["sat", "sun"]
+
+
+class GkeMaintenanceExclusion(Model):
+    """A period without automatic GKE upgrades (a release, a sales event), from 00:00 UTC on `start` to 00:00 UTC on
+    `end`. https://cloud.google.com/kubernetes-engine/docs/concepts/maintenance-windows-and-exclusions"""
+
+    name: str = Field(
+        pattern=r"^[a-z0-9][a-z0-9-]{0,62}$", description="Name of the exclusion: 1-63 of a-z 0-9 -, unique."
+    )
+    start: IsoDate = Field(description="First day without upgrades (UTC date, YYYY-MM-DD).")
+    end: IsoDate = Field(description="Day upgrades may resume (UTC date, after start; exclusive).")
+    scope: Literal["NO_UPGRADES", "NO_MINOR_UPGRADES", "NO_MINOR_OR_NODE_UPGRADES"] = Field(
+        "NO_UPGRADES",
+        description="What is held back: NO_UPGRADES (at most 30 days, patches too), NO_MINOR_UPGRADES or "
+        "NO_MINOR_OR_NODE_UPGRADES (until the minor's end of support).",
+    )
+
+
+class GkeMaintenance(Model):
+    """When GKE may upgrade the control plane and the nodes automatically: a weekly window (UTC) and exclusions.
+    GKE needs at least 48 hours of availability in any 32 days, in windows of at least 4 hours
+    (https://cloud.google.com/kubernetes-engine/docs/how-to/maintenance-windows-and-exclusions)."""
+
+    days: list[Weekday] = Field(
+        default_factory=_weekend, min_length=1, description="Days the window opens (UTC), each once."
+    )
+    start: Clock = Field("02:00", description="Start of the window (HH:MM, UTC).")
+    hours: int = Field(
+        8, ge=4, le=24, description="Length of the window in hours (4-24; days x hours x 4 must reach 48)."
+    )
+    exclusions: list[GkeMaintenanceExclusion] = Field(
+        default_factory=list,
+        max_length=20,  # "A cluster can have up to 20 maintenance exclusions at a time" (pulumi-gcp Cluster docs)
+        description="Periods without automatic upgrades (at most 20).",
+    )
+
+
 class GcpSettings(CloudSettings):
     """GCP: the project to deploy into."""
 
@@ -206,6 +248,10 @@ class GcpSettings(CloudSettings):
         None,
         pattern=r"^[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}$",
         description="Cloud Billing account of the project (the GCP budget lives there; required in prod).",
+    )
+    maintenance: GkeMaintenance = Field(
+        default_factory=GkeMaintenance,
+        description="GKE maintenance window and exclusions (default: Saturday and Sunday 02:00-10:00 UTC).",
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date
 from ipaddress import IPv4Network, collapse_addresses, ip_network
 from itertools import combinations
 from urllib.parse import urlsplit
@@ -304,6 +305,44 @@ def _windows(backup: str, maintenance: str) -> Iterator[Problem]:
             "postgres.backup_window",
             f"{backup} overlaps the maintenance window {maintenance}; allowed: a window clear of it",
         )
+
+
+GKE_MIN_AVAILABILITY_HOURS = 48
+"""GKE: "You must allow at least 48 hours of maintenance availability in a 32-day rolling window"
+(https://cloud.google.com/kubernetes-engine/docs/how-to/maintenance-windows-and-exclusions)."""
+GKE_NO_UPGRADES_MAX_DAYS = 30
+"""The longest "no upgrades" exclusion GKE accepts (same page, "Scope of upgrades")."""
+
+
+def _gke_maintenance(s: PlatformSettings) -> Iterator[Problem]:
+    """The GKE window opens often enough (any 32 days hold each weekday at least 4 times), exclusions run forwards,
+    "no upgrades" ones for 30 days at most, and their names are unique."""
+    m, path = s.clouds.gcp.maintenance, "clouds.gcp.maintenance"
+    repeated = sorted({d for d in m.days if m.days.count(d) > 1})
+    if repeated:
+        yield Problem(f"{path}.days", f"{', '.join(repeated)} listed twice; allowed: each day once")
+    days = len(set(m.days))
+    if 4 * days * m.hours < GKE_MIN_AVAILABILITY_HOURS:
+        yield Problem(
+            f"{path}.hours",
+            f"{days} day(s) x {m.hours} h open {4 * days * m.hours} h in the worst 32 days; allowed: at least "
+            f"{GKE_MIN_AVAILABILITY_HOURS} h (GKE), e.g. more days or longer windows",
+        )
+    names: set[str] = set()
+    for i, exclusion in enumerate(m.exclusions):
+        where = f"{path}.exclusions[{i}]"
+        if exclusion.name in names:
+            yield Problem(f"{where}.name", f"{exclusion.name} is listed twice; allowed: unique exclusion names")
+        names.add(exclusion.name)
+        length = (date.fromisoformat(exclusion.end) - date.fromisoformat(exclusion.start)).days
+        if length <= 0:
+            yield Problem(f"{where}.end", f"{exclusion.end} is not after start {exclusion.start}; allowed: a later day")
+        elif exclusion.scope == "NO_UPGRADES" and length > GKE_NO_UPGRADES_MAX_DAYS:
+            yield Problem(
+                f"{where}.end",
+                f"a NO_UPGRADES exclusion of {length} days; allowed: at most {GKE_NO_UPGRADES_MAX_DAYS} "
+                "(or scope NO_MINOR_UPGRADES for longer)",
+            )
 
 
 def _dr(s: PlatformSettings) -> Iterator[Problem]:
@@ -777,6 +816,7 @@ RULES = (
     _prod,
     _endpoint,
     _postgres,
+    _gke_maintenance,
     _dr,
     _data_sync,
     _cross_cloud,
