@@ -91,6 +91,46 @@ def _sql_backups(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
         yield f"backupRetentionSettings.retainedBackups is {int(effective)}; required: >= {minimum}"
 
 
+PG_LEVELS = (
+    "debug5",
+    "debug4",
+    "debug3",
+    "debug2",
+    "debug1",
+    "info",
+    "notice",
+    "warning",
+    "error",
+    "log",
+    "fatal",
+    "panic",
+)
+"""PostgreSQL message levels, most verbose first."""
+CIS_FLAGS: dict[str, tuple[str, ...]] = {
+    "log_error_verbosity": ("default", "verbose"),  # 6.2.1
+    "log_connections": ("on",),  # 6.2.2
+    "log_disconnections": ("on",),  # 6.2.3
+    "log_statement": ("ddl", "mod"),  # 6.2.4 (all would log every statement's text)
+    "log_min_messages": PG_LEVELS[: PG_LEVELS.index("warning") + 1],  # 6.2.5: warnings are logged
+    "log_min_error_statement": PG_LEVELS[PG_LEVELS.index("error") :],  # 6.2.6: ERROR or stricter
+    "log_min_duration_statement": ("-1",),  # 6.2.7
+    "cloudsql.enable_pgaudit": ("on",),  # 6.2.8
+}
+"""CIS Google Cloud Platform Foundations 3.0 section 6.2 (Cloud SQL for PostgreSQL): flag -> accepted values."""
+
+
+def _sql_cis_flags(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
+    if not str(props.get("databaseVersion") or "").startswith("POSTGRES"):
+        return
+    flags = {str(dig(f, "name")): str(dig(f, "value")).lower() for f in items(dig(props, "settings.databaseFlags"))}
+    for flag, accepted in CIS_FLAGS.items():
+        value = flags.get(flag)
+        if value not in accepted:
+            yield f"{flag} is {value or 'unset (the default)'}; allowed: {' | '.join(accepted[:4])}"
+    if flags.get("cloudsql.enable_pgaudit") == "on" and flags.get("pgaudit.log", "none") == "none":
+        yield "pgaudit.log is unset or none: pgAudit is loaded but logs nothing; allowed: e.g. ddl,role"
+
+
 def _sql_ha(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
     availability = dig(props, "settings.availabilityType")
     if availability != "REGIONAL":
@@ -331,6 +371,19 @@ POLICIES = [
             },
             "requirePitr": {"type": "boolean", "default": True, "description": "Require point-in-time recovery."},
         },
+    ),
+    resource_policy(
+        "gcp-sql-cis-logging-flags",
+        area=AREA,
+        types=[SQL_INSTANCE],
+        severity="medium",
+        summary="Cloud SQL for PostgreSQL logs connections, disconnections, DDL, warnings and errors, audits with "
+        "pgAudit, and never logs statement texts by duration (CIS GCP 3.0 6.2.1-6.2.8).",
+        remediation="Set settings.databaseFlags log_error_verbosity=default, log_connections=on, "
+        "log_disconnections=on, log_statement=ddl, log_min_messages=warning, log_min_error_statement=error, "
+        "log_min_duration_statement=-1, cloudsql.enable_pgaudit=on with pgaudit.log (e.g. ddl,role).",
+        check=_sql_cis_flags,
+        reads={SQL_INSTANCE: ("databaseVersion", "settings.databaseFlags.name", "settings.databaseFlags.value")},
     ),
     resource_policy(
         "gcp-sql-high-availability",

@@ -870,6 +870,17 @@ SQL = {
         "userLabels": TAGS,
     },
 }
+CIS_FLAGS = [
+    {"name": "log_error_verbosity", "value": "default"},
+    {"name": "log_connections", "value": "on"},
+    {"name": "log_disconnections", "value": "on"},
+    {"name": "log_statement", "value": "ddl"},
+    {"name": "log_min_messages", "value": "warning"},
+    {"name": "log_min_error_statement", "value": "error"},
+    {"name": "log_min_duration_statement", "value": "-1"},
+    {"name": "cloudsql.enable_pgaudit", "value": "on"},
+    {"name": "pgaudit.log", "value": "ddl,role"},
+]
 GKE = {
     "name": "c",
     "location": "us-central1",
@@ -987,6 +998,53 @@ GCP_CASES = [
             "prod",
             "fewer-backups",
         ),
+    ),
+    *cases(
+        "gcp-sql-cis-logging-flags",
+        gcp.SQL_INSTANCE,
+        patch(SQL, {"settings.databaseFlags": CIS_FLAGS}),
+        (
+            "violating",
+            {"settings.databaseFlags": [f for f in CIS_FLAGS if f["name"] != "log_connections"]},
+            True,
+            "log_connections is unset",
+        ),
+        (
+            "violating",
+            {
+                "settings.databaseFlags": [
+                    *CIS_FLAGS[:-3],
+                    {"name": "log_min_duration_statement", "value": "1000"},
+                    *CIS_FLAGS[-2:],
+                ]
+            },
+            True,
+            "log_min_duration_statement is 1000",
+            {},
+            "prod",
+            "slow-statements",
+        ),
+        (
+            "violating",
+            {"settings.databaseFlags": CIS_FLAGS[:-1]},
+            True,
+            "pgaudit.log is unset",
+            {},
+            "prod",
+            "pgaudit-logs-nothing",
+        ),
+        ("compliant", {}, False),
+        # Not PostgreSQL (the 6.2 flags are PostgreSQL's).
+        (
+            "compliant",
+            {"databaseVersion": "MYSQL_8_0", "settings.databaseFlags": DELETE},
+            False,
+            "",
+            {},
+            "prod",
+            "mysql",
+        ),
+        ("missing", {"settings.databaseFlags": DELETE}, True, "unset (the default)"),
     ),
     *cases(
         "gcp-sql-high-availability",
