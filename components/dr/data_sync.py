@@ -28,8 +28,12 @@ from ..lib.naming import region_code
 
 GOOGLE_ISSUER = "accounts.google.com"
 """Issuer of the Storage Transfer service agent's identity tokens."""
-DESTINATION_ROLES = ("roles/storage.objectAdmin", "roles/storage.legacyBucketReader")
-"""What the service agent needs on the destination bucket (write objects, read the bucket's metadata)."""
+DESTINATION_ROLES = ("roles/storage.legacyBucketWriter", "roles/storage.objectViewer")
+"""The Storage Transfer minimum on a Cloud Storage sink (https://cloud.google.com/storage-transfer/docs/sink-cloud-storage):
+storage.buckets.get, objects.create, objects.list and objects.delete (GCS needs it to replace an object) from Storage
+Legacy Bucket Writer, the role that page names, plus objects.get from Storage Object Viewer, which overwrite-when-
+DIFFERENT needs to compare. No storage.buckets.update, so the agent can never lift the sink's retention policy, and
+no objects.update/setIamPolicy (objectAdmin had them; gcp review 21)."""
 
 
 @dataclass(frozen=True)

@@ -249,6 +249,18 @@ class GcpSettings(CloudSettings):
         pattern=r"^[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}$",
         description="Cloud Billing account of the project (the GCP budget lives there; required in prod).",
     )
+    backups_retention_days: int = Field(
+        7,
+        ge=1,
+        le=3650,
+        description="Retention policy of the GCP backups buckets (where the other clouds' copies land): objects can "
+        "be neither deleted nor replaced for this many days, by anyone (GCS then allows no object versioning).",
+    )
+    backups_retention_locked: bool = Field(
+        False,
+        description="Lock that retention policy (Bucket Lock): irreversible, it can then never be shortened or "
+        "removed, and the bucket not deleted before its objects age out.",
+    )
     maintenance: GkeMaintenance = Field(
         default_factory=GkeMaintenance,
         description="GKE maintenance window and exclusions (default: Saturday and Sunday 02:00-10:00 UTC).",

@@ -49,9 +49,26 @@ def _bucket_cmk(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
         yield "encryption.defaultKmsKeyName is not set: objects use Google-managed keys"
 
 
+def _retention_days(props: Mapping[str, Any]) -> float:
+    seconds = number(dig(props, "retentionPolicy.retentionPeriod"))
+    return 0.0 if seconds is None else seconds / 86400
+
+
 def _bucket_versioning(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
-    if dig(props, "versioning.enabled") is not True:
-        yield "versioning.enabled is not true"
+    # GCS refuses versioning beside a retention policy, which already keeps every object from deletion and
+    # replacement (https://cloud.google.com/storage/docs/bucket-lock#object-versioning).
+    if dig(props, "versioning.enabled") is not True and _retention_days(props) <= 0:
+        yield "versioning.enabled is not true (and no retention policy keeps the objects instead)"
+
+
+def _bucket_retention(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
+    if dig(props, "labels.bucket") not in ctx.config["retainedBuckets"]:
+        return
+    days, minimum = _retention_days(props), ctx.config["minRetentionDays"]
+    if days <= 0:
+        yield "retentionPolicy is not set: any principal with storage.objects.delete can delete the backups"
+    elif days < minimum:
+        yield f"retentionPolicy.retentionPeriod is {days:g} days; required: >= {minimum}"
 
 
 # --- Cloud SQL -------------------------------------------------------------------------------------------
@@ -307,10 +324,38 @@ POLICIES = [
         area=AREA,
         types=[BUCKET],
         severity="high",
-        summary="GCS bucket versioning is on.",
-        remediation="Set versioning.enabled true (with a lifecycle rule for noncurrent versions).",
+        summary="GCS bucket versioning is on (or a retention policy keeps the objects, which GCS allows instead).",
+        remediation="Set versioning.enabled true (with a lifecycle rule for noncurrent versions), or a "
+        "retentionPolicy.",
         check=_bucket_versioning,
-        reads={BUCKET: ("versioning.enabled",)},
+        reads={BUCKET: ("versioning.enabled", "retentionPolicy.retentionPeriod")},
+    ),
+    resource_policy(
+        "gcp-bucket-backups-retention",
+        area=AREA,
+        types=[BUCKET],
+        severity="high",
+        summary="GCS backups buckets hold a retention policy: no principal without storage.buckets.update (the "
+        "Storage Transfer agent, a stolen workload credential) can delete or replace a backup before it ages out.",
+        remediation="Set retentionPolicy.retentionPeriod to at least minRetentionDays x 86400 seconds "
+        "(clouds.gcp.backups_retention_days); lock it with isLocked for WORM storage.",
+        check=_bucket_retention,
+        reads={BUCKET: ("labels", "retentionPolicy.retentionPeriod")},
+        config={
+            "minRetentionDays": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": 3650,
+                "default": 7,
+                "description": "Shortest retention period of a backups bucket, in days.",
+            },
+            "retainedBuckets": {
+                "type": "array",
+                "items": {"type": "string"},
+                "default": ["backups"],
+                "description": "Values of the bucket label that mark a backups bucket.",
+            },
+        },
     ),
     resource_policy(
         "gcp-sql-no-public-ip",

@@ -132,6 +132,7 @@ def test_without_source_ranges_the_azure_containers_are_not_copied_and_their_fir
 def test_the_service_agent_may_write_the_destination_bucket_only(recorded, stack):
     rec = recorded(stack)
     grants = of(rec, "gcp:storage/bucketIAMMember:BucketIAMMember")
-    assert {g.inputs["role"] for g in grants} == {"roles/storage.objectAdmin", "roles/storage.legacyBucketReader"}
+    # Storage Transfer's documented sink minimum: no objectAdmin, nothing that can change the bucket (its retention).
+    assert {g.inputs["role"] for g in grants} == {"roles/storage.legacyBucketWriter", "roles/storage.objectViewer"}
     assert {g.inputs["member"] for g in grants} == {AGENT["member"]}
     assert len({g.inputs["bucket"] for g in grants}) == 1

@@ -92,7 +92,7 @@ def expected_children(stack: str) -> dict[str, Counter[str]]:
         GKE: Counter(
             {
                 token(gcp.serviceaccount.Account): 1,
-                token(gcp.projects.IAMMember): 5,
+                token(gcp.projects.IAMMember): 2,  # defaultNodeServiceAccount + artifactregistry.reader
                 token(gcp.container.Cluster): 1,
                 token(gcp.container.NodePool): len(configured_pools(stack)),
             }

@@ -922,7 +922,27 @@ GCP_CASES = [
         BUCKET,
         ("violating", {"versioning.enabled": False}, True, "versioning"),
         ("compliant", {}, False),
+        # GCS refuses versioning beside a retention policy, which keeps the objects instead.
+        (
+            "compliant",
+            {"versioning.enabled": False, "retentionPolicy": {"retentionPeriod": "604800"}},
+            False,
+            "",
+            {},
+            "prod",
+            "retained",
+        ),
         ("missing", {"versioning": DELETE}, True),
+    ),
+    *cases(
+        "gcp-bucket-backups-retention",
+        gcp.BUCKET,
+        {**BUCKET, "labels": {**TAGS, "bucket": "backups"}, "retentionPolicy": {"retentionPeriod": "604800"}},
+        ("violating", {"retentionPolicy.retentionPeriod": "86400"}, True, "is 1 days; required: >= 7"),
+        ("compliant", {}, False),
+        ("compliant", {"labels.bucket": "data", "retentionPolicy": DELETE}, False, "", {}, "prod", "data-bucket"),
+        ("missing", {"retentionPolicy": DELETE}, True, "retentionPolicy is not set"),
+        ("override", {"retentionPolicy.retentionPeriod": "86400"}, False, "", {"minRetentionDays": 1}),
     ),
     *cases(
         "gcp-sql-no-public-ip",
