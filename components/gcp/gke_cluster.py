@@ -190,9 +190,14 @@ class GcpGkeCluster(pulumi.ComponentResource):
             deletion_protection=args.deletion_protection,
             resource_labels=args.labels,
             # The API reports the first node pool's config as the cluster's node config once the default
-            # pool is gone: ignore it rather than replace the cluster.
+            # pool is gone: ignore it rather than replace the cluster. The zones are read live (zones reported UP)
+            # only to create the cluster: a zone reported DOWN, or a new one, on a later run must not add or drain
+            # a zone of a running cluster (gcp review 7); moving zones is a deliberate change.
             opts=pulumi.ResourceOptions(
-                parent=self, protect=args.deletion_protection, depends_on=grants, ignore_changes=["nodeConfig"]
+                parent=self,
+                protect=args.deletion_protection,
+                depends_on=grants,
+                ignore_changes=["nodeConfig", "nodeLocations"],
             ),
         )
         # The cluster has no node once its default pool is gone: what runs in it waits for the general-purpose pools
