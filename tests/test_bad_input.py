@@ -153,6 +153,8 @@ CASES: list[tuple[str, str, Mutation, str, str]] = [
      "budgets.office_hours.weekdays", "runs backwards"),
     ("B1-16 unknown time zone", "dev", put("budgets.office_hours.time_zone", "Mars/Olympus"),
      "budgets.office_hours.time_zone", "not an IANA time zone"),
+    ("GKE pools outgrow a /20 region's pods range", "prod", put("clouds.gcp.regions.1.cidr", "10.31.0.0/20"),
+     "clouds.gcp.regions[1].cidr", "its pods range holds 8 nodes"),
     # GKE maintenance (https://cloud.google.com/kubernetes-engine/docs/how-to/maintenance-windows-and-exclusions)
     ("GKE window too short to count", "prod", put("clouds.gcp.maintenance", {"hours": 3}),
      "clouds.gcp.maintenance.hours", "at least 4"),

@@ -206,9 +206,10 @@ RULE_CASES = [
              "clouds.aws.regions[1].name", "region us-east-1 is listed twice; allowed: each region once"),
     # _cidrs
     RuleCase("cidr-overlap", rules._cidrs,
-             valid(regions("gcp", ("us-central1", "10.30.0.0/16"), ("us-east1", "10.10.16.0/20"))),
+             # (a /16: a smaller GCP region would not hold the default GKE pools, _gke_capacity)
+             valid(regions("gcp", ("us-central1", "10.30.0.0/16"), ("us-east1", "10.10.0.0/16"))),
              "clouds.gcp.regions[1].cidr",
-             "10.10.16.0/20 overlaps clouds.aws.regions[0].cidr (10.10.0.0/16); allowed: a range no other region uses"),
+             "10.10.0.0/16 overlaps clouds.aws.regions[0].cidr (10.10.0.0/16); allowed: a range no other region uses"),
     # _pools
     RuleCase("gcp-gpu-pool-without-gpu-machine", rules._pools,
              valid(pools("gcp", default=pool("e2-standard-4"), gpu=pool("n1-standard-8", lo=0, want=0, gpu=True))),
@@ -259,6 +260,12 @@ RULE_CASES = [
     # _postgres
     RuleCase("max-storage-below-storage", rules._postgres, valid(postgres={"max_storage_gb": 200}),
              "postgres.max_storage_gb", "200 is below storage_gb 256; allowed: >= storage_gb"),
+    # _gke_capacity
+    RuleCase("gke-pools-outgrow-the-pods-range", rules._gke_capacity,
+             valid(regions("gcp", ("us-central1", "10.30.0.0/16"), ("us-east1", "10.31.0.0/19"))),
+             "clouds.gcp.regions[1].cidr",
+             "10.31.0.0/19: the GKE pools reach 38 nodes (max_size 35 + 1 surge per pool) but its pods range holds 16 "
+             "nodes (110 pods, a /24 each)"),
     # _gke_maintenance
     RuleCase("gke-window-under-48h", rules._gke_maintenance,
              valid(clouds={"gcp": {"maintenance": {"days": ["sat"], "hours": 8}}}),

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 import pulumi
 import pulumi_gcp as gcp
 
+from ..lib.gke import MAX_SURGE
 from ..lib.kubeconfig import exec_kubeconfig
 from ..settings import catalog
 from ..settings.models import GkeMaintenance, NodePool
@@ -282,7 +283,7 @@ class GcpGkeCluster(pulumi.ComponentResource):
                 "location_policy": "ANY" if spot else "BALANCED",
             },
             management={"auto_repair": True, "auto_upgrade": True},
-            upgrade_settings={"strategy": "SURGE", "max_surge": 1, "max_unavailable": 0},
+            upgrade_settings={"strategy": "SURGE", "max_surge": MAX_SURGE, "max_unavailable": 0},
             node_config=node_config,
             opts=pulumi.ResourceOptions(parent=self, depends_on=list(grants), ignore_changes=["initialNodeCount"]),
         )

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from ..lib.cidr import gke_ranges
 from ..lib.cognito_rules import ACCESS_TOKEN_RANGE, REFRESH_TOKEN_RANGE, RESERVED_DOMAIN_WORDS
+from ..lib.gke import MAX_PODS_PER_NODE, node_capacity, nodes_needed
 from ..lib.naming import InvalidNameError, StackNames
 from ..lib.private_dns import AZURE_BLOCK_PREFIX, GCP_SUBNET_PREFIX
 from ..lib.tunnels import TUNNELS_PER_LEG, MeshPlan, TunnelPlanError
@@ -312,6 +313,28 @@ GKE_MIN_AVAILABILITY_HOURS = 48
 (https://cloud.google.com/kubernetes-engine/docs/how-to/maintenance-windows-and-exclusions)."""
 GKE_NO_UPGRADES_MAX_DAYS = 30
 """The longest "no upgrades" exclusion GKE accepts (same page, "Scope of upgrades")."""
+
+
+def _gke_capacity(s: PlatformSettings) -> Iterator[Problem]:
+    """Every GCP region's ranges hold the GKE pools at their maximum plus a surge node each (gcp review 10): the pods
+    range gives every node a /24, so a /20 region (a /21 of pods) holds 8 nodes."""
+    if not s.clouds.gcp.enabled or not s.kubernetes.pools.gcp:
+        return
+    pools = s.kubernetes.pools.gcp
+    need = nodes_needed([p.max_size for p in pools.values()])
+    for i, region in enumerate(s.clouds.gcp.regions):
+        by_pods, by_nodes = node_capacity(region.cidr)
+        if need > min(by_pods, by_nodes):
+            which = (
+                f"its pods range holds {by_pods} nodes ({MAX_PODS_PER_NODE} pods, a /24 each)"
+                if by_pods < by_nodes
+                else f"its node range holds {by_nodes}"
+            )
+            yield Problem(
+                f"clouds.gcp.regions[{i}].cidr",
+                f"{region.cidr}: the GKE pools reach {need} nodes (max_size {sum(p.max_size for p in pools.values())} "
+                f"+ 1 surge per pool) but {which}; allowed: a larger CIDR or smaller kubernetes.pools.gcp max_size",
+            )
 
 
 def _gke_maintenance(s: PlatformSettings) -> Iterator[Problem]:
@@ -816,6 +839,7 @@ RULES = (
     _prod,
     _endpoint,
     _postgres,
+    _gke_capacity,
     _gke_maintenance,
     _dr,
     _data_sync,
