@@ -115,6 +115,8 @@ class Platform(pulumi.ComponentResource):
         if len(self.regions) > 1:
             self.connection_secrets = self._connection_secrets(name, settings)
         self._budgets(name, settings)
+        if "gcp" in self.regions:
+            self._gcp_audit_logging(name, settings)
         if mesh.legs and settings.mesh_alerts.enabled and "gcp" in self.regions:
             self._gcp_mesh_alerts(name, settings)
         self.register_outputs({})
@@ -130,6 +132,21 @@ class Platform(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, providers=[provider]),
         )
         self._after_gcp_apis = [services.transformation()]
+
+    def _gcp_audit_logging(self, name: str, settings: PlatformSettings) -> None:
+        """Data Access audit logs and the `_Default` log bucket's retention (project-wide, so once for the stack;
+        gcp review 15): the retention is the stack's flow-log retention, the flow logs landing in that bucket."""
+        from .gcp.audit_logging import GcpAuditLogging, GcpAuditLoggingArgs
+
+        GcpAuditLogging(
+            f"{name}-gcp-audit",
+            GcpAuditLoggingArgs(
+                project=str(settings.clouds.gcp.project), retention_days=settings.network.flow_log_retention_days
+            ),
+            opts=pulumi.ResourceOptions(
+                parent=self, providers=[self._primary("gcp")[1]], transformations=self._after_gcp_apis
+            ),
+        )
 
     def _primary(self, cloud: Cloud) -> tuple[CloudRegion, pulumi.ProviderResource]:
         """A cloud's primary region component and its provider."""

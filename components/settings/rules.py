@@ -315,6 +315,21 @@ GKE_NO_UPGRADES_MAX_DAYS = 30
 """The longest "no upgrades" exclusion GKE accepts (same page, "Scope of upgrades")."""
 
 
+CLOUD_LOGGING_MAX_RETENTION_DAYS = 3650
+"""Cloud Logging buckets keep logs 1 to 3650 days (https://cloud.google.com/logging/docs/buckets#custom-retention)."""
+
+
+def _gcp_log_retention(s: PlatformSettings) -> Iterator[Problem]:
+    """The flow-log retention is also the GCP `_Default` log bucket's: it must be one Cloud Logging accepts."""
+    days = s.network.flow_log_retention_days
+    if s.clouds.gcp.enabled and days > CLOUD_LOGGING_MAX_RETENTION_DAYS:
+        yield Problem(
+            "network.flow_log_retention_days",
+            f"{days} days; allowed with gcp enabled: at most {CLOUD_LOGGING_MAX_RETENTION_DAYS} (the Cloud Logging "
+            "bucket the GCP flow logs land in), e.g. 2922",
+        )
+
+
 def _gke_capacity(s: PlatformSettings) -> Iterator[Problem]:
     """Every GCP region's ranges hold the GKE pools at their maximum plus a surge node each (gcp review 10): the pods
     range gives every node a /24, so a /20 region (a /21 of pods) holds 8 nodes."""
@@ -841,6 +856,7 @@ RULES = (
     _postgres,
     _gke_capacity,
     _gke_maintenance,
+    _gcp_log_retention,
     _dr,
     _data_sync,
     _cross_cloud,

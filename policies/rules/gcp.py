@@ -19,6 +19,8 @@ VPN_TUNNEL = "gcp:compute/vPNTunnel:VPNTunnel"
 EXTERNAL_VPN_GATEWAY = "gcp:compute/externalVpnGateway:ExternalVpnGateway"
 KEY_RING = "gcp:kms/keyRing:KeyRing"
 WORKLOAD_IDENTITY_PROVIDER = "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider"
+AUDIT_CONFIG = "gcp:projects/iAMAuditConfig:IAMAuditConfig"
+LOG_BUCKET = "gcp:logging/projectBucketConfig:ProjectBucketConfig"
 
 AREA = "gcp"
 TLS_SSL_MODES = ("ENCRYPTED_ONLY", "TRUSTED_CLIENT_CERTIFICATE_REQUIRED")
@@ -281,6 +283,29 @@ def _vpn_ikev2(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
     version = number(props.get("ikeVersion"))
     if version is not None and version != 2:
         yield f"ikeVersion is {int(version)}; required: 2"
+
+
+DATA_ACCESS_TYPES = ("ADMIN_READ", "DATA_READ", "DATA_WRITE")
+
+
+def _audit_config(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
+    configs = [mapping(c) for c in items(props.get("auditLogConfigs"))]
+    for config in configs:
+        exempted = items(config.get("exemptedMembers"))
+        if exempted:
+            yield f"{config.get('logType')} exempts {', '.join(map(str, exempted))}: their access leaves no audit log"
+    if props.get("service") == "allServices":
+        missing = [t for t in DATA_ACCESS_TYPES if t not in {c.get("logType") for c in configs}]
+        if missing:
+            yield f"allServices lacks {', '.join(missing)} (CIS GCP 2.1: all three Data Access log types)"
+
+
+def _log_bucket_retention(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
+    days, minimum = number(props.get("retentionDays")), ctx.config["minRetentionDays"]
+    if days is None:
+        yield f"retentionDays is unset (30 days for _Default); required: >= {minimum}"
+    elif days < minimum:
+        yield f"retentionDays is {int(days)}; required: >= {minimum}"
 
 
 GCP_STRONG_DH = ("Group-14", "Group-15", "Group-16", "Group-19", "Group-20", "Group-21")
@@ -576,6 +601,37 @@ POLICIES = [
         remediation="Set attributeCondition, e.g. assertion.sub == 'system:serviceaccount:<namespace>:<name>'.",
         check=_federation_condition,
         reads={WORKLOAD_IDENTITY_PROVIDER: ("attributeCondition",)},
+    ),
+    resource_policy(
+        "gcp-audit-logs-data-access",
+        area=AREA,
+        types=[AUDIT_CONFIG],
+        severity="high",
+        summary="Data Access audit logs are on for all services with no exempted member (CIS GCP 3.0 2.1).",
+        remediation="Set an IAMAuditConfig on allServices with ADMIN_READ, DATA_READ and DATA_WRITE, without "
+        "exemptedMembers.",
+        check=_audit_config,
+        reads={AUDIT_CONFIG: ("service", "auditLogConfigs.logType", "auditLogConfigs.exemptedMembers")},
+    ),
+    resource_policy(
+        "gcp-log-bucket-retention",
+        area=AREA,
+        types=[LOG_BUCKET],
+        severity="medium",
+        summary="Cloud Logging buckets keep logs (flow logs, GKE control plane, Data Access audit) long enough for an "
+        "investigation.",
+        remediation="Set retentionDays to at least minRetentionDays (network.flow_log_retention_days).",
+        check=_log_bucket_retention,
+        reads={LOG_BUCKET: ("retentionDays",)},
+        config={
+            "minRetentionDays": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": 3650,
+                "default": 365,
+                "description": "Shortest retention of a log bucket, in days.",
+            }
+        },
     ),
     resource_policy(
         "gcp-vpn-ikev2",

@@ -167,6 +167,8 @@ def test_every_gcp_resource_belongs_to_a_region_or_a_cross_cloud_component(gcp_r
     rec = gcp_recorded(stack)
     in_regions = {r.urn for c in [*regions(rec).values(), *rec.of_type(GLOBAL_NETWORK)] for r in descendants(rec, c)}
     in_regions |= {r.urn for c in rec.of_type("multicloud:gcp:Services") for r in descendants(rec, c)}
+    # the project's audit configuration and log bucket, once per stack
+    in_regions |= {r.urn for c in rec.of_type("multicloud:gcp:AuditLogging") for r in descendants(rec, c)}
     # the Cloud DNS server policy and forwarding zones, once on the global VPC
     in_regions |= {r.urn for c in rec.of_type("multicloud:gcp:DnsForwarding") for r in descendants(rec, c)}
     cross_cloud = in_cross_cloud_components(rec)

@@ -1270,6 +1270,39 @@ GCP_CASES = [
         ("missing", {"ikeVersion": DELETE}, False),
     ),
     *cases(
+        "gcp-audit-logs-data-access",
+        gcp.AUDIT_CONFIG,
+        {
+            "project": "p",
+            "service": "allServices",
+            "auditLogConfigs": [{"logType": "ADMIN_READ"}, {"logType": "DATA_READ"}, {"logType": "DATA_WRITE"}],
+        },
+        ("violating", {"auditLogConfigs": [{"logType": "ADMIN_READ"}]}, True, "lacks DATA_READ, DATA_WRITE"),
+        (
+            "violating",
+            {
+                "service": "storage.googleapis.com",
+                "auditLogConfigs": [{"logType": "DATA_READ", "exemptedMembers": ["user:ops@example.com"]}],
+            },
+            True,
+            "exempts user:ops@example.com",
+            {},
+            "prod",
+            "exempted",
+        ),
+        ("compliant", {}, False),
+        ("missing", {"auditLogConfigs": DELETE}, True, "lacks ADMIN_READ"),
+    ),
+    *cases(
+        "gcp-log-bucket-retention",
+        gcp.LOG_BUCKET,
+        {"project": "p", "location": "global", "bucketId": "_Default", "retentionDays": 365},
+        ("violating", {"retentionDays": 30}, True, "retentionDays is 30; required: >= 365"),
+        ("compliant", {}, False),
+        ("missing", {"retentionDays": DELETE}, True, "unset"),
+        ("override", {"retentionDays": 30}, False, "", {"minRetentionDays": 30}, "dev"),
+    ),
+    *cases(
         "gcp-vpn-dh-groups",
         gcp.VPN_TUNNEL,
         {
