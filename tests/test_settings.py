@@ -266,6 +266,10 @@ RULE_CASES = [
              "clouds.gcp.regions[1].cidr",
              "10.31.0.0/19: the GKE pools reach 38 nodes (max_size 35 + 1 surge per pool) but its pods range holds 16 "
              "nodes (110 pods, a /24 each)"),
+    # _budgets (GCP channel limit)
+    RuleCase("gcp-budget-more-than-five-channels", rules._budgets,
+             valid(budgets={"notify": [f"ops{i}@example.com" for i in range(6)]}),
+             "budgets.notify", "6 addresses; allowed with gcp enabled: at most 5"),
     # _gcp_log_retention
     RuleCase("gcp-log-retention-over-cloud-logging-max", rules._gcp_log_retention,
              valid(network={"flow_log_retention_days": 3653}),

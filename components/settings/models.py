@@ -859,13 +859,15 @@ ROLE_SHARES: dict[str, float] = {"primary": 0.5, "secondary": 0.3, "tertiary": 0
 
 
 class BudgetSettings(Model):
-    """Spend limits in USD (the seed's thresholds), split over the clouds, and who hears about them."""
+    """Spend limits in USD (the seed's thresholds; GCP's budget counts its share in the billing account's currency),
+    split over the clouds, and who hears about them."""
 
     daily: Money = Field(1000, description="Daily budget.")
     monthly: Money = Field(25000, description="Monthly budget.")
     emergency: Money = Field(5000, description="Daily spend that pages on-call.")
     notify: list[str] = Field(
-        default_factory=list, description="E-mail addresses for budget alerts (required in prod)."
+        default_factory=list,
+        description="E-mail addresses for budget alerts (required in prod; at most 5 with GCP enabled).",
     )
     shares: dict[Cloud, Annotated[float, Field(ge=0, le=1)]] | None = Field(
         None, description="Share of each enabled cloud in the budgets (default by role: 0.5 / 0.3 / 0.2)."

@@ -560,6 +560,10 @@ def _buckets(s: PlatformSettings) -> Iterator[Problem]:
             yield Problem(f"buckets[{i}].name", f"bucket {name} is listed twice; allowed: each name once")
 
 
+GCP_BUDGET_CHANNELS = 5
+"""A Cloud Billing budget's `monthly_notification_channels`: "A maximum of 5 channels are allowed" (pulumi-gcp)."""
+
+
 def _budgets(s: PlatformSettings) -> Iterator[Problem]:
     b = s.budgets
     if b.daily > b.monthly:
@@ -583,6 +587,12 @@ def _budgets(s: PlatformSettings) -> Iterator[Problem]:
                           f"clouds ({', '.join(sorted(enabled))})")
         elif abs(sum(b.shares.values()) - 1) > 0.001:
             yield Problem("budgets.shares", f"add up to {sum(b.shares.values()):g}; allowed: 1")
+    if "gcp" in enabled and len(b.notify) > GCP_BUDGET_CHANNELS:
+        yield Problem(
+            "budgets.notify",
+            f"{len(b.notify)} addresses; allowed with gcp enabled: at most {GCP_BUDGET_CHANNELS} (a Cloud Billing "
+            "budget notifies at most 5 channels; use a mailing list)",
+        )
     if s.is_prod and "gcp" in enabled and s.clouds.gcp.billing_account is None:
         yield Problem("clouds.gcp.billing_account", "missing; allowed in prod: the project's Cloud Billing account "
                       "(XXXXXX-XXXXXX-XXXXXX), where the GCP budget lives")
