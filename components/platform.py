@@ -110,11 +110,11 @@ class Platform(pulumi.ComponentResource):
             self.edge = self._edge(name, settings)
         if settings.workloads.enabled:
             self._workloads(name, settings, platform_cidrs)
+        self._budgets(name, settings)  # first: the data sync's failure alert reuses the GCP budget's channels
         if settings.synced_buckets():
             self.data_sync = self._data_sync(name, settings)
         if len(self.regions) > 1:
             self.connection_secrets = self._connection_secrets(name, settings)
-        self._budgets(name, settings)
         if "gcp" in self.regions:
             self._gcp_audit_logging(name, settings)
         if mesh.legs and settings.mesh_alerts.enabled and "gcp" in self.regions:
@@ -426,6 +426,8 @@ class Platform(pulumi.ComponentResource):
             if sync.azure_source_ranges  # without them the accounts' firewall refuses the jobs: not copied
         ]
         azure = self._primary("azure")[0] if "azure" in regions else None
+        emails, budget = settings.alert_emails(), self.budgets.get("gcp")
+        reuse = budget is not None and list(settings.budgets.notify) == emails
         component = d.CrossCloudDataSync(
             f"{name}-data-sync",
             d.DataSyncArgs(
@@ -440,6 +442,8 @@ class Platform(pulumi.ComponentResource):
                 azure_location=next(iter(regions["azure"])) if azure else None,
                 azure_subscription_id=str(settings.clouds.azure.subscription_id) if azure else None,
                 tags=settings.tags(),
+                alert_emails=emails,
+                alert_channel_ids=budget.channel_ids if reuse else [],  # type: ignore[union-attr]
             ),
             opts=pulumi.ResourceOptions(
                 parent=self,
