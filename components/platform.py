@@ -120,11 +120,13 @@ class Platform(pulumi.ComponentResource):
             self.edge = self._edge(name, settings)
         if settings.workloads.enabled:
             self._workloads(name, settings, platform_cidrs)
+        self._budgets(name, settings)  # first: the data sync's failure alert reuses the GCP budget's channels
         if settings.synced_buckets():
             self.data_sync = self._data_sync(name, settings)
         if len(self.regions) > 1:
             self.connection_secrets = self._connection_secrets(name, settings)
-        self._budgets(name, settings)
+        if "gcp" in self.regions:
+            self._gcp_audit_logging(name, settings)
         if mesh.legs and settings.mesh_alerts.enabled and "gcp" in self.regions:
             self._gcp_mesh_alerts(name, settings)
         self.register_outputs({})
@@ -149,6 +151,21 @@ class Platform(pulumi.ComponentResource):
                 GcpDeployerAccessArgs(str(settings.clouds.gcp.project), deployer.service_account),
                 opts=pulumi.ResourceOptions(parent=self, providers=[provider], transformations=self._after_gcp_apis),
             )
+
+    def _gcp_audit_logging(self, name: str, settings: PlatformSettings) -> None:
+        """Data Access audit logs and the `_Default` log bucket's retention (project-wide, so once for the stack;
+        gcp review 15): the retention is the stack's flow-log retention, the flow logs landing in that bucket."""
+        from .gcp.audit_logging import GcpAuditLogging, GcpAuditLoggingArgs
+
+        GcpAuditLogging(
+            f"{name}-gcp-audit",
+            GcpAuditLoggingArgs(
+                project=str(settings.clouds.gcp.project), retention_days=settings.network.flow_log_retention_days
+            ),
+            opts=pulumi.ResourceOptions(
+                parent=self, providers=[self._primary("gcp")[1]], transformations=self._after_gcp_apis
+            ),
+        )
 
     def _primary(self, cloud: Cloud) -> tuple[CloudRegion, pulumi.ProviderResource]:
         """A cloud's primary region component and its provider."""
@@ -430,6 +447,8 @@ class Platform(pulumi.ComponentResource):
             if sync.azure_source_ranges  # without them the accounts' firewall refuses the jobs: not copied
         ]
         azure = self._primary("azure")[0] if "azure" in regions else None
+        emails, budget = settings.alert_emails(), self.budgets.get("gcp")
+        reuse = budget is not None and list(settings.budgets.notify) == emails
         component = d.CrossCloudDataSync(
             f"{name}-data-sync",
             d.DataSyncArgs(
@@ -444,6 +463,8 @@ class Platform(pulumi.ComponentResource):
                 azure_location=next(iter(regions["azure"])) if azure else None,
                 azure_subscription_id=str(settings.clouds.azure.subscription_id) if azure else None,
                 tags=settings.tags(),
+                alert_emails=emails,
+                alert_channel_ids=budget.channel_ids if reuse else [],  # type: ignore[union-attr]
             ),
             opts=pulumi.ResourceOptions(
                 parent=self,

@@ -7,6 +7,7 @@ from ipaddress import IPv4Network
 import pytest
 
 from components.lib.cidr import gke_ranges
+from components.lib.gke import node_capacity, nodes_needed
 
 KEYS = {"nodes", "pods", "services", "private_services", "reserved"}
 
@@ -74,3 +75,13 @@ def test_same_cidr_same_ranges() -> None:
 def test_too_small_cidr_is_rejected_with_the_allowed_size(cidr: str) -> None:
     with pytest.raises(ValueError, match=r"allowed: /21 or larger"):
         gke_ranges(IPv4Network(cidr))
+
+
+@pytest.mark.parametrize(
+    ("cidr", "pods", "nodes"),
+    [("10.30.0.0/16", 128, 8188), ("10.30.0.0/19", 16, 1020), ("10.30.0.0/20", 8, 508)],
+)
+def test_gke_node_capacity_is_one_pods_slash24_per_node(cidr: str, pods: int, nodes: int) -> None:
+    """Half the region is pods, a /24 per node at 110 pods; the node range loses GCP's 4 reserved addresses."""
+    assert node_capacity(IPv4Network(cidr)) == (pods, nodes)
+    assert nodes_needed([10, 15, 10, 4]) == 43  # prod's GCP pools at max, one surge node each

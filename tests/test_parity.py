@@ -494,9 +494,16 @@ CONTRACT: dict[str, dict[str, Guarantee | Gap]] = {
             ),
         ),
         "gcp": Guarantee(
-            "Object versioning and soft delete",
+            "Object versioning and soft delete; the backups buckets a retention policy instead (GCS allows one or the "
+            "other), write-once for its period",
             all_of(
-                every(GCS, "versioning.enabled", True),
+                has(
+                    GCS,
+                    lambda r: (
+                        get(r, "versioning.enabled") is True or int(get(r, "retentionPolicy.retentionPeriod") or 0) > 0
+                    ),
+                    "versioned or retained",
+                ),
                 has(GCS, lambda r: (get(r, "softDeletePolicy.retentionDurationSeconds") or 0) > 0, "soft-deleting"),
             ),
         ),

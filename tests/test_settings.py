@@ -212,9 +212,10 @@ RULE_CASES = [
              "clouds.aws.regions[1].name", "region us-east-1 is listed twice; allowed: each region once"),
     # _cidrs
     RuleCase("cidr-overlap", rules._cidrs,
-             valid(regions("gcp", ("us-central1", "10.30.0.0/16"), ("us-east1", "10.10.16.0/20"))),
+             # (a /16: a smaller GCP region would not hold the default GKE pools, _gke_capacity)
+             valid(regions("gcp", ("us-central1", "10.30.0.0/16"), ("us-east1", "10.10.0.0/16"))),
              "clouds.gcp.regions[1].cidr",
-             "10.10.16.0/20 overlaps clouds.aws.regions[0].cidr (10.10.0.0/16); allowed: a range no other region uses"),
+             "10.10.0.0/16 overlaps clouds.aws.regions[0].cidr (10.10.0.0/16); allowed: a range no other region uses"),
     # _pools
     RuleCase("gcp-gpu-pool-without-gpu-machine", rules._pools,
              valid(pools("gcp", default=pool("e2-standard-4"), gpu=pool("n1-standard-8", lo=0, want=0, gpu=True))),
@@ -265,6 +266,28 @@ RULE_CASES = [
     # _postgres
     RuleCase("max-storage-below-storage", rules._postgres, valid(postgres={"max_storage_gb": 200}),
              "postgres.max_storage_gb", "200 is below storage_gb 256; allowed: >= storage_gb"),
+    # _gke_capacity
+    RuleCase("gke-pools-outgrow-the-pods-range", rules._gke_capacity,
+             valid(regions("gcp", ("us-central1", "10.30.0.0/16"), ("us-east1", "10.31.0.0/19"))),
+             "clouds.gcp.regions[1].cidr",
+             "10.31.0.0/19: the GKE pools reach 38 nodes (max_size 35 + 1 surge per pool) but its pods range holds 16 "
+             "nodes (110 pods, a /24 each)"),
+    # _budgets (GCP channel limit)
+    RuleCase("gcp-budget-more-than-five-channels", rules._budgets,
+             valid(budgets={"notify": [f"ops{i}@example.com" for i in range(6)]}),
+             "budgets.notify", "6 addresses; allowed with gcp enabled: at most 5"),
+    # _gcp_log_retention
+    RuleCase("gcp-log-retention-over-cloud-logging-max", rules._gcp_log_retention,
+             valid(network={"flow_log_retention_days": 3653}),
+             "network.flow_log_retention_days", "3653 days; allowed with gcp enabled: at most 3650"),
+    # _gke_maintenance
+    RuleCase("gke-window-under-48h", rules._gke_maintenance,
+             valid(clouds={"gcp": {"maintenance": {"days": ["sat"], "hours": 8}}}),
+             "clouds.gcp.maintenance.hours", "1 day(s) x 8 h open 32 h in the worst 32 days; allowed: at least 48 h"),
+    RuleCase("gke-exclusion-backwards", rules._gke_maintenance,
+             valid(clouds={"gcp": {"maintenance": {"exclusions": [
+                 {"name": "rel", "start": "2026-12-10", "end": "2026-12-10"}]}}}),
+             "clouds.gcp.maintenance.exclusions[0].end", "2026-12-10 is not after start 2026-12-10"),
     # _dr
     RuleCase("rpo-without-pitr", rules._dr, valid(postgres={"pitr": False}),
              "postgres.pitr", "false but dr.rpo is 15m; allowed: true (an RPO under 24h needs point-in-time recovery)"),

@@ -22,14 +22,26 @@ import pulumi_gcp as gcp
 
 from ..aws.policies import document, google_identity_trust_policy
 from ..azure.roles import assign_role
+from ..gcp.budget import email_channels
 from ..identity.federation import STORAGE_BLOB_DATA_READER
 from ..lib.audiences import AZURE_AUDIENCE
 from ..lib.naming import region_code
 
 GOOGLE_ISSUER = "accounts.google.com"
 """Issuer of the Storage Transfer service agent's identity tokens."""
-DESTINATION_ROLES = ("roles/storage.objectAdmin", "roles/storage.legacyBucketReader")
-"""What the service agent needs on the destination bucket (write objects, read the bucket's metadata)."""
+DESTINATION_ROLES = ("roles/storage.legacyBucketWriter", "roles/storage.objectViewer")
+"""The Storage Transfer minimum on a Cloud Storage sink (https://cloud.google.com/storage-transfer/docs/sink-cloud-storage):
+storage.buckets.get, objects.create, objects.list and objects.delete (GCS needs it to replace an object) from Storage
+Legacy Bucket Writer, the role that page names, plus objects.get from Storage Object Viewer, which overwrite-when-
+DIFFERENT needs to compare. No storage.buckets.update, so the agent can never lift the sink's retention policy, and
+no objects.update/setIamPolicy (objectAdmin had them; gcp review 21)."""
+
+
+FAILURE_EVENTS = ("TRANSFER_OPERATION_FAILED", "TRANSFER_OPERATION_ABORTED")
+"""What the jobs publish to the failure topic (https://cloud.google.com/storage-transfer/docs/pub-sub-transfer)."""
+PUBLISHED = "pubsub.googleapis.com/topic/send_message_operation_count"
+"""Messages published to a topic (https://cloud.google.com/monitoring/api/metrics_gcp_p_z#gcp-pubsub): above 0 on the
+failure topic means a run failed."""
 
 
 @dataclass(frozen=True)
@@ -73,6 +85,10 @@ class DataSyncArgs:
     azure_location: str | None = None
     azure_subscription_id: str | None = None
     tags: dict[str, str] | None = None
+    alert_emails: Sequence[str] = ()
+    """Who hears of a failed or aborted run (new e-mail channels, unless `alert_channel_ids` are given)."""
+    alert_channel_ids: Sequence[pulumi.Input[str]] = ()
+    """Existing notification channels to reuse (the budget's, when they go to the same addresses)."""
 
 
 class CrossCloudDataSync(pulumi.ComponentResource):
@@ -92,7 +108,7 @@ class CrossCloudDataSync(pulumi.ComponentResource):
         agent = gcp.storage.get_transfer_project_service_account_output(
             project=args.project, opts=pulumi.InvokeOutputOptions(parent=self)
         )
-        destination_grants = [
+        destination_grants: list[pulumi.Resource] = [
             gcp.storage.BucketIAMMember(
                 f"{name}-destination-{role.rsplit('.', 1)[-1].lower()}",
                 bucket=args.destination_bucket,
@@ -104,6 +120,9 @@ class CrossCloudDataSync(pulumi.ComponentResource):
         ]
         self.job_names, self.aws_role_arn, self.azure_client_id = {}, None, None
         schedule = _schedule(args.start_date, args.interval_seconds)
+        self._notification: gcp.storage.TransferJobNotificationConfigArgsDict | None = None
+        if args.alert_emails or args.alert_channel_ids:
+            destination_grants.append(self._failure_alerts(name, args, agent.member))
         if args.s3:
             role, read = self._aws_role(name, args, agent.subject_id)
             self.aws_role_arn = role.arn
@@ -143,6 +162,70 @@ class CrossCloudDataSync(pulumi.ComponentResource):
                     [*grants, *destination_grants],
                 )
         self.register_outputs({"job_names": self.job_names})
+
+    def _failure_alerts(self, name: str, args: DataSyncArgs, agent: pulumi.Output[str]) -> pulumi.Resource:
+        """A topic every job reports failed and aborted runs to (the agent may publish there only), and an alert
+        policy e-mailing when anything is published (gcp review 20): a copy that stops is known within minutes, not at
+        the restore. Returns the publisher grant, which the jobs wait for."""
+        child = pulumi.ResourceOptions(parent=self)
+        topic = gcp.pubsub.Topic(
+            f"{name}-failures",
+            name=f"{args.name_prefix}-transfer-failures",
+            project=args.project,
+            labels=args.tags,
+            opts=child,
+        )
+        grant = gcp.pubsub.TopicIAMMember(
+            f"{name}-failures-publisher",
+            project=args.project,
+            topic=topic.name,
+            role="roles/pubsub.publisher",
+            member=agent,
+            opts=child,
+        )
+        self._notification = {
+            # "Must be of the format: projects/{project}/topics/{topic}" (the SDK): written out, not the provider's id.
+            "pubsub_topic": pulumi.Output.concat("projects/", args.project, "/topics/", topic.name),
+            "event_types": list(FAILURE_EVENTS),
+            "payload_format": "JSON",
+        }
+        channels: list[pulumi.Input[str]] = list(args.alert_channel_ids) or [
+            c.id for c in email_channels(name, args.project, f"{args.name_prefix} data sync", args.alert_emails, child)
+        ]
+        gcp.monitoring.AlertPolicy(
+            f"{name}-failed",
+            project=args.project,
+            display_name=f"{args.name_prefix} bucket copy failed",
+            combiner="OR",
+            severity="ERROR",
+            conditions=[
+                {
+                    "display_name": "a Storage Transfer run failed or was aborted",
+                    "condition_threshold": {
+                        "filter": topic.name.apply(
+                            lambda topic_id: (
+                                f'metric.type = "{PUBLISHED}" AND resource.type = "pubsub_topic" '
+                                f'AND resource.label.topic_id = "{topic_id}"'
+                            )
+                        ),
+                        "comparison": "COMPARISON_GT",
+                        "threshold_value": 0,
+                        "duration": "0s",
+                        "aggregations": [{"alignment_period": "300s", "per_series_aligner": "ALIGN_SUM"}],
+                        "trigger": {"count": 1},
+                    },
+                }
+            ],
+            documentation={
+                "content": "A bucket copy into the backups bucket failed: see the job's operations in the Storage "
+                "Transfer console (its FAILED actions are logged) and the message on the failures topic.",
+                "mime_type": "text/markdown",
+            },
+            notification_channels=channels,
+            user_labels=args.tags,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[topic]),
+        )
+        return grant
 
     def _aws_role(
         self, name: str, args: DataSyncArgs, subject: pulumi.Output[str]
@@ -237,6 +320,7 @@ class CrossCloudDataSync(pulumi.ComponentResource):
                 "log_action_states": ["SUCCEEDED", "FAILED"],
             },
             status="ENABLED",
+            notification_config=self._notification,
             opts=pulumi.ResourceOptions(parent=self, depends_on=list(depends_on)),
         )
         self.job_names[key] = job.name

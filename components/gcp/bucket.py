@@ -33,11 +33,17 @@ class GcpBucketArgs:
     """Pulumi-protect the bucket (prod)."""
     labels: dict[str, str]
     """Labels of the bucket."""
+    retention_days: int | None = None
+    """Bucket retention policy (the backups buckets): objects younger than this can be neither deleted nor replaced.
+    GCS refuses object versioning beside it, so a bucket with retention is not versioned."""
+    retention_locked: bool = False
+    """Lock the retention policy (irreversible)."""
 
 
 class GcpBucket(pulumi.ComponentResource):
     """GCS bucket with uniform bucket-level access (no object ACLs), public access prevention enforced,
-    object versioning, CMEK as the default key with Google-managed and customer-supplied keys refused for
+    object versioning (or, for backups, a retention policy nobody without storage.buckets.update can lift), CMEK
+    as the default key with Google-managed and customer-supplied keys refused for
     new objects, lifecycle rules (noncurrent versions, incomplete uploads, optional cool tier), a soft-delete
     window, and no force-destroy. GCS serves HTTPS only, so no TLS policy is needed."""
 
@@ -56,7 +62,15 @@ class GcpBucket(pulumi.ComponentResource):
             storage_class="STANDARD",
             uniform_bucket_level_access=True,
             public_access_prevention="enforced",
-            versioning={"enabled": True},
+            # "Object versioning cannot be enabled on a bucket with a retention policy"
+            # (https://cloud.google.com/storage/docs/bucket-lock#object-versioning): retention is the stronger guard.
+            versioning={"enabled": args.retention_days is None},
+            retention_policy={
+                "retention_period": str(args.retention_days * 86400),
+                "is_locked": args.retention_locked,
+            }
+            if args.retention_days is not None
+            else None,
             encryption={
                 "default_kms_key_name": args.kms_key_id,
                 "google_managed_encryption_enforcement_config": {"restriction_mode": "FullyRestricted"},

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_gcp as gcp
 
+from ..settings.rules import GCP_BUDGET_CHANNELS as MAX_BUDGET_CHANNELS
+
 
 def email_channels(
     name: str, project: pulumi.Input[str], title: str, emails: Sequence[str], opts: pulumi.ResourceOptions
@@ -29,7 +31,7 @@ def email_channels(
 
 @dataclass(frozen=True)
 class GcpBudgetArgs:
-    """Inputs of GcpBudget (USD, this cloud's share)."""
+    """Inputs of GcpBudget (this cloud's share, in the billing account's currency)."""
 
     display_name: str
     billing_account: str
@@ -49,6 +51,8 @@ class GcpBudget(pulumi.ComponentResource):
     def __init__(self, name: str, args: GcpBudgetArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("multicloud:gcp:Budget", name, {}, opts)
         child = pulumi.ResourceOptions(parent=self)
+        if len(args.notify) > MAX_BUDGET_CHANNELS:  # the settings refuse it (budgets.notify); this guards direct use
+            raise ValueError(f"{len(args.notify)} budget addresses; allowed: at most {MAX_BUDGET_CHANNELS}")
         channels = email_channels(name, args.project, f"{args.display_name} budget", args.notify, child)
         number = gcp.organizations.get_project_output(
             project_id=args.project, opts=pulumi.InvokeOutputOptions(parent=self)
@@ -62,7 +66,10 @@ class GcpBudget(pulumi.ComponentResource):
                 "calendar_period": "MONTH",
                 "credit_types_treatment": "INCLUDE_ALL_CREDITS",
             },
-            amount={"specified_amount": {"currency_code": "USD", "units": str(round(args.monthly))}},
+            # No currency_code: "If specified when creating a budget, it must match the currency of the billing
+            # account" (https://cloud.google.com/billing/docs/reference/budget/rest/v1/billingAccounts.budgets#money);
+            # left out, the budget takes the account's currency (gcp review 12).
+            amount={"specified_amount": {"units": str(round(args.monthly))}},
             threshold_rules=[
                 {"threshold_percent": 0.8, "spend_basis": "CURRENT_SPEND"},
                 {"threshold_percent": 1.0, "spend_basis": "CURRENT_SPEND"},

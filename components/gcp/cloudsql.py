@@ -13,6 +13,29 @@ FINAL_BACKUP_RETENTION_DAYS = 30
 """Days Cloud SQL keeps the final backup taken when a protected instance is deleted (the RDS final snapshot)."""
 MAX_TRANSACTION_LOG_DAYS = {"ENTERPRISE": 7, "ENTERPRISE_PLUS": 35}
 """Upper bound of PITR log retention per edition."""
+PGAUDIT_CLASSES = "ddl,role"
+"""What pgAudit logs: schema changes and role/privilege changes (GRANT, CREATE ROLE), not reads or writes of rows."""
+DATABASE_FLAGS: list[gcp.sql.DatabaseInstanceSettingsDatabaseFlagArgsDict] = [
+    # Replication and authentication (the review's "found correct" list).
+    {"name": "cloudsql.logical_decoding", "value": "on"},
+    {"name": "cloudsql.iam_authentication", "value": "on"},
+    # CIS Google Cloud Platform Foundations 3.0, 6.2.1-6.2.8 (PostgreSQL), each a Cloud SQL supported flag
+    # (https://cloud.google.com/sql/docs/postgres/flags#list-flags-postgres):
+    {"name": "log_error_verbosity", "value": "default"},  # 6.2.1: DEFAULT or more
+    {"name": "log_connections", "value": "on"},  # 6.2.2
+    {"name": "log_disconnections", "value": "on"},  # 6.2.3
+    {"name": "log_statement", "value": "ddl"},  # 6.2.4
+    {"name": "log_min_messages", "value": "warning"},  # 6.2.5: at least WARNING
+    {"name": "log_min_error_statement", "value": "error"},  # 6.2.6: ERROR or stricter
+    # 6.2.7: -1 (off), "logging SQL statements may include sensitive information"; Query Insights keeps the slow
+    # queries (without the client address).
+    {"name": "log_min_duration_statement", "value": "-1"},
+    # 6.2.8: pgAudit (https://cloud.google.com/sql/docs/postgres/pg-audit). Turning the flag on restarts the
+    # instance once; `CREATE EXTENSION pgaudit` in the database is a post-deploy step (docs/DEPLOY.md).
+    {"name": "cloudsql.enable_pgaudit", "value": "on"},
+    {"name": "pgaudit.log", "value": PGAUDIT_CLASSES},
+]
+"""Database flags of every instance: replication, IAM auth, and the CIS 6.2 logging and audit flags."""
 DAYS = {"mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6, "sun": 7}
 """Cloud SQL maintenance days (1 = Monday)."""
 
@@ -63,7 +86,8 @@ class GcpCloudSqlArgs:
 
 class GcpCloudSql(pulumi.ComponentResource):
     """Cloud SQL for PostgreSQL with a private IP only (no public IPv4, private services access), TLS required,
-    CMEK, IAM database authentication, logical decoding on for replication, daily backups with PITR, a weekly
+    CMEK, IAM database authentication, logical decoding on for replication, the CIS 6.2 logging flags and pgAudit,
+    daily backups with PITR, a weekly
     maintenance window, Query Insights, and an admin user whose generated password lives only as a secret
     (Pulumi state encrypted, Secret Manager with CMEK). Prod: REGIONAL, deletion protection on both layers,
     a final backup on deletion."""
@@ -131,11 +155,7 @@ class GcpCloudSql(pulumi.ComponentResource):
                     },
                 },
                 "maintenance_window": {"day": day, "hour": hour, "update_track": "stable"},
-                "database_flags": [
-                    {"name": "cloudsql.logical_decoding", "value": "on"},
-                    {"name": "cloudsql.iam_authentication", "value": "on"},
-                    {"name": "log_min_duration_statement", "value": "1000"},
-                ],
+                "database_flags": DATABASE_FLAGS,
                 "insights_config": {"query_insights_enabled": True, "record_client_address": False},
                 "user_labels": args.labels,
             },

@@ -5,23 +5,26 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import pulumi
 import pulumi_gcp as gcp
 
+from ..lib.gke import MAX_SURGE
 from ..lib.kubeconfig import exec_kubeconfig
 from ..settings import catalog
-from ..settings.models import NodePool
+from ..settings.models import GkeMaintenance, NodePool
 
 SPOT_TAINT = "cloud.google.com/gke-spot"
 NODE_ROLES = (
-    "roles/logging.logWriter",
-    "roles/monitoring.metricWriter",
-    "roles/monitoring.viewer",
-    "roles/stackdriver.resourceMetadata.writer",
+    "roles/container.defaultNodeServiceAccount",
     "roles/artifactregistry.reader",
 )
-"""The node service account's only roles (Google's least-privilege node SA plus image pulls)."""
+"""The node service account's only roles: GKE's predefined least-privilege node role (logs, metrics, resource
+metadata: "grant the Kubernetes Engine Default Node Service Account role (roles/container.defaultNodeServiceAccount)",
+https://cloud.google.com/kubernetes-engine/docs/how-to/hardening-your-cluster#use_least_privilege_sa; it replaces the
+four discrete logging/monitoring roles and follows what GKE nodes need as Google changes it), plus image pulls from
+Artifact Registry, which that role does not include."""
 LOGGING_COMPONENTS = ["SYSTEM_COMPONENTS", "WORKLOADS", "APISERVER", "CONTROLLER_MANAGER", "SCHEDULER"]
 MONITORING_COMPONENTS = [
     "SYSTEM_COMPONENTS",
@@ -37,6 +40,9 @@ MONITORING_COMPONENTS = [
 ]
 CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform"
 """Nodes get the broad scope; what they may do is bounded by the node service account's IAM roles."""
+WINDOW_ANCHOR = "2026-01-03"
+"""First day of the recurring window (a Saturday; fixed, so the plan never drifts): the RRULE picks the days."""
+RRULE_DAYS = {"mon": "MO", "tue": "TU", "wed": "WE", "thu": "TH", "fri": "FR", "sat": "SA", "sun": "SU"}
 _EFFECTS = {"NoSchedule": "NO_SCHEDULE", "PreferNoSchedule": "PREFER_NO_SCHEDULE", "NoExecute": "NO_EXECUTE"}
 
 
@@ -78,6 +84,8 @@ class GcpGkeClusterArgs:
     """Provider-side deletion protection and Pulumi protect (prod)."""
     labels: dict[str, str]
     """GCE labels of the cluster and the nodes."""
+    maintenance: GkeMaintenance
+    """When GKE may upgrade automatically (weekly window, exclusions)."""
 
 
 class GcpGkeCluster(pulumi.ComponentResource):
@@ -176,6 +184,9 @@ class GcpGkeCluster(pulumi.ComponentResource):
             # VULNERABILITY_BASIC is deprecated ("Basic vulnerability scanning is no longer supported"):
             # https://cloud.google.com/kubernetes-engine/docs/deprecations/posture-management-deprecation
             security_posture_config={"mode": "BASIC", "vulnerability_mode": "VULNERABILITY_DISABLED"},
+            # Release-channel upgrades of the control plane and the pools only inside the window, never in an
+            # exclusion (gcp review 9).
+            maintenance_policy=maintenance_policy(args.maintenance),
             # GKE always creates a default pool; it is deleted right away, but while it lives it runs with the
             # same least-privilege identity and metadata protection as the managed pools.
             remove_default_node_pool=True,
@@ -184,9 +195,14 @@ class GcpGkeCluster(pulumi.ComponentResource):
             deletion_protection=args.deletion_protection,
             resource_labels=args.labels,
             # The API reports the first node pool's config as the cluster's node config once the default
-            # pool is gone: ignore it rather than replace the cluster.
+            # pool is gone: ignore it rather than replace the cluster. The zones are read live (zones reported UP)
+            # only to create the cluster: a zone reported DOWN, or a new one, on a later run must not add or drain
+            # a zone of a running cluster (gcp review 7); moving zones is a deliberate change.
             opts=pulumi.ResourceOptions(
-                parent=self, protect=args.deletion_protection, depends_on=grants, ignore_changes=["nodeConfig"]
+                parent=self,
+                protect=args.deletion_protection,
+                depends_on=grants,
+                ignore_changes=["nodeConfig", "nodeLocations"],
             ),
         )
         # The cluster has no node once its default pool is gone: what runs in it waits for the general-purpose pools
@@ -271,10 +287,35 @@ class GcpGkeCluster(pulumi.ComponentResource):
                 "location_policy": "ANY" if spot else "BALANCED",
             },
             management={"auto_repair": True, "auto_upgrade": True},
-            upgrade_settings={"strategy": "SURGE", "max_surge": 1, "max_unavailable": 0},
+            upgrade_settings={"strategy": "SURGE", "max_surge": MAX_SURGE, "max_unavailable": 0},
             node_config=node_config,
             opts=pulumi.ResourceOptions(parent=self, depends_on=list(grants), ignore_changes=["initialNodeCount"]),
         )
+
+
+def maintenance_policy(m: GkeMaintenance) -> gcp.container.ClusterMaintenancePolicyArgsDict:
+    """The cluster's maintenance policy: a weekly recurring window in RFC 3339 "Zulu" times with an RFC 5545 RRULE
+    (other formats come back in UTC and diff forever, per the provider), and the exclusions, each from 00:00 UTC on
+    its start day to 00:00 UTC on its end day."""
+    start = datetime.fromisoformat(f"{WINDOW_ANCHOR}T{m.start}:00")
+    end = start + timedelta(hours=m.hours)
+    zulu = "%Y-%m-%dT%H:%M:%SZ"
+    return {
+        "recurring_window": {
+            "start_time": start.strftime(zulu),
+            "end_time": end.strftime(zulu),
+            "recurrence": f"FREQ=WEEKLY;BYDAY={','.join(RRULE_DAYS[d] for d in m.days)}",
+        },
+        "maintenance_exclusions": [
+            {
+                "exclusion_name": e.name,
+                "start_time": f"{e.start}T00:00:00Z",
+                "end_time": f"{e.end}T00:00:00Z",
+                "exclusion_options": {"scope": e.scope},
+            }
+            for e in m.exclusions
+        ],
+    }
 
 
 def _node_config(

@@ -14,6 +14,20 @@ PODS_RANGE = "pods"
 """Name of the subnet's secondary range for pod IPs."""
 SERVICES_RANGE = "services"
 """Name of the subnet's secondary range for ClusterIP services."""
+# Cloud NAT dynamic port allocation (https://cloud.google.com/nat/docs/ports-and-addresses#dynamic-port): a VM starts
+# with the minimum and doubles its allocation up to the maximum as its connections need; both must be powers of two,
+# the minimum >= 32 and the maximum above it (<= 65536). Static allocation's default of 64 ports per VM is what a node
+# running up to 110 pods exhausts (OUT_OF_RESOURCES drops on image pulls, STS and IAM calls; gcp review 13).
+BGP_KEEPALIVE_SECONDS = 20
+"""Cloud Router BGP keepalive (20-60 s, hold time three times it): the minimum, so a dead peer is dropped after 60 s
+at most (BGP takes the smaller hold time of the two peers; Azure VPN gateways hold 180 s, so 60 s applies). HA VPN has
+no BFD (https://cloud.google.com/network-connectivity/docs/router/concepts/bfd#bfd-limitations), so this is the fastest
+failure detection a GCP BGP session over a tunnel gets, well inside the 5-minute RTO."""
+NAT_MIN_PORTS_PER_VM = 128
+"""Ports a node always holds: twice the static default (64), about one per pod at GKE's 110 pods per node."""
+NAT_MAX_PORTS_PER_VM = 4096
+"""Ports a node may grow to: 32 times the minimum; one NAT IP (64,512 ports) still serves 15 nodes at the maximum,
+and AUTO_ONLY adds IPs as the nodes need them."""
 
 
 @dataclass(frozen=True)
@@ -42,8 +56,9 @@ class GcpNetworkArgs:
 
 class GcpNetwork(pulumi.ComponentResource):
     """The region's node subnet in the global VPC, carrying secondary ranges for pods and services, Private Google
-    Access and flow logs; a Cloud Router with Cloud NAT for egress of the private nodes (errors logged). The other
-    regions' subnets route here natively (one VPC); private services access belongs to the VPC."""
+    Access and flow logs; a Cloud Router with Cloud NAT for egress of the private nodes (dynamic port allocation,
+    errors logged). The other regions' subnets route here natively (one VPC); private services access belongs to the
+    VPC."""
 
     network_id: pulumi.Output[str]
     """Id of the platform's global VPC (`projects/<p>/global/networks/<name>`)."""
@@ -94,7 +109,9 @@ class GcpNetwork(pulumi.ComponentResource):
             project=args.project,
             region=args.region,
             network=args.network_id,
-            bgp={"asn": args.router_asn} if args.router_asn is not None else None,
+            bgp={"asn": args.router_asn, "keepalive_interval": BGP_KEEPALIVE_SECONDS}
+            if args.router_asn is not None
+            else None,
             opts=child,
         )
         gcp.compute.RouterNat(
@@ -107,6 +124,12 @@ class GcpNetwork(pulumi.ComponentResource):
             source_subnetwork_ip_ranges_to_nat="LIST_OF_SUBNETWORKS",
             subnetworks=[{"name": subnet.self_link, "source_ip_ranges_to_nats": ["ALL_IP_RANGES"]}],
             log_config={"enable": True, "filter": "ERRORS_ONLY"},
+            enable_dynamic_port_allocation=True,
+            # Endpoint-independent mapping and dynamic port allocation are mutually exclusive (same page,
+            # "Dynamic port allocation"): it is off, explicitly.
+            enable_endpoint_independent_mapping=False,
+            min_ports_per_vm=NAT_MIN_PORTS_PER_VM,
+            max_ports_per_vm=NAT_MAX_PORTS_PER_VM,
             opts=child,
         )
         self.network_id = pulumi.Output.from_input(args.network_id)

@@ -22,6 +22,9 @@ from .kms import GcpKms, GcpKmsArgs
 from .network import GcpNetwork, GcpNetworkArgs
 from .vpn_gateway import GcpVpnGateway, GcpVpnGatewayArgs
 
+BACKUPS = "backups"
+"""The logical bucket that holds backups (and the Storage Transfer copies of the other clouds' buckets)."""
+
 
 def _project(settings: PlatformSettings) -> str:
     project = settings.clouds.gcp.project
@@ -180,6 +183,7 @@ class GcpRegion(pulumi.ComponentResource):
                 node_service_account_id=names.gcp_service_account(region, "nodes"),
                 deletion_protection=protect,
                 labels=labels,
+                maintenance=gcp_settings.maintenance,
             ),
             opts=child,
         )
@@ -220,6 +224,11 @@ class GcpRegion(pulumi.ComponentResource):
                     soft_delete_days=gcp_settings.soft_delete_days,
                     protect=protect,
                     labels={**labels, "bucket": b.name},
+                    # The backups buckets (the other clouds' copies land in the primary region's) are write-once for
+                    # the retention period: neither the transfer agent nor a stolen credential can delete or replace
+                    # a copy (gcp review 21).
+                    retention_days=gcp_settings.backups_retention_days if b.name == BACKUPS else None,
+                    retention_locked=gcp_settings.backups_retention_locked,
                 ),
                 opts=child,
             )

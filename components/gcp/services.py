@@ -24,6 +24,8 @@ API_OF_MODULE = {
     "projects": "cloudresourcemanager.googleapis.com",
     "billing": "billingbudgets.googleapis.com",
     "monitoring": "monitoring.googleapis.com",
+    "logging": "logging.googleapis.com",
+    "pubsub": "pubsub.googleapis.com",
 }
 """The API behind each SDK module's resources (the deploy check maps a resource type to its API with it)."""
 API_OF_TYPE = {

@@ -201,6 +201,48 @@ class DeployerSettings(Model):
 GCP_PROJECT_ID = r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$"
 
 
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+def _weekend() -> list[Weekday]:
+    return ["sat", "sun"]
+
+
+class GkeMaintenanceExclusion(Model):
+    """A period without automatic GKE upgrades (a release, a sales event), from 00:00 UTC on `start` to 00:00 UTC on
+    `end`. https://cloud.google.com/kubernetes-engine/docs/concepts/maintenance-windows-and-exclusions"""
+
+    name: str = Field(
+        pattern=r"^[a-z0-9][a-z0-9-]{0,62}$", description="Name of the exclusion: 1-63 of a-z 0-9 -, unique."
+    )
+    start: IsoDate = Field(description="First day without upgrades (UTC date, YYYY-MM-DD).")
+    end: IsoDate = Field(description="Day upgrades may resume (UTC date, after start; exclusive).")
+    scope: Literal["NO_UPGRADES", "NO_MINOR_UPGRADES", "NO_MINOR_OR_NODE_UPGRADES"] = Field(
+        "NO_UPGRADES",
+        description="What is held back: NO_UPGRADES (at most 30 days, patches too), NO_MINOR_UPGRADES or "
+        "NO_MINOR_OR_NODE_UPGRADES (until the minor's end of support).",
+    )
+
+
+class GkeMaintenance(Model):
+    """When GKE may upgrade the control plane and the nodes automatically: a weekly window (UTC) and exclusions.
+    GKE needs at least 48 hours of availability in any 32 days, in windows of at least 4 hours
+    (https://cloud.google.com/kubernetes-engine/docs/how-to/maintenance-windows-and-exclusions)."""
+
+    days: list[Weekday] = Field(
+        default_factory=_weekend, min_length=1, description="Days the window opens (UTC), each once."
+    )
+    start: Clock = Field("02:00", description="Start of the window (HH:MM, UTC).")
+    hours: int = Field(
+        8, ge=4, le=24, description="Length of the window in hours (4-24; days x hours x 4 must reach 48)."
+    )
+    exclusions: list[GkeMaintenanceExclusion] = Field(
+        default_factory=list,
+        max_length=20,  # "A cluster can have up to 20 maintenance exclusions at a time" (pulumi-gcp Cluster docs)
+        description="Periods without automatic upgrades (at most 20).",
+    )
+
+
 class GcpSettings(CloudSettings):
     """GCP: the project to deploy into."""
 
@@ -231,6 +273,22 @@ class GcpSettings(CloudSettings):
         None,
         pattern=r"^[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}$",
         description="Cloud Billing account of the project (the GCP budget lives there; required in prod).",
+    )
+    backups_retention_days: int = Field(
+        7,
+        ge=1,
+        le=3650,
+        description="Retention policy of the GCP backups buckets (where the other clouds' copies land): objects can "
+        "be neither deleted nor replaced for this many days, by anyone (GCS then allows no object versioning).",
+    )
+    backups_retention_locked: bool = Field(
+        False,
+        description="Lock that retention policy (Bucket Lock): irreversible, it can then never be shortened or "
+        "removed, and the bucket not deleted before its objects age out.",
+    )
+    maintenance: GkeMaintenance = Field(
+        default_factory=GkeMaintenance,
+        description="GKE maintenance window and exclusions (default: Saturday and Sunday 02:00-10:00 UTC).",
     )
 
 
@@ -829,13 +887,15 @@ ROLE_SHARES: dict[str, float] = {"primary": 0.5, "secondary": 0.3, "tertiary": 0
 
 
 class BudgetSettings(Model):
-    """Spend limits in USD (the seed's thresholds), split over the clouds, and who hears about them."""
+    """Spend limits in USD (the seed's thresholds; GCP's budget counts its share in the billing account's currency),
+    split over the clouds, and who hears about them."""
 
     daily: Money = Field(1000, description="Daily budget.")
     monthly: Money = Field(25000, description="Monthly budget.")
     emergency: Money = Field(5000, description="Daily spend that pages on-call.")
     notify: list[str] = Field(
-        default_factory=list, description="E-mail addresses for budget alerts (required in prod)."
+        default_factory=list,
+        description="E-mail addresses for budget alerts (required in prod; at most 5 with GCP enabled).",
     )
     shares: dict[Cloud, Annotated[float, Field(ge=0, le=1)]] | None = Field(
         None, description="Share of each enabled cloud in the budgets (default by role: 0.5 / 0.3 / 0.2)."

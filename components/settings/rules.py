@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date
 from ipaddress import IPv4Network, collapse_addresses, ip_network
 from itertools import combinations
 from urllib.parse import urlsplit
 
 from ..lib.cidr import gke_ranges
 from ..lib.cognito_rules import ACCESS_TOKEN_RANGE, REFRESH_TOKEN_RANGE, RESERVED_DOMAIN_WORDS
+from ..lib.gke import MAX_PODS_PER_NODE, node_capacity, nodes_needed
 from ..lib.naming import REGION_CODES, InvalidNameError, StackNames
 from ..lib.private_dns import AZURE_BLOCK_PREFIX, GCP_SUBNET_PREFIX
 from ..lib.tunnels import TUNNELS_PER_LEG, MeshPlan, TunnelPlanError
@@ -306,6 +308,81 @@ def _windows(backup: str, maintenance: str) -> Iterator[Problem]:
         )
 
 
+GKE_MIN_AVAILABILITY_HOURS = 48
+"""GKE: "You must allow at least 48 hours of maintenance availability in a 32-day rolling window"
+(https://cloud.google.com/kubernetes-engine/docs/how-to/maintenance-windows-and-exclusions)."""
+GKE_NO_UPGRADES_MAX_DAYS = 30
+"""The longest "no upgrades" exclusion GKE accepts (same page, "Scope of upgrades")."""
+
+
+CLOUD_LOGGING_MAX_RETENTION_DAYS = 3650
+"""Cloud Logging buckets keep logs 1 to 3650 days (https://cloud.google.com/logging/docs/buckets#custom-retention)."""
+
+
+def _gcp_log_retention(s: PlatformSettings) -> Iterator[Problem]:
+    """The flow-log retention is also the GCP `_Default` log bucket's: it must be one Cloud Logging accepts."""
+    days = s.network.flow_log_retention_days
+    if s.clouds.gcp.enabled and days > CLOUD_LOGGING_MAX_RETENTION_DAYS:
+        yield Problem(
+            "network.flow_log_retention_days",
+            f"{days} days; allowed with gcp enabled: at most {CLOUD_LOGGING_MAX_RETENTION_DAYS} (the Cloud Logging "
+            "bucket the GCP flow logs land in), e.g. 2922",
+        )
+
+
+def _gke_capacity(s: PlatformSettings) -> Iterator[Problem]:
+    """Every GCP region's ranges hold the GKE pools at their maximum plus a surge node each (gcp review 10): the pods
+    range gives every node a /24, so a /20 region (a /21 of pods) holds 8 nodes."""
+    if not s.clouds.gcp.enabled or not s.kubernetes.pools.gcp:
+        return
+    pools = s.kubernetes.pools.gcp
+    need = nodes_needed([p.max_size for p in pools.values()])
+    for i, region in enumerate(s.clouds.gcp.regions):
+        by_pods, by_nodes = node_capacity(region.cidr)
+        if need > min(by_pods, by_nodes):
+            which = (
+                f"its pods range holds {by_pods} nodes ({MAX_PODS_PER_NODE} pods, a /24 each)"
+                if by_pods < by_nodes
+                else f"its node range holds {by_nodes}"
+            )
+            yield Problem(
+                f"clouds.gcp.regions[{i}].cidr",
+                f"{region.cidr}: the GKE pools reach {need} nodes (max_size {sum(p.max_size for p in pools.values())} "
+                f"+ 1 surge per pool) but {which}; allowed: a larger CIDR or smaller kubernetes.pools.gcp max_size",
+            )
+
+
+def _gke_maintenance(s: PlatformSettings) -> Iterator[Problem]:
+    """The GKE window opens often enough (any 32 days hold each weekday at least 4 times), exclusions run forwards,
+    "no upgrades" ones for 30 days at most, and their names are unique."""
+    m, path = s.clouds.gcp.maintenance, "clouds.gcp.maintenance"
+    repeated = sorted({d for d in m.days if m.days.count(d) > 1})
+    if repeated:
+        yield Problem(f"{path}.days", f"{', '.join(repeated)} listed twice; allowed: each day once")
+    days = len(set(m.days))
+    if 4 * days * m.hours < GKE_MIN_AVAILABILITY_HOURS:
+        yield Problem(
+            f"{path}.hours",
+            f"{days} day(s) x {m.hours} h open {4 * days * m.hours} h in the worst 32 days; allowed: at least "
+            f"{GKE_MIN_AVAILABILITY_HOURS} h (GKE), e.g. more days or longer windows",
+        )
+    names: set[str] = set()
+    for i, exclusion in enumerate(m.exclusions):
+        where = f"{path}.exclusions[{i}]"
+        if exclusion.name in names:
+            yield Problem(f"{where}.name", f"{exclusion.name} is listed twice; allowed: unique exclusion names")
+        names.add(exclusion.name)
+        length = (date.fromisoformat(exclusion.end) - date.fromisoformat(exclusion.start)).days
+        if length <= 0:
+            yield Problem(f"{where}.end", f"{exclusion.end} is not after start {exclusion.start}; allowed: a later day")
+        elif exclusion.scope == "NO_UPGRADES" and length > GKE_NO_UPGRADES_MAX_DAYS:
+            yield Problem(
+                f"{where}.end",
+                f"a NO_UPGRADES exclusion of {length} days; allowed: at most {GKE_NO_UPGRADES_MAX_DAYS} "
+                "(or scope NO_MINOR_UPGRADES for longer)",
+            )
+
+
 def _dr(s: PlatformSettings) -> Iterator[Problem]:
     dr = s.dr
     if dr.rpo < 86400 and not s.postgres.pitr:
@@ -483,6 +560,10 @@ def _buckets(s: PlatformSettings) -> Iterator[Problem]:
             yield Problem(f"buckets[{i}].name", f"bucket {name} is listed twice; allowed: each name once")
 
 
+GCP_BUDGET_CHANNELS = 5
+"""A Cloud Billing budget's `monthly_notification_channels`: "A maximum of 5 channels are allowed" (pulumi-gcp)."""
+
+
 def _budgets(s: PlatformSettings) -> Iterator[Problem]:
     b = s.budgets
     if b.daily > b.monthly:
@@ -506,6 +587,12 @@ def _budgets(s: PlatformSettings) -> Iterator[Problem]:
                           f"clouds ({', '.join(sorted(enabled))})")
         elif abs(sum(b.shares.values()) - 1) > 0.001:
             yield Problem("budgets.shares", f"add up to {sum(b.shares.values()):g}; allowed: 1")
+    if "gcp" in enabled and len(b.notify) > GCP_BUDGET_CHANNELS:
+        yield Problem(
+            "budgets.notify",
+            f"{len(b.notify)} addresses; allowed with gcp enabled: at most {GCP_BUDGET_CHANNELS} (a Cloud Billing "
+            "budget notifies at most 5 channels; use a mailing list)",
+        )
     if s.is_prod and "gcp" in enabled and s.clouds.gcp.billing_account is None:
         yield Problem("clouds.gcp.billing_account", "missing; allowed in prod: the project's Cloud Billing account "
                       "(XXXXXX-XXXXXX-XXXXXX), where the GCP budget lives")
@@ -806,6 +893,9 @@ RULES = (
     _prod,
     _endpoint,
     _postgres,
+    _gke_capacity,
+    _gke_maintenance,
+    _gcp_log_retention,
     _dr,
     _data_sync,
     _cross_cloud,

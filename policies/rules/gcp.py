@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from pulumi_policy.proxy import UnknownValueError
+
 from .common import Context, dig, items, mapping, number, ports_outside, provided, public_cidrs, resource_policy
 
 BUCKET = "gcp:storage/bucket:Bucket"
@@ -17,6 +19,8 @@ VPN_TUNNEL = "gcp:compute/vPNTunnel:VPNTunnel"
 EXTERNAL_VPN_GATEWAY = "gcp:compute/externalVpnGateway:ExternalVpnGateway"
 KEY_RING = "gcp:kms/keyRing:KeyRing"
 WORKLOAD_IDENTITY_PROVIDER = "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider"
+AUDIT_CONFIG = "gcp:projects/iAMAuditConfig:IAMAuditConfig"
+LOG_BUCKET = "gcp:logging/projectBucketConfig:ProjectBucketConfig"
 
 AREA = "gcp"
 TLS_SSL_MODES = ("ENCRYPTED_ONLY", "TRUSTED_CLIENT_CERTIFICATE_REQUIRED")
@@ -47,9 +51,26 @@ def _bucket_cmk(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
         yield "encryption.defaultKmsKeyName is not set: objects use Google-managed keys"
 
 
+def _retention_days(props: Mapping[str, Any]) -> float:
+    seconds = number(dig(props, "retentionPolicy.retentionPeriod"))
+    return 0.0 if seconds is None else seconds / 86400
+
+
 def _bucket_versioning(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
-    if dig(props, "versioning.enabled") is not True:
-        yield "versioning.enabled is not true"
+    # GCS refuses versioning beside a retention policy, which already keeps every object from deletion and
+    # replacement (https://cloud.google.com/storage/docs/bucket-lock#object-versioning).
+    if dig(props, "versioning.enabled") is not True and _retention_days(props) <= 0:
+        yield "versioning.enabled is not true (and no retention policy keeps the objects instead)"
+
+
+def _bucket_retention(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
+    if dig(props, "labels.bucket") not in ctx.config["retainedBuckets"]:
+        return
+    days, minimum = _retention_days(props), ctx.config["minRetentionDays"]
+    if days <= 0:
+        yield "retentionPolicy is not set: any principal with storage.objects.delete can delete the backups"
+    elif days < minimum:
+        yield f"retentionPolicy.retentionPeriod is {days:g} days; required: >= {minimum}"
 
 
 # --- Cloud SQL -------------------------------------------------------------------------------------------
@@ -87,6 +108,46 @@ def _sql_backups(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
     minimum = ctx.config["minRetainedBackups"]
     if effective < minimum:
         yield f"backupRetentionSettings.retainedBackups is {int(effective)}; required: >= {minimum}"
+
+
+PG_LEVELS = (
+    "debug5",
+    "debug4",
+    "debug3",
+    "debug2",
+    "debug1",
+    "info",
+    "notice",
+    "warning",
+    "error",
+    "log",
+    "fatal",
+    "panic",
+)
+"""PostgreSQL message levels, most verbose first."""
+CIS_FLAGS: dict[str, tuple[str, ...]] = {
+    "log_error_verbosity": ("default", "verbose"),  # 6.2.1
+    "log_connections": ("on",),  # 6.2.2
+    "log_disconnections": ("on",),  # 6.2.3
+    "log_statement": ("ddl", "mod"),  # 6.2.4 (all would log every statement's text)
+    "log_min_messages": PG_LEVELS[: PG_LEVELS.index("warning") + 1],  # 6.2.5: warnings are logged
+    "log_min_error_statement": PG_LEVELS[PG_LEVELS.index("error") :],  # 6.2.6: ERROR or stricter
+    "log_min_duration_statement": ("-1",),  # 6.2.7
+    "cloudsql.enable_pgaudit": ("on",),  # 6.2.8
+}
+"""CIS Google Cloud Platform Foundations 3.0 section 6.2 (Cloud SQL for PostgreSQL): flag -> accepted values."""
+
+
+def _sql_cis_flags(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
+    if not str(props.get("databaseVersion") or "").startswith("POSTGRES"):
+        return
+    flags = {str(dig(f, "name")): str(dig(f, "value")).lower() for f in items(dig(props, "settings.databaseFlags"))}
+    for flag, accepted in CIS_FLAGS.items():
+        value = flags.get(flag)
+        if value not in accepted:
+            yield f"{flag} is {value or 'unset (the default)'}; allowed: {' | '.join(accepted[:4])}"
+    if flags.get("cloudsql.enable_pgaudit") == "on" and flags.get("pgaudit.log", "none") == "none":
+        yield "pgaudit.log is unset or none: pgAudit is loaded but logs nothing; allowed: e.g. ddl,role"
 
 
 def _sql_ha(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
@@ -130,6 +191,23 @@ def _gke_workload_identity(props: Mapping[str, Any], ctx: Context) -> Iterator[s
     mode = dig(props, "nodeConfig.workloadMetadataConfig.mode")
     if mode is not None and mode != "GKE_METADATA":
         yield f"nodeConfig.workloadMetadataConfig.mode is {mode}: pods can read the node's credentials"
+
+
+DEFAULT_COMPUTE_SA_SUFFIX = "-compute@developer.gserviceaccount.com"
+"""The Compute Engine default service account (`<project number>-compute@...`), Editor on the project by default."""
+
+
+def _gke_node_service_account(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
+    if ctx.resource_type == GKE_CLUSTER and props.get("removeDefaultNodePool") is True and not props.get("nodeConfig"):
+        return  # no node ever runs with the cluster's own node config
+    try:
+        account = dig(props, "nodeConfig.serviceAccount")
+    except UnknownValueError:
+        return  # the email of an account the stack creates: a dedicated node identity
+    if not account or account == "default":
+        yield "nodeConfig.serviceAccount is unset: nodes run as the Compute Engine default service account"
+    elif str(account).endswith(DEFAULT_COMPUTE_SA_SUFFIX):
+        yield f"nodeConfig.serviceAccount is {account}, the Compute Engine default service account"
 
 
 def _gke_secrets(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
@@ -207,6 +285,29 @@ def _vpn_ikev2(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
         yield f"ikeVersion is {int(version)}; required: 2"
 
 
+DATA_ACCESS_TYPES = ("ADMIN_READ", "DATA_READ", "DATA_WRITE")
+
+
+def _audit_config(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
+    configs = [mapping(c) for c in items(props.get("auditLogConfigs"))]
+    for config in configs:
+        exempted = items(config.get("exemptedMembers"))
+        if exempted:
+            yield f"{config.get('logType')} exempts {', '.join(map(str, exempted))}: their access leaves no audit log"
+    if props.get("service") == "allServices":
+        missing = [t for t in DATA_ACCESS_TYPES if t not in {c.get("logType") for c in configs}]
+        if missing:
+            yield f"allServices lacks {', '.join(missing)} (CIS GCP 2.1: all three Data Access log types)"
+
+
+def _log_bucket_retention(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
+    days, minimum = number(props.get("retentionDays")), ctx.config["minRetentionDays"]
+    if days is None:
+        yield f"retentionDays is unset (30 days for _Default); required: >= {minimum}"
+    elif days < minimum:
+        yield f"retentionDays is {int(days)}; required: >= {minimum}"
+
+
 GCP_STRONG_DH = ("Group-14", "Group-15", "Group-16", "Group-19", "Group-20", "Group-21")
 """The Cloud VPN groups (https://cloud.google.com/network-connectivity/docs/vpn/concepts/supported-ike-ciphers)
 that RFC 8247 allows."""
@@ -248,10 +349,38 @@ POLICIES = [
         area=AREA,
         types=[BUCKET],
         severity="high",
-        summary="GCS bucket versioning is on.",
-        remediation="Set versioning.enabled true (with a lifecycle rule for noncurrent versions).",
+        summary="GCS bucket versioning is on (or a retention policy keeps the objects, which GCS allows instead).",
+        remediation="Set versioning.enabled true (with a lifecycle rule for noncurrent versions), or a "
+        "retentionPolicy.",
         check=_bucket_versioning,
-        reads={BUCKET: ("versioning.enabled",)},
+        reads={BUCKET: ("versioning.enabled", "retentionPolicy.retentionPeriod")},
+    ),
+    resource_policy(
+        "gcp-bucket-backups-retention",
+        area=AREA,
+        types=[BUCKET],
+        severity="high",
+        summary="GCS backups buckets hold a retention policy: no principal without storage.buckets.update (the "
+        "Storage Transfer agent, a stolen workload credential) can delete or replace a backup before it ages out.",
+        remediation="Set retentionPolicy.retentionPeriod to at least minRetentionDays x 86400 seconds "
+        "(clouds.gcp.backups_retention_days); lock it with isLocked for WORM storage.",
+        check=_bucket_retention,
+        reads={BUCKET: ("labels", "retentionPolicy.retentionPeriod")},
+        config={
+            "minRetentionDays": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": 3650,
+                "default": 7,
+                "description": "Shortest retention period of a backups bucket, in days.",
+            },
+            "retainedBuckets": {
+                "type": "array",
+                "items": {"type": "string"},
+                "default": ["backups"],
+                "description": "Values of the bucket label that mark a backups bucket.",
+            },
+        },
     ),
     resource_policy(
         "gcp-sql-no-public-ip",
@@ -314,6 +443,19 @@ POLICIES = [
         },
     ),
     resource_policy(
+        "gcp-sql-cis-logging-flags",
+        area=AREA,
+        types=[SQL_INSTANCE],
+        severity="medium",
+        summary="Cloud SQL for PostgreSQL logs connections, disconnections, DDL, warnings and errors, audits with "
+        "pgAudit, and never logs statement texts by duration (CIS GCP 3.0 6.2.1-6.2.8).",
+        remediation="Set settings.databaseFlags log_error_verbosity=default, log_connections=on, "
+        "log_disconnections=on, log_statement=ddl, log_min_messages=warning, log_min_error_statement=error, "
+        "log_min_duration_statement=-1, cloudsql.enable_pgaudit=on with pgaudit.log (e.g. ddl,role).",
+        check=_sql_cis_flags,
+        reads={SQL_INSTANCE: ("databaseVersion", "settings.databaseFlags.name", "settings.databaseFlags.value")},
+    ),
+    resource_policy(
         "gcp-sql-high-availability",
         area=AREA,
         types=[SQL_INSTANCE],
@@ -367,6 +509,22 @@ POLICIES = [
         reads={
             GKE_CLUSTER: ("workloadIdentityConfig.workloadPool", "nodeConfig.workloadMetadataConfig.mode"),
             GKE_NODE_POOL: ("nodeConfig.workloadMetadataConfig.mode",),
+        },
+    ),
+    resource_policy(
+        "gcp-gke-node-service-account",
+        area=AREA,
+        types=[GKE_CLUSTER, GKE_NODE_POOL],
+        severity="high",
+        summary="GKE nodes run as a dedicated least-privilege service account, never the Compute Engine default "
+        "(CIS GKE 5.2.1; "
+        "https://cloud.google.com/kubernetes-engine/docs/how-to/hardening-your-cluster#use_least_privilege_sa).",
+        remediation="Set nodeConfig.serviceAccount to an account holding roles/container.defaultNodeServiceAccount "
+        "(plus roles/artifactregistry.reader for image pulls).",
+        check=_gke_node_service_account,
+        reads={
+            GKE_CLUSTER: ("removeDefaultNodePool", "nodeConfig.serviceAccount"),
+            GKE_NODE_POOL: ("nodeConfig.serviceAccount",),
         },
     ),
     resource_policy(
@@ -443,6 +601,37 @@ POLICIES = [
         remediation="Set attributeCondition, e.g. assertion.sub == 'system:serviceaccount:<namespace>:<name>'.",
         check=_federation_condition,
         reads={WORKLOAD_IDENTITY_PROVIDER: ("attributeCondition",)},
+    ),
+    resource_policy(
+        "gcp-audit-logs-data-access",
+        area=AREA,
+        types=[AUDIT_CONFIG],
+        severity="high",
+        summary="Data Access audit logs are on for all services with no exempted member (CIS GCP 3.0 2.1).",
+        remediation="Set an IAMAuditConfig on allServices with ADMIN_READ, DATA_READ and DATA_WRITE, without "
+        "exemptedMembers.",
+        check=_audit_config,
+        reads={AUDIT_CONFIG: ("service", "auditLogConfigs.logType", "auditLogConfigs.exemptedMembers")},
+    ),
+    resource_policy(
+        "gcp-log-bucket-retention",
+        area=AREA,
+        types=[LOG_BUCKET],
+        severity="medium",
+        summary="Cloud Logging buckets keep logs (flow logs, GKE control plane, Data Access audit) long enough for an "
+        "investigation.",
+        remediation="Set retentionDays to at least minRetentionDays (network.flow_log_retention_days).",
+        check=_log_bucket_retention,
+        reads={LOG_BUCKET: ("retentionDays",)},
+        config={
+            "minRetentionDays": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": 3650,
+                "default": 365,
+                "description": "Shortest retention of a log bucket, in days.",
+            }
+        },
     ),
     resource_policy(
         "gcp-vpn-ikev2",

@@ -235,6 +235,18 @@ def test_every_tunnel_negotiates_ikev2_only(recorded, stack):
 
 
 @pytest.mark.parametrize("stack", STACKS)
+def test_gcp_bgp_sessions_detect_failure_by_the_shortest_hold_time_without_bfd(recorded, stack):
+    """HA VPN has no BFD (Cloud Router supports it on Interconnect only; AWS and Azure VPN gateways not at all): every
+    GCP BGP peer says so explicitly, and the routers keep the minimum keepalive (20 s, hold 60 s)."""
+    rec = recorded(stack)
+    peers = rec.of_type(token(gcp.compute.RouterPeer))
+    assert peers
+    assert all(p.inputs["bfd"] == {"sessionInitializationMode": "DISABLED"} for p in peers)
+    routers = [r for r in rec.of_type(token(gcp.compute.Router)) if r.inputs.get("bgp")]
+    assert routers and all(r.inputs["bgp"]["keepaliveInterval"] == 20 for r in routers)
+
+
+@pytest.mark.parametrize("stack", STACKS)
 def test_every_leg_resource_uses_the_explicit_provider_of_its_own_regions(recorded, stack):
     rec, by_urn = recorded(stack), recorded(stack).by_urn()
     for leg in settings(stack).mesh_plan().legs:

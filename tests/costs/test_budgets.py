@@ -75,6 +75,8 @@ def test_azure_and_gcp_hold_their_share_of_the_monthly_budget(recorded, stack):
     budget = gcp_budget.inputs
     assert budget["billingAccount"] == s.clouds.gcp.billing_account
     assert int(budget["amount"]["specifiedAmount"]["units"]) == round(b.monthly * shares["gcp"])
+    # The billing account's currency, never a hard-coded one the API would refuse if they differ (gcp 12).
+    assert "currencyCode" not in budget["amount"]["specifiedAmount"]
     project = one(r for r in rec.resources if r.type == "gcp:container/cluster:Cluster" and "usc1" in r.name)
     assert budget["budgetFilter"]["projects"][0].startswith("projects/") and project
     channels = [r for r in descendants(rec, rec.by_urn()[gcp_budget.parent]) if r.type.endswith("NotificationChannel")]

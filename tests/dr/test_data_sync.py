@@ -132,6 +132,38 @@ def test_without_source_ranges_the_azure_containers_are_not_copied_and_their_fir
 def test_the_service_agent_may_write_the_destination_bucket_only(recorded, stack):
     rec = recorded(stack)
     grants = of(rec, "gcp:storage/bucketIAMMember:BucketIAMMember")
-    assert {g.inputs["role"] for g in grants} == {"roles/storage.objectAdmin", "roles/storage.legacyBucketReader"}
+    # Storage Transfer's documented sink minimum: no objectAdmin, nothing that can change the bucket (its retention).
+    assert {g.inputs["role"] for g in grants} == {"roles/storage.legacyBucketWriter", "roles/storage.objectViewer"}
     assert {g.inputs["member"] for g in grants} == {AGENT["member"]}
     assert len({g.inputs["bucket"] for g in grants}) == 1
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_a_failed_or_aborted_run_is_published_and_alerts_the_budgets_addresses(recorded, stack):
+    """gcp review 20: every job reports failed and aborted runs to one topic only the agent may publish to, and a
+    Cloud Monitoring policy fires on any message there, notifying the budget's e-mail channels (the same people)."""
+    rec = recorded(stack)
+    component = one(rec.of_type("multicloud:dr:DataSync"))
+    topic = one(of(rec, "gcp:pubsub/topic:Topic"))
+    grant = one(of(rec, "gcp:pubsub/topicIAMMember:TopicIAMMember"))
+    assert topic.parent == grant.parent == component.urn
+    assert (grant.inputs["role"], grant.inputs["member"]) == ("roles/pubsub.publisher", AGENT["member"])
+    jobs = of(rec, JOB)
+    assert jobs
+    for job in jobs:
+        assert job.inputs["notificationConfig"] == {
+            "pubsubTopic": f"projects/{topic.inputs['project']}/topics/{topic.inputs['name']}",
+            "eventTypes": ["TRANSFER_OPERATION_FAILED", "TRANSFER_OPERATION_ABORTED"],
+            "payloadFormat": "JSON",
+        }
+        assert depends_on(job, grant)  # the agent may publish before the first run
+    policy = one(r for r in of(rec, "gcp:monitoring/alertPolicy:AlertPolicy") if r.parent == component.urn)
+    (condition,) = policy.inputs["conditions"]
+    threshold = condition["conditionThreshold"]
+    assert "pubsub.googleapis.com/topic/send_message_operation_count" in threshold["filter"]
+    assert f'resource.label.topic_id = "{topic.inputs["name"]}"' in threshold["filter"]
+    assert (threshold["comparison"], threshold["thresholdValue"]) == ("COMPARISON_GT", 0)
+    budget_channels = [
+        r.id for r in rec.resources if r.type.endswith("NotificationChannel") and "-gcp-budget" in r.name
+    ]
+    assert budget_channels and sorted(policy.inputs["notificationChannels"]) == sorted(budget_channels)

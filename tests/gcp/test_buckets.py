@@ -51,7 +51,8 @@ def test_uniform_access_and_public_access_prevention(gcp_recorded, stack, region
 def test_versioned_and_encrypted_only_with_the_regions_gcs_key(gcp_recorded, stack, region, name):
     rec = gcp_recorded(stack)
     resource = bucket(rec, region, name)
-    assert resource.inputs["versioning"] == {"enabled": True}
+    # The backups buckets hold a retention policy instead: GCS allows one or the other.
+    assert resource.inputs["versioning"] == {"enabled": name != "backups"}
     kms = one(c for c in of_type(rec, KMS, regions(rec)[region]))
     key = one(k for k in of_type(rec, gcp.kms.CryptoKey, kms) if k.inputs["name"] == "gcs")
     grant = one(g for g in of_type(rec, gcp.kms.CryptoKeyIAMMember, kms) if depends_on(g, key))
@@ -99,3 +100,14 @@ def test_soft_delete_keeps_deleted_objects_for_a_week(gcp_recorded, stack, regio
 @pytest.mark.parametrize(("stack", "region", "name"), BUCKET_PARAMS)
 def test_bucket_is_protected_in_prod_only(gcp_recorded, stack, region, name):
     assert bucket(gcp_recorded(stack), region, name).protect is EXPECT[stack].protect
+
+
+@pytest.mark.parametrize(("stack", "region", "name"), BUCKET_PARAMS)
+def test_backups_are_write_once_for_a_week_and_the_data_bucket_is_versioned(gcp_recorded, stack, region, name):
+    """The retention policy (clouds.gcp.backups_retention_days, default 7, unlocked): no copy can be deleted or
+    replaced before it is a week old, whatever the credentials short of storage.buckets.update."""
+    policy = bucket(gcp_recorded(stack), region, name).inputs.get("retentionPolicy")
+    if name == "backups":
+        assert policy == {"retentionPeriod": str(7 * 86400), "isLocked": False}
+    else:
+        assert policy is None

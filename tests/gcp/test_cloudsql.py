@@ -111,6 +111,25 @@ def test_logical_decoding_and_iam_authentication_flags(gcp_recorded, stack, regi
 
 
 @pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
+def test_cis_logging_and_pgaudit_flags(gcp_recorded, stack, region):
+    """CIS GCP 3.0 6.2.1-6.2.8: errors, connections, DDL and audit logged; statement durations (and texts) not."""
+    names = [f["name"] for f in settings(gcp_recorded(stack), region)["databaseFlags"]]
+    flags = {f["name"]: f["value"] for f in settings(gcp_recorded(stack), region)["databaseFlags"]}
+    assert len(names) == len(set(names))  # Cloud SQL takes each flag once
+    assert {k: flags[k] for k in flags if not k.startswith("cloudsql.") or "pgaudit" in k} == {
+        "log_error_verbosity": "default",
+        "log_connections": "on",
+        "log_disconnections": "on",
+        "log_statement": "ddl",
+        "log_min_messages": "warning",
+        "log_min_error_statement": "error",
+        "log_min_duration_statement": "-1",
+        "cloudsql.enable_pgaudit": "on",
+        "pgaudit.log": "ddl,role",
+    }
+
+
+@pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
 def test_daily_backups_at_three_with_pitr_and_configured_retention(gcp_recorded, stack, region):
     backup = settings(gcp_recorded(stack), region)["backupConfiguration"]
     days = EXPECT[stack].backup_retention_days

@@ -12,8 +12,10 @@ import pulumi_gcp as gcp
 import pytest
 from pulumi.runtime.rpc import is_rpc_secret, unwrap_rpc_secret
 
+from components.gcp.gke_cluster import maintenance_policy
 from components.lib.reachability import runner_ranges
 from components.lib.waits import GCP_IAM
+from components.settings.models import GkeMaintenance, GkeMaintenanceExclusion
 from scripts.offline import Recording, Registration
 from tests.aws.helpers import depends_on, deps_of_type, of_type, one, one_of, platform_config, waits_after
 from tests.conftest import stack_settings
@@ -33,13 +35,8 @@ from .helpers import (
     vpc,
 )
 
-NODE_ROLES = {
-    "roles/logging.logWriter",
-    "roles/monitoring.metricWriter",
-    "roles/monitoring.viewer",
-    "roles/stackdriver.resourceMetadata.writer",
-    "roles/artifactregistry.reader",
-}
+NODE_ROLES = {"roles/container.defaultNodeServiceAccount", "roles/artifactregistry.reader"}
+"""GKE's predefined node role (the hardening guide's least-privilege node SA) and image pulls; nothing else."""
 SPOT_TAINT = {"key": "cloud.google.com/gke-spot", "value": "true", "effect": "NO_SCHEDULE"}
 
 
@@ -77,6 +74,8 @@ def test_cluster_is_regional_vpc_native_on_the_regions_subnet(gcp_recorded, stac
     zones = the_cluster.inputs["nodeLocations"]
     configured = platform_config(stack).get("network", {}).get("availability_zones", 3)
     assert len(zones) == len(set(zones)) == configured and all(z.startswith(f"{region}-") for z in zones)
+    # Zones come from a live lookup at creation only: a zone reported DOWN later never moves a running cluster.
+    assert "nodeLocations" in the_cluster.ignore_changes
     assert the_cluster.inputs["networkingMode"] == "VPC_NATIVE"
     assert depends_on(the_cluster, subnet) and depends_on(the_cluster, vpc(rec))
     ranges = {r["rangeName"] for r in subnet.inputs["secondaryIpRanges"]}
@@ -146,6 +145,46 @@ def test_default_pool_is_removed_and_runs_least_privilege_until_then(gcp_recorde
     config = the_cluster.inputs["nodeConfig"]
     assert config["serviceAccount"] == sa_email(stack, region)
     assert config["workloadMetadataConfig"] == {"mode": "GKE_METADATA"}
+
+
+@pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
+def test_auto_upgrades_wait_for_the_weekend_window(gcp_recorded, stack, region):
+    """Neither stack file sets clouds.gcp.maintenance: the default window, Saturday and Sunday 02:00-10:00 UTC."""
+    policy = cluster(gcp_recorded(stack), region).inputs["maintenancePolicy"]
+    assert policy["recurringWindow"] == {
+        "startTime": "2026-01-03T02:00:00Z",
+        "endTime": "2026-01-03T10:00:00Z",
+        "recurrence": "FREQ=WEEKLY;BYDAY=SA,SU",
+    }
+    assert not policy.get("maintenanceExclusions")
+
+
+def test_the_window_and_exclusions_follow_the_settings():
+    freeze = GkeMaintenanceExclusion(name="black-friday", start="2026-11-25", end="2026-12-02")
+    minors = GkeMaintenanceExclusion(name="q1", start="2027-01-01", end="2027-04-01", scope="NO_MINOR_UPGRADES")
+    policy = maintenance_policy(
+        GkeMaintenance(days=["tue", "thu"], start="22:00", hours=6, exclusions=[freeze, minors])
+    )
+    # A window that crosses midnight ends the next day; GKE counts it from its start.
+    assert policy["recurring_window"] == {
+        "start_time": "2026-01-03T22:00:00Z",
+        "end_time": "2026-01-04T04:00:00Z",
+        "recurrence": "FREQ=WEEKLY;BYDAY=TU,TH",
+    }
+    assert policy["maintenance_exclusions"] == [
+        {
+            "exclusion_name": "black-friday",
+            "start_time": "2026-11-25T00:00:00Z",
+            "end_time": "2026-12-02T00:00:00Z",
+            "exclusion_options": {"scope": "NO_UPGRADES"},
+        },
+        {
+            "exclusion_name": "q1",
+            "start_time": "2027-01-01T00:00:00Z",
+            "end_time": "2027-04-01T00:00:00Z",
+            "exclusion_options": {"scope": "NO_MINOR_UPGRADES"},
+        },
+    ]
 
 
 @pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)

@@ -111,6 +111,17 @@ def test_cloud_nat_on_the_regions_router_serves_the_node_subnet(gcp_recorded, st
     assert nat.inputs["logConfig"] == {"enable": True, "filter": "ERRORS_ONLY"}
 
 
+@pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
+def test_cloud_nat_allocates_ports_dynamically_without_endpoint_independent_mapping(gcp_recorded, stack, region):
+    nat = part(gcp_recorded(stack), region, gcp.compute.RouterNat)
+    assert nat.inputs["enableDynamicPortAllocation"] is True
+    assert nat.inputs["enableEndpointIndependentMapping"] is False  # mutually exclusive with dynamic allocation
+    low, high = int(nat.inputs["minPortsPerVm"]), int(nat.inputs["maxPortsPerVm"])
+    assert (low, high) == (128, 4096)
+    # Cloud NAT's rules: powers of two, min >= 32 (above the static default of 64 here), max above min, <= 65536.
+    assert all(n & (n - 1) == 0 for n in (low, high)) and 64 < low < high <= 65536
+
+
 @pytest.mark.parametrize("stack", STACKS)
 def test_one_private_services_connection_holds_every_regions_reserved_range(gcp_recorded, stack):
     rec = gcp_recorded(stack)

@@ -93,7 +93,7 @@ def expected_children(stack: str) -> dict[str, Counter[str]]:
         GKE: Counter(
             {
                 token(gcp.serviceaccount.Account): 1,
-                token(gcp.projects.IAMMember): 5,
+                token(gcp.projects.IAMMember): 2,  # defaultNodeServiceAccount + artifactregistry.reader
                 token(gcp.container.Cluster): 1,
                 token(gcp.container.NodePool): len(configured_pools(stack)),
             }
@@ -170,6 +170,8 @@ def test_every_gcp_resource_belongs_to_a_region_or_a_cross_cloud_component(gcp_r
     in_regions |= {r.urn for c in rec.of_type("multicloud:gcp:Services") for r in descendants(rec, c)}
     # the deployer's one project grant on the clusters (and its propagation wait)
     in_regions |= {r.urn for c in rec.of_type("multicloud:gcp:DeployerAccess") for r in descendants(rec, c)}
+    # the project's audit configuration and log bucket, once per stack
+    in_regions |= {r.urn for c in rec.of_type("multicloud:gcp:AuditLogging") for r in descendants(rec, c)}
     # the Cloud DNS server policy and forwarding zones, once on the global VPC
     in_regions |= {r.urn for c in rec.of_type("multicloud:gcp:DnsForwarding") for r in descendants(rec, c)}
     cross_cloud = in_cross_cloud_components(rec)

@@ -870,6 +870,17 @@ SQL = {
         "userLabels": TAGS,
     },
 }
+CIS_FLAGS = [
+    {"name": "log_error_verbosity", "value": "default"},
+    {"name": "log_connections", "value": "on"},
+    {"name": "log_disconnections", "value": "on"},
+    {"name": "log_statement", "value": "ddl"},
+    {"name": "log_min_messages", "value": "warning"},
+    {"name": "log_min_error_statement", "value": "error"},
+    {"name": "log_min_duration_statement", "value": "-1"},
+    {"name": "cloudsql.enable_pgaudit", "value": "on"},
+    {"name": "pgaudit.log", "value": "ddl,role"},
+]
 GKE = {
     "name": "c",
     "location": "us-central1",
@@ -879,6 +890,7 @@ GKE = {
     "databaseEncryption": {"state": "ENCRYPTED", "keyName": "projects/p/cryptoKeys/gke"},
     "loggingConfig": {"enableComponents": ["SYSTEM_COMPONENTS", "APISERVER", "WORKLOADS"]},
 }
+NODE_SA = "flow-prod-usc1-nodes@flow-prod-platform.iam.gserviceaccount.com"
 FIREWALL = {
     "network": "n",
     "direction": "INGRESS",
@@ -910,7 +922,27 @@ GCP_CASES = [
         BUCKET,
         ("violating", {"versioning.enabled": False}, True, "versioning"),
         ("compliant", {}, False),
+        # GCS refuses versioning beside a retention policy, which keeps the objects instead.
+        (
+            "compliant",
+            {"versioning.enabled": False, "retentionPolicy": {"retentionPeriod": "604800"}},
+            False,
+            "",
+            {},
+            "prod",
+            "retained",
+        ),
         ("missing", {"versioning": DELETE}, True),
+    ),
+    *cases(
+        "gcp-bucket-backups-retention",
+        gcp.BUCKET,
+        {**BUCKET, "labels": {**TAGS, "bucket": "backups"}, "retentionPolicy": {"retentionPeriod": "604800"}},
+        ("violating", {"retentionPolicy.retentionPeriod": "86400"}, True, "is 1 days; required: >= 7"),
+        ("compliant", {}, False),
+        ("compliant", {"labels.bucket": "data", "retentionPolicy": DELETE}, False, "", {}, "prod", "data-bucket"),
+        ("missing", {"retentionPolicy": DELETE}, True, "retentionPolicy is not set"),
+        ("override", {"retentionPolicy.retentionPeriod": "86400"}, False, "", {"minRetentionDays": 1}),
     ),
     *cases(
         "gcp-sql-no-public-ip",
@@ -986,6 +1018,53 @@ GCP_CASES = [
             "prod",
             "fewer-backups",
         ),
+    ),
+    *cases(
+        "gcp-sql-cis-logging-flags",
+        gcp.SQL_INSTANCE,
+        patch(SQL, {"settings.databaseFlags": CIS_FLAGS}),
+        (
+            "violating",
+            {"settings.databaseFlags": [f for f in CIS_FLAGS if f["name"] != "log_connections"]},
+            True,
+            "log_connections is unset",
+        ),
+        (
+            "violating",
+            {
+                "settings.databaseFlags": [
+                    *CIS_FLAGS[:-3],
+                    {"name": "log_min_duration_statement", "value": "1000"},
+                    *CIS_FLAGS[-2:],
+                ]
+            },
+            True,
+            "log_min_duration_statement is 1000",
+            {},
+            "prod",
+            "slow-statements",
+        ),
+        (
+            "violating",
+            {"settings.databaseFlags": CIS_FLAGS[:-1]},
+            True,
+            "pgaudit.log is unset",
+            {},
+            "prod",
+            "pgaudit-logs-nothing",
+        ),
+        ("compliant", {}, False),
+        # Not PostgreSQL (the 6.2 flags are PostgreSQL's).
+        (
+            "compliant",
+            {"databaseVersion": "MYSQL_8_0", "settings.databaseFlags": DELETE},
+            False,
+            "",
+            {},
+            "prod",
+            "mysql",
+        ),
+        ("missing", {"settings.databaseFlags": DELETE}, True, "unset (the default)"),
     ),
     *cases(
         "gcp-sql-high-availability",
@@ -1100,6 +1179,30 @@ GCP_CASES = [
         ),
     ),
     *cases(
+        "gcp-gke-node-service-account",
+        gcp.GKE_NODE_POOL,
+        {"cluster": "c", "nodeConfig": {"machineType": "e2-standard-4", "serviceAccount": NODE_SA}},
+        (
+            "violating",
+            {"nodeConfig.serviceAccount": "483920175316-compute@developer.gserviceaccount.com"},
+            True,
+            "Compute Engine default",
+        ),
+        ("violating", {"nodeConfig.serviceAccount": "default"}, True, "unset", {}, "prod", "default"),
+        ("compliant", {}, False),
+        ("missing", {"nodeConfig.serviceAccount": DELETE}, True, "unset"),
+    ),
+    *cases(
+        "gcp-gke-node-service-account",
+        gcp.GKE_CLUSTER,
+        {**GKE, "nodeConfig": {"serviceAccount": NODE_SA}},
+        ("violating", {"nodeConfig": DELETE}, True, "unset"),
+        ("compliant", {}, False),
+        # The default pool is removed and no node config is given: no node runs with it.
+        ("compliant", {"nodeConfig": DELETE, "removeDefaultNodePool": True}, False, "", {}, "prod", "removed"),
+        ("missing", {"nodeConfig.serviceAccount": DELETE}, True, "unset"),
+    ),
+    *cases(
         "gcp-kms-key-rotation",
         gcp.CRYPTO_KEY,
         {"keyRing": "r", "name": "k", "rotationPeriod": "7776000s"},
@@ -1165,6 +1268,39 @@ GCP_CASES = [
         ("violating", {"ikeVersion": 1}, True, "ikeVersion is 1"),
         ("compliant", {}, False),
         ("missing", {"ikeVersion": DELETE}, False),
+    ),
+    *cases(
+        "gcp-audit-logs-data-access",
+        gcp.AUDIT_CONFIG,
+        {
+            "project": "p",
+            "service": "allServices",
+            "auditLogConfigs": [{"logType": "ADMIN_READ"}, {"logType": "DATA_READ"}, {"logType": "DATA_WRITE"}],
+        },
+        ("violating", {"auditLogConfigs": [{"logType": "ADMIN_READ"}]}, True, "lacks DATA_READ, DATA_WRITE"),
+        (
+            "violating",
+            {
+                "service": "storage.googleapis.com",
+                "auditLogConfigs": [{"logType": "DATA_READ", "exemptedMembers": ["user:ops@example.com"]}],
+            },
+            True,
+            "exempts user:ops@example.com",
+            {},
+            "prod",
+            "exempted",
+        ),
+        ("compliant", {}, False),
+        ("missing", {"auditLogConfigs": DELETE}, True, "lacks ADMIN_READ"),
+    ),
+    *cases(
+        "gcp-log-bucket-retention",
+        gcp.LOG_BUCKET,
+        {"project": "p", "location": "global", "bucketId": "_Default", "retentionDays": 365},
+        ("violating", {"retentionDays": 30}, True, "retentionDays is 30; required: >= 365"),
+        ("compliant", {}, False),
+        ("missing", {"retentionDays": DELETE}, True, "unset"),
+        ("override", {"retentionDays": 30}, False, "", {"minRetentionDays": 30}, "dev"),
     ),
     *cases(
         "gcp-vpn-dh-groups",
