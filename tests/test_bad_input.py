@@ -233,7 +233,8 @@ CASES: list[tuple[str, str, Mutation, str, str]] = [
     ("B1 row 9 a target twice", "dev", put("identity.trusts.0.targets", ["gcp", "gcp"]), "identity.trusts[0]",
      "listed twice"),
     # the deployer (docs/DEPLOY.md): every field malformed or missing where required
-    ("deployer missing in prod", "prod", drop("deployer"), "deployer", "missing in prod"),
+    ("deployer missing in prod", "prod", drop("deployer"), "deployer", "missing; allowed"),
+    ("deployer missing in dev", "dev", drop("deployer"), "deployer", "missing; allowed"),
     ("deployer position unknown", "prod", put("deployer.position", "laptop"), "deployer.position", "laptop"),
     ("deployer position missing", "prod", drop("deployer.position"), "deployer.position", "required"),
     ("deployer outside with private APIs", "prod", put("deployer.position", "outside"), "deployer.position",

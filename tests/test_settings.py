@@ -59,7 +59,17 @@ MINIMAL: dict[str, dict[str, Any]] = {
         "edge": {"account_id": "a" * 32, "zone_id": "b" * 32, "zone": "acme.net"},
     },
     # dev turns the public API endpoint on, which needs an allow-list.
-    "dev": {"name": "acme", "kubernetes": {"public_access_cidrs": ["85.214.132.0/24"]}},
+    "dev": {
+        "name": "acme",
+        "kubernetes": {"public_access_cidrs": ["85.214.132.0/24"]},
+        "deployer": {
+            "position": "outside",
+            "egress_cidrs": ["85.214.132.0/24"],
+            "aws": {"role_arn": "arn:aws:iam::210987654321:role/acme-deployer"},
+            "azure": {"object_id": "7d2e9f3a-8b5c-4d7e-a0f1-2b3c4d5e6f70", "principal_type": "Group"},
+            "gcp": {"service_account": "acme-deployer@acme-platform.iam.gserviceaccount.com"},
+        },
+    },
 }
 NO_GCP: dict[str, Any] = {"clouds": {"gcp": {"enabled": False}}}
 NO_AZURE: dict[str, Any] = {"clouds": {"azure": {"enabled": False}}}
@@ -380,14 +390,17 @@ RULE_CASES = [
              "vpn.scope", "primary in prod leaves 22 private uses without a path (e.g. scrape aws/us-east-1 -> "
              "azure/westus2: no VPN leg between the two regions); allowed: all"),
     # _deployer
-    RuleCase("prod-without-deployer", rules._deployer, valid(deployer=None), "deployer", "missing in prod"),
+    RuleCase("prod-without-deployer", rules._deployer, valid(deployer=None), "deployer", "missing; allowed"),
+    RuleCase("dev-without-deployer", rules._deployer, valid(env="dev", deployer=None), "deployer", "missing; allowed",
+             "dev"),
     RuleCase("deployer-outside-private-apis", rules._deployer, valid(deployer={"position": "outside"}),
              "deployer.position", "private cluster APIs are unreachable from outside; allowed: in-network"),
     RuleCase("deployer-in-network-without-mesh", rules._deployer, valid(vpn={"enabled": False}),
              "deployer.position", "in-network (aws/us-east-1) has no private path to the cluster API of azure/eastus"),
     RuleCase("deployer-outside-without-egress", rules._deployer,
              valid(env="dev", kubernetes={"public_endpoint": True},
-                   deployer={"position": "outside", "aws": {"role_arn": "arn:aws:iam::210987654321:role/d"},
+                   deployer={"position": "outside", "egress_cidrs": [],
+                             "aws": {"role_arn": "arn:aws:iam::210987654321:role/d"},
                                         "azure": {"object_id": "7d2e9f3a-8b5c-4d7e-a0f1-2b3c4d5e6f70",
                                                   "principal_type": "Group"},
                                         "gcp": {"service_account": "deployer@acme-platform.iam.gserviceaccount.com"}}),

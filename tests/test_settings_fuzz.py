@@ -47,7 +47,17 @@ MINIMAL: dict[str, dict[str, Any]] = {
         },
         "edge": {"account_id": "a" * 32, "zone_id": "b" * 32, "zone": "acme.net"},
     },
-    "dev": {"name": "acme", "kubernetes": {"public_access_cidrs": ["85.214.132.0/24"]}},
+    "dev": {
+        "name": "acme",
+        "kubernetes": {"public_access_cidrs": ["85.214.132.0/24"]},
+        "deployer": {
+            "position": "outside",
+            "egress_cidrs": ["85.214.132.0/24"],
+            "aws": {"role_arn": "arn:aws:iam::210987654321:role/acme-deployer"},
+            "azure": {"object_id": "7d2e9f3a-8b5c-4d7e-a0f1-2b3c4d5e6f70", "principal_type": "Group"},
+            "gcp": {"service_account": "acme-deployer@acme-platform.iam.gserviceaccount.com"},
+        },
+    },
 }
 LINE = re.compile(r"^Pulumi\.(dev|prod)\.yaml: (multicloud-platform:platform(\.|$)|aws:region: )")
 

@@ -18,7 +18,7 @@ from .keyvault import AzureKeyVault, AzureKeyVaultArgs
 from .mesh_alerts import AzureMeshAlerts, AzureMeshAlertsArgs
 from .network import AzureNetwork, AzureNetworkArgs, azure_subnet_plan
 from .postgres import ADMIN_USER, AzurePostgres, AzurePostgresArgs
-from .roles import NETWORK_CONTRIBUTOR, assign_role, deployer_principal_type
+from .roles import NETWORK_CONTRIBUTOR, assign_role
 from .storage import AzureStorage, AzureStorageArgs
 from .vpn_gateway import AzureVpnGateway, AzureVpnGatewayArgs
 
@@ -104,15 +104,11 @@ class AzureRegion(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         client = azure_native.authorization.get_client_config_output(opts=pulumi.InvokeOutputOptions(parent=self))
         configured = s.deployer.azure if s.deployer else None
-        deployer_id: pulumi.Input[str]
-        deployer_type: pulumi.Input[str]
-        if configured is not None:
-            # Grants key on the configured principal, never on whoever runs `up` (a second operator's run would
-            # replace them under the delete locks: ScopeLocked); the client config gives only the tenant.
-            deployer_id, deployer_type = configured.object_id, configured.principal_type
-        else:
-            deployer_id = client.object_id
-            deployer_type = deployer_principal_type(azure.deployer_principal_type, client.client_id)
+        if configured is None:  # the settings edge requires it (deployer.azure); never the caller of the run
+            raise ValueError("deployer.azure is required with Azure enabled")
+        # Grants key on the configured principal, never on whoever runs `up` (a second operator's run would replace
+        # them under the delete locks: ScopeLocked); the client config gives only the tenant.
+        deployer_id, deployer_type = configured.object_id, configured.principal_type
 
         self.network = AzureNetwork(
             f"{name}-network",

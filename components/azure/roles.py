@@ -6,9 +6,6 @@ from __future__ import annotations
 import pulumi
 import pulumi_azure_native as azure_native
 
-AZURE_CLI_CLIENT_ID = "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
-"""Application id of the Azure CLI: the client id of a user signed in with `az login`."""
-
 # Built-in role definition GUIDs (identical in every subscription).
 KEY_VAULT_CRYPTO_OFFICER = "14b46e9e-c2b7-41b4-b07b-48a6ebf60603"
 """Manage keys (create, rotate): the deploying principal, so ARM can create keys in an RBAC vault."""
@@ -50,16 +47,6 @@ def assign_role(
         role_definition_id=role_definition_id(subscription_id, role),
         opts=pulumi.ResourceOptions(parent=parent),
     )
-
-
-def deployer_principal_type(configured: str | None, client_id: pulumi.Input[str]) -> pulumi.Output[str]:
-    """The Entra ID type of the principal running the program: as configured, else `User` when it signed in through
-    the Azure CLI as a user (the CLI's own application id) and `ServicePrincipal` otherwise (a pipeline's service
-    principal or managed identity)."""
-    if configured is not None:
-        return pulumi.Output.from_input(configured)
-    signed_in = pulumi.Output.from_input(client_id)
-    return signed_in.apply(lambda client: "User" if client == AZURE_CLI_CLIENT_ID else "ServicePrincipal")
 
 
 def delete_lock(resource_name: str, parent: pulumi.Resource, scope: pulumi.Input[str], what: pulumi.Input[str]) -> None:

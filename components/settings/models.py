@@ -124,13 +124,6 @@ class AzureSettings(CloudSettings):
         description="Entra ID group object ids granted cluster-admin on AKS (Entra ID only, local accounts off; "
         "required in prod).",
     )
-    deployer_principal_type: Literal["User", "ServicePrincipal"] | None = Field(
-        None,
-        description=(
-            "Entra ID type of the principal that runs `pulumi up` (its role assignments must name it); "
-            "default: User when signed in with `az login` as a user, ServicePrincipal otherwise."
-        ),
-    )
 
 
 class AwsDeployer(Model):

@@ -804,12 +804,11 @@ def _deployer(s: PlatformSettings) -> Iterator[Problem]:
     """Who deploys (docs/DEPLOY.md): a principal per enabled cloud, and a position that reaches every cluster API
     (components/lib/reachability.py: `deployer_verdicts`)."""
     d = s.deployer
-    if d is None:
-        if s.is_prod:
-            yield Problem(
-                "deployer", "missing in prod; allowed: {position: in-network, aws: {role_arn}, azure: {object_id, "
-                "principal_type}, gcp: {service_account}} (docs/DEPLOY.md)"
-            )
+    if d is None:  # every stack: grants key on the configured principals, never on the caller of the run
+        yield Problem(
+            "deployer", "missing; allowed: {position: in-network|outside, aws: {role_arn}, azure: {object_id, "
+            "principal_type}, gcp: {service_account}} (docs/DEPLOY.md)"
+        )
         return
     examples = {
         "aws": "{role_arn: arn:aws:iam::<account>:role/<name>}",
@@ -828,7 +827,8 @@ def _deployer(s: PlatformSettings) -> Iterator[Problem]:
             )
         yield from _public_allow_list("deployer.egress_cidrs", d.egress_cidrs, "the deployer")
         for i, cidr in enumerate(d.egress_cidrs):
-            if k8s.public_endpoint and not any(cidr.subnet_of(a) for a in k8s.public_access_cidrs):
+            # (an empty allow-list is _endpoint's problem, named once)
+            if k8s.public_access_cidrs and not any(cidr.subnet_of(a) for a in k8s.public_access_cidrs):
                 yield Problem(
                     f"deployer.egress_cidrs[{i}]", f"{cidr} is not inside kubernetes.public_access_cidrs, so the "
                     "cluster APIs refuse the deployer; allowed: a range the allow-list covers"

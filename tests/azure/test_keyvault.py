@@ -3,15 +3,12 @@ as key/secret officer (keys wait for it), audit events to the workspace; a paire
 
 from __future__ import annotations
 
-import asyncio
-
 import pulumi_azure_native as azure_native
 import pytest
-from pulumi.runtime.sync_await import _sync_await
 
 from components.azure import roles
 from components.lib.waits import AZURE_KEY_VAULT_RBAC
-from scripts.mock_clouds.azure import DEPLOYER_CLIENT_ID, DEPLOYER_OBJECT_ID, TENANT_ID
+from scripts.mock_clouds.azure import DEPLOYER_OBJECT_ID, TENANT_ID
 from tests.aws.helpers import of_type, one_of, waits_after
 from tests.conftest import stack_suffix
 
@@ -116,20 +113,6 @@ def test_geo_backup_vault_in_the_paired_region_in_prod_only(stack, region):
     assert geo.inputs["location"] == PAIRED[region]
     assert [k.inputs["keyName"] for k in of_type(rec, az.keyvault.Key, found["geo"])] == ["postgres"]
     assert geo.inputs["resourceGroupName"] == f"flow-prod-{REGION_CODES[region]}"
-
-
-@pytest.mark.parametrize(
-    ("configured", "client_id", "expected"),
-    [
-        (None, roles.AZURE_CLI_CLIENT_ID, "User"),  # `az login` as a user
-        (None, DEPLOYER_CLIENT_ID, "ServicePrincipal"),  # a pipeline's service principal or managed identity
-        ("User", DEPLOYER_CLIENT_ID, "User"),  # clouds.azure.deployer_principal_type wins
-    ],
-)
-def test_the_deployers_principal_type_is_configured_or_read_off_its_sign_in(configured, client_id, expected):
-    """ARM refuses a role assignment whose principal type is not the principal's own (UnmatchedPrincipalType)."""
-    asyncio.set_event_loop(asyncio.new_event_loop())
-    assert _sync_await(roles.deployer_principal_type(configured, client_id).future()) == expected
 
 
 def configured_azure_deployer(stack: str) -> tuple[str, str]:
