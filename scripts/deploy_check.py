@@ -19,6 +19,7 @@ from typing import Any, TextIO
 
 from components.gcp.services import RUNTIME_APIS, SERVICE_TYPE, api_of
 from components.lib import waits
+from components.lib.fingerprint import fingerprint
 from components.lib.waits import Wait
 
 Violations = list[tuple[tuple[str, ...], str]]
@@ -64,6 +65,13 @@ class Node:
     dependencies: tuple[str, ...]
     inputs: Mapping[str, Any]
     ignore_changes: tuple[str, ...] = ()
+    protect: bool = False
+    retain_on_delete: bool = False
+    replace_on_changes: tuple[str, ...] = ()
+    delete_before_replace: bool | None = None
+    """As the program set it (None: the provider decides; azure-native deletes first when a name changes)."""
+    id: str = ""
+    """The id the resource gets (ARM ids under the realistic mocks: what lock scopes are compared with)."""
 
 
 class Graph:
@@ -90,6 +98,11 @@ class Graph:
                 tuple(r.dependencies),
                 r.inputs,
                 tuple(r.ignore_changes),
+                r.protect,
+                r.retain_on_delete,
+                tuple(r.replace_on_changes),
+                r.delete_before_replace,
+                r.id,
             )
             for r in recording.resources
         )
@@ -108,6 +121,11 @@ class Graph:
                 tuple(r.get("dependencies") or ()),
                 r.get("inputs") or {},
                 tuple(r.get("ignore_changes") or ()),
+                bool(r.get("protect")),
+                bool(r.get("retain_on_delete")),
+                tuple(r.get("replace_on_changes") or ()),
+                r.get("delete_before_replace"),
+                str(r.get("id") or ""),
             )
             for r in document["resources"]
         )
@@ -628,6 +646,30 @@ def _gke_vulnerability_mode(graph: Graph) -> Violations:
     ]
 
 
+VAULT_KEY = "azure-native:keyvault:Key"
+
+
+def _vault_keys_immutable(graph: Graph) -> Violations:
+    """Key Vault creates a key if it does not exist and never updates it: a change must be a new key, under a new
+    name, created before consumers move to it, and the old one kept for what it wrapped."""
+    found: Violations = []
+    for key in graph.of_type(VAULT_KEY):
+        name, props = str(key.inputs.get("keyName")), key.inputs.get("properties") or {}
+        problems = []
+        if not {"properties", "*"} & set(key.replace_on_changes):
+            problems.append("a change of its properties would be sent as an update ARM never applies")
+        if not name.endswith(f"-{fingerprint(props)}"):
+            problems.append(f"its name {name!r} does not carry its properties' fingerprint (a replacement collides)")
+        if key.delete_before_replace is not False:
+            problems.append("it is not created before the old key goes (delete_before_replace=False)")
+        if not key.retain_on_delete:
+            problems.append("a replacement would delete the old key, which still unwraps data (retain_on_delete)")
+        if key.protect:
+            problems.append("protect refuses its replacement")
+        found += [((key.urn,), f"{key.name}: {problem}") for problem in problems]
+    return found
+
+
 RULES: list[Rule] = [
     Rule(
         "azure-rbac-propagation",
@@ -728,6 +770,14 @@ RULES: list[Rule] = [
         "Storage firewall IP rules are single addresses or ranges wider than /31 (R12)",
         "https://learn.microsoft.com/azure/storage/common/storage-network-security",
         _storage_ip_rules,
+    ),
+    Rule(
+        "azure-key-vault-keys-immutable",
+        "blocker",
+        "a Key Vault key is replaced, never updated (Keys_CreateIfNotExist does not update existing keys): new name "
+        "from its properties, created first, the old one retained (R7)",
+        "https://learn.microsoft.com/rest/api/keyvault/keyvault/keys/create-if-not-exist",
+        _vault_keys_immutable,
     ),
     Rule(
         "aws-role-permissions-first",

@@ -149,6 +149,20 @@ BREAKS: dict[str, tuple[Callable[[Node, Graph], Node], str]] = {
         ),
         "storage-account",
     ),
+    "azure-key-vault-keys-immutable": (  # the seed's keys: fixed names, updated in place, deleted on replace
+        lambda n, g: (
+            dataclasses.replace(
+                n,
+                inputs={**n.inputs, "keyName": n.inputs["keyName"].rsplit("-", 1)[0]},
+                replace_on_changes=(),
+                delete_before_replace=None,
+                retain_on_delete=False,
+            )
+            if n.type == deploy_check.VAULT_KEY
+            else n
+        ),
+        "vault-key-aks",
+    ),
     "aws-role-permissions-first": (  # the seed's IRSA add-ons: the role, not its policy
         drop_deps(of(deploy_check.EKS_ADDON), of(*deploy_check.ROLE_POLICIES)),
         "vpc-cni-role-AmazonEKS_CNI_Policy",
@@ -190,6 +204,37 @@ def test_each_rule_catches_the_recording_with_its_fix_taken_out(rule):
     assert broken, f"{rule} misses the broken recording"
     assert all(f.severity == "blocker" and f.resources for f in broken)
     assert any(named in bad.nodes[urn].name for f in broken for urn in f.resources), [f.message for f in broken]
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ({"replace_on_changes": ()}, "update ARM never applies"),
+        ({"delete_before_replace": True}, "created before the old key goes"),
+        ({"retain_on_delete": False}, "still unwraps data"),
+        ({"protect": True}, "protect refuses its replacement"),
+    ],
+)
+def test_each_half_of_key_immutability_is_checked(change, problem):
+    def edit(node: Node, graph: Graph) -> Node:
+        return dataclasses.replace(node, **change) if node.type == deploy_check.VAULT_KEY else node
+
+    broken = findings(edited(graph_of("dev"), edit), "azure-key-vault-keys-immutable")
+    assert broken and all(problem in f.message for f in broken), [f.message for f in broken]
+
+
+def test_a_key_whose_properties_changed_under_the_same_name_is_caught():
+    """A new expiry with the old name: the fingerprint no longer matches."""
+
+    def edit(node: Node, graph: Graph) -> Node:
+        if node.type != deploy_check.VAULT_KEY:
+            return node
+        props = node.inputs["properties"]
+        policy = {**props["rotationPolicy"], "attributes": {"expiryTime": "P3Y"}}
+        return dataclasses.replace(node, inputs={**node.inputs, "properties": {**props, "rotationPolicy": policy}})
+
+    broken = findings(edited(graph_of("dev"), edit), "azure-key-vault-keys-immutable")
+    assert broken and all("fingerprint" in f.message for f in broken)
 
 
 def test_apis_must_not_be_disabled_on_destroy():

@@ -105,6 +105,19 @@ def protected_in_prod_only(*resource_types: str) -> Check:
     return check
 
 
+def retained_everywhere(resource_type: str) -> Check:
+    """`retain_on_delete` and no `protect` on every resource of the type, in both stacks: the stack never deletes
+    it, and nothing stops the replacement that a change of it is."""
+
+    def check(dev: Recording, prod: Recording) -> None:
+        for rec in (dev, prod):
+            resources = of(rec, resource_type)
+            assert resources, resource_type
+            assert all(r.retain_on_delete and not r.protect for r in resources), resource_type
+
+    return check
+
+
 def locked_in_prod_only(resource_type: str, arm_kind: str) -> Check:
     """Azure's API-level deletion protection: a CanNotDelete lock on every such resource, in prod only."""
 
@@ -551,8 +564,9 @@ CONTRACT: dict[str, dict[str, Guarantee | Gap]] = {
     "Stateful resources protected in prod": {
         "aws": Guarantee("protect on EKS, RDS, S3 buckets, KMS keys", protected_in_prod_only(EKS, RDS, S3, KMS_KEY)),
         "azure": Guarantee(
-            "protect on AKS, Flexible Server, storage, containers, vaults, keys",
-            protected_in_prod_only(AKS, FLEX, STORAGE, CONTAINER, VAULT, VAULT_KEY),
+            "protect on AKS, Flexible Server, storage, containers, vaults; Key Vault keys retained on delete "
+            "(never deleted by the stack, replaced by a new key when changed)",
+            all_of(protected_in_prod_only(AKS, FLEX, STORAGE, CONTAINER, VAULT), retained_everywhere(VAULT_KEY)),
         ),
         "gcp": Guarantee(
             "protect on GKE, Cloud SQL, GCS buckets, key rings and keys",

@@ -220,7 +220,9 @@ class AzureAksCluster(pulumi.ComponentResource):
                 parent=self,
                 protect=args.deletion_protection,
                 # KMS validates the key with the identity's grant at create: it must have reached Key Vault.
-                depends_on=[wait_after(f"{name}-identity-rbac-wait", self, grants, AZURE_KEY_VAULT_RBAC)],
+                depends_on=[
+                    wait_after(f"{name}-identity-rbac-wait", self, grants, AZURE_KEY_VAULT_RBAC, rerun_on_replace=True)
+                ],
                 ignore_changes=["agentPoolProfiles[0].count"],
             ),
         )

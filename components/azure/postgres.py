@@ -245,7 +245,10 @@ class AzurePostgres(pulumi.ComponentResource):
                 # Autogrow enlarges the disk itself; sending the configured (smaller) size on a later update is
                 # refused ("cannot be less than current size"; azure R1).
                 ignore_changes=["storage.storageSizeGB"],
-                depends_on=[link, wait_after(f"{name}-key-access-wait", self, grants, AZURE_KEY_VAULT_RBAC)],
+                depends_on=[
+                    link,
+                    wait_after(f"{name}-key-access-wait", self, grants, AZURE_KEY_VAULT_RBAC, rerun_on_replace=True),
+                ],
             ),
         )
         # One write at a time on a fresh server, after it settles: the database, then each parameter (Flexible

@@ -176,7 +176,9 @@ class AzureStorage(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(
                 parent=self,
                 protect=args.protect,
-                depends_on=[wait_after(f"{name}-key-access-wait", self, [grant], AZURE_KEY_VAULT_RBAC)],
+                depends_on=[
+                    wait_after(f"{name}-key-access-wait", self, [grant], AZURE_KEY_VAULT_RBAC, rerun_on_replace=True)
+                ],
             ),
         )
         blob_service = azure_native.storage.BlobServiceProperties(

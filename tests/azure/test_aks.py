@@ -24,6 +24,7 @@ from .helpers import (
     NETWORK,
     STACKS,
     component,
+    key_base,
     recording,
     ref,
     resource,
@@ -55,7 +56,7 @@ def aks_subnet(rec, region):
 
 def vault_key(rec, region, name):
     vault = component(rec, region, KEY_VAULT)
-    return one(k for k in of_type(rec, az.keyvault.Key, vault) if k.inputs["keyName"] == name)
+    return one(k for k in of_type(rec, az.keyvault.Key, vault) if key_base(k) == name)
 
 
 # --- the control plane ----------------------------------------------------------------------------

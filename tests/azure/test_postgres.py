@@ -23,6 +23,7 @@ from .helpers import (
     POSTGRES,
     REGION_CODES,
     component,
+    key_base,
     recording,
     ref,
     resource,
@@ -46,7 +47,7 @@ def subnet(rec, region, name):
 
 def key(rec, region, vault_suffix="-vault"):
     vault = component(rec, region, KEY_VAULT, vault_suffix)
-    return one(k for k in of_type(rec, az.keyvault.Key, vault) if k.inputs["keyName"] == "postgres")
+    return one(k for k in of_type(rec, az.keyvault.Key, vault) if key_base(k) == "postgres")
 
 
 @pytest.mark.parametrize(
