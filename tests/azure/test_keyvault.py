@@ -168,3 +168,19 @@ def configured_azure_deployer(stack: str) -> tuple[str, str]:
 
     azure = read_stack_config(ROOT, stack)[PLATFORM_KEY]["deployer"]["azure"]
     return azure["object_id"], azure["principal_type"]
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_cmk_consumers_wait_again_when_a_replaced_key_brings_a_new_grant(stack):
+    """The waits in front of AKS, Flexible Server and Storage name their grants' ids in their triggers, so the new
+    key-scoped grant of a replaced key gets its propagation wait before the consumer moves to the key."""
+    rec = recording(stack)
+    by_urn = rec.by_urn()
+    waits = [s for s in rec.of_type("time:index/sleep:Sleep") if s.name.endswith(("-key-access-wait", "-rbac-wait"))]
+    consumer_waits = [s for s in waits if not s.name.endswith("-deployer-rbac-wait")]
+    assert len(consumer_waits) >= 3
+    roles_token = "azure-native:authorization:RoleAssignment"
+    for sleep in consumer_waits:
+        grants = [by_urn[d] for d in sleep.dependencies if by_urn[d].type == roles_token]
+        assert grants and sleep.inputs["triggers"]["after"] == ",".join(sorted(g.id for g in grants)), sleep.name
+        assert sleep.inputs["triggers"]["wait"] == "azure-key-vault-rbac"
