@@ -19,6 +19,7 @@ from typing import Any, TextIO
 
 from components.gcp.services import RUNTIME_APIS, SERVICE_TYPE, api_of
 from components.lib import waits
+from components.lib.aks_pools import pool_name
 from components.lib.fingerprint import fingerprint
 from components.lib.waits import Wait
 
@@ -670,6 +671,23 @@ def _vault_keys_immutable(graph: Graph) -> Violations:
     return found
 
 
+def _aks_pools_manageable(graph: Graph) -> Violations:
+    """The cluster never PUTs pools (its inline list ignored after create); every pool is an AgentPool whose name
+    carries the fingerprint of what AKS cannot change in place, created before the pool it replaces."""
+    found: Violations = []
+    for cluster in graph.of_type(AKS):
+        if not {"agentPoolProfiles", "*"} & set(cluster.ignore_changes):
+            found.append(((cluster.urn,), f"{cluster.name} sends its inline agent pools on every update"))
+    for pool in graph.of_type(AGENT_POOL):
+        name = str(pool.inputs.get("agentPoolName"))
+        base = str((pool.inputs.get("nodeLabels") or {}).get("platform/pool") or name[:-5])
+        if name != pool_name(base, pool.inputs):
+            found.append(((pool.urn,), f"{pool.name}: {name!r} is not {base!r} plus its VM size/disk/zones print"))
+        if pool.delete_before_replace is not False:
+            found.append(((pool.urn,), f"{pool.name} would be deleted before its replacement exists"))
+    return found
+
+
 RULES: list[Rule] = [
     Rule(
         "azure-rbac-propagation",
@@ -778,6 +796,14 @@ RULES: list[Rule] = [
         "from its properties, created first, the old one retained (R7)",
         "https://learn.microsoft.com/rest/api/keyvault/keyvault/keys/create-if-not-exist",
         _vault_keys_immutable,
+    ),
+    Rule(
+        "aks-pools-manageable",
+        "blocker",
+        "AKS pools change only through AgentPools (a cluster PUT carrying pools is refused), and what AKS cannot "
+        "change in place (VM size, OS disk, zones) makes a new pool created first (R2)",
+        "https://learn.microsoft.com/azure/aks/manage-node-pools#limitations",
+        _aks_pools_manageable,
     ),
     Rule(
         "aws-role-permissions-first",

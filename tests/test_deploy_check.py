@@ -163,6 +163,16 @@ BREAKS: dict[str, tuple[Callable[[Node, Graph], Node], str]] = {
         ),
         "vault-key-aks",
     ),
+    "aks-pools-manageable": (  # the seed's pools: fixed names, the inline list sent on updates
+        lambda n, g: (
+            dataclasses.replace(n, inputs={**n.inputs, "agentPoolName": n.inputs["agentPoolName"][:-5]})
+            if n.type == deploy_check.AGENT_POOL
+            else dataclasses.replace(n, ignore_changes=())
+            if n.type == deploy_check.AKS
+            else n
+        ),
+        "aks-pool-system",
+    ),
     "aws-role-permissions-first": (  # the seed's IRSA add-ons: the role, not its policy
         drop_deps(of(deploy_check.EKS_ADDON), of(*deploy_check.ROLE_POLICIES)),
         "vpc-cni-role-AmazonEKS_CNI_Policy",
@@ -235,6 +245,17 @@ def test_a_key_whose_properties_changed_under_the_same_name_is_caught():
 
     broken = findings(edited(graph_of("dev"), edit), "azure-key-vault-keys-immutable")
     assert broken and all("fingerprint" in f.message for f in broken)
+
+
+def test_a_pool_deleted_before_its_replacement_or_a_cluster_sending_pools_is_caught():
+    def edit(node: Node, graph: Graph) -> Node:
+        if node.type == deploy_check.AGENT_POOL:
+            return dataclasses.replace(node, delete_before_replace=None)
+        return dataclasses.replace(node, ignore_changes=()) if node.type == deploy_check.AKS else node
+
+    messages = [f.message for f in findings(edited(graph_of("dev"), edit), "aks-pools-manageable")]
+    assert any("deleted before its replacement" in m for m in messages)
+    assert any("sends its inline agent pools" in m for m in messages)
 
 
 def test_apis_must_not_be_disabled_on_destroy():

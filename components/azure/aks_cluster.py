@@ -13,6 +13,7 @@ import pulumi_azure_native as azure_native
 import yaml
 from pulumi_azure_native import containerservice
 
+from ..lib.aks_pools import BOOTSTRAP_POOL, pool_name
 from ..lib.kubeconfig import exec_kubeconfig
 from ..lib.waits import AKS_RBAC, AZURE_KEY_VAULT_RBAC
 from ..settings import catalog
@@ -58,7 +59,7 @@ class AzureAksClusterArgs:
     zones: Sequence[str]
     """Availability zones of the agent pools."""
     pools: Mapping[str, NodePool]
-    """Agent pools by name: the single `system` pool is inline, every other one a separate AgentPool."""
+    """Agent pools by name (exactly one System pool), each a separate AgentPool beside the inline bootstrap pool."""
     private_cluster: bool
     """Private API server (prod); otherwise public and restricted to `authorized_ip_ranges`."""
     authorized_ip_ranges: Sequence[str]
@@ -99,7 +100,8 @@ class AzureAksCluster(pulumi.ComponentResource):
     with authorized IP ranges in dev), KMS v2 etcd encryption with the vault key, OIDC issuer and workload
     identity, Azure CNI overlay with Cilium policy, Defender and Container Insights on the region's workspace,
     control-plane and audit logs through a diagnostic setting, `patch` auto-upgrades and node-image updates
-    inside weekly maintenance windows, and autoscaling agent pools (system inline; user, spot, GPU separate)."""
+    inside weekly maintenance windows, and autoscaling agent pools (each its own AgentPool, the system pool
+    included, beside a one-node inline bootstrap pool that AKS needs at create and that is never changed)."""
 
     control_plane: azure_native.containerservice.ManagedCluster
     """The cluster resource itself (what in-cluster objects are deleted with)."""
@@ -208,14 +210,18 @@ class AzureAksCluster(pulumi.ComponentResource):
                 "load_balancer_sku": "standard",
                 "outbound_type": "loadBalancer",
             },
+            # The create-time System pool AKS requires, never changed afterwards: one node of the system pool's VM
+            # size. Pools change through their own AgentPool resources only: a cluster PUT that carries agent pools
+            # is refused for pools added separately ("not allowed through managed cluster operations") and puts
+            # every pool into Scaling (pulumi-azure-native #579, #2719, #4264), and after a refresh the state holds
+            # every live pool. So the whole list is ignored after creation (azure R2).
             agent_pool_profiles=[
                 cast(
                     containerservice.ManagedClusterAgentPoolProfileArgsDict,
-                    {"name": system, **_pool_profile(system, args.pools[system], args)},
+                    {"name": BOOTSTRAP_POOL, **_bootstrap_profile(args.pools[system], args)},
                 )
             ],
             tags=args.tags,
-            # The cluster autoscaler owns the live node counts; config only sets the bounds.
             opts=pulumi.ResourceOptions(
                 parent=self,
                 protect=args.deletion_protection,
@@ -223,25 +229,36 @@ class AzureAksCluster(pulumi.ComponentResource):
                 depends_on=[
                     wait_after(f"{name}-identity-rbac-wait", self, grants, AZURE_KEY_VAULT_RBAC, rerun_on_replace=True)
                 ],
-                ignore_changes=["agentPoolProfiles[0].count"],
+                ignore_changes=["agentPoolProfiles"],
             ),
         )
         # AKS runs one agent-pool operation at a time per cluster (409 OperationNotAllowed "Another agentpool
-        # operation is in progress"): the pools are chained, untainted first and the optional (spot, GPU) ones
-        # last, so that what waits for the cluster's general-purpose nodes never waits for them.
+        # operation is in progress"): the pools are chained, the System pool first, then the untainted ones and the
+        # optional (spot, GPU) ones last, so that what waits for the cluster's general-purpose nodes never waits
+        # for them. Each pool's ARM name carries the fingerprint of what AKS cannot change in place (VM size, OS
+        # disk, zones, priority): such a change is a new pool, created before the old one is deleted (AKS cordons
+        # and drains a pool it deletes), which is how the system pool is rotated or resized too.
         previous: list[pulumi.Resource] = []
         ready: list[azure_native.containerservice.AgentPool] = []
-        for pool_name in sorted((p for p in args.pools if p != system), key=lambda p: _optional(args.pools[p])):
+        for base in sorted(args.pools, key=lambda p: (not args.pools[p].system, *_optional(args.pools[p]))):
+            profile = _pool_profile(base, args.pools[base], args)
             agent_pool = azure_native.containerservice.AgentPool(
-                f"{name}-pool-{pool_name}",
-                agent_pool_name=pool_name,
+                f"{name}-pool-{base}",
+                agent_pool_name=pool_name(base, profile),
                 resource_name_=cluster.name,
                 resource_group_name=args.resource_group_name,
-                **_pool_profile(pool_name, args.pools[pool_name], args),
-                opts=pulumi.ResourceOptions(parent=self, depends_on=previous, ignore_changes=["count"]),
+                **profile,
+                opts=pulumi.ResourceOptions(
+                    parent=self,
+                    depends_on=previous,
+                    ignore_changes=["count"],
+                    # azure-native deletes first when the name changes; the new pool must exist before the old
+                    # one drains.
+                    delete_before_replace=False,
+                ),
             )
             previous = [agent_pool]
-            if _optional(args.pools[pool_name]) == (False, False):
+            if _optional(args.pools[base]) == (False, False) and not args.pools[base].system:
                 ready = [agent_pool]
         windows: list[pulumi.Resource] = []
         for label, config_name in (
@@ -367,8 +384,16 @@ def _api_server_access(args: AzureAksClusterArgs) -> containerservice.ManagedClu
     return {"enable_private_cluster": False, "authorized_ip_ranges": list(args.authorized_ip_ranges)}
 
 
+def _bootstrap_profile(system: NodePool, args: AzureAksClusterArgs) -> dict[str, Any]:
+    """The inline System pool: one node of the system pool's VM size, tainted for add-ons only (AKS requires
+    2 vCPUs and 4 GB on System pools: https://learn.microsoft.com/azure/aks/use-system-pools#limitations)."""
+    profile = _pool_profile(BOOTSTRAP_POOL, system, args)
+    profile.update(min_count=1, count=1, max_count=1)
+    return profile
+
+
 def _pool_profile(pool_name: str, pool: NodePool, args: AzureAksClusterArgs) -> dict[str, Any]:
-    """Agent-pool properties shared by the inline system pool and the separate AgentPool resources."""
+    """Agent-pool properties shared by the inline bootstrap pool and the AgentPool resources."""
     taints = [f"{t.key}={t.value}:{t.effect}" for t in pool.taints]
     if pool.system:
         taints.append(SYSTEM_TAINT)

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ..lib.aks_pools import BOOTSTRAP_POOL, MAX_BASE_LENGTH
 from ..lib.naming import StackNames
 from ..lib.private_dns import DnsPlan, plan_dns
 from ..lib.tunnels import MeshPlan, plan_mesh
@@ -294,6 +295,19 @@ class ClusterPools(Model):
         if bad:
             raise ValueError(
                 f"pool name {bad[0]!r} is invalid; allowed: 1-12 lowercase letters and digits, starting with a letter"
+            )
+        return pools
+
+    @field_validator("azure")
+    @classmethod
+    def _aks_pool_names(cls, pools: dict[str, NodePool]) -> dict[str, NodePool]:
+        # The AKS pool's ARM name is the configured one plus a fingerprint of what AKS cannot change in place, so
+        # a new VM size or disk is a new pool created beside the old one (components/azure/aks_cluster.py).
+        long = [name for name in pools if len(name) > MAX_BASE_LENGTH or name == BOOTSTRAP_POOL]
+        if long:
+            raise ValueError(
+                f"AKS pool name {long[0]!r}: at most {MAX_BASE_LENGTH} characters and not {BOOTSTRAP_POOL!r} (AKS "
+                "pool names take 12; the rest is the pool's fingerprint)"
             )
         return pools
 

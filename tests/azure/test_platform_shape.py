@@ -111,7 +111,7 @@ def expected_children(stack: str) -> dict[tuple[str, str], Counter[str]]:
                 token(RA): 3,  # KMS key and network for the control plane, cluster admin for the deployer
                 SLEEP: 2,  # after the control plane's grants; after the deployer's cluster-admin grant
                 token(az.containerservice.ManagedCluster): 1,
-                token(az.containerservice.AgentPool): user_pools,
+                token(az.containerservice.AgentPool): user_pools + 1,  # and the system pool (azure R2)
                 token(az.containerservice.MaintenanceConfiguration): 2,
                 token(az.monitor.DiagnosticSetting): 1,
                 token(az.monitor.DataCollectionRule): 1,
