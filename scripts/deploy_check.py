@@ -688,6 +688,38 @@ def _aks_pools_manageable(graph: Graph) -> Violations:
     return found
 
 
+LOCK = "azure-native:authorization:ManagementLockByScope"
+NO_DELETE_OPERATION = ("azure-native:dbforpostgresql:Configuration",)
+"""Types whose removal is a PUT back to the default (Flexible Server configurations have Get, List, Put and Update
+only), which a CanNotDelete lock does not refuse."""
+
+
+def _arm_scopes(node: Node) -> list[str]:
+    """Where a resource lives in ARM: its id, and the scope of an extension resource (role assignment, diagnostic
+    setting, lock, DCR association)."""
+    found = [node.id] if node.id.startswith("/subscriptions/") else []
+    found += [str(node.inputs[k]) for k in ("scope", "resourceUri") if isinstance(node.inputs.get(k), str)]
+    return [f.lower() for f in found]
+
+
+def _locks_block_nothing(graph: Graph) -> Violations:
+    """A lock is inherited by everything under its scope, role assignments included: nothing the stack manages there
+    may be deleted by it (a role assignment never, anything else only if protected or without a Delete operation)."""
+    found: Violations = []
+    for lock in graph.of_type(LOCK):
+        scope = str(lock.inputs.get("scope") or "").lower()
+        if not scope:
+            continue
+        for node in graph.nodes.values():
+            if node.urn == lock.urn or not node.custom or not any(s.startswith(scope + "/") for s in _arm_scopes(node)):
+                continue
+            if node.type == ROLE_ASSIGNMENT:
+                found.append(((node.urn, lock.urn), f"grant {node.name} lives under {lock.name}: never deletable"))
+            elif not node.protect and node.type not in NO_DELETE_OPERATION:
+                found.append(((node.urn, lock.urn), f"{node.name} lives under {lock.name} unprotected: a delete fails"))
+    return found
+
+
 RULES: list[Rule] = [
     Rule(
         "azure-rbac-propagation",
@@ -804,6 +836,14 @@ RULES: list[Rule] = [
         "change in place (VM size, OS disk, zones) makes a new pool created first (R2)",
         "https://learn.microsoft.com/azure/aks/manage-node-pools#limitations",
         _aks_pools_manageable,
+    ),
+    Rule(
+        "azure-locks-block-nothing",
+        "blocker",
+        "a CanNotDelete lock covers everything under its scope (role assignments included): no grant of the stack "
+        "lives there, and nothing else it could delete (ScopeLocked on the next change; F7)",
+        "https://learn.microsoft.com/azure/azure-resource-manager/management/lock-resources",
+        _locks_block_nothing,
     ),
     Rule(
         "aws-role-permissions-first",

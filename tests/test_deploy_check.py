@@ -104,6 +104,14 @@ def without_ignore_changes(node: Node, graph: Graph) -> Node:
     return dataclasses.replace(node, ignore_changes=()) if node.type == deploy_check.FLEX_SERVER else node
 
 
+def _lock_vaults_too(node: Node, graph: Graph) -> Node:
+    """The seed's locks: the server's lock on the Key Vault instead (where the deployer's grants live)."""
+    if node.type != deploy_check.LOCK:
+        return node
+    vault = next(n for n in graph.of_type("azure-native:keyvault:Vault") if n.inputs["location"] == "eastus")
+    return dataclasses.replace(node, inputs={**node.inputs, "scope": vault.id})
+
+
 BREAKS: dict[str, tuple[Callable[[Node, Graph], Node], str]] = {
     # rule -> (the fix taken out, a name the findings must mention)
     "azure-rbac-propagation": (bypass_sleeps(of("azure-native:keyvault:Key")), "vault-key-aks"),
@@ -173,6 +181,7 @@ BREAKS: dict[str, tuple[Callable[[Node, Graph], Node], str]] = {
         ),
         "aks-pool-system",
     ),
+    "azure-locks-block-nothing": (lambda n, g: _lock_vaults_too(n, g), "deployer-crypto-officer"),
     "aws-role-permissions-first": (  # the seed's IRSA add-ons: the role, not its policy
         drop_deps(of(deploy_check.EKS_ADDON), of(*deploy_check.ROLE_POLICIES)),
         "vpc-cni-role-AmazonEKS_CNI_Policy",
@@ -256,6 +265,17 @@ def test_a_pool_deleted_before_its_replacement_or_a_cluster_sending_pools_is_cau
     messages = [f.message for f in findings(edited(graph_of("dev"), edit), "aks-pools-manageable")]
     assert any("deleted before its replacement" in m for m in messages)
     assert any("sends its inline agent pools" in m for m in messages)
+
+
+def test_an_unprotected_resource_under_the_servers_lock_is_caught_but_a_configuration_is_not():
+    def edit(node: Node, graph: Graph) -> Node:
+        return (
+            dataclasses.replace(node, protect=False) if node.type == "azure-native:dbforpostgresql:Database" else node
+        )
+
+    broken = findings(edited(graph_of("prod"), edit), "azure-locks-block-nothing")
+    assert broken and all("postgres-database" in f.message and "unprotected" in f.message for f in broken)
+    assert not any("config" in f.message for f in broken)
 
 
 def test_apis_must_not_be_disabled_on_destroy():

@@ -131,6 +131,18 @@ def locked_in_prod_only(resource_type: str, arm_kind: str) -> Check:
     return check
 
 
+def not_locked(*resource_types: str) -> Check:
+    """No management lock on any resource of these types (a lock there would block the stack's own changes)."""
+
+    def check(dev: Recording, prod: Recording) -> None:
+        for rec in (dev, prod):
+            scopes = {get(lock, "scope") for lock in rec.of_type(LOCK)}
+            for resource_type in resource_types:
+                assert not [r.name for r in of(rec, resource_type) if r.id in scopes], resource_type
+
+    return check
+
+
 def _arm_name(resource: Registration) -> str:
     for key in ("resourceName", "serverName", "accountName", "vaultName"):
         if key in resource.inputs:
@@ -439,13 +451,13 @@ CONTRACT: dict[str, dict[str, Guarantee | Gap]] = {
             ),
         ),
         "azure": Guarantee(
-            "CanNotDelete management locks on AKS, Flexible Server, storage and vaults (Azure has no per-resource "
-            "flag) plus Pulumi protect",
+            "A CanNotDelete lock on the Flexible Server (Azure has no per-resource flag); vaults recoverable through "
+            "soft delete and purge protection; no lock where the stack keeps grants or pools underneath (AKS, "
+            "storage, vaults); plus Pulumi protect",
             all_of(
-                locked_in_prod_only(AKS, "managedClusters"),
                 locked_in_prod_only(FLEX, "flexibleServers"),
-                locked_in_prod_only(STORAGE, "storageAccounts"),
-                locked_in_prod_only(VAULT, "vaults"),
+                not_locked(AKS, STORAGE, VAULT),
+                has(VAULT, lambda r: get(r, "properties.enablePurgeProtection") is True, "purge-protected"),
                 protected_in_prod_only(AKS, FLEX, STORAGE, VAULT),
             ),
         ),

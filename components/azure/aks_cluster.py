@@ -20,7 +20,7 @@ from ..settings import catalog
 from ..settings.models import NodePool
 from ..wait import wait_after
 from .keyvault import AzureKey
-from .roles import AKS_RBAC_CLUSTER_ADMIN, KEY_VAULT_CRYPTO_USER, NETWORK_CONTRIBUTOR, assign_role, delete_lock
+from .roles import AKS_RBAC_CLUSTER_ADMIN, KEY_VAULT_CRYPTO_USER, NETWORK_CONTRIBUTOR, assign_role
 
 CONTROL_PLANE_LOGS = [
     "kube-apiserver",
@@ -83,7 +83,7 @@ class AzureAksClusterArgs:
     sku_tier: str
     """AKS pricing tier: Standard (uptime SLA) in prod, Free in dev."""
     deletion_protection: bool
-    """Pulumi protect and a delete lock on the cluster (prod)."""
+    """Pulumi protect on the cluster (prod)."""
     tags: dict[str, str]
     """Tags of every resource."""
     maintenance_day: str = "Saturday"
@@ -323,8 +323,9 @@ class AzureAksCluster(pulumi.ComponentResource):
             data_collection_rule_id=rule.id,
             opts=child,
         )
-        if args.deletion_protection:
-            delete_lock(f"{name}-lock", self, cluster.id, f"AKS cluster {args.cluster_name}")
+        # No management lock: it would cover the agent pools, maintenance windows, diagnostic setting and the
+        # deployer's grant, so a pool rotation or a grant change would fail with ScopeLocked (azure F7). The
+        # cluster holds no data; Pulumi protect guards it.
 
         self.control_plane = cluster
         self.cluster_name = cluster.name

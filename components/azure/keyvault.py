@@ -11,7 +11,7 @@ import pulumi_azure_native as azure_native
 from ..lib.fingerprint import fingerprint
 from ..lib.waits import AZURE_KEY_VAULT_RBAC
 from ..wait import wait_after
-from .roles import KEY_VAULT_CRYPTO_OFFICER, KEY_VAULT_SECRETS_OFFICER, assign_role, delete_lock
+from .roles import KEY_VAULT_CRYPTO_OFFICER, KEY_VAULT_SECRETS_OFFICER, assign_role
 
 KEY_OPERATIONS = ["wrapKey", "unwrapKey", "encrypt", "decrypt"]
 """Wrap/unwrap for Storage and Flexible Server CMK, encrypt/decrypt for AKS KMS."""
@@ -52,7 +52,7 @@ class AzureKeyVaultArgs:
     workspace_id: pulumi.Input[str]
     """Log Analytics workspace receiving the vault's audit events."""
     protect: bool
-    """Pulumi-protect the vault and lock it against deletion (prod); keys are retained on delete in every stack."""
+    """Pulumi-protect the vault (prod); keys are retained on delete in every stack."""
     tags: dict[str, str]
     """Tags of the vault and keys."""
     rotate_after: str = "P1Y"
@@ -191,8 +191,10 @@ class AzureKeyVault(pulumi.ComponentResource):
             logs=[{"category_group": "audit", "enabled": True}],
             opts=pulumi.ResourceOptions(parent=self),
         )
-        if args.protect:
-            delete_lock(f"{name}-lock", self, vault.id, f"key vault {args.vault_name}")
+        # No management lock: a lock on the vault would cover the role assignments on it and on its keys, so a
+        # later change of a grant (or a replaced key's) would fail with ScopeLocked (azure F7). Soft delete and
+        # purge protection are the vault's own API-level guard: a deleted vault stays recoverable and its name
+        # reserved for `soft_delete_retention_days` (https://learn.microsoft.com/azure/key-vault/general/key-vault-recovery).
 
         self.vault_id = vault.id
         self.vault_name = vault.name

@@ -78,7 +78,7 @@ class AzurePostgresArgs:
     subscription_id: str
     """Subscription of the built-in role definitions."""
     deletion_protection: bool
-    """Pulumi protect and a delete lock on the server (prod)."""
+    """Pulumi protect and a delete lock on the server, protect on its database and log setting (prod)."""
     tags: dict[str, str]
     """Tags of every resource."""
     geo_key: AzureKey | None = None
@@ -261,7 +261,9 @@ class AzurePostgres(pulumi.ComponentResource):
             resource_group_name=args.resource_group_name,
             charset="UTF8",
             collation="en_US.utf8",
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[settled]),
+            # Under the server's delete lock: protected like it, so the stack never attempts a delete the lock
+            # refuses (azure F7).
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[settled], protect=args.deletion_protection),
         )
         previous: list[pulumi.Resource] = [database]
         for parameter, value in SERVER_PARAMETERS.items():
@@ -281,8 +283,11 @@ class AzurePostgres(pulumi.ComponentResource):
             resource_uri=server.id,
             workspace_id=args.workspace_id,
             logs=[{"category": "PostgreSQLLogs", "enabled": True}],
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self, protect=args.deletion_protection),  # under the lock too
         )
+        # The one delete lock of the stack: on the server, where nothing the stack may delete lives underneath (the
+        # database and the log setting are protected; configurations have no Delete operation, only Put). Removing
+        # or replacing any of them is a deliberate step: unprotect, drop the lock, change, re-lock (azure F7).
         if args.deletion_protection:
             delete_lock(f"{name}-lock", self, server.id, f"PostgreSQL server {args.server_name}")
 
