@@ -549,7 +549,11 @@ class DrSettings(Model):
     rpo: Duration = Field(900, description="Recovery point objective.")
     rto: Duration = Field(300, description="Recovery time objective.")
     replication_lag_threshold: Duration = Field(30, description="Async replication lag that alerts.")
-    health_check_interval: Duration = Field(10, description="Load-balancer health-check interval.")
+    health_check_interval: Duration = Field(
+        15,
+        description="Load-balancer health-check interval: at least the Cloudflare plan's minimum (15s, or 10s on "
+        "Enterprise: edge.cloudflare_plan), at most 1h.",
+    )
     failure_threshold: int = Field(3, ge=1, le=10, description="Consecutive failed checks before an origin is down.")
     recovery_threshold: int = Field(2, ge=1, le=10, description="Consecutive good checks before an origin is up.")
     sync: DataSyncSettings = Field(default_factory=DataSyncSettings, description="Cross-cloud bucket copies.")
@@ -575,6 +579,11 @@ class EdgeSettings(Model):
     """Cloudflare load balancer in front of the clusters (API token from CLOUDFLARE_API_TOKEN, never config)."""
 
     enabled: bool = Field(True, description="Build the Cloudflare monitor, pools, load balancer and DNS record.")
+    cloudflare_plan: Literal["free", "pro", "business", "enterprise"] = Field(
+        "free",
+        description="The Cloudflare plan of the zone: it bounds dr.health_check_interval (15s minimum below "
+        "Enterprise, 10s on Enterprise: https://developers.cloudflare.com/load-balancing/reference/limitations/).",
+    )
     account_id: str = Field(
         "0" * 32, pattern=CLOUDFLARE_ID, description="Cloudflare account id (pools and monitors are account-level)."
     )
