@@ -238,7 +238,9 @@ class AzureRegion(pulumi.ComponentResource):
                 account_name=names.storage_account(region),
                 resource_group_name=rg,
                 location=region,
-                sku="Standard_GRS" if s.is_prod else "Standard_LRS",
+                # Prod: zone-redundant in the region and replicated to the paired one, like AKS and Postgres are
+                # (azure R11; https://learn.microsoft.com/azure/storage/common/storage-redundancy#geo-zone-redundant-storage).
+                sku="Standard_GZRS" if s.is_prod else "Standard_LRS",
                 buckets=s.buckets,
                 key=self.vault.keys["storage"],
                 vault_uri=self.vault.vault_uri,

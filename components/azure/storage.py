@@ -45,7 +45,7 @@ class AzureStorageArgs:
     location: str
     """Azure region."""
     sku: str
-    """Replication: Standard_LRS (dev) or Standard_GRS/Standard_RAGRS (prod)."""
+    """Replication: Standard_LRS (dev) or Standard_GZRS (prod: zone-redundant and geo-replicated)."""
     buckets: Sequence[BucketSettings]
     """One container per bucket, with its lifecycle settings."""
     key: AzureKey

@@ -76,8 +76,11 @@ def _blob_data_protection(props: Mapping[str, Any], ctx: Context) -> Iterator[st
 
 def _storage_geo_redundant(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
     sku = str(dig(props, "sku.name") or "")
-    if sku.rsplit("_", 1)[-1] not in GEO_REDUNDANT_SKUS:
+    replication = sku.rsplit("_", 1)[-1]
+    if replication not in GEO_REDUNDANT_SKUS:
         yield f"sku.name is {sku or 'unset'}: data does not survive a region outage (use *_GRS or *_GZRS)"
+    elif ctx.config["zoneRedundant"] and "Z" not in replication:
+        yield f"sku.name is {sku}: the primary copy lives in one zone (use Standard_GZRS or Standard_RAGZRS)"
 
 
 # --- PostgreSQL Flexible Server --------------------------------------------------------------------------
@@ -275,12 +278,19 @@ POLICIES = [
         area=AREA,
         types=[STORAGE_ACCOUNT],
         severity="medium",
-        summary="Prod storage accounts replicate to the paired region.",
-        remediation="Use sku.name Standard_GRS (or Standard_GZRS / RA-* variants).",
+        summary="Prod storage accounts replicate to the paired region (and across zones where configured).",
+        remediation="Use sku.name Standard_GZRS (or Standard_RAGZRS; Standard_GRS where zoneRedundant is off).",
         check=_storage_geo_redundant,
         security=False,
         prod_only=True,
         reads={STORAGE_ACCOUNT: ("sku.name",)},
+        config={
+            "zoneRedundant": {
+                "type": "boolean",
+                "default": False,
+                "description": "Also require zone-redundant primary copies (GZRS/RA-GZRS), as AKS and Postgres are.",
+            }
+        },
     ),
     resource_policy(
         "azure-postgres-private",

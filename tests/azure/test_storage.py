@@ -1,4 +1,4 @@
-"""AzureStorage: one StorageV2 account per region (GRS in prod, LRS in dev), TLS 1.2, HTTPS and Entra ID only,
+"""AzureStorage: one StorageV2 account per region (GZRS in prod, LRS in dev), TLS 1.2, HTTPS and Entra ID only,
 no public blobs, firewall, infrastructure encryption plus a customer-managed key; versioning, soft delete,
 change feed; one private container per bucket; a lifecycle policy per bucket."""
 
@@ -60,8 +60,8 @@ def test_account_is_storage_v2_with_geo_replication_in_prod_only(stack, region):
     inputs = account(recording(stack), region).inputs
     assert inputs["kind"] == "StorageV2"
     assert inputs["accountName"] == f"flow{stack}{REGION_CODES[region]}"
-    assert inputs["sku"]["name"] == {"dev": "Standard_LRS", "prod": "Standard_GRS"}[stack]
-    assert inputs["sku"]["name"] in (("Standard_GRS", "Standard_RAGRS") if stack == "prod" else ("Standard_LRS",))
+    assert inputs["sku"]["name"] == {"dev": "Standard_LRS", "prod": "Standard_GZRS"}[stack]
+    assert inputs["sku"]["name"] in (("Standard_GZRS", "Standard_RAGZRS") if stack == "prod" else ("Standard_LRS",))
 
 
 @pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)

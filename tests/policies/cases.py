@@ -654,6 +654,9 @@ AZURE_CASES = [
         ("compliant", {"sku.name": "Standard_RAGZRS"}, False, "", {}, "prod", "ragzrs"),
         ("missing", {"sku": DELETE}, True),
         ("override", {"sku.name": "Standard_LRS"}, False, "", {}, "dev"),
+        # azure R11: zone-redundant primary copies where configured (prod)
+        ("override", {"sku.name": "Standard_GRS"}, True, "one zone", {"zoneRedundant": True}, "prod", "grs-one-zone"),
+        ("override", {"sku.name": "Standard_GZRS"}, False, "", {"zoneRedundant": True}, "prod", "gzrs"),
     ),
     *cases(
         "azure-postgres-private",
