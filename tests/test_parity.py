@@ -190,6 +190,7 @@ AKS, AGENT_POOL = "azure-native:containerservice:ManagedCluster", "azure-native:
 FLEX, STORAGE = "azure-native:dbforpostgresql:Server", "azure-native:storage:StorageAccount"
 BLOB_SERVICE, CONTAINER = "azure-native:storage:BlobServiceProperties", "azure-native:storage:BlobContainer"
 MGMT_POLICY, DIAGNOSTICS = "azure-native:storage:ManagementPolicy", "azure-native:monitor:DiagnosticSetting"
+LOG_WORKSPACE = "azure-native:operationalinsights:Workspace"
 VAULT, VAULT_KEY, LOCK = (
     "azure-native:keyvault:Vault",
     "azure-native:keyvault:Key",
@@ -220,7 +221,8 @@ def _spot_taint(resource: Registration, key: str) -> bool:
 
 def _aks_audit(resource: Registration) -> bool:
     logs = {entry.get("category") for entry in resource.inputs.get("logs", []) if entry.get("enabled")}
-    return "/managedClusters/" in str(resource.inputs.get("resourceUri")) and {"kube-audit", "kube-apiserver"} <= logs
+    on_aks = "/managedClusters/" in str(resource.inputs.get("resourceUri"))
+    return on_aks and {"kube-audit-admin", "kube-apiserver"} <= logs
 
 
 CONTRACT: dict[str, dict[str, Guarantee | Gap]] = {
@@ -282,8 +284,11 @@ CONTRACT: dict[str, dict[str, Guarantee | Gap]] = {
             has(EKS, lambda r: "audit" in r.inputs["enabledClusterLogTypes"], "audit-logged"),
         ),
         "azure": Guarantee(
-            "Diagnostic setting: kube-audit (and kube-apiserver) to Log Analytics",
-            some(DIAGNOSTICS, _aks_audit, "kube-audit and kube-apiserver diagnostic setting on AKS"),
+            "Diagnostic setting: kube-audit-admin (and kube-apiserver) to a daily-capped Log Analytics workspace",
+            all_of(
+                some(DIAGNOSTICS, _aks_audit, "kube-audit-admin and kube-apiserver diagnostic setting on AKS"),
+                has(LOG_WORKSPACE, lambda r: float(get(r, "workspaceCapping.dailyQuotaGb") or 0) > 0, "capped"),
+            ),
         ),
         "gcp": Guarantee(
             "Cloud Audit Logs (Admin Activity, always on) plus API server logs",

@@ -122,6 +122,7 @@ class AzureRegion(pulumi.ComponentResource):
                 cidr=args.region.cidr,
                 platform_cidrs=args.platform_cidrs,
                 log_retention_days=s.network.flow_log_retention_days,
+                log_daily_cap_gb=s.network.log_daily_cap_gb,
                 name_prefix=prefix,
                 tags=tags,
                 edge_cidrs=catalog.CLOUDFLARE_IPV4_RANGES if s.edge.enabled else (),

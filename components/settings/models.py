@@ -238,6 +238,15 @@ class NetworkSettings(Model):
         365, description="Flow-log retention in days (a CloudWatch Logs value). dev: 30."
     )
 
+    log_daily_cap_gb: float = Field(
+        20,
+        gt=0,
+        le=10000,
+        description="Daily ingestion cap in GB of each Azure region's Log Analytics workspace; once reached, "
+        "ingestion stops until the daily reset (https://learn.microsoft.com/azure/azure-monitor/logs/daily-cap). "
+        "dev: 2.",
+    )
+
     @field_validator("flow_log_retention_days")
     @classmethod
     def _cloudwatch_value(cls, days: int) -> int:
@@ -902,7 +911,7 @@ class MeshAlertSettings(Model):
 ENVIRONMENT_DEFAULTS: dict[str, dict[str, Any]] = {
     "dev": {
         "deletion_protection": False,
-        "network": {"nat": "single", "flow_log_retention_days": 30},
+        "network": {"nat": "single", "flow_log_retention_days": 30, "log_daily_cap_gb": 2},
         "kubernetes": {"public_endpoint": True},
         "postgres": {"ha": False, "backup_retention_days": 3, "storage_gb": 50, "max_storage_gb": 200},
         "vpn": {"scope": "primary", "azure_gateway_sku": "VpnGw1AZ"},

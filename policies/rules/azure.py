@@ -19,6 +19,7 @@ VPN_CONNECTION = "azure-native:network:VirtualNetworkGatewayConnection"
 VPN_GATEWAY = "azure-native:network:VirtualNetworkGateway"
 LOCAL_GATEWAY = "azure-native:network:LocalNetworkGateway"
 DIAGNOSTIC_SETTING = "azure-native:monitor:DiagnosticSetting"
+LOG_WORKSPACE = "azure-native:operationalinsights:Workspace"
 
 AREA = "azure"
 TLS12_OR_LATER = ("TLS1_2", "TLS1_3")
@@ -81,6 +82,14 @@ def _storage_geo_redundant(props: Mapping[str, Any], ctx: Context) -> Iterator[s
         yield f"sku.name is {sku or 'unset'}: data does not survive a region outage (use *_GRS or *_GZRS)"
     elif ctx.config["zoneRedundant"] and "Z" not in replication:
         yield f"sku.name is {sku}: the primary copy lives in one zone (use Standard_GZRS or Standard_RAGZRS)"
+
+
+def _workspace_capped(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
+    cap = number(dig(props, "workspaceCapping.dailyQuotaGb"))
+    if cap is None or cap <= 0:
+        yield "workspaceCapping.dailyQuotaGb is not set: ingestion (AKS audit, Container Insights) has no daily limit"
+    elif cap > ctx.config["maxDailyQuotaGb"]:
+        yield f"workspaceCapping.dailyQuotaGb is {cap:g}; allowed: <= {ctx.config['maxDailyQuotaGb']}"
 
 
 # --- PostgreSQL Flexible Server --------------------------------------------------------------------------
@@ -289,6 +298,25 @@ POLICIES = [
                 "type": "boolean",
                 "default": False,
                 "description": "Also require zone-redundant primary copies (GZRS/RA-GZRS), as AKS and Postgres are.",
+            }
+        },
+    ),
+    resource_policy(
+        "azure-log-analytics-daily-cap",
+        area=AREA,
+        types=[LOG_WORKSPACE],
+        severity="low",
+        summary="Log Analytics workspaces have a daily ingestion cap (network.log_daily_cap_gb).",
+        remediation="Set workspace_capping.daily_quota_gb (network.log_daily_cap_gb) within maxDailyQuotaGb.",
+        check=_workspace_capped,
+        security=False,
+        reads={LOG_WORKSPACE: ("workspaceCapping.dailyQuotaGb",)},
+        config={
+            "maxDailyQuotaGb": {
+                "type": "number",
+                "minimum": 0,
+                "default": 100,
+                "description": "Largest allowed daily cap per workspace (GB).",
             }
         },
     ),

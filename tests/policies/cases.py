@@ -659,6 +659,16 @@ AZURE_CASES = [
         ("override", {"sku.name": "Standard_GZRS"}, False, "", {"zoneRedundant": True}, "prod", "gzrs"),
     ),
     *cases(
+        "azure-log-analytics-daily-cap",
+        azure.LOG_WORKSPACE,
+        {"workspaceName": "flow-prod-eus-logs", "sku": {"name": "PerGB2018"}, "workspaceCapping": {"dailyQuotaGb": 20}},
+        ("violating", {"workspaceCapping": DELETE}, True, "no daily limit"),
+        ("compliant", {}, False),
+        ("violating", {"workspaceCapping.dailyQuotaGb": -1}, True, "no daily limit", {}, "prod", "unlimited"),
+        ("missing", {"workspaceCapping": DELETE}, True),
+        ("override", {}, True, "<= 10", {"maxDailyQuotaGb": 10}),
+    ),
+    *cases(
         "azure-postgres-private",
         azure.POSTGRES_SERVER,
         PG,
