@@ -11,6 +11,7 @@ import pulumi_azure_native as azure_native
 import pulumi_random as random
 
 from ..lib.waits import AZURE_KEY_VAULT_RBAC, FLEXIBLE_SERVER_SETTLE
+from ..secret_expiry import expires_at
 from ..wait import wait_after
 from .keyvault import AzureKey
 from .private_dns import linked_private_zone
@@ -198,7 +199,11 @@ class AzurePostgres(pulumi.ComponentResource):
             secret_name=f"{args.server_name}-admin-password",
             vault_name=args.vault_name,
             resource_group_name=args.resource_group_name,
-            properties={"value": secret_password, "content_type": f"password of {ADMIN_USER} on {args.server_name}"},
+            properties={
+                "value": secret_password,
+                "content_type": f"password of {ADMIN_USER} on {args.server_name}",
+                "attributes": {"expires": expires_at(f"{name}-admin-password-expiry", self)},  # azure R16
+            },
             tags=args.tags,
             opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.vault_access)),
         )
@@ -214,7 +219,10 @@ class AzurePostgres(pulumi.ComponentResource):
             sku={"name": args.sku_name, "tier": args.sku_tier},
             administrator_login=ADMIN_USER,
             administrator_login_password=secret_password,
-            auth_config={"active_directory_auth": "Enabled", "password_auth": "Enabled", "tenant_id": args.tenant_id},
+            # Password sign-in only: Entra ID sign-in needs an Entra administrator on the server (a
+            # dbforpostgresql.Administrator), which the platform does not configure, so it stays off rather than
+            # on and unusable (azure R16).
+            auth_config={"active_directory_auth": "Disabled", "password_auth": "Enabled"},
             storage={"storage_size_gb": storage_size_gb(args.storage_gb), "auto_grow": "Enabled"},
             backup={
                 "backup_retention_days": flexible_server_backup_days(args.backup_retention_days),

@@ -15,6 +15,7 @@ POSTGRES_CONFIGURATION = "azure-native:dbforpostgresql:Configuration"
 AKS_CLUSTER = "azure-native:containerservice:ManagedCluster"
 AKS_AGENT_POOL = "azure-native:containerservice:AgentPool"
 KEY_VAULT = "azure-native:keyvault:Vault"
+KEY_VAULT_SECRET = "azure-native:keyvault:Secret"
 VPN_CONNECTION = "azure-native:network:VirtualNetworkGatewayConnection"
 VPN_GATEWAY = "azure-native:network:VirtualNetworkGateway"
 LOCAL_GATEWAY = "azure-native:network:LocalNetworkGateway"
@@ -90,6 +91,12 @@ def _workspace_capped(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
         yield "workspaceCapping.dailyQuotaGb is not set: ingestion (AKS audit, Container Insights) has no daily limit"
     elif cap > ctx.config["maxDailyQuotaGb"]:
         yield f"workspaceCapping.dailyQuotaGb is {cap:g}; allowed: <= {ctx.config['maxDailyQuotaGb']}"
+
+
+def _secret_expires(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
+    expires = number(dig(props, "properties.attributes.expires"))
+    if expires is None or expires <= 0:
+        yield "properties.attributes.expires is not set: the secret never expires (CIS Azure 8.3/8.4)"
 
 
 # --- PostgreSQL Flexible Server --------------------------------------------------------------------------
@@ -300,6 +307,16 @@ POLICIES = [
                 "description": "Also require zone-redundant primary copies (GZRS/RA-GZRS), as AKS and Postgres are.",
             }
         },
+    ),
+    resource_policy(
+        "azure-keyvault-secret-expiry",
+        area=AREA,
+        types=[KEY_VAULT_SECRET],
+        severity="medium",
+        summary="Key Vault secrets carry an expiration date (CIS Microsoft Azure Foundations 8.3/8.4).",
+        remediation="Set properties.attributes.expires (components/secret_expiry.py: expires_at).",
+        check=_secret_expires,
+        reads={KEY_VAULT_SECRET: ("properties.attributes.expires",)},
     ),
     resource_policy(
         "azure-log-analytics-daily-cap",

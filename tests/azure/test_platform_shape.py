@@ -123,6 +123,7 @@ def expected_children(stack: str) -> dict[tuple[str, str], Counter[str]]:
                 token(az.managedidentity.UserAssignedIdentity): 2 if prod else 1,
                 token(RA): 2 if prod else 1,
                 SLEEP: 2,  # after the CMK grants; after the server, before its first write
+                "time:index/rotating:Rotating": 1,  # the admin password secret's expiry (azure R16)
                 token(az.privatedns.PrivateZone): 1,
                 token(az.privatedns.VirtualNetworkLink): 1,
                 token(random.RandomPassword): 1,

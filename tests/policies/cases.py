@@ -659,6 +659,19 @@ AZURE_CASES = [
         ("override", {"sku.name": "Standard_GZRS"}, False, "", {"zoneRedundant": True}, "prod", "gzrs"),
     ),
     *cases(
+        "azure-keyvault-secret-expiry",
+        azure.KEY_VAULT_SECRET,
+        {
+            "secretName": "pg-admin-password",
+            "vaultName": "flow-prod-eus",
+            "properties": {"value": "x", "attributes": {"expires": 1827619200}},
+        },
+        ("violating", {"properties.attributes": DELETE}, True, "never expires"),
+        ("compliant", {}, False),
+        ("violating", {"properties.attributes.expires": 0}, True, "never expires", {}, "prod", "zero"),
+        ("missing", {"properties": DELETE}, True),
+    ),
+    *cases(
         "azure-log-analytics-daily-cap",
         azure.LOG_WORKSPACE,
         {"workspaceName": "flow-prod-eus-logs", "sku": {"name": "PerGB2018"}, "workspaceCapping": {"dailyQuotaGb": 20}},

@@ -97,8 +97,9 @@ def test_no_rule_is_downgraded_and_no_violation_is_false(stack: str) -> None:
 @pytest.mark.parametrize("stack", STACKS)
 def test_undecided_rules_are_the_ones_reading_computed_ids(recorded: Callable[[str], Recording], stack: str) -> None:
     """Undecided stay only the web-identity trusts, whose JSON names an OIDC provider's ARN and the issuer of a
-    cluster not created yet, and the load balancer's fallback rule, which can't tell whether its default pools
-    (ids unknown) are distinct. Each is judged on `up` and passes there."""
+    cluster not created yet, the load balancer's fallback rule, which can't tell whether its default pools
+    (ids unknown) are distinct, and the Key Vault secrets' expiry, which a Rotating computes when it is created
+    (azure R16). Each is judged on `up` and passes there."""
     report = preview_report(stack)
     by_urn = previewed(stack).by_urn()
     trusts = [u for u in report.undecided if u.policy == "aws-iam-web-identity-pinned"]
@@ -107,7 +108,11 @@ def test_undecided_rules_are_the_ones_reading_computed_ids(recorded: Callable[[s
         assert ".assumeRolePolicy can't be known during preview" in undecided.reason
         properties = by_urn[undecided.resource_urn].properties
         assert properties is not None and properties["assumeRolePolicy"] == UNKNOWN
-    [pools] = [u for u in report.undecided if u.policy != "aws-iam-web-identity-pinned"]
+    expiring = [u for u in report.undecided if u.policy == "azure-keyvault-secret-expiry"]
+    assert expiring and all(by_urn[u.resource_urn].type == "azure-native:keyvault:Secret" for u in expiring)
+    [pools] = [
+        u for u in report.undecided if u.policy not in ("aws-iam-web-identity-pinned", "azure-keyvault-secret-expiry")
+    ]
     assert pools.policy == "cloudflare-lb-fallback" and by_urn[pools.resource_urn].type == cloudflare.LOAD_BALANCER
     assert all(u.reason.startswith(UNDECIDED) and u.reason.endswith("re-checked on up") for u in report.undecided)
     up = check(recorded(stack), stack)
@@ -257,7 +262,7 @@ def test_policy_check_preview_flag_records_a_first_preview(
     out = capsys.readouterr().out
     assert asked == [True]
     assert "stack prod (prod) · first preview of a new stack" in out
-    assert "undecided at preview, re-checked on up (7)" in out
+    assert "undecided at preview, re-checked on up (15)" in out  # 7, and 8 Key Vault secrets' expiry
 
 
 def test_the_fallback_rule_decides_what_the_number_of_unknown_pools_allows() -> None:
