@@ -19,6 +19,8 @@ from typing import Any, TextIO
 
 from components.gcp.services import RUNTIME_APIS, SERVICE_TYPE, api_of
 from components.lib import waits
+from components.lib.aks_pools import pool_name
+from components.lib.fingerprint import fingerprint
 from components.lib.waits import Wait
 
 Violations = list[tuple[tuple[str, ...], str]]
@@ -66,6 +68,13 @@ class Node:
     ignore_changes: tuple[str, ...] = ()
     outputs: Mapping[str, Any] = field(default_factory=dict)
     """What the provider reports after create (a plan file holds them for `OUTPUTS_READ` types only)."""
+    protect: bool = False
+    retain_on_delete: bool = False
+    replace_on_changes: tuple[str, ...] = ()
+    delete_before_replace: bool | None = None
+    """As the program set it (None: the provider decides; azure-native deletes first when a name changes)."""
+    id: str = ""
+    """The id the resource gets (ARM ids under the realistic mocks: what lock scopes are compared with)."""
 
 
 class Graph:
@@ -93,6 +102,11 @@ class Graph:
                 r.inputs,
                 tuple(r.ignore_changes),
                 r.outputs,
+                r.protect,
+                r.retain_on_delete,
+                tuple(r.replace_on_changes),
+                r.delete_before_replace,
+                r.id,
             )
             for r in recording.resources
         )
@@ -112,6 +126,11 @@ class Graph:
                 r.get("inputs") or {},
                 tuple(r.get("ignore_changes") or ()),
                 r.get("outputs") or {},
+                bool(r.get("protect")),
+                bool(r.get("retain_on_delete")),
+                tuple(r.get("replace_on_changes") or ()),
+                r.get("delete_before_replace"),
+                str(r.get("id") or ""),
             )
             for r in document["resources"]
         )
@@ -720,6 +739,79 @@ def _gke_vulnerability_mode(graph: Graph) -> Violations:
     ]
 
 
+VAULT_KEY = "azure-native:keyvault:Key"
+
+
+def _vault_keys_immutable(graph: Graph) -> Violations:
+    """Key Vault creates a key if it does not exist and never updates it: a change must be a new key, under a new
+    name, created before consumers move to it, and the old one kept for what it wrapped."""
+    found: Violations = []
+    for key in graph.of_type(VAULT_KEY):
+        name, props = str(key.inputs.get("keyName")), key.inputs.get("properties") or {}
+        problems = []
+        if not {"properties", "*"} & set(key.replace_on_changes):
+            problems.append("a change of its properties would be sent as an update ARM never applies")
+        if not name.endswith(f"-{fingerprint(props)}"):
+            problems.append(f"its name {name!r} does not carry its properties' fingerprint (a replacement collides)")
+        if key.delete_before_replace is not False:
+            problems.append("it is not created before the old key goes (delete_before_replace=False)")
+        if not key.retain_on_delete:
+            problems.append("a replacement would delete the old key, which still unwraps data (retain_on_delete)")
+        if key.protect:
+            problems.append("protect refuses its replacement")
+        found += [((key.urn,), f"{key.name}: {problem}") for problem in problems]
+    return found
+
+
+def _aks_pools_manageable(graph: Graph) -> Violations:
+    """The cluster never PUTs pools (its inline list ignored after create); every pool is an AgentPool whose name
+    carries the fingerprint of what AKS cannot change in place, created before the pool it replaces."""
+    found: Violations = []
+    for cluster in graph.of_type(AKS):
+        if not {"agentPoolProfiles", "*"} & set(cluster.ignore_changes):
+            found.append(((cluster.urn,), f"{cluster.name} sends its inline agent pools on every update"))
+    for pool in graph.of_type(AGENT_POOL):
+        name = str(pool.inputs.get("agentPoolName"))
+        base = str((pool.inputs.get("nodeLabels") or {}).get("platform/pool") or name[:-5])
+        if name != pool_name(base, pool.inputs):
+            found.append(((pool.urn,), f"{pool.name}: {name!r} is not {base!r} plus its VM size/disk/zones print"))
+        if pool.delete_before_replace is not False:
+            found.append(((pool.urn,), f"{pool.name} would be deleted before its replacement exists"))
+    return found
+
+
+LOCK = "azure-native:authorization:ManagementLockByScope"
+NO_DELETE_OPERATION = ("azure-native:dbforpostgresql:Configuration",)
+"""Types whose removal is a PUT back to the default (Flexible Server configurations have Get, List, Put and Update
+only), which a CanNotDelete lock does not refuse."""
+
+
+def _arm_scopes(node: Node) -> list[str]:
+    """Where a resource lives in ARM: its id, and the scope of an extension resource (role assignment, diagnostic
+    setting, lock, DCR association)."""
+    found = [node.id] if node.id.startswith("/subscriptions/") else []
+    found += [str(node.inputs[k]) for k in ("scope", "resourceUri") if isinstance(node.inputs.get(k), str)]
+    return [f.lower() for f in found]
+
+
+def _locks_block_nothing(graph: Graph) -> Violations:
+    """A lock is inherited by everything under its scope, role assignments included: nothing the stack manages there
+    may be deleted by it (a role assignment never, anything else only if protected or without a Delete operation)."""
+    found: Violations = []
+    for lock in graph.of_type(LOCK):
+        scope = str(lock.inputs.get("scope") or "").lower()
+        if not scope:
+            continue
+        for node in graph.nodes.values():
+            if node.urn == lock.urn or not node.custom or not any(s.startswith(scope + "/") for s in _arm_scopes(node)):
+                continue
+            if node.type == ROLE_ASSIGNMENT:
+                found.append(((node.urn, lock.urn), f"grant {node.name} lives under {lock.name}: never deletable"))
+            elif not node.protect and node.type not in NO_DELETE_OPERATION:
+                found.append(((node.urn, lock.urn), f"{node.name} lives under {lock.name} unprotected: a delete fails"))
+    return found
+
+
 RULES: list[Rule] = [
     Rule(
         "stack-unique-names",
@@ -840,6 +932,30 @@ RULES: list[Rule] = [
         "Storage firewall IP rules are single addresses or ranges wider than /31 (R12)",
         "https://learn.microsoft.com/azure/storage/common/storage-network-security",
         _storage_ip_rules,
+    ),
+    Rule(
+        "azure-key-vault-keys-immutable",
+        "blocker",
+        "a Key Vault key is replaced, never updated (Keys_CreateIfNotExist does not update existing keys): new name "
+        "from its properties, created first, the old one retained (R7)",
+        "https://learn.microsoft.com/rest/api/keyvault/keyvault/keys/create-if-not-exist",
+        _vault_keys_immutable,
+    ),
+    Rule(
+        "aks-pools-manageable",
+        "blocker",
+        "AKS pools change only through AgentPools (a cluster PUT carrying pools is refused), and what AKS cannot "
+        "change in place (VM size, OS disk, zones) makes a new pool created first (R2)",
+        "https://learn.microsoft.com/azure/aks/manage-node-pools#limitations",
+        _aks_pools_manageable,
+    ),
+    Rule(
+        "azure-locks-block-nothing",
+        "blocker",
+        "a CanNotDelete lock covers everything under its scope (role assignments included): no grant of the stack "
+        "lives there, and nothing else it could delete (ScopeLocked on the next change; F7)",
+        "https://learn.microsoft.com/azure/azure-resource-manager/management/lock-resources",
+        _locks_block_nothing,
     ),
     Rule(
         "aws-role-permissions-first",

@@ -65,6 +65,10 @@ class Registration:
     """URN of the resource whose deletion deletes this one (no Delete call of its own)."""
     ignore_changes: list[str] = field(default_factory=list)
     """Properties Pulumi leaves alone after creation (`ignore_changes`)."""
+    replace_on_changes: list[str] = field(default_factory=list)
+    """Properties whose change replaces the resource (`replace_on_changes`)."""
+    delete_before_replace: bool | None = None
+    """`delete_before_replace` as the program set it (None: the provider decides)."""
     alias_types: list[str] = field(default_factory=list)
     """The types of the aliases sent with the resource (a resource's earlier type tokens)."""
 
@@ -210,6 +214,10 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 provider=request.provider,
                 dependencies=list(request.dependencies),
                 ignore_changes=list(request.ignoreChanges),
+                replace_on_changes=list(request.replaceOnChanges),
+                delete_before_replace=(
+                    bool(request.deleteBeforeReplace) if request.deleteBeforeReplaceDefined else None
+                ),
                 alias_types=[a.spec.type for a in request.aliases if a.HasField("spec") and a.spec.type],
                 inputs=recorded_inputs,
                 outputs=dict(registered.state) if registered else {},

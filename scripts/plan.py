@@ -140,6 +140,9 @@ def write_json(
                 "provider": r.provider,
                 "dependencies": r.dependencies,
                 "ignore_changes": r.ignore_changes,
+                "replace_on_changes": r.replace_on_changes,
+                "delete_before_replace": r.delete_before_replace,
+                "id": r.id,
                 "inputs": r.public_inputs(),
                 **({"outputs": redact(r.outputs)} if r.type in OUTPUTS_READ else {}),
             }

@@ -122,6 +122,14 @@ def stack_unique_urn(graph: Graph) -> str:
     return unique
 
 
+def _lock_vaults_too(node: Node, graph: Graph) -> Node:
+    """The seed's locks: the server's lock on the Key Vault instead (where the deployer's grants live)."""
+    if node.type != deploy_check.LOCK:
+        return node
+    vault = next(n for n in graph.of_type("azure-native:keyvault:Vault") if n.inputs["location"] == "eastus")
+    return dataclasses.replace(node, inputs={**node.inputs, "scope": vault.id})
+
+
 BREAKS: dict[str, tuple[Callable[[Node, Graph], Node], str]] = {
     # rule -> (the fix taken out, a name the findings must mention)
     "stack-unique-names": (fixed_storage_account_name, "storage-account"),
@@ -175,6 +183,31 @@ BREAKS: dict[str, tuple[Callable[[Node, Graph], Node], str]] = {
         ),
         "storage-account",
     ),
+    "azure-key-vault-keys-immutable": (  # the seed's keys: fixed names, updated in place, deleted on replace
+        lambda n, g: (
+            dataclasses.replace(
+                n,
+                inputs={**n.inputs, "keyName": n.inputs["keyName"].rsplit("-", 1)[0]},
+                replace_on_changes=(),
+                delete_before_replace=None,
+                retain_on_delete=False,
+            )
+            if n.type == deploy_check.VAULT_KEY
+            else n
+        ),
+        "vault-key-aks",
+    ),
+    "aks-pools-manageable": (  # the seed's pools: fixed names, the inline list sent on updates
+        lambda n, g: (
+            dataclasses.replace(n, inputs={**n.inputs, "agentPoolName": n.inputs["agentPoolName"][:-5]})
+            if n.type == deploy_check.AGENT_POOL
+            else dataclasses.replace(n, ignore_changes=())
+            if n.type == deploy_check.AKS
+            else n
+        ),
+        "aks-pool-system",
+    ),
+    "azure-locks-block-nothing": (lambda n, g: _lock_vaults_too(n, g), "deployer-crypto-officer"),
     "aws-role-permissions-first": (  # the seed's IRSA add-ons: the role, not its policy
         drop_deps(of(deploy_check.EKS_ADDON), of(*deploy_check.ROLE_POLICIES)),
         "vpc-cni-role-AmazonEKS_CNI_Policy",
@@ -258,6 +291,59 @@ def test_a_stack_without_its_suffix_breaks_the_rule_for_every_name():
     broken = findings(bad, "stack-unique-names")
     assert len(broken) == len([n for n in graph.nodes.values() if n.type in deploy_check.UNIQUE_NAMES])
     assert all("0 stack-unique suffixes" in f.message for f in broken)
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ({"replace_on_changes": ()}, "update ARM never applies"),
+        ({"delete_before_replace": True}, "created before the old key goes"),
+        ({"retain_on_delete": False}, "still unwraps data"),
+        ({"protect": True}, "protect refuses its replacement"),
+    ],
+)
+def test_each_half_of_key_immutability_is_checked(change, problem):
+    def edit(node: Node, graph: Graph) -> Node:
+        return dataclasses.replace(node, **change) if node.type == deploy_check.VAULT_KEY else node
+
+    broken = findings(edited(graph_of("dev"), edit), "azure-key-vault-keys-immutable")
+    assert broken and all(problem in f.message for f in broken), [f.message for f in broken]
+
+
+def test_a_key_whose_properties_changed_under_the_same_name_is_caught():
+    """A new expiry with the old name: the fingerprint no longer matches."""
+
+    def edit(node: Node, graph: Graph) -> Node:
+        if node.type != deploy_check.VAULT_KEY:
+            return node
+        props = node.inputs["properties"]
+        policy = {**props["rotationPolicy"], "attributes": {"expiryTime": "P3Y"}}
+        return dataclasses.replace(node, inputs={**node.inputs, "properties": {**props, "rotationPolicy": policy}})
+
+    broken = findings(edited(graph_of("dev"), edit), "azure-key-vault-keys-immutable")
+    assert broken and all("fingerprint" in f.message for f in broken)
+
+
+def test_a_pool_deleted_before_its_replacement_or_a_cluster_sending_pools_is_caught():
+    def edit(node: Node, graph: Graph) -> Node:
+        if node.type == deploy_check.AGENT_POOL:
+            return dataclasses.replace(node, delete_before_replace=None)
+        return dataclasses.replace(node, ignore_changes=()) if node.type == deploy_check.AKS else node
+
+    messages = [f.message for f in findings(edited(graph_of("dev"), edit), "aks-pools-manageable")]
+    assert any("deleted before its replacement" in m for m in messages)
+    assert any("sends its inline agent pools" in m for m in messages)
+
+
+def test_an_unprotected_resource_under_the_servers_lock_is_caught_but_a_configuration_is_not():
+    def edit(node: Node, graph: Graph) -> Node:
+        return (
+            dataclasses.replace(node, protect=False) if node.type == "azure-native:dbforpostgresql:Database" else node
+        )
+
+    broken = findings(edited(graph_of("prod"), edit), "azure-locks-block-nothing")
+    assert broken and all("postgres-database" in f.message and "unprotected" in f.message for f in broken)
+    assert not any("config" in f.message for f in broken)
 
 
 def test_apis_must_not_be_disabled_on_destroy():

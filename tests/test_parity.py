@@ -105,6 +105,19 @@ def protected_in_prod_only(*resource_types: str) -> Check:
     return check
 
 
+def retained_everywhere(resource_type: str) -> Check:
+    """`retain_on_delete` and no `protect` on every resource of the type, in both stacks: the stack never deletes
+    it, and nothing stops the replacement that a change of it is."""
+
+    def check(dev: Recording, prod: Recording) -> None:
+        for rec in (dev, prod):
+            resources = of(rec, resource_type)
+            assert resources, resource_type
+            assert all(r.retain_on_delete and not r.protect for r in resources), resource_type
+
+    return check
+
+
 def locked_in_prod_only(resource_type: str, arm_kind: str) -> Check:
     """Azure's API-level deletion protection: a CanNotDelete lock on every such resource, in prod only."""
 
@@ -114,6 +127,18 @@ def locked_in_prod_only(resource_type: str, arm_kind: str) -> Check:
             for resource in of(rec, resource_type):
                 has_lock = any(f"/{arm_kind}/" in scope and scope.endswith(_arm_name(resource)) for scope in scopes)
                 assert has_lock is locked, f"{resource.name}: lock {has_lock} in {rec.stack}"
+
+    return check
+
+
+def not_locked(*resource_types: str) -> Check:
+    """No management lock on any resource of these types (a lock there would block the stack's own changes)."""
+
+    def check(dev: Recording, prod: Recording) -> None:
+        for rec in (dev, prod):
+            scopes = {get(lock, "scope") for lock in rec.of_type(LOCK)}
+            for resource_type in resource_types:
+                assert not [r.name for r in of(rec, resource_type) if r.id in scopes], resource_type
 
     return check
 
@@ -165,6 +190,7 @@ AKS, AGENT_POOL = "azure-native:containerservice:ManagedCluster", "azure-native:
 FLEX, STORAGE = "azure-native:dbforpostgresql:Server", "azure-native:storage:StorageAccount"
 BLOB_SERVICE, CONTAINER = "azure-native:storage:BlobServiceProperties", "azure-native:storage:BlobContainer"
 MGMT_POLICY, DIAGNOSTICS = "azure-native:storage:ManagementPolicy", "azure-native:monitor:DiagnosticSetting"
+LOG_WORKSPACE = "azure-native:operationalinsights:Workspace"
 VAULT, VAULT_KEY, LOCK = (
     "azure-native:keyvault:Vault",
     "azure-native:keyvault:Key",
@@ -195,7 +221,8 @@ def _spot_taint(resource: Registration, key: str) -> bool:
 
 def _aks_audit(resource: Registration) -> bool:
     logs = {entry.get("category") for entry in resource.inputs.get("logs", []) if entry.get("enabled")}
-    return "/managedClusters/" in str(resource.inputs.get("resourceUri")) and {"kube-audit", "kube-apiserver"} <= logs
+    on_aks = "/managedClusters/" in str(resource.inputs.get("resourceUri"))
+    return on_aks and {"kube-audit-admin", "kube-apiserver"} <= logs
 
 
 CONTRACT: dict[str, dict[str, Guarantee | Gap]] = {
@@ -262,8 +289,11 @@ CONTRACT: dict[str, dict[str, Guarantee | Gap]] = {
             has(EKS, lambda r: "audit" in r.inputs["enabledClusterLogTypes"], "audit-logged"),
         ),
         "azure": Guarantee(
-            "Diagnostic setting: kube-audit (and kube-apiserver) to Log Analytics",
-            some(DIAGNOSTICS, _aks_audit, "kube-audit and kube-apiserver diagnostic setting on AKS"),
+            "Diagnostic setting: kube-audit-admin (and kube-apiserver) to a daily-capped Log Analytics workspace",
+            all_of(
+                some(DIAGNOSTICS, _aks_audit, "kube-audit-admin and kube-apiserver diagnostic setting on AKS"),
+                has(LOG_WORKSPACE, lambda r: float(get(r, "workspaceCapping.dailyQuotaGb") or 0) > 0, "capped"),
+            ),
         ),
         "gcp": Guarantee(
             "Cloud Audit Logs (Admin Activity, always on) plus API server logs",
@@ -431,13 +461,13 @@ CONTRACT: dict[str, dict[str, Guarantee | Gap]] = {
             ),
         ),
         "azure": Guarantee(
-            "CanNotDelete management locks on AKS, Flexible Server, storage and vaults (Azure has no per-resource "
-            "flag) plus Pulumi protect",
+            "A CanNotDelete lock on the Flexible Server (Azure has no per-resource flag); vaults recoverable through "
+            "soft delete and purge protection; no lock where the stack keeps grants or pools underneath (AKS, "
+            "storage, vaults); plus Pulumi protect",
             all_of(
-                locked_in_prod_only(AKS, "managedClusters"),
                 locked_in_prod_only(FLEX, "flexibleServers"),
-                locked_in_prod_only(STORAGE, "storageAccounts"),
-                locked_in_prod_only(VAULT, "vaults"),
+                not_locked(AKS, STORAGE, VAULT),
+                has(VAULT, lambda r: get(r, "properties.enablePurgeProtection") is True, "purge-protected"),
                 protected_in_prod_only(AKS, FLEX, STORAGE, VAULT),
             ),
         ),
@@ -563,8 +593,9 @@ CONTRACT: dict[str, dict[str, Guarantee | Gap]] = {
     "Stateful resources protected in prod": {
         "aws": Guarantee("protect on EKS, RDS, S3 buckets, KMS keys", protected_in_prod_only(EKS, RDS, S3, KMS_KEY)),
         "azure": Guarantee(
-            "protect on AKS, Flexible Server, storage, containers, vaults, keys",
-            protected_in_prod_only(AKS, FLEX, STORAGE, CONTAINER, VAULT, VAULT_KEY),
+            "protect on AKS, Flexible Server, storage, containers, vaults; Key Vault keys retained on delete "
+            "(never deleted by the stack, replaced by a new key when changed)",
+            all_of(protected_in_prod_only(AKS, FLEX, STORAGE, CONTAINER, VAULT), retained_everywhere(VAULT_KEY)),
         ),
         "gcp": Guarantee(
             "protect on GKE, Cloud SQL, GCS buckets, key rings and keys",

@@ -13,17 +13,20 @@ import pulumi_azure_native as azure_native
 import yaml
 from pulumi_azure_native import containerservice
 
+from ..lib.aks_pools import BOOTSTRAP_POOL, pool_name
 from ..lib.kubeconfig import exec_kubeconfig
 from ..lib.waits import AKS_RBAC, AZURE_KEY_VAULT_RBAC
 from ..settings import catalog
 from ..settings.models import NodePool
 from ..wait import wait_after
 from .keyvault import AzureKey
-from .roles import AKS_RBAC_CLUSTER_ADMIN, KEY_VAULT_CRYPTO_USER, NETWORK_CONTRIBUTOR, assign_role, delete_lock
+from .roles import AKS_RBAC_CLUSTER_ADMIN, KEY_VAULT_CRYPTO_USER, NETWORK_CONTRIBUTOR, assign_role
 
 CONTROL_PLANE_LOGS = [
     "kube-apiserver",
-    "kube-audit",
+    # Every audit event but get and list, the AKS baseline's choice over the full `kube-audit` (azure R15): the
+    # reads are most of the volume (https://learn.microsoft.com/azure/aks/monitor-aks-reference#resource-logs).
+    "kube-audit-admin",
     "kube-controller-manager",
     "kube-scheduler",
     "cluster-autoscaler",
@@ -58,7 +61,7 @@ class AzureAksClusterArgs:
     zones: Sequence[str]
     """Availability zones of the agent pools."""
     pools: Mapping[str, NodePool]
-    """Agent pools by name: the single `system` pool is inline, every other one a separate AgentPool."""
+    """Agent pools by name (exactly one System pool), each a separate AgentPool beside the inline bootstrap pool."""
     private_cluster: bool
     """Private API server (prod); otherwise public and restricted to `authorized_ip_ranges`."""
     authorized_ip_ranges: Sequence[str]
@@ -82,7 +85,7 @@ class AzureAksClusterArgs:
     sku_tier: str
     """AKS pricing tier: Standard (uptime SLA) in prod, Free in dev."""
     deletion_protection: bool
-    """Pulumi protect and a delete lock on the cluster (prod)."""
+    """Pulumi protect on the cluster (prod)."""
     tags: dict[str, str]
     """Tags of every resource."""
     maintenance_day: str = "Saturday"
@@ -99,7 +102,8 @@ class AzureAksCluster(pulumi.ComponentResource):
     with authorized IP ranges in dev), KMS v2 etcd encryption with the vault key, OIDC issuer and workload
     identity, Azure CNI overlay with Cilium policy, Defender and Container Insights on the region's workspace,
     control-plane and audit logs through a diagnostic setting, `patch` auto-upgrades and node-image updates
-    inside weekly maintenance windows, and autoscaling agent pools (system inline; user, spot, GPU separate)."""
+    inside weekly maintenance windows, and autoscaling agent pools (each its own AgentPool, the system pool
+    included, beside a one-node inline bootstrap pool that AKS needs at create and that is never changed)."""
 
     control_plane: azure_native.containerservice.ManagedCluster
     """The cluster resource itself (what in-cluster objects are deleted with)."""
@@ -208,38 +212,55 @@ class AzureAksCluster(pulumi.ComponentResource):
                 "load_balancer_sku": "standard",
                 "outbound_type": "loadBalancer",
             },
+            # The create-time System pool AKS requires, never changed afterwards: one node of the system pool's VM
+            # size. Pools change through their own AgentPool resources only: a cluster PUT that carries agent pools
+            # is refused for pools added separately ("not allowed through managed cluster operations") and puts
+            # every pool into Scaling (pulumi-azure-native #579, #2719, #4264), and after a refresh the state holds
+            # every live pool. So the whole list is ignored after creation (azure R2).
             agent_pool_profiles=[
                 cast(
                     containerservice.ManagedClusterAgentPoolProfileArgsDict,
-                    {"name": system, **_pool_profile(system, args.pools[system], args)},
+                    {"name": BOOTSTRAP_POOL, **_bootstrap_profile(args.pools[system], args)},
                 )
             ],
             tags=args.tags,
-            # The cluster autoscaler owns the live node counts; config only sets the bounds.
             opts=pulumi.ResourceOptions(
                 parent=self,
                 protect=args.deletion_protection,
                 # KMS validates the key with the identity's grant at create: it must have reached Key Vault.
-                depends_on=[wait_after(f"{name}-identity-rbac-wait", self, grants, AZURE_KEY_VAULT_RBAC)],
-                ignore_changes=["agentPoolProfiles[0].count"],
+                depends_on=[
+                    wait_after(f"{name}-identity-rbac-wait", self, grants, AZURE_KEY_VAULT_RBAC, rerun_on_replace=True)
+                ],
+                ignore_changes=["agentPoolProfiles"],
             ),
         )
         # AKS runs one agent-pool operation at a time per cluster (409 OperationNotAllowed "Another agentpool
-        # operation is in progress"): the pools are chained, untainted first and the optional (spot, GPU) ones
-        # last, so that what waits for the cluster's general-purpose nodes never waits for them.
+        # operation is in progress"): the pools are chained, the System pool first, then the untainted ones and the
+        # optional (spot, GPU) ones last, so that what waits for the cluster's general-purpose nodes never waits
+        # for them. Each pool's ARM name carries the fingerprint of what AKS cannot change in place (VM size, OS
+        # disk, zones, priority): such a change is a new pool, created before the old one is deleted (AKS cordons
+        # and drains a pool it deletes), which is how the system pool is rotated or resized too.
         previous: list[pulumi.Resource] = []
         ready: list[azure_native.containerservice.AgentPool] = []
-        for pool_name in sorted((p for p in args.pools if p != system), key=lambda p: _optional(args.pools[p])):
+        for base in sorted(args.pools, key=lambda p: (not args.pools[p].system, *_optional(args.pools[p]))):
+            profile = _pool_profile(base, args.pools[base], args)
             agent_pool = azure_native.containerservice.AgentPool(
-                f"{name}-pool-{pool_name}",
-                agent_pool_name=pool_name,
+                f"{name}-pool-{base}",
+                agent_pool_name=pool_name(base, profile),
                 resource_name_=cluster.name,
                 resource_group_name=args.resource_group_name,
-                **_pool_profile(pool_name, args.pools[pool_name], args),
-                opts=pulumi.ResourceOptions(parent=self, depends_on=previous, ignore_changes=["count"]),
+                **profile,
+                opts=pulumi.ResourceOptions(
+                    parent=self,
+                    depends_on=previous,
+                    ignore_changes=["count"],
+                    # azure-native deletes first when the name changes; the new pool must exist before the old
+                    # one drains.
+                    delete_before_replace=False,
+                ),
             )
             previous = [agent_pool]
-            if _optional(args.pools[pool_name]) == (False, False):
+            if _optional(args.pools[base]) == (False, False) and not args.pools[base].system:
                 ready = [agent_pool]
         windows: list[pulumi.Resource] = []
         for label, config_name in (
@@ -304,8 +325,9 @@ class AzureAksCluster(pulumi.ComponentResource):
             data_collection_rule_id=rule.id,
             opts=child,
         )
-        if args.deletion_protection:
-            delete_lock(f"{name}-lock", self, cluster.id, f"AKS cluster {args.cluster_name}")
+        # No management lock: it would cover the agent pools, maintenance windows, diagnostic setting and the
+        # deployer's grant, so a pool rotation or a grant change would fail with ScopeLocked (azure F7). The
+        # cluster holds no data; Pulumi protect guards it.
 
         self.control_plane = cluster
         self.cluster_name = cluster.name
@@ -365,8 +387,16 @@ def _api_server_access(args: AzureAksClusterArgs) -> containerservice.ManagedClu
     return {"enable_private_cluster": False, "authorized_ip_ranges": list(args.authorized_ip_ranges)}
 
 
+def _bootstrap_profile(system: NodePool, args: AzureAksClusterArgs) -> dict[str, Any]:
+    """The inline System pool: one node of the system pool's VM size, tainted for add-ons only (AKS requires
+    2 vCPUs and 4 GB on System pools: https://learn.microsoft.com/azure/aks/use-system-pools#limitations)."""
+    profile = _pool_profile(BOOTSTRAP_POOL, system, args)
+    profile.update(min_count=1, count=1, max_count=1)
+    return profile
+
+
 def _pool_profile(pool_name: str, pool: NodePool, args: AzureAksClusterArgs) -> dict[str, Any]:
-    """Agent-pool properties shared by the inline system pool and the separate AgentPool resources."""
+    """Agent-pool properties shared by the inline bootstrap pool and the AgentPool resources."""
     taints = [f"{t.key}={t.value}:{t.effect}" for t in pool.taints]
     if pool.system:
         taints.append(SYSTEM_TAINT)

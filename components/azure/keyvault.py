@@ -8,12 +8,23 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_azure_native as azure_native
 
+from ..lib.fingerprint import fingerprint
 from ..lib.waits import AZURE_KEY_VAULT_RBAC
 from ..wait import wait_after
-from .roles import KEY_VAULT_CRYPTO_OFFICER, KEY_VAULT_SECRETS_OFFICER, assign_role, delete_lock
+from .roles import KEY_VAULT_CRYPTO_OFFICER, KEY_VAULT_SECRETS_OFFICER, assign_role
 
 KEY_OPERATIONS = ["wrapKey", "unwrapKey", "encrypt", "decrypt"]
 """Wrap/unwrap for Storage and Flexible Server CMK, encrypt/decrypt for AKS KMS."""
+KEY_REPLACEMENT = "properties"
+"""What replaces a key when it changes. ARM creates keys with Keys_CreateIfNotExist, which "does not update
+existing keys" (https://learn.microsoft.com/rest/api/keyvault/keyvault/keys/create-if-not-exist): a change of
+type, size, operations, attributes or rotation policy made in place would never reach Key Vault."""
+
+
+def key_name(base: str, properties: Mapping[str, object]) -> str:
+    """`<base>-<fingerprint of the properties>`: a changed key is a new key beside the old one (names are 1-127
+    letters, digits and dashes: https://learn.microsoft.com/azure/key-vault/general/about-keys-secrets-certificates)."""
+    return f"{base}-{fingerprint(properties)}"
 
 
 @dataclass(frozen=True)
@@ -41,7 +52,7 @@ class AzureKeyVaultArgs:
     workspace_id: pulumi.Input[str]
     """Log Analytics workspace receiving the vault's audit events."""
     protect: bool
-    """Pulumi-protect the vault and keys and lock the vault against deletion (prod)."""
+    """Pulumi-protect the vault (prod); keys are retained on delete in every stack."""
     tags: dict[str, str]
     """Tags of the vault and keys."""
     rotate_after: str = "P1Y"
@@ -125,35 +136,51 @@ class AzureKeyVault(pulumi.ComponentResource):
         ]
         self.data_plane_access = [wait_after(f"{name}-deployer-rbac-wait", self, grants, AZURE_KEY_VAULT_RBAC)]
         self.keys = {}
-        for key_name, size in args.keys.items():
+        for base, size in args.keys.items():
+            properties: azure_native.keyvault.KeyPropertiesArgsDict = {
+                "kty": "RSA",
+                "key_size": size,
+                "key_ops": KEY_OPERATIONS,
+                "attributes": {"enabled": True},
+                "rotation_policy": {
+                    "attributes": {"expiry_time": args.expire_after},
+                    "lifetime_actions": [
+                        {
+                            "trigger": {"time_after_create": args.rotate_after},
+                            "action": {"type": azure_native.keyvault.KeyRotationPolicyActionType.ROTATE},
+                        },
+                        {
+                            "trigger": {"time_before_expiry": args.notify_before},
+                            "action": {"type": azure_native.keyvault.KeyRotationPolicyActionType.NOTIFY},
+                        },
+                    ],
+                },
+            }
             key = azure_native.keyvault.Key(
-                f"{name}-key-{key_name}",
-                key_name=key_name,
+                f"{name}-key-{base}",
+                key_name=key_name(base, properties),
                 vault_name=vault.name,
                 resource_group_name=args.resource_group_name,
-                properties={
-                    "kty": "RSA",
-                    "key_size": size,
-                    "key_ops": KEY_OPERATIONS,
-                    "attributes": {"enabled": True},
-                    "rotation_policy": {
-                        "attributes": {"expiry_time": args.expire_after},
-                        "lifetime_actions": [
-                            {
-                                "trigger": {"time_after_create": args.rotate_after},
-                                "action": {"type": azure_native.keyvault.KeyRotationPolicyActionType.ROTATE},
-                            },
-                            {
-                                "trigger": {"time_before_expiry": args.notify_before},
-                                "action": {"type": azure_native.keyvault.KeyRotationPolicyActionType.NOTIFY},
-                            },
-                        ],
-                    },
-                },
+                properties=properties,
                 tags=args.tags,
-                opts=pulumi.ResourceOptions(parent=self, protect=args.protect, depends_on=self.data_plane_access),
+                # Immutable: a change is a new key (new name) created first; consumers move to it in the same
+                # update; the old key is only dropped from the state and stays enabled in the vault, since data
+                # wrapped with it (AKS secrets until re-encrypted, backups) still needs it: docs/DEPLOY_CHECK.md.
+                # No `protect`: Pulumi refuses to replace a protected resource; retain_on_delete is the stronger
+                # guard (the stack never deletes a key, not even on destroy), soft delete and purge protection
+                # the vault's own.
+                opts=pulumi.ResourceOptions(
+                    parent=self,
+                    depends_on=self.data_plane_access,
+                    replace_on_changes=[KEY_REPLACEMENT],
+                    delete_before_replace=False,
+                    retain_on_delete=True,
+                    # Tags go out with the create only, like the rest (Keys_CreateIfNotExist); a tag edit is not
+                    # worth a new key, and the plan should not show an update that never happens.
+                    ignore_changes=["tags"],
+                ),
             )
-            self.keys[key_name] = AzureKey(
+            self.keys[base] = AzureKey(
                 id=key.id, name=key.name, uri=key.key_uri, uri_with_version=key.key_uri_with_version
             )
         azure_native.monitor.DiagnosticSetting(
@@ -164,8 +191,10 @@ class AzureKeyVault(pulumi.ComponentResource):
             logs=[{"category_group": "audit", "enabled": True}],
             opts=pulumi.ResourceOptions(parent=self),
         )
-        if args.protect:
-            delete_lock(f"{name}-lock", self, vault.id, pulumi.Output.concat("key vault ", args.vault_name))
+        # No management lock: a lock on the vault would cover the role assignments on it and on its keys, so a
+        # later change of a grant (or a replaced key's) would fail with ScopeLocked (azure F7). Soft delete and
+        # purge protection are the vault's own API-level guard: a deleted vault stays recoverable and its name
+        # reserved for `soft_delete_retention_days` (https://learn.microsoft.com/azure/key-vault/general/key-vault-recovery).
 
         self.vault_id = vault.id
         self.vault_name = vault.name

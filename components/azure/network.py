@@ -52,6 +52,8 @@ class AzureNetworkArgs:
     """Every enabled region's CIDR across clouds: the only sources admitted to PostgreSQL."""
     log_retention_days: int
     """Retention of the region's Log Analytics workspace (clamped to the 30-730 days Azure accepts)."""
+    log_daily_cap_gb: float
+    """Daily ingestion cap of the workspace in GB (ingestion stops until the next reset once reached)."""
     name_prefix: str
     """`<platform>-<environment>-<region code>`: prefix of the physical names."""
     tags: dict[str, str]
@@ -130,6 +132,9 @@ class AzureNetwork(pulumi.ComponentResource):
             location=location,
             sku={"name": "PerGB2018"},
             retention_in_days=min(max(args.log_retention_days, 30), 730),
+            # A cap on what AKS audit, Container Insights and the diagnostic settings can cost per day (azure R15):
+            # https://learn.microsoft.com/azure/azure-monitor/logs/daily-cap
+            workspace_capping={"daily_quota_gb": args.log_daily_cap_gb},
             features={"enable_log_access_using_only_resource_permissions": True},
             tags=args.tags,
             opts=child,

@@ -11,6 +11,7 @@ import pulumi_azure_native as azure_native
 import pulumi_random as random
 
 from ..lib.waits import AZURE_KEY_VAULT_RBAC, FLEXIBLE_SERVER_SETTLE
+from ..secret_expiry import expires_at
 from ..wait import wait_after
 from .keyvault import AzureKey
 from .private_dns import linked_private_zone
@@ -78,7 +79,7 @@ class AzurePostgresArgs:
     subscription_id: str
     """Subscription of the built-in role definitions."""
     deletion_protection: bool
-    """Pulumi protect and a delete lock on the server (prod)."""
+    """Pulumi protect and a delete lock on the server, protect on its database and log setting (prod)."""
     tags: dict[str, str]
     """Tags of every resource."""
     geo_key: AzureKey | None = None
@@ -201,6 +202,7 @@ class AzurePostgres(pulumi.ComponentResource):
             properties={
                 "value": secret_password,
                 "content_type": pulumi.Output.concat(f"password of {ADMIN_USER} on ", args.server_name),
+                "attributes": {"expires": expires_at(f"{name}-admin-password-expiry", self)},  # azure R16
             },
             tags=args.tags,
             opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.vault_access)),
@@ -217,7 +219,10 @@ class AzurePostgres(pulumi.ComponentResource):
             sku={"name": args.sku_name, "tier": args.sku_tier},
             administrator_login=ADMIN_USER,
             administrator_login_password=secret_password,
-            auth_config={"active_directory_auth": "Enabled", "password_auth": "Enabled", "tenant_id": args.tenant_id},
+            # Password sign-in only: Entra ID sign-in needs an Entra administrator on the server (a
+            # dbforpostgresql.Administrator), which the platform does not configure, so it stays off rather than
+            # on and unusable (azure R16).
+            auth_config={"active_directory_auth": "Disabled", "password_auth": "Enabled"},
             storage={"storage_size_gb": storage_size_gb(args.storage_gb), "auto_grow": "Enabled"},
             backup={
                 "backup_retention_days": flexible_server_backup_days(args.backup_retention_days),
@@ -248,7 +253,10 @@ class AzurePostgres(pulumi.ComponentResource):
                 # Autogrow enlarges the disk itself; sending the configured (smaller) size on a later update is
                 # refused ("cannot be less than current size"; azure R1).
                 ignore_changes=["storage.storageSizeGB"],
-                depends_on=[link, wait_after(f"{name}-key-access-wait", self, grants, AZURE_KEY_VAULT_RBAC)],
+                depends_on=[
+                    link,
+                    wait_after(f"{name}-key-access-wait", self, grants, AZURE_KEY_VAULT_RBAC, rerun_on_replace=True),
+                ],
             ),
         )
         # One write at a time on a fresh server, after it settles: the database, then each parameter (Flexible
@@ -261,7 +269,9 @@ class AzurePostgres(pulumi.ComponentResource):
             resource_group_name=args.resource_group_name,
             charset="UTF8",
             collation="en_US.utf8",
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[settled]),
+            # Under the server's delete lock: protected like it, so the stack never attempts a delete the lock
+            # refuses (azure F7).
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[settled], protect=args.deletion_protection),
         )
         previous: list[pulumi.Resource] = [database]
         for parameter, value in SERVER_PARAMETERS.items():
@@ -281,8 +291,11 @@ class AzurePostgres(pulumi.ComponentResource):
             resource_uri=server.id,
             workspace_id=args.workspace_id,
             logs=[{"category": "PostgreSQLLogs", "enabled": True}],
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self, protect=args.deletion_protection),  # under the lock too
         )
+        # The one delete lock of the stack: on the server, where nothing the stack may delete lives underneath (the
+        # database and the log setting are protected; configurations have no Delete operation, only Put). Removing
+        # or replacing any of them is a deliberate step: unprotect, drop the lock, change, re-lock (azure F7).
         if args.deletion_protection:
             delete_lock(f"{name}-lock", self, server.id, pulumi.Output.concat("PostgreSQL server ", args.server_name))
 

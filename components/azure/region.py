@@ -118,6 +118,7 @@ class AzureRegion(pulumi.ComponentResource):
                 cidr=args.region.cidr,
                 platform_cidrs=args.platform_cidrs,
                 log_retention_days=s.network.flow_log_retention_days,
+                log_daily_cap_gb=s.network.log_daily_cap_gb,
                 name_prefix=prefix,
                 tags=tags,
                 edge_cidrs=catalog.CLOUDFLARE_IPV4_RANGES if s.edge.enabled else (),
@@ -234,7 +235,9 @@ class AzureRegion(pulumi.ComponentResource):
                 account_name=unique(names.storage_account(region), args.suffix),
                 resource_group_name=rg,
                 location=region,
-                sku="Standard_GRS" if s.is_prod else "Standard_LRS",
+                # Prod: zone-redundant in the region and replicated to the paired one, like AKS and Postgres are
+                # (azure R11; https://learn.microsoft.com/azure/storage/common/storage-redundancy#geo-zone-redundant-storage).
+                sku="Standard_GZRS" if s.is_prod else "Standard_LRS",
                 buckets=s.buckets,
                 key=self.vault.keys["storage"],
                 vault_uri=self.vault.vault_uri,

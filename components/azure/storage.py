@@ -17,7 +17,7 @@ from ..settings.models import BucketSettings
 from ..wait import wait_after
 from .keyvault import AzureKey
 from .private_dns import linked_private_zone
-from .roles import KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER, assign_role, delete_lock
+from .roles import KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER, assign_role
 
 CONTAINER_NAME = NameRule(3, 63, r"[a-z0-9]([a-z0-9-]*[a-z0-9])?", "-", "3-63 lowercase letters, digits, hyphens")
 
@@ -46,7 +46,7 @@ class AzureStorageArgs:
     location: str
     """Azure region."""
     sku: str
-    """Replication: Standard_LRS (dev) or Standard_GRS/Standard_RAGRS (prod)."""
+    """Replication: Standard_LRS (dev) or Standard_GZRS (prod: zone-redundant and geo-replicated)."""
     buckets: Sequence[BucketSettings]
     """One container per bucket, with its lifecycle settings."""
     key: AzureKey
@@ -68,7 +68,7 @@ class AzureStorageArgs:
     subscription_id: str
     """Subscription of the built-in role definitions."""
     protect: bool
-    """Pulumi-protect the account and containers and lock the account against deletion (prod)."""
+    """Pulumi-protect the account and containers (prod)."""
     tags: dict[str, str]
     """Tags of the account and identity."""
     allowed_ip_ranges: Sequence[str] = ()
@@ -177,7 +177,9 @@ class AzureStorage(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(
                 parent=self,
                 protect=args.protect,
-                depends_on=[wait_after(f"{name}-key-access-wait", self, [grant], AZURE_KEY_VAULT_RBAC)],
+                depends_on=[
+                    wait_after(f"{name}-key-access-wait", self, [grant], AZURE_KEY_VAULT_RBAC, rerun_on_replace=True)
+                ],
             ),
         )
         blob_service = azure_native.storage.BlobServiceProperties(
@@ -212,8 +214,10 @@ class AzureStorage(pulumi.ComponentResource):
             policy={"rules": [_lifecycle_rule(bucket) for bucket in args.buckets]},
             opts=pulumi.ResourceOptions(parent=self, depends_on=[blob_service]),
         )
-        if args.protect:
-            delete_lock(f"{name}-lock", self, account.id, pulumi.Output.concat("storage account ", args.account_name))
+        # No management lock: it would cover the containers, the lifecycle policy and the federated identities'
+        # container-scoped grants, so changing a trust would fail with ScopeLocked (azure F7). Data stays guarded by
+        # container and blob soft delete, versioning and Pulumi protect, and a deleted account can be recovered for
+        # 14 days (https://learn.microsoft.com/azure/storage/common/storage-account-recover).
 
         self.account_name = account.name
         self.account_id = account.id

@@ -23,6 +23,7 @@ import pulumi_azure_native as azure_native
 import pulumi_gcp as gcp
 
 from ..regional import PostgresConnection
+from ..secret_expiry import expires_at
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,7 @@ class ConnectionSecrets(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         kept = pulumi.ResourceOptions(parent=self, protect=args.protect)
         self.aws_secret_arns, self.azure_secret_ids, self.gcp_secret_ids = {}, {}, {}
+        azure_expiry = expires_at(f"{name}-azure-expiry", self) if args.azure and args.databases else None
         for key, connection in args.databases.items():
             slug = re.sub(r"[^a-z0-9]+", "-", key.lower()).strip("-")
             document = connection_document(connection)
@@ -103,7 +105,11 @@ class ConnectionSecrets(pulumi.ComponentResource):
                     secret_name=f"postgres-{slug}",
                     vault_name=args.azure.vault_name,
                     resource_group_name=args.azure.resource_group_name,
-                    properties={"value": document, "content_type": "application/json"},
+                    properties={
+                        "value": document,
+                        "content_type": "application/json",
+                        "attributes": {"expires": azure_expiry},  # azure R16
+                    },
                     tags={**args.tags, "database": slug},
                     opts=pulumi.ResourceOptions.merge(
                         kept, pulumi.ResourceOptions(depends_on=list(args.azure.vault_access))

@@ -46,6 +46,15 @@ CLOUDWATCH_RETENTION_DAYS: tuple[int, ...] = (
     3653,
 )
 
+CLOUDFLARE_MONITOR_INTERVAL_S: dict[str, tuple[int, int]] = {
+    # https://developers.cloudflare.com/load-balancing/reference/limitations/ : "Monitor intervals: Non-Enterprise
+    # 15s (min), 3600s (max); Enterprise 10s (min), 3600s (max)" (checked 2026-12-03)
+    "free": (15, 3600),
+    "pro": (15, 3600),
+    "business": (15, 3600),
+    "enterprise": (10, 3600),
+}
+"""(minimum, maximum) load-balancer monitor interval per Cloudflare plan, in seconds."""
 # Cloudflare load-balancer region codes usable in geo steering.
 CLOUDFLARE_REGIONS: tuple[str, ...] = (
     "WNAM",

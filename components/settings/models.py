@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ..lib.aks_pools import BOOTSTRAP_POOL, MAX_BASE_LENGTH
 from ..lib.naming import StackNames
 from ..lib.private_dns import DnsPlan, plan_dns
 from ..lib.tunnels import MeshPlan, plan_mesh
@@ -313,6 +314,15 @@ class NetworkSettings(Model):
         365, description="Flow-log retention in days (a CloudWatch Logs value). dev: 30."
     )
 
+    log_daily_cap_gb: float = Field(
+        20,
+        gt=0,
+        le=10000,
+        description="Daily ingestion cap in GB of each Azure region's Log Analytics workspace; once reached, "
+        "ingestion stops until the daily reset (https://learn.microsoft.com/azure/azure-monitor/logs/daily-cap). "
+        "dev: 2.",
+    )
+
     @field_validator("flow_log_retention_days")
     @classmethod
     def _cloudwatch_value(cls, days: int) -> int:
@@ -370,6 +380,19 @@ class ClusterPools(Model):
         if bad:
             raise ValueError(
                 f"pool name {bad[0]!r} is invalid; allowed: 1-12 lowercase letters and digits, starting with a letter"
+            )
+        return pools
+
+    @field_validator("azure")
+    @classmethod
+    def _aks_pool_names(cls, pools: dict[str, NodePool]) -> dict[str, NodePool]:
+        # The AKS pool's ARM name is the configured one plus a fingerprint of what AKS cannot change in place, so
+        # a new VM size or disk is a new pool created beside the old one (components/azure/aks_cluster.py).
+        long = [name for name in pools if len(name) > MAX_BASE_LENGTH or name == BOOTSTRAP_POOL]
+        if long:
+            raise ValueError(
+                f"AKS pool name {long[0]!r}: at most {MAX_BASE_LENGTH} characters and not {BOOTSTRAP_POOL!r} (AKS "
+                "pool names take 12; the rest is the pool's fingerprint)"
             )
         return pools
 
@@ -611,7 +634,11 @@ class DrSettings(Model):
     rpo: Duration = Field(900, description="Recovery point objective.")
     rto: Duration = Field(300, description="Recovery time objective.")
     replication_lag_threshold: Duration = Field(30, description="Async replication lag that alerts.")
-    health_check_interval: Duration = Field(10, description="Load-balancer health-check interval.")
+    health_check_interval: Duration = Field(
+        15,
+        description="Load-balancer health-check interval: at least the Cloudflare plan's minimum (15s, or 10s on "
+        "Enterprise: edge.cloudflare_plan), at most 1h.",
+    )
     failure_threshold: int = Field(3, ge=1, le=10, description="Consecutive failed checks before an origin is down.")
     recovery_threshold: int = Field(2, ge=1, le=10, description="Consecutive good checks before an origin is up.")
     sync: DataSyncSettings = Field(default_factory=DataSyncSettings, description="Cross-cloud bucket copies.")
@@ -637,6 +664,11 @@ class EdgeSettings(Model):
     """Cloudflare load balancer in front of the clusters (API token from CLOUDFLARE_API_TOKEN, never config)."""
 
     enabled: bool = Field(True, description="Build the Cloudflare monitor, pools, load balancer and DNS record.")
+    cloudflare_plan: Literal["free", "pro", "business", "enterprise"] = Field(
+        "free",
+        description="The Cloudflare plan of the zone: it bounds dr.health_check_interval (15s minimum below "
+        "Enterprise, 10s on Enterprise: https://developers.cloudflare.com/load-balancing/reference/limitations/).",
+    )
     account_id: str = Field(
         "0" * 32, pattern=CLOUDFLARE_ID, description="Cloudflare account id (pools and monitors are account-level)."
     )
@@ -960,7 +992,7 @@ class MeshAlertSettings(Model):
 ENVIRONMENT_DEFAULTS: dict[str, dict[str, Any]] = {
     "dev": {
         "deletion_protection": False,
-        "network": {"nat": "single", "flow_log_retention_days": 30},
+        "network": {"nat": "single", "flow_log_retention_days": 30, "log_daily_cap_gb": 2},
         "kubernetes": {"public_endpoint": True},
         "postgres": {"ha": False, "backup_retention_days": 3, "storage_gb": 50, "max_storage_gb": 200},
         "vpn": {"scope": "primary", "azure_gateway_sku": "VpnGw1AZ"},

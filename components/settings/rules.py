@@ -404,6 +404,16 @@ def _dr(s: PlatformSettings) -> Iterator[Problem]:
             f"failover detection takes {format_duration(detection)} (interval x failure_threshold), "
             f"not within rto {format_duration(dr.rto)}",
         )
+    if s.edge.enabled:
+        plan = s.edge.cloudflare_plan
+        low, high = catalog.CLOUDFLARE_MONITOR_INTERVAL_S[plan]
+        if not low <= dr.health_check_interval <= high:
+            yield Problem(
+                "dr.health_check_interval",
+                f"{format_duration(dr.health_check_interval)} on Cloudflare plan {plan} (edge.cloudflare_plan); "
+                f"allowed: {format_duration(low)} to {format_duration(high)}"
+                + ("" if plan == "enterprise" else " (10s only on enterprise)"),
+            )
     if s.edge.health_timeout >= dr.health_check_interval:
         yield Problem(
             "edge.health_timeout",

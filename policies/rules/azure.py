@@ -15,10 +15,12 @@ POSTGRES_CONFIGURATION = "azure-native:dbforpostgresql:Configuration"
 AKS_CLUSTER = "azure-native:containerservice:ManagedCluster"
 AKS_AGENT_POOL = "azure-native:containerservice:AgentPool"
 KEY_VAULT = "azure-native:keyvault:Vault"
+KEY_VAULT_SECRET = "azure-native:keyvault:Secret"
 VPN_CONNECTION = "azure-native:network:VirtualNetworkGatewayConnection"
 VPN_GATEWAY = "azure-native:network:VirtualNetworkGateway"
 LOCAL_GATEWAY = "azure-native:network:LocalNetworkGateway"
 DIAGNOSTIC_SETTING = "azure-native:monitor:DiagnosticSetting"
+LOG_WORKSPACE = "azure-native:operationalinsights:Workspace"
 
 AREA = "azure"
 TLS12_OR_LATER = ("TLS1_2", "TLS1_3")
@@ -76,8 +78,25 @@ def _blob_data_protection(props: Mapping[str, Any], ctx: Context) -> Iterator[st
 
 def _storage_geo_redundant(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
     sku = str(dig(props, "sku.name") or "")
-    if sku.rsplit("_", 1)[-1] not in GEO_REDUNDANT_SKUS:
+    replication = sku.rsplit("_", 1)[-1]
+    if replication not in GEO_REDUNDANT_SKUS:
         yield f"sku.name is {sku or 'unset'}: data does not survive a region outage (use *_GRS or *_GZRS)"
+    elif ctx.config["zoneRedundant"] and "Z" not in replication:
+        yield f"sku.name is {sku}: the primary copy lives in one zone (use Standard_GZRS or Standard_RAGZRS)"
+
+
+def _workspace_capped(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
+    cap = number(dig(props, "workspaceCapping.dailyQuotaGb"))
+    if cap is None or cap <= 0:
+        yield "workspaceCapping.dailyQuotaGb is not set: ingestion (AKS audit, Container Insights) has no daily limit"
+    elif cap > ctx.config["maxDailyQuotaGb"]:
+        yield f"workspaceCapping.dailyQuotaGb is {cap:g}; allowed: <= {ctx.config['maxDailyQuotaGb']}"
+
+
+def _secret_expires(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
+    expires = number(dig(props, "properties.attributes.expires"))
+    if expires is None or expires <= 0:
+        yield "properties.attributes.expires is not set: the secret never expires (CIS Azure 8.3/8.4)"
 
 
 # --- PostgreSQL Flexible Server --------------------------------------------------------------------------
@@ -275,12 +294,48 @@ POLICIES = [
         area=AREA,
         types=[STORAGE_ACCOUNT],
         severity="medium",
-        summary="Prod storage accounts replicate to the paired region.",
-        remediation="Use sku.name Standard_GRS (or Standard_GZRS / RA-* variants).",
+        summary="Prod storage accounts replicate to the paired region (and across zones where configured).",
+        remediation="Use sku.name Standard_GZRS (or Standard_RAGZRS; Standard_GRS where zoneRedundant is off).",
         check=_storage_geo_redundant,
         security=False,
         prod_only=True,
         reads={STORAGE_ACCOUNT: ("sku.name",)},
+        config={
+            "zoneRedundant": {
+                "type": "boolean",
+                "default": False,
+                "description": "Also require zone-redundant primary copies (GZRS/RA-GZRS), as AKS and Postgres are.",
+            }
+        },
+    ),
+    resource_policy(
+        "azure-keyvault-secret-expiry",
+        area=AREA,
+        types=[KEY_VAULT_SECRET],
+        severity="medium",
+        summary="Key Vault secrets carry an expiration date (CIS Microsoft Azure Foundations 8.3/8.4).",
+        remediation="Set properties.attributes.expires (components/secret_expiry.py: expires_at).",
+        check=_secret_expires,
+        reads={KEY_VAULT_SECRET: ("properties.attributes.expires",)},
+    ),
+    resource_policy(
+        "azure-log-analytics-daily-cap",
+        area=AREA,
+        types=[LOG_WORKSPACE],
+        severity="low",
+        summary="Log Analytics workspaces have a daily ingestion cap (network.log_daily_cap_gb).",
+        remediation="Set workspace_capping.daily_quota_gb (network.log_daily_cap_gb) within maxDailyQuotaGb.",
+        check=_workspace_capped,
+        security=False,
+        reads={LOG_WORKSPACE: ("workspaceCapping.dailyQuotaGb",)},
+        config={
+            "maxDailyQuotaGb": {
+                "type": "number",
+                "minimum": 0,
+                "default": 100,
+                "description": "Largest allowed daily cap per workspace (GB).",
+            }
+        },
     ),
     resource_policy(
         "azure-postgres-private",

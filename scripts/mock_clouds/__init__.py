@@ -22,6 +22,7 @@ MODULES = {
     "cloudflare": "cloudflare",
     "kubernetes": "kubernetes",
     "random": "random",
+    "time": "time",
 }
 
 

@@ -44,9 +44,9 @@ STATEFUL = (
     azure_native.storage.StorageAccount,
     azure_native.storage.BlobContainer,
     azure_native.keyvault.Vault,
-    azure_native.keyvault.Key,
 )
-"""Resources whose loss loses data: protected (and locked where Azure has locks) in prod, never in dev."""
+"""Resources whose loss loses data: protected (and locked where Azure has locks) in prod, never in dev. Key Vault
+keys are retained on delete instead, in every stack (a protected key could not be replaced; azure R7)."""
 
 
 @cache
@@ -135,3 +135,11 @@ def platform_key(stack: str) -> dict[str, Any]:
     """The raw platform object the recording used."""
     platform: dict[str, Any] = stack_config(stack)[PLATFORM_KEY]
     return platform
+
+
+def key_base(key: Registration) -> str:
+    """The configured name of a Key Vault key (its ARM name without the properties' fingerprint)."""
+    name = str(key.inputs["keyName"])
+    base, _, digest = name.rpartition("-")
+    assert len(digest) == 8 and all(c in "0123456789abcdef" for c in digest), name
+    return base

@@ -12,6 +12,7 @@ import pytest
 from pulumi.runtime.rpc import is_rpc_secret, unwrap_rpc_secret
 
 from components.azure import roles
+from components.lib.aks_pools import BOOTSTRAP_POOL, pool_name
 from components.lib.waits import AZURE_KEY_VAULT_RBAC
 from scripts.mock_clouds.azure import CA_DATA, DEPLOYER_OBJECT_ID
 from tests.aws.helpers import depends_on, of_type, one, waits_after
@@ -24,6 +25,7 @@ from .helpers import (
     NETWORK,
     STACKS,
     component,
+    key_base,
     recording,
     ref,
     resource,
@@ -42,9 +44,10 @@ def cluster(rec, region):
 
 
 def pools(rec, region):
-    """Separate AgentPool resources by pool name."""
+    """AgentPool resources by configured pool name (their `platform/pool` label; the ARM name adds a fingerprint)."""
     return {
-        p.inputs["agentPoolName"]: p for p in of_type(rec, az.containerservice.AgentPool, component(rec, region, AKS))
+        p.inputs["nodeLabels"]["platform/pool"]: p
+        for p in of_type(rec, az.containerservice.AgentPool, component(rec, region, AKS))
     }
 
 
@@ -55,7 +58,7 @@ def aks_subnet(rec, region):
 
 def vault_key(rec, region, name):
     vault = component(rec, region, KEY_VAULT)
-    return one(k for k in of_type(rec, az.keyvault.Key, vault) if k.inputs["keyName"] == name)
+    return one(k for k in of_type(rec, az.keyvault.Key, vault) if key_base(k) == name)
 
 
 # --- the control plane ----------------------------------------------------------------------------
@@ -144,10 +147,11 @@ def test_apiserver_and_audit_logs_go_to_the_region_workspace(stack, region):
     assert setting.inputs["resourceUri"] == cluster(rec, region).outputs["id"]
     assert setting.inputs["workspaceId"] == workspace.outputs["id"]
     categories = {log["category"] for log in setting.inputs["logs"] if log["enabled"]}
-    assert {"kube-apiserver", "kube-audit"} <= categories
+    assert {"kube-apiserver", "kube-audit-admin"} <= categories
+    assert "kube-audit" not in categories  # every get and list too: the volume the baseline avoids (azure R15)
     assert categories == {
         "kube-apiserver",
-        "kube-audit",
+        "kube-audit-admin",
         "kube-controller-manager",
         "kube-scheduler",
         "cluster-autoscaler",
@@ -211,24 +215,68 @@ def test_deletion_protection_in_prod_only(stack, region):
 
 
 @pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
-def test_only_the_system_pool_is_inline_and_every_other_pool_is_an_agent_pool(stack, region):
+def test_the_inline_pool_is_a_one_node_bootstrap_and_every_configured_pool_an_agent_pool(stack, region):
+    """azure R2: the cluster carries only the System pool AKS needs at create, ignored afterwards (no pool PUT
+    through the cluster, no diff after a refresh lists every live pool); the configured system pool is an AgentPool
+    like the others, so it can be resized and rotated."""
     rec = recording(stack)
     configured = settings(stack).kubernetes.pools.azure
-    (inline,) = cluster(rec, region).inputs["agentPoolProfiles"]
+    the_cluster = cluster(rec, region)
+    (inline,) = the_cluster.inputs["agentPoolProfiles"]
     (system,) = [name for name, pool in configured.items() if pool.system]
-    assert inline["name"] == system
+    assert inline["name"] == BOOTSTRAP_POOL
     assert inline["mode"] == "System"
+    assert (inline["minCount"], inline["count"], inline["maxCount"]) == (1, 1, 1)
+    assert inline["vmSize"] == configured[system].instance_types[0]
     assert "CriticalAddonsOnly=true:NoSchedule" in inline["nodeTaints"]
-    assert set(pools(rec, region)) == set(configured) - {system}
-    assert all(p.inputs["mode"] == "User" for p in pools(rec, region).values())
+    assert the_cluster.ignore_changes == ["agentPoolProfiles"]
+    assert set(pools(rec, region)) == set(configured)
+    assert {name: p.inputs["mode"] for name, p in pools(rec, region).items()} == {
+        name: "System" if pool.system else "User" for name, pool in configured.items()
+    }
+    assert "CriticalAddonsOnly=true:NoSchedule" in pools(rec, region)[system].inputs["nodeTaints"]
+
+
+SPOT_KEYS = ("scaleSetPriority", "scaleSetEvictionPolicy", "spotMaxPrice")
+
+
+@pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
+def test_a_pool_change_aks_cannot_make_in_place_is_a_new_pool_created_first(stack, region):
+    """Each pool's ARM name is its configured name plus the fingerprint of its VM size, OS disk, zones and priority;
+    the replacement is created before the old pool is deleted (AKS drains a pool it deletes)."""
+    rec = recording(stack)
+    the_cluster = cluster(rec, region)
+    for name, pool in pools(rec, region).items():
+        arm = pool.inputs["agentPoolName"]
+        assert arm.startswith(name) and len(arm) == len(name) + 5 and len(arm) <= 12, arm
+        keys = ("vmSize", "osType", "osSKU", "osDiskSizeGB", "availabilityZones", *SPOT_KEYS)
+        immutable = {k: pool.inputs[k] for k in keys if k in pool.inputs}
+        assert arm == pool_name(name, immutable), name
+        assert pool.delete_before_replace is False, name
+        assert pool.ignore_changes == ["count"], name
+        assert depends_on(pool, the_cluster)
+    resized = {"vm_size": "Standard_D8s_v3", "os_type": "Linux", "os_disk_size_gb": 128}
+    assert pool_name("system", resized) != pool_name("system", {**resized, "vm_size": "Standard_D4s_v3"})
+    assert pool_name("system", resized) == pool_name("system", {**resized, "min_count": 5, "node_labels": {}})
+
+
+def test_aks_pool_names_leave_room_for_the_fingerprint_at_the_settings_edge():
+    from pydantic import ValidationError
+
+    from components.settings.models import ClusterPools, NodePool
+
+    pool = NodePool(instance_types=["Standard_D4s_v3"], min_size=1, desired_size=1, max_size=2)
+    ClusterPools(azure={"general": pool})
+    for bad in ("generalx", BOOTSTRAP_POOL):
+        with pytest.raises(ValidationError, match="at most 7 characters"):
+            ClusterPools(azure={bad: pool})
 
 
 @pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
 def test_every_pool_autoscales_within_its_configured_bounds_in_the_aks_subnet(stack, region):
     rec = recording(stack)
     the_cluster = cluster(rec, region)
-    profiles = {p.inputs["agentPoolName"]: p.inputs for p in pools(rec, region).values()}
-    profiles.update({p["name"]: p for p in the_cluster.inputs["agentPoolProfiles"]})
+    profiles = {name: p.inputs for name, p in pools(rec, region).items()}
     subnet_id = aks_subnet(rec, region).outputs["id"]
     for name, pool in settings(stack).kubernetes.pools.azure.items():
         profile = profiles[name]
@@ -281,7 +329,7 @@ def test_gpu_taint_only_where_a_gpu_pool_is_configured(stack):
     gpu_pools = {name for name, pool in settings(stack).kubernetes.pools.azure.items() if pool.gpu}
     assert gpu_pools == ({"gpu"} if stack == "prod" else set())
     tainted = {
-        p.inputs["agentPoolName"]
+        p.inputs["nodeLabels"]["platform/pool"]
         for p in rec.of_type(az.containerservice.AgentPool.pulumi_type)
         if GPU_TAINT in p.inputs["nodeTaints"]
     }

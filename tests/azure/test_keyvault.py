@@ -7,6 +7,7 @@ import pulumi_azure_native as azure_native
 import pytest
 
 from components.azure import roles
+from components.lib.fingerprint import fingerprint
 from components.lib.waits import AZURE_KEY_VAULT_RBAC
 from scripts.mock_clouds.azure import DEPLOYER_OBJECT_ID, TENANT_ID
 from tests.aws.helpers import of_type, one_of, waits_after
@@ -19,6 +20,7 @@ from .helpers import (
     PAIRED,
     REGION_CODES,
     component,
+    key_base,
     recording,
     resource,
     role_assignments_on,
@@ -60,7 +62,7 @@ def test_vault_is_rbac_only_with_soft_delete_and_purge_protection(stack, region)
 @pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
 def test_keys_are_rsa_with_a_rotation_policy(stack, region):
     rec = recording(stack)
-    keys = {k.inputs["keyName"]: k for k in of_type(rec, az.keyvault.Key, vaults(rec, region)["main"])}
+    keys = {key_base(k): k for k in of_type(rec, az.keyvault.Key, vaults(rec, region)["main"])}
     assert {name: k.inputs["properties"]["keySize"] for name, k in keys.items()} == KEY_SIZES
     for name, key in keys.items():
         props = key.inputs["properties"]
@@ -69,7 +71,35 @@ def test_keys_are_rsa_with_a_rotation_policy(stack, region):
         assert policy["attributes"] == {"expiryTime": "P2Y"}
         actions = {a["action"]["type"]: a["trigger"] for a in policy["lifetimeActions"]}
         assert actions == {"rotate": {"timeAfterCreate": "P1Y"}, "notify": {"timeBeforeExpiry": "P30D"}}
-        assert key.protect is (stack == "prod")
+
+
+@pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
+def test_keys_are_immutable_a_change_is_a_new_key_beside_the_old_one(stack, region):
+    """azure R7: ARM creates keys if they do not exist and never updates them, so a change of the properties
+    replaces the key, under a name carrying their fingerprint, created before the old one leaves the state; the
+    old one stays in the vault (retained), and nothing protects a key from its own replacement."""
+    rec = recording(stack)
+    for vault_component in vaults(rec, region).values():
+        for key in of_type(rec, az.keyvault.Key, vault_component):
+            assert key.inputs["keyName"] == f"{key_base(key)}-{fingerprint(key.inputs['properties'])}"
+            assert key.replace_on_changes == ["properties"]
+            assert key.delete_before_replace is False
+            assert key.retain_on_delete is True
+            assert key.protect is False
+            assert key.ignore_changes == ["tags"]
+
+
+def test_the_key_fingerprint_follows_the_properties_and_reads_the_wire_form_alike():
+    from components.azure.keyvault import key_name
+
+    props = {"kty": "RSA", "key_size": 2048, "rotation_policy": {"attributes": {"expiry_time": "P2Y"}}}
+    wire = {"kty": "RSA", "keySize": 2048.0, "rotationPolicy": {"attributes": {"expiryTime": "P2Y"}}}
+    assert key_name("aks", props) == f"aks-{fingerprint(wire)}"
+    longer = {**props, "rotation_policy": {"attributes": {"expiry_time": "P3Y"}}}
+    assert key_name("aks", longer) != key_name("aks", props)
+    assert fingerprint({"action": azure_native.keyvault.KeyRotationPolicyActionType.ROTATE}) == fingerprint(
+        {"action": "rotate"}
+    )
 
 
 @pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
@@ -111,7 +141,7 @@ def test_geo_backup_vault_in_the_paired_region_in_prod_only(stack, region):
         return
     geo = one_of(rec, az.keyvault.Vault, found["geo"])
     assert geo.inputs["location"] == PAIRED[region]
-    assert [k.inputs["keyName"] for k in of_type(rec, az.keyvault.Key, found["geo"])] == ["postgres"]
+    assert [key_base(k) for k in of_type(rec, az.keyvault.Key, found["geo"])] == ["postgres"]
     assert geo.inputs["resourceGroupName"] == f"flow-prod-{REGION_CODES[region]}"
 
 
@@ -122,3 +152,19 @@ def configured_azure_deployer(stack: str) -> tuple[str, str]:
 
     azure = read_stack_config(ROOT, stack)[PLATFORM_KEY]["deployer"]["azure"]
     return azure["object_id"], azure["principal_type"]
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_cmk_consumers_wait_again_when_a_replaced_key_brings_a_new_grant(stack):
+    """The waits in front of AKS, Flexible Server and Storage name their grants' ids in their triggers, so the new
+    key-scoped grant of a replaced key gets its propagation wait before the consumer moves to the key."""
+    rec = recording(stack)
+    by_urn = rec.by_urn()
+    waits = [s for s in rec.of_type("time:index/sleep:Sleep") if s.name.endswith(("-key-access-wait", "-rbac-wait"))]
+    consumer_waits = [s for s in waits if not s.name.endswith("-deployer-rbac-wait")]
+    assert len(consumer_waits) >= 3
+    roles_token = "azure-native:authorization:RoleAssignment"
+    for sleep in consumer_waits:
+        grants = [by_urn[d] for d in sleep.dependencies if by_urn[d].type == roles_token]
+        assert grants and sleep.inputs["triggers"]["after"] == ",".join(sorted(g.id for g in grants)), sleep.name
+        assert sleep.inputs["triggers"]["wait"] == "azure-key-vault-rbac"

@@ -70,7 +70,7 @@ def expected_children(stack: str) -> dict[tuple[str, str], Counter[str]]:
     user_pools = len(s.kubernetes.pools.azure) - 1
     vault = {
         token(az.keyvault.Vault): 1, token(RA): 2, SLEEP: 1,  # the deployer's grants, then their propagation wait
-        token(az.monitor.DiagnosticSetting): 1, token(LOCK): locked,
+        token(az.monitor.DiagnosticSetting): 1,  # no lock: it would cover the grants on the vault (azure F7)
     }
     return {
         (REGION, ""): +Counter({
@@ -112,12 +112,11 @@ def expected_children(stack: str) -> dict[tuple[str, str], Counter[str]]:
                 token(RA): 3,  # KMS key and network for the control plane, cluster admin for the deployer
                 SLEEP: 2,  # after the control plane's grants; after the deployer's cluster-admin grant
                 token(az.containerservice.ManagedCluster): 1,
-                token(az.containerservice.AgentPool): user_pools,
+                token(az.containerservice.AgentPool): user_pools + 1,  # and the system pool (azure R2)
                 token(az.containerservice.MaintenanceConfiguration): 2,
                 token(az.monitor.DiagnosticSetting): 1,
                 token(az.monitor.DataCollectionRule): 1,
                 token(az.monitor.DataCollectionRuleAssociation): 1,
-                token(LOCK): locked,
             }
         ),
         (POSTGRES, "-postgres"): +Counter(
@@ -125,6 +124,7 @@ def expected_children(stack: str) -> dict[tuple[str, str], Counter[str]]:
                 token(az.managedidentity.UserAssignedIdentity): 2 if prod else 1,
                 token(RA): 2 if prod else 1,
                 SLEEP: 2,  # after the CMK grants; after the server, before its first write
+                "time:index/rotating:Rotating": 1,  # the admin password secret's expiry (azure R16)
                 token(az.privatedns.PrivateZone): 1,
                 token(az.privatedns.VirtualNetworkLink): 1,
                 token(random.RandomPassword): 1,
@@ -145,7 +145,6 @@ def expected_children(stack: str) -> dict[tuple[str, str], Counter[str]]:
                 token(az.storage.BlobServiceProperties): 1,
                 token(az.storage.BlobContainer): len(s.buckets),
                 token(az.storage.ManagementPolicy): 1,
-                token(LOCK): locked,
                 # blob private endpoint: the other clouds' path through the firewall
                 token(az.network.PrivateEndpoint): 1,
                 token(az.network.PrivateDnsZoneGroup): 1,
@@ -237,11 +236,21 @@ def test_stateful_resources_are_protected_in_prod_only(stack):
         assert {r.name: r.protect for r in resources} == {r.name: protect for r in resources}
     azure = {r.urn for region in regions(rec).values() for r in descendants(rec, region)}
     stateful = {token(t) for t in STATEFUL}
-    assert [r.name for r in rec.resources if r.urn in azure and r.protect and r.type not in stateful] == []
+    under_lock = [r for r in rec.resources if r.urn in azure and r.protect and r.type not in stateful]
+    # what lives under the Flexible Server's delete lock is protected with it (azure F7)
+    assert {(r.type, r.name.rsplit("-", 1)[-1]) for r in under_lock} <= {
+        (token(az.dbforpostgresql.Database), "database"),
+        (token(az.monitor.DiagnosticSetting), "logs"),
+    }
+    assert all(r.name.endswith(("-postgres-database", "-postgres-logs")) for r in under_lock)
+    assert bool(under_lock) is protect
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_delete_locks_guard_cluster_server_account_and_vaults_in_prod_only(stack):
+def test_the_only_delete_lock_guards_the_database_server_in_prod(stack):
+    """azure F7: a lock covers everything under its scope, role assignments included. Vaults (grants on them and their
+    keys), AKS (pools, grants) and storage (the federated identities' container grants) carry stack resources that a
+    later up may delete, so only the Flexible Server is locked, with what lies under it protected."""
     rec = recording(stack)
     locks = rec.of_type(token(LOCK))
     if stack == "dev":
@@ -250,14 +259,7 @@ def test_delete_locks_guard_cluster_server_account_and_vaults_in_prod_only(stack
     ids = {str(r.outputs["id"]): r for r in rec.resources if r.custom and "id" in r.outputs}
     locked = Counter(ids[lock.inputs["scope"]].type for lock in locks)
     regions_count = len(config_regions(stack))
-    assert locked == Counter(
-        {
-            token(az.containerservice.ManagedCluster): regions_count,
-            token(az.dbforpostgresql.Server): regions_count,
-            token(az.storage.StorageAccount): regions_count,
-            token(az.keyvault.Vault): 2 * regions_count,
-        }
-    )
+    assert locked == Counter({token(az.dbforpostgresql.Server): regions_count})
     for lock in locks:
         assert lock.inputs["level"] == "CanNotDelete"
         assert ids[lock.inputs["scope"]].urn in lock.dependencies

@@ -24,6 +24,7 @@ from .helpers import (
     POSTGRES,
     REGION_CODES,
     component,
+    key_base,
     recording,
     ref,
     resource,
@@ -47,7 +48,7 @@ def subnet(rec, region, name):
 
 def key(rec, region, vault_suffix="-vault"):
     vault = component(rec, region, KEY_VAULT, vault_suffix)
-    return one(k for k in of_type(rec, az.keyvault.Key, vault) if k.inputs["keyName"] == "postgres")
+    return one(k for k in of_type(rec, az.keyvault.Key, vault) if key_base(k) == "postgres")
 
 
 @pytest.mark.parametrize(
@@ -186,10 +187,28 @@ def test_admin_password_is_generated_and_only_travels_as_a_secret(stack, region)
 
 
 @pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
-def test_entra_id_and_password_authentication(stack, region):
-    auth = server(recording(stack), region).inputs["authConfig"]
-    assert auth["activeDirectoryAuth"] == "Enabled"
-    assert auth["passwordAuth"] == "Enabled"
+def test_password_authentication_only_as_no_entra_administrator_is_configured(stack, region):
+    """azure R16: Entra ID sign-in without an Entra administrator on the server is unusable; it is off."""
+    rec = recording(stack)
+    auth = server(rec, region).inputs["authConfig"]
+    assert auth == {"activeDirectoryAuth": "Disabled", "passwordAuth": "Enabled"}
+    assert rec.of_type("azure-native:dbforpostgresql:Administrator") == []
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_every_key_vault_secret_expires_a_year_after_creation(stack):
+    """azure R16 (CIS 8.3/8.4): the admin password and the connection secrets carry attributes.expires, from a
+    Rotating whose base time stays put between runs (the mock clock: 2026-12-01)."""
+    from pulumi.runtime.rpc import unwrap_rpc_secret
+
+    from components.secret_expiry import epoch_seconds
+
+    secrets = recording(stack).of_type("azure-native:keyvault:Secret")
+    assert len(secrets) >= 2
+    expiry = epoch_seconds("2027-12-01T00:00:00Z")
+    for secret in secrets:
+        properties = unwrap_rpc_secret(secret.inputs["properties"])  # the value makes the whole object secret
+        assert properties["attributes"]["expires"] == expiry, secret.name
 
 
 @pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)

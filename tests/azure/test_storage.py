@@ -1,4 +1,4 @@
-"""AzureStorage: one StorageV2 account per region (GRS in prod, LRS in dev), TLS 1.2, HTTPS and Entra ID only,
+"""AzureStorage: one StorageV2 account per region (GZRS in prod, LRS in dev), TLS 1.2, HTTPS and Entra ID only,
 no public blobs, firewall, infrastructure encryption plus a customer-managed key; versioning, soft delete,
 change feed; one private container per bucket; a lifecycle policy per bucket."""
 
@@ -25,6 +25,7 @@ from .helpers import (
     STACKS,
     STORAGE,
     component,
+    key_base,
     recording,
     ref,
     resource,
@@ -60,8 +61,8 @@ def test_account_is_storage_v2_with_geo_replication_in_prod_only(stack, region):
     inputs = account(recording(stack), region).inputs
     assert inputs["kind"] == "StorageV2"
     assert inputs["accountName"] == f"flow{stack}{REGION_CODES[region]}{stack_suffix(recording(stack))}"
-    assert inputs["sku"]["name"] == {"dev": "Standard_LRS", "prod": "Standard_GRS"}[stack]
-    assert inputs["sku"]["name"] in (("Standard_GRS", "Standard_RAGRS") if stack == "prod" else ("Standard_LRS",))
+    assert inputs["sku"]["name"] == {"dev": "Standard_LRS", "prod": "Standard_GZRS"}[stack]
+    assert inputs["sku"]["name"] in (("Standard_GZRS", "Standard_RAGZRS") if stack == "prod" else ("Standard_LRS",))
 
 
 @pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
@@ -89,11 +90,11 @@ def test_account_is_double_encrypted_with_the_vault_storage_key(stack, region):
     identity = resource(rec, region, STORAGE, az.managedidentity.UserAssignedIdentity)
     vault_component = component(rec, region, KEY_VAULT)
     vault = one(of_type(rec, az.keyvault.Vault, vault_component))
-    the_key = one(k for k in of_type(rec, az.keyvault.Key, vault_component) if k.inputs["keyName"] == "storage")
+    the_key = one(k for k in of_type(rec, az.keyvault.Key, vault_component) if key_base(k) == "storage")
     assert encryption["requireInfrastructureEncryption"] is True
     assert encryption["keySource"] == "Microsoft.Keyvault"
     assert encryption["keyVaultProperties"] == {
-        "keyName": "storage",
+        "keyName": the_key.inputs["keyName"],
         "keyVaultUri": vault.outputs["properties"]["vaultUri"],
     }
     assert "keyVersion" not in encryption["keyVaultProperties"], "versionless: the account follows key rotations"

@@ -61,7 +61,7 @@ def test_the_plan_prints_the_estimate_against_the_budget(capsys):
     assert main(["plan", "--stack", "dev", "--quiet"]) == 0
     out = capsys.readouterr().out
     assert "monthly cost estimate (USD, list prices of 2026-11" in out
-    assert "within budgets.monthly 2,500" in out
+    assert "within budgets.monthly 2,600" in out
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])

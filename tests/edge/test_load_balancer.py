@@ -181,9 +181,9 @@ def test_one_https_monitor_from_the_dr_settings():
         "method": "GET",
         "path": "/health",
         "expectedCodes": "200",
-        "interval": 10,
+        "interval": 15,  # Cloudflare's minimum below Enterprise (crosscloud R2)
         "timeout": 5,
-        "retries": 1,
+        "retries": 2,
         "consecutiveDown": 3,
         "consecutiveUp": 2,
         "header": {"Host": [FQDN]},
@@ -391,7 +391,7 @@ def test_outputs_name_the_hostname_and_the_ids():
 
 @pytest.mark.parametrize("variant", list(VARIANTS))
 def test_the_cloudflare_policies_pass(variant):
-    config = {"cloudflare-monitor-timing": {"maxIntervalSeconds": 30 if variant == "slow-dr" else 10}}
+    config = {"cloudflare-monitor-timing": {"maxIntervalSeconds": 30 if variant == "slow-dr" else 15}}
     report = check(recorded(variant), "prod", config, policies=cloudflare_rules.POLICIES)
     assert report.violations == []
     assert report.resources == len(recorded(variant).resources)
@@ -399,7 +399,7 @@ def test_the_cloudflare_policies_pass(variant):
 
 def test_the_policies_see_a_broken_monitor():
     """The policy check above can fail: a monitor slower than the prod limit is reported."""
-    report = check(recorded("slow-dr"), "prod", {"cloudflare-monitor-timing": {"maxIntervalSeconds": 10}},
+    report = check(recorded("slow-dr"), "prod", {"cloudflare-monitor-timing": {"maxIntervalSeconds": 15}},
                    policies=cloudflare_rules.POLICIES)
     assert [v.policy for v in report.violations] == ["cloudflare-monitor-timing"]
 

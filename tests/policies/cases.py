@@ -654,6 +654,32 @@ AZURE_CASES = [
         ("compliant", {"sku.name": "Standard_RAGZRS"}, False, "", {}, "prod", "ragzrs"),
         ("missing", {"sku": DELETE}, True),
         ("override", {"sku.name": "Standard_LRS"}, False, "", {}, "dev"),
+        # azure R11: zone-redundant primary copies where configured (prod)
+        ("override", {"sku.name": "Standard_GRS"}, True, "one zone", {"zoneRedundant": True}, "prod", "grs-one-zone"),
+        ("override", {"sku.name": "Standard_GZRS"}, False, "", {"zoneRedundant": True}, "prod", "gzrs"),
+    ),
+    *cases(
+        "azure-keyvault-secret-expiry",
+        azure.KEY_VAULT_SECRET,
+        {
+            "secretName": "pg-admin-password",
+            "vaultName": "flow-prod-eus",
+            "properties": {"value": "x", "attributes": {"expires": 1827619200}},
+        },
+        ("violating", {"properties.attributes": DELETE}, True, "never expires"),
+        ("compliant", {}, False),
+        ("violating", {"properties.attributes.expires": 0}, True, "never expires", {}, "prod", "zero"),
+        ("missing", {"properties": DELETE}, True),
+    ),
+    *cases(
+        "azure-log-analytics-daily-cap",
+        azure.LOG_WORKSPACE,
+        {"workspaceName": "flow-prod-eus-logs", "sku": {"name": "PerGB2018"}, "workspaceCapping": {"dailyQuotaGb": 20}},
+        ("violating", {"workspaceCapping": DELETE}, True, "no daily limit"),
+        ("compliant", {}, False),
+        ("violating", {"workspaceCapping.dailyQuotaGb": -1}, True, "no daily limit", {}, "prod", "unlimited"),
+        ("missing", {"workspaceCapping": DELETE}, True),
+        ("override", {}, True, "<= 10", {"maxDailyQuotaGb": 10}),
     ),
     *cases(
         "azure-postgres-private",

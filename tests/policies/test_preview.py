@@ -100,9 +100,10 @@ def test_no_rule_is_downgraded_and_no_violation_is_false(stack: str) -> None:
 def test_undecided_rules_are_the_ones_reading_computed_ids(recorded: Callable[[str], Recording], stack: str) -> None:
     """Undecided stay only the web-identity trusts, whose JSON names an OIDC provider's ARN and the issuer of a
     cluster not created yet; the load balancer's fallback rule, which can't tell whether its default pools (ids
-    unknown) are distinct; and the rules reading a name that ends in the stack-unique suffix, a RandomString a new
-    stack has not created yet (the buckets' TLS-only policies, the Cloud SQL admin secret's `instance` label). Each
-    is judged on `up` and passes there; once the suffix exists, every later preview knows those names."""
+    unknown) are distinct; the rules reading a name that ends in the stack-unique suffix, a RandomString a new
+    stack has not created yet (the buckets' TLS-only policies, the Cloud SQL admin secret's `instance` label); and
+    the Key Vault secrets' expiry, which a Rotating computes when it is created (azure R16). Each is judged on `up`
+    and passes there; once the suffix exists, every later preview knows those names."""
     report = preview_report(stack)
     by_urn = previewed(stack).by_urn()
     trusts = [u for u in report.undecided if u.policy == "aws-iam-web-identity-pinned"]
@@ -121,7 +122,10 @@ def test_undecided_rules_are_the_ones_reading_computed_ids(recorded: Callable[[s
         assert f"{path} can't be known during preview" in undecided.reason
     tls_only = [u for u in report.undecided if u.policy == "aws-s3-tls-only"]
     assert len(tls_only) == len(previewed(stack).of_type(aws.S3_POLICY))
-    [pools] = [u for u in report.undecided if u.policy not in ("aws-iam-web-identity-pinned", *named)]
+    expiring = [u for u in report.undecided if u.policy == "azure-keyvault-secret-expiry"]
+    assert expiring and all(by_urn[u.resource_urn].type == "azure-native:keyvault:Secret" for u in expiring)
+    skip = ("aws-iam-web-identity-pinned", "azure-keyvault-secret-expiry", *named)
+    [pools] = [u for u in report.undecided if u.policy not in skip]
     assert pools.policy == "cloudflare-lb-fallback" and by_urn[pools.resource_urn].type == cloudflare.LOAD_BALANCER
     assert all(u.reason.startswith(UNDECIDED) and u.reason.endswith("re-checked on up") for u in report.undecided)
     up = check(recorded(stack), stack)
@@ -269,7 +273,7 @@ def test_policy_check_preview_flag_records_a_first_preview(
     out = capsys.readouterr().out
     assert asked == [True]
     assert "stack prod (prod) · first preview of a new stack" in out
-    assert "undecided at preview, re-checked on up (13)" in out  # 6 trusts, 4 TLS-only, 2 labels, 1 balancer
+    assert "undecided at preview, re-checked on up (21)" in out  # 6 trusts, 4 TLS-only, 2 labels, 1 LB, 8 expiries
 
 
 def test_the_fallback_rule_decides_what_the_number_of_unknown_pools_allows() -> None:
