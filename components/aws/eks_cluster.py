@@ -244,7 +244,8 @@ class AwsEksCluster(pulumi.ComponentResource):
         )
         if args.office_hours is not None:
             for (pool_name, pool), group in zip(args.pools.items(), node_groups, strict=True):
-                self._office_hours(f"{name}-pool-{pool_name}", pool, group, args.office_hours)
+                keep = 1 if group in general else 0
+                self._office_hours(f"{name}-pool-{pool_name}", pool, group, args.office_hours, keep)
 
         self.control_plane = cluster
         self.cluster_name = cluster.name
@@ -365,12 +366,15 @@ class AwsEksCluster(pulumi.ComponentResource):
             ),
         )
 
-    def _office_hours(self, name: str, pool: NodePool, group: aws.eks.NodeGroup, hours: OfficeHours) -> None:
-        """Scheduled actions on the node group's Auto Scaling group: to zero at the end of the day, back to the
-        pool's size at its start, on the configured weekdays."""
+    def _office_hours(
+        self, name: str, pool: NodePool, group: aws.eks.NodeGroup, hours: OfficeHours, keep: int
+    ) -> None:
+        """Scheduled actions on the node group's Auto Scaling group: down to `keep` nodes at the end of the day, back
+        to the pool's size at its start, on the configured weekdays. A general-purpose group keeps one node, so
+        CoreDNS, EBS CSI and metrics-server stay up and a night-time `up` completes (aws 19); the others go to 0."""
         asg = group.resources.apply(_autoscaling_group)
         for action, at, (low, desired) in (
-            ("sleep", hours.end, (0, 0)),
+            ("sleep", hours.end, (keep, keep)),
             ("wake", hours.start, (pool.min_size, pool.desired_size)),
         ):
             hour, minute = at.split(":")
