@@ -405,6 +405,15 @@ class AwsEksCluster(pulumi.ComponentResource):
                 f"{name}-addon-{addon}",
                 cluster_name=cluster.name,
                 addon_name=addon,
+                # Pinned to EKS's default version for the configured Kubernetes minor, so a `kubernetes.version`
+                # bump upgrades the add-on with it (aws 17) while an unrelated `up` never moves it (most_recent
+                # would follow every new release): https://docs.aws.amazon.com/eks/latest/userguide/updating-an-add-on.html
+                addon_version=aws.eks.get_addon_version_output(
+                    addon_name=addon,
+                    kubernetes_version=args.version,
+                    most_recent=False,
+                    opts=pulumi.InvokeOutputOptions(parent=self),
+                ).version,
                 service_account_role_arn=role[0] if role else None,
                 configuration_values=ADDON_CONFIGURATION.get(addon),
                 resolve_conflicts_on_create="OVERWRITE",

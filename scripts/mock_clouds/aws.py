@@ -122,6 +122,12 @@ INVOKES = {
         "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/ci",
         "userId": "AIDAMOCK",
     },
+    "aws:eks/getAddonVersion:getAddonVersion": lambda region, args: {
+        "addonName": args.get("addonName"),
+        "kubernetesVersion": args.get("kubernetesVersion"),
+        "version": f"v1.0.0-eksbuild.{str(args.get('kubernetesVersion', '')).replace('.', '')}",
+        "id": args.get("addonName"),
+    },
     "aws:index/getPartition:getPartition": lambda region, args: {"partition": "aws", "dnsSuffix": "amazonaws.com"},
     "aws:secretsmanager/getSecretVersion:getSecretVersion": lambda region, args: {
         "arn": f"arn:aws:secretsmanager:{region}:{ACCOUNT_ID}:secret:{args.get('secretId')}-AbCdEf",

@@ -352,3 +352,21 @@ def test_the_configured_deployer_is_cluster_admin_before_the_kubeconfig(stack: s
     assert all(a.inputs["accessScope"] == {"type": "cluster"} for a in assocs)
     for cluster in rec.of_type("aws:eks/cluster:Cluster"):
         assert cluster.inputs["accessConfig"]["bootstrapClusterCreatorAdminPermissions"] is False
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_addon_is_pinned_to_the_default_version_of_the_configured_kubernetes_minor(recorded, stack):
+    """aws 17: without addon_version EKS picks one at creation and never moves it when kubernetes.version is bumped;
+    the version EKS answers for the configured minor follows the bump (and only it)."""
+    from scripts import mock_clouds
+
+    version = stack_settings(stack).kubernetes.version
+    addons = of_type(recorded(stack), aws.eks.Addon)
+    assert addons
+    for addon in addons:
+        expected = mock_clouds.invoke(
+            "aws:eks/getAddonVersion:getAddonVersion",
+            "us-east-1",
+            {"addonName": addon.inputs["addonName"], "kubernetesVersion": version, "mostRecent": False},
+        )["version"]
+        assert addon.inputs["addonVersion"] == expected, addon.name
