@@ -8,7 +8,7 @@ from typing import Any
 import pulumi
 import pulumi_random as random
 
-from .lib.naming import SUFFIX_LENGTH, SUFFIX_LETTERS, region_code
+from .lib.naming import SUFFIX_LENGTH, SUFFIX_LETTERS, StackNames, region_code
 from .lib.tunnels import MeshPlan
 from .regional import CloudRegion, RegionArgs
 from .settings import Cloud, PlatformSettings
@@ -551,6 +551,8 @@ class Platform(pulumi.ComponentResource):
             elif cloud == "azure":
                 from .azure.budget import AzureBudget, AzureBudgetArgs
 
+                names = StackNames(settings.name, settings.environment)
+
                 self.budgets[cloud] = AzureBudget(
                     f"{name}-azure-budget",
                     AzureBudgetArgs(
@@ -559,6 +561,15 @@ class Platform(pulumi.ComponentResource):
                         monthly=b.monthly * share,
                         start_month=b.start_month,
                         notify=b.notify,
+                        resource_groups=[
+                            group(r.name)
+                            for r in settings.clouds.azure.regions
+                            for group in (
+                                names.resource_group,
+                                names.ingress_resource_group,
+                                names.aks_node_resource_group,
+                            )
+                        ],
                     ),
                     opts=opts,
                 )

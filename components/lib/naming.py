@@ -215,6 +215,11 @@ class StackNames:
         """Azure resource group holding only the region's ingress public IP (the AKS identity manages it)."""
         return self._name("azure_resource_group", region_code(region), "ingress")
 
+    def aks_node_resource_group(self, region: str) -> str:
+        """The resource group AKS creates for a cluster's nodes: `MC_<group>_<cluster>_<location>` unless set
+        (https://learn.microsoft.com/azure/aks/faq#why-are-two-resource-groups-created-with-aks)."""
+        return f"MC_{self.resource_group(region)}_{self.aks_cluster(region)}_{region}"
+
     def storage_account(self, region: str) -> str:
         """Azure storage account name template (global namespace, no separators)."""
         return physical_name("azure_storage_account", self.platform, self.environment, region_code(region), SUFFIX)

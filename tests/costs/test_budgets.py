@@ -61,6 +61,14 @@ def test_azure_and_gcp_hold_their_share_of_the_monthly_budget(recorded, stack):
     shares, b = s.budget_shares(), s.budgets
     azure = one(rec.of_type(AZURE_BUDGET)).inputs
     assert azure["scope"] == f"/subscriptions/{s.clouds.azure.subscription_id}"
+    # the stack's resource groups only, its AKS node groups' included: dev and prod share a subscription (azure R14)
+    groups = {r.inputs["resourceGroupName"] for r in rec.of_type("azure-native:resources:ResourceGroup")}
+    clusters = rec.of_type("azure-native:containerservice:ManagedCluster")
+    nodes = {f"MC_{c.inputs['resourceGroupName']}_{c.inputs['resourceName']}_{c.inputs['location']}" for c in clusters}
+    assert azure["filter"] == {
+        "dimensions": {"name": "ResourceGroupName", "operator": "In", "values": sorted(groups | nodes)}
+    }
+    assert groups and len(nodes) == len(clusters) and not any("MC_" in g for g in groups)
     assert azure["amount"] == pytest.approx(b.monthly * shares["azure"], abs=0.01)
     assert (azure["timeGrain"], azure["category"]) == ("Monthly", "Cost")
     assert azure["timePeriod"]["startDate"] == f"{date.today():%Y-%m}-01T00:00:00Z"  # first deploy's month
