@@ -177,6 +177,24 @@ def test_deploys_run_dev_then_prod_on_the_in_network_runner_as_the_deployers(wor
     assert aws["with"]["role-to-assume"] == "${{ vars.AWS_DEPLOY_ROLE_ARN }}"
 
 
+@pytest.mark.parametrize(("path", "job_id"), [("pr.yml", "preview"), ("deploy.yml", "up")])
+def test_the_kubeconfigs_exec_plugins_are_installed_before_any_pulumi_run(workflows, path: str, job_id: str) -> None:
+    """The AKS and GKE kubeconfigs call kubelogin and gke-gcloud-auth-plugin (components/azure/aks_cluster.py,
+    components/gcp/gke_cluster.py): a job without them fails at the first Kubernetes call."""
+    steps = workflows[path]["jobs"][job_id]["steps"]
+    names = [s.get("name", s.get("uses", "")) for s in steps]
+    (plugins,) = [i for i, n in enumerate(names) if n.startswith("Kubernetes exec plugins")]
+    script = steps[plugins]["run"]
+    assert "--kubelogin-install-location" in script and "google-cloud-cli-gke-gcloud-auth-plugin" in script
+    azure_login = next(i for i, s in enumerate(steps) if s.get("uses", "").startswith("azure/login@"))
+    pulumi = next(
+        i
+        for i, s in enumerate(steps)
+        if "scripts.deploy" in s.get("run", "") or "command" in s.get("with", {})  # preview action or the driver
+    )
+    assert plugins < azure_login < pulumi  # azure/login needs the Azure CLI the step installs
+
+
 def test_clouds_are_reached_through_oidc_only(workflow: dict[str, Any]) -> None:
     job = workflow["jobs"]["preview"]
     aws = step_using(job, "aws-actions/configure-aws-credentials")["with"]
