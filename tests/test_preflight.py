@@ -89,6 +89,7 @@ def test_a_stack_without_azure_and_gcp_asks_only_aws() -> None:
 
 def test_the_runner_needs_an_available_connection_and_a_role_codebuild_may_assume(prod: Graph) -> None:
     lines = check(prod, FakeClouds(connection="PENDING", trusted=("ec2.amazonaws.com",)))
-    assert len(lines) == 2
+    assert len(lines) == 3
     assert "connection arn:aws:codeconnections:us-east-1:" in lines[0] and "is PENDING, not AVAILABLE" in lines[0]
     assert "role flow-prod-deployer (deployer.aws.role_arn) does not trust codebuild.amazonaws.com" in lines[1]
+    assert "role flow-prod-preview (deployer.runner.preview_role_arn) does not trust" in lines[2]

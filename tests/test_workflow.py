@@ -149,7 +149,8 @@ def test_prod_previews_on_the_in_network_runner_the_prod_plan_builds(workflow: d
     """The prod preview diffs in-cluster objects behind private APIs: only the runner inside the network reaches them
     (issue 14); dev's public, allow-listed APIs take a hosted runner."""
     job = workflow["jobs"]["preview"]
-    (project,) = [r for r in recorded_stack("prod").resources if r.type == "aws:codebuild/project:Project"]
+    (project,) = [r for r in recorded_stack("prod").resources if r.name.endswith("-preview-runner-project")]
+    assert project.inputs["serviceRole"].endswith(":role/flow-prod-preview")  # the read-only role, not the deployer
     labels = {}
     for case in matrix_cases(job):
         runner = case["${{ matrix.runner }}"]
@@ -166,9 +167,10 @@ def test_deploys_run_dev_then_prod_on_the_in_network_runner_as_the_deployers(wor
     assert job["strategy"]["max-parallel"] == 1 and job["strategy"]["fail-fast"] is True
     cases = job["strategy"]["matrix"]["include"]
     assert [c["stack"] for c in cases] == ["dev", "prod"]  # dev first
-    (project,) = [r for r in recorded_stack("prod").resources if r.type == "aws:codebuild/project:Project"]
+    (project,) = [r for r in recorded_stack("prod").resources if r.name.endswith("-use1-runner-project")]
     assert {c["stack"]: c["runner"] for c in cases} == {"dev": "hosted", "prod": project.inputs["name"]}
     assert job["runs-on"] == workflows["pr.yml"]["jobs"]["preview"]["runs-on"]  # the same runner expression
+    assert workflows["deploy.yml"]["name"] == "deploy" and workflows["pr.yml"]["name"] == "pr"  # the webhooks' filters
     assert all(c["environment"] == environment_of(c["stack"]) for c in cases)
     assert job["concurrency"]["cancel-in-progress"] is False  # an update is never cancelled half-way
     assert runs(job)[-1].splitlines()[-1] == 'venv/bin/python -m scripts.deploy up --stack "$STACK"'

@@ -68,8 +68,9 @@ class AwsRegion(pulumi.ComponentResource):
     """How clients reach the region's RDS instance (password in the RDS-managed secret)."""
     vpn_end: AwsEnd | None
     """The region's virtual private gateway in the VPN mesh (None outside it)."""
-    runner: AwsDeployRunner | None
-    """The in-network deploy runner (the primary region of an in-network deployer only)."""
+    runners: dict[str, AwsDeployRunner]
+    """The in-network runners by purpose, `runner` (deploys) and `preview-runner` (PR previews): the primary region
+    of an in-network deployer only."""
 
     def __init__(self, name: str, args: RegionArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("multicloud:aws:Region", name, {}, opts)
@@ -234,26 +235,33 @@ class AwsRegion(pulumi.ComponentResource):
                 ),
                 opts=child,
             )
-        self.runner = None
+        self.runners = {}
         d, primary = s.deployer, args.region == s.clouds.aws.regions[0]
         if d is not None and d.position == "in-network" and d.runner and d.aws and primary:
-            self.runner = AwsDeployRunner(
-                f"{name}-runner",
-                AwsDeployRunnerArgs(
-                    project_name=f"{names.prefix(region)}-runner",
-                    repository=d.runner.repository,
-                    connection_arn=d.runner.connection_arn,
-                    role_arn=d.aws.role_arn,
-                    vpc_id=self.network.vpc_id,
-                    subnet_ids=self.network.private_subnet_ids,
-                    compute_type=d.runner.compute_type,
-                    timeout_minutes=d.runner.timeout_minutes,
-                    logs_key_arn=keys["logs"].key_arn,
-                    log_retention_days=s.network.flow_log_retention_days,
-                    tags=tags,
-                ),
-                opts=child,
-            )
+            # Two runners: deploys as the deployer, PR previews as the read-only preview role (a preview job never
+            # holds the deployer's credentials).
+            for purpose, workflow, role in (
+                ("runner", "deploy", d.aws.role_arn),
+                ("preview-runner", "pr", d.runner.preview_role_arn),
+            ):
+                self.runners[purpose] = AwsDeployRunner(
+                    f"{name}-{purpose}",
+                    AwsDeployRunnerArgs(
+                        project_name=f"{names.prefix(region)}-{purpose}",
+                        repository=d.runner.repository,
+                        connection_arn=d.runner.connection_arn,
+                        role_arn=role,
+                        workflow=workflow,
+                        vpc_id=self.network.vpc_id,
+                        subnet_ids=self.network.private_subnet_ids,
+                        compute_type=d.runner.compute_type,
+                        timeout_minutes=d.runner.timeout_minutes,
+                        logs_key_arn=keys["logs"].key_arn,
+                        log_retention_days=s.network.flow_log_retention_days,
+                        tags=tags,
+                    ),
+                    opts=child,
+                )
         self.cluster_name = self.cluster.cluster_name
         self.cluster_endpoint = self.cluster.endpoint
         self.control_plane = self.cluster.control_plane

@@ -32,7 +32,9 @@ class AwsDeployRunnerArgs:
     connection_arn: str
     """The authorized CodeConnections connection to GitHub."""
     role_arn: str
-    """The AWS deployer role (settings `deployer.aws.role_arn`): the build's service role."""
+    """The build's service role: the AWS deployer (`deployer.aws.role_arn`) or the preview role."""
+    workflow: str
+    """The name of the only workflow whose jobs it takes (`deploy` or `pr`)."""
     vpc_id: pulumi.Input[str]
     subnet_ids: Sequence[pulumi.Input[str]]
     """The primary region's private subnets (egress through its NAT)."""
@@ -94,12 +96,20 @@ class AwsDeployRunner(pulumi.ComponentResource):
             tags=args.tags,
             opts=child,
         )
-        # The runner's jobs only: a build per queued workflow job, nothing on pushes or pull requests.
+        # A build per queued job of its one workflow (the filters of a group all apply), nothing on pushes or pull
+        # requests: https://docs.aws.amazon.com/codebuild/latest/userguide/github-webhook.html
         aws.codebuild.Webhook(
             f"{name}-webhook",
             project_name=project.name,
             build_type="BUILD",
-            filter_groups=[{"filters": [{"type": "EVENT", "pattern": QUEUED}]}],
+            filter_groups=[
+                {
+                    "filters": [
+                        {"type": "EVENT", "pattern": QUEUED},
+                        {"type": "WORKFLOW_NAME", "pattern": f"^{args.workflow}$"},
+                    ]
+                }
+            ],
             opts=child,
         )
         self.project_name = project.name

@@ -159,6 +159,10 @@ class RunnerSettings(Model):
         description="The CodeConnections connection to GitHub (created and authorized once in the console, in the "
         "primary AWS region: a connection starts PENDING until its handshake; the preflight checks it is AVAILABLE)."
     )
+    preview_role_arn: IamRoleArn = Field(
+        description="The read-only role the PR workflow's previews run as: the service role of a second runner, so "
+        "a preview job never holds the deployer's credentials (the PR workflow's vars.AWS_PREVIEW_ROLE_ARN)."
+    )
     compute_type: Literal["BUILD_GENERAL1_SMALL", "BUILD_GENERAL1_MEDIUM", "BUILD_GENERAL1_LARGE"] = Field(
         "BUILD_GENERAL1_MEDIUM", description="CodeBuild compute type of each job (MEDIUM: 4 vCPU, 7 GB)."
     )

@@ -121,7 +121,7 @@ def test_every_component_has_exactly_its_expected_children(recorded, stack):
         assert components, f"no {component_type}"
         for component in components:
             # prod deploys in-network: the runner is in its primary region
-            runner = Counter({RUNNER: 1}) if component is primary and stack == "prod" else Counter()
+            runner = Counter({RUNNER: 2}) if component is primary and stack == "prod" else Counter()  # deploy, preview
             assert type_counts(children_of(rec, component)) == expected + runner, component.name
 
 
@@ -131,24 +131,40 @@ def primary_private_subnets(rec: Recording) -> list[Registration]:
     return [s for s in children_of(rec, network) if s.type == token(aws.ec2.Subnet) and "private" in s.name]
 
 
-def test_the_runner_runs_queued_jobs_in_the_primary_private_subnets_as_the_deployer(recorded):
-    """prod deploys in-network (issue 14): CodeBuild hosts the GitHub Actions jobs inside the primary VPC."""
+def test_the_runners_run_their_workflows_queued_jobs_in_the_primary_private_subnets(recorded):
+    """prod deploys in-network (issue 14): CodeBuild hosts the GitHub Actions jobs inside the primary VPC, the deploy
+    workflow's as the deployer, the PR workflow's previews as the read-only preview role."""
     rec = recorded("prod")
     deployer = platform_config("prod")["deployer"]
-    (runner,) = rec.of_type(RUNNER)
-    assert children_of(rec, runner) and runner.parent == regions(rec)[next(iter(config_regions("prod")))].urn
-    (project,) = of_type(rec, aws.codebuild.Project)
+    runners = rec.of_type(RUNNER)
+    primary = regions(rec)[next(iter(config_regions("prod")))]
+    assert sorted(r.name for r in runners) == [f"{primary.name}-preview-runner", f"{primary.name}-runner"]
     private = sorted(f"{s.name}-id" for s in primary_private_subnets(rec))
-    assert sorted(project.inputs["vpcConfig"]["subnets"]) == private
-    assert project.inputs["serviceRole"] == deployer["aws"]["role_arn"]
-    connection = deployer["runner"]["connection_arn"]
-    assert project.inputs["source"]["auth"] == {"type": "CODECONNECTIONS", "resource": connection}
-    (webhook,) = of_type(rec, aws.codebuild.Webhook)
-    assert webhook.inputs["filterGroups"] == [{"filters": [{"type": "EVENT", "pattern": "WORKFLOW_JOB_QUEUED"}]}]
-    (group,) = [r for r in children_of(rec, runner) if r.type == token(aws.ec2.SecurityGroup)]
-    assert "ingress" not in group.inputs and group.inputs["egress"] == [
-        {"protocol": "tcp", "fromPort": 443, "toPort": 443, "cidrBlocks": ["0.0.0.0/0"]}
-    ]
+    expected = {
+        "runner": (deployer["aws"]["role_arn"], "deploy"),
+        "preview-runner": (deployer["runner"]["preview_role_arn"], "pr"),
+    }
+    for runner in runners:
+        assert runner.parent == primary.urn
+        role, workflow = expected[runner.name.removeprefix(f"{primary.name}-")]
+        (project,) = [r for r in children_of(rec, runner) if r.type == token(aws.codebuild.Project)]
+        assert sorted(project.inputs["vpcConfig"]["subnets"]) == private
+        assert project.inputs["serviceRole"] == role
+        connection = deployer["runner"]["connection_arn"]
+        assert project.inputs["source"]["auth"] == {"type": "CODECONNECTIONS", "resource": connection}
+        (webhook,) = [r for r in children_of(rec, runner) if r.type == token(aws.codebuild.Webhook)]
+        assert webhook.inputs["filterGroups"] == [
+            {
+                "filters": [
+                    {"type": "EVENT", "pattern": "WORKFLOW_JOB_QUEUED"},
+                    {"type": "WORKFLOW_NAME", "pattern": f"^{workflow}$"},
+                ]
+            }
+        ]
+        (group,) = [r for r in children_of(rec, runner) if r.type == token(aws.ec2.SecurityGroup)]
+        assert "ingress" not in group.inputs and group.inputs["egress"] == [
+            {"protocol": "tcp", "fromPort": 443, "toPort": 443, "cidrBlocks": ["0.0.0.0/0"]}
+        ]
     assert of_type(recorded("dev"), aws.codebuild.Project) == []  # dev deploys from outside: no runner
 
 
