@@ -84,6 +84,7 @@ class AwsRegion(pulumi.ComponentResource):
                     tags=tags,
                     protect=protect,
                     logs_region=region if purpose == "logs" else None,
+                    autoscaling_volumes=purpose == "eks",
                 ),
                 opts=child,
             )
@@ -111,6 +112,7 @@ class AwsRegion(pulumi.ComponentResource):
                 subnet_ids=self.network.private_subnet_ids,
                 secrets_key_arn=keys["eks"].key_arn,
                 logs_key_arn=keys["logs"].key_arn,
+                volumes_key_arn=keys["eks"].key_arn,
                 log_retention_days=s.network.flow_log_retention_days,
                 pools=s.kubernetes.pools.aws,
                 public_endpoint=s.kubernetes.public_endpoint,

@@ -31,6 +31,7 @@ RDS_PARAMETER_GROUP = "aws:rds/parameterGroup:ParameterGroup"
 EKS_CLUSTER = "aws:eks/cluster:Cluster"
 EKS_NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
 EKS_ADDON = "aws:eks/addon:Addon"
+LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
 IAM_OIDC_PROVIDER = "aws:iam/openIdConnectProvider:OpenIdConnectProvider"
 KMS_KEY = "aws:kms/key:Key"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
@@ -213,6 +214,55 @@ def _eks_audit_logs(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
     missing = [t for t in ctx.config["requiredLogTypes"] if t not in enabled]
     if missing:
         yield f"enabledClusterLogTypes lacks {', '.join(missing)}"
+
+
+def _node_group_launch_template(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
+    template = mapping(props.get("launchTemplate"))
+    if not (provided(template, "id") or provided(template, "name")):
+        yield (
+            "no launchTemplate: the nodes' metadata options and root volume are EKS's defaults (IMDSv1 allowed, "
+            "hop limit 2, volume encrypted only by the account's EBS default)"
+        )
+    elif not provided(template, "version"):
+        yield "launchTemplate.version is not set: the group does not follow the template's updates"
+
+
+def _launch_template_imdsv2(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
+    options = mapping(props.get("metadataOptions"))
+    if options.get("httpEndpoint") == "disabled":
+        return  # no metadata service at all
+    if options.get("httpTokens") != "required":
+        yield (
+            f"metadataOptions.httpTokens is {options.get('httpTokens')!r}, not 'required': IMDSv1 answers unsigned "
+            "requests (SSRF to the node role's credentials)"
+        )
+    hops = number(options.get("httpPutResponseHopLimit"))
+    maximum = ctx.config["maxHopLimit"]
+    if hops is None:
+        yield (
+            f"metadataOptions.httpPutResponseHopLimit is not set (the AMI's default, 2 on EKS AMIs); "
+            f"required: <= {maximum}"
+        )
+    elif hops > maximum:
+        yield (
+            f"metadataOptions.httpPutResponseHopLimit is {int(hops)}: containers reach the node's metadata; "
+            f"required: <= {maximum}"
+        )
+
+
+def _launch_template_volumes(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
+    mappings = [m for m in items(props.get("blockDeviceMappings")) if dig(m, "ebs") is not None]
+    if not mappings:
+        yield (
+            "no EBS block device mapping: the root volume is encrypted only if the account's EBS default "
+            "encryption is on"
+        )
+    for i, device in enumerate(mappings):
+        ebs = mapping(dig(device, "ebs"))
+        if str(ebs.get("encrypted")).lower() != "true":
+            yield f"blockDeviceMappings[{i}] ({dig(device, 'deviceName')}) is not encrypted"
+        elif not provided(ebs, "kmsKeyId"):
+            yield f"blockDeviceMappings[{i}] ({dig(device, 'deviceName')}) uses the AWS-managed aws/ebs key"
 
 
 # --- KMS, logs, secrets -------------------------------------------------------------------------------
@@ -513,6 +563,62 @@ POLICIES = [
                 "default": ["api", "audit", "authenticator"],
                 "description": "Control-plane log types that must be enabled.",
             }
+        },
+    ),
+    resource_policy(
+        "aws-eks-node-group-launch-template",
+        area=AREA,
+        types=[EKS_NODE_GROUP],
+        severity="high",
+        summary="EKS managed node groups launch through a launch template of the stack (metadata and root-volume "
+        "settings under its control), following its latest version.",
+        remediation="Set launchTemplate {id: the pool's ec2.LaunchTemplate, version: its latestVersion} (and drop "
+        "diskSize: the template's root volume sets it).",
+        check=_node_group_launch_template,
+        reads={EKS_NODE_GROUP: ("launchTemplate.id", "launchTemplate.name", "launchTemplate.version")},
+    ),
+    resource_policy(
+        "aws-launch-template-imdsv2",
+        area=AREA,
+        types=[LAUNCH_TEMPLATE],
+        severity="high",
+        summary="Launch templates require IMDSv2 with a response hop limit of 1 (pods cannot reach the node "
+        "role's credentials).",
+        remediation="Set metadataOptions {httpEndpoint: 'enabled', httpTokens: 'required', "
+        "httpPutResponseHopLimit: 1}.",
+        check=_launch_template_imdsv2,
+        reads={
+            LAUNCH_TEMPLATE: (
+                "metadataOptions.httpEndpoint",
+                "metadataOptions.httpTokens",
+                "metadataOptions.httpPutResponseHopLimit",
+            )
+        },
+        config={
+            "maxHopLimit": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": 64,
+                "default": 1,
+                "description": "Highest allowed metadata response hop limit (1: the instance itself only).",
+            }
+        },
+    ),
+    resource_policy(
+        "aws-launch-template-encrypted-volumes",
+        area=AREA,
+        types=[LAUNCH_TEMPLATE],
+        severity="high",
+        summary="Launch templates encrypt every EBS volume (the nodes' root volumes) with a customer-managed key.",
+        remediation="Give each blockDeviceMappings entry ebs {encrypted: 'true', kmsKeyId: the region's CMK} (its "
+        "key policy must admit AWSServiceRoleForAutoScaling).",
+        check=_launch_template_volumes,
+        reads={
+            LAUNCH_TEMPLATE: (
+                "blockDeviceMappings.deviceName",
+                "blockDeviceMappings.ebs.encrypted",
+                "blockDeviceMappings.ebs.kmsKeyId",
+            )
         },
     ),
     resource_policy(

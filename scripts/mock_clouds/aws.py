@@ -92,6 +92,15 @@ def outputs(resource_type: str, physical: str, region: str, inputs: Mapping[str,
         out.update(__id=f"cgw-{token}", arn=f"arn:aws:ec2:{region}:{ACCOUNT_ID}:customer-gateway/cgw-{token}")
     elif resource_type == "aws:ec2/vpnConnection:VpnConnection":
         out.update(_vpn_connection(token, inputs))
+    elif resource_type == "aws:ec2/launchTemplate:LaunchTemplate":
+        template_id = f"lt-0{token}abcd"
+        out.update(
+            __id=template_id,
+            arn=f"arn:aws:ec2:{region}:{ACCOUNT_ID}:launch-template/{template_id}",
+            latestVersion=1,
+            defaultVersion=1,
+            name=f"{inputs.get('namePrefix', '')}{token[:8]}",
+        )
     elif resource_type == "aws:cloudwatch/logGroup:LogGroup":
         out.update(arn=f"arn:aws:logs:{region}:{ACCOUNT_ID}:log-group:{physical}")
     elif resource_type == "aws:rds/subnetGroup:SubnetGroup" or resource_type == "aws:rds/parameterGroup:ParameterGroup":

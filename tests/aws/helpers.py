@@ -223,7 +223,7 @@ def policy(document: str) -> dict[str, Any]:
 
 SECRET_KEY = re.compile(r"password|secret|token|passphrase|private_?key|credential", re.IGNORECASE)
 NOT_SECRET_KEYS = frozenset(
-    {"masterUserSecretKmsKeyId", "skipCredentialsValidation", "federatedIdentityCredentialResourceName"}
+    {"masterUserSecretKmsKeyId", "skipCredentialsValidation", "federatedIdentityCredentialResourceName", "httpTokens"}
 )
 """Keys that match SECRET_KEY but hold a reference or a flag, not secret material."""
 NOT_SECRET_PARENTS = frozenset({"tokenValidityUnits."})

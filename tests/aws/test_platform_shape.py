@@ -81,6 +81,7 @@ def expected_children(stack: str) -> dict[str, Counter[str]]:
             token(aws.iam.Role): 4,  # cluster, nodes, vpc-cni (IRSA), ebs-csi (IRSA)
             token(aws.iam.RolePolicyAttachment): 5,  # cluster 1, nodes 2, vpc-cni 1, ebs-csi 1
             token(aws.eks.NodeGroup): pools, token(aws.eks.Addon): 6,
+            token(aws.ec2.LaunchTemplate): pools,  # one per node group: IMDSv2, encrypted root volume (aws 10)
             # dev: each node group sleeps outside office hours and wakes at their start
             **({token(aws.autoscaling.Schedule): 2 * pools} if stack == "dev" else {}),
         }),
