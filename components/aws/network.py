@@ -50,7 +50,15 @@ class AwsNetwork(pulumi.ComponentResource):
         super().__init__("multicloud:aws:Network", name, {}, opts)
         child = pulumi.ResourceOptions(parent=self)
         plan = subnet_plan(args.cidr, args.zones)
-        zones = aws.get_availability_zones_output(state="available", opts=pulumi.InvokeOutputOptions(parent=self))
+        # Availability Zones only: a Local or Wavelength Zone the account opted into would sort first
+        # (us-west-2-lax-1a < us-west-2a), and EKS refuses subnets there (UnsupportedAvailabilityZoneException). Zones
+        # that need no opt-in are exactly the region's AZs (opt-in-status, https://docs.aws.amazon.com/AWSEC2/latest/
+        # APIReference/API_DescribeAvailabilityZones.html).
+        zones = aws.get_availability_zones_output(
+            state="available",
+            filters=[{"name": "opt-in-status", "values": ["opt-in-not-required"]}],
+            opts=pulumi.InvokeOutputOptions(parent=self),
+        )
 
         def tags(resource: str, **extra: str) -> dict[str, str]:
             return {**args.tags, "Name": f"{name}-{resource}", **extra}

@@ -121,11 +121,19 @@ def _vpn_connection(token: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _zones(region: str, args: Mapping[str, Any]) -> dict[str, Any]:
+    """DescribeAvailabilityZones of an account that opted into a Local Zone of the region: by name that zone comes
+    first (`us-east-1-lax-1a` < `us-east-1a`); the `opt-in-status` and `state` filters apply as in the API."""
+    zones = [(f"{region}-lax-1a", f"{region}-lax1-az1", "opted-in")]
+    zones += [(f"{region}{zone}", f"{region}-az{i}", "opt-in-not-required") for i, zone in enumerate("abc", 1)]
+    for flt in args.get("filters") or []:
+        if flt.get("name") == "opt-in-status":
+            zones = [z for z in zones if z[2] in flt.get("values", [])]
+    return {"names": [z[0] for z in zones], "zoneIds": [z[1] for z in zones]}
+
+
 INVOKES = {
-    "aws:index/getAvailabilityZones:getAvailabilityZones": lambda region, args: {
-        "names": [f"{region}{zone}" for zone in "abc"],
-        "zoneIds": [f"{region}-az{i}" for i in (1, 2, 3)],
-    },
+    "aws:index/getAvailabilityZones:getAvailabilityZones": lambda region, args: _zones(region, args),
     "aws:index/getCallerIdentity:getCallerIdentity": lambda region, args: {
         "accountId": ACCOUNT_ID,
         "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/ci",

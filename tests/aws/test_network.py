@@ -78,6 +78,25 @@ def test_three_private_and_three_public_subnets_inside_the_vpc_without_overlap(r
 
 
 @pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
+def test_subnets_use_availability_zones_never_an_opted_in_local_zone(recorded, stack, region):
+    """aws review 11: the mocked account opted into a Local Zone that sorts first; the lookup filters on
+    opt-in-status so the subnets land in the region's first three AZs."""
+    rec = recorded(stack)
+    net = network(rec, region)
+    zones = {s.inputs["availabilityZone"] for s in of_type(rec, aws.ec2.Subnet, net)}
+    assert zones == {f"{region}{z}" for z in "abc"}
+
+
+def test_the_zone_mock_answers_like_the_api():
+    from scripts.mock_clouds.aws import INVOKES
+
+    lookup = INVOKES["aws:index/getAvailabilityZones:getAvailabilityZones"]
+    assert lookup("us-west-2", {"state": "available"})["names"][0] == "us-west-2-lax-1a"
+    only_azs = lookup("us-west-2", {"filters": [{"name": "opt-in-status", "values": ["opt-in-not-required"]}]})
+    assert only_azs["names"] == ["us-west-2a", "us-west-2b", "us-west-2c"]
+
+
+@pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
 def test_no_subnet_maps_public_ips(recorded, stack, region):
     rec = recorded(stack)
     net = network(rec, region)
