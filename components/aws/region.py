@@ -94,6 +94,7 @@ class AwsRegion(pulumi.ComponentResource):
         self.network = AwsNetwork(
             f"{name}-network",
             AwsNetworkArgs(
+                region=region,
                 cidr=args.region.cidr,
                 zones=s.network.availability_zones,
                 nat_per_zone=s.network.nat == "per_az",

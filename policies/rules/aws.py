@@ -370,6 +370,25 @@ def _web_identity_pinned(props: Mapping[str, Any], ctx: Context) -> Iterator[str
                 yield f"Statement[{i}] does not pin the token's {claim} with StringEquals"
 
 
+def _service_trust_scoped(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
+    services = set(ctx.config["services"])
+    document = _policy_document(props.get("assumeRolePolicy"))
+    for i, statement in enumerate(items(document.get("Statement")) if document else []):
+        if statement.get("Effect") != "Allow":
+            continue
+        principal = dig(statement, "Principal.Service")
+        named = {principal} if isinstance(principal, str) else set(items(principal))
+        if not named & services:
+            continue
+        keys = {str(k).lower() for op in mapping(statement.get("Condition")).values() for k in mapping(op)}
+        missing = [k for k in ("aws:SourceAccount", "aws:SourceArn") if k.lower() not in keys]
+        if missing:
+            yield (
+                f"Statement[{i}] lets {', '.join(sorted(named & services))} assume the role without "
+                f"{' and '.join(missing)}: any account's resources could make the service act as this role"
+            )
+
+
 def _vpn_ikev2(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
     for tunnel in ("tunnel1", "tunnel2"):
         versions = items(props.get(f"{tunnel}IkeVersions"))
@@ -741,6 +760,26 @@ POLICIES = [
         "(system:serviceaccount:<namespace>:<name>) and '<issuer>:aud' (sts.amazonaws.com).",
         check=_web_identity_pinned,
         reads={IAM_ROLE: ("assumeRolePolicy",)},
+    ),
+    resource_policy(
+        "aws-iam-service-trust-scoped",
+        area=AREA,
+        types=[IAM_ROLE],
+        severity="high",
+        summary="Roles that AWS services assume on behalf of a resource (VPC flow logs) trust them only for this "
+        "account's resources: aws:SourceAccount and aws:SourceArn (confused deputy).",
+        remediation="Add Condition StringEquals aws:SourceAccount = <account> and ArnLike aws:SourceArn = "
+        "arn:aws:ec2:<region>:<account>:vpc-flow-log/* to the trust statement.",
+        check=_service_trust_scoped,
+        reads={IAM_ROLE: ("assumeRolePolicy",)},
+        config={
+            "services": {
+                "type": "array",
+                "items": {"type": "string"},
+                "default": ["vpc-flow-logs.amazonaws.com"],
+                "description": "Service principals whose trust must carry aws:SourceAccount and aws:SourceArn.",
+            }
+        },
     ),
     resource_policy(
         "aws-vpn-ikev2",

@@ -157,16 +157,29 @@ def test_flow_logs_capture_all_traffic_to_an_encrypted_log_group_with_configured
 
 @pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
 def test_flow_log_role_is_assumable_by_the_flow_log_service_only_and_writes_its_group(recorded, stack, region):
+    """aws review 12: the trust carries the confused-deputy conditions (this account, flow logs of this region),
+    and the policy has the five actions the flow-log doc requires, the writes on this group only."""
     rec = recorded(stack)
     net = network(rec, region)
     role = one_of(rec, aws.iam.Role, net)
     (statement,) = policy(role.inputs["assumeRolePolicy"])["Statement"]
     assert statement["Principal"] == {"Service": "vpc-flow-logs.amazonaws.com"}
+    assert statement["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": "123456789012"},
+        "ArnLike": {"aws:SourceArn": f"arn:aws:ec2:{region}:123456789012:vpc-flow-log/*"},
+    }
     write = one_of(rec, aws.iam.RolePolicy, net)
-    (allow,) = policy(write.inputs["policy"])["Statement"]
+    statements = {s["Sid"]: s for s in policy(write.inputs["policy"])["Statement"]}
+    assert set(statements) == {"WriteFlowLogs", "FindLogGroups"}
+    allow = statements["WriteFlowLogs"]
     group_name = one_of(rec, aws.cloudwatch.LogGroup, net).inputs["name"]
     assert all(group_name in resource for resource in allow["Resource"])
     assert "*" not in allow["Resource"]
+    actions = {a for s in statements.values() for a in s["Action"]}
+    assert actions == {"logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogGroups",
+                       "logs:DescribeLogStreams"}
+    assert statements["FindLogGroups"]["Resource"] == f"arn:aws:logs:{region}:123456789012:log-group:*"
+    assert all(s["Effect"] == "Allow" for s in statements.values())
 
 
 @pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)

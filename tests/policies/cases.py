@@ -48,6 +48,19 @@ def cases(policy: str, resource_type: str, base: Mapping[str, Any], *rows: tuple
 
 TAGS = {"owner": "platform-team", "environment": "prod", "cost-center": "platform-prod"}
 
+FLOW_LOG_SCOPE = {
+    "StringEquals": {"aws:SourceAccount": "123456789012"},
+    "ArnLike": {"aws:SourceArn": "arn:aws:ec2:us-east-1:123456789012:vpc-flow-log/*"},
+}
+
+
+def flow_log_trust(condition: Mapping[str, Any], service: str = "vpc-flow-logs.amazonaws.com") -> str:
+    statement: dict[str, Any] = {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}
+    if condition:
+        statement["Condition"] = condition
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+
+
 LT_NODE_GROUP = {
     "clusterName": "flow-prod-use1",
     "nodeRoleArn": "arn:aws:iam::123456789012:role/nodes",
@@ -541,6 +554,39 @@ AWS_CASES = [
         ("compliant", {}, False),
         ("missing", {"recoveryWindowInDays": DELETE}, False),
         ("override", {"recoveryWindowInDays": 7}, False, "", {"minRecoveryWindowDays": 7}),
+    ),
+    *cases(
+        "aws-iam-service-trust-scoped",
+        aws.IAM_ROLE,
+        {"assumeRolePolicy": flow_log_trust(FLOW_LOG_SCOPE)},
+        ("violating", {"assumeRolePolicy": flow_log_trust({})}, True, "aws:SourceAccount and aws:SourceArn"),
+        (
+            "violating",
+            {"assumeRolePolicy": flow_log_trust({"StringEquals": {"aws:SourceAccount": "123456789012"}})},
+            True,
+            "without aws:SourceArn",
+            {},
+            "prod",
+            "no-source-arn",
+        ),
+        ("compliant", {}, False),
+        (
+            "compliant",
+            {"assumeRolePolicy": flow_log_trust({}, "eks.amazonaws.com")},
+            False,
+            "",
+            {},
+            "prod",
+            "other-service",
+        ),
+        ("missing", {"assumeRolePolicy": DELETE}, False),
+        (
+            "override",
+            {"assumeRolePolicy": flow_log_trust({}, "eks.amazonaws.com")},
+            True,
+            "eks.amazonaws.com",
+            {"services": ["eks.amazonaws.com"]},
+        ),
     ),
     *cases(
         "aws-eks-node-group-launch-template",

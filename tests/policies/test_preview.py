@@ -101,13 +101,17 @@ def test_undecided_rules_are_the_ones_reading_computed_ids(recorded: Callable[[s
     (ids unknown) are distinct. Each is judged on `up` and passes there."""
     report = preview_report(stack)
     by_urn = previewed(stack).by_urn()
-    trusts = [u for u in report.undecided if u.policy == "aws-iam-web-identity-pinned"]
+    trust_rules = {"aws-iam-web-identity-pinned", "aws-iam-service-trust-scoped"}  # both read every role's trust
+    trusts = [u for u in report.undecided if u.policy in trust_rules]
     assert trusts and all(by_urn[u.resource_urn].type == aws.IAM_ROLE for u in trusts)
+    assert {u.resource_urn for u in trusts if u.policy == "aws-iam-service-trust-scoped"} == {
+        u.resource_urn for u in trusts if u.policy == "aws-iam-web-identity-pinned"
+    }  # the flow-log roles' trusts (account and region from invokes) are decided at preview
     for undecided in trusts:
         assert ".assumeRolePolicy can't be known during preview" in undecided.reason
         properties = by_urn[undecided.resource_urn].properties
         assert properties is not None and properties["assumeRolePolicy"] == UNKNOWN
-    [pools] = [u for u in report.undecided if u.policy != "aws-iam-web-identity-pinned"]
+    [pools] = [u for u in report.undecided if u.policy not in trust_rules]
     assert pools.policy == "cloudflare-lb-fallback" and by_urn[pools.resource_urn].type == cloudflare.LOAD_BALANCER
     assert all(u.reason.startswith(UNDECIDED) and u.reason.endswith("re-checked on up") for u in report.undecided)
     up = check(recorded(stack), stack)
@@ -257,7 +261,7 @@ def test_policy_check_preview_flag_records_a_first_preview(
     out = capsys.readouterr().out
     assert asked == [True]
     assert "stack prod (prod) · first preview of a new stack" in out
-    assert "undecided at preview, re-checked on up (7)" in out
+    assert "undecided at preview, re-checked on up (13)" in out  # 6 trusts x 2 trust rules, the LB fallback
 
 
 def test_the_fallback_rule_decides_what_the_number_of_unknown_pools_allows() -> None:
