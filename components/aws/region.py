@@ -144,6 +144,8 @@ class AwsRegion(pulumi.ComponentResource):
                 subnet_ids=self.network.private_subnet_ids,
                 allowed_cidrs=args.platform_cidrs,
                 kms_key_arn=keys["rds"].key_arn,
+                logs_key_arn=keys["logs"].key_arn,
+                log_retention_days=s.network.flow_log_retention_days,
                 deletion_protection=protect,
                 monitoring_role_name=names.iam_role(region, "rds-monitoring"),
                 tags=tags,

@@ -197,6 +197,33 @@ def _flow_logs(resources: Sequence[StackResource], config: Mapping[str, Any]) ->
         yield from _decided(vpc, judge)
 
 
+def _rds_log_groups(resources: Sequence[StackResource], config: Mapping[str, Any]) -> Iterator[Finding]:
+    groups = _of(resources, aws.LOG_GROUP)
+    for instance in _of(resources, aws.RDS_INSTANCE):
+
+        def judge(instance: StackResource = instance) -> Iterator[Finding]:
+            exports = items(instance.props.get("enabledCloudwatchLogsExports"))
+            if not exports:
+                return
+            identifier = instance.props.get("identifier")
+            for log in exports:
+                name = f"/aws/rds/instance/{identifier}/{log}"
+                group = next((g for g in groups if _get(g.props, "name") == name), None)
+                if group is None:
+                    yield (
+                        f"{instance.name} exports {log} logs but no log group {name} is created: RDS makes it "
+                        "itself, unencrypted and kept forever",
+                        instance.urn,
+                    )
+                elif not _depends_on(instance, group):
+                    yield (
+                        f"{instance.name} does not wait for its log group {name} (RDS may create it first)",
+                        instance.urn,
+                    )
+
+        yield from _decided(instance, judge)
+
+
 def _tunnels(resources: Sequence[StackResource], config: Mapping[str, Any]) -> Iterator[Finding]:
     minimum = config["minTunnelsPerPeer"]
     for gateway in _of(resources, aws.CUSTOMER_GATEWAY):
@@ -393,6 +420,17 @@ POLICIES = [
         summary="Every VPC logs all its traffic (flow logs, trafficType ALL).",
         remediation="Add an ec2.FlowLog for the VPC with trafficType 'ALL' to an encrypted log group.",
         check=_flow_logs,
+    ),
+    stack_policy(
+        "aws-rds-log-groups-precreated",
+        area=AREA,
+        types=[aws.RDS_INSTANCE, aws.LOG_GROUP],
+        severity="medium",
+        summary="Every log an RDS instance exports goes to a log group the stack creates first (its key and "
+        "retention), never one RDS creates on the fly.",
+        remediation="Create a cloudwatch.LogGroup /aws/rds/instance/<identifier>/<log> per exported log with kmsKeyId "
+        "and retentionInDays, and make the instance depend on it.",
+        check=_rds_log_groups,
     ),
     stack_policy(
         "vpn-redundant-tunnels",

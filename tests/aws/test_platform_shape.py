@@ -88,6 +88,7 @@ def expected_children(stack: str) -> dict[str, Counter[str]]:
         POSTGRES: Counter({
             token(aws.rds.SubnetGroup): 1, token(aws.ec2.SecurityGroup): 1, token(aws.rds.ParameterGroup): 1,
             token(aws.iam.Role): 1, token(aws.iam.RolePolicyAttachment): 1, token(aws.rds.Instance): 1,
+            token(aws.cloudwatch.LogGroup): 2,  # the exported postgresql and upgrade logs, pre-created (aws 13)
             **({"random:index/randomId:RandomId": 1} if stack == "prod" else {}),  # the final snapshot's suffix
         }),
         BUCKET: Counter({token(t): 1 for t in (

@@ -193,6 +193,51 @@ STACK_CASES = [
         ["vpc"],
     ),
     StackCase("aws-vpc-flow-logs", "missing", "no-flow-log", [Res(aws.VPC, "vpc", {})], ["vpc"]),
+    # RDS exported logs into pre-created groups
+    StackCase(
+        "aws-rds-log-groups-precreated",
+        "compliant",
+        "both-groups-first",
+        [
+            Res(aws.LOG_GROUP, "pg", {"name": "/aws/rds/instance/db/postgresql"}),
+            Res(aws.LOG_GROUP, "up", {"name": "/aws/rds/instance/db/upgrade"}),
+            Res(
+                aws.RDS_INSTANCE,
+                "db",
+                patch(RDS, {"enabledCloudwatchLogsExports": ["postgresql", "upgrade"]}),
+                protect=True,
+                depends_on=("pg", "up"),
+            ),
+        ],
+        [],
+    ),
+    StackCase(
+        "aws-rds-log-groups-precreated",
+        "violating",
+        "group-missing",
+        [
+            Res(aws.LOG_GROUP, "pg", {"name": "/aws/rds/instance/db/postgresql"}),
+            Res(
+                aws.RDS_INSTANCE,
+                "db",
+                patch(RDS, {"enabledCloudwatchLogsExports": ["postgresql", "upgrade"]}),
+                protect=True,
+                depends_on=("pg",),
+            ),
+        ],
+        ["db"],
+    ),
+    StackCase(
+        "aws-rds-log-groups-precreated",
+        "violating",
+        "not-waited-for",
+        [
+            Res(aws.LOG_GROUP, "pg", {"name": "/aws/rds/instance/db/postgresql"}),
+            Res(aws.RDS_INSTANCE, "db", patch(RDS, {"enabledCloudwatchLogsExports": ["postgresql"]}), protect=True),
+        ],
+        ["db"],
+    ),
+    StackCase("aws-rds-log-groups-precreated", "missing", "no-exports", [rds("db")], []),
     # two tunnels per VPN peer
     StackCase(
         "vpn-redundant-tunnels",
