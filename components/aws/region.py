@@ -27,8 +27,18 @@ KEY_PURPOSES = ("eks", "rds", "s3", "logs")
 def regional_provider(
     name: str, region: Region, settings: PlatformSettings, opts: pulumi.ResourceOptions
 ) -> aws.Provider:
-    """The explicit `aws.Provider` of one region (credentials from the environment)."""
-    return aws.Provider(name, region=region.name, opts=opts)
+    """The explicit `aws.Provider` of one region (credentials from the environment), pinned to the deployer's
+    account: credentials of any other account fail before the first call (`allowed_account_ids`), so prod never
+    lands in a dev account. The stack's tags are the provider's default tags, so every taggable resource carries
+    them, including the ones a component leaves untagged."""
+    deployer = settings.deployer.aws if settings.deployer else None
+    return aws.Provider(
+        name,
+        region=region.name,
+        allowed_account_ids=[deployer.account_id] if deployer else None,
+        default_tags={"tags": settings.tags()},
+        opts=opts,
+    )
 
 
 class AwsRegion(pulumi.ComponentResource):

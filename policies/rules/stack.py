@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import partial
@@ -224,6 +225,34 @@ def _rds_log_groups(resources: Sequence[StackResource], config: Mapping[str, Any
         yield from _decided(instance, judge)
 
 
+AWS_PROVIDER = "pulumi:providers:aws"
+
+
+def _json_list(value: Any) -> list[Any]:
+    """A provider's list input: the engine sends provider inputs that aren't strings as JSON text."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return []
+    return items(value)
+
+
+def _aws_account_pinned(resources: Sequence[StackResource], config: Mapping[str, Any]) -> Iterator[Finding]:
+    for provider in _of(resources, AWS_PROVIDER):
+
+        def judge(provider: StackResource = provider) -> Iterator[Finding]:
+            allowed = _json_list(provider.props.get("allowedAccountIds"))
+            if not allowed:
+                yield (
+                    f"AWS provider {provider.name} has no allowedAccountIds: credentials of any account deploy "
+                    "into that account",
+                    provider.urn,
+                )
+
+        yield from _decided(provider, judge)
+
+
 def _tunnels(resources: Sequence[StackResource], config: Mapping[str, Any]) -> Iterator[Finding]:
     minimum = config["minTunnelsPerPeer"]
     for gateway in _of(resources, aws.CUSTOMER_GATEWAY):
@@ -420,6 +449,16 @@ POLICIES = [
         summary="Every VPC logs all its traffic (flow logs, trafficType ALL).",
         remediation="Add an ec2.FlowLog for the VPC with trafficType 'ALL' to an encrypted log group.",
         check=_flow_logs,
+    ),
+    stack_policy(
+        "aws-provider-account-pinned",
+        area=AREA,
+        types=[AWS_PROVIDER],
+        severity="high",
+        summary="Every AWS provider of the stack is pinned to the expected account (allowedAccountIds), so "
+        "credentials of another account fail instead of deploying there.",
+        remediation="Set allowedAccountIds on each aws.Provider to the account of deployer.aws.role_arn.",
+        check=_aws_account_pinned,
     ),
     stack_policy(
         "aws-rds-log-groups-precreated",

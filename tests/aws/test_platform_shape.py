@@ -3,6 +3,7 @@ no plain secrets, and input names the pinned pulumi-aws SDK knows."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 
@@ -10,6 +11,7 @@ import pulumi_aws as aws
 import pytest
 
 from scripts.offline import Registration
+from tests.conftest import stack_settings
 from tests.sdk_checks import args_class, unknown_wire_keys
 
 from .helpers import (
@@ -108,6 +110,21 @@ def test_one_platform_with_one_provider_and_region_per_configured_region(recorde
         {AWS_PROVIDER: EXPECT[stack].region_count, REGION: EXPECT[stack].region_count})
     assert set(regions(rec)) == set(config_regions(stack))
     assert len(config_regions(stack)) == EXPECT[stack].region_count
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_aws_provider_is_pinned_to_the_deployers_account_and_tags_by_default(recorded, stack):
+    """aws review 22: wrong-account credentials fail (allowedAccountIds = the account of deployer.aws.role_arn);
+    the stack's tags are the providers' default tags. Provider inputs reach the engine as JSON text."""
+    rec = recorded(stack)
+    account = platform_config(stack)["deployer"]["aws"]["role_arn"].split(":")[4]
+    tags = stack_settings(stack).tags()
+    providers = rec.of_type(AWS_PROVIDER)
+    assert len(providers) == EXPECT[stack].region_count
+    for provider in providers:
+        assert json.loads(provider.inputs["allowedAccountIds"]) == [account], provider.name
+        assert json.loads(provider.inputs["defaultTags"]) == {"tags": tags}, provider.name
+    assert not [r.name for r in rec.resources if r.custom and r.type.startswith("aws:") and not r.provider]
 
 
 @pytest.mark.parametrize("stack", STACKS)

@@ -193,6 +193,28 @@ STACK_CASES = [
         ["vpc"],
     ),
     StackCase("aws-vpc-flow-logs", "missing", "no-flow-log", [Res(aws.VPC, "vpc", {})], ["vpc"]),
+    # AWS providers pinned to the account
+    StackCase(
+        "aws-provider-account-pinned",
+        "compliant",
+        "json-list",
+        [Res("pulumi:providers:aws", "use1", {"region": "us-east-1", "allowedAccountIds": '["210987654321"]'})],
+        [],
+    ),
+    StackCase(
+        "aws-provider-account-pinned",
+        "violating",
+        "empty-list",
+        [Res("pulumi:providers:aws", "use1", {"region": "us-east-1", "allowedAccountIds": "[]"})],
+        ["use1"],
+    ),
+    StackCase(
+        "aws-provider-account-pinned",
+        "missing",
+        "not-set",
+        [Res("pulumi:providers:aws", "use1", {"region": "us-east-1"})],
+        ["use1"],
+    ),
     # RDS exported logs into pre-created groups
     StackCase(
         "aws-rds-log-groups-precreated",
