@@ -476,6 +476,9 @@ PRIVATE = "allowed: 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16"
 FIELD_CASES = [
     pytest.param({"kubernetes": {"version": "1.28"}}, "kubernetes.version",
                  ["Kubernetes 1.28 is not supported", f"supported: {K8S_VERSIONS}"], id="kubernetes-1.28"),
+    # EKS standard support of 1.34 ended 2026-12-02 (aws review 25)
+    pytest.param({"kubernetes": {"version": "1.34"}}, "kubernetes.version",
+                 ["Kubernetes 1.34 is not supported", f"supported: {K8S_VERSIONS}"], id="kubernetes-1.34"),
     pytest.param({"kubernetes": {"version": 1.3}}, "kubernetes.version",
                  ["write the Kubernetes version as a quoted string", K8S_VERSIONS], id="kubernetes-unquoted-float"),
     pytest.param({"postgres": {"version": "13"}}, "postgres.version",
@@ -578,7 +581,7 @@ def test_platform_must_be_a_mapping(platform: Any, got: str) -> None:
 
 
 @pytest.mark.parametrize(("value", "expected"), [
-    pytest.param("1.34", "1.34", id="quoted-1.34"),
+    pytest.param("1.35", "1.35", id="quoted-1.35"),
     pytest.param("1.36", "1.36", id="quoted-1.36"),
 ])
 def test_supported_kubernetes_versions_load(value: str, expected: str) -> None:

@@ -1,15 +1,19 @@
 """Dated catalogue of what the clouds support. Update it when a version leaves support.
 
 Checked 2026-11 against the EKS, AKS and GKE release calendars and the RDS, Azure Flexible Server
-and Cloud SQL version lists: only versions all three clouds still support are listed.
+and Cloud SQL version lists: only versions all three clouds still support are listed. Kubernetes rechecked
+2026-12-03 against the EKS release calendar (https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html):
+1.34's standard support ended 2026-12-02, so it is gone (an upgrade_policy STANDARD cluster would be auto-upgraded
+off it); 1.35 (EKS release 2026-01-27) stays in standard support until 2027-03-27, 1.36 beyond.
 """
 
 from __future__ import annotations
 
 import re
 
-# Kubernetes minor versions supported (standard support) on EKS, AKS and GKE alike.
-KUBERNETES_VERSIONS: tuple[str, ...] = ("1.34", "1.35", "1.36")
+# Kubernetes minor versions supported (standard support) on EKS, AKS and GKE alike (EKS: 14 months of standard
+# support from its EKS release, https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html).
+KUBERNETES_VERSIONS: tuple[str, ...] = ("1.35", "1.36")
 DEFAULT_KUBERNETES_VERSION = "1.35"
 
 # PostgreSQL major versions offered by RDS, Azure Flexible Server and Cloud SQL alike.
