@@ -488,14 +488,16 @@ CONTRACT: dict[str, dict[str, Guarantee | Gap]] = {
     },
     "Customer keys for databases and buckets": {
         "aws": Guarantee(
-            "RDS storage and S3 SSE-KMS with customer KMS keys",
+            "RDS storage and S3 SSE-KMS with customer KMS keys (the server-access-log buckets: SSE-S3, the default "
+            "encryption S3 log delivery supports)",
             all_of(
                 every(RDS, "storageEncrypted", True),
                 has(RDS, lambda r: bool(r.inputs.get("kmsKeyId")), "KMS-keyed"),
                 has(
                     S3_SSE,
-                    lambda r: r.inputs["rules"][0]["applyServerSideEncryptionByDefault"]["sseAlgorithm"] == "aws:kms",
-                    "SSE-KMS",
+                    lambda r: r.inputs["rules"][0]["applyServerSideEncryptionByDefault"]["sseAlgorithm"]
+                    == ("AES256" if "multicloud:aws:AccessLogBucket$" in r.urn else "aws:kms"),
+                    "SSE-KMS (SSE-S3 on access-log buckets only)",
                 ),
             ),
         ),

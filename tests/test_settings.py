@@ -853,3 +853,10 @@ def test_proximity_steering_is_refused_and_geo_accepted():
     assert EdgeSettings(steering="geo").steering == "geo"
     with pytest.raises(pydantic.ValidationError):
         EdgeSettings(steering="proximity")
+
+
+def test_no_configured_bucket_may_take_the_access_log_buckets_name() -> None:
+    """Each AWS region's server-access-log bucket is named like a configured bucket called `access-logs`: the bucket
+    name pattern (no hyphen) keeps every configured bucket off that physical name."""
+    lines = problems("prod", config(valid(buckets=["data", "backups", catalog.ACCESS_LOG_BUCKET])))
+    assert any("buckets[2].name" in line and "is not of the form" in line for line in lines), lines

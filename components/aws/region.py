@@ -11,7 +11,9 @@ from ..connectivity.ends import AwsEnd
 from ..lib.naming import StackNames
 from ..lib.private_dns import GCP_FORWARDER_SOURCE
 from ..regional import PostgresConnection, RegionArgs, served_by
+from ..settings.catalog import ACCESS_LOG_BUCKET
 from ..settings.models import PlatformSettings, Region
+from .access_log_bucket import AwsAccessLogBucket, AwsAccessLogBucketArgs
 from .bucket import AwsBucket, AwsBucketArgs
 from .dns_resolver import AwsDnsResolver, AwsDnsResolverArgs
 from .eks_cluster import AwsEksCluster, AwsEksClusterArgs
@@ -162,6 +164,23 @@ class AwsRegion(pulumi.ComponentResource):
             ),
             opts=child,
         )
+        # One locked-down bucket per region receives the server access logs of the region's buckets; its name comes
+        # from the same naming helper, so it is as globally unique as theirs.
+        log_bucket = (
+            AwsAccessLogBucket(
+                f"{name}-access-logs",
+                AwsAccessLogBucketArgs(
+                    bucket_name=names.s3_bucket(ACCESS_LOG_BUCKET, region),
+                    source_bucket_names=[names.s3_bucket(b.name, region) for b in s.buckets],
+                    retention_days=s.network.flow_log_retention_days,
+                    protect=protect,
+                    tags=tags,
+                ),
+                opts=child,
+            )
+            if s.buckets
+            else None
+        )
         buckets = {
             b.name: AwsBucket(
                 f"{name}-bucket-{b.name}",
@@ -171,6 +190,8 @@ class AwsRegion(pulumi.ComponentResource):
                     kms_key_arn=keys["s3"].key_arn,
                     protect=protect,
                     tags=tags,
+                    log_bucket_name=log_bucket.bucket_name if log_bucket else None,
+                    log_bucket_ready=log_bucket.ready if log_bucket else [],
                 ),
                 opts=child,
             )

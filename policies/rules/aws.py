@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -26,6 +27,7 @@ S3_VERSIONING = "aws:s3/bucketVersioning:BucketVersioning"
 S3_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
 S3_ACL = "aws:s3/bucketAcl:BucketAcl"
 S3_OWNERSHIP = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
+S3_LOGGING = "aws:s3/bucketLogging:BucketLogging"
 RDS_INSTANCE = "aws:rds/instance:Instance"
 RDS_PARAMETER_GROUP = "aws:rds/parameterGroup:ParameterGroup"
 EKS_CLUSTER = "aws:eks/cluster:Cluster"
@@ -74,10 +76,17 @@ def _s3_encryption(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
     for i, rule in enumerate(rules):
         default = mapping(dig(rule, "applyServerSideEncryptionByDefault"))
         algorithm = default.get("sseAlgorithm")
+        if algorithm == "AES256" and _log_bucket(props.get("bucket"), ctx):
+            continue  # a server-access-log destination: SSE-S3 is the default encryption log delivery supports
         if algorithm not in KMS_ALGORITHMS:
             yield f"rules[{i}] uses sseAlgorithm {algorithm!r}, not SSE-KMS with a customer key"
         elif not provided(default, "kmsMasterKeyId"):
             yield f"rules[{i}] uses SSE-KMS without kmsMasterKeyId (the AWS-managed aws/s3 key)"
+
+
+def _log_bucket(name: Any, ctx: Context) -> bool:
+    """Whether a bucket is a server-access-log destination, by the name pattern the policy is configured with."""
+    return isinstance(name, str) and re.search(ctx.config["accessLogBucketPattern"], name) is not None
 
 
 def _s3_public_access_block(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
@@ -420,9 +429,18 @@ POLICIES = [
         check=_s3_encryption,
         reads={
             S3_ENCRYPTION: (
+                "bucket",
                 "rules.applyServerSideEncryptionByDefault.sseAlgorithm",
                 "rules.applyServerSideEncryptionByDefault.kmsMasterKeyId",
             )
+        },
+        config={
+            "accessLogBucketPattern": {
+                "type": "string",
+                "default": "-access-logs-",
+                "description": "Regular expression of the server-access-log buckets' names: SSE-S3 is allowed there, "
+                "the default encryption S3 log delivery supports for a destination bucket.",
+            }
         },
     ),
     resource_policy(

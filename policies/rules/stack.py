@@ -198,6 +198,26 @@ def _flow_logs(resources: Sequence[StackResource], config: Mapping[str, Any]) ->
         yield from _decided(vpc, judge)
 
 
+def _s3_access_logging(resources: Sequence[StackResource], config: Mapping[str, Any]) -> Iterator[Finding]:
+    loggings = _of(resources, aws.S3_LOGGING)
+    targets = {_get(log.props, "targetBucket") for log in loggings} - {None}
+    for bucket in _of(resources, aws.S3_BUCKET):
+        name = _get(bucket.props, "bucket")
+        # a bucket's own logging names it (`bucket`); a dependency alone may be on the target bucket instead
+        own = [
+            log
+            for log in loggings
+            if (name is not None and _get(log.props, "bucket") == name)
+            or (_depends_on(log, bucket) and _get(log.props, "targetBucket") != name)
+        ]
+        if name is not None and name in targets:
+            if any(_get(log.props, "targetBucket") == name for log in own):
+                yield f"{bucket.name} logs its access into itself (each delivery is logged again)", bucket.urn
+            continue  # a log destination: it logs nowhere
+        if not own:
+            yield f"{bucket.name} has no server access logging (BucketLogging)", bucket.urn
+
+
 def _rds_log_groups(resources: Sequence[StackResource], config: Mapping[str, Any]) -> Iterator[Finding]:
     groups = _of(resources, aws.LOG_GROUP)
     for instance in _of(resources, aws.RDS_INSTANCE):
@@ -459,6 +479,17 @@ POLICIES = [
         "credentials of another account fail instead of deploying there.",
         remediation="Set allowedAccountIds on each aws.Provider to the account of deployer.aws.role_arn.",
         check=_aws_account_pinned,
+    ),
+    stack_policy(
+        "aws-s3-access-logging",
+        area=AREA,
+        types=[aws.S3_BUCKET, aws.S3_LOGGING],
+        severity="medium",
+        summary="Every S3 bucket logs its requests (server access logging) into a log bucket of the stack; log "
+        "buckets themselves log nowhere, never into themselves.",
+        remediation="Add an s3.BucketLogging for the bucket with targetBucket = the region's access-log bucket "
+        "(AwsBucket does, given log_bucket_name).",
+        check=_s3_access_logging,
     ),
     stack_policy(
         "aws-rds-log-groups-precreated",

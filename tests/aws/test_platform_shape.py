@@ -50,6 +50,9 @@ def type_counts(resources: list[Registration]) -> Counter[str]:
     return Counter(r.type for r in resources)
 
 
+ACCESS_LOG_BUCKET = "multicloud:aws:AccessLogBucket"
+
+
 def expected_children(stack: str) -> dict[str, Counter[str]]:
     """The exact multiset of child types of each component type."""
     zones, nats = 3, EXPECT[stack].nats_per_region
@@ -57,6 +60,7 @@ def expected_children(stack: str) -> dict[str, Counter[str]]:
     return {
         REGION: Counter({
             KMS_KEY: 4, NETWORK: 1, EKS: 1, POSTGRES: 1, BUCKET: len(config_buckets(stack)),
+            ACCESS_LOG_BUCKET: 1,  # the server access logs of the region's buckets (aws 24)
             token(aws.ec2.Eip): zones,  # ingress NLB, one per zone
             VPN_GATEWAY: 1,  # every region is in the stack's VPN mesh
             DNS_RESOLVER: 1,  # ... and resolves the other regions' private names
@@ -94,6 +98,11 @@ def expected_children(stack: str) -> dict[str, Counter[str]]:
             **({"random:index/randomId:RandomId": 1} if stack == "prod" else {}),  # the final snapshot's suffix
         }),
         BUCKET: Counter({token(t): 1 for t in (
+            aws.s3.Bucket, aws.s3.BucketPublicAccessBlock, aws.s3.BucketOwnershipControls, aws.s3.BucketVersioning,
+            aws.s3.BucketServerSideEncryptionConfiguration, aws.s3.BucketLifecycleConfiguration, aws.s3.BucketPolicy,
+            aws.s3.BucketLogging,
+        )}),
+        ACCESS_LOG_BUCKET: Counter({token(t): 1 for t in (
             aws.s3.Bucket, aws.s3.BucketPublicAccessBlock, aws.s3.BucketOwnershipControls, aws.s3.BucketVersioning,
             aws.s3.BucketServerSideEncryptionConfiguration, aws.s3.BucketLifecycleConfiguration, aws.s3.BucketPolicy,
         )}),

@@ -194,6 +194,40 @@ AWS_CASES = [
             "aws-managed-key",
         ),
         ("compliant", {}, False),
+        (
+            "compliant",
+            {
+                "bucket": "flow-prod-access-logs-use1",
+                "rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}}],
+            },
+            False,
+            "",
+            {},
+            "prod",
+            "access-log-bucket-sse-s3",
+        ),
+        (
+            "violating",
+            {
+                "bucket": "flow-prod-data-use1",
+                "rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}}],
+            },
+            True,
+            "AES256",
+            {},
+            "prod",
+            "data-bucket-sse-s3",
+        ),
+        (
+            "override",
+            {
+                "bucket": "flow-prod-logs-use1",
+                "rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}}],
+            },
+            False,
+            "",
+            {"accessLogBucketPattern": "-logs-"},
+        ),
         ("missing", {"rules": DELETE}, True, "no default-encryption rule"),
     ),
     *cases(

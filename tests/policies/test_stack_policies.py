@@ -193,6 +193,62 @@ STACK_CASES = [
         ["vpc"],
     ),
     StackCase("aws-vpc-flow-logs", "missing", "no-flow-log", [Res(aws.VPC, "vpc", {})], ["vpc"]),
+    # S3 server access logging
+    StackCase(
+        "aws-s3-access-logging",
+        "compliant",
+        "data-logs-to-log-bucket",
+        [
+            Res(aws.S3_BUCKET, "logs", {"bucket": "logs-phys"}, protect=True),
+            Res(aws.S3_BUCKET, "data", {"bucket": "data-phys"}, protect=True),
+            Res(
+                aws.S3_LOGGING,
+                "data-logging",
+                {"bucket": "data-phys", "targetBucket": "logs-phys", "targetPrefix": "data-phys/"},
+                depends_on=("data", "logs"),
+            ),
+        ],
+        [],
+    ),
+    StackCase(
+        "aws-s3-access-logging",
+        "violating",
+        "bucket-without-logging",
+        [
+            Res(aws.S3_BUCKET, "logs", {"bucket": "logs-phys"}, protect=True),
+            Res(aws.S3_BUCKET, "data", {"bucket": "data-phys"}, protect=True),
+            Res(aws.S3_BUCKET, "backups", {"bucket": "backups-phys"}, protect=True),
+            Res(
+                aws.S3_LOGGING,
+                "data-logging",
+                {"bucket": "data-phys", "targetBucket": "logs-phys", "targetPrefix": "d/"},
+                depends_on=("data", "logs"),
+            ),
+        ],
+        ["backups"],
+    ),
+    StackCase(
+        "aws-s3-access-logging",
+        "violating",
+        "logs-into-itself",
+        [
+            Res(aws.S3_BUCKET, "logs", {"bucket": "logs-phys"}, protect=True),
+            Res(
+                aws.S3_LOGGING,
+                "self",
+                {"bucket": "logs-phys", "targetBucket": "logs-phys", "targetPrefix": "x/"},
+                depends_on=("logs",),
+            ),
+        ],
+        ["logs"],
+    ),
+    StackCase(
+        "aws-s3-access-logging",
+        "missing",
+        "no-logging-at-all",
+        [Res(aws.S3_BUCKET, "data", {"bucket": "data-phys"}, protect=True)],
+        ["data"],
+    ),
     # AWS providers pinned to the account
     StackCase(
         "aws-provider-account-pinned",
