@@ -100,7 +100,18 @@ class AwsPostgres(pulumi.ComponentResource):
                     "description": "PostgreSQL from platform CIDRs",
                 }
             ],
-            egress=[],
+            # Out only to PostgreSQL of the platform: a logical-replication subscription runs on the subscriber's
+            # instance and connects out to the publisher's 5432 (after a failover this instance subscribes; aws 25).
+            # https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Overview.RDSSecurityGroups.html
+            egress=[
+                {
+                    "protocol": "tcp",
+                    "from_port": 5432,
+                    "to_port": 5432,
+                    "cidr_blocks": list(args.allowed_cidrs),
+                    "description": "PostgreSQL replication to platform CIDRs",
+                }
+            ],
             tags=args.tags,
             opts=child,
         )

@@ -103,6 +103,10 @@ def test_security_group_admits_only_postgres_from_the_platform_cidrs(recorded, s
     assert not rule.get("ipv6CidrBlocks") and not rule.get("securityGroups") and not rule.get("self")
     assert all("0.0.0.0/0" not in r.get("cidrBlocks", []) for r in group.inputs["ingress"] + group.inputs["egress"])
     assert deps_of_type(rec, instance(rec, region), aws.ec2.SecurityGroup) == [group]
+    # aws review 25: out to PostgreSQL of the platform only, so the instance can subscribe after a failover
+    (out,) = group.inputs["egress"]
+    assert (out["protocol"], out["fromPort"], out["toPort"]) == ("tcp", 5432, 5432)
+    assert sorted(out["cidrBlocks"]) == sorted(EXPECT[stack].platform_cidrs)
 
 
 @pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
