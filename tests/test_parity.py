@@ -186,6 +186,7 @@ S3_SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncrypt
 S3_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
 S3_LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
 KMS_KEY = "aws:kms/key:Key"
+LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
 AKS, AGENT_POOL = "azure-native:containerservice:ManagedCluster", "azure-native:containerservice:AgentPool"
 FLEX, STORAGE = "azure-native:dbforpostgresql:Server", "azure-native:storage:StorageAccount"
 BLOB_SERVICE, CONTAINER = "azure-native:storage:BlobServiceProperties", "azure-native:storage:BlobContainer"
@@ -217,6 +218,18 @@ def allow_listed_in_dev(resource_type: str, addresses: Callable[[Registration], 
 
 def _spot_taint(resource: Registration, key: str) -> bool:
     return any(t.get("key") == key and t.get("effect") == "NO_SCHEDULE" for t in resource.inputs.get("taints", []))
+
+
+def _no_kubelet_grants(dev: Recording, prod: Recording) -> None:
+    """Every role assignment built from an AKS cluster's outputs (which is where the kubelet identity's object id
+    comes from) names a configured principal, never an identity of the cluster (what a pod reaching IMDS acts as)."""
+    for rec in (dev, prod):
+        deployer = stack_settings(rec.stack).deployer
+        configured = {deployer.azure.object_id} if deployer and deployer.azure else set()
+        clusters = {r.urn for r in rec.resources if r.type == AKS}
+        for assignment in rec.of_type("azure-native:authorization:RoleAssignment"):
+            if set(assignment.dependencies) & clusters:
+                assert assignment.inputs.get("principalId") in configured, assignment.name
 
 
 def _aks_audit(resource: Registration) -> bool:
@@ -281,6 +294,29 @@ CONTRACT: dict[str, dict[str, Guarantee | Gap]] = {
                 ),
                 every(GKE_POOL, "nodeConfig.workloadMetadataConfig.mode", "GKE_METADATA"),
             ),
+        ),
+    },
+    "Node credentials out of pods' reach": {
+        "aws": Guarantee(
+            "Every node group through a launch template with IMDSv2 required and hop limit 1",
+            all_of(
+                has(NODE_GROUP, lambda r: bool(get(r, "launchTemplate.id")), "launched from a template"),
+                every(LAUNCH_TEMPLATE, "metadataOptions.httpTokens", "required"),
+                every(LAUNCH_TEMPLATE, "metadataOptions.httpPutResponseHopLimit", 1),
+            ),
+        ),
+        "azure": Guarantee(
+            "Pods act as their own workload identity, and the program grants the kubelet identity no role",
+            all_of(
+                every(AKS, "securityProfile.workloadIdentity.enabled", True),
+                lambda dev, prod: _no_kubelet_grants(dev, prod),
+            ),
+            partial="AKS pods can still reach the node's instance metadata and the kubelet identity's tokens: the "
+            "IMDS restriction is an AKS preview, not in the azure-native 3.29 API",
+        ),
+        "gcp": Guarantee(
+            "GKE metadata server (GKE_METADATA) on every pool: pods never see the node service account",
+            every(GKE_POOL, "nodeConfig.workloadMetadataConfig.mode", "GKE_METADATA"),
         ),
     },
     "Control-plane audit logs": {
@@ -487,14 +523,16 @@ CONTRACT: dict[str, dict[str, Guarantee | Gap]] = {
     },
     "Customer keys for databases and buckets": {
         "aws": Guarantee(
-            "RDS storage and S3 SSE-KMS with customer KMS keys",
+            "RDS storage and S3 SSE-KMS with customer KMS keys (the server-access-log buckets: SSE-S3, the default "
+            "encryption S3 log delivery supports)",
             all_of(
                 every(RDS, "storageEncrypted", True),
                 has(RDS, lambda r: bool(r.inputs.get("kmsKeyId")), "KMS-keyed"),
                 has(
                     S3_SSE,
-                    lambda r: r.inputs["rules"][0]["applyServerSideEncryptionByDefault"]["sseAlgorithm"] == "aws:kms",
-                    "SSE-KMS",
+                    lambda r: r.inputs["rules"][0]["applyServerSideEncryptionByDefault"]["sseAlgorithm"]
+                    == ("AES256" if "multicloud:aws:AccessLogBucket$" in r.urn else "aws:kms"),
+                    "SSE-KMS (SSE-S3 on access-log buckets only)",
                 ),
             ),
         ),

@@ -535,6 +535,9 @@ PRIVATE = "allowed: 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16"
 FIELD_CASES = [
     pytest.param({"kubernetes": {"version": "1.28"}}, "kubernetes.version",
                  ["Kubernetes 1.28 is not supported", f"supported: {K8S_VERSIONS}"], id="kubernetes-1.28"),
+    # EKS standard support of 1.34 ended 2026-12-02 (aws review 25)
+    pytest.param({"kubernetes": {"version": "1.34"}}, "kubernetes.version",
+                 ["Kubernetes 1.34 is not supported", f"supported: {K8S_VERSIONS}"], id="kubernetes-1.34"),
     pytest.param({"kubernetes": {"version": 1.3}}, "kubernetes.version",
                  ["write the Kubernetes version as a quoted string", K8S_VERSIONS], id="kubernetes-unquoted-float"),
     pytest.param({"postgres": {"version": "13"}}, "postgres.version",
@@ -637,7 +640,7 @@ def test_platform_must_be_a_mapping(platform: Any, got: str) -> None:
 
 
 @pytest.mark.parametrize(("value", "expected"), [
-    pytest.param("1.34", "1.34", id="quoted-1.34"),
+    pytest.param("1.35", "1.35", id="quoted-1.35"),
     pytest.param("1.36", "1.36", id="quoted-1.36"),
 ])
 def test_supported_kubernetes_versions_load(value: str, expected: str) -> None:
@@ -910,3 +913,10 @@ def test_proximity_steering_is_refused_and_geo_accepted():
     assert EdgeSettings(steering="geo").steering == "geo"
     with pytest.raises(pydantic.ValidationError):
         EdgeSettings(steering="proximity")
+
+
+def test_no_configured_bucket_may_take_the_access_log_buckets_name() -> None:
+    """Each AWS region's server-access-log bucket is named like a configured bucket called `access-logs`: the bucket
+    name pattern (no hyphen) keeps every configured bucket off that physical name."""
+    lines = problems("prod", config(valid(buckets=["data", "backups", catalog.ACCESS_LOG_BUCKET])))
+    assert any("buckets[2].name" in line and "is not of the form" in line for line in lines), lines

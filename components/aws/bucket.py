@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
@@ -25,11 +26,16 @@ class AwsBucketArgs:
     """Pulumi-protect the bucket (prod)."""
     tags: dict[str, str]
     """Tags of the bucket."""
+    log_bucket_name: pulumi.Input[str] | None = None
+    """The region's access-log bucket: server access logs of this bucket land there, under `<bucket>/`."""
+    log_bucket_ready: Sequence[pulumi.Resource] = field(default_factory=list)
+    """What the logging configuration waits for (the log bucket's policy admitting the delivery)."""
 
 
 class AwsBucket(pulumi.ComponentResource):
     """S3 bucket plus versioning, SSE-KMS with bucket key, all four public-access blocks,
-    BucketOwnerEnforced ownership, lifecycle rules and a policy denying non-TLS access."""
+    BucketOwnerEnforced ownership, lifecycle rules, a policy denying non-TLS access and server access logging
+    to the region's log bucket."""
 
     bucket_name: pulumi.Output[str]
     """Name of the bucket."""
@@ -90,6 +96,15 @@ class AwsBucket(pulumi.ComponentResource):
             policy=pulumi.Output.from_input(args.bucket_name).apply(lambda n: _deny_insecure_transport(bucket_arn(n))),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[block]),
         )
+        if args.log_bucket_name is not None:
+            # https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html
+            aws.s3.BucketLogging(
+                f"{name}-access-logging",
+                bucket=bucket.id,
+                target_bucket=args.log_bucket_name,
+                target_prefix=f"{args.bucket_name}/",
+                opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.log_bucket_ready)),
+            )
         self.bucket_name = bucket.bucket
         self.arn = bucket.arn
         self.register_outputs({"bucket_name": self.bucket_name, "arn": self.arn})

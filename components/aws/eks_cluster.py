@@ -24,6 +24,17 @@ ADDON_CONFIGURATION: dict[str, str] = {
 GPU_TAINT = "nvidia.com/gpu"
 _EFFECTS = {"NoSchedule": "NO_SCHEDULE", "PreferNoSchedule": "PREFER_NO_SCHEDULE", "NoExecute": "NO_EXECUTE"}
 _ARN = "arn:aws:iam::aws:policy"
+ROOT_DEVICE = "/dev/xvda"
+"""Root device of the EKS-optimized AL2023 AMIs (https://docs.aws.amazon.com/eks/latest/userguide/launch-templates.html)."""
+# EKS Best Practices Guide, "Restrict access to the instance profile assigned to the worker node": IMDSv2 only
+# (token required) and a response hop limit of 1, so that pods (one hop further, behind the node's network
+# namespace) cannot reach the node role's credentials; pods get their own roles through IRSA / Pod Identity.
+# https://docs.aws.amazon.com/eks/latest/best-practices/identity-and-access-management.html
+# (Security Hub AutoScaling.4: hop limit not above 1, https://docs.aws.amazon.com/securityhub/latest/userguide/autoscaling-controls.html)
+IMDS_HOP_LIMIT = 1
+ROOT_VOLUME_TYPE = "gp3"
+TAGGED_RESOURCES = ("instance", "volume", "network-interface")
+"""What a node launch tags (tag specifications; the node group's own tags stay on the group only)."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +51,8 @@ class AwsEksClusterArgs:
     """KMS key for envelope encryption of Kubernetes secrets."""
     logs_key_arn: pulumi.Input[str]
     """KMS key of the control-plane log group."""
+    volumes_key_arn: pulumi.Input[str]
+    """KMS key of the nodes' root volumes (its policy admits EC2 Auto Scaling's service-linked role)."""
     log_retention_days: int
     """Retention of the control-plane log group."""
     pools: Mapping[str, NodePool]
@@ -165,9 +178,7 @@ class AwsEksCluster(pulumi.ComponentResource):
         # and every admin get an access entry with the cluster-scope admin policy instead.
         # https://docs.aws.amazon.com/eks/latest/userguide/access-policy-permissions.html
         admins = [(f"{name}-deployer", args.deployer_role_arn)] if args.deployer_role_arn else []
-        admins += [
-            (f"{name}-admin-{i}", p) for i, p in enumerate(args.admin_role_arns) if p != args.deployer_role_arn
-        ]
+        admins += [(f"{name}-admin-{i}", p) for i, p in enumerate(args.admin_role_arns) if p != args.deployer_role_arn]
         grants: list[pulumi.Output[str]] = []
         for entry_name, principal in admins:
             entry = aws.eks.AccessEntry(
@@ -342,6 +353,7 @@ class AwsEksCluster(pulumi.ComponentResource):
             taints.append({"key": GPU_TAINT, "value": "true", "effect": "NO_SCHEDULE"})
         if pool.capacity == "spot":
             taints.append({"key": SPOT_TAINT, "value": "true", "effect": "NO_SCHEDULE"})
+        template = self._launch_template(name, pool_name, pool, args)
         return aws.eks.NodeGroup(
             f"{name}-pool-{pool_name}",
             cluster_name=cluster.name,
@@ -354,16 +366,50 @@ class AwsEksCluster(pulumi.ComponentResource):
             instance_types=pool.instance_types,
             capacity_type="SPOT" if pool.capacity == "spot" else "ON_DEMAND",
             ami_type=_ami_type(pool),
-            disk_size=pool.disk_gb,
+            # The disk is the template's root volume: EKS refuses disk_size together with a launch template. The
+            # version follows the template, so a template change rolls the nodes (update_config below).
+            launch_template={"id": template.id, "version": template.latest_version.apply(str)},
             scaling_config={"min_size": pool.min_size, "desired_size": pool.desired_size, "max_size": pool.max_size},
             update_config={"max_unavailable_percentage": 33},
             labels={"platform/pool": pool_name, "platform/capacity": pool.capacity, **pool.labels},
             taints=taints,
             tags=args.tags,
             # The cluster autoscaler owns the live size; config only sets the bounds.
-            opts=pulumi.ResourceOptions(
-                parent=self, depends_on=after, ignore_changes=["scalingConfig.desiredSize"]
-            ),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=after, ignore_changes=["scalingConfig.desiredSize"]),
+        )
+
+    def _launch_template(
+        self, name: str, pool_name: str, pool: NodePool, args: AwsEksClusterArgs
+    ) -> aws.ec2.LaunchTemplate:
+        """The pool's node settings EKS has no node-group field for: IMDSv2 with hop limit 1, an encrypted gp3 root
+        volume under the stack's key, and the stack's tags on instances, volumes and ENIs. No AMI, instance type or
+        user data: EKS keeps choosing those from the node group (ami_type, instance_types)."""
+        tags = {**args.tags, "Name": f"{args.cluster_name}-{pool_name}"}
+        return aws.ec2.LaunchTemplate(
+            f"{name}-pool-{pool_name}-template",
+            name_prefix=f"{args.cluster_name}-{pool_name}-",
+            description=f"{args.cluster_name} {pool_name} nodes: IMDSv2, encrypted root volume",
+            metadata_options={
+                "http_endpoint": "enabled",
+                "http_tokens": "required",
+                "http_put_response_hop_limit": IMDS_HOP_LIMIT,
+            },
+            block_device_mappings=[
+                {
+                    "device_name": ROOT_DEVICE,
+                    "ebs": {
+                        "volume_size": pool.disk_gb,
+                        "volume_type": ROOT_VOLUME_TYPE,
+                        "encrypted": "true",
+                        "kms_key_id": args.volumes_key_arn,
+                        "delete_on_termination": "true",
+                    },
+                }
+            ],
+            tag_specifications=[{"resource_type": kind, "tags": tags} for kind in TAGGED_RESOURCES],
+            update_default_version=True,
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self),
         )
 
     def _office_hours(

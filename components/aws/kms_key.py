@@ -23,6 +23,9 @@ class AwsKmsKeyArgs:
     """Pulumi-protect the key (prod)."""
     logs_region: str | None = None
     """Let CloudWatch Logs of this region encrypt log groups of this account with the key."""
+    autoscaling_volumes: bool = False
+    """Let EC2 Auto Scaling's service-linked role launch instances whose EBS volumes the key encrypts (the EKS
+    managed node groups' root volumes)."""
 
 
 class AwsKmsKey(pulumi.ComponentResource):
@@ -38,7 +41,7 @@ class AwsKmsKey(pulumi.ComponentResource):
         identity = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self))
         partition = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(parent=self))
         policy = pulumi.Output.all(identity.account_id, partition.partition).apply(
-            lambda ids: _key_policy(ids[0], ids[1], args.logs_region)
+            lambda ids: _key_policy(ids[0], ids[1], args.logs_region, args.autoscaling_volumes)
         )
         key = aws.kms.Key(
             f"{name}-key",
@@ -58,7 +61,39 @@ class AwsKmsKey(pulumi.ComponentResource):
         self.register_outputs({"key_arn": self.key_arn, "key_id": self.key_id})
 
 
-def _key_policy(account_id: str, partition: str, logs_region: str | None) -> str:
+AUTOSCALING_ROLE = "role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"
+"""The default service-linked role EC2 Auto Scaling launches instances with (managed node groups' groups too)."""
+
+
+def _autoscaling_statements(account_id: str, partition: str) -> list[dict[str, object]]:
+    """The two statements EC2 Auto Scaling needs to launch instances with volumes encrypted by a customer key: use
+    of the key, and grants for the attached volumes only (kms:GrantIsForAWSResource). Without them the group's
+    launches fail with Client.InternalError. The role is matched by `aws:PrincipalArn`, not named as Principal:
+    KMS refuses a key policy naming a principal that does not exist yet (MalformedPolicyDocumentException), and
+    Auto Scaling creates its service-linked role only with the account's first group, i.e. after this key.
+    https://docs.aws.amazon.com/autoscaling/ec2/userguide/key-policy-requirements-EBS-encryption.html"""
+    role = {"StringEquals": {"aws:PrincipalArn": f"arn:{partition}:iam::{account_id}:{AUTOSCALING_ROLE}"}}
+    return [
+        {
+            "Sid": "AutoScalingUsesKey",
+            "Effect": "Allow",
+            "Principal": {"AWS": "*"},
+            "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+            "Resource": "*",
+            "Condition": role,
+        },
+        {
+            "Sid": "AutoScalingAttachesVolumes",
+            "Effect": "Allow",
+            "Principal": {"AWS": "*"},
+            "Action": "kms:CreateGrant",
+            "Resource": "*",
+            "Condition": {**role, "Bool": {"kms:GrantIsForAWSResource": "true"}},
+        },
+    ]
+
+
+def _key_policy(account_id: str, partition: str, logs_region: str | None, autoscaling_volumes: bool = False) -> str:
     statements: list[dict[str, object]] = [
         {
             "Sid": "AccountAdministers",
@@ -83,4 +118,6 @@ def _key_policy(account_id: str, partition: str, logs_region: str | None) -> str
                 },
             }
         )
+    if autoscaling_volumes:
+        statements.extend(_autoscaling_statements(account_id, partition))
     return json.dumps({"Version": "2012-10-17", "Statement": statements})

@@ -10,13 +10,24 @@ import pulumi
 import pulumi_aws as aws
 
 from ..lib.cidr import subnet_plan
-from .policies import assume_role_policy, document
+from .policies import document, service_trust_policy
+
+FLOW_LOG_WRITE_ACTIONS = [
+    "logs:CreateLogGroup",
+    "logs:CreateLogStream",
+    "logs:PutLogEvents",
+    "logs:DescribeLogStreams",
+]
+"""With logs:DescribeLogGroups, what the flow-log role "must include at least"
+(https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-iam-role.html)."""
 
 
 @dataclass(frozen=True)
 class AwsNetworkArgs:
     """Inputs of AwsNetwork."""
 
+    region: str
+    """The region (the flow-log role's trust names flow logs of this region only)."""
     cidr: IPv4Network
     """The region's private CIDR."""
     zones: int
@@ -50,7 +61,15 @@ class AwsNetwork(pulumi.ComponentResource):
         super().__init__("multicloud:aws:Network", name, {}, opts)
         child = pulumi.ResourceOptions(parent=self)
         plan = subnet_plan(args.cidr, args.zones)
-        zones = aws.get_availability_zones_output(state="available", opts=pulumi.InvokeOutputOptions(parent=self))
+        # Availability Zones only: a Local or Wavelength Zone the account opted into would sort first
+        # (us-west-2-lax-1a < us-west-2a), and EKS refuses subnets there (UnsupportedAvailabilityZoneException). Zones
+        # that need no opt-in are exactly the region's AZs (opt-in-status, https://docs.aws.amazon.com/AWSEC2/latest/
+        # APIReference/API_DescribeAvailabilityZones.html).
+        zones = aws.get_availability_zones_output(
+            state="available",
+            filters=[{"name": "opt-in-status", "values": ["opt-in-not-required"]}],
+            opts=pulumi.InvokeOutputOptions(parent=self),
+        )
 
         def tags(resource: str, **extra: str) -> dict[str, str]:
             return {**args.tags, "Name": f"{name}-{resource}", **extra}
@@ -149,22 +168,41 @@ class AwsNetwork(pulumi.ComponentResource):
             tags=tags,
             opts=child,
         )
+        # The trust names this account's flow logs of this region only (aws:SourceAccount, aws:SourceArn), against the
+        # confused deputy; the permissions are the five the flow-log role "must include at least", on this group
+        # (DescribeLogGroups is a list call: on the region's groups). https://docs.aws.amazon.com/vpc/latest/
+        # userguide/flow-logs-iam-role.html
+        identity = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self))
+        partition = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(parent=self))
         role = aws.iam.Role(
             f"{name}-flow-logs-role",
-            assume_role_policy=assume_role_policy("vpc-flow-logs.amazonaws.com"),
+            assume_role_policy=pulumi.Output.all(identity.account_id, partition.partition).apply(
+                lambda v: service_trust_policy(
+                    "vpc-flow-logs.amazonaws.com",
+                    source_account=v[0],
+                    source_arn=f"arn:{v[1]}:ec2:{args.region}:{v[0]}:vpc-flow-log/*",
+                )
+            ),
             tags=tags,
             opts=child,
         )
         write = aws.iam.RolePolicy(
             f"{name}-flow-logs-write",
             role=role.id,
-            policy=group.arn.apply(
-                lambda arn: document(
+            policy=pulumi.Output.all(group.arn, identity.account_id, partition.partition).apply(
+                lambda v: document(
                     {
+                        "Sid": "WriteFlowLogs",
                         "Effect": "Allow",
-                        "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-                        "Resource": [arn, f"{arn}:*"],
-                    }
+                        "Action": FLOW_LOG_WRITE_ACTIONS,
+                        "Resource": [v[0], f"{v[0]}:*"],
+                    },
+                    {
+                        "Sid": "FindLogGroups",
+                        "Effect": "Allow",
+                        "Action": ["logs:DescribeLogGroups"],
+                        "Resource": f"arn:{v[2]}:logs:{args.region}:{v[1]}:log-group:*",
+                    },
                 )
             ),
             opts=child,

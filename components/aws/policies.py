@@ -18,6 +18,23 @@ def assume_role_policy(service: str, *actions: str) -> str:
     )
 
 
+def service_trust_policy(service: str, *, source_account: str, source_arn: str) -> str:
+    """Trust policy letting one AWS service principal assume a role only on behalf of this account's resources
+    matching `source_arn` (the confused-deputy conditions aws:SourceAccount and aws:SourceArn,
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html)."""
+    return document(
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": service},
+            "Action": "sts:AssumeRole",
+            "Condition": {
+                "StringEquals": {"aws:SourceAccount": source_account},
+                "ArnLike": {"aws:SourceArn": source_arn},
+            },
+        }
+    )
+
+
 def irsa_trust_policy(provider_arn: str, issuer_url: str, namespace: str, service_account: str) -> str:
     """Trust policy for one Kubernetes service account through the cluster's OIDC provider (IRSA)."""
     issuer = issuer_url.removeprefix("https://")

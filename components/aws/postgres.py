@@ -12,6 +12,15 @@ import pulumi_aws as aws
 from .policies import assume_role_policy
 
 ADMIN_USER = "platform_admin"
+LOG_EXPORTS = ("postgresql", "upgrade")
+"""The RDS for PostgreSQL log types exported to CloudWatch Logs (postgresql | upgrade | iam-db-auth-error,
+https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html)."""
+
+
+def log_group_name(identifier: str, log: str) -> str:
+    """The group RDS publishes one exported log of an instance to: `/aws/rds/instance/<id>/<log>`
+    (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_LogAccess.Concepts.PostgreSQL.PublishtoCloudWatchLogs.html)."""
+    return f"/aws/rds/instance/{identifier}/{log}"
 
 
 @dataclass(frozen=True)
@@ -46,6 +55,10 @@ class AwsPostgresArgs:
     """The platform's CIDRs: the only sources admitted on 5432."""
     kms_key_arn: pulumi.Input[str]
     """Customer key for storage, Performance Insights and the master-password secret."""
+    logs_key_arn: pulumi.Input[str]
+    """Customer key of the exported-log groups (its policy admits CloudWatch Logs of the region)."""
+    log_retention_days: int
+    """Retention of the exported-log groups."""
     deletion_protection: bool
     """API-level deletion protection, final snapshot and Pulumi protect (prod)."""
     monitoring_role_name: str
@@ -87,7 +100,18 @@ class AwsPostgres(pulumi.ComponentResource):
                     "description": "PostgreSQL from platform CIDRs",
                 }
             ],
-            egress=[],
+            # Out only to PostgreSQL of the platform: a logical-replication subscription runs on the subscriber's
+            # instance and connects out to the publisher's 5432 (after a failover this instance subscribes; aws 25).
+            # https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Overview.RDSSecurityGroups.html
+            egress=[
+                {
+                    "protocol": "tcp",
+                    "from_port": 5432,
+                    "to_port": 5432,
+                    "cidr_blocks": list(args.allowed_cidrs),
+                    "description": "PostgreSQL replication to platform CIDRs",
+                }
+            ],
             tags=args.tags,
             opts=child,
         )
@@ -119,15 +143,31 @@ class AwsPostgres(pulumi.ComponentResource):
         # A final snapshot name is refused when a snapshot of that name exists (the previous instance's): each
         # instance's is unique, and stays the same for its lifetime (aws review 14).
         final_snapshot = (
-            _random().RandomId(
+            _random()
+            .RandomId(
                 f"{name}-final-snapshot-suffix",
                 byte_length=4,
                 keepers={"identifier": args.identifier},
                 opts=child,
-            ).hex.apply(lambda suffix: f"{args.identifier}-final-{suffix}")
+            )
+            .hex.apply(lambda suffix: f"{args.identifier}-final-{suffix}")
             if args.deletion_protection
             else None
         )
+        # Created here, before the instance: otherwise RDS creates them on first export, with no key and logs kept
+        # forever (aws review 13; terraform-aws-modules/rds `create_cloudwatch_log_group`). An existing stack whose RDS
+        # already made them imports them first (`pulumi import aws:cloudwatch/logGroup:LogGroup ... <name>`).
+        log_groups = [
+            aws.cloudwatch.LogGroup(
+                f"{name}-logs-{log}",
+                name=log_group_name(args.identifier, log),
+                retention_in_days=args.log_retention_days,
+                kms_key_id=args.logs_key_arn,
+                tags=args.tags,
+                opts=child,
+            )
+            for log in LOG_EXPORTS
+        ]
         instance = aws.rds.Instance(
             f"{name}-instance",
             identifier=args.identifier,
@@ -163,14 +203,14 @@ class AwsPostgres(pulumi.ComponentResource):
             performance_insights_enabled=True,
             performance_insights_kms_key_id=args.kms_key_arn,
             performance_insights_retention_period=7,
-            enabled_cloudwatch_logs_exports=["postgresql", "upgrade"],
+            enabled_cloudwatch_logs_exports=list(LOG_EXPORTS),
             monitoring_interval=60,
             monitoring_role_arn=monitoring.arn,
             ca_cert_identifier="rds-ca-rsa2048-g1",
             tags=args.tags,
-            # Enhanced monitoring checks the role's permissions at create.
+            # Enhanced monitoring checks the role's permissions at create; the log groups exist before the first export.
             opts=pulumi.ResourceOptions(
-                parent=self, protect=args.deletion_protection, depends_on=[monitoring_policy]
+                parent=self, protect=args.deletion_protection, depends_on=[monitoring_policy, *log_groups]
             ),
         )
         self.endpoint = instance.endpoint

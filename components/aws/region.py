@@ -12,7 +12,9 @@ from ..lib.naming import StackNames, unique
 from ..lib.private_dns import GCP_FORWARDER_SOURCE
 from ..lib.reachability import runner_ranges
 from ..regional import PostgresConnection, RegionArgs, served_by
+from ..settings.catalog import ACCESS_LOG_BUCKET
 from ..settings.models import PlatformSettings, Region
+from .access_log_bucket import AwsAccessLogBucket, AwsAccessLogBucketArgs
 from .bucket import AwsBucket, AwsBucketArgs
 from .dns_resolver import AwsDnsResolver, AwsDnsResolverArgs
 from .eks_cluster import AwsEksCluster, AwsEksClusterArgs
@@ -29,8 +31,18 @@ KEY_PURPOSES = ("eks", "rds", "s3", "logs")
 def regional_provider(
     name: str, region: Region, settings: PlatformSettings, opts: pulumi.ResourceOptions
 ) -> aws.Provider:
-    """The explicit `aws.Provider` of one region (credentials from the environment)."""
-    return aws.Provider(name, region=region.name, opts=opts)
+    """The explicit `aws.Provider` of one region (credentials from the environment), pinned to the deployer's
+    account: credentials of any other account fail before the first call (`allowed_account_ids`), so prod never
+    lands in a dev account. The stack's tags are the provider's default tags, so every taggable resource carries
+    them, including the ones a component leaves untagged."""
+    deployer = settings.deployer.aws if settings.deployer else None
+    return aws.Provider(
+        name,
+        region=region.name,
+        allowed_account_ids=[deployer.account_id] if deployer else None,
+        default_tags={"tags": settings.tags()},
+        opts=opts,
+    )
 
 
 class AwsRegion(pulumi.ComponentResource):
@@ -89,6 +101,7 @@ class AwsRegion(pulumi.ComponentResource):
                     tags=tags,
                     protect=protect,
                     logs_region=region if purpose == "logs" else None,
+                    autoscaling_volumes=purpose == "eks",
                 ),
                 opts=child,
             )
@@ -98,6 +111,7 @@ class AwsRegion(pulumi.ComponentResource):
         self.network = AwsNetwork(
             f"{name}-network",
             AwsNetworkArgs(
+                region=region,
                 cidr=args.region.cidr,
                 zones=s.network.availability_zones,
                 nat_per_zone=s.network.nat == "per_az",
@@ -116,6 +130,7 @@ class AwsRegion(pulumi.ComponentResource):
                 subnet_ids=self.network.private_subnet_ids,
                 secrets_key_arn=keys["eks"].key_arn,
                 logs_key_arn=keys["logs"].key_arn,
+                volumes_key_arn=keys["eks"].key_arn,
                 log_retention_days=s.network.flow_log_retention_days,
                 pools=s.kubernetes.pools.aws,
                 public_endpoint=s.kubernetes.public_endpoint,
@@ -148,11 +163,30 @@ class AwsRegion(pulumi.ComponentResource):
                 subnet_ids=self.network.private_subnet_ids,
                 allowed_cidrs=args.platform_cidrs,
                 kms_key_arn=keys["rds"].key_arn,
+                logs_key_arn=keys["logs"].key_arn,
+                log_retention_days=s.network.flow_log_retention_days,
                 deletion_protection=protect,
                 monitoring_role_name=names.iam_role(region, "rds-monitoring"),
                 tags=tags,
             ),
             opts=child,
+        )
+        # One locked-down bucket per region receives the server access logs of the region's buckets; its name comes
+        # from the same naming helper, so it is as globally unique as theirs.
+        log_bucket = (
+            AwsAccessLogBucket(
+                f"{name}-access-logs",
+                AwsAccessLogBucketArgs(
+                    bucket_name=unique(names.s3_bucket(ACCESS_LOG_BUCKET, region), args.suffix),
+                    source_bucket_names=[unique(names.s3_bucket(b.name, region), args.suffix) for b in s.buckets],
+                    retention_days=s.network.flow_log_retention_days,
+                    protect=protect,
+                    tags=tags,
+                ),
+                opts=child,
+            )
+            if s.buckets
+            else None
         )
         buckets = {
             b.name: AwsBucket(
@@ -163,6 +197,8 @@ class AwsRegion(pulumi.ComponentResource):
                     kms_key_arn=keys["s3"].key_arn,
                     protect=protect,
                     tags=tags,
+                    log_bucket_name=log_bucket.bucket_name if log_bucket else None,
+                    log_bucket_ready=log_bucket.ready if log_bucket else [],
                 ),
                 opts=child,
             )

@@ -1,15 +1,19 @@
 """Dated catalogue of what the clouds support. Update it when a version leaves support.
 
 Checked 2026-11 against the EKS, AKS and GKE release calendars and the RDS, Azure Flexible Server
-and Cloud SQL version lists: only versions all three clouds still support are listed.
+and Cloud SQL version lists: only versions all three clouds still support are listed. Kubernetes rechecked
+2026-12-03 against the EKS release calendar (https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html):
+1.34's standard support ended 2026-12-02, so it is gone (an upgrade_policy STANDARD cluster would be auto-upgraded
+off it); 1.35 (EKS release 2026-01-27) stays in standard support until 2027-03-27, 1.36 beyond.
 """
 
 from __future__ import annotations
 
 import re
 
-# Kubernetes minor versions supported (standard support) on EKS, AKS and GKE alike.
-KUBERNETES_VERSIONS: tuple[str, ...] = ("1.34", "1.35", "1.36")
+# Kubernetes minor versions supported (standard support) on EKS, AKS and GKE alike (EKS: 14 months of standard
+# support from its EKS release, https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html).
+KUBERNETES_VERSIONS: tuple[str, ...] = ("1.35", "1.36")
 DEFAULT_KUBERNETES_VERSION = "1.35"
 
 # PostgreSQL major versions offered by RDS, Azure Flexible Server and Cloud SQL alike.
@@ -19,6 +23,10 @@ DEFAULT_POSTGRES_VERSION = "16"
 # prometheus-community/kube-prometheus-stack chart (Prometheus Operator, Prometheus, Alertmanager, exporters).
 KUBE_PROMETHEUS_STACK_REPO = "https://prometheus-community.github.io/helm-charts"
 KUBE_PROMETHEUS_STACK_VERSION = "79.5.0"
+
+# Logical name of each AWS region's S3 server-access-log bucket: named like the configured buckets, which can never
+# take it (their names are 3-12 lowercase alphanumerics, no hyphen).
+ACCESS_LOG_BUCKET = "access-logs"
 
 # CloudWatch Logs accepts only these retention periods (days).
 CLOUDWATCH_RETENTION_DAYS: tuple[int, ...] = (
@@ -160,69 +168,332 @@ CLOUDFLARE_IPV4_RANGES: tuple[str, ...] = (
 # --- regions (checked 2026-11 against each cloud's region list) -------------------------------------------------
 # AWS commercial regions, https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-regions.html
 # (GovCloud and China are other partitions, with other ARNs and endpoints: not supported by this program).
-AWS_REGIONS: frozenset[str] = frozenset({
-    "us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "ca-west-1", "mx-central-1", "sa-east-1",
-    "eu-central-1", "eu-central-2", "eu-west-1", "eu-west-2", "eu-west-3", "eu-south-1", "eu-south-2", "eu-north-1",
-    "il-central-1", "me-south-1", "me-central-1", "af-south-1", "ap-east-1", "ap-east-2", "ap-south-1", "ap-south-2",
-    "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5", "ap-southeast-6",
-    "ap-southeast-7", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3",
-})
+AWS_REGIONS: frozenset[str] = frozenset(
+    {
+        "us-east-1",
+        "us-east-2",
+        "us-west-1",
+        "us-west-2",
+        "ca-central-1",
+        "ca-west-1",
+        "mx-central-1",
+        "sa-east-1",
+        "eu-central-1",
+        "eu-central-2",
+        "eu-west-1",
+        "eu-west-2",
+        "eu-west-3",
+        "eu-south-1",
+        "eu-south-2",
+        "eu-north-1",
+        "il-central-1",
+        "me-south-1",
+        "me-central-1",
+        "af-south-1",
+        "ap-east-1",
+        "ap-east-2",
+        "ap-south-1",
+        "ap-south-2",
+        "ap-southeast-1",
+        "ap-southeast-2",
+        "ap-southeast-3",
+        "ap-southeast-4",
+        "ap-southeast-5",
+        "ap-southeast-6",
+        "ap-southeast-7",
+        "ap-northeast-1",
+        "ap-northeast-2",
+        "ap-northeast-3",
+    }
+)
 # Azure public-cloud regions by programmatic name, https://learn.microsoft.com/azure/reliability/regions-list
-AZURE_REGIONS: frozenset[str] = frozenset({
-    "eastus", "eastus2", "centralus", "northcentralus", "southcentralus", "westcentralus", "westus", "westus2",
-    "westus3", "canadacentral", "canadaeast", "brazilsouth", "brazilsoutheast", "mexicocentral", "chilecentral",
-    "northeurope", "westeurope", "uksouth", "ukwest", "francecentral", "francesouth", "germanywestcentral",
-    "germanynorth", "switzerlandnorth", "switzerlandwest", "norwayeast", "norwaywest", "swedencentral",
-    "swedensouth", "polandcentral", "italynorth", "spaincentral", "austriaeast", "belgiumcentral", "denmarkeast",
-    "israelcentral", "qatarcentral", "uaenorth", "uaecentral", "southafricanorth", "southafricawest",
-    "centralindia", "southindia", "westindia", "jioindiawest", "jioindiacentral", "eastasia", "southeastasia",
-    "japaneast", "japanwest", "koreacentral", "koreasouth", "australiaeast", "australiasoutheast",
-    "australiacentral", "australiacentral2", "newzealandnorth", "indonesiacentral", "malaysiawest",
-})
+AZURE_REGIONS: frozenset[str] = frozenset(
+    {
+        "eastus",
+        "eastus2",
+        "centralus",
+        "northcentralus",
+        "southcentralus",
+        "westcentralus",
+        "westus",
+        "westus2",
+        "westus3",
+        "canadacentral",
+        "canadaeast",
+        "brazilsouth",
+        "brazilsoutheast",
+        "mexicocentral",
+        "chilecentral",
+        "northeurope",
+        "westeurope",
+        "uksouth",
+        "ukwest",
+        "francecentral",
+        "francesouth",
+        "germanywestcentral",
+        "germanynorth",
+        "switzerlandnorth",
+        "switzerlandwest",
+        "norwayeast",
+        "norwaywest",
+        "swedencentral",
+        "swedensouth",
+        "polandcentral",
+        "italynorth",
+        "spaincentral",
+        "austriaeast",
+        "belgiumcentral",
+        "denmarkeast",
+        "israelcentral",
+        "qatarcentral",
+        "uaenorth",
+        "uaecentral",
+        "southafricanorth",
+        "southafricawest",
+        "centralindia",
+        "southindia",
+        "westindia",
+        "jioindiawest",
+        "jioindiacentral",
+        "eastasia",
+        "southeastasia",
+        "japaneast",
+        "japanwest",
+        "koreacentral",
+        "koreasouth",
+        "australiaeast",
+        "australiasoutheast",
+        "australiacentral",
+        "australiacentral2",
+        "newzealandnorth",
+        "indonesiacentral",
+        "malaysiawest",
+    }
+)
 # Google Cloud regions, https://cloud.google.com/compute/docs/regions-zones
-GCP_REGIONS: frozenset[str] = frozenset({
-    "us-central1", "us-east1", "us-east4", "us-east5", "us-south1", "us-west1", "us-west2", "us-west3", "us-west4",
-    "northamerica-northeast1", "northamerica-northeast2", "northamerica-south1", "southamerica-east1",
-    "southamerica-west1", "europe-west1", "europe-west2", "europe-west3", "europe-west4", "europe-west6",
-    "europe-west8", "europe-west9", "europe-west10", "europe-west12", "europe-central2", "europe-north1",
-    "europe-north2", "europe-southwest1", "me-west1", "me-central1", "me-central2", "africa-south1", "asia-east1",
-    "asia-east2", "asia-northeast1", "asia-northeast2", "asia-northeast3", "asia-south1", "asia-south2",
-    "asia-southeast1", "asia-southeast2", "australia-southeast1", "australia-southeast2",
-})
+GCP_REGIONS: frozenset[str] = frozenset(
+    {
+        "us-central1",
+        "us-east1",
+        "us-east4",
+        "us-east5",
+        "us-south1",
+        "us-west1",
+        "us-west2",
+        "us-west3",
+        "us-west4",
+        "northamerica-northeast1",
+        "northamerica-northeast2",
+        "northamerica-south1",
+        "southamerica-east1",
+        "southamerica-west1",
+        "europe-west1",
+        "europe-west2",
+        "europe-west3",
+        "europe-west4",
+        "europe-west6",
+        "europe-west8",
+        "europe-west9",
+        "europe-west10",
+        "europe-west12",
+        "europe-central2",
+        "europe-north1",
+        "europe-north2",
+        "europe-southwest1",
+        "me-west1",
+        "me-central1",
+        "me-central2",
+        "africa-south1",
+        "asia-east1",
+        "asia-east2",
+        "asia-northeast1",
+        "asia-northeast2",
+        "asia-northeast3",
+        "asia-south1",
+        "asia-south2",
+        "asia-southeast1",
+        "asia-southeast2",
+        "australia-southeast1",
+        "australia-southeast2",
+    }
+)
 REGIONS: dict[str, frozenset[str]] = {"aws": AWS_REGIONS, "azure": AZURE_REGIONS, "gcp": GCP_REGIONS}
 
 # --- instance types (checked 2026-11; node pools and database tiers) ----------------------------------------------
 # EC2 families EKS managed node groups run on (current generation), https://aws.amazon.com/ec2/instance-types/
-EC2_FAMILIES: frozenset[str] = frozenset({
-    "t3", "t3a", "t4g", "m5", "m5a", "m5ad", "m5d", "m5dn", "m5n", "m5zn", "m6a", "m6g", "m6gd", "m6i", "m6id",
-    "m6idn", "m6in", "m7a", "m7g", "m7gd", "m7i", "m7i-flex", "m8g", "m8gd", "m8i", "c5", "c5a", "c5ad", "c5d", "c5n",
-    "c6a", "c6g", "c6gd", "c6gn", "c6i", "c6id", "c6in", "c7a", "c7g", "c7gd", "c7gn", "c7i", "c7i-flex", "c8g",
-    "r5", "r5a", "r5ad", "r5b", "r5d", "r5dn", "r5n", "r6a", "r6g", "r6gd", "r6i", "r6id", "r6idn", "r6in", "r7a",
-    "r7g", "r7gd", "r7i", "r7iz", "r8g", "x2gd", "x2idn", "x2iedn", "z1d", "i3", "i3en", "i4g", "i4i", "d3", "d3en",
-    "p3", "p3dn", "p4d", "p4de", "p5", "p5e", "p5en", "g4dn", "g4ad", "g5", "g5g", "g6", "g6e", "gr6", "inf2", "trn1",
-})
+EC2_FAMILIES: frozenset[str] = frozenset(
+    {
+        "t3",
+        "t3a",
+        "t4g",
+        "m5",
+        "m5a",
+        "m5ad",
+        "m5d",
+        "m5dn",
+        "m5n",
+        "m5zn",
+        "m6a",
+        "m6g",
+        "m6gd",
+        "m6i",
+        "m6id",
+        "m6idn",
+        "m6in",
+        "m7a",
+        "m7g",
+        "m7gd",
+        "m7i",
+        "m7i-flex",
+        "m8g",
+        "m8gd",
+        "m8i",
+        "c5",
+        "c5a",
+        "c5ad",
+        "c5d",
+        "c5n",
+        "c6a",
+        "c6g",
+        "c6gd",
+        "c6gn",
+        "c6i",
+        "c6id",
+        "c6in",
+        "c7a",
+        "c7g",
+        "c7gd",
+        "c7gn",
+        "c7i",
+        "c7i-flex",
+        "c8g",
+        "r5",
+        "r5a",
+        "r5ad",
+        "r5b",
+        "r5d",
+        "r5dn",
+        "r5n",
+        "r6a",
+        "r6g",
+        "r6gd",
+        "r6i",
+        "r6id",
+        "r6idn",
+        "r6in",
+        "r7a",
+        "r7g",
+        "r7gd",
+        "r7i",
+        "r7iz",
+        "r8g",
+        "x2gd",
+        "x2idn",
+        "x2iedn",
+        "z1d",
+        "i3",
+        "i3en",
+        "i4g",
+        "i4i",
+        "d3",
+        "d3en",
+        "p3",
+        "p3dn",
+        "p4d",
+        "p4de",
+        "p5",
+        "p5e",
+        "p5en",
+        "g4dn",
+        "g4ad",
+        "g5",
+        "g5g",
+        "g6",
+        "g6e",
+        "gr6",
+        "inf2",
+        "trn1",
+    }
+)
 # EC2 families with NVIDIA GPUs (what the nvidia.com/gpu taint and the device plugin are for),
 # https://docs.aws.amazon.com/ec2/latest/instancetypes/ac.html
-EC2_GPU_FAMILIES: frozenset[str] = frozenset({
-    "p3", "p3dn", "p4d", "p4de", "p5", "p5e", "p5en", "g4dn", "g5", "g5g", "g6", "g6e", "gr6",
-})
+EC2_GPU_FAMILIES: frozenset[str] = frozenset(
+    {
+        "p3",
+        "p3dn",
+        "p4d",
+        "p4de",
+        "p5",
+        "p5e",
+        "p5en",
+        "g4dn",
+        "g5",
+        "g5g",
+        "g6",
+        "g6e",
+        "gr6",
+    }
+)
 EC2_INSTANCE_TYPE = re.compile(
     r"(?P<family>[a-z]+\d+[a-z]*(?:-flex)?)\.(?P<size>nano|micro|small|medium|large|\d*xlarge|metal(?:-\d+xl)?)"
 )
 # RDS for PostgreSQL instance classes, https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.DBInstanceClass.Support.html
-RDS_FAMILIES: frozenset[str] = frozenset({
-    "t3", "t4g", "m5", "m5d", "m6g", "m6gd", "m6i", "m6id", "m6idn", "m6in", "m7g", "m7i", "m8g", "r5", "r5b", "r5d",
-    "r6g", "r6gd", "r6i", "r6id", "r6idn", "r6in", "r7g", "r7i", "r8g", "x2g",
-})
+RDS_FAMILIES: frozenset[str] = frozenset(
+    {
+        "t3",
+        "t4g",
+        "m5",
+        "m5d",
+        "m6g",
+        "m6gd",
+        "m6i",
+        "m6id",
+        "m6idn",
+        "m6in",
+        "m7g",
+        "m7i",
+        "m8g",
+        "r5",
+        "r5b",
+        "r5d",
+        "r6g",
+        "r6gd",
+        "r6i",
+        "r6id",
+        "r6idn",
+        "r6in",
+        "r7g",
+        "r7i",
+        "r8g",
+        "x2g",
+    }
+)
 RDS_INSTANCE_CLASS = re.compile(r"db\.(?P<family>[a-z]+\d+[a-z]*)\.(?P<size>micro|small|medium|large|\d*xlarge)")
 # Azure VM sizes `Standard_<family><vCPUs>[-<constrained>]<features>[_<accelerator>][_v<version>]`,
 # https://learn.microsoft.com/azure/virtual-machines/vm-naming-conventions
 AZURE_VM_SIZE = re.compile(
     r"Standard_(?P<family>[A-Z]{1,3})(?P<vcpus>\d+)(?:-\d+)?[a-z]*(?:_[A-Z][A-Z0-9]*)?(?:_v\d+)?"
 )
-AZURE_VM_FAMILIES: frozenset[str] = frozenset({
-    "B", "D", "DC", "E", "EC", "F", "FX", "L", "M", "NC", "ND", "NG", "NV", "HB", "HC", "HX",
-})
+AZURE_VM_FAMILIES: frozenset[str] = frozenset(
+    {
+        "B",
+        "D",
+        "DC",
+        "E",
+        "EC",
+        "F",
+        "FX",
+        "L",
+        "M",
+        "NC",
+        "ND",
+        "NG",
+        "NV",
+        "HB",
+        "HC",
+        "HX",
+    }
+)
 # NVIDIA GPU families (NVv4 is AMD, and NG is AMD Radeon: not for nvidia.com/gpu pools),
 # https://learn.microsoft.com/azure/virtual-machines/sizes/overview#gpu-accelerated
 AZURE_GPU_FAMILIES: frozenset[str] = frozenset({"NC", "ND", "NV"})
@@ -232,10 +503,34 @@ GCE_MACHINE_TYPE = re.compile(
     r"(?P<family>[a-z]\d[a-z]?)-(?:(?:micro|small|medium)|custom-\d+-\d+(?:-ext)?|"
     r"(?:standard|highmem|highcpu|highgpu|megagpu|ultragpu|edgegpu|ultramem|megamem|hypermem)-\d+(?:g|-lssd|-metal)?)"
 )
-GCE_FAMILIES: frozenset[str] = frozenset({
-    "e2", "n1", "n2", "n2d", "n4", "c2", "c2d", "c3", "c3d", "c4", "c4a", "c4d", "t2a", "t2d", "m1", "m2", "m3",
-    "m4", "a2", "a3", "a4", "g2", "h3", "z3",
-})
+GCE_FAMILIES: frozenset[str] = frozenset(
+    {
+        "e2",
+        "n1",
+        "n2",
+        "n2d",
+        "n4",
+        "c2",
+        "c2d",
+        "c3",
+        "c3d",
+        "c4",
+        "c4a",
+        "c4d",
+        "t2a",
+        "t2d",
+        "m1",
+        "m2",
+        "m3",
+        "m4",
+        "a2",
+        "a3",
+        "a4",
+        "g2",
+        "h3",
+        "z3",
+    }
+)
 
 
 def instance_type_problem(cloud: str, instance_type: str) -> str | None:

@@ -132,6 +132,11 @@ class AwsDeployer(Model):
 
     role_arn: IamRoleArn = Field(description="IAM role ARN, arn:aws:iam::<12-digit account>:role/<name>.")
 
+    @property
+    def account_id(self) -> str:
+        """The 12-digit account of the role: the only account this stack's AWS providers may act in."""
+        return self.role_arn.split(":")[4]
+
 
 class AzureDeployer(Model):
     """The Entra ID principal that deploys: a group of operators or the pipeline's service principal."""

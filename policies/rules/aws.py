@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -26,11 +27,13 @@ S3_VERSIONING = "aws:s3/bucketVersioning:BucketVersioning"
 S3_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
 S3_ACL = "aws:s3/bucketAcl:BucketAcl"
 S3_OWNERSHIP = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
+S3_LOGGING = "aws:s3/bucketLogging:BucketLogging"
 RDS_INSTANCE = "aws:rds/instance:Instance"
 RDS_PARAMETER_GROUP = "aws:rds/parameterGroup:ParameterGroup"
 EKS_CLUSTER = "aws:eks/cluster:Cluster"
 EKS_NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
 EKS_ADDON = "aws:eks/addon:Addon"
+LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
 IAM_OIDC_PROVIDER = "aws:iam/openIdConnectProvider:OpenIdConnectProvider"
 KMS_KEY = "aws:kms/key:Key"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
@@ -73,10 +76,17 @@ def _s3_encryption(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
     for i, rule in enumerate(rules):
         default = mapping(dig(rule, "applyServerSideEncryptionByDefault"))
         algorithm = default.get("sseAlgorithm")
+        if algorithm == "AES256" and _log_bucket(props.get("bucket"), ctx):
+            continue  # a server-access-log destination: SSE-S3 is the default encryption log delivery supports
         if algorithm not in KMS_ALGORITHMS:
             yield f"rules[{i}] uses sseAlgorithm {algorithm!r}, not SSE-KMS with a customer key"
         elif not provided(default, "kmsMasterKeyId"):
             yield f"rules[{i}] uses SSE-KMS without kmsMasterKeyId (the AWS-managed aws/s3 key)"
+
+
+def _log_bucket(name: Any, ctx: Context) -> bool:
+    """Whether a bucket is a server-access-log destination, by the name pattern the policy is configured with."""
+    return isinstance(name, str) and re.search(ctx.config["accessLogBucketPattern"], name) is not None
 
 
 def _s3_public_access_block(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
@@ -215,6 +225,55 @@ def _eks_audit_logs(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
         yield f"enabledClusterLogTypes lacks {', '.join(missing)}"
 
 
+def _node_group_launch_template(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
+    template = mapping(props.get("launchTemplate"))
+    if not (provided(template, "id") or provided(template, "name")):
+        yield (
+            "no launchTemplate: the nodes' metadata options and root volume are EKS's defaults (IMDSv1 allowed, "
+            "hop limit 2, volume encrypted only by the account's EBS default)"
+        )
+    elif not provided(template, "version"):
+        yield "launchTemplate.version is not set: the group does not follow the template's updates"
+
+
+def _launch_template_imdsv2(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
+    options = mapping(props.get("metadataOptions"))
+    if options.get("httpEndpoint") == "disabled":
+        return  # no metadata service at all
+    if options.get("httpTokens") != "required":
+        yield (
+            f"metadataOptions.httpTokens is {options.get('httpTokens')!r}, not 'required': IMDSv1 answers unsigned "
+            "requests (SSRF to the node role's credentials)"
+        )
+    hops = number(options.get("httpPutResponseHopLimit"))
+    maximum = ctx.config["maxHopLimit"]
+    if hops is None:
+        yield (
+            f"metadataOptions.httpPutResponseHopLimit is not set (the AMI's default, 2 on EKS AMIs); "
+            f"required: <= {maximum}"
+        )
+    elif hops > maximum:
+        yield (
+            f"metadataOptions.httpPutResponseHopLimit is {int(hops)}: containers reach the node's metadata; "
+            f"required: <= {maximum}"
+        )
+
+
+def _launch_template_volumes(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
+    mappings = [m for m in items(props.get("blockDeviceMappings")) if dig(m, "ebs") is not None]
+    if not mappings:
+        yield (
+            "no EBS block device mapping: the root volume is encrypted only if the account's EBS default "
+            "encryption is on"
+        )
+    for i, device in enumerate(mappings):
+        ebs = mapping(dig(device, "ebs"))
+        if str(ebs.get("encrypted")).lower() != "true":
+            yield f"blockDeviceMappings[{i}] ({dig(device, 'deviceName')}) is not encrypted"
+        elif not provided(ebs, "kmsKeyId"):
+            yield f"blockDeviceMappings[{i}] ({dig(device, 'deviceName')}) uses the AWS-managed aws/ebs key"
+
+
 # --- KMS, logs, secrets -------------------------------------------------------------------------------
 
 
@@ -320,6 +379,25 @@ def _web_identity_pinned(props: Mapping[str, Any], ctx: Context) -> Iterator[str
                 yield f"Statement[{i}] does not pin the token's {claim} with StringEquals"
 
 
+def _service_trust_scoped(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
+    services = set(ctx.config["services"])
+    document = _policy_document(props.get("assumeRolePolicy"))
+    for i, statement in enumerate(items(document.get("Statement")) if document else []):
+        if statement.get("Effect") != "Allow":
+            continue
+        principal = dig(statement, "Principal.Service")
+        named = {principal} if isinstance(principal, str) else set(items(principal))
+        if not named & services:
+            continue
+        keys = {str(k).lower() for op in mapping(statement.get("Condition")).values() for k in mapping(op)}
+        missing = [k for k in ("aws:SourceAccount", "aws:SourceArn") if k.lower() not in keys]
+        if missing:
+            yield (
+                f"Statement[{i}] lets {', '.join(sorted(named & services))} assume the role without "
+                f"{' and '.join(missing)}: any account's resources could make the service act as this role"
+            )
+
+
 def _vpn_ikev2(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
     for tunnel in ("tunnel1", "tunnel2"):
         versions = items(props.get(f"{tunnel}IkeVersions"))
@@ -351,9 +429,18 @@ POLICIES = [
         check=_s3_encryption,
         reads={
             S3_ENCRYPTION: (
+                "bucket",
                 "rules.applyServerSideEncryptionByDefault.sseAlgorithm",
                 "rules.applyServerSideEncryptionByDefault.kmsMasterKeyId",
             )
+        },
+        config={
+            "accessLogBucketPattern": {
+                "type": "string",
+                "default": "-access-logs-",
+                "description": "Regular expression of the server-access-log buckets' names: SSE-S3 is allowed there, "
+                "the default encryption S3 log delivery supports for a destination bucket.",
+            }
         },
     ),
     resource_policy(
@@ -516,6 +603,62 @@ POLICIES = [
         },
     ),
     resource_policy(
+        "aws-eks-node-group-launch-template",
+        area=AREA,
+        types=[EKS_NODE_GROUP],
+        severity="high",
+        summary="EKS managed node groups launch through a launch template of the stack (metadata and root-volume "
+        "settings under its control), following its latest version.",
+        remediation="Set launchTemplate {id: the pool's ec2.LaunchTemplate, version: its latestVersion} (and drop "
+        "diskSize: the template's root volume sets it).",
+        check=_node_group_launch_template,
+        reads={EKS_NODE_GROUP: ("launchTemplate.id", "launchTemplate.name", "launchTemplate.version")},
+    ),
+    resource_policy(
+        "aws-launch-template-imdsv2",
+        area=AREA,
+        types=[LAUNCH_TEMPLATE],
+        severity="high",
+        summary="Launch templates require IMDSv2 with a response hop limit of 1 (pods cannot reach the node "
+        "role's credentials).",
+        remediation="Set metadataOptions {httpEndpoint: 'enabled', httpTokens: 'required', "
+        "httpPutResponseHopLimit: 1}.",
+        check=_launch_template_imdsv2,
+        reads={
+            LAUNCH_TEMPLATE: (
+                "metadataOptions.httpEndpoint",
+                "metadataOptions.httpTokens",
+                "metadataOptions.httpPutResponseHopLimit",
+            )
+        },
+        config={
+            "maxHopLimit": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": 64,
+                "default": 1,
+                "description": "Highest allowed metadata response hop limit (1: the instance itself only).",
+            }
+        },
+    ),
+    resource_policy(
+        "aws-launch-template-encrypted-volumes",
+        area=AREA,
+        types=[LAUNCH_TEMPLATE],
+        severity="high",
+        summary="Launch templates encrypt every EBS volume (the nodes' root volumes) with a customer-managed key.",
+        remediation="Give each blockDeviceMappings entry ebs {encrypted: 'true', kmsKeyId: the region's CMK} (its "
+        "key policy must admit AWSServiceRoleForAutoScaling).",
+        check=_launch_template_volumes,
+        reads={
+            LAUNCH_TEMPLATE: (
+                "blockDeviceMappings.deviceName",
+                "blockDeviceMappings.ebs.encrypted",
+                "blockDeviceMappings.ebs.kmsKeyId",
+            )
+        },
+    ),
+    resource_policy(
         "aws-kms-key-rotation",
         area=AREA,
         types=[KMS_KEY],
@@ -635,6 +778,26 @@ POLICIES = [
         "(system:serviceaccount:<namespace>:<name>) and '<issuer>:aud' (sts.amazonaws.com).",
         check=_web_identity_pinned,
         reads={IAM_ROLE: ("assumeRolePolicy",)},
+    ),
+    resource_policy(
+        "aws-iam-service-trust-scoped",
+        area=AREA,
+        types=[IAM_ROLE],
+        severity="high",
+        summary="Roles that AWS services assume on behalf of a resource (VPC flow logs) trust them only for this "
+        "account's resources: aws:SourceAccount and aws:SourceArn (confused deputy).",
+        remediation="Add Condition StringEquals aws:SourceAccount = <account> and ArnLike aws:SourceArn = "
+        "arn:aws:ec2:<region>:<account>:vpc-flow-log/* to the trust statement.",
+        check=_service_trust_scoped,
+        reads={IAM_ROLE: ("assumeRolePolicy",)},
+        config={
+            "services": {
+                "type": "array",
+                "items": {"type": "string"},
+                "default": ["vpc-flow-logs.amazonaws.com"],
+                "description": "Service principals whose trust must carry aws:SourceAccount and aws:SourceArn.",
+            }
+        },
     ),
     resource_policy(
         "aws-vpn-ikev2",

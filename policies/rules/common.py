@@ -56,7 +56,7 @@ def _kubernetes_versions() -> tuple[str, ...]:
     return FALLBACK_KUBERNETES_VERSIONS
 
 
-FALLBACK_KUBERNETES_VERSIONS: tuple[str, ...] = ("1.34", "1.35", "1.36")
+FALLBACK_KUBERNETES_VERSIONS: tuple[str, ...] = ("1.35", "1.36")
 KUBERNETES_VERSIONS = _kubernetes_versions()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import partial
@@ -195,6 +196,81 @@ def _flow_logs(resources: Sequence[StackResource], config: Mapping[str, Any]) ->
                 yield f"VPC {vpc.name} logs only part of its traffic (trafficType ALL required)", vpc.urn
 
         yield from _decided(vpc, judge)
+
+
+def _s3_access_logging(resources: Sequence[StackResource], config: Mapping[str, Any]) -> Iterator[Finding]:
+    loggings = _of(resources, aws.S3_LOGGING)
+    targets = {_get(log.props, "targetBucket") for log in loggings} - {None}
+    for bucket in _of(resources, aws.S3_BUCKET):
+        name = _get(bucket.props, "bucket")
+        # a bucket's own logging names it (`bucket`); a dependency alone may be on the target bucket instead
+        own = [
+            log
+            for log in loggings
+            if (name is not None and _get(log.props, "bucket") == name)
+            or (_depends_on(log, bucket) and _get(log.props, "targetBucket") != name)
+        ]
+        if name is not None and name in targets:
+            if any(_get(log.props, "targetBucket") == name for log in own):
+                yield f"{bucket.name} logs its access into itself (each delivery is logged again)", bucket.urn
+            continue  # a log destination: it logs nowhere
+        if not own:
+            yield f"{bucket.name} has no server access logging (BucketLogging)", bucket.urn
+
+
+def _rds_log_groups(resources: Sequence[StackResource], config: Mapping[str, Any]) -> Iterator[Finding]:
+    groups = _of(resources, aws.LOG_GROUP)
+    for instance in _of(resources, aws.RDS_INSTANCE):
+
+        def judge(instance: StackResource = instance) -> Iterator[Finding]:
+            exports = items(instance.props.get("enabledCloudwatchLogsExports"))
+            if not exports:
+                return
+            identifier = instance.props.get("identifier")
+            for log in exports:
+                name = f"/aws/rds/instance/{identifier}/{log}"
+                group = next((g for g in groups if _get(g.props, "name") == name), None)
+                if group is None:
+                    yield (
+                        f"{instance.name} exports {log} logs but no log group {name} is created: RDS makes it "
+                        "itself, unencrypted and kept forever",
+                        instance.urn,
+                    )
+                elif not _depends_on(instance, group):
+                    yield (
+                        f"{instance.name} does not wait for its log group {name} (RDS may create it first)",
+                        instance.urn,
+                    )
+
+        yield from _decided(instance, judge)
+
+
+AWS_PROVIDER = "pulumi:providers:aws"
+
+
+def _json_list(value: Any) -> list[Any]:
+    """A provider's list input: the engine sends provider inputs that aren't strings as JSON text."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return []
+    return items(value)
+
+
+def _aws_account_pinned(resources: Sequence[StackResource], config: Mapping[str, Any]) -> Iterator[Finding]:
+    for provider in _of(resources, AWS_PROVIDER):
+
+        def judge(provider: StackResource = provider) -> Iterator[Finding]:
+            allowed = _json_list(provider.props.get("allowedAccountIds"))
+            if not allowed:
+                yield (
+                    f"AWS provider {provider.name} has no allowedAccountIds: credentials of any account deploy "
+                    "into that account",
+                    provider.urn,
+                )
+
+        yield from _decided(provider, judge)
 
 
 def _tunnels(resources: Sequence[StackResource], config: Mapping[str, Any]) -> Iterator[Finding]:
@@ -393,6 +469,38 @@ POLICIES = [
         summary="Every VPC logs all its traffic (flow logs, trafficType ALL).",
         remediation="Add an ec2.FlowLog for the VPC with trafficType 'ALL' to an encrypted log group.",
         check=_flow_logs,
+    ),
+    stack_policy(
+        "aws-provider-account-pinned",
+        area=AREA,
+        types=[AWS_PROVIDER],
+        severity="high",
+        summary="Every AWS provider of the stack is pinned to the expected account (allowedAccountIds), so "
+        "credentials of another account fail instead of deploying there.",
+        remediation="Set allowedAccountIds on each aws.Provider to the account of deployer.aws.role_arn.",
+        check=_aws_account_pinned,
+    ),
+    stack_policy(
+        "aws-s3-access-logging",
+        area=AREA,
+        types=[aws.S3_BUCKET, aws.S3_LOGGING],
+        severity="medium",
+        summary="Every S3 bucket logs its requests (server access logging) into a log bucket of the stack; log "
+        "buckets themselves log nowhere, never into themselves.",
+        remediation="Add an s3.BucketLogging for the bucket with targetBucket = the region's access-log bucket "
+        "(AwsBucket does, given log_bucket_name).",
+        check=_s3_access_logging,
+    ),
+    stack_policy(
+        "aws-rds-log-groups-precreated",
+        area=AREA,
+        types=[aws.RDS_INSTANCE, aws.LOG_GROUP],
+        severity="medium",
+        summary="Every log an RDS instance exports goes to a log group the stack creates first (its key and "
+        "retention), never one RDS creates on the fly.",
+        remediation="Create a cloudwatch.LogGroup /aws/rds/instance/<identifier>/<log> per exported log with kmsKeyId "
+        "and retentionInDays, and make the instance depend on it.",
+        check=_rds_log_groups,
     ),
     stack_policy(
         "vpn-redundant-tunnels",

@@ -92,6 +92,15 @@ def outputs(resource_type: str, physical: str, region: str, inputs: Mapping[str,
         out.update(__id=f"cgw-{token}", arn=f"arn:aws:ec2:{region}:{ACCOUNT_ID}:customer-gateway/cgw-{token}")
     elif resource_type == "aws:ec2/vpnConnection:VpnConnection":
         out.update(_vpn_connection(token, inputs))
+    elif resource_type == "aws:ec2/launchTemplate:LaunchTemplate":
+        template_id = f"lt-0{token}abcd"
+        out.update(
+            __id=template_id,
+            arn=f"arn:aws:ec2:{region}:{ACCOUNT_ID}:launch-template/{template_id}",
+            latestVersion=1,
+            defaultVersion=1,
+            name=f"{inputs.get('namePrefix', '')}{token[:8]}",
+        )
     elif resource_type == "aws:cloudwatch/logGroup:LogGroup":
         out.update(arn=f"arn:aws:logs:{region}:{ACCOUNT_ID}:log-group:{physical}")
     elif resource_type == "aws:rds/subnetGroup:SubnetGroup" or resource_type == "aws:rds/parameterGroup:ParameterGroup":
@@ -112,11 +121,19 @@ def _vpn_connection(token: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _zones(region: str, args: Mapping[str, Any]) -> dict[str, Any]:
+    """DescribeAvailabilityZones of an account that opted into a Local Zone of the region: by name that zone comes
+    first (`us-east-1-lax-1a` < `us-east-1a`); the `opt-in-status` and `state` filters apply as in the API."""
+    zones = [(f"{region}-lax-1a", f"{region}-lax1-az1", "opted-in")]
+    zones += [(f"{region}{zone}", f"{region}-az{i}", "opt-in-not-required") for i, zone in enumerate("abc", 1)]
+    for flt in args.get("filters") or []:
+        if flt.get("name") == "opt-in-status":
+            zones = [z for z in zones if z[2] in flt.get("values", [])]
+    return {"names": [z[0] for z in zones], "zoneIds": [z[1] for z in zones]}
+
+
 INVOKES = {
-    "aws:index/getAvailabilityZones:getAvailabilityZones": lambda region, args: {
-        "names": [f"{region}{zone}" for zone in "abc"],
-        "zoneIds": [f"{region}-az{i}" for i in (1, 2, 3)],
-    },
+    "aws:index/getAvailabilityZones:getAvailabilityZones": lambda region, args: _zones(region, args),
     "aws:index/getCallerIdentity:getCallerIdentity": lambda region, args: {
         "accountId": ACCOUNT_ID,
         "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/ci",

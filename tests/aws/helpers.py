@@ -228,6 +228,7 @@ NOT_SECRET_KEYS = frozenset(
         "skipCredentialsValidation",
         "federatedIdentityCredentialResourceName",
         "imagePullCredentialsType",  # CodeBuild: who pulls the build image (CODEBUILD), a mode
+        "httpTokens",  # IMDSv2 on a launch template: "required", a mode
     }
 )
 """Keys that match SECRET_KEY but hold a reference or a flag, not secret material."""

@@ -126,3 +126,60 @@ def test_bucket_is_protected_in_prod_only(recorded, stack, region, name):
     rec = recorded(stack)
     bucket = buckets(rec, region)[name]
     assert one_of(rec, aws.s3.Bucket, bucket).protect is EXPECT[stack].protect
+
+
+# --- server access logging (aws review 24) -------------------------------------------------------------
+
+ACCESS_LOGS = "multicloud:aws:AccessLogBucket"
+
+
+def log_bucket(rec: Recording, region: str) -> Registration:
+    return one_of(rec, ACCESS_LOGS, regions(rec)[region])
+
+
+@pytest.mark.parametrize(("stack", "region", "name"), BUCKET_PARAMS)
+def test_every_bucket_logs_its_access_into_the_regions_log_bucket(recorded, stack, region, name):
+    rec = recorded(stack)
+    bucket = buckets(rec, region)[name]
+    logging = one_of(rec, aws.s3.BucketLogging, bucket)
+    target = one_of(rec, aws.s3.Bucket, log_bucket(rec, region))
+    own = one_of(rec, aws.s3.Bucket, bucket)
+    assert {r.urn for r in deps_of_type(rec, logging, aws.s3.Bucket)} == {own.urn, target.urn}
+    physical = one_of(rec, aws.s3.Bucket, bucket).inputs["bucket"]
+    assert logging.inputs["targetBucket"] == target.inputs["bucket"]
+    assert logging.inputs["targetPrefix"] == f"{physical}/"
+    # delivery is allowed by the log bucket's policy: the logging waits for it
+    log_policy = one_of(rec, aws.s3.BucketPolicy, log_bucket(rec, region))
+    assert deps_of_type(rec, logging, aws.s3.BucketPolicy) == [log_policy]
+
+
+@pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
+def test_log_bucket_is_locked_down_expiring_and_written_by_s3_logging_only(recorded, stack, region):
+    rec = recorded(stack)
+    component = log_bucket(rec, region)
+    bucket = part(rec, component, aws.s3.Bucket)
+    name = bucket.inputs["bucket"]
+    # named by the same helper as the data buckets (globally unique the same way)
+    assert name == f"flow-{stack}-access-logs-{REGION_CODES[region]}"
+    assert bucket.protect is EXPECT[stack].protect
+    block = part(rec, component, aws.s3.BucketPublicAccessBlock)
+    flags = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
+    assert {flag: block.inputs[flag] for flag in flags} == dict.fromkeys(flags, True)
+    ownership = part(rec, component, aws.s3.BucketOwnershipControls)
+    assert ownership.inputs["rule"] == {"objectOwnership": "BucketOwnerEnforced"}
+    (rule,) = part(rec, component, aws.s3.BucketServerSideEncryptionConfiguration).inputs["rules"]
+    assert rule["applyServerSideEncryptionByDefault"] == {"sseAlgorithm": "AES256"}  # SSE-S3 for log delivery
+    lifecycle = part(rec, component, aws.s3.BucketLifecycleConfiguration)
+    expire = next(r for r in lifecycle.inputs["rules"] if r["id"] == "expire-access-logs")
+    assert expire["expiration"] == {"days": EXPECT[stack].log_retention_days}
+    assert not of_type(rec, aws.s3.BucketLogging, component)  # a log bucket logs nowhere
+    statements = {s["Sid"]: s for s in policy(part(rec, component, aws.s3.BucketPolicy).inputs["policy"])["Statement"]}
+    assert statements["DenyInsecureTransport"]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    allow = statements["S3ServerAccessLogsPolicy"]
+    assert [s["Effect"] for s in statements.values()].count("Allow") == 1
+    assert allow["Principal"] == {"Service": "logging.s3.amazonaws.com"}
+    assert allow["Action"] == "s3:PutObject"
+    assert allow["Resource"] == f"arn:aws:s3:::{name}/*"
+    assert allow["Condition"]["StringEquals"] == {"aws:SourceAccount": "123456789012"}
+    sources = {one_of(rec, aws.s3.Bucket, b).inputs["bucket"] for b in buckets(rec, region).values()}
+    assert set(allow["Condition"]["ArnLike"]["aws:SourceArn"]) == {f"arn:aws:s3:::{s}" for s in sources}

@@ -292,6 +292,40 @@ def test_general_pool_is_on_demand_untainted_standard_nodes(recorded, stack, reg
     assert general.inputs["amiType"] == "AL2023_x86_64_STANDARD"
 
 
+@pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
+def test_nodes_launch_with_imdsv2_and_an_encrypted_root_volume(recorded, stack, region):
+    """aws review 10: each group launches through its own template, IMDSv2 only with hop limit 1, a gp3 root
+    volume of the pool's size encrypted with the region's eks key, the stack's tags on what a launch creates."""
+    rec = recorded(stack)
+    component = eks(rec, region)
+    templates = of_type(rec, aws.ec2.LaunchTemplate, component)
+    groups = of_type(rec, aws.eks.NodeGroup, component)
+    assert len(templates) == len(groups) == len(pools(stack))
+    tags = cluster(rec, region).inputs["tags"]
+    for group in groups:
+        pool_name = group.inputs["nodeGroupNamePrefix"].rstrip("-")
+        (template,) = deps_of_type(rec, group, aws.ec2.LaunchTemplate)
+        assert template.inputs["namePrefix"] == f"{cluster(rec, region).inputs['name']}-{pool_name}-"
+        # EKS refuses diskSize beside a launch template; the version follows the template's updates
+        assert "diskSize" not in group.inputs
+        assert group.inputs["launchTemplate"] == {"id": template.id, "version": str(template.outputs["latestVersion"])}
+        assert template.inputs["metadataOptions"] == {
+            "httpEndpoint": "enabled", "httpTokens": "required", "httpPutResponseHopLimit": 1}
+        (root,) = template.inputs["blockDeviceMappings"]
+        assert root["deviceName"] == "/dev/xvda"
+        ebs = root["ebs"]
+        assert (ebs["volumeType"], ebs["volumeSize"], ebs["encrypted"]) == (
+            "gp3", pools(stack)[pool_name].get("disk_gb", 100), "true")
+        assert_uses_key(rec, template, ebs["kmsKeyId"], regions(rec)[region], "eks")
+        assert {s["resourceType"] for s in template.inputs["tagSpecifications"]} == {
+            "instance", "volume", "network-interface"}
+        for spec in template.inputs["tagSpecifications"]:
+            assert spec["tags"].items() >= tags.items()
+        assert "imageId" not in template.inputs and "instanceType" not in template.inputs  # EKS picks them
+        # the desired size stays the autoscaler's; the prefix keeps create-before-replace possible
+        assert "scalingConfig.desiredSize" in group.ignore_changes
+
+
 # --- outputs --------------------------------------------------------------------------------------
 
 

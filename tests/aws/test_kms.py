@@ -62,4 +62,35 @@ def test_other_keys_grant_no_service_principal(recorded, stack, region):
     for purpose in ("eks", "rds", "s3"):
         statements = policy(kms_key(rec, component, purpose).inputs["policy"])["Statement"]
         assert [s for s in statements if "Service" in s["Principal"]] == [], purpose
+    for purpose in ("rds", "s3"):
+        statements = policy(kms_key(rec, component, purpose).inputs["policy"])["Statement"]
         assert all(s["Principal"] == {"AWS": "arn:aws:iam::123456789012:root"} for s in statements), purpose
+
+
+AUTOSCALING_ROLE = (
+    "arn:aws:iam::123456789012:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"
+)
+
+
+@pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
+def test_eks_key_lets_auto_scaling_launch_encrypted_node_volumes(recorded, stack, region):
+    """The node groups' root volumes use the eks key: EC2 Auto Scaling's service-linked role needs key use and
+    grants for attached resources only, matched by aws:PrincipalArn (the role may not exist yet when the key is
+    created), and no other key admits it."""
+    rec = recorded(stack)
+    component = regions(rec)[region]
+    statements = policy(kms_key(rec, component, "eks").inputs["policy"])["Statement"]
+    scaling = [s for s in statements if s["Principal"] == {"AWS": "*"}]
+    assert {s["Sid"] for s in scaling} == {"AutoScalingUsesKey", "AutoScalingAttachesVolumes"}
+    for statement in scaling:
+        assert statement["Effect"] == "Allow"
+        assert statement["Condition"]["StringEquals"] == {"aws:PrincipalArn": AUTOSCALING_ROLE}
+    use = next(s for s in scaling if s["Sid"] == "AutoScalingUsesKey")
+    assert set(use["Action"]) == {"kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*",
+                                  "kms:DescribeKey"}
+    grant = next(s for s in scaling if s["Sid"] == "AutoScalingAttachesVolumes")
+    assert grant["Action"] == "kms:CreateGrant"
+    assert grant["Condition"]["Bool"] == {"kms:GrantIsForAWSResource": "true"}
+    for purpose in ("rds", "s3", "logs"):
+        other = policy(kms_key(rec, component, purpose).inputs["policy"])["Statement"]
+        assert AUTOSCALING_ROLE not in str(other), purpose

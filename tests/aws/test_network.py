@@ -78,6 +78,25 @@ def test_three_private_and_three_public_subnets_inside_the_vpc_without_overlap(r
 
 
 @pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
+def test_subnets_use_availability_zones_never_an_opted_in_local_zone(recorded, stack, region):
+    """aws review 11: the mocked account opted into a Local Zone that sorts first; the lookup filters on
+    opt-in-status so the subnets land in the region's first three AZs."""
+    rec = recorded(stack)
+    net = network(rec, region)
+    zones = {s.inputs["availabilityZone"] for s in of_type(rec, aws.ec2.Subnet, net)}
+    assert zones == {f"{region}{z}" for z in "abc"}
+
+
+def test_the_zone_mock_answers_like_the_api():
+    from scripts.mock_clouds.aws import INVOKES
+
+    lookup = INVOKES["aws:index/getAvailabilityZones:getAvailabilityZones"]
+    assert lookup("us-west-2", {"state": "available"})["names"][0] == "us-west-2-lax-1a"
+    only_azs = lookup("us-west-2", {"filters": [{"name": "opt-in-status", "values": ["opt-in-not-required"]}]})
+    assert only_azs["names"] == ["us-west-2a", "us-west-2b", "us-west-2c"]
+
+
+@pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
 def test_no_subnet_maps_public_ips(recorded, stack, region):
     rec = recorded(stack)
     net = network(rec, region)
@@ -138,16 +157,29 @@ def test_flow_logs_capture_all_traffic_to_an_encrypted_log_group_with_configured
 
 @pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
 def test_flow_log_role_is_assumable_by_the_flow_log_service_only_and_writes_its_group(recorded, stack, region):
+    """aws review 12: the trust carries the confused-deputy conditions (this account, flow logs of this region),
+    and the policy has the five actions the flow-log doc requires, the writes on this group only."""
     rec = recorded(stack)
     net = network(rec, region)
     role = one_of(rec, aws.iam.Role, net)
     (statement,) = policy(role.inputs["assumeRolePolicy"])["Statement"]
     assert statement["Principal"] == {"Service": "vpc-flow-logs.amazonaws.com"}
+    assert statement["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": "123456789012"},
+        "ArnLike": {"aws:SourceArn": f"arn:aws:ec2:{region}:123456789012:vpc-flow-log/*"},
+    }
     write = one_of(rec, aws.iam.RolePolicy, net)
-    (allow,) = policy(write.inputs["policy"])["Statement"]
+    statements = {s["Sid"]: s for s in policy(write.inputs["policy"])["Statement"]}
+    assert set(statements) == {"WriteFlowLogs", "FindLogGroups"}
+    allow = statements["WriteFlowLogs"]
     group_name = one_of(rec, aws.cloudwatch.LogGroup, net).inputs["name"]
     assert all(group_name in resource for resource in allow["Resource"])
     assert "*" not in allow["Resource"]
+    actions = {a for s in statements.values() for a in s["Action"]}
+    assert actions == {"logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogGroups",
+                       "logs:DescribeLogStreams"}
+    assert statements["FindLogGroups"]["Resource"] == f"arn:aws:logs:{region}:123456789012:log-group:*"
+    assert all(s["Effect"] == "Allow" for s in statements.values())
 
 
 @pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)

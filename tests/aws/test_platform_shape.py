@@ -3,6 +3,7 @@ no plain secrets, and input names the pinned pulumi-aws SDK knows."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 
@@ -10,6 +11,7 @@ import pulumi_aws as aws
 import pytest
 
 from scripts.offline import Recording, Registration
+from tests.conftest import stack_settings
 from tests.sdk_checks import args_class, unknown_wire_keys
 
 from .helpers import (
@@ -49,6 +51,9 @@ def type_counts(resources: list[Registration]) -> Counter[str]:
     return Counter(r.type for r in resources)
 
 
+ACCESS_LOG_BUCKET = "multicloud:aws:AccessLogBucket"
+
+
 def expected_children(stack: str) -> dict[str, Counter[str]]:
     """The exact multiset of child types of each component type."""
     zones, nats = 3, EXPECT[stack].nats_per_region
@@ -56,6 +61,7 @@ def expected_children(stack: str) -> dict[str, Counter[str]]:
     return {
         REGION: Counter({
             KMS_KEY: 4, NETWORK: 1, EKS: 1, POSTGRES: 1, BUCKET: len(config_buckets(stack)),
+            ACCESS_LOG_BUCKET: 1,  # the server access logs of the region's buckets (aws 24)
             token(aws.ec2.Eip): zones,  # ingress NLB, one per zone
             VPN_GATEWAY: 1,  # every region is in the stack's VPN mesh
             DNS_RESOLVER: 1,  # ... and resolves the other regions' private names
@@ -85,15 +91,22 @@ def expected_children(stack: str) -> dict[str, Counter[str]]:
             token(aws.iam.Role): 4,  # cluster, nodes, vpc-cni (IRSA), ebs-csi (IRSA)
             token(aws.iam.RolePolicyAttachment): 5,  # cluster 1, nodes 2, vpc-cni 1, ebs-csi 1
             token(aws.eks.NodeGroup): pools, token(aws.eks.Addon): 6,
+            token(aws.ec2.LaunchTemplate): pools,  # one per node group: IMDSv2, encrypted root volume (aws 10)
             # dev: each node group sleeps outside office hours and wakes at their start
             **({token(aws.autoscaling.Schedule): 2 * pools} if stack == "dev" else {}),
         }),
         POSTGRES: Counter({
             token(aws.rds.SubnetGroup): 1, token(aws.ec2.SecurityGroup): 1, token(aws.rds.ParameterGroup): 1,
             token(aws.iam.Role): 1, token(aws.iam.RolePolicyAttachment): 1, token(aws.rds.Instance): 1,
+            token(aws.cloudwatch.LogGroup): 2,  # the exported postgresql and upgrade logs, pre-created (aws 13)
             **({"random:index/randomId:RandomId": 1} if stack == "prod" else {}),  # the final snapshot's suffix
         }),
         BUCKET: Counter({token(t): 1 for t in (
+            aws.s3.Bucket, aws.s3.BucketPublicAccessBlock, aws.s3.BucketOwnershipControls, aws.s3.BucketVersioning,
+            aws.s3.BucketServerSideEncryptionConfiguration, aws.s3.BucketLifecycleConfiguration, aws.s3.BucketPolicy,
+            aws.s3.BucketLogging,
+        )}),
+        ACCESS_LOG_BUCKET: Counter({token(t): 1 for t in (
             aws.s3.Bucket, aws.s3.BucketPublicAccessBlock, aws.s3.BucketOwnershipControls, aws.s3.BucketVersioning,
             aws.s3.BucketServerSideEncryptionConfiguration, aws.s3.BucketLifecycleConfiguration, aws.s3.BucketPolicy,
         )}),
@@ -110,6 +123,21 @@ def test_one_platform_with_one_provider_and_region_per_configured_region(recorde
         {AWS_PROVIDER: EXPECT[stack].region_count, REGION: EXPECT[stack].region_count})
     assert set(regions(rec)) == set(config_regions(stack))
     assert len(config_regions(stack)) == EXPECT[stack].region_count
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_aws_provider_is_pinned_to_the_deployers_account_and_tags_by_default(recorded, stack):
+    """aws review 22: wrong-account credentials fail (allowedAccountIds = the account of deployer.aws.role_arn);
+    the stack's tags are the providers' default tags. Provider inputs reach the engine as JSON text."""
+    rec = recorded(stack)
+    account = platform_config(stack)["deployer"]["aws"]["role_arn"].split(":")[4]
+    tags = stack_settings(stack).tags()
+    providers = rec.of_type(AWS_PROVIDER)
+    assert len(providers) == EXPECT[stack].region_count
+    for provider in providers:
+        assert json.loads(provider.inputs["allowedAccountIds"]) == [account], provider.name
+        assert json.loads(provider.inputs["defaultTags"]) == {"tags": tags}, provider.name
+    assert not [r.name for r in rec.resources if r.custom and r.type.startswith("aws:") and not r.provider]
 
 
 @pytest.mark.parametrize("stack", STACKS)

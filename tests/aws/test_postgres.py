@@ -103,6 +103,10 @@ def test_security_group_admits_only_postgres_from_the_platform_cidrs(recorded, s
     assert not rule.get("ipv6CidrBlocks") and not rule.get("securityGroups") and not rule.get("self")
     assert all("0.0.0.0/0" not in r.get("cidrBlocks", []) for r in group.inputs["ingress"] + group.inputs["egress"])
     assert deps_of_type(rec, instance(rec, region), aws.ec2.SecurityGroup) == [group]
+    # aws review 25: out to PostgreSQL of the platform only, so the instance can subscribe after a failover
+    (out,) = group.inputs["egress"]
+    assert (out["protocol"], out["fromPort"], out["toPort"]) == ("tcp", 5432, 5432)
+    assert sorted(out["cidrBlocks"]) == sorted(EXPECT[stack].platform_cidrs)
 
 
 @pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
@@ -126,3 +130,19 @@ def test_subnet_group_uses_the_private_subnets_only(recorded, stack, region):
     assert {s.urn for s in deps_of_type(rec, group, aws.ec2.Subnet)} == private
     assert len(group.inputs["subnetIds"]) == 3
     assert deps_of_type(rec, instance(rec, region), aws.rds.SubnetGroup) == [group]
+
+
+@pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
+def test_exported_logs_go_to_pre_created_encrypted_groups_with_configured_retention(recorded, stack, region):
+    """aws review 13: RDS would create /aws/rds/instance/<id>/<log> itself (no key, kept forever); the component
+    creates both groups first, under the region's logs key (whose policy admits CloudWatch Logs of the region)."""
+    rec = recorded(stack)
+    db = instance(rec, region)
+    identifier = db.inputs["identifier"]
+    groups = {g.inputs["name"]: g for g in of_type(rec, aws.cloudwatch.LogGroup, postgres(rec, region))}
+    assert db.inputs["enabledCloudwatchLogsExports"] == ["postgresql", "upgrade"]
+    assert set(groups) == {f"/aws/rds/instance/{identifier}/{log}" for log in ("postgresql", "upgrade")}
+    for group in groups.values():
+        assert group.inputs["retentionInDays"] == EXPECT[stack].log_retention_days
+        assert_uses_key(rec, group, group.inputs["kmsKeyId"], regions(rec)[region], "logs")
+        assert depends_on(db, group), group.name

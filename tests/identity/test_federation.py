@@ -126,7 +126,7 @@ def federation_args(trust_list: Any = None) -> WorkloadFederationArgs:
 
 def program() -> None:
     providers = [
-        aws.Provider(PROVIDER_NAMES["aws"], region="us-east-1"),
+        aws.Provider(PROVIDER_NAMES["aws"], region="us-east-1", allowed_account_ids=["123456789012"]),  # pinned
         azure_native.Provider(PROVIDER_NAMES["azure-native"], location="eastus", subscription_id=SUBSCRIPTION),
         gcp.Provider(PROVIDER_NAMES["gcp"], project=PROJECT, region="us-central1"),
     ]

@@ -44,7 +44,7 @@ def settings(stack: str) -> PlatformSettings:
 
 def program_for(stack: str):
     def program() -> None:
-        provider = aws.Provider(PROVIDER, region="us-east-1")
+        provider = aws.Provider(PROVIDER, region="us-east-1", allowed_account_ids=["123456789012"])  # as the platform's
         pool = CognitoUserPool(
             "identity-users",
             user_pool_args(settings(stack), TENANT, UNIQUE),

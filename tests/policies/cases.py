@@ -48,6 +48,37 @@ def cases(policy: str, resource_type: str, base: Mapping[str, Any], *rows: tuple
 
 TAGS = {"owner": "platform-team", "environment": "prod", "cost-center": "platform-prod"}
 
+FLOW_LOG_SCOPE = {
+    "StringEquals": {"aws:SourceAccount": "123456789012"},
+    "ArnLike": {"aws:SourceArn": "arn:aws:ec2:us-east-1:123456789012:vpc-flow-log/*"},
+}
+
+
+def flow_log_trust(condition: Mapping[str, Any], service: str = "vpc-flow-logs.amazonaws.com") -> str:
+    statement: dict[str, Any] = {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}
+    if condition:
+        statement["Condition"] = condition
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+
+
+LT_NODE_GROUP = {
+    "clusterName": "flow-prod-use1",
+    "nodeRoleArn": "arn:aws:iam::123456789012:role/nodes",
+    "subnetIds": ["subnet-1"],
+    "scalingConfig": {"minSize": 1, "desiredSize": 2, "maxSize": 3},
+    "launchTemplate": {"id": "lt-0abc", "version": "1"},
+}
+LAUNCH_TEMPLATE = {
+    "namePrefix": "flow-prod-use1-general-",
+    "metadataOptions": {"httpEndpoint": "enabled", "httpTokens": "required", "httpPutResponseHopLimit": 1},
+    "blockDeviceMappings": [
+        {
+            "deviceName": "/dev/xvda",
+            "ebs": {"volumeSize": 100, "volumeType": "gp3", "encrypted": "true", "kmsKeyId": "arn:aws:kms:k"},
+        }
+    ],
+}
+
 ISSUER = "oidc.prod-aks.azure.com/72f988bf/0d1e"
 SUB = "system:serviceaccount:platform:api"
 
@@ -163,6 +194,40 @@ AWS_CASES = [
             "aws-managed-key",
         ),
         ("compliant", {}, False),
+        (
+            "compliant",
+            {
+                "bucket": "flow-prod-access-logs-use1",
+                "rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}}],
+            },
+            False,
+            "",
+            {},
+            "prod",
+            "access-log-bucket-sse-s3",
+        ),
+        (
+            "violating",
+            {
+                "bucket": "flow-prod-data-use1",
+                "rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}}],
+            },
+            True,
+            "AES256",
+            {},
+            "prod",
+            "data-bucket-sse-s3",
+        ),
+        (
+            "override",
+            {
+                "bucket": "flow-prod-logs-use1",
+                "rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}}],
+            },
+            False,
+            "",
+            {"accessLogBucketPattern": "-logs-"},
+        ),
         ("missing", {"rules": DELETE}, True, "no default-encryption rule"),
     ),
     *cases(
@@ -523,6 +588,96 @@ AWS_CASES = [
         ("compliant", {}, False),
         ("missing", {"recoveryWindowInDays": DELETE}, False),
         ("override", {"recoveryWindowInDays": 7}, False, "", {"minRecoveryWindowDays": 7}),
+    ),
+    *cases(
+        "aws-iam-service-trust-scoped",
+        aws.IAM_ROLE,
+        {"assumeRolePolicy": flow_log_trust(FLOW_LOG_SCOPE)},
+        ("violating", {"assumeRolePolicy": flow_log_trust({})}, True, "aws:SourceAccount and aws:SourceArn"),
+        (
+            "violating",
+            {"assumeRolePolicy": flow_log_trust({"StringEquals": {"aws:SourceAccount": "123456789012"}})},
+            True,
+            "without aws:SourceArn",
+            {},
+            "prod",
+            "no-source-arn",
+        ),
+        ("compliant", {}, False),
+        (
+            "compliant",
+            {"assumeRolePolicy": flow_log_trust({}, "eks.amazonaws.com")},
+            False,
+            "",
+            {},
+            "prod",
+            "other-service",
+        ),
+        ("missing", {"assumeRolePolicy": DELETE}, False),
+        (
+            "override",
+            {"assumeRolePolicy": flow_log_trust({}, "eks.amazonaws.com")},
+            True,
+            "eks.amazonaws.com",
+            {"services": ["eks.amazonaws.com"]},
+        ),
+    ),
+    *cases(
+        "aws-eks-node-group-launch-template",
+        aws.EKS_NODE_GROUP,
+        LT_NODE_GROUP,
+        ("violating", {"launchTemplate": DELETE}, True, "no launchTemplate"),
+        ("violating", {"launchTemplate": {"id": "lt-0abc"}}, True, "version is not set", {}, "prod", "no-version"),
+        ("compliant", {}, False),
+        ("compliant", {"launchTemplate": {"name": "t", "version": "3"}}, False, "", {}, "prod", "by-name"),
+        ("missing", {"launchTemplate": {}}, True, "no launchTemplate"),
+    ),
+    *cases(
+        "aws-launch-template-imdsv2",
+        aws.LAUNCH_TEMPLATE,
+        LAUNCH_TEMPLATE,
+        ("violating", {"metadataOptions": {"httpTokens": "optional", "httpPutResponseHopLimit": 1}}, True, "IMDSv1"),
+        (
+            "violating",
+            {"metadataOptions": {"httpTokens": "required", "httpPutResponseHopLimit": 2}},
+            True,
+            "containers reach",
+            {},
+            "prod",
+            "hop-limit",
+        ),
+        ("compliant", {}, False),
+        ("compliant", {"metadataOptions": {"httpEndpoint": "disabled"}}, False, "", {}, "prod", "no-imds"),
+        ("missing", {"metadataOptions": DELETE}, True, "not 'required'"),
+        (
+            "override",
+            {"metadataOptions": {"httpTokens": "required", "httpPutResponseHopLimit": 2}},
+            False,
+            "",
+            {"maxHopLimit": 2},
+        ),
+    ),
+    *cases(
+        "aws-launch-template-encrypted-volumes",
+        aws.LAUNCH_TEMPLATE,
+        LAUNCH_TEMPLATE,
+        (
+            "violating",
+            {"blockDeviceMappings": [{"deviceName": "/dev/xvda", "ebs": {"encrypted": "false", "volumeSize": 100}}]},
+            True,
+            "is not encrypted",
+        ),
+        (
+            "violating",
+            {"blockDeviceMappings": [{"deviceName": "/dev/xvda", "ebs": {"encrypted": "true"}}]},
+            True,
+            "aws/ebs key",
+            {},
+            "prod",
+            "aws-managed-key",
+        ),
+        ("compliant", {}, False),
+        ("missing", {"blockDeviceMappings": DELETE}, True, "account's EBS default"),
     ),
 ]
 

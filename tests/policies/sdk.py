@@ -18,6 +18,8 @@ PACKAGES = {
 def resource_class(token: str) -> Any:
     """The SDK class of a type token (`aws:s3/bucket:Bucket` -> pulumi_aws.s3.Bucket)."""
     package, module, name = token.split(":")
+    if (package, module) == ("pulumi", "providers"):  # a provider: pulumi:providers:aws -> pulumi_aws.Provider
+        return importlib.import_module(PACKAGES[name]).Provider
     parts = module.split("/")
     if package == "kubernetes":
         path = parts  # core/v1 -> core.v1

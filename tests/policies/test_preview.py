@@ -106,8 +106,12 @@ def test_undecided_rules_are_the_ones_reading_computed_ids(recorded: Callable[[s
     and passes there; once the suffix exists, every later preview knows those names."""
     report = preview_report(stack)
     by_urn = previewed(stack).by_urn()
-    trusts = [u for u in report.undecided if u.policy == "aws-iam-web-identity-pinned"]
+    trust_rules = {"aws-iam-web-identity-pinned", "aws-iam-service-trust-scoped"}  # both read every role's trust
+    trusts = [u for u in report.undecided if u.policy in trust_rules]
     assert trusts and all(by_urn[u.resource_urn].type == aws.IAM_ROLE for u in trusts)
+    assert {u.resource_urn for u in trusts if u.policy == "aws-iam-service-trust-scoped"} == {
+        u.resource_urn for u in trusts if u.policy == "aws-iam-web-identity-pinned"
+    }  # the flow-log roles' trusts (account and region from invokes) are decided at preview
     for undecided in trusts:
         assert ".assumeRolePolicy can't be known during preview" in undecided.reason
         properties = by_urn[undecided.resource_urn].properties
@@ -124,7 +128,7 @@ def test_undecided_rules_are_the_ones_reading_computed_ids(recorded: Callable[[s
     assert len(tls_only) == len(previewed(stack).of_type(aws.S3_POLICY))
     expiring = [u for u in report.undecided if u.policy == "azure-keyvault-secret-expiry"]
     assert expiring and all(by_urn[u.resource_urn].type == "azure-native:keyvault:Secret" for u in expiring)
-    skip = ("aws-iam-web-identity-pinned", "azure-keyvault-secret-expiry", *named)
+    skip = (*trust_rules, "azure-keyvault-secret-expiry", *named)
     [pools] = [u for u in report.undecided if u.policy not in skip]
     assert pools.policy == "cloudflare-lb-fallback" and by_urn[pools.resource_urn].type == cloudflare.LOAD_BALANCER
     assert all(u.reason.startswith(UNDECIDED) and u.reason.endswith("re-checked on up") for u in report.undecided)
@@ -136,7 +140,7 @@ def test_bucket_policies_wait_for_the_stack_unique_suffix_and_pass_on_up(recorde
     """The TLS-only document names the bucket, whose name ends in the stack-unique suffix: undecided on a new
     stack's first preview (the suffix does not exist yet), judged and passed on `up`."""
     undecided = [u for u in preview_report("prod").undecided if u.policy == "aws-s3-tls-only"]
-    assert len(undecided) == len(previewed("prod").of_type(aws.S3_POLICY)) == 4
+    assert len(undecided) == len(previewed("prod").of_type(aws.S3_POLICY)) == 6  # 4 buckets, 2 access-log buckets
     up = check(recorded("prod"), "prod")
     assert not [v for v in up.violations if v.policy == "aws-s3-tls-only"] and up.undecided == []
 
@@ -273,7 +277,8 @@ def test_policy_check_preview_flag_records_a_first_preview(
     out = capsys.readouterr().out
     assert asked == [True]
     assert "stack prod (prod) · first preview of a new stack" in out
-    assert "undecided at preview, re-checked on up (21)" in out  # 6 trusts, 4 TLS-only, 2 labels, 1 LB, 8 expiries
+    # 6 trusts x 2 trust rules, 6 TLS-only, 2 labels, 1 LB fallback, 8 expiries
+    assert "undecided at preview, re-checked on up (29)" in out
 
 
 def test_the_fallback_rule_decides_what_the_number_of_unknown_pools_allows() -> None:

@@ -193,6 +193,129 @@ STACK_CASES = [
         ["vpc"],
     ),
     StackCase("aws-vpc-flow-logs", "missing", "no-flow-log", [Res(aws.VPC, "vpc", {})], ["vpc"]),
+    # S3 server access logging
+    StackCase(
+        "aws-s3-access-logging",
+        "compliant",
+        "data-logs-to-log-bucket",
+        [
+            Res(aws.S3_BUCKET, "logs", {"bucket": "logs-phys"}, protect=True),
+            Res(aws.S3_BUCKET, "data", {"bucket": "data-phys"}, protect=True),
+            Res(
+                aws.S3_LOGGING,
+                "data-logging",
+                {"bucket": "data-phys", "targetBucket": "logs-phys", "targetPrefix": "data-phys/"},
+                depends_on=("data", "logs"),
+            ),
+        ],
+        [],
+    ),
+    StackCase(
+        "aws-s3-access-logging",
+        "violating",
+        "bucket-without-logging",
+        [
+            Res(aws.S3_BUCKET, "logs", {"bucket": "logs-phys"}, protect=True),
+            Res(aws.S3_BUCKET, "data", {"bucket": "data-phys"}, protect=True),
+            Res(aws.S3_BUCKET, "backups", {"bucket": "backups-phys"}, protect=True),
+            Res(
+                aws.S3_LOGGING,
+                "data-logging",
+                {"bucket": "data-phys", "targetBucket": "logs-phys", "targetPrefix": "d/"},
+                depends_on=("data", "logs"),
+            ),
+        ],
+        ["backups"],
+    ),
+    StackCase(
+        "aws-s3-access-logging",
+        "violating",
+        "logs-into-itself",
+        [
+            Res(aws.S3_BUCKET, "logs", {"bucket": "logs-phys"}, protect=True),
+            Res(
+                aws.S3_LOGGING,
+                "self",
+                {"bucket": "logs-phys", "targetBucket": "logs-phys", "targetPrefix": "x/"},
+                depends_on=("logs",),
+            ),
+        ],
+        ["logs"],
+    ),
+    StackCase(
+        "aws-s3-access-logging",
+        "missing",
+        "no-logging-at-all",
+        [Res(aws.S3_BUCKET, "data", {"bucket": "data-phys"}, protect=True)],
+        ["data"],
+    ),
+    # AWS providers pinned to the account
+    StackCase(
+        "aws-provider-account-pinned",
+        "compliant",
+        "json-list",
+        [Res("pulumi:providers:aws", "use1", {"region": "us-east-1", "allowedAccountIds": '["210987654321"]'})],
+        [],
+    ),
+    StackCase(
+        "aws-provider-account-pinned",
+        "violating",
+        "empty-list",
+        [Res("pulumi:providers:aws", "use1", {"region": "us-east-1", "allowedAccountIds": "[]"})],
+        ["use1"],
+    ),
+    StackCase(
+        "aws-provider-account-pinned",
+        "missing",
+        "not-set",
+        [Res("pulumi:providers:aws", "use1", {"region": "us-east-1"})],
+        ["use1"],
+    ),
+    # RDS exported logs into pre-created groups
+    StackCase(
+        "aws-rds-log-groups-precreated",
+        "compliant",
+        "both-groups-first",
+        [
+            Res(aws.LOG_GROUP, "pg", {"name": "/aws/rds/instance/db/postgresql"}),
+            Res(aws.LOG_GROUP, "up", {"name": "/aws/rds/instance/db/upgrade"}),
+            Res(
+                aws.RDS_INSTANCE,
+                "db",
+                patch(RDS, {"enabledCloudwatchLogsExports": ["postgresql", "upgrade"]}),
+                protect=True,
+                depends_on=("pg", "up"),
+            ),
+        ],
+        [],
+    ),
+    StackCase(
+        "aws-rds-log-groups-precreated",
+        "violating",
+        "group-missing",
+        [
+            Res(aws.LOG_GROUP, "pg", {"name": "/aws/rds/instance/db/postgresql"}),
+            Res(
+                aws.RDS_INSTANCE,
+                "db",
+                patch(RDS, {"enabledCloudwatchLogsExports": ["postgresql", "upgrade"]}),
+                protect=True,
+                depends_on=("pg",),
+            ),
+        ],
+        ["db"],
+    ),
+    StackCase(
+        "aws-rds-log-groups-precreated",
+        "violating",
+        "not-waited-for",
+        [
+            Res(aws.LOG_GROUP, "pg", {"name": "/aws/rds/instance/db/postgresql"}),
+            Res(aws.RDS_INSTANCE, "db", patch(RDS, {"enabledCloudwatchLogsExports": ["postgresql"]}), protect=True),
+        ],
+        ["db"],
+    ),
+    StackCase("aws-rds-log-groups-precreated", "missing", "no-exports", [rds("db")], []),
     # two tunnels per VPN peer
     StackCase(
         "vpn-redundant-tunnels",

@@ -1,7 +1,7 @@
 """Every Kubernetes object the dev and prod stacks apply validates with kubernetes-validate in strict mode (unknown
 fields are errors, as `kubectl apply --validate=strict` makes them) against the OpenAPI schemas of each Kubernetes
 minor the settings catalogue supports. kubernetes-validate 1.37.0 ships schemas for 1.34 to 1.37, so every supported
-minor (1.34, 1.35, 1.36) is checked against its own schemas, never an older one's: the version each validation reports
+minor (1.35, 1.36) is checked against its own schemas, never an older one's: the version each validation reports
 is asserted. Custom resources (the Prometheus operator's ServiceMonitor and PrometheusRule) have no built-in schema
 (asserted: they are the only objects without one); they are validated, as strictly, against the openAPIV3Schema of
 the CRDs the pinned chart installs (tests/workloads/crds/). Deliberately broken copies of a real Deployment and
