@@ -102,7 +102,7 @@ class AwsBucket(pulumi.ComponentResource):
                 f"{name}-access-logging",
                 bucket=bucket.id,
                 target_bucket=args.log_bucket_name,
-                target_prefix=f"{args.bucket_name}/",
+                target_prefix=pulumi.Output.concat(args.bucket_name, "/"),
                 opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.log_bucket_ready)),
             )
         self.bucket_name = bucket.bucket

@@ -200,22 +200,21 @@ def _flow_logs(resources: Sequence[StackResource], config: Mapping[str, Any]) ->
 
 def _s3_access_logging(resources: Sequence[StackResource], config: Mapping[str, Any]) -> Iterator[Finding]:
     loggings = _of(resources, aws.S3_LOGGING)
-    targets = {_get(log.props, "targetBucket") for log in loggings} - {None}
     for bucket in _of(resources, aws.S3_BUCKET):
-        name = _get(bucket.props, "bucket")
-        # a bucket's own logging names it (`bucket`); a dependency alone may be on the target bucket instead
-        own = [
-            log
-            for log in loggings
-            if (name is not None and _get(log.props, "bucket") == name)
-            or (_depends_on(log, bucket) and _get(log.props, "targetBucket") != name)
-        ]
-        if name is not None and name in targets:
-            if any(_get(log.props, "targetBucket") == name for log in own):
-                yield f"{bucket.name} logs its access into itself (each delivery is logged again)", bucket.urn
-            continue  # a log destination: it logs nowhere
-        if not own:
-            yield f"{bucket.name} has no server access logging (BucketLogging)", bucket.urn
+
+        def judge(bucket: StackResource = bucket) -> Iterator[Finding]:
+            # Names, never guesses: a name with the stack-unique suffix is unknown on a first preview (Undecided).
+            name = bucket.props.get("bucket")
+            pairs = [(log.props.get("bucket"), log.props.get("targetBucket")) for log in loggings]
+            own = [target for source, target in pairs if source == name]
+            if name in {target for _, target in pairs}:
+                if name in own:
+                    yield f"{bucket.name} logs its access into itself (each delivery is logged again)", bucket.urn
+                return  # a log destination: it logs nowhere
+            if not own:
+                yield f"{bucket.name} has no server access logging (BucketLogging)", bucket.urn
+
+        yield from _decided(bucket, judge)
 
 
 def _rds_log_groups(resources: Sequence[StackResource], config: Mapping[str, Any]) -> Iterator[Finding]:

@@ -160,7 +160,7 @@ def test_log_bucket_is_locked_down_expiring_and_written_by_s3_logging_only(recor
     bucket = part(rec, component, aws.s3.Bucket)
     name = bucket.inputs["bucket"]
     # named by the same helper as the data buckets (globally unique the same way)
-    assert name == f"flow-{stack}-access-logs-{REGION_CODES[region]}"
+    assert name == f"flow-{stack}-access-logs-{REGION_CODES[region]}-{stack_suffix(rec)}"
     assert bucket.protect is EXPECT[stack].protect
     block = part(rec, component, aws.s3.BucketPublicAccessBlock)
     flags = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")

@@ -126,9 +126,16 @@ def test_undecided_rules_are_the_ones_reading_computed_ids(recorded: Callable[[s
         assert f"{path} can't be known during preview" in undecided.reason
     tls_only = [u for u in report.undecided if u.policy == "aws-s3-tls-only"]
     assert len(tls_only) == len(previewed(stack).of_type(aws.S3_POLICY))
+    # a stack policy: one entry on the stack, naming every bucket (which logs where goes by their suffixed names)
+    [logging] = [u for u in report.undecided if u.policy == "aws-s3-access-logging"]
+    buckets = previewed(stack).of_type(aws.S3_BUCKET)
+    assert all(f"{b.name}: string value at .bucket can't be known during preview" in logging.reason for b in buckets)
     expiring = [u for u in report.undecided if u.policy == "azure-keyvault-secret-expiry"]
     assert expiring and all(by_urn[u.resource_urn].type == "azure-native:keyvault:Secret" for u in expiring)
-    skip = (*trust_rules, "azure-keyvault-secret-expiry", *named)
+    # the access-log buckets' SSE-S3 exemption goes by their (suffixed) names too
+    exempt = [u for u in report.undecided if u.policy == "aws-s3-encryption-customer-key"]
+    assert len(exempt) == len([b for b in buckets if "-access-logs-" in b.name])
+    skip = (*trust_rules, *named, "azure-keyvault-secret-expiry", "aws-s3-access-logging", exempt[0].policy)
     [pools] = [u for u in report.undecided if u.policy not in skip]
     assert pools.policy == "cloudflare-lb-fallback" and by_urn[pools.resource_urn].type == cloudflare.LOAD_BALANCER
     assert all(u.reason.startswith(UNDECIDED) and u.reason.endswith("re-checked on up") for u in report.undecided)
@@ -277,8 +284,9 @@ def test_policy_check_preview_flag_records_a_first_preview(
     out = capsys.readouterr().out
     assert asked == [True]
     assert "stack prod (prod) · first preview of a new stack" in out
-    # 6 trusts x 2 trust rules, 6 TLS-only, 2 labels, 1 LB fallback, 8 expiries
-    assert "undecided at preview, re-checked on up (29)" in out
+    # 6 trusts x 2 trust rules, 6 TLS-only, 2 labels, 1 LB fallback, 8 expiries, 1 access-logging (the stack's),
+    # 2 log buckets' encryption exemption
+    assert "undecided at preview, re-checked on up (32)" in out
 
 
 def test_the_fallback_rule_decides_what_the_number_of_unknown_pools_allows() -> None:
