@@ -9,6 +9,8 @@ from ipaddress import IPv4Network
 import pulumi
 import pulumi_azure_native as azure_native
 
+from .diagnostics import send_logs
+
 POSTGRES_DELEGATION = "Microsoft.DBforPostgreSQL/flexibleServers"
 GATEWAY_SUBNET = "GatewaySubnet"
 """The only name Azure accepts for a VPN gateway's subnet."""
@@ -238,6 +240,9 @@ class AzureNetwork(pulumi.ComponentResource):
 
         self.resource_group_name = group.name
         self.resource_group_id = group.id
+        # NSG events and rule counters (azure G2).
+        for label, nsg in (("aks-nsg", aks_nsg), ("postgres-nsg", postgres_nsg)):
+            send_logs(f"{name}-{label}-logs", self, nsg.id, workspace.id)
         self.workspace_id = workspace.id
         self.vnet_id = vnet.id
         self.vnet_name = vnet.name

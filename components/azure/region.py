@@ -253,6 +253,7 @@ class AzureRegion(pulumi.ComponentResource):
                 subscription_id=subscription,
                 protect=protect,
                 tags=tags,
+                workspace_id=self.network.workspace_id,
             ),
             opts=child,
         )

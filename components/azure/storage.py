@@ -15,6 +15,7 @@ from ..lib.naming import InvalidNameError, NameRule
 from ..lib.waits import AZURE_KEY_VAULT_RBAC
 from ..settings.models import BucketSettings
 from ..wait import wait_after
+from .diagnostics import send_logs
 from .keyvault import AzureKey
 from .private_dns import linked_private_zone
 from .roles import KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER, assign_role
@@ -73,6 +74,8 @@ class AzureStorageArgs:
     """Tags of the account and identity."""
     allowed_ip_ranges: Sequence[str] = ()
     """Public ranges admitted through the firewall (GCP Storage Transfer's, when the containers are copied)."""
+    workspace_id: pulumi.Input[str] | None = None
+    """The region's Log Analytics workspace: the blob service's read, write and delete logs go there (azure G2)."""
 
 
 def storage_ip_rules(ranges: Sequence[str]) -> list[str]:
@@ -194,6 +197,10 @@ class AzureStorage(pulumi.ComponentResource):
             restore_policy={"enabled": True, "days": args.soft_delete_days - 1},
             opts=child,
         )
+        if args.workspace_id is not None:
+            # Blob read, write and delete requests (CIS Azure 3.13), on the blob service's own resource id.
+            blob_service_id = pulumi.Output.concat(account.id, "/blobServices/default")
+            send_logs(f"{name}-blob-logs", self, blob_service_id, args.workspace_id)
         self._private_endpoint(name, args, account)
         self.container_names = {}
         for bucket in args.buckets:

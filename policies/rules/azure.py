@@ -20,6 +20,7 @@ VPN_CONNECTION = "azure-native:network:VirtualNetworkGatewayConnection"
 VPN_GATEWAY = "azure-native:network:VirtualNetworkGateway"
 LOCAL_GATEWAY = "azure-native:network:LocalNetworkGateway"
 DIAGNOSTIC_SETTING = "azure-native:monitor:DiagnosticSetting"
+NSG = "azure-native:network:NetworkSecurityGroup"
 LOG_WORKSPACE = "azure-native:operationalinsights:Workspace"
 
 AREA = "azure"

@@ -198,6 +198,20 @@ def _flow_logs(resources: Sequence[StackResource], config: Mapping[str, Any]) ->
         yield from _decided(vpc, judge)
 
 
+def _azure_resource_logs(resources: Sequence[StackResource], config: Mapping[str, Any]) -> Iterator[Finding]:
+    settings = _of(resources, azure.DIAGNOSTIC_SETTING)
+    for resource in _of(resources, azure.NSG, azure.STORAGE_ACCOUNT):
+        linked = [d for d in settings if _depends_on(d, resource)]
+
+        def judge(resource: StackResource = resource, linked: list[StackResource] = linked) -> Iterator[Finding]:
+            logs = [log for d in linked for log in items(d.props.get("logs"))]
+            enabled = [log for log in logs if isinstance(log, Mapping) and log.get("enabled")]
+            if not enabled:
+                yield f"{resource.name} sends no resource logs to Log Analytics (diagnostic setting)", resource.urn
+
+        yield from _decided(resource, judge)
+
+
 def _s3_access_logging(resources: Sequence[StackResource], config: Mapping[str, Any]) -> Iterator[Finding]:
     loggings = _of(resources, aws.S3_LOGGING)
     for bucket in _of(resources, aws.S3_BUCKET):
@@ -489,6 +503,17 @@ POLICIES = [
         remediation="Add an s3.BucketLogging for the bucket with targetBucket = the region's access-log bucket "
         "(AwsBucket does, given log_bucket_name).",
         check=_s3_access_logging,
+    ),
+    stack_policy(
+        "azure-resource-logs",
+        area=AREA,
+        types=[azure.NSG, azure.STORAGE_ACCOUNT, azure.DIAGNOSTIC_SETTING],
+        severity="medium",
+        summary="Every Azure NSG and storage account sends its resource logs to Log Analytics (a diagnostic "
+        "setting with a log category enabled; CIS Azure 6.1, 3.13); the VPN gateways' come with the mesh alerts.",
+        remediation="Add a monitor.DiagnosticSetting for the resource (the storage account's on its blob service) "
+        "to the region's workspace (components/azure/diagnostics.py send_logs).",
+        check=_azure_resource_logs,
     ),
     stack_policy(
         "aws-rds-log-groups-precreated",

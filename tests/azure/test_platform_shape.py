@@ -100,6 +100,7 @@ def expected_children(stack: str) -> dict[tuple[str, str], Counter[str]]:
                 token(az.resources.ResourceGroup): 1,
                 token(az.operationalinsights.Workspace): 1,
                 token(az.network.NetworkSecurityGroup): 2,
+                token(az.monitor.DiagnosticSetting): 2,  # each NSG's events and rule counters (azure G2)
                 token(az.network.VirtualNetwork): 1,
                 token(az.network.Subnet): 3,
             }
@@ -143,6 +144,7 @@ def expected_children(stack: str) -> dict[tuple[str, str], Counter[str]]:
                 SLEEP: 1,  # after the CMK grant
                 token(az.storage.StorageAccount): 1,
                 token(az.storage.BlobServiceProperties): 1,
+                token(az.monitor.DiagnosticSetting): 1,  # blob read, write and delete logs (azure G2)
                 token(az.storage.BlobContainer): len(s.buckets),
                 token(az.storage.ManagementPolicy): 1,
                 # blob private endpoint: the other clouds' path through the firewall
@@ -339,3 +341,22 @@ def test_mock_ids_are_arm_ids_in_the_regions_resource_group(stack, region):
     group = f"/subscriptions/{SUBSCRIPTION_ID}/resourceGroups/flow-{stack}-{REGION_CODES[region]}"
     for resource in azure_resources(rec, region):
         assert str(resource.outputs["id"]).startswith(group), resource.name
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_nsgs_gateways_and_blob_services_log_to_their_regions_workspace(stack):
+    """azure G2: resource logs of every NSG, storage account (on its blob service) and VPN gateway (the mesh
+    alerts' setting) in Log Analytics, all categories, and never two settings on one resource (Azure refuses a
+    second one sending the same categories to the same workspace)."""
+    rec = recording(stack)
+    settings = [r for r in rec.resources if r.type == token(az.monitor.DiagnosticSetting)]
+    uris = [d.inputs["resourceUri"] for d in settings]
+    assert len(uris) == len(set(uris))
+    workspaces = [r for r in rec.resources if r.type == token(az.operationalinsights.Workspace)]
+    for kind in (az.network.NetworkSecurityGroup, az.network.VirtualNetworkGateway, az.storage.StorageAccount):
+        for resource in (r for r in rec.resources if r.type == token(kind)):
+            (setting,) = [d for d in settings if resource.urn in d.dependencies]
+            assert setting.inputs["logs"] == [{"categoryGroup": "allLogs", "enabled": True}], resource.name
+            assert any(w.urn in setting.dependencies for w in workspaces), resource.name
+            if kind is az.storage.StorageAccount:
+                assert setting.inputs["resourceUri"].endswith("/blobServices/default")

@@ -193,6 +193,40 @@ STACK_CASES = [
         ["vpc"],
     ),
     StackCase("aws-vpc-flow-logs", "missing", "no-flow-log", [Res(aws.VPC, "vpc", {})], ["vpc"]),
+    # Azure resource logs (azure G2)
+    StackCase(
+        "azure-resource-logs",
+        "compliant",
+        "nsg-storage-log",
+        [
+            Res(azure.NSG, "nsg", {}),
+            Res(azure.STORAGE_ACCOUNT, "sa", {}),
+            *(
+                Res(azure.DIAGNOSTIC_SETTING, f"{r}-logs", {"logs": [{"categoryGroup": "allLogs", "enabled": True}]},
+                    depends_on=(r,))
+                for r in ("nsg", "sa")
+            ),
+        ],
+        [],
+    ),
+    StackCase(
+        "azure-resource-logs",
+        "violating",
+        "logs-disabled",
+        [
+            Res(azure.NSG, "nsg", {}),
+            Res(azure.DIAGNOSTIC_SETTING, "nsg-logs", {"logs": [{"categoryGroup": "allLogs", "enabled": False}]},
+                depends_on=("nsg",)),
+        ],
+        ["nsg"],
+    ),
+    StackCase(
+        "azure-resource-logs",
+        "missing",
+        "no-setting",
+        [Res(azure.NSG, "nsg", {}), Res(azure.STORAGE_ACCOUNT, "sa", {})],
+        ["nsg", "sa"],
+    ),
     # S3 server access logging
     StackCase(
         "aws-s3-access-logging",
