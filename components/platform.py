@@ -545,6 +545,7 @@ class Platform(pulumi.ComponentResource):
                         emergency=b.emergency * share,
                         notify=b.notify,
                         tags=settings.tags(),
+                        environment=settings.environment,
                     ),
                     opts=opts,
                 )

@@ -12,6 +12,8 @@ asks the clouds whether they hold, through their own CLIs and the deployer's cre
 - AWS: each region's Elastic IP quota (Service Quotas L-0263D0A3, default 5) leaves room for the stack's
   addresses after those other stacks already hold (review aws 3;
   https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html).
+- AWS Budgets: the `environment` cost-allocation tag they filter on is `Active` (a tag counts in Budgets only once
+  activated; https://docs.aws.amazon.com/awsaccountbilling/latest/aboutv2/activating-tags.html; aws 15).
 - The in-network runner: its CodeConnections connection is `AVAILABLE` (a new one stays `PENDING` until its
   handshake in the console, and CodeBuild's webhook cannot be created before;
   https://docs.aws.amazon.com/dtconsole/latest/userguide/connections-update.html), and the deployer and preview
@@ -34,6 +36,7 @@ from components.settings import PlatformSettings
 from .deploy_check import EIP_QUOTA_CODE, Graph, eips_by_region, prerequisites
 
 CODEBUILD_PROJECT = "aws:codebuild/project:Project"
+AWS_BUDGET = "aws:budgets/budget:Budget"
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,8 @@ def check(stack: str, settings: PlatformSettings, graph: Graph, cli: RunCli = ru
         problems += _aws_eip_quota(stack, settings, region, count, cli)
     if graph.of_type(CODEBUILD_PROJECT):
         problems += _runner(stack, settings, cli)
+    if graph.of_type(AWS_BUDGET):
+        problems += _cost_allocation_tag(stack, cli)
     return problems
 
 
@@ -178,4 +183,21 @@ def _runner(stack: str, settings: PlatformSettings, cli: RunCli) -> list[str]:
                 f"preflight {stack}: role {role} ({key}) does not trust codebuild.amazonaws.com, so its runner "
                 "cannot use it: add the service to its trust policy (docs/DEPLOY.md, 'Bootstrap')"
             )
+    return problems
+
+
+def _cost_allocation_tag(stack: str, cli: RunCli) -> list[str]:
+    from components.aws.budgets import COST_ALLOCATION_TAG
+
+    argv = [
+        "aws", "ce", "list-cost-allocation-tags", "--tag-keys", COST_ALLOCATION_TAG, "--region", "us-east-1",
+        "--query", "CostAllocationTags[0].Status", "--output", "text",
+    ]  # fmt: skip
+    out, problems = _ask(stack, f"the {COST_ALLOCATION_TAG} cost-allocation tag", argv, cli)
+    if out is not None and out.strip() != "Active":
+        problems.append(
+            f"preflight {stack}: cost-allocation tag {COST_ALLOCATION_TAG} is {out.strip() or 'not found'}, so the "
+            "budgets count nothing: aws ce update-cost-allocation-tags-status --cost-allocation-tags-status "
+            f"TagKey={COST_ALLOCATION_TAG},Status=Active --region us-east-1"
+        )
     return problems

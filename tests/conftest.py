@@ -82,6 +82,7 @@ class FakeClouds:
         missing: tuple[str, ...] = (),
         fail: dict[str, tuple[int, str]] | None = None,
         connection: str = "AVAILABLE",
+        cost_tag: str = "Active",
         trusted: tuple[str, ...] = ("codebuild.amazonaws.com",),
     ) -> None:
         self.unregistered = {n.lower() for n in unregistered}
@@ -91,6 +92,7 @@ class FakeClouds:
         self.missing = missing
         self.fail = fail or {}
         self.connection = connection
+        self.cost_tag = cost_tag
         self.trusted = trusted
         self.calls: list[list[str]] = []
 
@@ -118,6 +120,8 @@ class FakeClouds:
             return CliResult(0, f"{self.eip_quota}\n")
         if argv[:3] == ["aws", "ec2", "describe-addresses"]:
             return CliResult(0, json.dumps([[{"Key": k, "Value": v} for k, v in t.items()] for t in self.held]))
+        if argv[:3] == ["aws", "ce", "list-cost-allocation-tags"]:
+            return CliResult(0, f"{self.cost_tag}\n")
         if argv[:3] == ["aws", "codeconnections", "get-connection"]:
             return CliResult(0, f"{self.connection}\n")
         if argv[:3] == ["aws", "iam", "get-role"]:

@@ -93,3 +93,10 @@ def test_the_runner_needs_an_available_connection_and_a_role_codebuild_may_assum
     assert "connection arn:aws:codeconnections:us-east-1:" in lines[0] and "is PENDING, not AVAILABLE" in lines[0]
     assert "role flow-prod-deployer (deployer.aws.role_arn) does not trust codebuild.amazonaws.com" in lines[1]
     assert "role flow-prod-preview (deployer.runner.preview_role_arn) does not trust" in lines[2]
+
+
+def test_budgets_need_their_cost_allocation_tag_active(prod: Graph) -> None:
+    """aws 15: the budgets filter on the environment tag, which counts only once activated in Billing."""
+    (line,) = check(prod, FakeClouds(cost_tag="Inactive"))
+    assert "cost-allocation tag environment is Inactive" in line
+    assert "TagKey=environment,Status=Active" in line

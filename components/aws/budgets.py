@@ -1,5 +1,7 @@
 """AWS Budgets for the stack's share of the spend: monthly (actual 80 %, 100 % and forecast 100 %), daily, and
-the daily emergency threshold that pages on-call."""
+the daily emergency threshold that pages on-call. Each counts only the stack's resources, by their `environment`
+cost-allocation tag (dev and prod may share an account; aws 15): the tag must be activated in Billing once, which
+the driver's preflight checks (docs/DEPLOY.md)."""
 
 from __future__ import annotations
 
@@ -22,6 +24,12 @@ class AwsBudgetsArgs:
     notify: Sequence[str]
     """E-mail subscribers of every notification (none: budgets without notifications)."""
     tags: dict[str, str]
+    environment: str
+    """The stack's `environment` tag value: the budgets' cost filter."""
+
+
+COST_ALLOCATION_TAG = "environment"
+"""The tag the budgets filter on (a user-defined cost-allocation tag, `user:` in the Budgets API)."""
 
 
 class AwsBudgets(pulumi.ComponentResource):
@@ -61,6 +69,8 @@ class AwsBudgets(pulumi.ComponentResource):
             limit_unit="USD",
             time_unit=unit,
             notifications=notifications if args.notify else None,
+            # https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_budgets_Budget.html (CostFilters)
+            cost_filters=[{"name": "TagKeyValue", "values": [f"user:{COST_ALLOCATION_TAG}${args.environment}"]}],
             tags=args.tags,
             opts=pulumi.ResourceOptions(parent=self),
         )

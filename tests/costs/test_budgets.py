@@ -36,6 +36,11 @@ def test_aws_holds_its_share_of_the_monthly_daily_and_emergency_budgets(recorded
     rec, s = recorded(stack), stack_settings(stack)
     share, b = s.budget_shares()["aws"], s.budgets
     budgets = {r.inputs["name"]: r for r in rec.of_type(AWS_BUDGET)}
+    # the stack's spend only, by its environment cost-allocation tag (aws 15)
+    assert all(
+        r.inputs["costFilters"] == [{"name": "TagKeyValue", "values": [f"user:environment${stack}"]}]
+        for r in budgets.values()
+    )
     prefix = f"{s.name}-{s.environment}"
     expected = {
         f"{prefix}-monthly": ("MONTHLY", b.monthly),
