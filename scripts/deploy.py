@@ -108,6 +108,7 @@ def main(
             yes_destroy_prod=getattr(args, "yes_destroy_prod", False),
             phase=getattr(args, "phase", "auto"),
             skip_preflight=getattr(args, "skip_preflight", False),
+            in_network=getattr(args, "in_network", False),
         )
         stacks = None if args.all else [args.stack]
         return driver.run(
@@ -296,6 +297,11 @@ def _add_driver_commands(commands: argparse._SubParsersAction) -> None:
                 help="1: everything but the in-cluster objects (from outside); 2: the whole stack (from where the "
                 "cluster APIs are reachable); all: 1 then 2; auto (default): all for an outside deployer or on the "
                 "in-network runner, else 1 (docs/DEPLOY.md)",
+            )
+            sub.add_argument(
+                "--in-network",
+                action="store_true",
+                help="this machine reaches the private cluster APIs (a host inside the network): phase 2 may run here",
             )
         if name == "up":
             sub.add_argument(

@@ -81,6 +81,7 @@ class Options:
     yes_destroy_prod: bool = False  # destroy: allow a prod stack
     phase: str = "auto"  # preview/up: 1, 2, all or auto (PHASES)
     skip_preflight: bool = False  # up: do not ask the clouds for the prerequisites first
+    in_network: bool = False  # preview/up: this machine reaches the private cluster APIs (not the runner)
 
 
 def stack_names(project_dir: Path) -> list[str]:
@@ -277,10 +278,21 @@ class Driver:
     def _phases(self, stack: str) -> tuple[str, ...]:
         """The phases this run performs on `stack` (PHASES); a preview shows only the last one's changes."""
         chosen = self.options.phase
+        deployer = self.settings[stack].deployer
+        reaches = (
+            deployer is None
+            or deployer.position == "outside"
+            or bool(os.environ.get(RUNNER_ENV))
+            or self.options.in_network
+        )
         if chosen == "auto":
-            deployer = self.settings[stack].deployer
-            reaches = deployer is None or deployer.position == "outside" or bool(os.environ.get(RUNNER_ENV))
             chosen = "all" if reaches else "1"
+        elif chosen != "1" and not reaches:
+            raise DriverError(
+                f"stack {stack}: --phase {chosen} reaches the private cluster APIs, which only the in-network runner "
+                "does (deployer.position: in-network); run it there, or pass --in-network on a machine inside the "
+                "network"
+            )
         phases = {"1": ("1",), "2": ("2",), "all": ("1", "2")}[chosen]
         return phases[-1:] if self.command == "preview" else phases
 

@@ -16,9 +16,7 @@ asks the clouds whether they hold, through their own CLIs and the deployer's cre
   activated; https://docs.aws.amazon.com/awsaccountbilling/latest/aboutv2/activating-tags.html; aws 15).
 - The in-network runner: its CodeConnections connection is `AVAILABLE` (a new one stays `PENDING` until its
   handshake in the console, and CodeBuild's webhook cannot be created before;
-  https://docs.aws.amazon.com/dtconsole/latest/userguide/connections-update.html), and the deployer and preview
-  roles, the two runners' service roles, trust `codebuild.amazonaws.com`
-  (https://docs.aws.amazon.com/codebuild/latest/userguide/setting-up-service-role.html).
+  https://docs.aws.amazon.com/dtconsole/latest/userguide/connections-update.html).
 
 Nothing here changes a cloud: registering a provider or raising a quota stays the operator's decision (docs/DEPLOY.md).
 """
@@ -169,20 +167,6 @@ def _runner(stack: str, settings: PlatformSettings, cli: RunCli) -> list[str]:
             f"preflight {stack}: the runner's connection {arn} is {out.strip() or 'unknown'}, not AVAILABLE: finish "
             "its handshake in the console (Developer Tools > Settings > Connections > Update pending connection)"
         )
-    for key, arn in (("deployer.aws.role_arn", deployer.aws.role_arn), ("deployer.runner.preview_role_arn",
-                                                                         deployer.runner.preview_role_arn)):
-        role = arn.rsplit("/", 1)[1]
-        argv = [
-            "aws", "iam", "get-role", "--role-name", role, "--query", "Role.AssumeRolePolicyDocument", "--output",
-            "json",
-        ]  # fmt: skip
-        out, found = _ask(stack, f"the trust policy of role {role}", argv, cli)
-        problems += found
-        if out is not None and "codebuild.amazonaws.com" not in out:
-            problems.append(
-                f"preflight {stack}: role {role} ({key}) does not trust codebuild.amazonaws.com, so its runner "
-                "cannot use it: add the service to its trust policy (docs/DEPLOY.md, 'Bootstrap')"
-            )
     return problems
 
 

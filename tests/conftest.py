@@ -83,7 +83,6 @@ class FakeClouds:
         fail: dict[str, tuple[int, str]] | None = None,
         connection: str = "AVAILABLE",
         cost_tag: str = "Active",
-        trusted: tuple[str, ...] = ("codebuild.amazonaws.com",),
     ) -> None:
         self.unregistered = {n.lower() for n in unregistered}
         self.disabled = set(disabled)
@@ -93,7 +92,6 @@ class FakeClouds:
         self.fail = fail or {}
         self.connection = connection
         self.cost_tag = cost_tag
-        self.trusted = trusted
         self.calls: list[list[str]] = []
 
     def __call__(self, argv: Any) -> Any:
@@ -124,9 +122,4 @@ class FakeClouds:
             return CliResult(0, f"{self.cost_tag}\n")
         if argv[:3] == ["aws", "codeconnections", "get-connection"]:
             return CliResult(0, f"{self.connection}\n")
-        if argv[:3] == ["aws", "iam", "get-role"]:
-            statement = [
-                {"Effect": "Allow", "Principal": {"Service": s}, "Action": "sts:AssumeRole"} for s in self.trusted
-            ]
-            return CliResult(0, json.dumps({"Version": "2012-10-17", "Statement": statement}))
         raise AssertionError(f"unexpected cloud CLI call: {argv}")

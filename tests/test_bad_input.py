@@ -261,13 +261,10 @@ CASES: list[tuple[str, str, Mutation, str, str]] = [
      put("deployer.runner.connection_arn",
          "arn:aws:codeconnections:us-east-1:111111111111:connection/4f1c2d3e-5a6b-4c7d-8e9f-0a1b2c3d4e5f"),
      "deployer.runner.connection_arn", "is in account 111111111111, not the deployer's 210987654321"),
-    ("runner preview role missing", "prod", drop("deployer.runner.preview_role_arn"),
-     "deployer.runner.preview_role_arn", "required"),
     ("runner timeout above CodeBuild's limit", "prod", put("deployer.runner.timeout_minutes", 3000),
      "deployer.runner.timeout_minutes", "2160"),
     ("runner with an outside deployer", "dev",
      put("deployer.runner", {"repository": "https://github.com/acme/infra",
-                             "preview_role_arn": "arn:aws:iam::210987654321:role/flow-dev-preview",
                              "connection_arn": "arn:aws:codeconnections:us-east-1:210987654321:connection/"
                                                "4f1c2d3e-5a6b-4c7d-8e9f-0a1b2c3d4e5f"}),
      "deployer.runner", "set while the deployer is outside"),

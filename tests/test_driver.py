@@ -320,14 +320,24 @@ def test_a_failed_phase_2_of_an_in_network_stack_resumes_on_the_runner(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     fake = FakePulumi(fail_if=whole_stack_fails)
-    assert deploy_main(project, "up", "--stack", "prod", "--phase", "all", fake=fake) == 1
+    assert deploy_main(project, "up", "--stack", "prod", "--phase", "all", "--in-network", fake=fake) == 1
     assert "--phase 2` from the in-network runner" in capsys.readouterr().err
+
+
+def test_phase_2_of_an_in_network_stack_is_refused_from_outside(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake = FakePulumi()
+    for phase in ("2", "all"):
+        assert deploy_main(project, "up", "--stack", "prod", "--phase", phase, fake=fake) == 2
+        assert "reaches the private cluster APIs, which only the in-network runner does" in capsys.readouterr().err
+    assert fake.runs("up") == []
 
 
 def test_preview_shows_the_last_phase_only(project: Path) -> None:
     fake = FakePulumi()
     assert deploy_main(project, "preview", "--stack", "prod", fake=fake) == 0
-    assert deploy_main(project, "preview", "--stack", "prod", "--phase", "all", fake=fake) == 0
+    assert deploy_main(project, "preview", "--stack", "prod", "--phase", "all", "--in-network", fake=fake) == 0
     assert [phase_of(c) for c in fake.runs("preview")] == ["1", "2"]
 
 

@@ -46,7 +46,6 @@ MINIMAL: dict[str, dict[str, Any]] = {
             "gcp": {"service_account": "acme-deployer@acme-platform.iam.gserviceaccount.com"},
             "runner": {
                 "repository": "https://github.com/acme/platform",
-                "preview_role_arn": "arn:aws:iam::210987654321:role/acme-preview",
                 "connection_arn": RUNNER_CONNECTION,
             },
         },

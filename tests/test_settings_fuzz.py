@@ -34,7 +34,6 @@ MINIMAL: dict[str, dict[str, Any]] = {
             "gcp": {"service_account": "acme-deployer@acme-platform.iam.gserviceaccount.com"},
             "runner": {
                 "repository": "https://github.com/acme/platform",
-                "preview_role_arn": "arn:aws:iam::210987654321:role/acme-preview",
                 "connection_arn": "arn:aws:codeconnections:us-east-1:210987654321:connection/"
                 "4f1c2d3e-5a6b-4c7d-8e9f-0a1b2c3d4e5f",
             },

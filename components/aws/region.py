@@ -274,19 +274,17 @@ class AwsRegion(pulumi.ComponentResource):
         self.runners = {}
         d, primary = s.deployer, args.region == s.clouds.aws.regions[0]
         if d is not None and d.position == "in-network" and d.runner and d.aws and primary:
-            # Two runners: deploys as the deployer, PR previews as the read-only preview role (a preview job never
-            # holds the deployer's credentials).
-            for purpose, workflow, role in (
-                ("runner", "deploy", d.aws.role_arn),
-                ("preview-runner", "pr", d.runner.preview_role_arn),
-            ):
+            # Two runners, one per workflow (deploy, pr); neither's own role can deploy: each job assumes the
+            # deployer or the preview role through OIDC in its environment (components/aws/runner.py).
+            for purpose, workflow in (("runner", "deploy"), ("preview-runner", "pr")):
                 self.runners[purpose] = AwsDeployRunner(
                     f"{name}-{purpose}",
                     AwsDeployRunnerArgs(
                         project_name=f"{names.prefix(region)}-{purpose}",
+                        region=region,
                         repository=d.runner.repository,
                         connection_arn=d.runner.connection_arn,
-                        role_arn=role,
+                        role_name=names.iam_role(region, purpose),
                         workflow=workflow,
                         vpc_id=self.network.vpc_id,
                         subnet_ids=self.network.private_subnet_ids,

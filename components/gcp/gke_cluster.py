@@ -142,6 +142,9 @@ class GcpGkeCluster(pulumi.ComponentResource):
         # mesh (https://cloud.google.com/kubernetes-engine/docs/concepts/network-isolation#authorized_networks).
         authorized: gcp.container.ClusterMasterAuthorizedNetworksConfigArgsDict = {
             "gcp_public_cidrs_access_enabled": False,
+            # Without it the list binds only the public endpoint: every internal address reaches the private one
+            # (https://cloud.google.com/kubernetes-engine/docs/how-to/authorized-networks).
+            "private_endpoint_enforcement_enabled": args.private_endpoint,
             "cidr_blocks": [
                 {"cidr_block": cidr, "display_name": f"allow-listed-{i}"}
                 for i, cidr in enumerate(args.authorized_cidrs)

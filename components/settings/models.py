@@ -164,16 +164,16 @@ class RunnerSettings(Model):
         description="The CodeConnections connection to GitHub (created and authorized once in the console, in the "
         "primary AWS region: a connection starts PENDING until its handshake; the preflight checks it is AVAILABLE)."
     )
-    preview_role_arn: IamRoleArn = Field(
-        description="The read-only role the PR workflow's previews run as: the service role of a second runner, so "
-        "a preview job never holds the deployer's credentials (the PR workflow's vars.AWS_PREVIEW_ROLE_ARN)."
-    )
     compute_type: Literal["BUILD_GENERAL1_SMALL", "BUILD_GENERAL1_MEDIUM", "BUILD_GENERAL1_LARGE"] = Field(
         "BUILD_GENERAL1_MEDIUM", description="CodeBuild compute type of each job (MEDIUM: 4 vCPU, 7 GB)."
     )
     # https://docs.aws.amazon.com/codebuild/latest/APIReference/API_CreateProject.html#CodeBuild-CreateProject-request-timeoutInMinutes
     timeout_minutes: int = Field(
-        240, ge=5, le=2160, description="A job's time limit in minutes (CodeBuild allows 5-2160); a prod up takes ~1 h."
+        300,
+        ge=5,
+        le=2160,
+        description="A build's time limit in minutes (CodeBuild allows 5-2160): above the jobs' own 240, so a job's "
+        "timeout, never CodeBuild's kill, ends a run that takes too long; a prod up takes about an hour.",
     )
 
 
@@ -195,8 +195,8 @@ class DeployerSettings(Model):
     gcp: GcpDeployer | None = Field(None, description="The Google Cloud deployer (required with GCP enabled).")
     runner: RunnerSettings | None = Field(
         None,
-        description="The in-network runner (required in-network with AWS enabled; its role is deployer.aws.role_arn). "
-        "Without AWS none is built: bring an in-network runner of your own.",
+        description="The in-network runners (required in-network with AWS enabled); their jobs assume the deployer "
+        "through OIDC. Without AWS none is built: bring an in-network runner of your own.",
     )
 
 

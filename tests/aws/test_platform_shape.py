@@ -160,27 +160,34 @@ def primary_private_subnets(rec: Recording) -> list[Registration]:
 
 
 def test_the_runners_run_their_workflows_queued_jobs_in_the_primary_private_subnets(recorded):
-    """prod deploys in-network (issue 14): CodeBuild hosts the GitHub Actions jobs inside the primary VPC, the deploy
-    workflow's as the deployer, the PR workflow's previews as the read-only preview role."""
+    """prod deploys in-network (issue 14): CodeBuild hosts the GitHub Actions jobs inside the primary VPC, one runner
+    per workflow (deploy, pr). A runner's own role can run the build and nothing else: its jobs assume the deployer
+    or the preview role through OIDC in their environment, so a workflow file naming itself `deploy` gains nothing."""
     rec = recorded("prod")
     deployer = platform_config("prod")["deployer"]
     runners = rec.of_type(RUNNER)
     primary = regions(rec)[next(iter(config_regions("prod")))]
     assert sorted(r.name for r in runners) == [f"{primary.name}-preview-runner", f"{primary.name}-runner"]
     private = sorted(f"{s.name}-id" for s in primary_private_subnets(rec))
-    expected = {
-        "runner": (deployer["aws"]["role_arn"], "deploy"),
-        "preview-runner": (deployer["runner"]["preview_role_arn"], "pr"),
-    }
     for runner in runners:
         assert runner.parent == primary.urn
-        role, workflow = expected[runner.name.removeprefix(f"{primary.name}-")]
-        (project,) = [r for r in children_of(rec, runner) if r.type == token(aws.codebuild.Project)]
+        workflow = {"runner": "deploy", "preview-runner": "pr"}[runner.name.removeprefix(f"{primary.name}-")]
+        parts = children_of(rec, runner)
+        (project,) = [r for r in parts if r.type == token(aws.codebuild.Project)]
+        (role,) = [r for r in parts if r.type == token(aws.iam.Role)]
+        (policy,) = [r for r in parts if r.type == token(aws.iam.RolePolicy)]
         assert sorted(project.inputs["vpcConfig"]["subnets"]) == private
-        assert project.inputs["serviceRole"] == role
+        assert project.inputs["serviceRole"] == role.outputs["arn"] != deployer["aws"]["role_arn"]
+        assert policy.urn in project.dependencies  # CodeBuild checks the role when the project is created
+        trust = json.loads(role.inputs["assumeRolePolicy"])["Statement"][0]
+        assert trust["Principal"] == {"Service": "codebuild.amazonaws.com"}
+        assert trust["Condition"]["ArnLike"]["aws:SourceArn"].endswith(f":project/{project.inputs['name']}")
+        actions = {a for st in json.loads(policy.inputs["policy"])["Statement"] for a in _list(st["Action"])}
+        assert not {a for a in actions if a.startswith(("iam:", "sts:", "eks:", "s3:", "kms:"))}  # no deploy rights
         connection = deployer["runner"]["connection_arn"]
         assert project.inputs["source"]["auth"] == {"type": "CODECONNECTIONS", "resource": connection}
-        (webhook,) = [r for r in children_of(rec, runner) if r.type == token(aws.codebuild.Webhook)]
+        (webhook,) = [r for r in parts if r.type == token(aws.codebuild.Webhook)]
+        assert policy.urn in webhook.dependencies  # the connection is used as the project's role at CreateWebhook
         assert webhook.inputs["filterGroups"] == [
             {
                 "filters": [
@@ -189,11 +196,15 @@ def test_the_runners_run_their_workflows_queued_jobs_in_the_primary_private_subn
                 ]
             }
         ]
-        (group,) = [r for r in children_of(rec, runner) if r.type == token(aws.ec2.SecurityGroup)]
+        (group,) = [r for r in parts if r.type == token(aws.ec2.SecurityGroup)]
         assert "ingress" not in group.inputs and group.inputs["egress"] == [
-            {"protocol": "tcp", "fromPort": 443, "toPort": 443, "cidrBlocks": ["0.0.0.0/0"]}
+            {"protocol": "tcp", "fromPort": port, "toPort": port, "cidrBlocks": ["0.0.0.0/0"]} for port in (443, 80)
         ]
     assert of_type(recorded("dev"), aws.codebuild.Project) == []  # dev deploys from outside: no runner
+
+
+def _list(value):
+    return value if isinstance(value, list) else [value]
 
 
 @pytest.mark.parametrize("stack", STACKS)

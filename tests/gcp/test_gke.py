@@ -97,6 +97,7 @@ def test_nodes_are_private_and_the_endpoint_private_in_prod_allow_listed_in_dev(
         # exactly the in-network runner's subnets (the primary AWS region's private subnets), over the mesh
         assert blocks == runner_ranges(stack_settings(stack)) and blocks
         assert private["masterGlobalAccessConfig"] == {"enabled": True}  # the tunnels end in one region
+        assert authorized["privateEndpointEnforcementEnabled"] is True  # the list binds the private endpoint too
     else:
         assert blocks == platform_config(stack)["kubernetes"]["public_access_cidrs"]
         assert blocks and "0.0.0.0/0" not in blocks
