@@ -166,12 +166,12 @@ def find_cli() -> auto.PulumiCommand:
         raise DriverError(f"pulumi CLI unusable: {err}") from err
 
 
-_GRAPHS: dict[tuple[Path, str, bytes], Graph] = {}
+_GRAPHS: dict[tuple[str, bytes, bytes], Graph] = {}
 
 
 def offline_graph(project_dir: Path, stack: str) -> Graph:
-    """The offline plan's graph of a stack, recorded once per stack file content."""
-    key = (project_dir, stack, (project_dir / f"Pulumi.{stack}.yaml").read_bytes())
+    """The offline plan's graph of a stack, recorded once per content of its project and stack files."""
+    key = (stack, (project_dir / "Pulumi.yaml").read_bytes(), (project_dir / f"Pulumi.{stack}.yaml").read_bytes())
     if key not in _GRAPHS:
         from . import plan as offline_plan
         from .deploy_check import Graph
