@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from .bucket import bucket_arn
+from .bucket import bucket_arn, private_bucket
 
 LOGGING_SERVICE = "logging.s3.amazonaws.com"
 # Server access logs: delivered by the logging service principal, allowed by the destination's bucket policy (not by
@@ -50,29 +50,7 @@ class AwsAccessLogBucket(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: AwsAccessLogBucketArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("multicloud:aws:AccessLogBucket", name, {}, opts)
-        child = pulumi.ResourceOptions(parent=self)
-        bucket = aws.s3.Bucket(
-            f"{name}-bucket",
-            bucket=args.bucket_name,
-            force_destroy=False,
-            tags=args.tags,
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
-        )
-        block = aws.s3.BucketPublicAccessBlock(
-            f"{name}-public-access-block",
-            bucket=bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-            opts=child,
-        )
-        aws.s3.BucketOwnershipControls(
-            f"{name}-ownership", bucket=bucket.id, rule={"object_ownership": "BucketOwnerEnforced"}, opts=child
-        )
-        versioning = aws.s3.BucketVersioning(
-            f"{name}-versioning", bucket=bucket.id, versioning_configuration={"status": "Enabled"}, opts=child
-        )
+        bucket, block, versioning = private_bucket(name, self, args.bucket_name, args.protect, args.tags)
         aws.s3.BucketServerSideEncryptionConfiguration(
             f"{name}-encryption",
             # the name the program sets (known at preview: the CMK policy's log-bucket exemption reads it)

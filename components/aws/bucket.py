@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pulumi
@@ -45,28 +45,7 @@ class AwsBucket(pulumi.ComponentResource):
     def __init__(self, name: str, args: AwsBucketArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("multicloud:aws:Bucket", name, {}, opts)
         child = pulumi.ResourceOptions(parent=self)
-        bucket = aws.s3.Bucket(
-            f"{name}-bucket",
-            bucket=args.bucket_name,
-            force_destroy=False,
-            tags=args.tags,
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
-        )
-        block = aws.s3.BucketPublicAccessBlock(
-            f"{name}-public-access-block",
-            bucket=bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-            opts=child,
-        )
-        aws.s3.BucketOwnershipControls(
-            f"{name}-ownership", bucket=bucket.id, rule={"object_ownership": "BucketOwnerEnforced"}, opts=child
-        )
-        versioning = aws.s3.BucketVersioning(
-            f"{name}-versioning", bucket=bucket.id, versioning_configuration={"status": "Enabled"}, opts=child
-        )
+        bucket, block, versioning = private_bucket(name, self, args.bucket_name, args.protect, args.tags)
         aws.s3.BucketServerSideEncryptionConfiguration(
             f"{name}-encryption",
             bucket=bucket.id,
@@ -159,3 +138,34 @@ def _deny_insecure_transport(bucket_arn: str) -> str:
             ],
         }
     )
+
+
+def private_bucket(
+    name: str, parent: pulumi.Resource, bucket_name: pulumi.Input[str], protect: bool, tags: Mapping[str, str]
+) -> tuple[aws.s3.Bucket, aws.s3.BucketPublicAccessBlock, aws.s3.BucketVersioning]:
+    """A bucket with every public access blocked, ACLs disabled (owner enforced) and versioning on, the base of the
+    data and the access-log buckets; the bucket is never force-destroyed and Pulumi-protected when asked."""
+    child = pulumi.ResourceOptions(parent=parent)
+    bucket = aws.s3.Bucket(
+        f"{name}-bucket",
+        bucket=bucket_name,
+        force_destroy=False,
+        tags=dict(tags),
+        opts=pulumi.ResourceOptions(parent=parent, protect=protect),
+    )
+    block = aws.s3.BucketPublicAccessBlock(
+        f"{name}-public-access-block",
+        bucket=bucket.id,
+        block_public_acls=True,
+        block_public_policy=True,
+        ignore_public_acls=True,
+        restrict_public_buckets=True,
+        opts=child,
+    )
+    aws.s3.BucketOwnershipControls(
+        f"{name}-ownership", bucket=bucket.id, rule={"object_ownership": "BucketOwnerEnforced"}, opts=child
+    )
+    versioning = aws.s3.BucketVersioning(
+        f"{name}-versioning", bucket=bucket.id, versioning_configuration={"status": "Enabled"}, opts=child
+    )
+    return bucket, block, versioning
