@@ -143,12 +143,17 @@ class Platform(pulumi.ComponentResource):
         )
         self._after_gcp_apis = [services.transformation()]
         deployer = settings.deployer.gcp if settings.deployer else None
+        preview = settings.deployer.preview.gcp if settings.deployer and settings.deployer.preview else None
         if deployer is not None:
             from .gcp.deployer_access import GcpDeployerAccess, GcpDeployerAccessArgs
 
             self.gcp_deployer_access = GcpDeployerAccess(
                 f"{name}-gcp-deployer",
-                GcpDeployerAccessArgs(str(settings.clouds.gcp.project), deployer.service_account),
+                GcpDeployerAccessArgs(
+                    str(settings.clouds.gcp.project),
+                    deployer.service_account,
+                    viewer_service_account=preview.service_account if preview else None,
+                ),
                 opts=pulumi.ResourceOptions(parent=self, providers=[provider], transformations=self._after_gcp_apis),
             )
 

@@ -78,6 +78,8 @@ class AwsEksClusterArgs:
     """The cluster's VPC: holds the API clients' security group."""
     api_client_cidrs: Sequence[str] = ()
     """Private ranges admitted to the API on 443 (the in-network runner's subnets, reachability.runner_ranges)."""
+    viewer_role_arns: Sequence[str] = ()
+    """Read-only principals (the PR workflow's preview role): an access entry with the cluster-scope view policy."""
 
 
 class AwsEksCluster(pulumi.ComponentResource):
@@ -179,8 +181,13 @@ class AwsEksCluster(pulumi.ComponentResource):
         # https://docs.aws.amazon.com/eks/latest/userguide/access-policy-permissions.html
         admins = [(f"{name}-deployer", args.deployer_role_arn)] if args.deployer_role_arn else []
         admins += [(f"{name}-admin-{i}", p) for i, p in enumerate(args.admin_role_arns) if p != args.deployer_role_arn]
+        # Previews read what the cluster holds, nothing more (AmazonEKSViewPolicy, cluster scope).
+        viewers = [(f"{name}-viewer-{i}", p) for i, p in enumerate(args.viewer_role_arns)]
         grants: list[pulumi.Output[str]] = []
-        for entry_name, principal in admins:
+        for entry_name, principal, policy in [
+            *((n, p, "AmazonEKSClusterAdminPolicy") for n, p in admins),
+            *((n, p, "AmazonEKSViewPolicy") for n, p in viewers),
+        ]:
             entry = aws.eks.AccessEntry(
                 entry_name,
                 cluster_name=cluster.name,
@@ -193,7 +200,7 @@ class AwsEksCluster(pulumi.ComponentResource):
                 f"{entry_name}-policy",
                 cluster_name=cluster.name,
                 principal_arn=principal,
-                policy_arn="arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
+                policy_arn=f"arn:aws:eks::aws:cluster-access-policy/{policy}",
                 access_scope={"type": "cluster"},
                 opts=pulumi.ResourceOptions(parent=self, depends_on=[entry]),
             )

@@ -141,6 +141,9 @@ class AwsRegion(pulumi.ComponentResource):
                 deployer_role_arn=s.deployer.aws.role_arn if s.deployer and s.deployer.aws else None,
                 vpc_id=self.network.vpc_id,
                 api_client_cidrs=runner_ranges(s),
+                viewer_role_arns=[s.deployer.preview.aws.role_arn]
+                if s.deployer and s.deployer.preview and s.deployer.preview.aws
+                else [],
                 office_hours=s.budgets.office_hours if s.budgets.office_hours.enabled else None,
                 tags=tags,
             ),

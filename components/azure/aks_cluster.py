@@ -20,7 +20,14 @@ from ..settings import catalog
 from ..settings.models import NodePool
 from ..wait import wait_after
 from .keyvault import AzureKey
-from .roles import AKS_RBAC_CLUSTER_ADMIN, KEY_VAULT_CRYPTO_USER, NETWORK_CONTRIBUTOR, assign_role
+from .roles import (
+    AKS_CLUSTER_USER,
+    AKS_RBAC_CLUSTER_ADMIN,
+    AKS_RBAC_READER,
+    KEY_VAULT_CRYPTO_USER,
+    NETWORK_CONTRIBUTOR,
+    assign_role,
+)
 
 CONTROL_PLANE_LOGS = [
     "kube-apiserver",
@@ -94,6 +101,8 @@ class AzureAksClusterArgs:
     """Start of the planned-maintenance windows, HH:MM UTC."""
     maintenance_hours: int = 4
     """Length of the planned-maintenance windows (AKS minimum: 4)."""
+    viewers: Sequence[tuple[str, str]] = ()
+    """Read-only principals (object id, principal type): the PR workflow's preview identity."""
 
 
 class AzureAksCluster(pulumi.ComponentResource):
@@ -348,6 +357,19 @@ class AzureAksCluster(pulumi.ComponentResource):
             subscription_id=args.subscription_id,
             principal_type=args.deployer_principal_type,
         )
+        # Previews: the user kubeconfig (listClusterUserCredential) and read-only Kubernetes access under Azure RBAC
+        # (https://learn.microsoft.com/azure/aks/manage-azure-rbac).
+        for i, (viewer, principal_type) in enumerate(args.viewers):
+            for label, role in (("cluster-user", AKS_CLUSTER_USER), ("rbac-reader", AKS_RBAC_READER)):
+                assign_role(
+                    f"{name}-viewer-{i}-{label}",
+                    self,
+                    scope=cluster.id,
+                    principal_id=viewer,
+                    role=role,
+                    subscription_id=args.subscription_id,
+                    principal_type=principal_type,
+                )
         credentials = azure_native.containerservice.list_managed_cluster_user_credentials_output(
             resource_group_name=args.resource_group_name,
             resource_name=cluster.name,

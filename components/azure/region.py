@@ -109,6 +109,7 @@ class AzureRegion(pulumi.ComponentResource):
         # Grants key on the configured principal, never on whoever runs `up` (a second operator's run would replace
         # them under the delete locks: ScopeLocked); the client config gives only the tenant.
         deployer_id, deployer_type = configured.object_id, configured.principal_type
+        viewer = s.deployer.preview.azure if s.deployer and s.deployer.preview else None  # the PR previews
 
         self.network = AzureNetwork(
             f"{name}-network",
@@ -188,6 +189,7 @@ class AzureRegion(pulumi.ComponentResource):
                 admin_group_object_ids=azure.admin_group_object_ids,
                 deployer_object_id=deployer_id,
                 deployer_principal_type=deployer_type,
+                viewers=[(viewer.object_id, viewer.principal_type)] if viewer else [],
                 workspace_id=workspace,
                 identity_name=f"{prefix}-aks",
                 subscription_id=subscription,

@@ -22,6 +22,12 @@ AKS_RBAC_CLUSTER_ADMIN = "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b"
 program's own Kubernetes provider presents (Owner and Contributor grant no Kubernetes data actions)."""
 
 
+AKS_RBAC_READER = "7f6c6a51-bcf8-42ba-9220-52d62157d7db"
+"""Read most Kubernetes objects in a namespace or cluster under Azure RBAC (not Secrets): the preview identity."""
+AKS_CLUSTER_USER = "4abbcc35-e782-43d8-92c5-2d3f1bd2253f"
+"""List the cluster user credential (listClusterUserCredential/action): the preview identity's kubeconfig."""
+
+
 def role_definition_id(subscription_id: str, role: str) -> str:
     """ARM id of a built-in role definition in `subscription_id`."""
     return f"/subscriptions/{subscription_id}/providers/Microsoft.Authorization/roleDefinitions/{role}"

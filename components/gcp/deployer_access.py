@@ -1,4 +1,5 @@
-"""The GCP deployer's access to the project's GKE clusters: one project grant, and the wait for it to propagate."""
+"""The GCP deployer's access to the project's GKE clusters: one project grant (and the previews' read-only one), and
+the wait for them to propagate."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from ..wait import wait_after
 # Full control of the project's clusters and their Kubernetes API objects (GKE maps it to cluster-admin):
 # https://cloud.google.com/kubernetes-engine/docs/how-to/iam#predefined
 CLUSTER_ADMIN_ROLE = "roles/container.admin"
+CLUSTER_VIEWER_ROLE = "roles/container.viewer"
+"""Read-only access to the clusters and their Kubernetes objects (Secrets excluded): the PR previews."""
 
 
 @dataclass(frozen=True)
@@ -23,6 +26,8 @@ class GcpDeployerAccessArgs:
     project: str
     service_account: str
     """The configured deployer (settings `deployer.gcp.service_account`), never the caller of the run."""
+    viewer_service_account: str | None = None
+    """The PR previews' service account (`deployer.preview.gcp`): read-only on the clusters."""
 
 
 class GcpDeployerAccess(pulumi.ComponentResource):
@@ -41,5 +46,16 @@ class GcpDeployerAccess(pulumi.ComponentResource):
             member=f"serviceAccount:{args.service_account}",
             opts=pulumi.ResourceOptions(parent=self),
         )
-        self.ready = wait_after(f"{name}-cluster-admin-wait", self, [grant], GCP_DEPLOYER_IAM)
+        grants = [grant]
+        if args.viewer_service_account:
+            grants.append(
+                gcp.projects.IAMMember(
+                    f"{name}-cluster-viewer",
+                    project=args.project,
+                    role=CLUSTER_VIEWER_ROLE,
+                    member=f"serviceAccount:{args.viewer_service_account}",
+                    opts=pulumi.ResourceOptions(parent=self),
+                )
+            )
+        self.ready = wait_after(f"{name}-cluster-admin-wait", self, grants, GCP_DEPLOYER_IAM)
         self.register_outputs({})

@@ -155,6 +155,15 @@ class GcpDeployer(Model):
     )
 
 
+class PreviewPrincipals(Model):
+    """The read-only identities the PR workflow's previews run as, granted read access inside every cluster (the
+    diff of the in-cluster objects): never the deployer."""
+
+    aws: AwsDeployer | None = Field(None, description="The preview IAM role (vars.AWS_PREVIEW_ROLE_ARN).")
+    azure: AzureDeployer | None = Field(None, description="The preview Entra principal (vars.AZURE_CLIENT_ID's).")
+    gcp: GcpDeployer | None = Field(None, description="The preview service account (vars.GCP_SERVICE_ACCOUNT).")
+
+
 class RunnerSettings(Model):
     """The in-network runner: AWS CodeBuild hosting the repository's GitHub Actions jobs in the primary AWS region's
     private subnets (components/aws/runner.py, docs/DEPLOY.md)."""
@@ -193,6 +202,11 @@ class DeployerSettings(Model):
     aws: AwsDeployer | None = Field(None, description="The AWS deployer (required with AWS enabled).")
     azure: AzureDeployer | None = Field(None, description="The Azure deployer (required with Azure enabled).")
     gcp: GcpDeployer | None = Field(None, description="The Google Cloud deployer (required with GCP enabled).")
+    preview: PreviewPrincipals | None = Field(
+        None,
+        description="The PR workflow's read-only preview principals: EKS view, AKS RBAC Reader and cluster user, "
+        "GKE container viewer in every cluster (docs/DEPLOY.md).",
+    )
     runner: RunnerSettings | None = Field(
         None,
         description="The in-network runners (required in-network with AWS enabled); their jobs assume the deployer "

@@ -87,7 +87,7 @@ def expected_children(stack: str) -> dict[str, Counter[str]]:
             **({token(aws.vpc.SecurityGroupIngressRule): zones} if stack == "prod" else {}),
             token(aws.iam.OpenIdConnectProvider): 1,
             # the configured deployer (deployer.aws.role_arn): its access entry + cluster-admin policy (aws FAIL 1)
-            token(aws.eks.AccessEntry): 1, token(aws.eks.AccessPolicyAssociation): 1,
+            token(aws.eks.AccessEntry): 2, token(aws.eks.AccessPolicyAssociation): 2,  # + the previews' view entry
             token(aws.iam.Role): 4,  # cluster, nodes, vpc-cni (IRSA), ebs-csi (IRSA)
             token(aws.iam.RolePolicyAttachment): 5,  # cluster 1, nodes 2, vpc-cni 1, ebs-csi 1
             token(aws.eks.NodeGroup): pools, token(aws.eks.Addon): 6,
@@ -205,6 +205,19 @@ def test_the_runners_run_their_workflows_queued_jobs_in_the_primary_private_subn
 
 def _list(value):
     return value if isinstance(value, list) else [value]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_preview_role_can_read_every_eks_cluster_and_nothing_more(recorded, stack):
+    """issue 14: the PR workflow's previews diff the in-cluster objects, so their role views every cluster."""
+    rec = recorded(stack)
+    role = platform_config(stack)["deployer"]["preview"]["aws"]["role_arn"]
+    for cluster in of_type(rec, aws.eks.Cluster):
+        mine = [a for a in of_type(rec, aws.eks.AccessPolicyAssociation) if a.inputs["principalArn"] == role
+                and a.inputs["clusterName"] == cluster.inputs["name"]]
+        assert [a.inputs["policyArn"] for a in mine] == [
+            "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy"
+        ], cluster.name
 
 
 @pytest.mark.parametrize("stack", STACKS)

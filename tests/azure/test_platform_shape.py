@@ -11,10 +11,11 @@ import pulumi_random as random
 import pytest
 from pulumi.runtime.rpc import is_rpc_secret, unwrap_rpc_secret
 
+from components.settings import PLATFORM_KEY, read_stack_config
 from scripts.mock_clouds.azure import SUBSCRIPTION_ID
 from scripts.offline import Registration
 from tests.aws.helpers import children_of, descendants, one, plain_secrets, token
-from tests.conftest import stack_suffix
+from tests.conftest import ROOT, stack_suffix
 from tests.sdk_checks import unknown_wire_keys
 
 from .helpers import (
@@ -110,7 +111,9 @@ def expected_children(stack: str) -> dict[tuple[str, str], Counter[str]]:
         (AKS, "-aks"): +Counter(
             {
                 token(az.managedidentity.UserAssignedIdentity): 1,
-                token(RA): 3,  # KMS key and network for the control plane, cluster admin for the deployer
+                # KMS key and network for the control plane, cluster admin for the deployer, cluster user and RBAC
+                # Reader for the previews
+                token(RA): 5,
                 SLEEP: 2,  # after the control plane's grants; after the deployer's cluster-admin grant
                 token(az.containerservice.ManagedCluster): 1,
                 token(az.containerservice.AgentPool): user_pools + 1,  # and the system pool (azure R2)
@@ -360,3 +363,21 @@ def test_nsgs_gateways_and_blob_services_log_to_their_regions_workspace(stack):
             assert any(w.urn in setting.dependencies for w in workspaces), resource.name
             if kind is az.storage.StorageAccount:
                 assert setting.inputs["resourceUri"].endswith("/blobServices/default")
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_preview_principal_reads_every_aks_cluster_and_nothing_more(stack):
+    """issue 14: the PR workflow's previews fetch the user kubeconfig and read the in-cluster objects."""
+    from components.azure import roles
+
+    rec = recording(stack)
+    preview = read_stack_config(ROOT, stack)[PLATFORM_KEY]["deployer"]["preview"]["azure"]
+    for cluster in (r for r in rec.resources if r.type == token(az.containerservice.ManagedCluster)):
+        grants = [
+            r for r in rec.resources
+            if r.type == token(RA) and r.inputs["principalId"] == preview["object_id"] and cluster.urn in r.dependencies
+        ]
+        assert sorted(r.inputs["roleDefinitionId"].rsplit("/", 1)[1] for r in grants) == sorted(
+            [roles.AKS_CLUSTER_USER, roles.AKS_RBAC_READER]
+        ), cluster.name
+        assert all(r.inputs["principalType"] == preview["principal_type"] for r in grants)

@@ -264,9 +264,12 @@ def test_node_service_account_has_only_the_least_privilege_roles(gcp_recorded, s
     deployer = f"serviceAccount:{platform_config(stack)['deployer']['gcp']['service_account']}"
     everywhere = {g.inputs["role"] for g in of_type(rec, gcp.projects.IAMMember) if g.inputs["member"] != deployer}
     assert not everywhere & {"roles/editor", "roles/owner", "roles/container.admin", "roles/iam.serviceAccountUser"}
-    # the one admin grant: the configured deployer's, once per project (issue 14)
+    # the one admin grant: the configured deployer's, once per project; the previews' viewer grant (issue 14)
     admins = [g for g in of_type(rec, gcp.projects.IAMMember) if g.inputs["role"] == "roles/container.admin"]
     assert [(g.inputs["member"], g.inputs["project"]) for g in admins] == [(deployer, project_of(stack))]
+    preview = f"serviceAccount:{platform_config(stack)['deployer']['preview']['gcp']['service_account']}"
+    viewers = [g for g in of_type(rec, gcp.projects.IAMMember) if g.inputs["member"] == preview]
+    assert [g.inputs["role"] for g in viewers] == ["roles/container.viewer"]
 
 
 # --- outputs --------------------------------------------------------------------------------------
