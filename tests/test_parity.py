@@ -226,6 +226,8 @@ def _no_kubelet_grants(dev: Recording, prod: Recording) -> None:
     for rec in (dev, prod):
         deployer = stack_settings(rec.stack).deployer
         configured = {deployer.azure.object_id} if deployer and deployer.azure else set()
+        if deployer and deployer.preview and deployer.preview.azure:  # the PR previews' read-only identity
+            configured.add(deployer.preview.azure.object_id)
         clusters = {r.urn for r in rec.resources if r.type == AKS}
         for assignment in rec.of_type("azure-native:authorization:RoleAssignment"):
             if set(assignment.dependencies) & clusters:
