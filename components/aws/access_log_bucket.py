@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from .bucket import bucket_arn, private_bucket
+from .bucket import bucket_arn, deny_insecure_transport, private_bucket
 
 LOGGING_SERVICE = "logging.s3.amazonaws.com"
 # Server access logs: delivered by the logging service principal, allowed by the destination's bucket policy (not by
@@ -99,14 +99,7 @@ def log_bucket_policy(bucket_name: str, account_id: str, sources: Sequence[str])
         {
             "Version": "2012-10-17",
             "Statement": [
-                {
-                    "Sid": "DenyInsecureTransport",
-                    "Effect": "Deny",
-                    "Principal": "*",
-                    "Action": "s3:*",
-                    "Resource": [arn, f"{arn}/*"],
-                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                },
+                deny_insecure_transport(arn),
                 {
                     "Sid": "S3ServerAccessLogsPolicy",
                     "Effect": "Allow",

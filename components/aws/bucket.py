@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
 from ..settings.models import BucketSettings
+from .policies import document
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,9 @@ class AwsBucket(pulumi.ComponentResource):
             # Built from the name the program sets, not from `bucket.arn` (computed by AWS, unknown until the bucket
             # exists): the same document, known at every preview once the stack-unique suffix exists (a new stack's
             # first preview sees the suffix unknown: the TLS-only rule judges it on `up`).
-            policy=pulumi.Output.from_input(args.bucket_name).apply(lambda n: _deny_insecure_transport(bucket_arn(n))),
+            policy=pulumi.Output.from_input(args.bucket_name).apply(
+                lambda n: document(deny_insecure_transport(bucket_arn(n)))
+            ),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[block]),
         )
         if args.log_bucket_name is not None:
@@ -122,22 +125,16 @@ def bucket_arn(bucket_name: str) -> str:
     return f"arn:aws:s3:::{bucket_name}"
 
 
-def _deny_insecure_transport(bucket_arn: str) -> str:
-    return json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Sid": "DenyInsecureTransport",
-                    "Effect": "Deny",
-                    "Principal": "*",
-                    "Action": "s3:*",
-                    "Resource": [bucket_arn, f"{bucket_arn}/*"],
-                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                }
-            ],
-        }
-    )
+def deny_insecure_transport(bucket_arn: str) -> dict[str, Any]:
+    """The policy statement refusing every request to the bucket and its objects that is not over TLS."""
+    return {
+        "Sid": "DenyInsecureTransport",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": [bucket_arn, f"{bucket_arn}/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
 
 
 def private_bucket(
