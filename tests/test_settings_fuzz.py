@@ -19,46 +19,9 @@ from components.settings.loader import PLATFORM_KEY, PROJECT, SettingsError, loa
 from components.settings.models import PlatformSettings
 from scripts.offline import record
 from tests.conftest import ROOT
+from tests.test_settings import MINIMAL, PROVIDERS
 
-SUBSCRIPTION = "5ddb513c-f4e4-4213-afdc-fb2d2eadbb88"
-PROVIDERS: dict[str, Any] = {
-    "aws:region": "us-east-1", "gcp:project": "proj-1", "azure-native:subscriptionId": SUBSCRIPTION
-}
-MINIMAL: dict[str, dict[str, Any]] = {
-    # prod deploys the API by digest.
-    "prod": {
-        "deployer": {
-            "position": "in-network",
-            "aws": {"role_arn": "arn:aws:iam::210987654321:role/acme-deployer"},
-            "azure": {"object_id": "7d2e9f3a-8b5c-4d7e-a0f1-2b3c4d5e6f70", "principal_type": "ServicePrincipal"},
-            "gcp": {"service_account": "acme-deployer@acme-platform.iam.gserviceaccount.com"},
-            "runner": {
-                "repository": "https://github.com/acme/platform",
-                "connection_arn": "arn:aws:codeconnections:us-east-1:210987654321:connection/"
-                "4f1c2d3e-5a6b-4c7d-8e9f-0a1b2c3d4e5f",
-            },
-        },
-        "name": "acme",
-        "workloads": {"api": {"image": "ghcr.io/acme/api:1.0.0@sha256:" + "0" * 64}},
-        "budgets": {"notify": ["platform@example.com"]},
-        "clouds": {
-            "gcp": {"billing_account": "012345-6789AB-CDEF01"},
-            "azure": {"admin_group_object_ids": ["0b5e2f6a-1111-4222-8333-444455556666"]},
-        },
-        "edge": {"account_id": "a" * 32, "zone_id": "b" * 32, "zone": "acme.net"},
-    },
-    "dev": {
-        "name": "acme",
-        "kubernetes": {"public_access_cidrs": ["85.214.132.0/24"]},
-        "deployer": {
-            "position": "outside",
-            "egress_cidrs": ["85.214.132.0/24"],
-            "aws": {"role_arn": "arn:aws:iam::210987654321:role/acme-deployer"},
-            "azure": {"object_id": "7d2e9f3a-8b5c-4d7e-a0f1-2b3c4d5e6f70", "principal_type": "Group"},
-            "gcp": {"service_account": "acme-deployer@acme-platform.iam.gserviceaccount.com"},
-        },
-    },
-}
+# The minimal valid stack configs and provider keys the settings tests load (one copy, there).
 LINE = re.compile(r"^Pulumi\.(dev|prod)\.yaml: (multicloud-platform:platform(\.|$)|aws:region: )")
 
 Path = tuple[str | int, ...]
