@@ -237,7 +237,7 @@ class Driver:
         self.backend = backend_url(self.project_dir, options.backend)
         self._check_backend()
         self.cli = pulumi_command or find_cli()
-        self.preflight = preflight
+        self.cloud_cli = preflight  # what runs the clouds' CLIs (None: the real ones)
         if command == "up" and not options.skip_preflight:
             self._check_preflight()
         state = file_backend_dir(self.backend, self.project_dir)
@@ -278,13 +278,7 @@ class Driver:
     def _phases(self, stack: str) -> tuple[str, ...]:
         """The phases this run performs on `stack` (PHASES); a preview shows only the last one's changes."""
         chosen = self.options.phase
-        deployer = self.settings[stack].deployer
-        reaches = (
-            deployer is None
-            or deployer.position == "outside"
-            or bool(os.environ.get(RUNNER_ENV))
-            or self.options.in_network
-        )
+        reaches = not self._in_network(stack) or bool(os.environ.get(RUNNER_ENV)) or self.options.in_network
         if chosen == "auto":
             chosen = "all" if reaches else "1"
         elif chosen != "1" and not reaches:
@@ -308,7 +302,7 @@ class Driver:
         problems: list[str] = []
         for stack in self.stacks:
             self._line(f"==> preflight · stack {stack}: resource providers, APIs and quotas the first up needs")
-            found = preflight.check(stack, self.settings[stack], self.graph(stack), self.preflight or preflight.run_cli)
+            found = preflight.check(stack, self.settings[stack], self.graph(stack), self.cloud_cli or preflight.run_cli)
             if found:
                 problems += [*found, f"stack {stack}: {len(found)} preflight problem(s); nothing was run "
                              "(fix them, or pass --skip-preflight to run anyway)"]  # fmt: skip
