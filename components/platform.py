@@ -53,6 +53,9 @@ class Platform(pulumi.ComponentResource):
     """GCP Storage Transfer jobs copying the AWS and Azure buckets into the backup cloud (CrossCloudDataSync)."""
     connection_secrets: pulumi.ComponentResource | None = None
     """Every database's connection secret in every cloud's secret store (ConnectionSecrets)."""
+    alert_topic: Any = None
+    """The stack's AWS alert topic (AwsAlertTopic; None without AWS): the emergency budget and the central
+    Alertmanager page through it."""
     budgets: dict[str, pulumi.ComponentResource]
     """Each enabled cloud's budget component (its share of the stack's budgets)."""
     workloads: dict[tuple[str, str], pulumi.ComponentResource]
@@ -118,6 +121,8 @@ class Platform(pulumi.ComponentResource):
             self.federation = self._federation(name, settings)
         if settings.edge.enabled:
             self.edge = self._edge(name, settings)
+        if "aws" in self.regions:
+            self.alert_topic = self._alert_topic(name, settings)
         if settings.workloads.enabled:
             self._workloads(name, settings, platform_cidrs)
         self._budgets(name, settings)  # first: the data sync's failure alert reuses the GCP budget's channels
@@ -370,17 +375,59 @@ class Platform(pulumi.ComponentResource):
             )
         return component
 
+    def _central_cluster(self) -> tuple[Cloud, str]:
+        """The cluster of the central Prometheus and Alertmanager: the primary cloud's primary region."""
+        cloud = next(iter(self.regions))
+        return cloud, next(iter(self.regions[cloud]))
+
+    def _alert_topic(self, name: str, settings: PlatformSettings) -> Any:
+        """The stack's AWS alert topic, in the primary AWS region: the emergency budget pages through it, and so
+        does the central Alertmanager when the central cluster is an EKS cluster (the topic is then in its region)."""
+        from .aws.alert_topic import AwsAlertTopic, AwsAlertTopicArgs, ServiceAccountIdentity
+        from .workloads.monitoring import ALERTMANAGER_SERVICE_ACCOUNT, NAMESPACE
+
+        region, provider = self._primary("aws")
+        names = StackNames(settings.name, settings.environment)
+        publisher = None
+        w = settings.workloads
+        if w.enabled and w.monitoring.enabled and self._central_cluster()[0] == "aws":
+            publisher = ServiceAccountIdentity(
+                oidc_provider_arn=region.cluster.oidc_provider_arn,  # type: ignore[attr-defined]  # an AwsRegion
+                oidc_issuer_url=region.oidc_issuer_url,
+                namespace=NAMESPACE,
+                service_account=ALERTMANAGER_SERVICE_ACCOUNT,
+            )
+        primary = next(iter(self.regions["aws"]))
+        return AwsAlertTopic(
+            f"{name}-aws-alerts",
+            AwsAlertTopicArgs(
+                topic_name=names.sns_topic("alerts"),
+                region=primary,
+                role_name=names.iam_role(primary, "alertmanager"),
+                emails=settings.alert_emails(),
+                publisher=publisher,
+                tags=settings.tags(),
+            ),
+            opts=pulumi.ResourceOptions(parent=self, providers=[provider]),
+        )
+
     def _workloads(self, name: str, settings: PlatformSettings, platform_cidrs: list[str]) -> None:
         """The API and Prometheus in every cluster; the primary region of the primary cloud hosts the central
         Prometheus, which federates every other cluster through its internal load balancer (over the mesh)."""
+        from .lib.alertmanager import SnsTarget
         from .settings.catalog import CLOUDFLARE_IPV4_RANGES
         from .workloads.api import ApiWorkloadArgs
         from .workloads.cluster import ClusterWorkloads, ClusterWorkloadsArgs
-        from .workloads.monitoring import ClusterMonitoringArgs, Federation
+        from .workloads.monitoring import NAMESPACE as MONITORING_NAMESPACE
+        from .workloads.monitoring import AlertRoute, ClusterMonitoringArgs, Federation
 
         w = settings.workloads
         clusters = [(cloud, region) for cloud, regions in self.regions.items() for region in regions]
-        central = clusters[0]
+        central = self._central_cluster()
+        alert_route = None
+        topic = self.alert_topic
+        if topic is not None and topic.publisher_role_arn is not None:
+            alert_route = AlertRoute(SnsTarget(topic.topic_arn, central[1]), topic.publisher_role_arn, topic.ready)
         central_cidr = str(next(r.cidr for r in getattr(settings.clouds, central[0]).regions))
         sources: list[tuple[str, str, pulumi.Output[str]]] = []
         for cloud, region_name in [*clusters[1:], central]:
@@ -397,6 +444,7 @@ class Platform(pulumi.ComponentResource):
                     api_namespace=w.api.namespace,
                     central_cidrs=[central_cidr],
                     federation=Federation(sources=list(sources)) if (cloud, region_name) == central else None,
+                    alert_route=alert_route if (cloud, region_name) == central else None,
                     labels=settings.tags(),
                 )
             component = ClusterWorkloads(
@@ -414,7 +462,7 @@ class Platform(pulumi.ComponentResource):
                         hostname=settings.edge.fqdn,
                         edge_cidrs=list(CLOUDFLARE_IPV4_RANGES),
                         platform_cidrs=platform_cidrs,
-                        monitoring_namespace="monitoring" if monitoring else None,
+                        monitoring_namespace=MONITORING_NAMESPACE if monitoring else None,
                         bindings=self._trust_bindings(cloud, region_name, settings),
                         labels=settings.tags(),
                     ),
@@ -551,6 +599,8 @@ class Platform(pulumi.ComponentResource):
                         notify=b.notify,
                         tags=settings.tags(),
                         environment=settings.environment,
+                        page_topic_arn=self.alert_topic.topic_arn if self.alert_topic else None,
+                        page_ready=self.alert_topic.ready if self.alert_topic else (),
                     ),
                     opts=opts,
                 )

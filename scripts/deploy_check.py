@@ -676,6 +676,30 @@ def _aws_role_permissions_first(graph: Graph) -> Violations:
     return found
 
 
+BUDGET = "aws:budgets/budget:Budget"
+SNS_TOPIC_POLICY = "aws:sns/topicPolicy:TopicPolicy"
+
+
+def _budget_topics_permitted_first(graph: Graph) -> Violations:
+    """A budget notifying an SNS topic waits for the topic's policy letting budgets.amazonaws.com publish (the
+    default topic policy does not: Budgets cannot deliver, and the console reports the topic as not permitted)."""
+    policies = {
+        str(p.inputs.get("arn")): p
+        for p in graph.of_type(SNS_TOPIC_POLICY)
+        if "budgets.amazonaws.com" in str(p.inputs.get("policy", ""))
+    }
+    found: Violations = []
+    for budget in graph.of_type(BUDGET):
+        for notification in budget.inputs.get("notifications") or []:
+            for topic in notification.get("subscriberSnsTopicArns") or []:
+                policy = policies.get(str(topic))
+                if policy is None:
+                    found.append(((budget.urn,), f"{budget.name} notifies {topic}: no topic policy admits Budgets"))
+                elif not graph.waits_for(budget.urn, policy.urn):
+                    found.append(((budget.urn, policy.urn), f"{budget.name} notifies {topic} before {policy.name}"))
+    return found
+
+
 def _role_arns(inputs: Mapping[str, Any], path: str = "") -> list[tuple[str, str]]:
     """(input path, value) of every IAM role ARN among `inputs`, nested ones included."""
     found: list[tuple[str, str]] = []
@@ -963,6 +987,13 @@ RULES: list[Rule] = [
         "a resource handing an IAM role to a service waits for the role's policies (eventually consistent IAM)",
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_eventual-consistency",
         _aws_role_permissions_first,
+    ),
+    Rule(
+        "budget-topics-permitted-first",
+        "blocker",
+        "a budget notifying an SNS topic waits for the topic policy that lets AWS Budgets publish to it",
+        "https://docs.aws.amazon.com/cost-management/latest/userguide/budgets-sns-policy.html",
+        _budget_topics_permitted_first,
     ),
     Rule(
         "aws-eip-quota",

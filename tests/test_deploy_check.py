@@ -212,6 +212,10 @@ BREAKS: dict[str, tuple[Callable[[Node, Graph], Node], str]] = {
         drop_deps(of(deploy_check.EKS_ADDON), of(*deploy_check.ROLE_POLICIES)),
         "vpc-cni-role-AmazonEKS_CNI_Policy",
     ),
+    "budget-topics-permitted-first": (  # the budget's SNS subscriber without its topic policy first
+        drop_deps(of(deploy_check.BUDGET), of(deploy_check.SNS_TOPIC_POLICY)),
+        "budgets-emergency",
+    ),
     "gke-vulnerability-mode": (
         with_inputs(
             (deploy_check.GKE,),

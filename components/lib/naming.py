@@ -64,6 +64,8 @@ RULES: dict[str, NameRule] = {
     "aws_eks_cluster": NameRule(1, 100, r"[a-z0-9][a-z0-9_-]*", "-", "1-100 letters, digits, hyphens, underscores"),
     "aws_iam_role": NameRule(1, 64, r"[a-z0-9+=,.@_-]+", "-", "1-64 characters"),
     "aws_kms_alias": NameRule(1, 250, r"alias/[a-z0-9/_-]+", "-", "alias/ then letters, digits, / _ -"),
+    # https://docs.aws.amazon.com/sns/latest/api/API_CreateTopic.html (Name)
+    "aws_sns_topic": NameRule(1, 256, r"[a-z0-9_-]+", "-", "1-256 letters, digits, hyphens, underscores"),
     "aws_cognito_domain": NameRule(1, 63, _DNS, "-", "1-63 lowercase letters, digits, hyphens"),
     "azure_resource_group": NameRule(1, 90, r"[a-z0-9._()-]*[a-z0-9_()-]", "-", "1-90 characters, not ending in a dot"),
     "azure_storage_account": NameRule(3, 24, r"[a-z0-9]+", "", "3-24 lowercase letters and digits"),
@@ -197,6 +199,10 @@ class StackNames:
     def iam_role(self, region: str, purpose: str) -> str:
         """IAM role name (account-global, so region-qualified)."""
         return self._name("aws_iam_role", region_code(region), purpose)
+
+    def sns_topic(self, purpose: str) -> str:
+        """SNS topic name (unique per account and region)."""
+        return self._name("aws_sns_topic", purpose)
 
     def kms_alias(self, region: str, purpose: str) -> str:
         """KMS alias name."""

@@ -20,9 +20,11 @@ DEFAULT_KUBERNETES_VERSION = "1.35"
 POSTGRES_VERSIONS: tuple[str, ...] = ("14", "15", "16", "17")
 DEFAULT_POSTGRES_VERSION = "16"
 
-# prometheus-community/kube-prometheus-stack chart (Prometheus Operator, Prometheus, Alertmanager, exporters).
+# prometheus-community/kube-prometheus-stack chart (Prometheus Operator, Prometheus, Alertmanager, exporters):
+# 88.5.3 is the chart's newest release (Prometheus Operator v0.93.1, kubeVersion >=1.25; Chart.yaml and UPGRADE.md
+# of https://github.com/prometheus-community/helm-charts/tree/main/charts/kube-prometheus-stack).
 KUBE_PROMETHEUS_STACK_REPO = "https://prometheus-community.github.io/helm-charts"
-KUBE_PROMETHEUS_STACK_VERSION = "79.5.0"
+KUBE_PROMETHEUS_STACK_VERSION = "88.5.3"
 
 # Logical name of each AWS region's S3 server-access-log bucket: named like the configured buckets, which can never
 # take it (their names are 3-12 lowercase alphanumerics, no hyphen).

@@ -876,7 +876,7 @@ class MonitoringSettings(Model):
     chart_version: str = Field(
         catalog.KUBE_PROMETHEUS_STACK_VERSION,
         pattern=r"^\d+\.\d+\.\d+$",
-        description="Pinned prometheus-community/kube-prometheus-stack chart version, e.g. 79.5.0.",
+        description="Pinned prometheus-community/kube-prometheus-stack chart version, e.g. 88.5.3.",
     )
     retention: Duration = Field(15 * 86400, description="Local TSDB retention of each cluster's Prometheus.")
     central_retention: Duration = Field(30 * 86400, description="TSDB retention of the central Prometheus.")

@@ -11,16 +11,25 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
+from ..lib.alertmanager import SnsTarget, alertmanager_config
 from ..lib.prometheus import FEDERATION_PORT, FederationSource, alert_rules, federation_scrape_config
 from ..settings import catalog
 from ..settings.durations import format_duration
 from ..settings.models import Cloud, MonitoringSettings
 from .profiles import INTERNAL_LOAD_BALANCER, STORAGE_CLASS
 
+NAMESPACE = "monitoring"
+"""Namespace of the chart in every cluster."""
 RELEASE = "prometheus-stack"
 """Helm release name and the chart's `fullnameOverride` (names of everything the chart creates)."""
 PROMETHEUS_SELECTOR = {"app.kubernetes.io/name": "prometheus", "operator.prometheus.io/name": f"{RELEASE}-prometheus"}
 """Labels of the chart's Prometheus pods."""
+ALERTMANAGER_SERVICE_ACCOUNT = f"{RELEASE}-alertmanager"
+"""The central Alertmanager's service account (what its publisher role trusts)."""
+IRSA_ROLE_ANNOTATION = "eks.amazonaws.com/role-arn"
+"""https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html"""
+CRD_UPGRADE_BUSYBOX_TAG = "1.37.0"
+"""Image of the CRD upgrade job's unpacking step, pinned (the chart defaults to `latest`)."""
 
 
 @dataclass(frozen=True)
@@ -29,6 +38,17 @@ class Federation:
 
     sources: Sequence[tuple[str, str, pulumi.Input[str]]]
     """(cloud, region, federation host) of every other cluster."""
+
+
+@dataclass(frozen=True)
+class AlertRoute:
+    """Where the central Alertmanager sends the platform's alerts: the stack's SNS alert topic, published to with
+    the role its service account assumes (IRSA)."""
+
+    target: SnsTarget
+    role_arn: pulumi.Input[str]
+    ready: Sequence[pulumi.Resource] = ()
+    """What the Alertmanager waits for (the role's permission: IAM is eventually consistent)."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +69,8 @@ class ClusterMonitoringArgs:
     """Where the central Prometheus scrapes from (the only clients of the federation load balancer)."""
     federation: Federation | None = None
     """Set on the central cluster only: the clusters it federates."""
+    alert_route: AlertRoute | None = None
+    """The central cluster's alert route (None: its Alertmanager notifies nobody; docs/WORKLOADS.md)."""
     labels: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -70,7 +92,7 @@ class ClusterMonitoring(pulumi.ComponentResource):
         m = args.monitoring
         namespace = k8s.core.v1.Namespace(
             f"{name}-namespace",
-            metadata={"name": "monitoring", "labels": {**args.labels, "app.kubernetes.io/part-of": "monitoring"}},
+            metadata={"name": NAMESPACE, "labels": {**args.labels, "app.kubernetes.io/part-of": "monitoring"}},
             opts=pulumi.ResourceOptions(parent=self),
         )
         volumes: list[pulumi.Resource] = []
@@ -99,7 +121,9 @@ class ClusterMonitoring(pulumi.ComponentResource):
             cleanup_on_fail=True,
             timeout=900,
             max_history=5,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=volumes),
+            opts=pulumi.ResourceOptions(
+                parent=self, depends_on=[*volumes, *(args.alert_route.ready if args.alert_route else ())]
+            ),
         )
         after_chart = pulumi.ResourceOptions(parent=self, depends_on=[self.release])
         k8s.apiextensions.CustomResource(
@@ -186,7 +210,17 @@ def chart_values(args: ClusterMonitoringArgs) -> dict[str, Any]:
         ).apply(_federation_job(args.federation.sources, m.scrape_interval))
     return {
         "fullnameOverride": RELEASE,
-        "crds": {"enabled": True},
+        # Helm installs a chart's CRDs once and never upgrades them; the chart's pre-install/pre-upgrade hook job
+        # applies the CRDs of the chart version server-side, so a chart bump brings its operator's CRDs
+        # (charts/kube-prometheus-stack/UPGRADE.md: `crds.upgradeJob.enabled`, since 68.4.0).
+        "crds": {
+            "enabled": True,
+            "upgradeJob": {
+                "enabled": True,
+                "forceConflicts": True,
+                "image": {"busybox": {"tag": CRD_UPGRADE_BUSYBOX_TAG}},
+            },
+        },
         # Managed control planes: nothing to scrape there; kube-proxy runs on EKS only (AKS/GKE use eBPF).
         "kubeEtcd": {"enabled": False},
         "kubeScheduler": {"enabled": False},
@@ -196,9 +230,22 @@ def chart_values(args: ClusterMonitoringArgs) -> dict[str, Any]:
         "kubeProxy": {"enabled": False},
         # Dashboards are left out: no Grafana with a default admin password.
         "grafana": {"enabled": False},
-        "alertmanager": {"enabled": central},
+        "alertmanager": _alertmanager(args) if central else {"enabled": False},
         "prometheus": {"prometheusSpec": spec},
     }
+
+
+def _alertmanager(args: ClusterMonitoringArgs) -> dict[str, Any]:
+    """The central Alertmanager: the platform's route, and the role it publishes with on its service account."""
+    route = args.alert_route
+    values: dict[str, Any] = {
+        "enabled": True,
+        "config": alertmanager_config(route.target if route else None),
+        "serviceAccount": {"name": ALERTMANAGER_SERVICE_ACCOUNT},
+    }
+    if route is not None:
+        values["serviceAccount"]["annotations"] = {IRSA_ROLE_ANNOTATION: route.role_arn}
+    return values
 
 
 def _federation_job(sources: Sequence[tuple[str, str, Any]], interval: int) -> Any:

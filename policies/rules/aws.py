@@ -25,6 +25,7 @@ S3_ENCRYPTION = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSide
 S3_PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
 S3_VERSIONING = "aws:s3/bucketVersioning:BucketVersioning"
 S3_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
+SNS_TOPIC_POLICY = "aws:sns/topicPolicy:TopicPolicy"
 S3_ACL = "aws:s3/bucketAcl:BucketAcl"
 S3_OWNERSHIP = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
 S3_LOGGING = "aws:s3/bucketLogging:BucketLogging"
@@ -113,7 +114,7 @@ def _policy_document(value: Any) -> Mapping[str, Any] | None:
     return None
 
 
-def _denies_insecure_transport(statement: Mapping[str, Any]) -> bool:
+def _denies_insecure_transport(statement: Mapping[str, Any], action: str = "s3:*") -> bool:
     if statement.get("Effect") != "Deny":
         return False
     principal = statement.get("Principal")
@@ -121,10 +122,28 @@ def _denies_insecure_transport(statement: Mapping[str, Any]) -> bool:
         return False
     actions = statement.get("Action")
     actions = [actions] if isinstance(actions, str) else items(actions)
-    if not any(a in ("s3:*", "*") for a in actions):
+    if not any(a.lower() in (action.lower(), f"{action.split(':')[0].lower()}:*", "*") for a in actions):
         return False
     secure = dig(statement, "Condition.Bool.aws:SecureTransport")
     return str(secure).lower() == "false"
+
+
+def _sns_publish_guarded(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
+    """A topic policy refuses publishing without TLS, and lets an AWS service publish only on behalf of this
+    account's resources (the confused-deputy conditions)."""
+    document = _policy_document(props.get("policy"))
+    if document is None:
+        yield "policy is absent or not a JSON policy document"
+        return
+    statements = document.get("Statement")
+    statements = [mapping(s) for s in ([statements] if isinstance(statements, Mapping) else items(statements))]
+    if not any(_denies_insecure_transport(s, "sns:Publish") for s in statements):
+        yield "no statement denies sns:Publish to every principal when aws:SecureTransport is false"
+    for s in statements:
+        service = dig(s, "Principal.Service")
+        conditions = {k.lower() for test in mapping(s.get("Condition")).values() for k in mapping(test)}
+        if s.get("Effect") == "Allow" and service and not conditions & {"aws:sourceaccount", "aws:sourcearn"}:
+            yield f"{service} may publish without an aws:SourceAccount or aws:SourceArn condition"
 
 
 def _s3_tls_only(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
@@ -472,6 +491,17 @@ POLICIES = [
         remediation="Add a Deny statement for s3:* to Principal '*' with Condition Bool aws:SecureTransport = false.",
         check=_s3_tls_only,
         reads={S3_POLICY: ("policy",)},
+    ),
+    resource_policy(
+        "aws-sns-publish-guarded",
+        area=AREA,
+        types=[SNS_TOPIC_POLICY],
+        severity="high",
+        summary="SNS topic policies deny publishing without TLS and scope service publishers to this account.",
+        remediation="Add a Deny for sns:Publish to Principal '*' with Bool aws:SecureTransport = false; give every "
+        "service principal's Allow an aws:SourceAccount or aws:SourceArn condition.",
+        check=_sns_publish_guarded,
+        reads={SNS_TOPIC_POLICY: ("policy",)},
     ),
     resource_policy(
         "aws-s3-no-public-acl",

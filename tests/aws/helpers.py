@@ -42,6 +42,7 @@ CROSS_CLOUD = (
     "multicloud:workloads:",
     "multicloud:dr:",
     "multicloud:aws:Budgets",
+    "multicloud:aws:AlertTopic",
     "multicloud:azure:Budget",
     "multicloud:gcp:Budget",
     "multicloud:gcp:MeshAlerts",

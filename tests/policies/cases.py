@@ -150,6 +150,30 @@ TLS_POLICY = (
     '"Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"], '
     '"Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}'
 )
+TOPIC = "arn:aws:sns:us-east-1:123456789012:alerts"
+SNS_POLICY = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "BudgetsPublish",
+                "Effect": "Allow",
+                "Principal": {"Service": "budgets.amazonaws.com"},
+                "Action": "SNS:Publish",
+                "Resource": TOPIC,
+                "Condition": {"StringEquals": {"aws:SourceAccount": "123456789012"}},
+            },
+            {
+                "Sid": "DenyInsecureTransport",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "SNS:Publish",
+                "Resource": TOPIC,
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+            },
+        ],
+    }
+)
 RDS = {
     "identifier": "db",
     "engine": "postgres",
@@ -253,6 +277,23 @@ AWS_CASES = [
         ("violating", {"policy": TLS_POLICY.replace('"Deny"', '"Allow"')}, True, "SecureTransport"),
         ("violating", {"policy": "{not json"}, True, "not a JSON", {}, "prod", "invalid-json"),
         ("compliant", {}, False),
+        ("missing", {"policy": DELETE}, True, "absent"),
+    ),
+    *cases(
+        "aws-sns-publish-guarded",
+        aws.SNS_TOPIC_POLICY,
+        {"arn": TOPIC, "policy": SNS_POLICY},
+        ("compliant", {}, False),
+        ("violating", {"policy": SNS_POLICY.replace('"Deny"', '"Allow"')}, True, "SecureTransport"),
+        (
+            "violating",
+            {"policy": SNS_POLICY.replace("aws:SourceAccount", "aws:PrincipalTag/x")},
+            True,
+            "budgets",
+            {},
+            "prod",
+            "unscoped-service",
+        ),
         ("missing", {"policy": DELETE}, True, "absent"),
     ),
     *cases(

@@ -284,9 +284,9 @@ def test_policy_check_preview_flag_records_a_first_preview(
     out = capsys.readouterr().out
     assert asked == [True]
     assert "stack prod (prod) · first preview of a new stack" in out
-    # 6 trusts x 2 trust rules, 6 TLS-only, 2 labels, 1 LB fallback, 8 expiries, 1 access-logging (the stack's),
-    # 2 log buckets' encryption exemption
-    assert "undecided at preview, re-checked on up (32)" in out
+    # 7 trusts x 2 trust rules (the 6 federated roles and the Alertmanager's IRSA role), 6 TLS-only, 2 labels,
+    # 1 LB fallback, 8 expiries, 1 access-logging (the stack's), 2 log buckets' encryption exemption
+    assert "undecided at preview, re-checked on up (34)" in out
 
 
 def test_the_fallback_rule_decides_what_the_number_of_unknown_pools_allows() -> None:

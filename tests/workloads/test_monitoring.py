@@ -79,7 +79,7 @@ def test_the_central_prometheus_federates_every_other_cluster_through_its_intern
     assert central == (next(iter(s.clouds.enabled())), next(iter(s.clouds.enabled().values())).regions[0].name)
     central_cidr = str(next(iter(s.clouds.enabled().values())).regions[0].cidr)
     assert federation_service(rec, *central) is None
-    assert values(rec, *central)["alertmanager"] == {"enabled": True}
+    assert values(rec, *central)["alertmanager"]["enabled"] is True  # its route: tests/workloads/test_alerting.py
     (job,) = values(rec, *central)["prometheus"]["prometheusSpec"]["additionalScrapeConfigs"]
     assert (job["job_name"], job["metrics_path"], job["honor_labels"]) == (FEDERATION_JOB, "/federate", True)
     assert job["params"] == {"match[]": list(FEDERATION_MATCH)}
