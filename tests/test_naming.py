@@ -66,6 +66,7 @@ LIMITS: dict[str, tuple[int, int]] = {
     "aws_iam_role": (1, 64),
     "aws_kms_alias": (7, 250),  # "alias/" plus at least one character
     "aws_cognito_domain": (1, 63),
+    "aws_sns_topic": (1, 256),
     "azure_resource_group": (1, 90),
     "azure_storage_account": (3, 24),
     "azure_key_vault": (3, 24),

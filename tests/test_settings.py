@@ -604,7 +604,7 @@ FIELD_CASES = [
                  "workloads.api.resources.memory_limit", ["'1G' is not of the form: Memory limit, e.g. 1Gi"],
                  id="memory-decimal-unit"),
     pytest.param({"workloads": {"monitoring": {"chart_version": "latest"}}}, "workloads.monitoring.chart_version",
-                 ["'latest' is not of the form: Pinned", "e.g. 79.5.0"], id="chart-version-unpinned"),
+                 ["'latest' is not of the form: Pinned", "e.g. 88.5.3"], id="chart-version-unpinned"),
 ]
 
 
