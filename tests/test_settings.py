@@ -128,6 +128,13 @@ def regions(cloud: str, *specs: tuple[str, str]) -> dict[str, Any]:
     return {"clouds": {cloud: {"regions": [region(name, cidr) for name, cidr in specs]}}}
 
 
+def gcp_zones(zones: list[str], pools: dict[str, list[str]] | None = None, name: str = "us-central1",
+              cidr: str = "10.30.0.0/16") -> dict[str, Any]:
+    """The mutation that gives GCP one region with pinned node zones (and pool zones)."""
+    entry = {"name": name, "cidr": cidr, "zones": zones, **({"pool_zones": pools} if pools is not None else {})}
+    return {"clouds": {"gcp": {"regions": [entry]}}}
+
+
 def pools(cloud: str, **named: dict[str, Any]) -> dict[str, Any]:
     """The mutation that sets one cloud's node pools (replacing the built-in ones)."""
     return {"kubernetes": {"pools": {cloud: named}}}
@@ -282,6 +289,29 @@ RULE_CASES = [
              "clouds.gcp.regions[1].cidr",
              "10.31.0.0/19: the GKE pools reach 38 nodes (max_size 35 + 1 surge per pool) but its pods range holds 16 "
              "nodes (110 pods, a /24 each)"),
+    # _gke_zones (pinned GKE node zones, gcp review 7)
+    RuleCase("gke-zone-of-another-region", rules._gke_zones,
+             valid(gcp_zones(["us-central1-a", "us-east1-b", "us-central1-c"])),
+             "clouds.gcp.regions[0].zones[1]",
+             "'us-east1-b' is not a zone of us-central1; allowed: us-central1-a, us-central1-b, us-central1-c, "
+             "us-central1-f"),
+    RuleCase("gke-zone-the-region-lacks", rules._gke_zones,
+             valid(gcp_zones(["us-east1-a", "us-east1-b"], name="us-east1")),
+             "clouds.gcp.regions[0].zones[0]",
+             "'us-east1-a' is not a zone of us-east1; allowed: us-east1-b, us-east1-c, us-east1-d"),
+    RuleCase("gke-one-zone", rules._gke_zones, valid(gcp_zones(["us-central1-a"])),
+             "clouds.gcp.regions[0].zones", "1 zones; allowed: 2-4 zones of us-central1"),
+    RuleCase("gke-zones-unknown-region-unpinned", rules._gke_zones,
+             valid(regions("gcp", ("europe-west2", "10.30.0.0/16"))),
+             "clouds.gcp.regions[0].zones", "no zones pinned for europe-west2"),
+    RuleCase("gke-pool-zone-outside-the-cluster", rules._gke_zones,
+             valid(gcp_zones(["us-central1-a", "us-central1-b"], pools={"compute": ["us-central1-f"]})),
+             "clouds.gcp.regions[0].pool_zones.compute[0]",
+             "'us-central1-f' is not one of the cluster's node zones or repeats; allowed: each of us-central1-a, "
+             "us-central1-b once"),
+    RuleCase("gke-pool-zones-of-no-pool", rules._gke_zones,
+             valid(gcp_zones(["us-central1-a", "us-central1-b"], pools={"gpu": ["us-central1-a"]})),
+             "clouds.gcp.regions[0].pool_zones.gpu", "'gpu' is not a GKE pool"),
     # _budgets (GCP channel limit)
     RuleCase("gcp-budget-more-than-five-channels", rules._budgets,
              valid(budgets={"notify": [f"ops{i}@example.com" for i in range(6)]}),

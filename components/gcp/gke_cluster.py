@@ -60,8 +60,11 @@ class GcpGkeClusterArgs:
     """Minimum Kubernetes minor version of the control plane; the release channel upgrades from there."""
     release_channel: str
     """GKE release channel (RAPID, REGULAR, STABLE)."""
-    zones: int
-    """Zones of the region the nodes spread over."""
+    zones: Sequence[str]
+    """Zones of the region the nodes spread over, pinned in settings (clouds.gcp.regions[].zones)."""
+    pool_zones: Mapping[str, Sequence[str]]
+    """Zones of single pools whose machine type some zones lack (clouds.gcp.regions[].pool_zones); a subset of
+    `zones`. Pools not named use `zones`."""
     network: pulumi.Input[str]
     """VPC of the cluster."""
     subnetwork: pulumi.Input[str]
@@ -114,11 +117,6 @@ class GcpGkeCluster(pulumi.ComponentResource):
     def __init__(self, name: str, args: GcpGkeClusterArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("multicloud:gcp:GkeCluster", name, {}, opts)
         child = pulumi.ResourceOptions(parent=self)
-        zones = gcp.compute.get_zones_output(
-            project=args.project, region=args.region, status="UP", opts=pulumi.InvokeOutputOptions(parent=self)
-        )
-        node_locations = zones.names.apply(lambda names: sorted(names)[: args.zones])
-
         node_sa = gcp.serviceaccount.Account(
             f"{name}-node-sa",
             account_id=args.node_service_account_id,
@@ -155,7 +153,9 @@ class GcpGkeCluster(pulumi.ComponentResource):
             name=args.cluster_name,
             project=args.project,
             location=args.region,
-            node_locations=node_locations,
+            # Pinned in settings, never read live: a zone reported DOWN, or a new zone, must not plan a zone change
+            # of a running cluster (gcp review 7); moving zones is a deliberate settings edit.
+            node_locations=list(args.zones),
             min_master_version=args.version,
             release_channel={"channel": args.release_channel},
             network=args.network,
@@ -198,14 +198,12 @@ class GcpGkeCluster(pulumi.ComponentResource):
             deletion_protection=args.deletion_protection,
             resource_labels=args.labels,
             # The API reports the first node pool's config as the cluster's node config once the default
-            # pool is gone: ignore it rather than replace the cluster. The zones are read live (zones reported UP)
-            # only to create the cluster: a zone reported DOWN, or a new one, on a later run must not add or drain
-            # a zone of a running cluster (gcp review 7); moving zones is a deliberate change.
+            # pool is gone: ignore it rather than replace the cluster.
             opts=pulumi.ResourceOptions(
                 parent=self,
                 protect=args.deletion_protection,
                 depends_on=grants,
-                ignore_changes=["nodeConfig", "nodeLocations"],
+                ignore_changes=["nodeConfig"],
             ),
         )
         # The cluster has no node once its default pool is gone: what runs in it waits for the general-purpose pools
@@ -276,14 +274,19 @@ class GcpGkeCluster(pulumi.ComponentResource):
                     "gpu_driver_installation_config": {"gpu_driver_version": "LATEST"},
                 }
             ]
+        # A pool of a machine type some zones lack (L4 GPUs, C2) runs in its own zones only: GKE otherwise creates it
+        # in every cluster zone and fails where the type is missing (node_locations "The list of zones in which the
+        # node pool's nodes should be located", https://cloud.google.com/compute/docs/gpus/gpu-regions-zones).
+        zones = list(args.pool_zones.get(pool_name) or args.zones)
         return gcp.container.NodePool(
             f"{name}-pool-{pool_name}",
             name=pool_name,
             project=args.project,
             location=args.region,
             cluster=cluster.id,
+            node_locations=zones,
             # Per zone at creation; the autoscaler owns the live size within the configured totals.
-            initial_node_count=math.ceil(pool.desired_size / args.zones),
+            initial_node_count=math.ceil(pool.desired_size / len(zones)),
             autoscaling={
                 "total_min_node_count": pool.min_size,
                 "total_max_node_count": pool.max_size,

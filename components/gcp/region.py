@@ -12,7 +12,7 @@ from ..lib.naming import StackNames, unique
 from ..lib.private_dns import GCP_FORWARDER_SOURCE
 from ..lib.reachability import runner_ranges
 from ..regional import PostgresConnection, RegionArgs, served_by
-from ..settings.models import PlatformSettings, Region
+from ..settings.models import GcpRegionSettings, PlatformSettings, Region
 from .bucket import GcpBucket, GcpBucketArgs
 from .cloudsql import ADMIN_USER, GcpCloudSql, GcpCloudSqlArgs
 from .dns_resolver import GcpDnsResolver, GcpDnsResolverArgs
@@ -70,6 +70,14 @@ def shared_network(name: str, settings: PlatformSettings, opts: pulumi.ResourceO
     )
 
 
+def _gcp_region(region: Region, settings: PlatformSettings) -> GcpRegionSettings:
+    """The region's GCP settings (its pinned zones): the region itself, else the configured one of that name."""
+    if isinstance(region, GcpRegionSettings):
+        return region
+    configured = {r.name: r for r in settings.clouds.gcp.regions}
+    return configured.get(region.name) or GcpRegionSettings(name=region.name, cidr=region.cidr, weight=region.weight)
+
+
 class GcpRegion(pulumi.ComponentResource):
     """One GCP region of the platform. Give it the region's `gcp.Provider` through `opts.providers`.
 
@@ -122,6 +130,7 @@ class GcpRegion(pulumi.ComponentResource):
         super().__init__("multicloud:gcp:Region", name, {}, opts)
         s, region = args.settings, args.region.name
         gcp_settings = s.clouds.gcp
+        gcp_region = _gcp_region(args.region, s)
         project = _project(s)
         names = StackNames(s.name, s.environment)
         prefix = names.prefix(region)
@@ -167,7 +176,9 @@ class GcpRegion(pulumi.ComponentResource):
                 cluster_name=names.gke_cluster(region),
                 version=s.kubernetes.version,
                 release_channel=gcp_settings.release_channel,
-                zones=s.network.availability_zones,
+                zones=gcp_region.node_zones(s.network.availability_zones),
+                pool_zones={pool: gcp_region.pool_node_zones(pool, s.network.availability_zones)
+                            for pool in gcp_region.pool_zones},
                 network=self.network.network_id,
                 subnetwork=self.network.subnet_id,
                 pods_range_name=self.network.pods_range_name,

@@ -43,7 +43,7 @@ BOOTSTRAP_APIS = (
     "storagetransfer.googleapis.com",
 )
 """What must be on before the first `up`: enabling an API itself calls Service Usage and Resource Manager, and the
-program's invokes run at preview, before any Service exists (`organizations.get_project`, `compute.get_zones`,
+program's invokes run at preview, before any Service exists (`organizations.get_project`,
 the GCS and Storage Transfer service accounts). See docs/DEPLOY_CHECK.md. They are declared as Services too, so
 that a later disable by hand shows up as drift."""
 

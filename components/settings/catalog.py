@@ -199,6 +199,21 @@ GCP_REGIONS: frozenset[str] = frozenset({
     "asia-east2", "asia-northeast1", "asia-northeast2", "asia-northeast3", "asia-south1", "asia-south2",
     "asia-southeast1", "asia-southeast2", "australia-southeast1", "australia-southeast2",
 })
+# Zones of the GCP regions the stacks and tests use (a region's zone letters are not always a-c: us-east1 has no
+# -a), https://cloud.google.com/compute/docs/regions-zones#available. The GKE node zones default to the first ones
+# here; any other region names its zones in clouds.gcp.regions[].zones. Static: a live zone list would plan a zone
+# change on a running cluster whenever a zone reports DOWN (gcp review 7).
+GCP_ZONES: dict[str, tuple[str, ...]] = {
+    "us-central1": ("us-central1-a", "us-central1-b", "us-central1-c", "us-central1-f"),
+    "us-east1": ("us-east1-b", "us-east1-c", "us-east1-d"),
+    "us-east4": ("us-east4-a", "us-east4-b", "us-east4-c"),
+    "us-west1": ("us-west1-a", "us-west1-b", "us-west1-c"),
+    "europe-west1": ("europe-west1-b", "europe-west1-c", "europe-west1-d"),
+    "northamerica-northeast1": ("northamerica-northeast1-a", "northamerica-northeast1-b", "northamerica-northeast1-c"),
+    "asia-southeast1": ("asia-southeast1-a", "asia-southeast1-b", "asia-southeast1-c"),
+}
+GCP_ZONE = re.compile(r"(?P<region>[a-z]+-[a-z]+\d+)-(?P<letter>[a-z])")
+"""A zone name: the region, a hyphen, one letter (`us-central1-a`)."""
 REGIONS: dict[str, frozenset[str]] = {"aws": AWS_REGIONS, "azure": AZURE_REGIONS, "gcp": GCP_REGIONS}
 
 # --- instance types (checked 2026-11; node pools and database tiers) ----------------------------------------------

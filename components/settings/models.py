@@ -93,8 +93,32 @@ class CloudSettings(Model):
     regions: list[Region] = Field(min_length=1, description="Regions, the first is the cloud's primary region.")
 
 
-def _regions(*specs: tuple[str, str, float]) -> list[Region]:
-    return [Region(name=name, cidr=IPv4Network(cidr), weight=weight) for name, cidr, weight in specs]
+class GcpRegionSettings(Region):
+    """A GCP region: its address space and the zones GKE places nodes in, pinned here rather than read live (a zone
+    reported DOWN, or a new zone, must never become a zone change of a running cluster: gcp review 7)."""
+
+    zones: list[str] = Field(
+        default_factory=list,
+        description="GKE node zones of the region (2-4 of its zones, e.g. us-central1-a); empty: the first "
+        "network.availability_zones zones of the region in components/settings/catalog.py GCP_ZONES.",
+    )
+    pool_zones: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Node zones of single pools, by kubernetes.pools.gcp name, for machine types offered in some "
+        "zones only (L4 GPUs, C2): a subset of the region's node zones; pools not named here use them all.",
+    )
+
+    def node_zones(self, count: int) -> list[str]:
+        """The cluster's node zones: the pinned ones, else the first `count` of the catalog's."""
+        return list(self.zones) or list(catalog.GCP_ZONES.get(self.name, ())[:count])
+
+    def pool_node_zones(self, pool: str, count: int) -> list[str]:
+        """The node zones of one pool: its own if pinned, else the cluster's."""
+        return list(self.pool_zones.get(pool) or self.node_zones(count))
+
+
+def _regions(*specs: tuple[str, str, float], cls: type[Region] = Region) -> list[Any]:
+    return [cls(name=name, cidr=IPv4Network(cidr), weight=weight) for name, cidr, weight in specs]
 
 
 class AwsSettings(CloudSettings):
@@ -264,8 +288,10 @@ class GcpSettings(CloudSettings):
     """GCP: the project to deploy into."""
 
     role: Literal["primary", "secondary", "tertiary"] = Field("tertiary", description="Failover order of the cloud.")
-    regions: list[Region] = Field(
-        default_factory=lambda: _regions(("us-central1", "10.30.0.0/16", 0.5), ("us-east1", "10.31.0.0/16", 0.5)),
+    regions: list[GcpRegionSettings] = Field(  # type: ignore[assignment]
+        default_factory=lambda: _regions(
+            ("us-central1", "10.30.0.0/16", 0.5), ("us-east1", "10.31.0.0/16", 0.5), cls=GcpRegionSettings
+        ),
         min_length=1,
         description="Regions, the first is the cloud's primary region.",
     )

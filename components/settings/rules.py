@@ -352,6 +352,52 @@ def _gke_capacity(s: PlatformSettings) -> Iterator[Problem]:
             )
 
 
+MIN_NODE_ZONES, MAX_NODE_ZONES = 2, 4
+"""A regional cluster spreads over at least two zones (one zone is a zonal cluster in effect); no region has more
+than four (https://cloud.google.com/compute/docs/regions-zones#available)."""
+
+
+def _gke_zones(s: PlatformSettings) -> Iterator[Problem]:
+    """The GKE node zones are pinned zones of their region (gcp review 7): named like `<region>-<letter>`, known to
+    the catalog where it lists the region, each once; a pool's own zones are a subset of them and name a real pool."""
+    if not s.clouds.gcp.enabled:
+        return
+    pools = s.kubernetes.pools.gcp
+    for i, region in enumerate(s.clouds.gcp.regions):
+        at = f"clouds.gcp.regions[{i}]"
+        known = catalog.GCP_ZONES.get(region.name)
+        if not region.zones and known is None:
+            yield Problem(f"{at}.zones", f"no zones pinned for {region.name} (the catalog lists none); allowed: "
+                                         f"{MIN_NODE_ZONES}-{MAX_NODE_ZONES} zones of the region, e.g. {region.name}-a")
+        if region.zones and not MIN_NODE_ZONES <= len(region.zones) <= MAX_NODE_ZONES:
+            yield Problem(f"{at}.zones", f"{len(region.zones)} zones; allowed: {MIN_NODE_ZONES}-{MAX_NODE_ZONES} "
+                                         f"zones of {region.name}")
+        for j, zone in enumerate(region.zones):
+            yield from _zone_problems(f"{at}.zones[{j}]", zone, region.name, known, region.zones[:j])
+        node_zones = region.node_zones(s.network.availability_zones)
+        for pool, zones in region.pool_zones.items():
+            path = f"{at}.pool_zones.{pool}"
+            if pool not in pools:
+                yield Problem(path, f"{shown(pool)} is not a GKE pool; allowed: a kubernetes.pools.gcp name "
+                                    f"({', '.join(sorted(pools)) or 'none configured'})")
+            if not zones:
+                yield Problem(path, f"no zones; allowed: 1 or more of {', '.join(node_zones)}")
+            for j, zone in enumerate(zones):
+                if zone not in node_zones or zone in zones[:j]:
+                    yield Problem(f"{path}[{j}]", f"{shown(zone)} is not one of the cluster's node zones or repeats; "
+                                                  f"allowed: each of {', '.join(node_zones)} once")
+
+
+def _zone_problems(path: str, zone: str, region: str, known: tuple[str, ...] | None,
+                   before: list[str]) -> Iterator[Problem]:
+    match = catalog.GCP_ZONE.fullmatch(zone)
+    if not match or match["region"] != region or (known is not None and zone not in known):
+        allowed = ", ".join(known) if known else f"{region}-<letter>"
+        yield Problem(path, f"{shown(zone)} is not a zone of {region}; allowed: {allowed}")
+    elif zone in before:
+        yield Problem(path, f"{zone} repeats; allowed: each zone once")
+
+
 def _gke_maintenance(s: PlatformSettings) -> Iterator[Problem]:
     """The GKE window opens often enough (any 32 days hold each weekday at least 4 times), exclusions run forwards,
     "no upgrades" ones for 30 days at most, and their names are unique."""
@@ -904,6 +950,7 @@ RULES = (
     _endpoint,
     _postgres,
     _gke_capacity,
+    _gke_zones,
     _gke_maintenance,
     _gcp_log_retention,
     _dr,

@@ -56,6 +56,11 @@ def pools(rec: Recording, region: str) -> dict[str, Registration]:
     return {p.inputs["name"]: p for p in of_type(rec, gcp.container.NodePool, gke(rec, region))}
 
 
+def configured_region(stack: str, region: str) -> dict:
+    """The stack file's entry of a GCP region (its pinned zones)."""
+    return next(r for r in platform_config(stack)["clouds"]["gcp"]["regions"] if r["name"] == region)
+
+
 def sa_email(stack: str, region: str) -> str:
     return f"flow-{stack}-{REGION_CODES[region]}-nodes@{project_of(stack)}.iam.gserviceaccount.com"
 
@@ -71,11 +76,9 @@ def test_cluster_is_regional_vpc_native_on_the_regions_subnet(gcp_recorded, stac
     subnet = one_of(rec, gcp.compute.Subnetwork, net)
     assert the_cluster.inputs["name"] == f"flow-{stack}-{REGION_CODES[region]}"
     assert the_cluster.inputs["location"] == region
-    zones = the_cluster.inputs["nodeLocations"]
-    configured = platform_config(stack).get("network", {}).get("availability_zones", 3)
-    assert len(zones) == len(set(zones)) == configured and all(z.startswith(f"{region}-") for z in zones)
-    # Zones come from a live lookup at creation only: a zone reported DOWN later never moves a running cluster.
-    assert "nodeLocations" in the_cluster.ignore_changes
+    # The zones are the ones pinned in the stack file (gcp review 7), never a live lookup: a settings edit moves them.
+    assert the_cluster.inputs["nodeLocations"] == configured_region(stack, region)["zones"]
+    assert "nodeLocations" not in the_cluster.ignore_changes
     assert the_cluster.inputs["networkingMode"] == "VPC_NATIVE"
     assert depends_on(the_cluster, subnet) and depends_on(the_cluster, vpc(rec))
     ranges = {r["rangeName"] for r in subnet.inputs["secondaryIpRanges"]}
@@ -209,9 +212,13 @@ def test_node_pools_are_the_configured_pools_sized_as_configured(gcp_recorded, s
     rec = gcp_recorded(stack)
     found = pools(rec, region)
     assert set(found) == set(configured_pools(stack))
-    zones = len(cluster(rec, region).inputs["nodeLocations"])
+    pinned = configured_region(stack, region)
     for name, (machine, low, desired, high, spot) in configured_pools(stack).items():
         pool = found[name]
+        # A pool of a zone-limited machine type (C2, L4) keeps to its own pinned zones, the others to the cluster's.
+        own = pinned.get("pool_zones", {}).get(name, pinned["zones"])
+        assert pool.inputs["nodeLocations"] == own, name
+        zones = len(own)
         assert pool.inputs["nodeConfig"]["machineType"] == machine, name
         assert pool.inputs["autoscaling"]["totalMinNodeCount"] == low, name
         assert pool.inputs["autoscaling"]["totalMaxNodeCount"] == high, name
