@@ -11,6 +11,7 @@ a dependency on a component means every custom resource below it.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -787,6 +788,55 @@ def _vault_keys_immutable(graph: Graph) -> Violations:
     return found
 
 
+VAULT = "azure-native:keyvault:Vault"
+VAULT_SECRET = "azure-native:keyvault:Secret"
+KMS_KEY_ID = re.compile(r"^https://(?P<vault>[a-z0-9-]+)\.vault\.azure\.net/keys/(?P<key>[A-Za-z0-9-]+)/(?P<version>[0-9a-f]{32})$")
+"""A versioned Key Vault key id (AKS KMS takes no versionless one: https://learn.microsoft.com/azure/aks/use-kms-etcd-encryption)."""
+
+
+def _aks_kms_key_pinned(graph: Graph) -> Violations:
+    """AKS KMS pins a key version and does not follow new ones: the key must be the stack's own, never rotated by
+    Key Vault behind the cluster (a refresh + up would jump versions; two rotations without re-encryption wedge the
+    cluster, kubernetes-kms #291), never expiring (no more encrypt), and in `Public` mode in a vault KMS reaches over
+    its public endpoint that holds nothing else (every other vault is closed: azure R6)."""
+    found: Violations = []
+    keys = {(str(k.inputs.get("vaultName")), str(k.inputs.get("keyName"))): k for k in graph.of_type(VAULT_KEY)}
+    vaults = {str(v.inputs.get("vaultName")): v for v in graph.of_type(VAULT)}
+    for cluster in graph.of_type(AKS):
+        kms = (cluster.inputs.get("securityProfile") or {}).get("azureKeyVaultKms") or {}
+        if not kms.get("enabled"):
+            continue
+        match = KMS_KEY_ID.match(str(kms.get("keyId") or ""))
+        if not match:
+            found.append(((cluster.urn,), f"{cluster.name}: KMS keyId {kms.get('keyId')!r} is no versioned key id"))
+            continue
+        key = keys.get((match["vault"], match["key"]))
+        if key is None:
+            found.append(((cluster.urn,), f"{cluster.name}: KMS key {match['key']} is not a key of this stack"))
+            continue
+        props = key.inputs.get("properties") or {}
+        actions = (props.get("rotationPolicy") or {}).get("lifetimeActions") or []
+        if any(str((a.get("action") or {}).get("type")).lower() == "rotate" for a in actions):
+            found.append(((key.urn, cluster.urn), f"{key.name} auto-rotates while {cluster.name} pins its version"))
+        if (props.get("attributes") or {}).get("expires") is not None:
+            found.append(((key.urn, cluster.urn), f"{key.name} expires: KMS can no longer encrypt after that"))
+        vault = vaults.get(match["vault"])
+        if kms.get("keyVaultNetworkAccess") == "Public" and vault is not None:
+            vprops = vault.inputs.get("properties") or {}
+            acls = vprops.get("networkAcls") or {}
+            if vprops.get("publicNetworkAccess") == "Disabled" or acls.get("defaultAction") == "Deny":
+                found.append(((vault.urn, cluster.urn), f"{vault.name} is closed, which KMS Public mode cannot reach"))
+            others = [
+                n.name
+                for n in (*graph.of_type(VAULT_KEY), *graph.of_type(VAULT_SECRET))
+                if n.inputs.get("vaultName") == match["vault"] and n.urn != key.urn
+            ]
+            if others:
+                held = ", ".join(others)
+                found.append(((vault.urn,), f"{vault.name} must stay public for KMS yet also holds {held}"))
+    return found
+
+
 def _aks_pools_manageable(graph: Graph) -> Violations:
     """The cluster never PUTs pools (its inline list ignored after create); every pool is an AgentPool whose name
     carries the fingerprint of what AKS cannot change in place, created before the pool it replaces."""
@@ -964,6 +1014,14 @@ RULES: list[Rule] = [
         "from its properties, created first, the old one retained (R7)",
         "https://learn.microsoft.com/rest/api/keyvault/keyvault/keys/create-if-not-exist",
         _vault_keys_immutable,
+    ),
+    Rule(
+        "aks-kms-key-pinned",
+        "blocker",
+        "the AKS KMS key is versioned, the stack's own, never auto-rotated or expiring (AKS pins the version; two "
+        "rotations without re-encryption wedge the cluster), alone in the one public vault (R6, R8)",
+        "https://learn.microsoft.com/azure/aks/use-kms-etcd-encryption",
+        _aks_kms_key_pinned,
     ),
     Rule(
         "aks-pools-manageable",

@@ -197,6 +197,12 @@ BREAKS: dict[str, tuple[Callable[[Node, Graph], Node], str]] = {
         ),
         "vault-key-aks",
     ),
+    "aks-kms-key-pinned": (  # the seed's KMS key: Key Vault's yearly Rotate action beside the pinned version
+        lambda n, g: (
+            _with_rotate(n) if n.type == deploy_check.VAULT_KEY and "kms-vault" in n.name else n
+        ),
+        "kms-vault-key-aks",
+    ),
     "aks-pools-manageable": (  # the seed's pools: fixed names, the inline list sent on updates
         lambda n, g: (
             dataclasses.replace(n, inputs={**n.inputs, "agentPoolName": n.inputs["agentPoolName"][:-5]})
@@ -224,6 +230,14 @@ BREAKS: dict[str, tuple[Callable[[Node, Graph], Node], str]] = {
         "gke-cluster",
     ),
 }
+
+
+def _with_rotate(node: Node) -> Node:
+    props = node.inputs["properties"]
+    policy = props["rotationPolicy"]
+    rotate = {"action": {"type": "rotate"}, "trigger": {"timeAfterCreate": "P1Y"}}
+    policy = {**policy, "lifetimeActions": [rotate, *policy["lifetimeActions"]]}
+    return dataclasses.replace(node, inputs={**node.inputs, "properties": {**props, "rotationPolicy": policy}})
 
 
 def findings(graph: Graph, rule: str) -> list[deploy_check.Finding]:
@@ -493,3 +507,44 @@ def test_plan_prints_the_check_and_exits_4_on_a_blocker(monkeypatch, capsys):
     out = capsys.readouterr().out
     assert "deploy check: 1 blocker(s)" in out and "blocker always (1): a test rule" in out and "- fired" in out
     assert "deploy-time estimate (first deploy):" in out
+
+
+def _kms_edit(kind: str) -> Callable[[Node, Graph], Node]:
+    def edit(node: Node, graph: Graph) -> Node:
+        if kind == "closed" and node.type == deploy_check.VAULT and "kms-vault" in node.name:
+            props = {**node.inputs["properties"], "networkAcls": {"bypass": "AzureServices", "defaultAction": "Deny"}}
+            return dataclasses.replace(node, inputs={**node.inputs, "properties": props})
+        if kind == "shared" and node.type == deploy_check.VAULT_KEY and node.name.endswith("-vault-key-storage"):
+            kms_vault = next(
+                v.inputs["vaultName"] for v in graph.of_type(deploy_check.VAULT) if "kms-vault" in v.name
+            )
+            return dataclasses.replace(node, inputs={**node.inputs, "vaultName": kms_vault})
+        if kind == "versionless" and node.type == deploy_check.AKS:
+            security = node.inputs["securityProfile"]
+            kms = {**security["azureKeyVaultKms"], "keyId": security["azureKeyVaultKms"]["keyId"].rsplit("/", 1)[0]}
+            return dataclasses.replace(
+                node, inputs={**node.inputs, "securityProfile": {**security, "azureKeyVaultKms": kms}}
+            )
+        if kind == "expiring" and node.type == deploy_check.VAULT_KEY and "kms-vault" in node.name:
+            props = {**node.inputs["properties"], "attributes": {"enabled": True, "expires": 1893456000}}
+            return dataclasses.replace(node, inputs={**node.inputs, "properties": props})
+        return node
+
+    return edit
+
+
+@pytest.mark.parametrize(
+    ("kind", "problem"),
+    [
+        ("closed", "which KMS Public mode cannot reach"),
+        ("shared", "must stay public for KMS yet also holds"),
+        ("versionless", "is no versioned key id"),
+        ("expiring", "KMS can no longer encrypt"),
+    ],
+)
+def test_each_part_of_the_kms_key_rule_is_checked(kind, problem):
+    """azure R6/R8: the pinned key's vault is reachable by KMS Public mode and holds nothing else; the key id
+    carries a version; the key never expires."""
+    broken = findings(edited(graph_of("prod"), _kms_edit(kind)), "aks-kms-key-pinned")
+    assert broken and all(problem in f.message for f in broken), [f.message for f in broken]
+    assert len(broken) == (1 if kind == "shared" else 2)  # per region; "shared" fills the first KMS vault only

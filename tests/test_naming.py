@@ -208,6 +208,7 @@ ACME = StackNames("acme", "prod")
     ("storage_account", ("eastus",), "azure_storage_account", "acmeprodeus?????"),
     ("key_vault", ("westus2",), "azure_key_vault", "acme-prod-wus2-?????"),
     ("geo_key_vault", ("westus2",), "azure_key_vault", "acme-prod-wus2-geo-?????"),
+    ("kms_key_vault", ("westus2",), "azure_key_vault", "acme-prod-wus2-kms-?????"),
     ("aks_cluster", ("eastus",), "azure_aks_cluster", "acme-prod-eus"),
     ("postgres_server", ("eastus",), "azure_postgres_server", "acme-prod-pg-eus-?????"),
     ("gke_cluster", ("us-central1",), "gcp_gke_cluster", "acme-prod-usc1"),
@@ -230,7 +231,7 @@ def test_stack_names_are_lowercased() -> None:
 
 
 @pytest.mark.parametrize(("cloud", "region", "count"), [
-    ("aws", "us-east-1", 4 + 2), ("azure", "eastus", 7), ("gcp", "us-central1", 4 + 2),
+    ("aws", "us-east-1", 4 + 2), ("azure", "eastus", 8), ("gcp", "us-central1", 4 + 2),
 ])
 def test_for_region_lists_every_name_of_a_region(cloud: str, region: str, count: int) -> None:
     names = ACME.for_region(cloud, region, ["data", "backups"])

@@ -192,6 +192,10 @@ class AzureAksCluster(pulumi.ComponentResource):
                 "workload_identity": {"enabled": True},
                 "azure_key_vault_kms": {
                     "enabled": True,
+                    # AKS KMS takes a versioned key id and does not follow new versions by itself
+                    # (https://learn.microsoft.com/azure/aks/use-kms-etcd-encryption, "Rotate the existing keys").
+                    # The key never auto-rotates (keyvault.rotation_policy), so this version changes only with a
+                    # new `clouds.azure.kms_key_generation`: one step per `up`, re-encryption between (azure R8).
                     "key_id": args.kms_key.uri_with_version,
                     "key_vault_network_access": "Public",
                 },

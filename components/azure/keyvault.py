@@ -21,10 +21,31 @@ existing keys" (https://learn.microsoft.com/rest/api/keyvault/keyvault/keys/crea
 type, size, operations, attributes or rotation policy made in place would never reach Key Vault."""
 
 
-def key_name(base: str, properties: Mapping[str, object]) -> str:
-    """`<base>-<fingerprint of the properties>`: a changed key is a new key beside the old one (names are 1-127
-    letters, digits and dashes: https://learn.microsoft.com/azure/key-vault/general/about-keys-secrets-certificates)."""
-    return f"{base}-{fingerprint(properties)}"
+def key_name(base: str, properties: Mapping[str, object], generation: int | None = None) -> str:
+    """`<base>[-g<generation>]-<fingerprint of the properties>`: a changed key (or a new generation) is a new key
+    beside the old one (names are 1-127 letters, digits and dashes:
+    https://learn.microsoft.com/azure/key-vault/general/about-keys-secrets-certificates)."""
+    return f"{base}-g{generation}-{fingerprint(properties)}" if generation else f"{base}-{fingerprint(properties)}"
+
+
+def rotation_policy(
+    auto_rotate: bool, rotate_after: str, expire_after: str, notify_before: str
+) -> azure_native.keyvault.RotationPolicyArgsDict:
+    """The key's rotation policy. `auto_rotate=False` (a key consumed by version: AKS KMS) keeps only the Notify
+    action, which is Key Vault's own default policy ("Notify 30 days before expiry",
+    https://learn.microsoft.com/azure/key-vault/keys/how-to-configure-key-rotation#key-rotation-policy): Key Vault
+    never makes a new version behind the consumer's back, so a refresh never moves AKS's pinned `keyId` and two
+    unencrypted-over rotations can never pile up (azure R8, https://github.com/Azure/kubernetes-kms/issues/291)."""
+    notify: azure_native.keyvault.LifetimeActionArgsDict = {
+        "trigger": {"time_before_expiry": notify_before},
+        "action": {"type": azure_native.keyvault.KeyRotationPolicyActionType.NOTIFY},
+    }
+    rotate: azure_native.keyvault.LifetimeActionArgsDict = {
+        "trigger": {"time_after_create": rotate_after},
+        "action": {"type": azure_native.keyvault.KeyRotationPolicyActionType.ROTATE},
+    }
+    actions = [rotate, notify] if auto_rotate else [notify]
+    return {"attributes": {"expiry_time": expire_after}, "lifetime_actions": actions}
 
 
 @dataclass(frozen=True)
@@ -61,6 +82,15 @@ class AzureKeyVaultArgs:
     """ISO 8601 expiry of each key version (after the rotation, so a version never expires in use)."""
     notify_before: str = "P30D"
     """ISO 8601 duration before expiry at which Key Vault emits a near-expiry event."""
+    auto_rotate: bool = True
+    """Key Vault rotates the keys itself (consumers following the versionless URI: Storage, Flexible Server).
+    False for a key consumed by version (AKS KMS): a rotation is a new key generation through the program."""
+    key_generation: int | None = None
+    """Generation in the key names (`<base>-g<n>-<print>`): a new generation is a new key, created first, which
+    the consumer moves to in the same update (the controlled rotation of a key that never auto-rotates)."""
+    public_network: bool = False
+    """Reachable from public networks (RBAC-gated). Only the AKS KMS vault, which KMS `Public` mode reaches over
+    its public endpoint; every other vault denies public networks (trusted services and ARM still pass)."""
 
 
 @dataclass(frozen=True)
@@ -81,8 +111,8 @@ class AzureKeyVault(pulumi.ComponentResource):
     """Standard vault with RBAC authorization (no access policies), soft delete and purge protection
     (both required by Storage, Flexible Server and AKS for customer-managed keys), audit events to Log
     Analytics, the deploying principal as crypto and secrets officer, and RSA keys with a rotation policy.
-    The data plane stays reachable over the public endpoint, gated by Entra ID RBAC: AKS KMS in `Public`
-    key-vault network mode needs it."""
+    Closed to public networks (`publicNetworkAccess: Disabled`, `defaultAction: Deny`, trusted Azure services
+    bypassing) unless `public_network` (the AKS KMS vault only, holding nothing but that key: azure R6)."""
 
     vault_id: pulumi.Output[str]
     """ARM id of the vault."""
@@ -113,8 +143,21 @@ class AzureKeyVault(pulumi.ComponentResource):
                 "enabled_for_deployment": False,
                 "enabled_for_disk_encryption": False,
                 "enabled_for_template_deployment": False,
-                "public_network_access": "Enabled",
-                "network_acls": {"bypass": "AzureServices", "default_action": "Allow"},
+                # Closed vaults (azure R6, CIS Azure 8.x): "all traffic except private endpoint traffic and that that
+                # originates from trusted services will be blocked"
+                # (https://learn.microsoft.com/powershell/module/az.keyvault/update-azkeyvault, -PublicNetworkAccess;
+                # https://learn.microsoft.com/azure/key-vault/general/network-security). Storage and Flexible Server
+                # unwrap their CMKs as trusted services (`AzureServices` bypass), and the stack writes its keys and
+                # secrets through ARM (`Microsoft.KeyVault/vaults/keys|secrets`), which the vault firewall does not
+                # gate (https://github.com/MicrosoftDocs/azure-docs/issues/68668): the deployer needs no network path.
+                # The AKS KMS vault stays public: KMS `Public` mode does not support a vault that allows "public
+                # access from specific virtual networks and IP addresses", nor "Disable public access" without API
+                # Server VNet Integration (https://learn.microsoft.com/azure/aks/use-kms-etcd-encryption#limitations).
+                "public_network_access": "Enabled" if args.public_network else "Disabled",
+                "network_acls": {
+                    "bypass": "AzureServices",
+                    "default_action": "Allow" if args.public_network else "Deny",
+                },
             },
             tags=args.tags,
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
@@ -141,24 +184,16 @@ class AzureKeyVault(pulumi.ComponentResource):
                 "kty": "RSA",
                 "key_size": size,
                 "key_ops": KEY_OPERATIONS,
+                # No expiry on the key itself: an expired key no longer encrypts or wraps, which would stop AKS KMS
+                # and the CMKs (https://learn.microsoft.com/azure/key-vault/keys/about-keys-details#key-attributes).
                 "attributes": {"enabled": True},
-                "rotation_policy": {
-                    "attributes": {"expiry_time": args.expire_after},
-                    "lifetime_actions": [
-                        {
-                            "trigger": {"time_after_create": args.rotate_after},
-                            "action": {"type": azure_native.keyvault.KeyRotationPolicyActionType.ROTATE},
-                        },
-                        {
-                            "trigger": {"time_before_expiry": args.notify_before},
-                            "action": {"type": azure_native.keyvault.KeyRotationPolicyActionType.NOTIFY},
-                        },
-                    ],
-                },
+                "rotation_policy": rotation_policy(
+                    args.auto_rotate, args.rotate_after, args.expire_after, args.notify_before
+                ),
             }
             key = azure_native.keyvault.Key(
                 f"{name}-key-{base}",
-                key_name=key_name(base, properties),
+                key_name=key_name(base, properties, args.key_generation),
                 vault_name=vault.name,
                 resource_group_name=args.resource_group_name,
                 properties=properties,

@@ -22,8 +22,10 @@ from .roles import NETWORK_CONTRIBUTOR, assign_role
 from .storage import AzureStorage, AzureStorageArgs
 from .vpn_gateway import AzureVpnGateway, AzureVpnGatewayArgs
 
-KEYS = {"aks": 2048, "postgres": 3072, "storage": 3072}
-"""Customer-managed keys of the region's vault and their RSA sizes (AKS KMS takes RSA 2048)."""
+KEYS = {"postgres": 3072, "storage": 3072}
+"""Customer-managed keys of the region's (closed) vault and their RSA sizes."""
+KMS_KEYS = {"aks": 2048}
+"""The AKS KMS key, alone in its own public vault (AKS KMS takes RSA 2048)."""
 
 
 def regional_provider(
@@ -82,7 +84,9 @@ class AzureRegion(pulumi.ComponentResource):
     network: AzureNetwork
     """The region's resource group and VNet."""
     vault: AzureKeyVault
-    """The region's Key Vault and keys."""
+    """The region's Key Vault (closed to public networks): CMKs and secrets."""
+    kms_vault: AzureKeyVault
+    """The region's public vault holding only the AKS KMS key."""
     cluster: AzureAksCluster
     """The region's AKS cluster."""
     postgres: AzurePostgres
@@ -146,6 +150,29 @@ class AzureRegion(pulumi.ComponentResource):
             ),
             opts=child,
         )
+        # The AKS KMS key alone in a public vault (KMS `Public` mode), never auto-rotated (AKS pins its version):
+        # a rotation is the next `clouds.azure.kms_key_generation` (azure R6, R8).
+        self.kms_vault = AzureKeyVault(
+            f"{name}-kms-vault",
+            AzureKeyVaultArgs(
+                vault_name=unique(names.kms_key_vault(region), args.suffix),
+                resource_group_name=rg,
+                location=region,
+                tenant_id=client.tenant_id,
+                deployer_object_id=deployer_id,
+                deployer_principal_type=deployer_type,
+                subscription_id=subscription,
+                keys=KMS_KEYS,
+                soft_delete_retention_days=soft_delete_days,
+                workspace_id=workspace,
+                protect=protect,
+                tags={**tags, "purpose": "aks-kms"},
+                auto_rotate=False,
+                key_generation=azure.kms_key_generation,
+                public_network=True,
+            ),
+            opts=child,
+        )
         # Geo-redundant backups (prod) are stored in the paired region and encrypted with a key there.
         geo_location = catalog.AZURE_PAIRED_REGIONS[region] if s.is_prod else None
         geo_vault = (
@@ -184,7 +211,7 @@ class AzureRegion(pulumi.ComponentResource):
                 pools=s.kubernetes.pools.azure,
                 private_cluster=not s.kubernetes.public_endpoint,
                 authorized_ip_ranges=[str(c) for c in s.kubernetes.public_access_cidrs],
-                kms_key=self.vault.keys["aks"],
+                kms_key=self.kms_vault.keys["aks"],
                 tenant_id=client.tenant_id,
                 admin_group_object_ids=azure.admin_group_object_ids,
                 deployer_object_id=deployer_id,

@@ -238,6 +238,10 @@ class StackNames:
         """Azure Key Vault name template in the paired region, holding the geo-backup key of `region`'s database."""
         return self._name("azure_key_vault", region_code(region), "geo", SUFFIX)
 
+    def kms_key_vault(self, region: str) -> str:
+        """Azure Key Vault name template holding only `region`'s AKS KMS key (public: KMS `Public` mode needs it)."""
+        return self._name("azure_key_vault", region_code(region), "kms", SUFFIX)
+
     def aks_cluster(self, region: str) -> str:
         """AKS cluster name."""
         return self._name("azure_aks_cluster", region_code(region))
@@ -285,6 +289,7 @@ class StackNames:
                 self.storage_account(region),
                 self.key_vault(region),
                 self.geo_key_vault(region),
+                self.kms_key_vault(region),
                 self.aks_cluster(region),
                 self.postgres_server(region),
             ]

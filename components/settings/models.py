@@ -149,6 +149,13 @@ class AzureSettings(CloudSettings):
         description="Entra ID group object ids granted cluster-admin on AKS (Entra ID only, local accounts off; "
         "required in prod).",
     )
+    kms_key_generation: int = Field(
+        1,
+        ge=1,
+        le=999,
+        description="Generation of the AKS KMS key (it never auto-rotates): raise it by one to rotate, then "
+        "re-encrypt the cluster's secrets before the next raise (docs/DEPLOY_CHECK.md).",
+    )
 
 
 class AwsDeployer(Model):

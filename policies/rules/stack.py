@@ -212,6 +212,38 @@ def _azure_resource_logs(resources: Sequence[StackResource], config: Mapping[str
         yield from _decided(resource, judge)
 
 
+def _vault_holdings(vault: StackResource, items_: Iterable[StackResource]) -> list[StackResource]:
+    """The keys or secrets of a vault: linked by dependency, or by the vault name where it is known."""
+    name = _get(vault.props, "vaultName")
+    return [i for i in items_ if _depends_on(i, vault) or (name is not None and _get(i.props, "vaultName") == name)]
+
+
+def _vaults_private(resources: Sequence[StackResource], config: Mapping[str, Any]) -> Iterator[Finding]:
+    """A vault holding a secret or a key other than an AKS KMS key (which KMS `Public` mode reaches over the public
+    endpoint) takes no public traffic: publicNetworkAccess Disabled and networkAcls.defaultAction Deny."""
+    clusters = _of(resources, azure.AKS_CLUSTER)
+    keys, secrets = _of(resources, azure.KEY_VAULT_KEY), _of(resources, azure.KEY_VAULT_SECRET)
+    kms_keys = {k.urn for k in keys if any(_depends_on(c, k) for c in clusters)}
+    for vault in _of(resources, azure.KEY_VAULT):
+        held = [r for r in _vault_holdings(vault, [*keys, *secrets]) if r.urn not in kms_keys]
+        if not held:
+            continue
+
+        def judge(vault: StackResource = vault, held: list[StackResource] = held) -> Iterator[Finding]:
+            props = vault.props.get("properties") or {}
+            public = props.get("publicNetworkAccess")
+            default = dig(props, "networkAcls.defaultAction")
+            if public != "Disabled" or default != "Deny":
+                what = ", ".join(sorted(h.name for h in held))
+                yield (
+                    f"{vault.name} holds {what} yet takes public traffic (publicNetworkAccess {public or 'unset'}, "
+                    f"networkAcls.defaultAction {default or 'unset (Allow)'})",
+                    vault.urn,
+                )
+
+        yield from _decided(vault, judge)
+
+
 def _s3_access_logging(resources: Sequence[StackResource], config: Mapping[str, Any]) -> Iterator[Finding]:
     loggings = _of(resources, aws.S3_LOGGING)
     for bucket in _of(resources, aws.S3_BUCKET):
@@ -514,6 +546,18 @@ POLICIES = [
         remediation="Add a monitor.DiagnosticSetting for the resource (the storage account's on its blob service) "
         "to the region's workspace (components/azure/diagnostics.py send_logs).",
         check=_azure_resource_logs,
+    ),
+    stack_policy(
+        "azure-keyvault-secrets-private",
+        area=AREA,
+        types=[azure.KEY_VAULT, azure.KEY_VAULT_KEY, azure.KEY_VAULT_SECRET, azure.AKS_CLUSTER],
+        severity="high",
+        summary="Key Vaults holding secrets or customer-managed keys deny public networks (publicNetworkAccess "
+        "Disabled, networkAcls.defaultAction Deny; CIS Microsoft Azure Foundations 8.x); only a vault holding AKS "
+        "KMS keys alone may stay public (KMS Public mode).",
+        remediation="Create the vault with public_network=False (components/azure/keyvault.py), and keep the AKS "
+        "KMS key in its own vault (the region's kms vault).",
+        check=_vaults_private,
     ),
     stack_policy(
         "aws-rds-log-groups-precreated",

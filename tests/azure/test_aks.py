@@ -57,7 +57,8 @@ def aks_subnet(rec, region):
 
 
 def vault_key(rec, region, name):
-    vault = component(rec, region, KEY_VAULT)
+    """A key of the region's public KMS vault (the AKS key, named `<base>-g<generation>`)."""
+    vault = component(rec, region, KEY_VAULT, "-kms-vault")
     return one(k for k in of_type(rec, az.keyvault.Key, vault) if key_base(k) == name)
 
 
@@ -106,7 +107,7 @@ def test_secrets_are_encrypted_with_the_versioned_aks_key_of_the_regions_vault(s
     rec = recording(stack)
     the_cluster = cluster(rec, region)
     kms = the_cluster.inputs["securityProfile"]["azureKeyVaultKms"]
-    key = vault_key(rec, region, "aks")
+    key = vault_key(rec, region, "aks-g1")
     assert kms["enabled"] is True
     assert kms["keyId"] == key.outputs["keyUriWithVersion"]
     assert kms["keyId"].startswith(key.outputs["keyUri"] + "/")
@@ -125,7 +126,7 @@ def test_control_plane_identity_may_use_the_key_and_join_the_network_before_the_
     }
     network = aks_subnet(rec, region) if stack == "dev" else resource(rec, region, NETWORK, az.network.VirtualNetwork)
     for scope, role in (
-        (vault_key(rec, region, "aks"), roles.KEY_VAULT_CRYPTO_USER),
+        (vault_key(rec, region, "aks-g1"), roles.KEY_VAULT_CRYPTO_USER),
         (network, roles.NETWORK_CONTRIBUTOR),
     ):
         (grant,) = role_assignments_on(rec, scope)

@@ -28,12 +28,15 @@ from .helpers import (
 )
 
 az = azure_native
-KEY_SIZES = {"aks": 2048, "postgres": 3072, "storage": 3072}
+KEY_SIZES = {"postgres": 3072, "storage": 3072}
 
 
 def vaults(rec, region):
-    """The region's vault components: main (and geo in prod)."""
-    found = {"main": component(rec, region, KEY_VAULT, "-vault")}
+    """The region's vault components: main, the AKS KMS vault (and geo in prod)."""
+    found = {
+        "main": component(rec, region, KEY_VAULT, "-vault"),
+        "kms": component(rec, region, KEY_VAULT, "-kms-vault"),
+    }
     if any(c.name.endswith("-geo-vault") for c in of_type(rec, KEY_VAULT)):
         found["geo"] = component(rec, region, KEY_VAULT, "-geo-vault")
     return found
@@ -55,8 +58,27 @@ def test_vault_is_rbac_only_with_soft_delete_and_purge_protection(stack, region)
         assert not any(
             props[k] for k in ("enabledForDeployment", "enabledForDiskEncryption", "enabledForTemplateDeployment")
         )
-        geo = "-geo" if kind == "geo" else ""
-        assert vault.inputs["vaultName"] == f"flow-{stack}-{REGION_CODES[region]}{geo}-{stack_suffix(rec)}"
+        infix = {"geo": "-geo", "kms": "-kms"}.get(kind, "")
+        assert vault.inputs["vaultName"] == f"flow-{stack}-{REGION_CODES[region]}{infix}-{stack_suffix(rec)}"
+
+
+@pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
+def test_vaults_holding_secrets_and_cmks_deny_public_networks_only_the_kms_vault_is_public(stack, region):
+    """azure R6: the main and geo vaults (CMKs, DB passwords, connection secrets) take no public traffic; trusted
+    services (Storage, Flexible Server) bypass; the AKS KMS vault holds the KMS key alone and stays public (KMS
+    `Public` mode) and holds no secret."""
+    rec = recording(stack)
+    for kind, vault_component in vaults(rec, region).items():
+        props = one_of(rec, az.keyvault.Vault, vault_component).inputs["properties"]
+        if kind == "kms":
+            assert props["publicNetworkAccess"] == "Enabled"
+            assert props["networkAcls"] == {"bypass": "AzureServices", "defaultAction": "Allow"}
+            assert [key_base(k) for k in of_type(rec, az.keyvault.Key, vault_component)] == ["aks-g1"]
+        else:
+            assert props["publicNetworkAccess"] == "Disabled", kind
+            assert props["networkAcls"] == {"bypass": "AzureServices", "defaultAction": "Deny"}, kind
+    kms_name = one_of(rec, az.keyvault.Vault, vaults(rec, region)["kms"]).outputs["name"]
+    assert not [s for s in of_type(rec, az.keyvault.Secret) if s.inputs["vaultName"] == kms_name]
 
 
 @pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
@@ -71,6 +93,33 @@ def test_keys_are_rsa_with_a_rotation_policy(stack, region):
         assert policy["attributes"] == {"expiryTime": "P2Y"}
         actions = {a["action"]["type"]: a["trigger"] for a in policy["lifetimeActions"]}
         assert actions == {"rotate": {"timeAfterCreate": "P1Y"}, "notify": {"timeBeforeExpiry": "P30D"}}
+        assert "expires" not in props["attributes"]  # an expired key no longer wraps
+
+
+@pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
+def test_the_aks_kms_key_never_auto_rotates_and_rotates_by_generation(stack, region):
+    """azure R8: AKS pins the KMS key version, so Key Vault never makes a new one (Notify only, no expiry on
+    the key); the controlled rotation is the next generation in the key's name."""
+    rec = recording(stack)
+    (key,) = of_type(rec, az.keyvault.Key, vaults(rec, region)["kms"])
+    props = key.inputs["properties"]
+    assert props["keySize"] == 2048 and props["kty"] == "RSA"
+    assert props["rotationPolicy"]["lifetimeActions"] == [
+        {"action": {"type": "notify"}, "trigger": {"timeBeforeExpiry": "P30D"}}
+    ]
+    assert "expires" not in props["attributes"]
+    assert key.inputs["keyName"] == f"aks-g1-{fingerprint(props)}"
+
+
+def test_a_new_kms_generation_is_a_new_key_name_and_the_rest_keep_theirs():
+    from components.azure.keyvault import key_name, rotation_policy
+
+    pinned = {"kty": "RSA", "key_size": 2048, "rotation_policy": rotation_policy(False, "P1Y", "P2Y", "P30D")}
+    assert key_name("aks", pinned, 2) != key_name("aks", pinned, 1)
+    assert key_name("aks", pinned, 2).startswith("aks-g2-")
+    assert key_name("storage", pinned) == f"storage-{fingerprint(pinned)}"
+    types = [a["action"]["type"] for a in rotation_policy(True, "P1Y", "P2Y", "P30D")["lifetime_actions"]]
+    assert [t.value for t in types] == ["rotate", "notify"]
 
 
 @pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
@@ -137,7 +186,7 @@ def test_geo_backup_vault_in_the_paired_region_in_prod_only(stack, region):
     rec = recording(stack)
     found = vaults(rec, region)
     if stack == "dev":
-        assert set(found) == {"main"}
+        assert set(found) == {"main", "kms"}
         return
     geo = one_of(rec, az.keyvault.Vault, found["geo"])
     assert geo.inputs["location"] == PAIRED[region]

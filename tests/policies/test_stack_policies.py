@@ -47,6 +47,8 @@ def s3(name: str, *companions: str, by_name: bool = False) -> list[Res]:
 ALL_COMPANIONS = ("versioning", "encryption", "pab", "policy")
 
 EKS = {"name": "flow-prod-use1", "version": "1.35"}
+CLOSED_VAULT = {"publicNetworkAccess": "Disabled", "networkAcls": {"bypass": "AzureServices", "defaultAction": "Deny"}}
+OPEN_VAULT = {"publicNetworkAccess": "Enabled", "networkAcls": {"bypass": "AzureServices", "defaultAction": "Allow"}}
 AKS = {"resourceName": "flow-prod-eus"}
 GKE = {"name": "flow-prod-usc1"}
 
@@ -226,6 +228,46 @@ STACK_CASES = [
         "no-setting",
         [Res(azure.NSG, "nsg", {}), Res(azure.STORAGE_ACCOUNT, "sa", {})],
         ["nsg", "sa"],
+    ),
+    # Key Vaults holding secrets and CMKs are closed; the AKS KMS vault alone may be public (azure R6)
+    StackCase(
+        "azure-keyvault-secrets-private",
+        "compliant",
+        "closed-vault-and-public-kms-vault",
+        [
+            Res(azure.KEY_VAULT, "vault", {"vaultName": "v1", "properties": CLOSED_VAULT}),
+            Res(azure.KEY_VAULT_KEY, "pg-key", {"vaultName": "v1"}, depends_on=("vault",)),
+            Res(azure.KEY_VAULT_SECRET, "db-password", {"vaultName": "v1"}, depends_on=("vault",)),
+            Res(azure.KEY_VAULT, "kms-vault", {"vaultName": "k1", "properties": OPEN_VAULT}),
+            Res(azure.KEY_VAULT_KEY, "aks-key", {"vaultName": "k1"}, depends_on=("kms-vault",)),
+            Res(azure.AKS_CLUSTER, "aks", AKS, depends_on=("aks-key",)),
+        ],
+        [],
+    ),
+    StackCase(
+        "azure-keyvault-secrets-private",
+        "violating",
+        "secrets-in-a-public-vault",
+        [
+            Res(azure.KEY_VAULT, "vault", {"vaultName": "v1", "properties": OPEN_VAULT}),
+            Res(azure.KEY_VAULT_SECRET, "db-password", {"vaultName": "v1"}, depends_on=("vault",)),
+        ],
+        ["vault"],
+    ),
+    StackCase(
+        "azure-keyvault-secrets-private",
+        "violating",
+        "cmk-beside-the-kms-key-only-denied-by-default",
+        [
+            Res(azure.KEY_VAULT, "kms-vault", {"vaultName": "k1", "properties": {**CLOSED_VAULT,
+                "publicNetworkAccess": "Enabled", "networkAcls": {"defaultAction": "Allow"}}}),
+            Res(azure.KEY_VAULT_KEY, "aks-key", {"vaultName": "k1"}, depends_on=("kms-vault",)),
+            Res(azure.KEY_VAULT_KEY, "storage-key", {"vaultName": "k1"}),  # linked by name only
+            Res(azure.AKS_CLUSTER, "aks", AKS, depends_on=("aks-key",)),
+            Res(azure.KEY_VAULT, "half", {"vaultName": "h1", "properties": {"publicNetworkAccess": "Disabled"}}),
+            Res(azure.KEY_VAULT_SECRET, "conn", {"vaultName": "h1"}, depends_on=("half",)),
+        ],
+        ["kms-vault", "half"],
     ),
     # S3 server access logging
     StackCase(
