@@ -261,9 +261,7 @@ class AwsEksCluster(pulumi.ComponentResource):
         # The core add-ons run on the general-purpose (untainted) groups only: waiting for a spot or GPU group, whose
         # capacity may be short, would hold them (and everything in the cluster) back for nothing.
         general = [
-            group
-            for (pool_name, pool), group in zip(args.pools.items(), node_groups, strict=True)
-            if not (pool.gpu or pool.taints or pool.capacity == "spot")
+            group for pool, group in zip(args.pools.values(), node_groups, strict=True) if general_purpose(pool)
         ]
         # metrics-server: the resource metrics the workloads' autoscalers scale on (EKS does not ship it)
         core_addons = self._addons(
@@ -529,6 +527,11 @@ class AwsEksCluster(pulumi.ComponentResource):
             )
             for addon, role in roles.items()
         ]
+
+
+def general_purpose(pool: NodePool) -> bool:
+    """An untainted on-demand pool: where the core add-ons and the cluster's controllers run."""
+    return not (pool.gpu or pool.taints or pool.capacity == "spot")
 
 
 def autoscaler_policy(cluster_name: str) -> str:
