@@ -467,6 +467,7 @@ class Platform(pulumi.ComponentResource):
                         labels=settings.tags(),
                     ),
                     monitoring=monitoring,
+                    **self._eks_controllers(cloud, region_name, region, settings),
                 ),
                 opts=pulumi.ResourceOptions(parent=self),
             )
@@ -476,6 +477,30 @@ class Platform(pulumi.ComponentResource):
         if w.monitoring.enabled:
             self.exports["prometheus_central_cluster"] = f"{central[0]}-{central[1]}"
             self.exports["prometheus_federation_hosts"] = {f"{c}-{r}": host for c, r, host in sources}
+
+    @staticmethod
+    def _eks_controllers(cloud: Cloud, region_name: str, region: CloudRegion, settings: PlatformSettings) -> Any:
+        """On EKS, what the managed node groups need in the cluster: the Cluster Autoscaler (bound to its Pod
+        Identity association) and, with a GPU pool, the NVIDIA device plugin. Nothing on AKS and GKE."""
+        from .aws.eks_cluster import general_purpose
+        from .aws.region import AwsRegion
+        from .workloads.cluster_autoscaler import ClusterAutoscalerArgs
+        from .workloads.gpu_device_plugin import GpuDevicePluginArgs
+
+        if cloud != "aws" or not isinstance(region, AwsRegion):
+            return {}
+        pools = settings.kubernetes.pools.aws
+        gpu_pools = [name for name, pool in pools.items() if pool.gpu]
+        return {
+            "autoscaler": ClusterAutoscalerArgs(
+                cluster_name=region.cluster.cluster_name,
+                region=region_name,
+                kubernetes_version=settings.kubernetes.version,
+                general_pools=[name for name, pool in pools.items() if general_purpose(pool)],
+                identity=region.cluster.autoscaler_identity,
+            ),
+            "gpu_device_plugin": GpuDevicePluginArgs(gpu_pools=gpu_pools) if gpu_pools else None,
+        }
 
     def _data_sync(self, name: str, settings: PlatformSettings) -> pulumi.ComponentResource:
         from .dr import data_sync as d

@@ -187,6 +187,7 @@ S3_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
 S3_LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
 KMS_KEY = "aws:kms/key:Key"
 LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
+HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
 AKS, AGENT_POOL = "azure-native:containerservice:ManagedCluster", "azure-native:containerservice:AgentPool"
 FLEX, STORAGE = "azure-native:dbforpostgresql:Server", "azure-native:storage:StorageAccount"
 BLOB_SERVICE, CONTAINER = "azure-native:storage:BlobServiceProperties", "azure-native:storage:BlobContainer"
@@ -400,15 +401,25 @@ CONTRACT: dict[str, dict[str, Guarantee | Gap]] = {
     },
     "GPU pool scaling from zero": {
         "aws": Guarantee(
-            "NVIDIA AMI node group, min 0, taint nvidia.com/gpu",
-            some(
-                NODE_GROUP,
-                lambda r: (
-                    r.inputs.get("amiType") == "AL2023_x86_64_NVIDIA"
-                    and get(r, "scalingConfig.minSize") == 0
-                    and _spot_taint(r, "nvidia.com/gpu")
+            "NVIDIA AMI node group, min 0, taint nvidia.com/gpu; the Cluster Autoscaler (Pod Identity, its cluster's"
+            " minor) scales it, the NVIDIA device plugin on its nodes advertises nvidia.com/gpu",
+            all_of(
+                some(
+                    NODE_GROUP,
+                    lambda r: (
+                        r.inputs.get("amiType") == "AL2023_x86_64_NVIDIA"
+                        and get(r, "scalingConfig.minSize") == 0
+                        and _spot_taint(r, "nvidia.com/gpu")
+                    ),
+                    "GPU node group from zero",
                 ),
-                "GPU node group from zero",
+                some(HELM_RELEASE, lambda r: r.inputs.get("chart") == "cluster-autoscaler", "Cluster Autoscaler"),
+                some(
+                    HELM_RELEASE,
+                    lambda r: r.inputs.get("chart") == "nvidia-device-plugin"
+                    and any(t.get("key") == "nvidia.com/gpu" for t in get(r, "values.tolerations") or []),
+                    "NVIDIA device plugin tolerating the GPU taint",
+                ),
             ),
         ),
         "azure": Guarantee(

@@ -35,6 +35,15 @@ IMDS_HOP_LIMIT = 1
 ROOT_VOLUME_TYPE = "gp3"
 TAGGED_RESOURCES = ("instance", "volume", "network-interface")
 """What a node launch tags (tag specifications; the node group's own tags stay on the group only)."""
+POD_IDENTITY_AGENT = "eks-pod-identity-agent"
+NODE_ADDONS = ("vpc-cni", "kube-proxy", POD_IDENTITY_AGENT)
+"""The add-ons nodes need to become Ready (and pods to get Pod Identity credentials), in creation order."""
+AUTOSCALER_NAMESPACE = "kube-system"
+AUTOSCALER_SERVICE_ACCOUNT = "cluster-autoscaler"
+"""Where the Cluster Autoscaler runs (its chart's service account, `rbac.serviceAccount.name`)."""
+CLUSTER_TAG = "eks:cluster-name"
+"""The tag EKS puts on every managed node group's Auto Scaling group, valued with the cluster's name (the autoscaler
+itself reads it to recognise a managed group: cluster-autoscaler/cloudprovider/aws/aws_manager.go)."""
 
 
 @dataclass(frozen=True)
@@ -99,6 +108,10 @@ class AwsEksCluster(pulumi.ComponentResource):
     """IAM OIDC provider trusting that issuer."""
     node_role_arn: pulumi.Output[str]
     """Role of the managed nodes."""
+    autoscaler_role_arn: pulumi.Output[str]
+    """Role of the Cluster Autoscaler, bound to `kube-system/cluster-autoscaler` through EKS Pod Identity."""
+    autoscaler_identity: aws.eks.PodIdentityAssociation
+    """That binding: the autoscaler's release waits for it (its pod needs credentials when it starts)."""
     kubeconfig: pulumi.Output[str]
     """Kubeconfig using `aws eks get-token` (secret)."""
 
@@ -237,7 +250,7 @@ class AwsEksCluster(pulumi.ComponentResource):
         node_addons = self._addons(
             name,
             cluster,
-            {"vpc-cni": (cni_role.arn, cni_policy), "kube-proxy": None, "eks-pod-identity-agent": None},
+            dict(zip(NODE_ADDONS, [(cni_role.arn, cni_policy), None, None], strict=True)),
             [],
             args,
         )
@@ -248,9 +261,7 @@ class AwsEksCluster(pulumi.ComponentResource):
         # The core add-ons run on the general-purpose (untainted) groups only: waiting for a spot or GPU group, whose
         # capacity may be short, would hold them (and everything in the cluster) back for nothing.
         general = [
-            group
-            for (pool_name, pool), group in zip(args.pools.items(), node_groups, strict=True)
-            if not (pool.gpu or pool.taints or pool.capacity == "spot")
+            group for pool, group in zip(args.pools.values(), node_groups, strict=True) if general_purpose(pool)
         ]
         # metrics-server: the resource metrics the workloads' autoscalers scale on (EKS does not ship it)
         core_addons = self._addons(
@@ -260,6 +271,9 @@ class AwsEksCluster(pulumi.ComponentResource):
             general,
             args,
         )
+        agent = node_addons[NODE_ADDONS.index(POD_IDENTITY_AGENT)]
+        self.autoscaler_identity = self._autoscaler_identity(name, cluster, agent, args)
+        self.autoscaler_role_arn = self.autoscaler_identity.role_arn
         if args.office_hours is not None:
             for (pool_name, pool), group in zip(args.pools.items(), node_groups, strict=True):
                 keep = 1 if group in general else 0
@@ -380,6 +394,11 @@ class AwsEksCluster(pulumi.ComponentResource):
             update_config={"max_unavailable_percentage": 33},
             labels={"platform/pool": pool_name, "platform/capacity": pool.capacity, **pool.labels},
             taints=taints,
+            # No Cluster Autoscaler tags here: EKS tags the group's Auto Scaling group for auto-discovery itself
+            # (k8s.io/cluster-autoscaler/enabled and k8s.io/cluster-autoscaler/<cluster>,
+            # https://docs.aws.amazon.com/eks/latest/userguide/managed-node-groups.html), does not copy these tags
+            # there, and the autoscaler takes an empty group's labels and taints from eks:DescribeNodegroup
+            # (https://github.com/kubernetes/autoscaler/blob/master/cluster-autoscaler/cloudprovider/aws/README.md).
             tags=args.tags,
             # The cluster autoscaler owns the live size; config only sets the bounds.
             opts=pulumi.ResourceOptions(parent=self, depends_on=after, ignore_changes=["scalingConfig.desiredSize"]),
@@ -426,9 +445,12 @@ class AwsEksCluster(pulumi.ComponentResource):
         to the pool's size at its start, on the configured weekdays. A general-purpose group keeps one node, so
         CoreDNS, EBS CSI and metrics-server stay up and a night-time `up` completes (aws 19); the others go to 0."""
         asg = group.resources.apply(_autoscaling_group)
-        for action, at, (low, desired) in (
-            ("sleep", hours.end, (keep, keep)),
-            ("wake", hours.start, (pool.min_size, pool.desired_size)),
+        # The Cluster Autoscaler keeps every size within the ASG's min and max: at night the max drops to `keep` too,
+        # so the autoscaler cannot scale a sleeping group back up, and in the morning the pool's bounds return
+        # (the autoscaler then moves desired within them; Pulumi ignores desiredSize).
+        for action, at, (low, desired, high) in (
+            ("sleep", hours.end, (keep, keep, keep)),
+            ("wake", hours.start, (pool.min_size, pool.desired_size, pool.max_size)),
         ):
             hour, minute = at.split(":")
             aws.autoscaling.Schedule(
@@ -439,9 +461,38 @@ class AwsEksCluster(pulumi.ComponentResource):
                 time_zone=hours.time_zone,
                 min_size=low,
                 desired_capacity=desired,
-                max_size=pool.max_size,
+                max_size=high,
                 opts=pulumi.ResourceOptions(parent=self),
             )
+
+    def _autoscaler_identity(
+        self, name: str, cluster: aws.eks.Cluster, agent: aws.eks.Addon, args: AwsEksClusterArgs
+    ) -> aws.eks.PodIdentityAssociation:
+        """The Cluster Autoscaler's role (least privilege from its AWS README) and its Pod Identity association,
+        created once the pod-identity agent add-on runs (the agent hands the pods their credentials)."""
+        role = aws.iam.Role(
+            f"{name}-autoscaler-role",
+            name=f"{args.role_prefix}-cluster-autoscaler",
+            # https://docs.aws.amazon.com/eks/latest/userguide/pod-id-role.html
+            assume_role_policy=assume_role_policy("pods.eks.amazonaws.com", "sts:AssumeRole", "sts:TagSession"),
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        permissions = aws.iam.RolePolicy(
+            f"{name}-autoscaler-policy",
+            role=role.name,
+            policy=autoscaler_policy(args.cluster_name),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        return aws.eks.PodIdentityAssociation(
+            f"{name}-autoscaler-identity",
+            cluster_name=cluster.name,
+            namespace=AUTOSCALER_NAMESPACE,
+            service_account=AUTOSCALER_SERVICE_ACCOUNT,
+            role_arn=role.arn,
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[agent, permissions]),
+        )
 
     def _addons(
         self,
@@ -476,6 +527,48 @@ class AwsEksCluster(pulumi.ComponentResource):
             )
             for addon, role in roles.items()
         ]
+
+
+def general_purpose(pool: NodePool) -> bool:
+    """An untainted on-demand pool: where the core add-ons and the cluster's controllers run."""
+    return not (pool.gpu or pool.taints or pool.capacity == "spot")
+
+
+def autoscaler_policy(cluster_name: str) -> str:
+    """The Cluster Autoscaler's least-privilege policy (the AWS README's "full Cluster Autoscaler features" policy):
+    describe calls on everything, writes only on the Auto Scaling groups of this cluster's managed node groups (the
+    README: "strongly recommended to restrict the target resources ... using tag based conditionals")."""
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "Describe",
+                    "Effect": "Allow",
+                    "Action": [
+                        "autoscaling:DescribeAutoScalingGroups",
+                        "autoscaling:DescribeAutoScalingInstances",
+                        "autoscaling:DescribeLaunchConfigurations",
+                        "autoscaling:DescribeScalingActivities",
+                        "autoscaling:DescribeTags",
+                        "ec2:DescribeImages",
+                        "ec2:DescribeInstanceTypes",
+                        "ec2:DescribeLaunchTemplateVersions",
+                        "ec2:GetInstanceTypesFromInstanceRequirements",
+                        "eks:DescribeNodegroup",
+                    ],
+                    "Resource": "*",
+                },
+                {
+                    "Sid": "ScaleOwnGroups",
+                    "Effect": "Allow",
+                    "Action": ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"],
+                    "Resource": "*",
+                    "Condition": {"StringEquals": {f"aws:ResourceTag/{CLUSTER_TAG}": cluster_name}},
+                },
+            ],
+        }
+    )
 
 
 def _autoscaling_group(resources: Sequence[aws.eks.outputs.NodeGroupResource]) -> str:

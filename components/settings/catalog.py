@@ -26,6 +26,23 @@ DEFAULT_POSTGRES_VERSION = "16"
 KUBE_PROMETHEUS_STACK_REPO = "https://prometheus-community.github.io/helm-charts"
 KUBE_PROMETHEUS_STACK_VERSION = "88.5.3"
 
+# kubernetes/autoscaler cluster-autoscaler chart (EKS only; AKS and GKE autoscale natively). Its README: "we recommend
+# that users always use the latest Cluster Autoscaler release that corresponds to the minor version of Kubernetes that
+# their cluster is running" (https://github.com/kubernetes/autoscaler/blob/master/cluster-autoscaler/README.md#releases).
+# Chart 9.59.0 (2026-07-21) is the newest, appVersion 1.35.0 (no chart ships 1.36 yet); the image tag follows the
+# cluster's minor from the table below (the newest patch of each minor, tags checked 2026-12-03), so a 1.36 cluster
+# runs autoscaler 1.36.
+CLUSTER_AUTOSCALER_REPO = "https://kubernetes.github.io/autoscaler"
+CLUSTER_AUTOSCALER_CHART_VERSION = "9.59.0"
+CLUSTER_AUTOSCALER_IMAGE_TAGS: dict[str, str] = {"1.35": "v1.35.2", "1.36": "v1.36.1"}
+"""Cluster Autoscaler image tag per Kubernetes minor (one for every KUBERNETES_VERSIONS entry)."""
+
+# NVIDIA k8s-device-plugin chart: advertises nvidia.com/gpu on EKS GPU nodes (the EKS AL2023 NVIDIA AMIs ship the
+# driver but not the plugin, https://docs.aws.amazon.com/eks/latest/userguide/ml-eks-optimized-ami.html).
+# v0.20.0 released 2026-08-19 (https://github.com/NVIDIA/k8s-device-plugin/releases).
+NVIDIA_DEVICE_PLUGIN_REPO = "https://nvidia.github.io/k8s-device-plugin"
+NVIDIA_DEVICE_PLUGIN_VERSION = "0.20.0"
+
 # Logical name of each AWS region's S3 server-access-log bucket: named like the configured buckets, which can never
 # take it (their names are 3-12 lowercase alphanumerics, no hyphen).
 ACCESS_LOG_BUCKET = "access-logs"

@@ -9,6 +9,8 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from .api import ApiWorkload, ApiWorkloadArgs
+from .cluster_autoscaler import ClusterAutoscaler, ClusterAutoscalerArgs
+from .gpu_device_plugin import GpuDevicePlugin, GpuDevicePluginArgs
 from .monitoring import ClusterMonitoring, ClusterMonitoringArgs
 
 
@@ -25,6 +27,10 @@ class ClusterWorkloadsArgs:
     """The platform API in this cluster."""
     monitoring: ClusterMonitoringArgs | None = None
     """The cluster's Prometheus (None with monitoring off)."""
+    autoscaler: ClusterAutoscalerArgs | None = None
+    """The Cluster Autoscaler (EKS only: AKS and GKE scale their pools themselves)."""
+    gpu_device_plugin: GpuDevicePluginArgs | None = None
+    """The NVIDIA device plugin (EKS clusters with a GPU pool only)."""
 
 
 def deleted_with(cluster: pulumi.Resource) -> pulumi.ResourceTransformation:
@@ -41,7 +47,8 @@ def deleted_with(cluster: pulumi.Resource) -> pulumi.ResourceTransformation:
 
 
 class ClusterWorkloads(pulumi.ComponentResource):
-    """The cluster's Kubernetes provider, its Prometheus stack and the platform API."""
+    """The cluster's Kubernetes provider, its Prometheus stack, the platform API and, on EKS, the Cluster Autoscaler
+    and the NVIDIA device plugin."""
 
     provider: k8s.Provider
     """Kubernetes provider of this cluster."""
@@ -49,6 +56,10 @@ class ClusterWorkloads(pulumi.ComponentResource):
     """The platform API."""
     monitoring: ClusterMonitoring | None
     """The cluster's Prometheus stack."""
+    autoscaler: ClusterAutoscaler | None
+    """The Cluster Autoscaler (EKS)."""
+    gpu_device_plugin: GpuDevicePlugin | None
+    """The NVIDIA device plugin (EKS with GPU pools)."""
 
     def __init__(self, name: str, args: ClusterWorkloadsArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("multicloud:workloads:ClusterWorkloads", name, {}, opts)
@@ -64,6 +75,14 @@ class ClusterWorkloads(pulumi.ComponentResource):
         )
         self.monitoring = (
             ClusterMonitoring(f"{name}-monitoring", args.monitoring, opts=on_cluster) if args.monitoring else None
+        )
+        self.autoscaler = (
+            ClusterAutoscaler(f"{name}-autoscaler", args.autoscaler, opts=on_cluster) if args.autoscaler else None
+        )
+        self.gpu_device_plugin = (
+            GpuDevicePlugin(f"{name}-gpu-device-plugin", args.gpu_device_plugin, opts=on_cluster)
+            if args.gpu_device_plugin
+            else None
         )
         self.api = ApiWorkload(f"{name}-api", args.api, opts=on_cluster)
         self.register_outputs({})

@@ -6,7 +6,7 @@ outputs (EIP allocations, IP names).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pulumi
@@ -49,6 +49,13 @@ def node_affinity(cloud: Cloud) -> k8s.core.v1.NodeAffinityArgsDict:
             {"weight": 80, "preference": {"match_expressions": [_ON_DEMAND[cloud]]}}
         ],
     }
+
+
+def on_pools(pools: Sequence[str]) -> dict[str, Any]:
+    """An affinity that admits only the nodes of these platform pools (the `platform/pool` label every EKS node group
+    sets; the chart values' camelCase form)."""
+    term = {"matchExpressions": [{"key": "platform/pool", "operator": "In", "values": list(pools)}]}
+    return {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [term]}}}
 
 
 def ingress_service(cloud: Cloud, binding: Mapping[str, Any], health_path: str) -> tuple[dict[str, Any], Any]:

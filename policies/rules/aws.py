@@ -48,6 +48,7 @@ VPN_CONNECTION = "aws:ec2/vpnConnection:VpnConnection"
 CUSTOMER_GATEWAY = "aws:ec2/customerGateway:CustomerGateway"
 SECRET = "aws:secretsmanager/secret:Secret"
 IAM_ROLE = "aws:iam/role:Role"
+IAM_ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 
 AREA = "aws"
 KMS_ALGORITHMS = ("aws:kms", "aws:kms:dsse")
@@ -414,6 +415,37 @@ def _service_trust_scoped(props: Mapping[str, Any], ctx: Context) -> Iterator[st
             yield (
                 f"Statement[{i}] lets {', '.join(sorted(named & services))} assume the role without "
                 f"{' and '.join(missing)}: any account's resources could make the service act as this role"
+            )
+
+
+AUTOSCALING_WRITES = (
+    "autoscaling:setdesiredcapacity",
+    "autoscaling:terminateinstanceinautoscalinggroup",
+    "autoscaling:updateautoscalinggroup",
+)
+
+
+def _autoscaling_writes_scoped(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
+    document = _policy_document(props.get("policy"))
+    for i, statement in enumerate(items(document.get("Statement")) if document else []):
+        if statement.get("Effect") != "Allow":
+            continue
+        actions = statement.get("Action")
+        named = {str(a).lower() for a in ([actions] if isinstance(actions, str) else items(actions))}
+        writes = sorted(
+            a for a in named if a in AUTOSCALING_WRITES or a in ("autoscaling:*", "*") or a.startswith("autoscaling:*")
+        )
+        if not writes:
+            continue
+        resources = statement.get("Resource")
+        if "*" not in ([resources] if isinstance(resources, str) else items(resources)):
+            continue  # named Auto Scaling group ARNs: scoped by resource
+        equals = mapping(dig(statement, "Condition.StringEquals"))
+        tags = [k for k, v in equals.items() if str(k).startswith("aws:ResourceTag/") and isinstance(v, str) and v]
+        if not tags or any("*" in str(equals[k]) for k in tags):
+            yield (
+                f"Statement[{i}] allows {', '.join(writes)} on every Auto Scaling group: scope it with StringEquals "
+                "aws:ResourceTag/<key> (the cluster's own groups)"
             )
 
 
@@ -828,6 +860,18 @@ POLICIES = [
                 "description": "Service principals whose trust must carry aws:SourceAccount and aws:SourceArn.",
             }
         },
+    ),
+    resource_policy(
+        "aws-iam-autoscaling-writes-scoped",
+        area=AREA,
+        types=[IAM_ROLE_POLICY],
+        severity="high",
+        summary="A role that may resize or terminate Auto Scaling groups (the EKS Cluster Autoscaler's) may do so only "
+        "on its own cluster's groups: a StringEquals aws:ResourceTag condition or named group ARNs.",
+        remediation="Add Condition StringEquals aws:ResourceTag/eks:cluster-name = <cluster> to the statement with "
+        "autoscaling:SetDesiredCapacity / TerminateInstanceInAutoScalingGroup, or list the groups' ARNs.",
+        check=_autoscaling_writes_scoped,
+        reads={IAM_ROLE_POLICY: ("policy",)},
     ),
     resource_policy(
         "aws-vpn-ikev2",

@@ -182,7 +182,8 @@ def test_node_role_has_only_worker_and_ecr_pull_policies(recorded, stack, region
     component = eks(rec, region)
     node_role = role_trusting(rec, component, "ec2.amazonaws.com")
     assert attached_policies(rec, component, node_role) == {WORKER_POLICY, ECR_PULL_POLICY}
-    assert not of_type(rec, aws.iam.RolePolicy, component), "no inline policies on the cluster's roles"
+    inline = [r.name for r in of_type(rec, aws.iam.RolePolicy, component)]
+    assert all(n.endswith("-autoscaler-policy") for n in inline), "inline policies only on the autoscaler's role"
 
 
 @pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
@@ -404,3 +405,38 @@ def test_every_addon_is_pinned_to_the_default_version_of_the_configured_kubernet
             {"addonName": addon.inputs["addonName"], "kubernetesVersion": version, "mostRecent": False},
         )["version"]
         assert addon.inputs["addonVersion"] == expected, addon.name
+
+
+@pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
+def test_autoscaler_role_is_bound_by_pod_identity_after_the_agent_with_a_tag_scoped_policy(recorded, stack, region):
+    rec = recorded(stack)
+    component = eks(rec, region)
+    name = cluster(rec, region).inputs["name"]
+    association = one_of(rec, aws.eks.PodIdentityAssociation, component)
+    assert (association.inputs["namespace"], association.inputs["serviceAccount"]) == (
+        "kube-system", "cluster-autoscaler")
+    agent = one(a for a in of_type(rec, aws.eks.Addon, component) if a.inputs["addonName"] == "eks-pod-identity-agent")
+    assert depends_on(association, agent)
+    role = role_trusting(rec, component, "pods.eks.amazonaws.com")
+    trust = policy(role.inputs["assumeRolePolicy"])["Statement"][0]
+    assert set(trust["Action"]) == {"sts:AssumeRole", "sts:TagSession"}
+    inline = one(r for r in of_type(rec, aws.iam.RolePolicy, component) if r.name.endswith("-autoscaler-policy"))
+    statements = {s["Sid"]: s for s in policy(inline.inputs["policy"])["Statement"]}
+    writes = statements["ScaleOwnGroups"]
+    assert set(writes["Action"]) == {
+        "autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"}
+    # Only this cluster's managed groups: EKS tags their Auto Scaling groups eks:cluster-name=<cluster>.
+    assert writes["Condition"] == {"StringEquals": {"aws:ResourceTag/eks:cluster-name": name}}
+    assert all(a.split(":")[1].startswith(("Describe", "Get")) for a in statements["Describe"]["Action"])
+
+
+def test_office_hours_cap_the_autoscaler_at_night_and_restore_the_pool_bounds_in_the_morning(recorded):
+    """The autoscaler stays within the ASG's min and max: the sleep action lowers the max too, so it cannot wake a
+    sleeping group; the wake action restores the pool's bounds."""
+    rec = recorded("dev")
+    schedules = of_type(rec, aws.autoscaling.Schedule, eks(rec, "us-east-1"))
+    assert schedules
+    for sleep in (s for s in schedules if s.name.endswith("-sleep")):
+        assert sleep.inputs["maxSize"] == sleep.inputs["minSize"] == sleep.inputs["desiredCapacity"]
+    for wake in (s for s in schedules if s.name.endswith("-wake")):
+        assert wake.inputs["maxSize"] >= wake.inputs["desiredCapacity"] >= wake.inputs["minSize"]

@@ -88,8 +88,9 @@ def expected_children(stack: str) -> dict[str, Counter[str]]:
             token(aws.iam.OpenIdConnectProvider): 1,
             # the configured deployer (deployer.aws.role_arn): its access entry + cluster-admin policy (aws FAIL 1)
             token(aws.eks.AccessEntry): 2, token(aws.eks.AccessPolicyAssociation): 2,  # + the previews' view entry
-            token(aws.iam.Role): 4,  # cluster, nodes, vpc-cni (IRSA), ebs-csi (IRSA)
+            token(aws.iam.Role): 5,  # cluster, nodes, vpc-cni (IRSA), ebs-csi (IRSA), cluster autoscaler (Pod Identity)
             token(aws.iam.RolePolicyAttachment): 5,  # cluster 1, nodes 2, vpc-cni 1, ebs-csi 1
+            token(aws.iam.RolePolicy): 1, token(aws.eks.PodIdentityAssociation): 1,  # the autoscaler's (aws 7)
             token(aws.eks.NodeGroup): pools, token(aws.eks.Addon): 6,
             token(aws.ec2.LaunchTemplate): pools,  # one per node group: IMDSv2, encrypted root volume (aws 10)
             # dev: each node group sleeps outside office hours and wakes at their start

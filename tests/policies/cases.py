@@ -54,6 +54,24 @@ FLOW_LOG_SCOPE = {
 }
 
 
+def autoscaler_policy(condition: Mapping[str, Any], resource: Any = "*", action: Any = None) -> str:
+    write: dict[str, Any] = {
+        "Sid": "ScaleOwnGroups",
+        "Effect": "Allow",
+        "Action": action or ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"],
+        "Resource": resource,
+    }
+    if condition:
+        write["Condition"] = condition
+    describe = {"Effect": "Allow", "Action": ["autoscaling:DescribeAutoScalingGroups"], "Resource": "*"}
+    return json.dumps({"Version": "2012-10-17", "Statement": [describe, write]})
+
+
+ASG_ARN = "arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:*:autoScalingGroupName/g"
+WILDCARD_SCOPE = {"StringEquals": {"aws:ResourceTag/eks:cluster-name": "f*"}}
+AUTOSCALER_SCOPE = {"StringEquals": {"aws:ResourceTag/eks:cluster-name": "flow-prod-aws-use1"}}
+
+
 def flow_log_trust(condition: Mapping[str, Any], service: str = "vpc-flow-logs.amazonaws.com") -> str:
     statement: dict[str, Any] = {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}
     if condition:
@@ -662,6 +680,41 @@ AWS_CASES = [
             "eks.amazonaws.com",
             {"services": ["eks.amazonaws.com"]},
         ),
+    ),
+    *cases(
+        "aws-iam-autoscaling-writes-scoped",
+        aws.IAM_ROLE_POLICY,
+        {"role": "r", "policy": autoscaler_policy(AUTOSCALER_SCOPE)},
+        ("violating", {"policy": autoscaler_policy({})}, True, "on every Auto Scaling group"),
+        (
+            "violating",
+            {"policy": autoscaler_policy({"StringLike": {"aws:ResourceTag/eks:cluster-name": "*"}}, ["*"])},
+            True,
+            "autoscaling:setdesiredcapacity",
+            {},
+            "prod",
+            "string-like",
+        ),
+        (
+            "violating",
+            {"policy": autoscaler_policy(WILDCARD_SCOPE, action="autoscaling:*")},
+            True,
+            "autoscaling:*",
+            {},
+            "prod",
+            "wildcard",
+        ),
+        ("compliant", {}, False),
+        (
+            "compliant",
+            {"policy": autoscaler_policy({}, [ASG_ARN])},
+            False,
+            "",
+            {},
+            "prod",
+            "by-arn",
+        ),
+        ("missing", {"policy": DELETE}, False),
     ),
     *cases(
         "aws-eks-node-group-launch-template",

@@ -135,7 +135,16 @@ def test_undecided_rules_are_the_ones_reading_computed_ids(recorded: Callable[[s
     # the access-log buckets' SSE-S3 exemption goes by their (suffixed) names too
     exempt = [u for u in report.undecided if u.policy == "aws-s3-encryption-customer-key"]
     assert len(exempt) == len([b for b in buckets if "-access-logs-" in b.name])
-    skip = (*trust_rules, *named, "azure-keyvault-secret-expiry", "aws-s3-access-logging", exempt[0].policy)
+    # the inline role policies whose documents name ARNs of resources not created yet (the autoscaling-writes rule
+    # reads every inline policy; the autoscaler's own document is known, names only the cluster, and is decided)
+    inline = [u for u in report.undecided if u.policy == "aws-iam-autoscaling-writes-scoped"]
+    assert inline and all(by_urn[u.resource_urn].type == aws.IAM_ROLE_POLICY for u in inline)
+    assert all(".policy can't be known during preview" in u.reason for u in inline)
+    assert not [u for u in inline if "autoscaler" in u.resource_urn]
+    skip = (
+        *trust_rules, *named, "azure-keyvault-secret-expiry", "aws-s3-access-logging", exempt[0].policy,
+        "aws-iam-autoscaling-writes-scoped",
+    )
     [pools] = [u for u in report.undecided if u.policy not in skip]
     assert pools.policy == "cloudflare-lb-fallback" and by_urn[pools.resource_urn].type == cloudflare.LOAD_BALANCER
     assert all(u.reason.startswith(UNDECIDED) and u.reason.endswith("re-checked on up") for u in report.undecided)
@@ -285,8 +294,9 @@ def test_policy_check_preview_flag_records_a_first_preview(
     assert asked == [True]
     assert "stack prod (prod) · first preview of a new stack" in out
     # 7 trusts x 2 trust rules (the 6 federated roles and the Alertmanager's IRSA role), 6 TLS-only, 2 labels,
-    # 1 LB fallback, 8 expiries, 1 access-logging (the stack's), 2 log buckets' encryption exemption
-    assert "undecided at preview, re-checked on up (34)" in out
+    # 1 LB fallback, 8 expiries, 1 access-logging (the stack's), 2 log buckets' encryption exemption, inline role
+    # policies naming ARNs not created yet x 8 (autoscaling-writes rule)
+    assert "undecided at preview, re-checked on up (42)" in out
 
 
 def test_the_fallback_rule_decides_what_the_number_of_unknown_pools_allows() -> None:

@@ -25,7 +25,8 @@ RULE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule"
 
 
 def release(rec: Recording, cloud: str, region: str) -> Registration:
-    return one(r for r in descendants(rec, workloads(rec, cloud, region)) if r.type == HELM_RELEASE)
+    found = descendants(rec, workloads(rec, cloud, region))
+    return one(r for r in found if r.type == HELM_RELEASE and r.inputs["chart"] == "kube-prometheus-stack")
 
 
 def values(rec: Recording, cloud: str, region: str) -> dict[str, Any]:
