@@ -489,6 +489,10 @@ class Platform(pulumi.ComponentResource):
             stores["aws"] = c.AwsStore(
                 kms_key_arn=aws_primary.rds_key_arn,  # type: ignore[attr-defined]
                 recovery_window_days=30 if settings.is_prod else 7,
+                replicas={  # aws 20: a copy in every other AWS region, under that region's own key
+                    region: r.rds_key_arn  # type: ignore[attr-defined]
+                    for region, r in list(self.regions["aws"].items())[1:]
+                },
             )
         if "azure" in self.regions:
             azure_primary, _ = self._primary("azure")

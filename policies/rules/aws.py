@@ -318,6 +318,9 @@ def _secret_recovery_window(props: Mapping[str, Any], ctx: Context) -> Iterator[
 def _secret_cmk(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
     if not provided(props, "kmsKeyId"):
         yield "kmsKeyId is not set: the secret uses the AWS-managed aws/secretsmanager key"
+    for i, replica in enumerate(items(props.get("replicas"))):  # a replica without one falls back to that key too
+        if not provided(mapping(replica), "kmsKeyId"):
+            yield f"replicas[{i}] ({dig(replica, 'region')}) has no kmsKeyId: that copy uses aws/secretsmanager"
 
 
 # --- networking ------------------------------------------------------------------------------------------
@@ -730,10 +733,11 @@ POLICIES = [
         area=AREA,
         types=[SECRET],
         severity="medium",
-        summary="Secrets Manager secrets are encrypted with a customer-managed key.",
-        remediation="Set kmsKeyId to a customer-managed KMS key.",
+        summary="Secrets Manager secrets, and each of their replicas in other regions, are encrypted with a "
+        "customer-managed key.",
+        remediation="Set kmsKeyId, and kmsKeyId of every replicas entry, to a customer-managed KMS key of its region.",
         check=_secret_cmk,
-        reads={SECRET: ("kmsKeyId",)},
+        reads={SECRET: ("kmsKeyId", "replicas.region", "replicas.kmsKeyId")},
     ),
     resource_policy(
         "aws-no-public-ingress",
