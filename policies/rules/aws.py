@@ -47,6 +47,7 @@ VPN_CONNECTION = "aws:ec2/vpnConnection:VpnConnection"
 CUSTOMER_GATEWAY = "aws:ec2/customerGateway:CustomerGateway"
 SECRET = "aws:secretsmanager/secret:Secret"
 IAM_ROLE = "aws:iam/role:Role"
+USER_POOL = "aws:cognito/userPool:UserPool"
 
 AREA = "aws"
 KMS_ALGORITHMS = ("aws:kms", "aws:kms:dsse")
@@ -321,6 +322,17 @@ def _secret_cmk(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
     for i, replica in enumerate(items(props.get("replicas"))):  # a replica without one falls back to that key too
         if not provided(mapping(replica), "kmsKeyId"):
             yield f"replicas[{i}] ({dig(replica, 'region')}) has no kmsKeyId: that copy uses aws/secretsmanager"
+
+
+def _user_pool_ses(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
+    account = dig(props, "emailConfiguration.emailSendingAccount") or "COGNITO_DEFAULT"
+    if account != "DEVELOPER":
+        yield (
+            f"emailConfiguration.emailSendingAccount is {account}: Cognito's built-in sender has a daily cap "
+            "below production volume"
+        )
+    elif not provided(props, "emailConfiguration.sourceArn"):
+        yield "emailConfiguration.sourceArn is not set: DEVELOPER sending needs the verified SES identity"
 
 
 # --- networking ------------------------------------------------------------------------------------------
@@ -738,6 +750,19 @@ POLICIES = [
         remediation="Set kmsKeyId, and kmsKeyId of every replicas entry, to a customer-managed KMS key of its region.",
         check=_secret_cmk,
         reads={SECRET: ("kmsKeyId", "replicas.region", "replicas.kmsKeyId")},
+    ),
+    resource_policy(
+        "aws-cognito-ses-email",
+        area=AREA,
+        types=[USER_POOL],
+        severity="medium",
+        summary="Prod user pools send their e-mail through an SES identity (DEVELOPER), not Cognito's daily-capped "
+        "default sender.",
+        remediation="Set emailConfiguration {emailSendingAccount: DEVELOPER, sourceArn: the verified SES identity, "
+        "fromEmailAddress} (identity.email in the stack file).",
+        check=_user_pool_ses,
+        prod_only=True,
+        reads={USER_POOL: ("emailConfiguration.emailSendingAccount", "emailConfiguration.sourceArn")},
     ),
     resource_policy(
         "aws-no-public-ingress",

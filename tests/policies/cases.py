@@ -327,6 +327,31 @@ AWS_CASES = [
         ("override", {"multiAz": False}, False, "", {}, "dev"),
     ),
     *cases(
+        "aws-cognito-ses-email",
+        aws.USER_POOL,
+        {
+            "name": "p",
+            "emailConfiguration": {
+                "emailSendingAccount": "DEVELOPER",
+                "sourceArn": "arn:aws:ses:us-east-1:123456789012:identity/example.net",
+                "fromEmailAddress": "no-reply@example.net",
+            },
+        },
+        ("violating", {"emailConfiguration.emailSendingAccount": "COGNITO_DEFAULT"}, True, "daily cap"),
+        (
+            "violating",
+            {"emailConfiguration.sourceArn": DELETE},
+            True,
+            "sourceArn is not set",
+            {},
+            "prod",
+            "no-identity",
+        ),
+        ("compliant", {}, False),
+        ("missing", {"emailConfiguration": DELETE}, True, "COGNITO_DEFAULT"),
+        ("override", {"emailConfiguration": DELETE}, False, "", {}, "dev"),
+    ),
+    *cases(
         "aws-rds-deletion-protection",
         aws.RDS_INSTANCE,
         RDS,
