@@ -394,6 +394,33 @@ def _web_identity_pinned(props: Mapping[str, Any], ctx: Context) -> Iterator[str
                 yield f"Statement[{i}] does not pin the token's {claim} with StringEquals"
 
 
+POD_IDENTITY_TAGS = ("eks-cluster-arn", "kubernetes-namespace", "kubernetes-service-account")
+"""Session tags EKS Pod Identity sets, which pin a role to one service account of one cluster
+(https://docs.aws.amazon.com/eks/latest/userguide/pod-id-abac.html)."""
+
+
+def _pod_identity_pinned(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
+    document = _policy_document(props.get("assumeRolePolicy"))
+    for i, statement in enumerate(items(document.get("Statement")) if document else []):
+        principal = dig(statement, "Principal.Service")
+        named = {principal} if isinstance(principal, str) else set(items(principal))
+        if statement.get("Effect") != "Allow" or "pods.eks.amazonaws.com" not in named:
+            continue
+        equals = {str(k).lower(): v for k, v in mapping(dig(statement, "Condition.StringEquals")).items()}
+        loose = [
+            tag
+            for tag in POD_IDENTITY_TAGS
+            if not isinstance(equals.get(f"aws:requesttag/{tag}"), str)
+            or not equals[f"aws:requesttag/{tag}"]
+            or "*" in equals[f"aws:requesttag/{tag}"]
+        ]
+        if loose:
+            yield (
+                f"Statement[{i}] lets EKS Pod Identity assume the role without StringEquals on "
+                f"{', '.join(f'aws:RequestTag/{t}' for t in loose)}: any association in the account could use it"
+            )
+
+
 def _service_trust_scoped(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
     services = set(ctx.config["services"])
     document = _policy_document(props.get("assumeRolePolicy"))
@@ -806,6 +833,18 @@ POLICIES = [
         remediation="In every sts:AssumeRoleWithWebIdentity statement add StringEquals on '<issuer>:sub' "
         "(system:serviceaccount:<namespace>:<name>) and '<issuer>:aud' (sts.amazonaws.com).",
         check=_web_identity_pinned,
+        reads={IAM_ROLE: ("assumeRolePolicy",)},
+    ),
+    resource_policy(
+        "aws-iam-pod-identity-pinned",
+        area=AREA,
+        types=[IAM_ROLE],
+        severity="critical",
+        summary="Roles EKS Pod Identity assumes (pods.eks.amazonaws.com) pin the cluster, namespace and service "
+        "account with the session tags.",
+        remediation="Add StringEquals aws:RequestTag/eks-cluster-arn, aws:RequestTag/kubernetes-namespace and "
+        "aws:RequestTag/kubernetes-service-account to the trust statement.",
+        check=_pod_identity_pinned,
         reads={IAM_ROLE: ("assumeRolePolicy",)},
     ),
     resource_policy(

@@ -54,6 +54,25 @@ FLOW_LOG_SCOPE = {
 }
 
 
+POD_TAGS = {
+    "aws:SourceAccount": "123456789012",
+    "aws:RequestTag/eks-cluster-arn": "arn:aws:eks:us-east-1:123456789012:cluster/c",
+    "aws:RequestTag/kubernetes-namespace": "platform",
+    "aws:RequestTag/kubernetes-service-account": "api",
+}
+
+
+def pod_identity_trust(equals: Mapping[str, Any]) -> str:
+    statement: dict[str, Any] = {
+        "Effect": "Allow",
+        "Principal": {"Service": "pods.eks.amazonaws.com"},
+        "Action": ["sts:AssumeRole", "sts:TagSession"],
+    }
+    if equals:
+        statement["Condition"] = {"StringEquals": dict(equals)}
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+
+
 def flow_log_trust(condition: Mapping[str, Any], service: str = "vpc-flow-logs.amazonaws.com") -> str:
     statement: dict[str, Any] = {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}
     if condition:
@@ -631,6 +650,19 @@ AWS_CASES = [
         ("compliant", {}, False),
         ("missing", {"recoveryWindowInDays": DELETE}, False),
         ("override", {"recoveryWindowInDays": 7}, False, "", {"minRecoveryWindowDays": 7}),
+    ),
+    *cases(
+        "aws-iam-pod-identity-pinned",
+        aws.IAM_ROLE,
+        {"assumeRolePolicy": pod_identity_trust(POD_TAGS)},
+        (
+            "violating",
+            {"assumeRolePolicy": pod_identity_trust({**POD_TAGS, "aws:RequestTag/kubernetes-service-account": "*"})},
+            True,
+            "aws:RequestTag/kubernetes-service-account",
+        ),
+        ("compliant", {}, False),
+        ("missing", {"assumeRolePolicy": pod_identity_trust({})}, True, "any association in the account"),
     ),
     *cases(
         "aws-iam-service-trust-scoped",
