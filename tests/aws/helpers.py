@@ -42,6 +42,7 @@ CROSS_CLOUD = (
     "multicloud:workloads:",
     "multicloud:dr:",
     "multicloud:aws:Budgets",
+    "multicloud:aws:ApiIdentity",  # per cluster, over the connection secrets (aws 23)
     "multicloud:azure:Budget",
     "multicloud:gcp:Budget",
     "multicloud:gcp:MeshAlerts",
