@@ -130,6 +130,8 @@ class Platform(pulumi.ComponentResource):
             self.data_sync = self._data_sync(name, settings)
         if len(self.regions) > 1:
             self.connection_secrets = self._connection_secrets(name, settings)
+        if settings.workloads.enabled and "aws" in self.regions:
+            self._api_identities(name, settings)
         if "gcp" in self.regions:
             self._gcp_audit_logging(name, settings)
         if mesh.legs and settings.mesh_alerts.enabled and "gcp" in self.regions:
@@ -562,6 +564,10 @@ class Platform(pulumi.ComponentResource):
             stores["aws"] = c.AwsStore(
                 kms_key_arn=aws_primary.rds_key_arn,  # type: ignore[attr-defined]
                 recovery_window_days=30 if settings.is_prod else 7,
+                replicas={  # aws 20: a copy in every other AWS region, under that region's own key
+                    region: r.rds_key_arn  # type: ignore[attr-defined]
+                    for region, r in list(self.regions["aws"].items())[1:]
+                },
             )
         if "azure" in self.regions:
             azure_primary, _ = self._primary("azure")
@@ -602,6 +608,49 @@ class Platform(pulumi.ComponentResource):
             "gcp": component.gcp_secret_ids,
         }
         return component
+
+    def _api_identities(self, name: str, settings: PlatformSettings) -> None:
+        """aws 23: the API's Pod Identity role in every EKS cluster: its region's connection secret (the primary's
+        copy and the in-region replica) and IAM login to its region's RDS as the user that secret names. The
+        association waits for the whole cluster component, which holds the eks-pod-identity-agent add-on."""
+        from .aws.api_identity import ApiIdentityArgs, AwsApiIdentity
+
+        api = settings.workloads.api
+        self.api_identities: dict[str, pulumi.ComponentResource] = {}
+        aws_regions = self.regions["aws"]
+        primary_region = next(iter(aws_regions))
+        primary = aws_regions[primary_region]
+        arns = self.exports.get("connection_secrets", {}).get("aws", {})
+        for region_name, region in aws_regions.items():
+            secret = arns.get(f"aws/{region_name}")
+            secret_arns: list[pulumi.Input[str]] = []
+            keys: list[pulumi.Input[str]] = []
+            if secret is not None:
+                secret_arns.append(secret)
+                keys.append(primary.rds_key_arn)  # type: ignore[attr-defined]
+                if region_name != primary_region:  # its replica here (same ARN, this region)
+                    secret_arns.append(secret.apply(lambda arn, r=region_name: replica_arn(arn, r)))
+                    keys.append(region.rds_key_arn)  # type: ignore[attr-defined]
+            component = AwsApiIdentity(
+                f"{name}-aws-{region_code(region_name)}-api-identity",
+                ApiIdentityArgs(
+                    role_name=f"{settings.name}-{settings.environment}-{region_code(region_name)}-api",
+                    region=region_name,
+                    cluster_name=region.cluster_name,
+                    cluster_arn=region.control_plane.arn,  # type: ignore[attr-defined]
+                    namespace=api.namespace,
+                    service_account=api.service_account,
+                    db_resource_id=region.postgres.resource_id,  # type: ignore[attr-defined]
+                    db_user=region.postgres_connection.username,
+                    secret_arns=secret_arns,
+                    secret_key_arns=keys,
+                    waits_for=[region.cluster],  # type: ignore[attr-defined]
+                    tags=settings.tags(),
+                ),
+                opts=pulumi.ResourceOptions(parent=self, providers=[self.providers[("aws", region_name)]]),
+            )
+            self.api_identities[region_name] = component
+        self.exports["api_roles"] = {r: c.role_arn for r, c in self.api_identities.items()}  # type: ignore[attr-defined]
 
     def _budgets(self, name: str, settings: PlatformSettings) -> None:
         """Each enabled cloud's share of the budgets, in its primary region (budgets are account-wide). GCP needs
@@ -721,3 +770,10 @@ def azure_client_config(parent: pulumi.Resource, provider: pulumi.ProviderResour
     return azure_native.authorization.get_client_config_output(
         opts=pulumi.InvokeOutputOptions(parent=parent, provider=provider)
     )
+
+
+def replica_arn(arn: str, region: str) -> str:
+    """A Secrets Manager replica's ARN: the primary's with the replica's region."""
+    parts = arn.split(":")
+    parts[3] = region
+    return ":".join(parts)

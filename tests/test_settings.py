@@ -36,6 +36,7 @@ PROVIDERS: dict[str, Any] = {
     "aws:region": "us-east-1", "gcp:project": "proj-1", "azure-native:subscriptionId": SUBSCRIPTION
 }
 RUNNER_CONNECTION = "arn:aws:codeconnections:us-east-1:210987654321:connection/4f1c2d3e-5a6b-4c7d-8e9f-0a1b2c3d4e5f"
+SES_IDENTITY = "arn:aws:ses:us-east-1:210987654321:identity/acme.net"
 MINIMAL: dict[str, dict[str, Any]] = {
     # prod deploys the API by digest.
     "prod": {
@@ -57,6 +58,7 @@ MINIMAL: dict[str, dict[str, Any]] = {
             "azure": {"admin_group_object_ids": ["0b5e2f6a-1111-4222-8333-444455556666"]},
         },
         "edge": {"account_id": "a" * 32, "zone_id": "b" * 32, "zone": "acme.net"},
+        "identity": {"email": {"source_arn": SES_IDENTITY, "from_address": "no-reply@acme.net"}},
     },
     # dev turns the public API endpoint on, which needs an allow-list.
     "dev": {
@@ -368,6 +370,17 @@ RULE_CASES = [
              valid({"clouds": {"azure": {"enabled": False}}}, identity={"federated_providers": ["azure_ad"]}),
              "identity.providers.azure_ad.tenant_id",
              "missing and Azure is not enabled to default it from; allowed: the Entra ID tenant id"),
+    RuleCase("prod-pool-without-ses", rules._identity, valid(identity={"email": None}),
+             "identity.email", "missing in prod, so Cognito sends with its daily-capped default sender"),
+    RuleCase("ses-identity-in-another-region", rules._identity,
+             valid(identity={"email": {"source_arn": SES_IDENTITY.replace("us-east-1", "eu-west-1")}}),
+             "identity.email", "the SES identity is in eu-west-1, the user pool in us-east-1; allowed: us-east-1"),
+    RuleCase("from-address-outside-the-ses-domain", rules._identity,
+             valid(identity={"email": {"from_address": "no-reply@acme.net.evil.io"}}),
+             "identity.email", "is not an address of the SES domain identity acme.net"),
+    RuleCase("from-address-not-the-ses-address", rules._identity,
+             valid(identity={"email": {"source_arn": SES_IDENTITY.replace("acme.net", "ops@acme.net")}}),
+             "identity.email", "from_address no-reply@acme.net is not the SES address identity ops@acme.net"),
     RuleCase("trusts-without-backups-bucket", rules._identity,
              valid(buckets=["data"], identity={"trusts": [{"source": "aws", "targets": ["gcp"]}]}),
              "identity.trusts", "trusts grant the backups bucket, which buckets does not list; allowed: add it"),
@@ -529,6 +542,8 @@ def test_rule_is_quiet_on_the_valid_config(rule: Any, env: str) -> None:
     pytest.param("prod", valid(postgres={"max_storage_gb": 256}), {}, id="max-storage-equal-storage"),
     pytest.param("prod", valid(identity={"trusts": [{"source": "gcp", "targets": ["aws", "azure"]}]}), {},
                  id="trust-other-clouds"),
+    pytest.param("prod", valid(identity={"email": {"from_address": "Auth@Login.Acme.net"}}), {},
+                 id="ses-from-a-subdomain-of-the-identity"),
     # Azure's default regions: the geo vault `abcd-prod-wus2-geo-?????` is 24 characters
     pytest.param("prod", valid(name="abcd"), {}, id="longest-name-with-default-regions"),
     pytest.param("prod", valid(NO_AZURE, name="abcdefgh"), {}, id="longest-name-without-azure"),
@@ -724,7 +739,8 @@ def test_aws_region_must_be_the_first_aws_region(stack: str) -> None:
 @pytest.mark.parametrize(("platform", "region"), [
     pytest.param(valid(), None, id="aws-region-unset"),
     pytest.param(valid(regions("aws", ("us-west-2", "10.11.0.0/16"), ("us-east-1", "10.10.0.0/16")),
-                       {"deployer": {"runner": {"connection_arn": RUNNER_CONNECTION.replace("east-1", "west-2")}}}),
+                       {"deployer": {"runner": {"connection_arn": RUNNER_CONNECTION.replace("east-1", "west-2")}}},
+                       {"identity": {"email": {"source_arn": SES_IDENTITY.replace("east-1", "west-2")}}}),
                  "us-west-2", id="reordered-regions"),
     pytest.param(valid(clouds={"aws": {"enabled": False}, "azure": {"role": "primary"}}), "eu-west-1",
                  id="aws-disabled"),

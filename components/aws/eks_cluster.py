@@ -13,7 +13,7 @@ import pulumi_aws as aws
 from ..lib.kubeconfig import exec_kubeconfig
 from ..settings import catalog
 from ..settings.models import NodePool, OfficeHours
-from .policies import assume_role_policy, irsa_trust_policy
+from .policies import assume_role_policy, irsa_trust_policy, pod_identity_trust_policy
 
 CONTROL_PLANE_LOGS = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
 SPOT_TAINT = "aws.amazon.com/spot"
@@ -473,8 +473,11 @@ class AwsEksCluster(pulumi.ComponentResource):
         role = aws.iam.Role(
             f"{name}-autoscaler-role",
             name=f"{args.role_prefix}-cluster-autoscaler",
-            # https://docs.aws.amazon.com/eks/latest/userguide/pod-id-role.html
-            assume_role_policy=assume_role_policy("pods.eks.amazonaws.com", "sts:AssumeRole", "sts:TagSession"),
+            assume_role_policy=cluster.arn.apply(
+                lambda arn: pod_identity_trust_policy(
+                    arn.split(":")[4], arn, AUTOSCALER_NAMESPACE, AUTOSCALER_SERVICE_ACCOUNT
+                )
+            ),
             tags=args.tags,
             opts=pulumi.ResourceOptions(parent=self),
         )

@@ -216,6 +216,8 @@ class AwsPostgres(pulumi.ComponentResource):
         self.endpoint = instance.endpoint
         self.address = instance.address
         self.port = instance.port
+        self.resource_id = instance.resource_id
+        """DbiResourceId: the IAM-auth resource is `arn:aws:rds-db:<region>:<account>:dbuser:<id>/<user>`."""
         self.master_secret_arn = instance.master_user_secrets.apply(
             lambda secrets: (secrets[0].secret_arn or "") if secrets else ""
         )

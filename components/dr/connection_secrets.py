@@ -1,7 +1,9 @@
 """The connection secret of every database of the stack, kept in every cloud's secret store (the seed's key
 manager): a workload fails over to another cloud's database with credentials from its own cloud.
 
-- AWS Secrets Manager in the primary AWS region, encrypted with that region's database key (KMS);
+- AWS Secrets Manager in the primary AWS region, encrypted with that region's database key (KMS), replicated to
+  every other AWS region of the stack under that region's database key (aws 20: losing the primary region loses
+  no AWS copy);
 - Azure Key Vault of the primary Azure region (RBAC, purge protection; Key Vault encrypts with its HSM keys);
 - GCP Secret Manager, replicated to the primary GCP region only, encrypted with that region's secrets key (CMEK).
 
@@ -32,6 +34,12 @@ class AwsStore:
     """KMS key of the secrets."""
     recovery_window_days: int = 30
     """Days a deleted secret stays restorable (0 would delete at once)."""
+    replicas: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    """Other AWS region -> the KMS key (CMK) of that region the secret's replica there is encrypted with. Secrets
+    Manager keeps each replica in sync with the primary (https://docs.aws.amazon.com/secretsmanager/latest/userguide/
+    replicate-secrets.html); replicating needs kms:Decrypt on the primary's key and kms:GenerateDataKey and
+    kms:Encrypt on each replica's key (API_ReplicateSecretToRegions), which the keys' root-account statement
+    delegates to the deployer's IAM."""
 
 
 @dataclass(frozen=True)
@@ -92,6 +100,11 @@ class ConnectionSecrets(pulumi.ComponentResource):
                     description=f"Connection to the {key} PostgreSQL of {args.name_prefix}",
                     kms_key_id=args.aws.kms_key_arn,
                     recovery_window_in_days=args.aws.recovery_window_days,
+                    replicas=[
+                        aws.secretsmanager.SecretReplicaArgs(region=region, kms_key_id=key)
+                        for region, key in args.aws.replicas.items()
+                    ]
+                    or None,
                     tags={**args.tags, "database": slug},
                     opts=kept,
                 )

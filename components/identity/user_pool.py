@@ -64,6 +64,20 @@ class FederatedIdp:
 
 
 @dataclass(frozen=True)
+class SesEmail:
+    """The pool's e-mail through Amazon SES (DEVELOPER): a verified identity of the pool's region and its FROM
+    address. Cognito then sends as the service-linked role AWSServiceRoleForAmazonCognitoIdpEmailService, which it
+    creates itself (the deployer needs iam:CreateServiceLinkedRole once), so the identity needs no sending
+    authorization policy: that is only for COGNITO_DEFAULT with an SES FROM address
+    (https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pool-settings-ses-authorization-to-send-email.html)."""
+
+    source_arn: str
+    """ARN of the verified SES identity (`arn:aws:ses:<pool region>:<account>:identity/<domain or address>`)."""
+    from_address: str
+    """FROM address: the identity's address or one of its domain."""
+
+
+@dataclass(frozen=True)
 class CognitoUserPoolArgs:
     """Inputs of CognitoUserPool."""
 
@@ -92,6 +106,8 @@ class CognitoUserPoolArgs:
     """The stack-unique part the domain prefix takes (`Platform.suffix`)."""
     federated: Sequence[FederatedIdp] = field(default_factory=list)
     """IdPs federated into the pool, offered on the hosted UI next to local (COGNITO) users."""
+    email: SesEmail | None = None
+    """Send through SES (aws 16a; prod); None keeps Cognito's daily-capped default sender (COGNITO_DEFAULT, dev)."""
 
 
 def user_pool_args(
@@ -129,6 +145,7 @@ def user_pool_args(
         tags=settings.tags(),
         federated=federated,
         suffix=suffix,
+        email=SesEmail(identity.email.source_arn, identity.email.from_address) if identity.email else None,
     )
 
 
@@ -189,6 +206,15 @@ class CognitoUserPool(pulumi.ComponentResource):
             user_pool_tier="PLUS" if args.threat_protection else "ESSENTIALS",
             user_pool_add_ons={"advanced_security_mode": "ENFORCED"} if args.threat_protection else None,
             deletion_protection="ACTIVE" if args.deletion_protection else "INACTIVE",
+            email_configuration=(
+                {
+                    "email_sending_account": "DEVELOPER",
+                    "source_arn": args.email.source_arn,
+                    "from_email_address": args.email.from_address,
+                }
+                if args.email
+                else None
+            ),
             tags=dict(args.tags),
             opts=pulumi.ResourceOptions(parent=self, protect=args.deletion_protection),
         )

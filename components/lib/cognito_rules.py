@@ -47,3 +47,33 @@ def check_redirect_urls(urls: Sequence[str], what: str) -> list[str]:
     if not urls:
         raise ValueError(f"the hosted-UI client needs at least one {what} URL")
     return list(urls)
+
+
+def ses_identity(source_arn: str) -> tuple[str, str]:
+    """(region, identity) of an SES identity ARN `arn:aws:ses:<region>:<account>:identity/<domain or address>`."""
+    parts = source_arn.split(":", 5)
+    return parts[3], parts[5].removeprefix("identity/")
+
+
+def ses_email_problems(source_arn: str, from_address: str, pool_region: str) -> list[str]:
+    """Why Cognito would refuse this DEVELOPER e-mail configuration of a pool in `pool_region` (empty if none).
+
+    - The identity is in the pool's region: "The Region value of the SourceArn parameter must indicate a supported
+      AWS Region of your user pool. Typically, the Region in the SourceArn and the user pool Region are the same"
+      (https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-email.html, "Amazon SES email
+      configuration Regions"; only some regions may use another, so the same region is the rule everywhere).
+    - The FROM address is the identity (an address identity) or of its domain or a subdomain (a domain identity:
+      SES lets a verified domain send from its subdomains too,
+      https://docs.aws.amazon.com/ses/latest/dg/creating-identities.html)."""
+    region, identity = ses_identity(source_arn)
+    problems = []
+    if region != pool_region:
+        problems.append(f"the SES identity is in {region}, the user pool in {pool_region}; allowed: {pool_region}")
+    domain = from_address.rsplit("@", 1)[-1].lower()
+    identity = identity.lower()
+    if "@" in identity:
+        if from_address.lower() != identity:
+            problems.append(f"from_address {from_address} is not the SES address identity {identity}")
+    elif domain != identity and not domain.endswith(f".{identity}"):
+        problems.append(f"from_address {from_address} is not an address of the SES domain identity {identity}")
+    return problems

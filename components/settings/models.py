@@ -798,6 +798,25 @@ class FederatedProvider(Model):
     )
 
 
+class CognitoEmail(Model):
+    """How Cognito sends the pool's e-mail (invitations, verification codes, password resets) through Amazon SES
+    (`email_sending_account` DEVELOPER) instead of its built-in, daily-capped sender: "For typical production
+    environments, the default email limit is below the required delivery volume"
+    (https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-email.html). The identity is verified in
+    SES outside this program (domain DKIM records in the sender's DNS, SES production access out of the sandbox:
+    both manual, one-time steps)."""
+
+    source_arn: str = Field(
+        pattern=r"^arn:aws:ses:[a-z]{2}(-[a-z]+)+-\d:\d{12}:identity/[^\s/]+$",
+        description="ARN of the verified SES identity (domain or address) Cognito sends from, in the user pool's "
+        "region (the primary AWS region): arn:aws:ses:<region>:<account>:identity/<domain or address>.",
+    )
+    from_address: str = Field(
+        pattern=r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$",
+        description="FROM address of the e-mails: the identity's address, or an address of its domain.",
+    )
+
+
 class IdentitySettings(Model):
     """Federated identity across clouds."""
 
@@ -827,6 +846,11 @@ class IdentitySettings(Model):
         description="OAuth callback URLs of the hosted-UI client (default https://<edge hostname>/oauth2/callback).",
     )
     trusts: list[Trust] = Field(default_factory=list, description="Cross-cloud workload trusts.")
+    email: CognitoEmail | None = Field(
+        None,
+        description="Cognito's e-mail through an SES identity (required in prod; without it Cognito uses its "
+        "daily-capped default sender, allowed in dev).",
+    )
 
 
 # Kubernetes quantities the workload settings take: CPU in cores or millicores, memory in binary units.

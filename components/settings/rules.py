@@ -14,7 +14,7 @@ from itertools import combinations
 from urllib.parse import urlsplit
 
 from ..lib.cidr import gke_ranges
-from ..lib.cognito_rules import ACCESS_TOKEN_RANGE, REFRESH_TOKEN_RANGE, RESERVED_DOMAIN_WORDS
+from ..lib.cognito_rules import ACCESS_TOKEN_RANGE, REFRESH_TOKEN_RANGE, RESERVED_DOMAIN_WORDS, ses_email_problems
 from ..lib.gke import MAX_PODS_PER_NODE, node_capacity, nodes_needed
 from ..lib.naming import REGION_CODES, InvalidNameError, StackNames
 from ..lib.private_dns import AZURE_BLOCK_PREFIX, GCP_SUBNET_PREFIX
@@ -549,6 +549,16 @@ def _identity(s: PlatformSettings) -> Iterator[Problem]:
             f"{format_duration(identity.refresh_lifetime)} does not outlive identity.token_lifetime "
             f"({format_duration(identity.token_lifetime)}); allowed: longer than it",
         )
+    if identity.email is None and s.is_prod:
+        yield Problem(
+            "identity.email",
+            "missing in prod, so Cognito sends with its daily-capped default sender (COGNITO_DEFAULT); allowed: "
+            "{source_arn: <verified SES identity ARN in the primary AWS region>, from_address: <its address>}",
+        )
+    elif identity.email is not None:
+        pool_region = s.clouds.aws.regions[0].name
+        for message in ses_email_problems(identity.email.source_arn, identity.email.from_address, pool_region):
+            yield Problem("identity.email", message)
     prefix = identity.domain_prefix or f"{s.name}-{s.environment}-auth"
     reserved = [word for word in RESERVED_DOMAIN_WORDS if word in prefix]
     if reserved:

@@ -49,6 +49,7 @@ CUSTOMER_GATEWAY = "aws:ec2/customerGateway:CustomerGateway"
 SECRET = "aws:secretsmanager/secret:Secret"
 IAM_ROLE = "aws:iam/role:Role"
 IAM_ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+USER_POOL = "aws:cognito/userPool:UserPool"
 
 AREA = "aws"
 KMS_ALGORITHMS = ("aws:kms", "aws:kms:dsse")
@@ -338,6 +339,20 @@ def _secret_recovery_window(props: Mapping[str, Any], ctx: Context) -> Iterator[
 def _secret_cmk(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
     if not provided(props, "kmsKeyId"):
         yield "kmsKeyId is not set: the secret uses the AWS-managed aws/secretsmanager key"
+    for i, replica in enumerate(items(props.get("replicas"))):  # a replica without one falls back to that key too
+        if not provided(mapping(replica), "kmsKeyId"):
+            yield f"replicas[{i}] ({dig(replica, 'region')}) has no kmsKeyId: that copy uses aws/secretsmanager"
+
+
+def _user_pool_ses(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
+    account = dig(props, "emailConfiguration.emailSendingAccount") or "COGNITO_DEFAULT"
+    if account != "DEVELOPER":
+        yield (
+            f"emailConfiguration.emailSendingAccount is {account}: Cognito's built-in sender has a daily cap "
+            "below production volume"
+        )
+    elif not provided(props, "emailConfiguration.sourceArn"):
+        yield "emailConfiguration.sourceArn is not set: DEVELOPER sending needs the verified SES identity"
 
 
 # --- networking ------------------------------------------------------------------------------------------
@@ -397,6 +412,33 @@ def _web_identity_pinned(props: Mapping[str, Any], ctx: Context) -> Iterator[str
             pinned = [k for k, v in equals.items() if str(k).endswith(f":{claim}") and isinstance(v, str) and v]
             if not pinned or any("*" in str(equals[k]) for k in pinned):
                 yield f"Statement[{i}] does not pin the token's {claim} with StringEquals"
+
+
+POD_IDENTITY_TAGS = ("eks-cluster-arn", "kubernetes-namespace", "kubernetes-service-account")
+"""Session tags EKS Pod Identity sets, which pin a role to one service account of one cluster
+(https://docs.aws.amazon.com/eks/latest/userguide/pod-id-abac.html)."""
+
+
+def _pod_identity_pinned(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
+    document = _policy_document(props.get("assumeRolePolicy"))
+    for i, statement in enumerate(items(document.get("Statement")) if document else []):
+        principal = dig(statement, "Principal.Service")
+        named = {principal} if isinstance(principal, str) else set(items(principal))
+        if statement.get("Effect") != "Allow" or "pods.eks.amazonaws.com" not in named:
+            continue
+        equals = {str(k).lower(): v for k, v in mapping(dig(statement, "Condition.StringEquals")).items()}
+        loose = [
+            tag
+            for tag in POD_IDENTITY_TAGS
+            if not isinstance(equals.get(f"aws:requesttag/{tag}"), str)
+            or not equals[f"aws:requesttag/{tag}"]
+            or "*" in equals[f"aws:requesttag/{tag}"]
+        ]
+        if loose:
+            yield (
+                f"Statement[{i}] lets EKS Pod Identity assume the role without StringEquals on "
+                f"{', '.join(f'aws:RequestTag/{t}' for t in loose)}: any association in the account could use it"
+            )
 
 
 def _service_trust_scoped(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
@@ -792,10 +834,24 @@ POLICIES = [
         area=AREA,
         types=[SECRET],
         severity="medium",
-        summary="Secrets Manager secrets are encrypted with a customer-managed key.",
-        remediation="Set kmsKeyId to a customer-managed KMS key.",
+        summary="Secrets Manager secrets, and each of their replicas in other regions, are encrypted with a "
+        "customer-managed key.",
+        remediation="Set kmsKeyId, and kmsKeyId of every replicas entry, to a customer-managed KMS key of its region.",
         check=_secret_cmk,
-        reads={SECRET: ("kmsKeyId",)},
+        reads={SECRET: ("kmsKeyId", "replicas.region", "replicas.kmsKeyId")},
+    ),
+    resource_policy(
+        "aws-cognito-ses-email",
+        area=AREA,
+        types=[USER_POOL],
+        severity="medium",
+        summary="Prod user pools send their e-mail through an SES identity (DEVELOPER), not Cognito's daily-capped "
+        "default sender.",
+        remediation="Set emailConfiguration {emailSendingAccount: DEVELOPER, sourceArn: the verified SES identity, "
+        "fromEmailAddress} (identity.email in the stack file).",
+        check=_user_pool_ses,
+        prod_only=True,
+        reads={USER_POOL: ("emailConfiguration.emailSendingAccount", "emailConfiguration.sourceArn")},
     ),
     resource_policy(
         "aws-no-public-ingress",
@@ -839,6 +895,18 @@ POLICIES = [
         remediation="In every sts:AssumeRoleWithWebIdentity statement add StringEquals on '<issuer>:sub' "
         "(system:serviceaccount:<namespace>:<name>) and '<issuer>:aud' (sts.amazonaws.com).",
         check=_web_identity_pinned,
+        reads={IAM_ROLE: ("assumeRolePolicy",)},
+    ),
+    resource_policy(
+        "aws-iam-pod-identity-pinned",
+        area=AREA,
+        types=[IAM_ROLE],
+        severity="critical",
+        summary="Roles EKS Pod Identity assumes (pods.eks.amazonaws.com) pin the cluster, namespace and service "
+        "account with the session tags.",
+        remediation="Add StringEquals aws:RequestTag/eks-cluster-arn, aws:RequestTag/kubernetes-namespace and "
+        "aws:RequestTag/kubernetes-service-account to the trust statement.",
+        check=_pod_identity_pinned,
         reads={IAM_ROLE: ("assumeRolePolicy",)},
     ),
     resource_policy(

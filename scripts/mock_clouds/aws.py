@@ -40,6 +40,7 @@ def outputs(resource_type: str, physical: str, region: str, inputs: Mapping[str,
             address=address,
             port=5432,
             endpoint=f"{address}:5432",
+            resourceId=f"db-{token.upper()}",  # the DbiResourceId (IAM-auth ARNs name it)
             masterUserSecrets=[
                 {
                     "secretArn": f"arn:aws:secretsmanager:{region}:{ACCOUNT_ID}:secret:rds!db-{token}",

@@ -43,6 +43,7 @@ CROSS_CLOUD = (
     "multicloud:dr:",
     "multicloud:aws:Budgets",
     "multicloud:aws:AlertTopic",
+    "multicloud:aws:ApiIdentity",  # per cluster, over the connection secrets (aws 23)
     "multicloud:azure:Budget",
     "multicloud:gcp:Budget",
     "multicloud:gcp:MeshAlerts",

@@ -9,6 +9,7 @@ import json
 import pytest
 from pulumi.runtime import rpc
 
+from components.lib.naming import region_code
 from scripts.offline import Recording, Registration
 from tests.aws.helpers import descendants, one
 from tests.conftest import stack_settings
@@ -91,3 +92,27 @@ def test_each_store_encrypts_with_its_clouds_customer_key_and_keeps_the_secrets_
     for secret in (r for r in component(rec) if r.type == "azure-native:keyvault:Secret"):
         assert secret.inputs["vaultName"] == vault.inputs["vaultName"]
         assert secret.protect is s.deletion_protection
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_aws_copies_replicate_to_every_other_aws_region_under_that_regions_key(recorded, stack):
+    """aws 20: the primary region's loss leaves a copy in the other AWS region, encrypted with that region's own
+    database key (never aws/secretsmanager); the recovery window stays on the primary (30 days in prod)."""
+    rec, s = recorded(stack), stack_settings(stack)
+    others = [region.name for region in s.clouds.aws.regions[1:]]
+    keys = {
+        region: one(
+            r for r in rec.of_type("aws:kms/key:Key") if r.name.endswith(f"{region_code(region)}-kms-rds-key")
+        ).outputs["arn"]
+        for region in others
+    }
+    secrets = [r for r in component(rec) if r.type == "aws:secretsmanager/secret:Secret"]
+    assert len(secrets) == len(databases(stack))
+    for secret in secrets:
+        replicas = secret.inputs.get("replicas") or []
+        assert replicas == [{"region": region, "kmsKeyId": keys[region]} for region in others]
+        assert secret.inputs["recoveryWindowInDays"] == (30 if s.is_prod else 7)
+    if stack == "prod":
+        assert others == ["us-west-2"] and len(set(keys.values())) == 1
+        primary_key = one(r for r in rec.of_type("aws:kms/key:Key") if r.name.endswith("use1-kms-rds-key"))
+        assert keys["us-west-2"] != primary_key.outputs["arn"]

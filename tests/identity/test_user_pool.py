@@ -4,6 +4,7 @@ secret, and the explicit AWS provider."""
 
 from __future__ import annotations
 
+import dataclasses
 from functools import cache
 
 import pulumi
@@ -196,6 +197,38 @@ def test_pool_is_locked_down_and_deletion_protected_in_prod_only(stack):
     assert inputs["accountRecoverySetting"] == {"recoveryMechanisms": [{"name": "verified_email", "priority": 1}]}
     assert inputs["adminCreateUserConfig"] == {"allowAdminCreateUserOnly": True}
     assert inputs["name"] == f"flow-{stack}-users"
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_prod_sends_through_the_configured_ses_identity_and_dev_keeps_cognitos_sender(stack):
+    """aws 16(a): DEVELOPER sending from the stack file's verified SES identity in prod; dev stays on
+    COGNITO_DEFAULT (no emailConfiguration); the policy pack flags the default on a prod pool."""
+    pool = child(stack, aws.cognito.UserPool)
+    email = settings(stack).identity.email
+    if stack == "prod":
+        assert email is not None and email.source_arn.startswith("arn:aws:ses:us-east-1:")
+        assert pool.inputs["emailConfiguration"] == {
+            "emailSendingAccount": "DEVELOPER",
+            "sourceArn": email.source_arn,
+            "fromEmailAddress": email.from_address,
+        }
+    else:
+        assert email is None and "emailConfiguration" not in pool.inputs
+
+
+def test_the_policy_pack_refuses_cognitos_default_sender_on_a_prod_pool():
+    def program() -> None:
+        provider = aws.Provider(PROVIDER, region="us-east-1", allowed_account_ids=["123456789012"])
+        args = dataclasses.replace(user_pool_args(settings("prod"), TENANT, UNIQUE), email=None)
+        CognitoUserPool("identity-users", args, pulumi.ResourceOptions(providers=[provider]))
+
+    rec = record("prod", {}, program, "multicloud-platform")
+    pool = one(r for r in rec.resources if r.type == aws.cognito.UserPool.pulumi_type)
+    assert "emailConfiguration" not in pool.inputs
+    found = [v for v in check(rec, "prod").violations if v.resource_urn == pool.urn]
+    assert [(v.policy, v.level) for v in found] == [("aws-cognito-ses-email", "mandatory")]
+    assert "COGNITO_DEFAULT" in found[0].message
+    assert [v for v in check(rec, "dev").violations if v.policy == "aws-cognito-ses-email"] == []
 
 
 @pytest.mark.parametrize("stack", STACKS)

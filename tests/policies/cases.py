@@ -72,6 +72,25 @@ WILDCARD_SCOPE = {"StringEquals": {"aws:ResourceTag/eks:cluster-name": "f*"}}
 AUTOSCALER_SCOPE = {"StringEquals": {"aws:ResourceTag/eks:cluster-name": "flow-prod-aws-use1"}}
 
 
+POD_TAGS = {
+    "aws:SourceAccount": "123456789012",
+    "aws:RequestTag/eks-cluster-arn": "arn:aws:eks:us-east-1:123456789012:cluster/c",
+    "aws:RequestTag/kubernetes-namespace": "platform",
+    "aws:RequestTag/kubernetes-service-account": "api",
+}
+
+
+def pod_identity_trust(equals: Mapping[str, Any]) -> str:
+    statement: dict[str, Any] = {
+        "Effect": "Allow",
+        "Principal": {"Service": "pods.eks.amazonaws.com"},
+        "Action": ["sts:AssumeRole", "sts:TagSession"],
+    }
+    if equals:
+        statement["Condition"] = {"StringEquals": dict(equals)}
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+
+
 def flow_log_trust(condition: Mapping[str, Any], service: str = "vpc-flow-logs.amazonaws.com") -> str:
     statement: dict[str, Any] = {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}
     if condition:
@@ -386,6 +405,31 @@ AWS_CASES = [
         ("override", {"multiAz": False}, False, "", {}, "dev"),
     ),
     *cases(
+        "aws-cognito-ses-email",
+        aws.USER_POOL,
+        {
+            "name": "p",
+            "emailConfiguration": {
+                "emailSendingAccount": "DEVELOPER",
+                "sourceArn": "arn:aws:ses:us-east-1:123456789012:identity/example.net",
+                "fromEmailAddress": "no-reply@example.net",
+            },
+        },
+        ("violating", {"emailConfiguration.emailSendingAccount": "COGNITO_DEFAULT"}, True, "daily cap"),
+        (
+            "violating",
+            {"emailConfiguration.sourceArn": DELETE},
+            True,
+            "sourceArn is not set",
+            {},
+            "prod",
+            "no-identity",
+        ),
+        ("compliant", {}, False),
+        ("missing", {"emailConfiguration": DELETE}, True, "COGNITO_DEFAULT"),
+        ("override", {"emailConfiguration": DELETE}, False, "", {}, "dev"),
+    ),
+    *cases(
         "aws-rds-deletion-protection",
         aws.RDS_INSTANCE,
         RDS,
@@ -488,6 +532,24 @@ AWS_CASES = [
         aws.SECRET,
         {"name": "s", "kmsKeyId": "arn:aws:kms:k"},
         ("violating", {"kmsKeyId": ""}, True, "aws/secretsmanager"),
+        (
+            "violating",
+            {"replicas": [{"region": "us-west-2", "kmsKeyId": "arn:aws:kms:w"}, {"region": "eu-west-1"}]},
+            True,
+            "replicas[1] (eu-west-1) has no kmsKeyId",
+            {},
+            "prod",
+            "replica",
+        ),
+        (
+            "compliant",
+            {"replicas": [{"region": "us-west-2", "kmsKeyId": "arn:aws:kms:w"}]},
+            False,
+            "",
+            {},
+            "prod",
+            "replica",
+        ),
         ("compliant", {}, False),
         ("missing", {"kmsKeyId": DELETE}, True),
     ),
@@ -647,6 +709,19 @@ AWS_CASES = [
         ("compliant", {}, False),
         ("missing", {"recoveryWindowInDays": DELETE}, False),
         ("override", {"recoveryWindowInDays": 7}, False, "", {"minRecoveryWindowDays": 7}),
+    ),
+    *cases(
+        "aws-iam-pod-identity-pinned",
+        aws.IAM_ROLE,
+        {"assumeRolePolicy": pod_identity_trust(POD_TAGS)},
+        (
+            "violating",
+            {"assumeRolePolicy": pod_identity_trust({**POD_TAGS, "aws:RequestTag/kubernetes-service-account": "*"})},
+            True,
+            "aws:RequestTag/kubernetes-service-account",
+        ),
+        ("compliant", {}, False),
+        ("missing", {"assumeRolePolicy": pod_identity_trust({})}, True, "any association in the account"),
     ),
     *cases(
         "aws-iam-service-trust-scoped",

@@ -106,7 +106,7 @@ def test_undecided_rules_are_the_ones_reading_computed_ids(recorded: Callable[[s
     and passes there; once the suffix exists, every later preview knows those names."""
     report = preview_report(stack)
     by_urn = previewed(stack).by_urn()
-    trust_rules = {"aws-iam-web-identity-pinned", "aws-iam-service-trust-scoped"}  # both read every role's trust
+    trust_rules = {"aws-iam-web-identity-pinned", "aws-iam-service-trust-scoped", "aws-iam-pod-identity-pinned"}
     trusts = [u for u in report.undecided if u.policy in trust_rules]
     assert trusts and all(by_urn[u.resource_urn].type == aws.IAM_ROLE for u in trusts)
     assert {u.resource_urn for u in trusts if u.policy == "aws-iam-service-trust-scoped"} == {
@@ -293,10 +293,11 @@ def test_policy_check_preview_flag_records_a_first_preview(
     out = capsys.readouterr().out
     assert asked == [True]
     assert "stack prod (prod) · first preview of a new stack" in out
-    # 7 trusts x 2 trust rules (the 6 federated roles and the Alertmanager's IRSA role), 6 TLS-only, 2 labels,
-    # 1 LB fallback, 8 expiries, 1 access-logging (the stack's), 2 log buckets' encryption exemption, inline role
-    # policies naming ARNs not created yet x 8 (autoscaling-writes rule)
-    assert "undecided at preview, re-checked on up (42)" in out
+    # 11 roles whose trust names an ARN not created yet (the 6 federated roles, the Alertmanager's IRSA role, the API's
+    # and the autoscaler's Pod Identity roles) x 3 trust rules, 10 inline policies naming such ARNs
+    # (autoscaling-writes rule), 6 TLS-only, 2 labels, 1 LB fallback, 8 expiries, 1 access-logging (the stack's),
+    # 2 log buckets' encryption exemption
+    assert "undecided at preview, re-checked on up (63)" in out
 
 
 def test_the_fallback_rule_decides_what_the_number_of_unknown_pools_allows() -> None:

@@ -44,7 +44,10 @@ def test_every_eks_cluster_runs_the_autoscaler_of_its_minor_after_its_pod_identi
         tag = values["image"]["tag"]
         assert tag.startswith(f"v{s.kubernetes.version}."), tag
         assert values["rbac"]["serviceAccount"] == {"create": True, "name": "cluster-autoscaler"}
-        association = one(r for r in rec.of_type(ASSOCIATION) if r.inputs["clusterName"] == name)
+        association = one(
+            r for r in rec.of_type(ASSOCIATION)
+            if r.inputs["clusterName"] == name and r.inputs["namespace"] == release.inputs["namespace"]
+        )
         assert (association.inputs["namespace"], association.inputs["serviceAccount"]) == (
             release.inputs["namespace"], values["rbac"]["serviceAccount"]["name"])
         assert depends_on(release, association), "the pod needs its credentials when it starts"
