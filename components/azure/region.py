@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pulumi
@@ -132,40 +133,29 @@ class AzureRegion(pulumi.ComponentResource):
         )
         rg, workspace = self.network.resource_group_name, self.network.workspace_id
         soft_delete_days = 90 if s.is_prod else 7
-        self.vault = AzureKeyVault(
-            f"{name}-vault",
-            AzureKeyVaultArgs(
-                vault_name=unique(names.key_vault(region), args.suffix),
-                resource_group_name=rg,
-                location=region,
-                tenant_id=client.tenant_id,
-                deployer_object_id=deployer_id,
-                deployer_principal_type=deployer_type,
-                subscription_id=subscription,
-                keys=KEYS,
-                soft_delete_retention_days=soft_delete_days,
-                workspace_id=workspace,
-                protect=protect,
-                tags=tags,
-            ),
-            opts=child,
+        vault_args = AzureKeyVaultArgs(
+            vault_name=unique(names.key_vault(region), args.suffix),
+            resource_group_name=rg,
+            location=region,
+            tenant_id=client.tenant_id,
+            deployer_object_id=deployer_id,
+            deployer_principal_type=deployer_type,
+            subscription_id=subscription,
+            keys=KEYS,
+            soft_delete_retention_days=soft_delete_days,
+            workspace_id=workspace,
+            protect=protect,
+            tags=tags,
         )
+        self.vault = AzureKeyVault(f"{name}-vault", vault_args, opts=child)
         # The AKS KMS key alone in a public vault (KMS `Public` mode), never auto-rotated (AKS pins its version):
         # a rotation is the next `clouds.azure.kms_key_generation` (azure R6, R8).
         self.kms_vault = AzureKeyVault(
             f"{name}-kms-vault",
-            AzureKeyVaultArgs(
+            dataclasses.replace(
+                vault_args,
                 vault_name=unique(names.kms_key_vault(region), args.suffix),
-                resource_group_name=rg,
-                location=region,
-                tenant_id=client.tenant_id,
-                deployer_object_id=deployer_id,
-                deployer_principal_type=deployer_type,
-                subscription_id=subscription,
                 keys=KMS_KEYS,
-                soft_delete_retention_days=soft_delete_days,
-                workspace_id=workspace,
-                protect=protect,
                 tags={**tags, "purpose": "aks-kms"},
                 auto_rotate=False,
                 key_generation=azure.kms_key_generation,

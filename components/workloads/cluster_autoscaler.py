@@ -12,6 +12,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from ..settings import catalog
+from .charts import pinned_release
 from .profiles import on_pools
 
 RELEASE = "cluster-autoscaler"
@@ -46,18 +47,15 @@ class ClusterAutoscaler(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: ClusterAutoscalerArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("multicloud:workloads:ClusterAutoscaler", name, {}, opts)
-        self.release = k8s.helm.v3.Release(
+        self.release = pinned_release(
             f"{name}-release",
-            name=RELEASE,
+            release=RELEASE,
             namespace=NAMESPACE,
             chart="cluster-autoscaler",
             version=catalog.CLUSTER_AUTOSCALER_CHART_VERSION,
-            repository_opts={"repo": catalog.CLUSTER_AUTOSCALER_REPO},
+            repo=catalog.CLUSTER_AUTOSCALER_REPO,
             values=chart_values(args),
-            atomic=True,
-            cleanup_on_fail=True,
             timeout=600,
-            max_history=5,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[args.identity]),
         )
         self.register_outputs({})

@@ -13,6 +13,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from ..settings import catalog
+from .charts import pinned_release
 from .profiles import on_pools
 
 RELEASE = "nvidia-device-plugin"
@@ -38,19 +39,16 @@ class GpuDevicePlugin(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: GpuDevicePluginArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("multicloud:workloads:GpuDevicePlugin", name, {}, opts)
-        self.release = k8s.helm.v3.Release(
+        # A DaemonSet on pools that may be at 0 nodes: nothing to wait for (an empty DaemonSet is ready).
+        self.release = pinned_release(
             f"{name}-release",
-            name=RELEASE,
+            release=RELEASE,
             namespace=NAMESPACE,
             chart="nvidia-device-plugin",
             version=catalog.NVIDIA_DEVICE_PLUGIN_VERSION,
-            repository_opts={"repo": catalog.NVIDIA_DEVICE_PLUGIN_REPO},
+            repo=catalog.NVIDIA_DEVICE_PLUGIN_REPO,
             values=chart_values(args),
-            # A DaemonSet on pools that may be at 0 nodes: nothing to wait for (an empty DaemonSet is ready).
-            atomic=True,
-            cleanup_on_fail=True,
             timeout=600,
-            max_history=5,
             opts=pulumi.ResourceOptions(parent=self),
         )
         self.register_outputs({})

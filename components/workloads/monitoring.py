@@ -16,6 +16,7 @@ from ..lib.prometheus import FEDERATION_PORT, FederationSource, alert_rules, fed
 from ..settings import catalog
 from ..settings.durations import format_duration
 from ..settings.models import Cloud, MonitoringSettings
+from .charts import pinned_release
 from .profiles import INTERNAL_LOAD_BALANCER, STORAGE_CLASS
 
 NAMESPACE = "monitoring"
@@ -109,18 +110,15 @@ class ClusterMonitoring(pulumi.ComponentResource):
                     opts=pulumi.ResourceOptions(parent=self),
                 )
             )
-        self.release = k8s.helm.v3.Release(
+        self.release = pinned_release(
             f"{name}-release",
-            name=RELEASE,
+            release=RELEASE,
             namespace=namespace.metadata.name,
             chart="kube-prometheus-stack",
             version=m.chart_version,
-            repository_opts={"repo": catalog.KUBE_PROMETHEUS_STACK_REPO},
+            repo=catalog.KUBE_PROMETHEUS_STACK_REPO,
             values=chart_values(args),
-            atomic=True,
-            cleanup_on_fail=True,
             timeout=900,
-            max_history=5,
             opts=pulumi.ResourceOptions(
                 parent=self, depends_on=[*volumes, *(args.alert_route.ready if args.alert_route else ())]
             ),
