@@ -17,6 +17,23 @@ GROUP_BY = ("alertname", "cloud", "region")
 """One notification per alert and place (the central Prometheus's alerts carry the cloud and region they are about)."""
 SILENCED = ("Watchdog", "InfoInhibitor")
 """The chart's dead-man's-switch and inhibit-helper alerts, which fire by design."""
+SNS_SUBJECT_LIMIT = 100
+"""SNS refuses a subject of 100 characters or more, or with a non-ASCII or control character (400 Invalid parameter:
+Subject, and Alertmanager drops the notification): https://docs.aws.amazon.com/sns/latest/api/API_Publish.html."""
+SUBJECT_PARTS = (("alertname", 50), ("cloud", 10), ("region", 25))
+"""The group labels an SNS subject names, each cut to its share of the limit ("[RESOLVED]" takes 10, spaces 3)."""
+
+
+def _printable(field: str, width: int) -> str:
+    """A template expression: `field` with every character outside printable ASCII dropped, cut to `width`."""
+    return f'{{{{ reReplaceAll "(?s)^(.{{0,{width}}}).*$" "$1" (reReplaceAll "[^ -~]" "" {field}) }}}}'
+
+
+def sns_subject() -> str:
+    """The subject template: `[FIRING] <alertname> <cloud>/<region>`, always within SNS's limit (Alertmanager's default
+    subject lists every common label and passes it on uncut: prometheus/alertmanager#2781)."""
+    alertname, cloud, region = (_printable(f".GroupLabels.{label}", width) for label, width in SUBJECT_PARTS)
+    return f"[{{{{ .Status | toUpper }}}}] {alertname} {cloud}/{region}"
 
 
 @dataclass(frozen=True)
@@ -40,7 +57,12 @@ def alertmanager_config(target: SnsTarget | None) -> dict[str, Any]:
                 "name": PLATFORM_RECEIVER,
                 # https://prometheus.io/docs/alerting/latest/configuration/#sns_config
                 "sns_configs": [
-                    {"topic_arn": target.topic_arn, "sigv4": {"region": target.region}, "send_resolved": True}
+                    {
+                        "topic_arn": target.topic_arn,
+                        "sigv4": {"region": target.region},
+                        "subject": sns_subject(),
+                        "send_resolved": True,
+                    }
                 ],
             }
         )

@@ -12,7 +12,14 @@ import pulumi_aws as aws
 import pytest
 import yaml
 
-from components.lib.alertmanager import NULL_RECEIVER, PLATFORM_RECEIVER, SnsTarget, alertmanager_config
+from components.lib.alertmanager import (
+    NULL_RECEIVER,
+    PLATFORM_RECEIVER,
+    SNS_SUBJECT_LIMIT,
+    SnsTarget,
+    alertmanager_config,
+    sns_subject,
+)
 from components.workloads.monitoring import ALERTMANAGER_SERVICE_ACCOUNT, NAMESPACE
 from scripts.offline import Recording, Registration
 from tests.aws.helpers import depends_on, named, of_type, one, policy
@@ -42,7 +49,12 @@ def test_the_central_alertmanager_routes_every_alert_to_the_stack_topic_with_its
     assert route["routes"] == [{"receiver": NULL_RECEIVER, "matchers": ['alertname =~ "Watchdog|InfoInhibitor"']}]
     receivers = {r["name"]: r for r in manager["config"]["receivers"]}
     (sns,) = receivers[PLATFORM_RECEIVER]["sns_configs"]
-    assert sns == {"topic_arn": topic_of(rec).outputs["arn"], "sigv4": {"region": central[1]}, "send_resolved": True}
+    assert sns == {
+        "topic_arn": topic_of(rec).outputs["arn"],
+        "sigv4": {"region": central[1]},
+        "subject": sns_subject(),
+        "send_resolved": True,
+    }
     assert "access_key" not in sns["sigv4"] and "secret_key" not in sns["sigv4"]  # credentials come from IRSA
     role = named(rec, aws.iam.Role, "-publisher", alert_topic(rec))
     account = manager["serviceAccount"]
@@ -116,6 +128,30 @@ def test_amtool_accepts_the_configuration_without_a_target_and_rejects_a_broken_
     broken = alertmanager_config(SnsTarget("arn:aws:sns:us-east-1:123456789012:alerts", "us-east-1"))
     broken["route"]["receiver"] = "nobody"  # a route to a receiver that does not exist
     assert run_tool(tool("amtool"), "check-config", str(write_config(tmp_path, broken))).returncode != 0
+
+
+def render(tmp_path: Path, text: str) -> str:
+    (tmp_path / "empty.tmpl").write_text("")
+    rendered = run_tool(
+        tool("amtool"), "template", "render", f"--template.glob={tmp_path}/empty.tmpl", f"--template.text={text}"
+    )
+    assert rendered.returncode == 0, rendered.stderr
+    return rendered.stdout.rstrip("\n")
+
+
+def test_the_sns_subject_stays_within_what_sns_accepts_whatever_the_labels(tmp_path: Path):
+    # SNS refuses a subject of 100 characters or more, non-ASCII or with a line break; amtool renders the template
+    # with the longest, most hostile label values in place of the group labels.
+    hostile = '"' + "é\\n" + "x" * 300 + '"'
+    worst = sns_subject().replace(".Status", '"resolved"')
+    for label in ("alertname", "cloud", "region"):
+        worst = worst.replace(f".GroupLabels.{label}", hostile)
+    subject = render(tmp_path, worst)
+    assert subject.startswith("[RESOLVED] x")
+    assert len(subject) < SNS_SUBJECT_LIMIT and subject.isascii() and "\n" not in subject, subject
+    plain = sns_subject().replace(".Status", '"firing"').replace(".GroupLabels.alertname", '"CloudProviderDown"')
+    plain = plain.replace(".GroupLabels.cloud", '"aws"').replace(".GroupLabels.region", '"us-east-1"')
+    assert render(tmp_path, plain) == "[FIRING] CloudProviderDown aws/us-east-1"
 
 
 @pytest.mark.parametrize("stack", STACKS)
