@@ -3,7 +3,6 @@ platform's alerts, with one e-mail subscription per notification target."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -11,7 +10,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from .policies import irsa_trust_policy
+from .policies import document, irsa_trust_policy
 
 
 @dataclass(frozen=True)
@@ -125,14 +124,9 @@ def topic_policy(topic_arn: str, account_id: str) -> str:
             "Condition": {"Bool": {"aws:SecureTransport": "false"}},
         },
     ]
-    return json.dumps({"Version": "2012-10-17", "Statement": statements})
+    return document(*statements)
 
 
 def publish_policy(topic_arn: str) -> str:
     """Publishing to this one topic, nothing else."""
-    return json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [{"Sid": "PublishAlerts", "Effect": "Allow", "Action": "sns:Publish", "Resource": topic_arn}],
-        }
-    )
+    return document({"Sid": "PublishAlerts", "Effect": "Allow", "Action": "sns:Publish", "Resource": topic_arn})

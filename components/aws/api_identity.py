@@ -18,14 +18,13 @@ nothing else.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
 
-from .policies import pod_identity_trust_policy
+from .policies import document, pod_identity_trust_policy
 
 
 @dataclass(frozen=True)
@@ -125,4 +124,4 @@ def access_policy(
                 "Condition": {"StringLike": {"kms:ViaService": "secretsmanager.*.amazonaws.com"}},
             }
         )
-    return json.dumps({"Version": "2012-10-17", "Statement": statements})
+    return document(*statements)

@@ -13,7 +13,7 @@ import pulumi_aws as aws
 from ..lib.kubeconfig import exec_kubeconfig
 from ..settings import catalog
 from ..settings.models import NodePool, OfficeHours
-from .policies import assume_role_policy, irsa_trust_policy, pod_identity_trust_policy
+from .policies import assume_role_policy, document, irsa_trust_policy, pod_identity_trust_policy
 
 CONTROL_PLANE_LOGS = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
 SPOT_TAINT = "aws.amazon.com/spot"
@@ -541,36 +541,31 @@ def autoscaler_policy(cluster_name: str) -> str:
     """The Cluster Autoscaler's least-privilege policy (the AWS README's "full Cluster Autoscaler features" policy):
     describe calls on everything, writes only on the Auto Scaling groups of this cluster's managed node groups (the
     README: "strongly recommended to restrict the target resources ... using tag based conditionals")."""
-    return json.dumps(
+    return document(
         {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Sid": "Describe",
-                    "Effect": "Allow",
-                    "Action": [
-                        "autoscaling:DescribeAutoScalingGroups",
-                        "autoscaling:DescribeAutoScalingInstances",
-                        "autoscaling:DescribeLaunchConfigurations",
-                        "autoscaling:DescribeScalingActivities",
-                        "autoscaling:DescribeTags",
-                        "ec2:DescribeImages",
-                        "ec2:DescribeInstanceTypes",
-                        "ec2:DescribeLaunchTemplateVersions",
-                        "ec2:GetInstanceTypesFromInstanceRequirements",
-                        "eks:DescribeNodegroup",
-                    ],
-                    "Resource": "*",
-                },
-                {
-                    "Sid": "ScaleOwnGroups",
-                    "Effect": "Allow",
-                    "Action": ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"],
-                    "Resource": "*",
-                    "Condition": {"StringEquals": {f"aws:ResourceTag/{CLUSTER_TAG}": cluster_name}},
-                },
+            "Sid": "Describe",
+            "Effect": "Allow",
+            "Action": [
+                "autoscaling:DescribeAutoScalingGroups",
+                "autoscaling:DescribeAutoScalingInstances",
+                "autoscaling:DescribeLaunchConfigurations",
+                "autoscaling:DescribeScalingActivities",
+                "autoscaling:DescribeTags",
+                "ec2:DescribeImages",
+                "ec2:DescribeInstanceTypes",
+                "ec2:DescribeLaunchTemplateVersions",
+                "ec2:GetInstanceTypesFromInstanceRequirements",
+                "eks:DescribeNodegroup",
             ],
-        }
+            "Resource": "*",
+        },
+        {
+            "Sid": "ScaleOwnGroups",
+            "Effect": "Allow",
+            "Action": ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"],
+            "Resource": "*",
+            "Condition": {"StringEquals": {f"aws:ResourceTag/{CLUSTER_TAG}": cluster_name}},
+        },
     )
 
 

@@ -62,25 +62,20 @@ def pod_identity_trust_policy(account: str, cluster_arn: str, namespace: str, se
     """EKS Pod Identity's trust (https://docs.aws.amazon.com/eks/latest/userguide/pod-id-role.html), for one service
     account of one cluster of this account, by the session tags Pod Identity sets
     (https://docs.aws.amazon.com/eks/latest/userguide/pod-id-abac.html)."""
-    return json.dumps(
+    return document(
         {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Sid": "EksPodIdentity",
-                    "Effect": "Allow",
-                    "Principal": {"Service": "pods.eks.amazonaws.com"},
-                    "Action": ["sts:AssumeRole", "sts:TagSession"],
-                    "Condition": {
-                        "StringEquals": {
-                            "aws:SourceAccount": account,
-                            "aws:RequestTag/eks-cluster-arn": cluster_arn,
-                            "aws:RequestTag/kubernetes-namespace": namespace,
-                            "aws:RequestTag/kubernetes-service-account": service_account,
-                        }
-                    },
+            "Sid": "EksPodIdentity",
+            "Effect": "Allow",
+            "Principal": {"Service": "pods.eks.amazonaws.com"},
+            "Action": ["sts:AssumeRole", "sts:TagSession"],
+            "Condition": {
+                "StringEquals": {
+                    "aws:SourceAccount": account,
+                    "aws:RequestTag/eks-cluster-arn": cluster_arn,
+                    "aws:RequestTag/kubernetes-namespace": namespace,
+                    "aws:RequestTag/kubernetes-service-account": service_account,
                 }
-            ],
+            },
         }
     )
 

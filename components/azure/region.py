@@ -168,18 +168,11 @@ class AzureRegion(pulumi.ComponentResource):
         geo_vault = (
             AzureKeyVault(
                 f"{name}-geo-vault",
-                AzureKeyVaultArgs(
+                dataclasses.replace(
+                    vault_args,
                     vault_name=unique(names.geo_key_vault(region), args.suffix),
-                    resource_group_name=rg,
                     location=geo_location,
-                    tenant_id=client.tenant_id,
-                    deployer_object_id=deployer_id,
-                    deployer_principal_type=deployer_type,
-                    subscription_id=subscription,
                     keys={"postgres": KEYS["postgres"]},
-                    soft_delete_retention_days=soft_delete_days,
-                    workspace_id=workspace,
-                    protect=protect,
                     tags={**tags, "purpose": "geo-backup"},
                 ),
                 opts=child,
