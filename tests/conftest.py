@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -13,6 +13,7 @@ from hypothesis import settings as hypothesis_settings
 from components.program import run
 from components.settings import PLATFORM_KEY, PROJECT, PlatformSettings, load_settings, read_stack_config
 from components.settings.models import deep_merge
+from scripts import plan as offline_plan
 from scripts.offline import Recording, record
 
 # Property tests are judged on their examples, not on wall-clock time: on a shared 2-core machine one example can
@@ -41,14 +42,48 @@ def stack_settings(stack: str) -> PlatformSettings:
     return load_settings(stack, stack_config(stack))
 
 
-_CACHE: dict[str, Recording] = {}
+_CACHE: dict[tuple[str, bool], Recording] = {}
 
 
-def recorded_stack(stack: str) -> Recording:
-    """The stack file's recording, made once per test session and shared by every test."""
-    if stack not in _CACHE:
-        _CACHE[stack] = record_stack(stack)
-    return _CACHE[stack]
+def recorded_stack(stack: str, preview: bool = False) -> Recording:
+    """The stack file's recording (with `preview`, as its first `pulumi preview` sees it), made once per test
+    session and shared by every test."""
+    if (stack, preview) not in _CACHE:
+        _CACHE[stack, preview] = record(stack, stack_config(stack), run, PROJECT, preview=preview)
+    return _CACHE[stack, preview]
+
+
+def _is_committed(project_dir: Path, stack: str) -> bool:
+    """Whether `project_dir` holds this repository's own project and stack file, byte for byte."""
+    try:
+        return all(
+            (project_dir / n).read_bytes() == (ROOT / n).read_bytes() for n in ("Pulumi.yaml", f"Pulumi.{stack}.yaml")
+        )
+    except OSError:  # a stack file that is not there, or a name no file can have
+        return False
+
+
+_record_plan = offline_plan.plan
+
+
+def _plan_once(stack: str, project_dir: Path = ROOT, *, preview: bool = False) -> Recording:
+    """`scripts.plan.plan` with the committed stack files' recordings shared: the same config recorded by the same
+    program gives the same registrations, so the commands under test (plan, policy check, the driver's phases) reuse
+    the session's recording instead of recording it again (about 4 s dev, 6 s prod each). Any other project or stack
+    file, e.g. a test's edited copy, is recorded as usual."""
+    if not _is_committed(project_dir, stack):
+        return _record_plan(stack, project_dir, preview=preview)
+    load_settings(stack, read_stack_config(project_dir, stack))  # what plan checks first
+    return recorded_stack(stack, preview)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def committed_stacks_recorded_once() -> Iterator[None]:
+    """Every offline plan of a committed stack file in this session is the session's recording (see _plan_once)."""
+    patch = pytest.MonkeyPatch()
+    patch.setattr(offline_plan, "plan", _plan_once)
+    yield
+    patch.undo()
 
 
 def stack_suffix(recording: Recording) -> str:

@@ -1,4 +1,4 @@
-"""Table-driven tests of components/lib/cidr.gke_ranges (GCP: nodes, pods, services, private services)."""
+"""Table-driven tests of components/lib/cidr: gke_ranges (GCP: nodes, pods, services, private services), nth_subnet."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from ipaddress import IPv4Network
 
 import pytest
 
-from components.lib.cidr import gke_ranges
+from components.lib.cidr import gke_ranges, nth_subnet
 from components.lib.gke import node_capacity, nodes_needed
 
 KEYS = {"nodes", "pods", "services", "private_services", "reserved"}
@@ -85,3 +85,18 @@ def test_gke_node_capacity_is_one_pods_slash24_per_node(cidr: str, pods: int, no
     """Half the region is pods, a /24 per node at 110 pods; the node range loses GCP's 4 reserved addresses."""
     assert node_capacity(IPv4Network(cidr)) == (pods, nodes)
     assert nodes_needed([10, 15, 10, 4]) == 43  # prod's GCP pools at max, one surge node each
+
+
+@pytest.mark.parametrize(
+    ("network", "prefix", "index"),
+    [("10.0.0.0/18", 28, -1), ("10.0.0.0/18", 28, 0), ("10.20.128.0/17", 24, 1), ("10.20.1.0/24", 27, 1),
+     ("10.30.192.0/18", 28, -1), ("10.0.0.0/16", 16, 0), ("10.0.0.0/16", 20, -16)],
+)
+def test_nth_subnet_is_the_listed_subnet(network: str, prefix: int, index: int) -> None:
+    net = IPv4Network(network)
+    assert nth_subnet(net, prefix, index) == list(net.subnets(new_prefix=prefix))[index]
+
+
+def test_nth_subnet_out_of_range_is_an_index_error() -> None:
+    with pytest.raises(IndexError, match="has 4 /18 subnets; no index 4"):
+        nth_subnet(IPv4Network("10.0.0.0/16"), 18, 4)

@@ -14,6 +14,16 @@ class SubnetPlan:
     public: list[IPv4Network]
 
 
+def nth_subnet(network: IPv4Network, new_prefix: int, index: int) -> IPv4Network:
+    """The `index`-th /`new_prefix` of `network` (negative counts from the end), as
+    `list(network.subnets(new_prefix=new_prefix))[index]` gives it, without listing the others."""
+    count = 1 << (new_prefix - network.prefixlen)
+    if not -count <= index < count:
+        raise IndexError(f"{network} has {count} /{new_prefix} subnets; no index {index}")
+    size = 1 << (32 - new_prefix)
+    return IPv4Network((int(network.network_address) + (index % count) * size, new_prefix))
+
+
 def subnet_plan(cidr: IPv4Network, zones: int) -> SubnetPlan:
     """Split `cidr` into quarters: one private quarter per zone (pods need room), the last quarter
     cut into sixteen small public subnets for load balancers and NAT. Deterministic and non-overlapping."""

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from ipaddress import IPv4Network
 
-from .cidr import gke_ranges, subnet_plan
+from .cidr import gke_ranges, nth_subnet, subnet_plan
 from .naming import StackNames, stem
 
 GCP_FORWARDER_SOURCE = "35.199.192.0/19"
@@ -104,7 +104,7 @@ def aws_resolver(cidr: IPv4Network, zones: int) -> tuple[tuple[IPv4Network, ...]
     outbound addresses (the 6th): AWS keeps the first four and the last address of a subnet, none of which
     is the 5th or 6th address of its last /28."""
     private = subnet_plan(cidr, zones).private[:AWS_ENDPOINT_ZONES]
-    blocks = tuple(list(s.subnets(new_prefix=AWS_RESERVATION_PREFIX))[-1] for s in private)
+    blocks = tuple(nth_subnet(s, AWS_RESERVATION_PREFIX, -1) for s in private)
     return blocks, tuple(str(b[4]) for b in blocks), tuple(str(b[5]) for b in blocks)
 
 
@@ -112,13 +112,12 @@ def azure_resolver_block(cidr: IPv4Network) -> IPv4Network:
     """Default resolver block of an Azure region: the /27 right after `GatewaySubnet` (the second /24 of the
     VNet's second half starts with the gateway's /27; see components/azure/network.py `azure_subnet_plan`)."""
     _, rest = cidr.subnets(prefixlen_diff=1)
-    after = list(rest.subnets(new_prefix=24))[1]
-    return list(after.subnets(new_prefix=AZURE_BLOCK_PREFIX))[1]
+    return nth_subnet(nth_subnet(rest, 24, 1), AZURE_BLOCK_PREFIX, 1)
 
 
 def gcp_dns_subnet(cidr: IPv4Network) -> IPv4Network:
     """Default DNS subnet of a GCP region: the last /28 of the region's `reserved` quarter (left free)."""
-    return list(gke_ranges(cidr)["reserved"].subnets(new_prefix=GCP_SUBNET_PREFIX))[-1]
+    return nth_subnet(gke_ranges(cidr)["reserved"], GCP_SUBNET_PREFIX, -1)
 
 
 def resolver(cloud: str, region: str, cidr: IPv4Network, zones: int, block: IPv4Network | None = None) -> Resolver:

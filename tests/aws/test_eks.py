@@ -367,14 +367,14 @@ def test_graviton_families_are_told_from_x86_ones(instance_type, arm):
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
-def test_the_configured_deployer_is_cluster_admin_before_the_kubeconfig(stack: str) -> None:
+def test_the_configured_deployer_is_cluster_admin_before_the_kubeconfig(recorded, stack: str) -> None:
     """aws FAIL 1 / ecosystem F1: the stack file's deployer role (never the caller) gets an access entry and the
     cluster-scope AmazonEKSClusterAdminPolicy; the bootstrap creator flag stays off (flipping it replaces)."""
     from components.settings import PLATFORM_KEY, read_stack_config
-    from tests.conftest import ROOT, record_stack
+    from tests.conftest import ROOT
 
     role = read_stack_config(ROOT, stack)[PLATFORM_KEY]["deployer"]["aws"]["role_arn"]
-    rec = record_stack(stack)
+    rec = recorded(stack)
     entries = [r for r in rec.of_type("aws:eks/accessEntry:AccessEntry") if r.name.endswith("-eks-deployer")]
     assocs = [r for r in rec.of_type("aws:eks/accessPolicyAssociation:AccessPolicyAssociation")
               if r.name.endswith("-eks-deployer-policy")]
