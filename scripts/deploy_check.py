@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from components.gcp.services import RUNTIME_APIS, SERVICE_TYPE, api_of
-from components.lib import waits
+from components.lib import gcs_locations, waits
 from components.lib.aks_pools import pool_name
 from components.lib.fingerprint import fingerprint
 from components.lib.waits import Wait
@@ -764,6 +764,28 @@ def _gke_vulnerability_mode(graph: Graph) -> Violations:
     ]
 
 
+GCS_BUCKET = "gcp:storage/bucket:Bucket"
+
+
+def _gcs_placement(graph: Graph) -> Violations:
+    """GCS refuses a default CMEK key outside the bucket's location (400 "Cloud KMS region ... not available for use
+    with GCS region ...") and turbo replication on a bucket that is no dual-region; the mock takes both."""
+    found: Violations = []
+    for bucket in graph.of_type(GCS_BUCKET):
+        location = str(bucket.inputs.get("location") or "")
+        key = (bucket.inputs.get("encryption") or {}).get("defaultKmsKeyName")
+        where = gcs_locations.key_location(key) if isinstance(key, str) else None
+        if where is not None and where != gcs_locations.kms_location(location):
+            found.append(
+                ((bucket.urn,), f"{bucket.name} in {location} has its default key in {where}; GCS accepts only "
+                 f"{gcs_locations.kms_location(location)}")
+            )
+        dual = bool((bucket.inputs.get("customPlacementConfig") or {}).get("dataLocations"))
+        if bucket.inputs.get("rpo") == "ASYNC_TURBO" and not dual:
+            found.append(((bucket.urn,), f"{bucket.name} asks for turbo replication but is no dual-region"))
+    return found
+
+
 VAULT_KEY = "azure-native:keyvault:Key"
 
 
@@ -999,6 +1021,15 @@ RULES: list[Rule] = [
         "GKE security posture asks for a supported vulnerability mode (BASIC is retired)",
         "https://cloud.google.com/kubernetes-engine/docs/deprecations/posture-management-deprecation",
         _gke_vulnerability_mode,
+    ),
+    Rule(
+        "gcs-cmek-location",
+        "blocker",
+        "a GCS bucket's default CMEK key lives in the KMS location its bucket location takes (the region; `us` for "
+        "the US multi-region and its configurable dual-regions), and only a dual-region asks for turbo replication",
+        "https://cloud.google.com/storage/docs/encryption/customer-managed-keys ; "
+        "https://github.com/googleapis/google-cloud-go/issues/1787",
+        _gcs_placement,
     ),
     Rule(
         "azure-storage-ip-rules",

@@ -148,6 +148,14 @@ BREAKS: dict[str, tuple[Callable[[Node, Graph], Node], str]] = {
         drop_deps(of(*deploy_check.FLEX_WRITES), of(*deploy_check.FLEX_WRITES)),
         "postgres-config-",
     ),
+    "gcs-cmek-location": (  # the DR sink's key left in the primary region's ring while the bucket is a US dual-region
+        with_inputs(
+            ("gcp:storage/bucket:Bucket",),
+            lambda i: {**i, "encryption": {**i["encryption"], "defaultKmsKeyName": i["encryption"][
+                "defaultKmsKeyName"].replace("/locations/us/", "/locations/us-central1/")}},
+        ),
+        "backups-bucket",
+    ),
     "gcp-apis-enabled": (drop_deps(lambda n: n.type.startswith("gcp:"), of(deploy_check.SERVICE_TYPE)), "gke-cluster"),
     "in-cluster-readiness": (  # the seed's kubeconfig: the cluster only, no nodes, no add-ons
         drop_deps(
@@ -548,3 +556,14 @@ def test_each_part_of_the_kms_key_rule_is_checked(kind, problem):
     broken = findings(edited(graph_of("prod"), _kms_edit(kind)), "aks-kms-key-pinned")
     assert broken and all(problem in f.message for f in broken), [f.message for f in broken]
     assert len(broken) == (1 if kind == "shared" else 2)  # per region; "shared" fills the first KMS vault only
+
+
+def test_turbo_replication_on_a_single_region_bucket_is_caught():
+    regional = edited(
+        graph_of("prod"),
+        with_inputs(
+            ("gcp:storage/bucket:Bucket",), lambda i: i if "customPlacementConfig" in i else {**i, "rpo": "ASYNC_TURBO"}
+        ),
+    )
+    messages = [f.message for f in findings(regional, "gcs-cmek-location")]
+    assert messages and all("no dual-region" in m for m in messages)

@@ -1,4 +1,4 @@
-"""A regional Cloud KMS key ring: one rotating key per purpose, each usable only by its service's agent."""
+"""A Cloud KMS key ring: one rotating key per purpose, each usable only by its service's agent."""
 
 from __future__ import annotations
 
@@ -24,7 +24,8 @@ class GcpKmsArgs:
     project: str
     """Project of the key ring (and of the service agents)."""
     location: str
-    """Region of the key ring: CMEK keys must be in their resource's region."""
+    """Location of the key ring: CMEK keys must be in their resource's location (a region; or the KMS multi-region
+    of a multi-region or dual-region bucket, components/lib/gcs_locations.py)."""
     key_ring_name: pulumi.Input[str]
     """Key ring name (never reusable: GCP cannot delete key rings), with the stack-unique part (lib/naming.py)."""
     rotation_days: int
@@ -33,6 +34,8 @@ class GcpKmsArgs:
     """Labels of the keys."""
     protect: bool
     """Pulumi-protect the key ring and the keys (prod)."""
+    purposes: tuple[str, ...] = PURPOSES
+    """The keys of the ring (a subset of PURPOSES); only their service agents are created and granted."""
 
 
 class GcpKms(pulumi.ComponentResource):
@@ -55,26 +58,31 @@ class GcpKms(pulumi.ComponentResource):
         # only create theirs when asked: `gcloud beta services identity create`).
         project = gcp.organizations.get_project_output(project_id=args.project, opts=invoke)
         storage = gcp.storage.get_project_service_account_output(project=args.project, opts=invoke)
-        sql = gcp.projects.ServiceIdentity(
-            f"{name}-sql-agent",
-            project=args.project,
-            service="sqladmin.googleapis.com",
-            opts=pulumi.ResourceOptions(parent=self),
-        )
-        secrets = gcp.projects.ServiceIdentity(
-            f"{name}-secrets-agent",
-            project=args.project,
-            service="secretmanager.googleapis.com",
-            opts=pulumi.ResourceOptions(parent=self),
-        )
-        self.agents = {
-            "gke": project.number.apply(
+        unknown = set(args.purposes) - set(PURPOSES)
+        if unknown:
+            raise ValueError(f"GcpKms purposes {sorted(unknown)} unknown; allowed: {', '.join(PURPOSES)}")
+        self.agents = {}
+        if "gke" in args.purposes:
+            self.agents["gke"] = project.number.apply(
                 lambda number: f"serviceAccount:service-{number}@container-engine-robot.iam.gserviceaccount.com"
-            ),
-            "sql": sql.member,
-            "gcs": storage.member,
-            "secrets": secrets.member,
-        }
+            )
+        if "sql" in args.purposes:
+            self.agents["sql"] = gcp.projects.ServiceIdentity(
+                f"{name}-sql-agent",
+                project=args.project,
+                service="sqladmin.googleapis.com",
+                opts=pulumi.ResourceOptions(parent=self),
+            ).member
+        if "gcs" in args.purposes:
+            # One Cloud Storage agent per project, whatever the bucket's location (regional, dual- or multi-region).
+            self.agents["gcs"] = storage.member
+        if "secrets" in args.purposes:
+            self.agents["secrets"] = gcp.projects.ServiceIdentity(
+                f"{name}-secrets-agent",
+                project=args.project,
+                service="secretmanager.googleapis.com",
+                opts=pulumi.ResourceOptions(parent=self),
+            ).member
 
         ring = gcp.kms.KeyRing(
             f"{name}-ring",
@@ -85,7 +93,7 @@ class GcpKms(pulumi.ComponentResource):
         )
         self.key_ring_id = ring.id
         self.key_ids = {}
-        for purpose in PURPOSES:
+        for purpose in args.purposes:
             key = gcp.kms.CryptoKey(
                 f"{name}-key-{purpose}",
                 name=purpose,

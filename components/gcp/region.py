@@ -8,6 +8,7 @@ import pulumi
 import pulumi_gcp as gcp
 
 from ..connectivity.ends import GcpEnd
+from ..lib.gcs_locations import kms_location, placement
 from ..lib.naming import StackNames, unique
 from ..lib.private_dns import GCP_FORWARDER_SOURCE
 from ..lib.reachability import runner_ranges
@@ -223,18 +224,57 @@ class GcpRegion(pulumi.ComponentResource):
             ),
             opts=child,
         )
+        # The DR sink (the primary region's backups bucket, where Storage Transfer lands the other clouds' copies) is a
+        # configurable dual-region in prod (settings.backups_pair: clouds.gcp.backups_dual_region or its derived pair),
+        # with its default key in the KMS location GCS accepts for it (`us` for a US dual-region:
+        # components/lib/gcs_locations.py) and turbo replication (gcp review 20). The Storage Transfer grants stay
+        # bucket-level roles, none bound to a location (https://cloud.google.com/storage-transfer/docs/sink-cloud-storage),
+        # and the project's one Cloud Storage service agent encrypts for every bucket whatever its location
+        # (https://cloud.google.com/storage/docs/encryption/customer-managed-keys: "Each project has a special Cloud
+        # Storage service account called a service agent"); it is granted on the sink's own key.
+        sink_region = region == gcp_settings.regions[0].name
+        sink_pair = s.backups_pair() if sink_region else []
+        self.backups_kms: GcpKms | None = None
+        sink_location = region
+        sink_data_locations: tuple[str, ...] = ()
+        if sink_pair:
+            multi, data_locations = placement(sink_pair)
+            sink_location, sink_data_locations = multi, tuple(data_locations)
+            self.backups_kms = GcpKms(
+                f"{name}-backups-kms",
+                GcpKmsArgs(
+                    project=project,
+                    location=kms_location(multi),
+                    key_ring_name=unique(names.key_ring(kms_location(multi)), args.suffix),
+                    rotation_days=gcp_settings.key_rotation_days,
+                    labels=labels,
+                    protect=protect,
+                    purposes=("gcs",),
+                ),
+                opts=child,
+            )
+
+        def dual(logical: str) -> bool:
+            return logical == BACKUPS and self.backups_kms is not None
+
+        def sink_label(logical: str) -> dict[str, str]:
+            return {"dr": "sink"} if sink_region and logical == BACKUPS else {}
+
         buckets = {
             b.name: GcpBucket(
                 f"{name}-bucket-{b.name}",
                 GcpBucketArgs(
                     project=project,
                     bucket_name=unique(names.gcs_bucket(b.name, region), args.suffix),
-                    location=region,
+                    location=sink_location if dual(b.name) else region,
+                    data_locations=sink_data_locations if dual(b.name) else (),
+                    turbo_replication=dual(b.name),
                     settings=b,
-                    kms_key_id=self.kms.key_ids["gcs"],
+                    kms_key_id=(self.backups_kms if dual(b.name) and self.backups_kms else self.kms).key_ids["gcs"],
                     soft_delete_days=gcp_settings.soft_delete_days,
                     protect=protect,
-                    labels={**labels, "bucket": b.name},
+                    # `dr: sink` marks the DR sink for the policies (gcp-backups-sink-dual-region)
+                    labels={**labels, "bucket": b.name, **sink_label(b.name)},
                     # The backups buckets (the other clouds' copies land in the primary region's) are write-once for
                     # the retention period: neither the transfer agent nor a stolen credential can delete or replace
                     # a copy (gcp review 21).

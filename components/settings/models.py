@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..lib.aks_pools import BOOTSTRAP_POOL, MAX_BASE_LENGTH
+from ..lib.gcs_locations import default_pair
 from ..lib.naming import StackNames
 from ..lib.private_dns import DnsPlan, plan_dns
 from ..lib.tunnels import MeshPlan, plan_mesh
@@ -335,6 +336,15 @@ class GcpSettings(CloudSettings):
         False,
         description="Lock that retention policy (Bucket Lock): irreversible, it can then never be shortened or "
         "removed, and the bucket not deleted before its objects age out.",
+    )
+    backups_dual_region: list[str] | None = Field(
+        None,
+        max_length=2,
+        description="The two regions the primary GCP region's backups bucket (the DR sink the other clouds' copies "
+        "land in) keeps its objects in: a configurable dual-region of one multi-region including clouds.gcp.regions[0] "
+        "(e.g. [us-central1, us-east1]), its CMEK key in that multi-region's Cloud KMS location (us), turbo "
+        "replication. Unset: in prod clouds.gcp.regions[0] with regions[1] when they pair, else with its predefined "
+        "partner (us-central1 + us-east1, NAM4's pair); dev: none. []: a single-region bucket (refused in prod).",
     )
     maintenance: GkeMaintenance = Field(
         default_factory=GkeMaintenance,
@@ -1138,6 +1148,15 @@ class PlatformSettings(Model):
     def is_prod(self) -> bool:
         """Production stack."""
         return self.environment == "prod"
+
+    def backups_pair(self) -> list[str]:
+        """The DR sink's dual-region (empty: a single region): clouds.gcp.backups_dual_region, else in prod the primary
+        GCP region with the second one when they pair, or with its predefined partner (NAM4's us-east1 for
+        us-central1); dev: none."""
+        gcp = self.clouds.gcp
+        if gcp.backups_dual_region is not None:
+            return list(gcp.backups_dual_region)
+        return default_pair([r.name for r in gcp.regions]) if self.is_prod else []
 
     def mesh_plan(self) -> MeshPlan:
         """The VPN mesh of the enabled clouds (legs, tunnel /30s, ASNs); raises TunnelPlanError when a pin

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from ..lib.cidr import gke_ranges
 from ..lib.cognito_rules import ACCESS_TOKEN_RANGE, REFRESH_TOKEN_RANGE, RESERVED_DOMAIN_WORDS, ses_email_problems
+from ..lib.gcs_locations import DUAL_REGION_MEMBERS, dual_region_problem, multi_region_of
 from ..lib.gke import MAX_PODS_PER_NODE, node_capacity, nodes_needed
 from ..lib.naming import REGION_CODES, InvalidNameError, StackNames
 from ..lib.private_dns import AZURE_BLOCK_PREFIX, GCP_SUBNET_PREFIX
@@ -327,6 +328,28 @@ def _gcp_log_retention(s: PlatformSettings) -> Iterator[Problem]:
             "network.flow_log_retention_days",
             f"{days} days; allowed with gcp enabled: at most {CLOUD_LOGGING_MAX_RETENTION_DAYS} (the Cloud Logging "
             "bucket the GCP flow logs land in), e.g. 2922",
+        )
+
+
+def _backups_dual_region(s: PlatformSettings) -> Iterator[Problem]:
+    """The DR sink (the primary GCP region's backups bucket) is a configurable dual-region of one multi-region, homed in
+    that region; prod requires one wherever the primary region can pair (gcp review 20)."""
+    gcp = s.clouds.gcp
+    if not gcp.enabled:
+        return
+    home = gcp.regions[0].name
+    if gcp.backups_dual_region:
+        problem = dual_region_problem(gcp.backups_dual_region, home)
+        if problem:
+            yield Problem("clouds.gcp.backups_dual_region", problem)
+        return
+    multi = multi_region_of(home)
+    if s.is_prod and not s.backups_pair() and multi:
+        others = ", ".join(sorted(DUAL_REGION_MEMBERS[multi] - {home}))
+        yield Problem(
+            "clouds.gcp.backups_dual_region",
+            f"{'empty' if gcp.backups_dual_region == [] else 'unset, and no pair is derived'} in prod, "
+            f"so every cloud's DR copies sit in {home} alone; allowed: [{home}, one of {others}]",
         )
 
 
@@ -963,6 +986,7 @@ RULES = (
     _gke_zones,
     _gke_maintenance,
     _gcp_log_retention,
+    _backups_dual_region,
     _dr,
     _data_sync,
     _cross_cloud,

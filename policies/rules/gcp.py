@@ -73,6 +73,22 @@ def _bucket_retention(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
         yield f"retentionPolicy.retentionPeriod is {days:g} days; required: >= {minimum}"
 
 
+def _backups_sink_dual_region(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
+    # The DR sink holds every cloud's copies: one region's outage must not take them (gcp review 20). A configurable
+    # dual-region names its two regions (https://cloud.google.com/storage/docs/locations#configurable); turbo
+    # replication bounds the second copy's lag to 15 minutes (https://cloud.google.com/storage/docs/managing-turbo-replication).
+    if dig(props, "labels.dr") != "sink":
+        return
+    regions = [r for r in items(dig(props, "customPlacementConfig.dataLocations")) if isinstance(r, str)]
+    if len(regions) != 2:
+        yield (
+            f"location is {props.get('location')} with no customPlacementConfig.dataLocations pair: a single-region "
+            "outage takes every cloud's DR copies"
+        )
+    elif ctx.config["turboReplication"] and props.get("rpo") != "ASYNC_TURBO":
+        yield f"rpo is {props.get('rpo') or 'unset (DEFAULT: no replication-time guarantee)'}; required: ASYNC_TURBO"
+
+
 # --- Cloud SQL -------------------------------------------------------------------------------------------
 
 
@@ -379,6 +395,27 @@ POLICIES = [
                 "items": {"type": "string"},
                 "default": ["backups"],
                 "description": "Values of the bucket label that mark a backups bucket.",
+            },
+        },
+    ),
+    resource_policy(
+        "gcp-backups-sink-dual-region",
+        area=AREA,
+        types=[BUCKET],
+        severity="high",
+        summary="The prod DR sink bucket (label dr=sink, where Storage Transfer lands the other clouds' copies) is a "
+        "dual-region with turbo replication: a regional outage loses none of the copies.",
+        remediation="Set clouds.gcp.backups_dual_region (location = the multi-region, customPlacementConfig."
+        "dataLocations = its two regions, rpo ASYNC_TURBO; the default key in that multi-region's KMS location).",
+        check=_backups_sink_dual_region,
+        security=False,
+        prod_only=True,
+        reads={BUCKET: ("labels", "location", "customPlacementConfig.dataLocations", "rpo")},
+        config={
+            "turboReplication": {
+                "type": "boolean",
+                "default": True,
+                "description": "Require turbo replication (rpo ASYNC_TURBO) on the dual-region sink.",
             },
         },
     ),

@@ -126,8 +126,17 @@ def regions(rec: Recording) -> dict[str, Registration]:
 
 
 def component(rec: Recording, region: str, component_type: str) -> Registration:
-    """The single component of one type inside a region."""
-    return one(r for r in descendants(rec, regions(rec)[region]) if r.type == component_type)
+    """The single component of one type inside a region (for KMS: the region's own ring, not the DR sink's)."""
+    return one(
+        r for r in descendants(rec, regions(rec)[region])
+        if r.type == component_type and not r.name.endswith(BACKUPS_KMS)
+    )
+
+
+BACKUPS_KMS = "-backups-kms"
+"""Name ending of the DR sink's key ring component (the primary region's, when the sink is a dual-region)."""
+DUAL_REGION_SINKS = {"prod": ("us-central1", "US", ["US-CENTRAL1", "US-EAST1"], "us")}
+"""The DR sink bucket of each stack that makes it a dual-region: home region, location, data locations, KMS location."""
 
 
 def resource_class(resource_type: str) -> type:

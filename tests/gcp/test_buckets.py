@@ -11,7 +11,19 @@ from scripts.offline import Recording, Registration
 from tests.aws.helpers import depends_on, of_type, one, one_of, waits_after
 from tests.conftest import stack_suffix
 
-from .helpers import ALL_REGIONS, BUCKET, EXPECT, KMS, REGION_CODES, config_buckets, project_of, regions
+from .helpers import (
+    ALL_REGIONS,
+    BACKUPS_KMS,
+    BUCKET,
+    DUAL_REGION_SINKS,
+    EXPECT,
+    KMS,
+    REGION_CODES,
+    component,
+    config_buckets,
+    project_of,
+    regions,
+)
 
 BUCKET_PARAMS = [(stack, region, name) for stack, region in ALL_REGIONS for name in config_buckets(stack)]
 
@@ -27,6 +39,18 @@ def bucket(rec: Recording, region: str, name: str) -> Registration:
     return one_of(rec, gcp.storage.Bucket, buckets(rec, region)[name])
 
 
+def dual(stack: str, region: str, name: str) -> bool:
+    """The stack's DR sink as a dual-region (prod: us-central1's backups bucket)."""
+    return name == "backups" and DUAL_REGION_SINKS.get(stack, ("",))[0] == region
+
+
+def kms_of(rec: Recording, stack: str, region: str, name: str) -> Registration:
+    """The key ring component whose gcs key encrypts the bucket."""
+    if dual(stack, region, name):
+        return one(c for c in of_type(rec, KMS, regions(rec)[region]) if c.name.endswith(BACKUPS_KMS))
+    return component(rec, region, KMS)
+
+
 @pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)
 def test_one_bucket_per_configured_bucket_with_its_physical_name_in_the_region(gcp_recorded, stack, region):
     rec = gcp_recorded(stack)
@@ -35,7 +59,7 @@ def test_one_bucket_per_configured_bucket_with_its_physical_name_in_the_region(g
     for name in found:
         resource = bucket(rec, region, name)
         assert resource.inputs["name"] == f"flow-{stack}-{name}-{REGION_CODES[region]}-{stack_suffix(rec)}"
-        assert resource.inputs["location"] == region.upper()
+        assert resource.inputs["location"] == ("US" if dual(stack, region, name) else region.upper())
         assert resource.inputs["project"] == project_of(stack)
         assert resource.inputs.get("forceDestroy") is not True
 
@@ -53,7 +77,7 @@ def test_versioned_and_encrypted_only_with_the_regions_gcs_key(gcp_recorded, sta
     resource = bucket(rec, region, name)
     # The backups buckets hold a retention policy instead: GCS allows one or the other.
     assert resource.inputs["versioning"] == {"enabled": name != "backups"}
-    kms = one(c for c in of_type(rec, KMS, regions(rec)[region]))
+    kms = kms_of(rec, stack, region, name)
     key = one(k for k in of_type(rec, gcp.kms.CryptoKey, kms) if k.inputs["name"] == "gcs")
     grant = one(g for g in of_type(rec, gcp.kms.CryptoKeyIAMMember, kms) if depends_on(g, key))
     encryption = resource.inputs["encryption"]
@@ -111,3 +135,30 @@ def test_backups_are_write_once_for_a_week_and_the_data_bucket_is_versioned(gcp_
         assert policy == {"retentionPeriod": str(7 * 86400), "isLocked": False}
     else:
         assert policy is None
+
+
+@pytest.mark.parametrize(("stack", "region", "name"), BUCKET_PARAMS)
+def test_the_prod_dr_sink_is_a_turbo_dual_region_keyed_in_its_multi_region_and_the_rest_single_region(
+    gcp_recorded, stack, region, name
+):
+    """gcp review 20: prod's DR sink (us-central1's backups bucket) keeps its objects in US-CENTRAL1 and US-EAST1, with
+    its key ring in Cloud KMS `us` (the location GCS takes for a US dual-region); every other bucket, and dev's
+    sink, stays a single region keyed in its region."""
+    rec = gcp_recorded(stack)
+    resource = bucket(rec, region, name)
+    ring = one_of(rec, gcp.kms.KeyRing, kms_of(rec, stack, region, name))
+    sink = region == next(iter(regions(rec))) and name == "backups"
+    assert resource.inputs["labels"].get("dr") == ("sink" if sink else None)
+    if dual(stack, region, name):
+        _, location, data_locations, kms_location = DUAL_REGION_SINKS[stack]
+        assert (resource.inputs["location"], resource.inputs["customPlacementConfig"]) == (
+            location, {"dataLocations": data_locations}
+        )
+        assert resource.inputs["rpo"] == "ASYNC_TURBO"
+        assert ring.inputs["location"] == kms_location
+        assert ring.inputs["name"] == f"flow-{stack}-{kms_location}-{stack_suffix(rec)}" and ring.protect
+        key = resource.inputs["encryption"]["defaultKmsKeyName"]
+        assert key.startswith(f"projects/{project_of(stack)}/locations/{kms_location}/")
+    else:
+        assert "customPlacementConfig" not in resource.inputs and "rpo" not in resource.inputs
+        assert ring.inputs["location"] == region

@@ -1295,6 +1295,23 @@ GCP_CASES = [
         ("override", {"retentionPolicy.retentionPeriod": "86400"}, False, "", {"minRetentionDays": 1}),
     ),
     *cases(
+        "gcp-backups-sink-dual-region",
+        gcp.BUCKET,
+        {
+            **BUCKET,
+            "labels": {**TAGS, "bucket": "backups", "dr": "sink"},
+            "customPlacementConfig": {"dataLocations": ["US-CENTRAL1", "US-EAST1"]},
+            "rpo": "ASYNC_TURBO",
+        },
+        ("violating", {"location": "US-CENTRAL1", "customPlacementConfig": DELETE}, True, "US-CENTRAL1 with no"),
+        ("violating", {"rpo": "DEFAULT"}, True, "required: ASYNC_TURBO", {}, "prod", "default-rpo"),
+        ("compliant", {}, False),
+        ("compliant", {"labels.dr": DELETE, "customPlacementConfig": DELETE}, False, "", {}, "prod", "not-the-sink"),
+        ("missing", {"customPlacementConfig": DELETE, "rpo": DELETE}, True, "no customPlacementConfig"),
+        ("override", {"customPlacementConfig": DELETE}, False, "", {}, "dev"),
+        ("override", {"rpo": DELETE}, False, "", {"turboReplication": False}, "prod", "no-turbo"),
+    ),
+    *cases(
         "gcp-sql-no-public-ip",
         gcp.SQL_INSTANCE,
         SQL,
