@@ -260,10 +260,10 @@ class Driver:
         self.cli = pulumi_command or find_cli()
         self.cloud_cli = preflight  # what runs the clouds' CLIs (None: the real ones)
         self.flexible_servers = flexible_servers  # what restarts the Flexible Servers (None: the Azure SDK)
-        if command == "up" and not options.skip_preflight:
-            self._check_preflight()
         if command == "up":
             self._check_restart_sdk()
+        if command == "up" and not options.skip_preflight:
+            self._check_preflight()
         state = file_backend_dir(self.backend, self.project_dir)
         if state is not None:  # the CLI does not create a file backend's folder itself
             state.mkdir(parents=True, exist_ok=True)

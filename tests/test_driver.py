@@ -21,6 +21,8 @@ from typing import Any
 
 import grpc
 import pytest
+import requests
+import urllib3
 import yaml
 from pulumi import automation as auto
 from pulumi.automation._cmd import _parse_and_validate_pulumi_version
@@ -808,45 +810,83 @@ def test_a_failed_restart_is_one_line_and_exit_1(project: Path, capsys: pytest.C
     )
 
 
-def test_the_azure_sdk_adapter_waits_for_the_restart_poller() -> None:
-    """AzureFlexibleServers against a stand-in for the SDK client: the configuration's isConfigPendingRestart, and
-    begin_restart's LROPoller waited on (result) before the restart counts as done."""
-    calls: list[Any] = []
+class FakeArm(requests.adapters.BaseAdapter):
+    """Azure Resource Manager for the real SDK's requests session: the wal_level configuration (pending a restart),
+    the restart (202 and an Azure-AsyncOperation that reports InProgress twice, then Succeeded), or `busy`: the
+    restart refused with 409 ServerIsBusy."""
 
-    class Poller:
-        finished = False
+    def __init__(self, busy: bool = False) -> None:
+        super().__init__()
+        self.busy, self.polls, self.calls = busy, 0, []
 
-        def result(self, timeout: float) -> None:
-            calls.append(("result", timeout))
-            self.finished = True
+    def send(self, request: Any, **kwargs: Any) -> requests.Response:
+        path = request.url.removeprefix("https://management.azure.com").partition("?")[0]
+        self.calls.append(f"{request.method} {path}")
+        status, headers, body = 200, {}, None  # no Retry-After on a 409: azure-core would retry it
+        if path.endswith("/configurations/wal_level"):
+            body = {"name": "wal_level", "properties": {"value": "logical", "isConfigPendingRestart": True}}
+        elif path.endswith("/restart") and self.busy:
+            status = 409
+            body = {"error": {"code": "ServerIsBusy", "message": "Server pg is busy with another operation."}}
+        elif path.endswith("/restart"):
+            status, headers["Retry-After"] = 202, "0"
+            headers["Azure-AsyncOperation"] = "https://management.azure.com/operations/1?api-version=2026-10-01"
+            headers["Location"] = "https://management.azure.com/results/1?api-version=2026-10-01"
+        elif path == "/operations/1":
+            self.polls += 1
+            headers["Retry-After"] = "0"
+            body = {"status": "InProgress" if self.polls < 3 else "Succeeded"}
+        response = requests.Response()
+        response.status_code, response.request, response.url = status, request, request.url
+        response.headers.update({**headers, "Content-Type": "application/json"})
+        content = json.dumps(body).encode() if body is not None else b""
+        response.raw = urllib3.HTTPResponse(io.BytesIO(content), headers=response.headers, status=status,
+                                            preload_content=False)  # fmt: skip
+        return response
 
-        def done(self) -> bool:
-            return self.finished
+    def close(self) -> None:
+        pass
 
-    class Client:
-        class configurations:  # noqa: N801 (the SDK's attribute names)
-            @staticmethod
-            def get(group: str, name: str, parameter: str) -> Any:
-                calls.append(("get", group, name, parameter))
-                return type("Configuration", (), {"is_config_pending_restart": True, "value": "logical"})()
 
-        class servers:  # noqa: N801
-            @staticmethod
-            def begin_restart(group: str, name: str) -> Poller:
-                calls.append(("begin_restart", group, name))
-                return Poller()
+@pytest.mark.parametrize("busy", [False, True])
+def test_the_azure_sdk_is_asked_for_the_pending_restart_and_waits_for_the_restart(busy: bool) -> None:
+    """AzureFlexibleServers through the real Azure SDK, only the network replaced: `isConfigPendingRestart` read from
+    Configurations - Get, and the restart's long-running operation polled until it succeeded; a refused restart is
+    one line naming the server."""
+    from azure.core.credentials import AccessToken
+    from azure.core.pipeline.transport import RequestsTransport
+    from azure.mgmt.postgresqlflexibleservers import PostgreSQLManagementClient
 
+    class Credential:
+        def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
+            return AccessToken("token", 2**31)
+
+    arm, session = FakeArm(busy=busy), requests.Session()
+    session.mount("https://", arm)
+    client = PostgreSQLManagementClient(
+        Credential(), "sub", transport=RequestsTransport(session=session), polling_interval=0
+    )
     server = postgres_restart.FlexibleServer.from_id(
         "eastus", "/subscriptions/sub/resourceGroups/rg/providers/Microsoft.DBforPostgreSQL/flexibleServers/pg"
     )
-    api = postgres_restart.AzureFlexibleServers(_clients={"sub": Client()})
-    assert api.pending_restart(server, "wal_level") is True
-    api.restart(server)
-    assert calls == [
-        ("get", "rg", "pg", "wal_level"),
-        ("begin_restart", "rg", "pg"),
-        ("result", postgres_restart.RESTART_TIMEOUT),
+    api, lines = postgres_restart.AzureFlexibleServers(_clients={"sub": client}), []
+    base = "/subscriptions/sub/resourceGroups/rg/providers/Microsoft.DBforPostgreSQL/flexibleServers/pg"
+    if busy:
+        with pytest.raises(postgres_restart.RestartError) as failed:
+            postgres_restart.restart_pending([server], api, allowed=True, line=lines.append)
+        assert str(failed.value) == (
+            "azure/eastus pg: restart failed: (ServerIsBusy) Server pg is busy with another operation."
+        )
+        return
+    outcome = postgres_restart.restart_pending([server], api, allowed=True, line=lines.append)
+    assert outcome.restarted == [server]
+    assert arm.calls == [
+        f"GET {base}/configurations/wal_level",
+        f"POST {base}/restart",
+        *["GET /operations/1"] * 3,  # InProgress, InProgress, Succeeded: waited for
+        "GET /results/1",
     ]
+    assert re.fullmatch(r"  azure/eastus pg: restarted in \d+ s \(wal_level was pending a restart\)", lines[-1])
 
 
 def test_up_without_the_azure_sdk_stops_before_any_cli_call(
