@@ -439,8 +439,8 @@ class Driver:
         if not found:
             return 0
         if self.options.no_restart:
-            self._line(f"==> postgres restart · stack {stack}: skipped (--no-restart); {pr.PARAMETER} pending a "
-                       "restart stays so")  # fmt: skip
+            self._line(f"==> postgres restart · stack {stack}: skipped (--no-restart): a {pr.PARAMETER} pending a "
+                       "restart stays pending")  # fmt: skip
             return 0
         prod = is_prod(self.project_dir, stack)
         self._line(
@@ -450,7 +450,7 @@ class Driver:
         try:
             outcome = pr.restart_pending(
                 found,
-                self.flexible_servers or pr.AzureFlexibleServers(),
+                self.flexible_servers if self.flexible_servers is not None else pr.AzureFlexibleServers(),
                 allowed=not prod or self.options.yes_restart_prod,
                 line=self._line,
             )
