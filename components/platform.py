@@ -109,6 +109,11 @@ class Platform(pulumi.ComponentResource):
                         parent=self, providers=[provider], transformations=self._after_gcp_apis
                     ),
                 )
+        if "azure" in self.regions:  # what the driver restarts after `up` when wal_level waits for it (azure R3)
+            self.exports["azure_postgres_servers"] = {
+                region: r.postgres.server_id  # type: ignore[attr-defined]
+                for region, r in self.regions["azure"].items()
+            }
         from .connectivity.same_cloud import same_cloud_paths
 
         self.peerings = same_cloud_paths(self, name, settings, self.regions, self.providers)

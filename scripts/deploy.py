@@ -10,7 +10,10 @@
   python -m scripts.deploy preview|up|refresh|destroy|outputs (--stack NAME | --all)
                                                                   the Pulumi CLI via the Automation API
                                                                   (up: preflight first; preview/up --phase
-                                                                  1|2|all|auto: docs/DEPLOY.md)
+                                                                  1|2|all|auto: docs/DEPLOY.md; after up, a
+                                                                  Flexible Server whose wal_level waits for
+                                                                  a restart is restarted: prod only with
+                                                                  --yes-restart-prod, never with --no-restart)
   python -m scripts.deploy replicate --stack prod --dsn-file dsns.json [--lag-only] [--prometheus FILE]
                                                                   after `up`: logical replication from the
                                                                   primary database to the other clouds'
@@ -43,6 +46,7 @@ if TYPE_CHECKING:
     from pulumi.automation import PulumiCommand
 
     from .offline import Recording
+    from .postgres_restart import FlexibleServerApi
     from .preflight import RunCli
 
 
@@ -52,10 +56,11 @@ def main(
     pulumi_command: PulumiCommand | None = None,
     sleep: Callable[[float], None] = time.sleep,
     preflight: RunCli | None = None,
+    flexible_servers: FlexibleServerApi | None = None,
 ) -> int:
     """Parse the command line and run the command; returns the process exit code.
-    `pulumi_command`, `sleep` and `preflight` are test seams for the Automation API commands (a fake Pulumi CLI, no
-    waiting, fake cloud CLIs)."""
+    `pulumi_command`, `sleep`, `preflight` and `flexible_servers` are test seams for the Automation API commands (a
+    fake Pulumi CLI, no waiting, fake cloud CLIs, a fake Azure Flexible Server API)."""
     parser = argparse.ArgumentParser(
         prog="python -m scripts.deploy", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -109,10 +114,18 @@ def main(
             phase=getattr(args, "phase", "auto"),
             skip_preflight=getattr(args, "skip_preflight", False),
             in_network=getattr(args, "in_network", False),
+            no_restart=getattr(args, "no_restart", False),
+            yes_restart_prod=getattr(args, "yes_restart_prod", False),
         )
         stacks = None if args.all else [args.stack]
         return driver.run(
-            args.command, stacks, options, pulumi_command=pulumi_command, sleep=sleep, preflight=preflight
+            args.command,
+            stacks,
+            options,
+            pulumi_command=pulumi_command,
+            sleep=sleep,
+            preflight=preflight,
+            flexible_servers=flexible_servers,
         )
 
     json_problem = _json_path_problem(args.json) if args.json is not None else None
@@ -308,6 +321,18 @@ def _add_driver_commands(commands: argparse._SubParsersAction) -> None:
                 "--skip-preflight",
                 action="store_true",
                 help="do not ask the clouds for the resource providers, APIs and quotas the first up needs",
+            )
+            restart = sub.add_mutually_exclusive_group()
+            restart.add_argument(
+                "--no-restart",
+                action="store_true",
+                help="after up, leave an Azure Flexible Server whose wal_level waits for a restart unrestarted",
+            )
+            restart.add_argument(
+                "--yes-restart-prod",
+                action="store_true",
+                help="after up, restart a prod stack's Flexible Server whose wal_level waits for it (a short outage; "
+                "dev stacks restart without it)",
             )
         if name == "destroy":
             sub.add_argument("--yes-destroy-prod", action="store_true", help="allow destroying a prod stack")

@@ -6,6 +6,13 @@ first, for every requested stack, and reported in one line (exit 2): unknown sta
 (preview/up), a prod destroy without `--yes-destroy-prod`, a missing policy pack, a file backend
 without a passphrase, a missing CLI. Then each stack runs in order with the CLI's output streamed.
 
+After a successful `up`, each Azure Flexible Server whose `wal_level` waits for a restart (a static parameter the
+stack sets after creating the server) is restarted, one at a time, and waited for; a server with nothing pending
+is left alone, so a second `up` restarts nothing (scripts/postgres_restart.py, docs/DEPLOY.md). A restart is a short
+outage: a prod stack's servers are restarted only with `--yes-restart-prod`, else each is reported with the command
+that restarts it (exit 0: the update itself succeeded); `--no-restart` skips the step. A failed check or restart is
+one line and exit 1.
+
 Exit codes: 0 ok, 1 a Pulumi command failed (its stderr tail, no traceback), 2 usage/config/environment.
 Importing this module has no side effects.
 """
@@ -30,6 +37,7 @@ from components.settings import PlatformSettings, SettingsError, environment_of,
 
 if TYPE_CHECKING:  # the deploy check loads the cloud SDKs: imported where a stack's plan is needed
     from .deploy_check import Graph
+    from .postgres_restart import FlexibleServerApi
     from .preflight import RunCli
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -82,6 +90,8 @@ class Options:
     phase: str = "auto"  # preview/up: 1, 2, all or auto (PHASES)
     skip_preflight: bool = False  # up: do not ask the clouds for the prerequisites first
     in_network: bool = False  # preview/up: this machine reaches the private cluster APIs (not the runner)
+    no_restart: bool = False  # up: leave a Flexible Server whose wal_level waits for a restart as it is
+    yes_restart_prod: bool = False  # up: allow that restart (a short outage) in a prod stack
 
 
 def stack_names(project_dir: Path) -> list[str]:
@@ -190,14 +200,24 @@ def run(
     out: TextIO | None = None,
     err: TextIO | None = None,
     preflight: RunCli | None = None,
+    flexible_servers: FlexibleServerApi | None = None,
 ) -> int:
-    """Run `command` on `stacks` (None: every stack file); returns the exit code. `pulumi_command`, `sleep` and
-    `preflight` (what runs the cloud CLIs) are test seams (a fake CLI, no real waiting)."""
+    """Run `command` on `stacks` (None: every stack file); returns the exit code. `pulumi_command`, `sleep`,
+    `preflight` (what runs the cloud CLIs) and `flexible_servers` (what asks Azure for pending restarts and restarts)
+    are test seams (a fake CLI, no real waiting, no cloud)."""
     out = out or sys.stdout  # looked up per call, so captured streams work
     err = err or sys.stderr
     try:
         driver = Driver(
-            command, stacks, options, pulumi_command=pulumi_command, sleep=sleep, out=out, err=err, preflight=preflight
+            command,
+            stacks,
+            options,
+            pulumi_command=pulumi_command,
+            sleep=sleep,
+            out=out,
+            err=err,
+            preflight=preflight,
+            flexible_servers=flexible_servers,
         )
     except DriverError as problem:
         for line in problem.lines:
@@ -220,6 +240,7 @@ class Driver:
         out: TextIO,
         err: TextIO,
         preflight: RunCli | None = None,
+        flexible_servers: FlexibleServerApi | None = None,
     ):
         if command not in COMMANDS:
             raise DriverError(f"unknown command {command!r}; allowed: {', '.join(COMMANDS)}")
@@ -238,6 +259,9 @@ class Driver:
         self._check_backend()
         self.cli = pulumi_command or find_cli()
         self.cloud_cli = preflight  # what runs the clouds' CLIs (None: the real ones)
+        self.flexible_servers = flexible_servers  # what restarts the Flexible Servers (None: the Azure SDK)
+        if command == "up":
+            self._check_restart_sdk()
         if command == "up" and not options.skip_preflight:
             self._check_preflight()
         state = file_backend_dir(self.backend, self.project_dir)
@@ -308,6 +332,17 @@ class Driver:
                              "(fix them, or pass --skip-preflight to run anyway)"]  # fmt: skip
         if problems:
             raise DriverError(*problems)
+
+    def _check_restart_sdk(self) -> None:
+        """The Flexible Server restart after `up` needs the Azure SDK: refuse before anything runs without it."""
+        azure = any(self.settings[s].clouds.azure.enabled for s in self.stacks)
+        if not azure or self.options.no_restart or self.flexible_servers is not None:
+            return
+        from . import postgres_restart
+
+        problem = postgres_restart.sdk_problem()
+        if problem:
+            raise DriverError(problem)
 
     def in_cluster_roots(self, stack: str) -> list[str]:
         """URNs of the stack's Kubernetes providers: excluded with their dependents, they leave phase 1 without any
@@ -387,6 +422,51 @@ class Driver:
             results[stack] = result
         else:
             self._line(f"==> stack {stack}: {self.command} done{_changes(result)}")
+        if self.command == "up":
+            return self._restart_postgres(stack, result)
+        return 0
+
+    def _restart_postgres(self, stack: str, result: Any) -> int:
+        """After `up`: restart each Flexible Server whose wal_level waits for it (azure R3); exit 1 on a failure."""
+        from . import postgres_restart as pr
+
+        outputs = {key: getattr(o, "value", o) for key, o in (getattr(result, "outputs", None) or {}).items()}
+        try:
+            found = pr.servers(outputs)
+        except pr.RestartError as bad:
+            print(f"error: stack {stack}: {bad}", file=self.err)
+            return 1
+        if not found:
+            return 0
+        if self.options.no_restart:
+            self._line(f"==> postgres restart · stack {stack}: skipped (--no-restart): a {pr.PARAMETER} pending a "
+                       "restart stays pending")  # fmt: skip
+            return 0
+        prod = is_prod(self.project_dir, stack)
+        self._line(
+            f"==> postgres restart · stack {stack}: {len(found)} Azure Flexible Server(s); {pr.PARAMETER}=logical "
+            "takes effect at a restart"
+        )
+        try:
+            outcome = pr.restart_pending(
+                found,
+                self.flexible_servers if self.flexible_servers is not None else pr.AzureFlexibleServers(),
+                allowed=not prod or self.options.yes_restart_prod,
+                line=self._line,
+            )
+        except pr.RestartError as failed:
+            print(
+                f"error: stack {stack}: {failed}; `up` is done, re-run it to retry the restart (idempotent)",
+                file=self.err,
+            )
+            return 1
+        for server in outcome.held:
+            print(
+                f"warning: stack {stack}: {server.label} publishes no logical replication until it restarts "
+                f"(a short outage): `{server.az_restart}`, or `python -m scripts.deploy up --stack {stack} "
+                "--yes-restart-prod` (docs/DEPLOY.md)",
+                file=self.err,
+            )
         return 0
 
     def _operate(self, handle: auto.Stack, stack: str) -> Any:

@@ -167,15 +167,25 @@ def _connected(db: Database, connect: Connect) -> Iterator[Any]:
         conn.close()
 
 
+AZURE_WAL_LEVEL_REMEDY = (
+    "Flexible Server applies wal_level=logical (set by the stack) only at a restart: `python -m scripts.deploy up "
+    "--stack <stack>` restarts a server where it is pending (prod: add --yes-restart-prod; a short outage), or "
+    "`az postgres flexible-server restart --ids <its id in the stack output azure_postgres_servers>`"
+)
+"""What to do when an Azure publisher still runs with the default wal_level (azure R3, scripts/postgres_restart.py)."""
+
+
 def _check_publisher(db: Database, conn: Any) -> None:
+    """The publisher runs with wal_level=logical (what it runs with, not what is configured: a static parameter)."""
     (level,) = conn.execute("SHOW wal_level").fetchone()
     if level != "logical":
-        raise ReplicationError(
-            [
-                f"{db.label}: wal_level is {level}; logical replication needs logical (RDS "
-                "rds.logical_replication=1, Flexible Server wal_level=logical, Cloud SQL cloudsql.logical_decoding=on)"
-            ]
+        remedy = (
+            AZURE_WAL_LEVEL_REMEDY
+            if db.key.startswith("azure/")
+            else "RDS rds.logical_replication=1, Flexible Server wal_level=logical, Cloud SQL "
+            "cloudsql.logical_decoding=on"
         )
+        raise ReplicationError([f"{db.label}: wal_level is {level}; logical replication needs logical ({remedy})"])
 
 
 def _publish(db: Database, conn: Any) -> Change:

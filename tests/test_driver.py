@@ -21,6 +21,8 @@ from typing import Any
 
 import grpc
 import pytest
+import requests
+import urllib3
 import yaml
 from pulumi import automation as auto
 from pulumi.automation._cmd import _parse_and_validate_pulumi_version
@@ -29,8 +31,8 @@ from pulumi.automation.errors import create_command_error
 from pulumi.runtime.proto import events_pb2, events_pb2_grpc
 
 from components.settings import load_settings
-from scripts import deploy, driver
-from tests.conftest import ROOT, FakeClouds, recorded_stack, stack_config
+from scripts import deploy, driver, postgres_restart
+from tests.conftest import ROOT, FakeClouds, recorded_stack, stack_config, stack_settings
 
 PASSPHRASE = "test-passphrase"
 EVENT_LOG = "<event-log>"  # `tcp://127.0.0.1:<port>` of the automation API's event server, port normalized
@@ -71,6 +73,7 @@ class FakePulumi(auto.PulumiCommand):
     `fail`: subcommand -> (code, stdout, stderr) for a command that fails.
     `fail_if`: argv -> (code, stdout, stderr) or None, for a failure of some command lines only.
     `probe`: called after each streamed line (to check the line was written before the command returned).
+    `outputs`: stack -> its outputs (plain, none secret), instead of OUTPUTS_PLAIN/OUTPUTS_MASKED.
     """
 
     def __init__(
@@ -82,6 +85,7 @@ class FakePulumi(auto.PulumiCommand):
         fail: dict[str, tuple[int, str, str]] | None = None,
         fail_if: Callable[[list[str]], tuple[int, str, str] | None] | None = None,
         probe: Callable[[], None] | None = None,
+        outputs: dict[str, dict[str, Any]] | None = None,
     ) -> None:  # no super().__init__: that would run the real `pulumi version`
         self.command = "pulumi"
         self.calls: list[Call] = [Call(["version"], "", {}, {})]  # what PulumiCommand.__init__ runs
@@ -91,6 +95,7 @@ class FakePulumi(auto.PulumiCommand):
         self.fail = fail or {}
         self.fail_if = fail_if or (lambda argv: None)
         self.probe = probe
+        self.outputs = outputs
 
     def run(self, args, cwd, additional_env, on_output=None, on_error=None) -> auto.CommandResult:
         sep = args.index("--") if "--" in args else len(args)
@@ -118,6 +123,8 @@ class FakePulumi(auto.PulumiCommand):
         if args[:2] == ["stack", "history"]:
             return ok(json.dumps(HISTORY))
         if args[:2] == ["stack", "output"]:
+            if self.outputs is not None:
+                return ok(json.dumps(self.outputs.get(stack, {})))
             return ok(json.dumps(OUTPUTS_PLAIN if "--show-secrets" in args else OUTPUTS_MASKED))
         command = args[0]
         if command in ("preview", "up", "refresh", "destroy"):
@@ -181,21 +188,46 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return project
 
 
+class FakeFlexibleServers:
+    """The Flexible Server API of the restart after `up` (scripts/postgres_restart.FlexibleServerApi): `pending` names
+    the servers whose wal_level waits for a restart (a restart clears it); `fail`: server name -> the error its
+    restart raises. `calls` records (what, server name); a restart counts as waited for once it has returned."""
+
+    def __init__(self, pending: tuple[str, ...] = (), fail: dict[str, Exception] | None = None) -> None:
+        self.pending = set(pending)
+        self.fail = fail or {}
+        self.calls: list[tuple[str, str]] = []
+
+    def pending_restart(self, server: Any, parameter: str) -> bool:
+        assert parameter == "wal_level"
+        self.calls.append(("pending", server.name))
+        return server.name in self.pending
+
+    def restart(self, server: Any) -> None:
+        self.calls.append(("restart", server.name))
+        if server.name in self.fail:
+            raise self.fail[server.name]
+        self.pending.discard(server.name)
+        self.calls.append(("restarted", server.name))
+
+
 def deploy_main(
     project: Path,
     *argv: str,
     fake: FakePulumi | None = None,
     sleeps: list[float] | None = None,
     clouds: FakeClouds | None = None,
+    servers: FakeFlexibleServers | None = None,
 ) -> int:
-    """`python -m scripts.deploy <argv> --project-dir <project>` with a fake Pulumi CLI and fake cloud CLIs (a ready
-    account unless `clouds` says otherwise)."""
+    """`python -m scripts.deploy <argv> --project-dir <project>` with a fake Pulumi CLI, fake cloud CLIs (a ready
+    account unless `clouds` says otherwise) and a fake Flexible Server API (nothing pending unless `servers` says)."""
     sleeps = [] if sleeps is None else sleeps
     return deploy.main(
         [*argv, "--project-dir", str(project)],
         pulumi_command=fake,
         sleep=sleeps.append,
         preflight=clouds or FakeClouds(),
+        flexible_servers=servers or FakeFlexibleServers(),
     )
 
 
@@ -698,3 +730,172 @@ def test_backend_paths_and_passwords(project: Path, capsys: pytest.CaptureFixtur
     assert deploy_main(project, "refresh", "--stack", "dev", "--backend", "postgres://u:pw@db/state", fake=fake) == 0
     out = capsys.readouterr().out
     assert "backend postgres://u:***@db/state" in out and "pw@" not in out
+
+
+# -- the Flexible Server restart after up (azure R3) --------------------------------------------------------------
+
+
+def recorded_outputs(stack: str) -> dict[str, Any]:
+    """The stack outputs `up` returns: the committed stack's recording (the restart reads azure_postgres_servers)."""
+    return {"azure_postgres_servers": recorded_stack(stack).outputs["azure_postgres_servers"]}
+
+
+def server_names(stack: str) -> list[str]:
+    return [postgres_restart.FlexibleServer.from_id(r, i).name for r, i in sorted(recorded_outputs(stack)[
+        "azure_postgres_servers"].items())]  # fmt: skip
+
+
+def test_the_outputs_name_every_flexible_server_of_the_stack() -> None:
+    """One id per Azure region, each the recorded server's: its subscription, resource group and name."""
+    from components.azure.postgres import SERVER_PARAMETERS
+
+    assert SERVER_PARAMETERS[postgres_restart.PARAMETER] == "logical"
+    for stack in ("dev", "prod"):
+        recording = recorded_stack(stack)
+        found = postgres_restart.servers(recording.outputs)
+        assert [s.region for s in found] == sorted(r.name for r in stack_settings(stack).clouds.azure.regions)
+        expected = {
+            (str(stack_settings(stack).clouds.azure.subscription_id), r.inputs["resourceGroupName"],
+             r.inputs["serverName"]) for r in recording.of_type("azure-native:dbforpostgresql:Server")
+        }  # fmt: skip
+        assert {(s.subscription_id, s.resource_group, s.name) for s in found} == expected
+    assert postgres_restart.servers({}) == []  # no Azure: nothing to restart
+    with pytest.raises(postgres_restart.RestartError, match="is not a Flexible Server id"):
+        postgres_restart.servers({"azure_postgres_servers": {"eastus": "/subscriptions/x/resourceGroups/y"}})
+
+
+def test_a_pending_wal_level_restarts_its_server_once_and_a_second_up_restarts_nothing(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake, (name,) = FakePulumi(outputs={"dev": recorded_outputs("dev")}), server_names("dev")
+    servers = FakeFlexibleServers(pending=(name,))
+    assert deploy_main(project, "up", "--stack", "dev", fake=fake, servers=servers) == 0
+    assert servers.calls == [("pending", name), ("restart", name), ("restarted", name)]
+    out = capsys.readouterr().out
+    assert out.index("==> stack dev: up done") < out.index("==> postgres restart · stack dev: 1 Azure Flexible")
+    assert re.search(rf"\n  azure/eastus {name}: restarted in \d+ s \(wal_level was pending a restart\)\n", out)
+    servers.calls.clear()
+    assert deploy_main(project, "up", "--stack", "dev", fake=fake, servers=servers) == 0
+    assert servers.calls == [("pending", name)]  # asked, not restarted
+    assert f"  azure/eastus {name}: unchanged (wal_level is not pending a restart)\n" in capsys.readouterr().out
+    servers.pending.add(name)
+    assert deploy_main(project, "up", "--stack", "dev", "--no-restart", fake=fake, servers=servers) == 0
+    assert servers.calls == [("pending", name)]  # --no-restart: not even asked
+
+
+def test_a_prod_restart_needs_the_flag_and_says_how(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    fake, names = FakePulumi(outputs={"prod": recorded_outputs("prod")}), server_names("prod")
+    servers = FakeFlexibleServers(pending=tuple(names))
+    assert deploy_main(project, "up", "--stack", "prod", fake=fake, servers=servers) == 0  # the update succeeded
+    assert [what for what, _ in servers.calls] == ["pending", "pending"]
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 2 and all(line.startswith("warning: stack prod: azure/") for line in err)
+    assert "`az postgres flexible-server restart --ids /subscriptions/" in err[0]
+    assert "`python -m scripts.deploy up --stack prod --yes-restart-prod`" in err[0]
+    assert deploy_main(project, "up", "--stack", "prod", "--yes-restart-prod", fake=fake, servers=servers) == 0
+    assert [c for c in servers.calls[2:] if c[0] != "pending"] == [
+        (what, name) for name in names for what in ("restart", "restarted")
+    ]  # one at a time, each waited for
+    assert "restarting 2 server(s) one at a time: a short outage each" in capsys.readouterr().out
+
+
+def test_a_failed_restart_is_one_line_and_exit_1(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    fake, (name,) = FakePulumi(outputs={"dev": recorded_outputs("dev")}), server_names("dev")
+    busy = RuntimeError("(ServerIsBusy) The server is busy with another operation.\nCode: ServerIsBusy")
+    servers = FakeFlexibleServers(pending=(name,), fail={name: busy})
+    assert deploy_main(project, "up", "--stack", "dev", fake=fake, servers=servers) == 1
+    assert capsys.readouterr().err == (
+        f"error: stack dev: azure/eastus {name}: restart failed: (ServerIsBusy) The server is busy with another "
+        "operation.; `up` is done, re-run it to retry the restart (idempotent)\n"
+    )
+
+
+class FakeArm(requests.adapters.BaseAdapter):
+    """Azure Resource Manager for the real SDK's requests session: the wal_level configuration (pending a restart),
+    the restart (202 and an Azure-AsyncOperation that reports InProgress twice, then Succeeded), or `busy`: the
+    restart refused with 409 ServerIsBusy."""
+
+    def __init__(self, busy: bool = False) -> None:
+        super().__init__()
+        self.busy, self.polls, self.calls = busy, 0, []
+
+    def send(self, request: Any, **kwargs: Any) -> requests.Response:
+        path = request.url.removeprefix("https://management.azure.com").partition("?")[0]
+        self.calls.append(f"{request.method} {path}")
+        status, headers, body = 200, {}, None  # no Retry-After on a 409: azure-core would retry it
+        if path.endswith("/configurations/wal_level"):
+            body = {"name": "wal_level", "properties": {"value": "logical", "isConfigPendingRestart": True}}
+        elif path.endswith("/restart") and self.busy:
+            status = 409
+            body = {"error": {"code": "ServerIsBusy", "message": "Server pg is busy with another operation."}}
+        elif path.endswith("/restart"):
+            status, headers["Retry-After"] = 202, "0"
+            headers["Azure-AsyncOperation"] = "https://management.azure.com/operations/1?api-version=2026-10-01"
+            headers["Location"] = "https://management.azure.com/results/1?api-version=2026-10-01"
+        elif path == "/operations/1":
+            self.polls += 1
+            headers["Retry-After"] = "0"
+            body = {"status": "InProgress" if self.polls < 3 else "Succeeded"}
+        response = requests.Response()
+        response.status_code, response.request, response.url = status, request, request.url
+        response.headers.update({**headers, "Content-Type": "application/json"})
+        content = json.dumps(body).encode() if body is not None else b""
+        response.raw = urllib3.HTTPResponse(io.BytesIO(content), headers=response.headers, status=status,
+                                            preload_content=False)  # fmt: skip
+        return response
+
+    def close(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize("busy", [False, True])
+def test_the_azure_sdk_is_asked_for_the_pending_restart_and_waits_for_the_restart(busy: bool) -> None:
+    """AzureFlexibleServers through the real Azure SDK, only the network replaced: `isConfigPendingRestart` read from
+    Configurations - Get, and the restart's long-running operation polled until it succeeded; a refused restart is
+    one line naming the server."""
+    from azure.core.credentials import AccessToken
+    from azure.core.pipeline.transport import RequestsTransport
+    from azure.mgmt.postgresqlflexibleservers import PostgreSQLManagementClient
+
+    class Credential:
+        def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
+            return AccessToken("token", 2**31)
+
+    arm, session = FakeArm(busy=busy), requests.Session()
+    session.mount("https://", arm)
+    client = PostgreSQLManagementClient(
+        Credential(), "sub", transport=RequestsTransport(session=session), polling_interval=0
+    )
+    server = postgres_restart.FlexibleServer.from_id(
+        "eastus", "/subscriptions/sub/resourceGroups/rg/providers/Microsoft.DBforPostgreSQL/flexibleServers/pg"
+    )
+    api, lines = postgres_restart.AzureFlexibleServers(_clients={"sub": client}), []
+    base = "/subscriptions/sub/resourceGroups/rg/providers/Microsoft.DBforPostgreSQL/flexibleServers/pg"
+    if busy:
+        with pytest.raises(postgres_restart.RestartError) as failed:
+            postgres_restart.restart_pending([server], api, allowed=True, line=lines.append)
+        assert str(failed.value) == (
+            "azure/eastus pg: restart failed: (ServerIsBusy) Server pg is busy with another operation."
+        )
+        return
+    outcome = postgres_restart.restart_pending([server], api, allowed=True, line=lines.append)
+    assert outcome.restarted == [server]
+    assert arm.calls == [
+        f"GET {base}/configurations/wal_level",
+        f"POST {base}/restart",
+        *["GET /operations/1"] * 3,  # InProgress, InProgress, Succeeded: waited for
+        "GET /results/1",
+    ]
+    assert re.fullmatch(r"  azure/eastus pg: restarted in \d+ s \(wal_level was pending a restart\)", lines[-1])
+
+
+def test_up_without_the_azure_sdk_stops_before_any_cli_call(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(postgres_restart, "SDK_MODULES", ("azure.mgmt.not_installed",))
+    fake = FakePulumi()
+    argv = ["up", "--stack", "dev", "--project-dir", str(project)]
+    assert deploy.main(argv, pulumi_command=fake, preflight=FakeClouds()) == 2
+    assert fake.runs("up") == []
+    assert capsys.readouterr().err.startswith("the Azure SDK for the Flexible Server restart after up is not installed")
+    assert deploy.main([*argv, "--no-restart"], pulumi_command=fake, preflight=FakeClouds()) == 0

@@ -22,7 +22,11 @@ STORAGE_SIZES_GB = (32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32767)
 """Premium SSD sizes Flexible Server accepts; a configured size is rounded up to the next one."""
 SERVER_PARAMETERS = {"wal_level": "logical", "require_secure_transport": "on"}
 """Logical replication (data sync, CDC) and TLS-only connections. Flexible Server spells the TLS switch
-`require_secure_transport`; `wal_level` is static, so it takes effect at the next server restart."""
+`require_secure_transport`. `wal_level` is static: set after the server is created, it takes effect only at a
+restart (https://learn.microsoft.com/azure/postgresql/flexible-server/concepts-logical), which no resource of the
+stack performs. The driver does it after `up`: each server whose `wal_level` reports `isConfigPendingRestart` is
+restarted and waited for (scripts/postgres_restart.py; a prod stack only with `--yes-restart-prod`), and the
+replication bootstrap checks `SHOW wal_level` on the publisher (azure R3)."""
 WEEKDAYS = {"sun": 0, "mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6}
 """Flexible Server's dayOfWeek numbering."""
 PASSWORD_SPECIALS = "!#%*-_=+?"

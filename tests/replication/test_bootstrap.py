@@ -122,10 +122,19 @@ def test_a_subscriber_missing_a_published_table_stops_the_run(servers):
 
 
 def test_a_primary_without_logical_wal_is_refused(servers):
+    """What the server runs with (`SHOW wal_level` on a real server started with the default), and for an Azure
+    publisher the remedy: the driver's restart after up, or the az command (azure R3)."""
     not_logical = Database("aws/us-east-1", servers["azure/eastus"].dsn())
     with pytest.raises(ReplicationError) as err:
         bootstrap(not_logical, [Database("gcp/us-central1", servers["gcp/us-central1"].dsn())])
     assert "wal_level is replica; logical replication needs logical" in err.value.problems[0]
+    azure = Database("azure/eastus", servers["azure/eastus"].dsn())
+    with pytest.raises(ReplicationError) as err:
+        bootstrap(azure, [Database("gcp/us-central1", servers["gcp/us-central1"].dsn())])
+    (problem,) = err.value.problems
+    assert problem.startswith("azure/eastus (127.0.0.1:") and "wal_level is replica" in problem
+    assert "`python -m scripts.deploy up --stack <stack>` restarts a server where it is pending" in problem
+    assert "`az postgres flexible-server restart --ids " in problem
 
 
 # The bootstrap itself, in order.
