@@ -167,6 +167,7 @@ def estimate(recording: Recording) -> CostEstimate:
         price = PRICERS.get(r.type)
         if price is not None:
             price(pricer, r, zones)
+    _cloudflare_origins(pricer, recording)
     result.per_gb = _same_cloud_paths(recording)
     return result
 
@@ -267,10 +268,13 @@ def _cloudflare_lb(p: _Pricer, r: Registration, _: Any) -> None:
     p.monthly(r, "cloudflare", "cloudflare:load-balancer", 1)
 
 
-def _cloudflare_pool(p: _Pricer, r: Registration, _: Any) -> None:
-    extra = max(0, len(r.inputs.get("origins") or []) - 2)
+def _cloudflare_origins(p: _Pricer, recording: Recording) -> None:
+    """The origins beyond the two the load balancer includes, counted over all its pools (one pool per region now,
+    so a per-pool count would miss most of them); billed on the first pool."""
+    pools = recording.of_type("cloudflare:index/loadBalancerPool:LoadBalancerPool")
+    extra = max(0, sum(len(r.inputs.get("origins") or []) for r in pools) - 2)
     if extra:
-        p.monthly(r, "cloudflare", "cloudflare:extra-origin", extra)
+        p.monthly(pools[0], "cloudflare", "cloudflare:extra-origin", extra)
 
 
 def _resolver_endpoint(p: _Pricer, r: Registration, _: Any) -> None:
@@ -311,7 +315,6 @@ PRICERS: dict[str, Callable[[_Pricer, Registration, Any], None]] = {
     "azure-native:dnsresolver:DnsForwardingRuleset": _monthly("azure:dns-forwarding-ruleset"),
     "gcp:dns/managedZone:ManagedZone": _monthly("gcp:dns-managed-zone"),
     "cloudflare:index/loadBalancer:LoadBalancer": _cloudflare_lb,
-    "cloudflare:index/loadBalancerPool:LoadBalancerPool": _cloudflare_pool,
 }
 """How each priced resource type turns into lines."""
 

@@ -973,6 +973,22 @@ def test_proximity_steering_is_refused_and_geo_accepted():
         EdgeSettings(steering="proximity")
 
 
+def test_a_region_the_edge_cannot_place_is_refused_at_its_key_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """crosscloud G3: each region is a Cloudflare pool steered by its Cloudflare region; a catalog region the pure
+    map (lib/edge_geo.py) does not place fails here, naming the region's key, not when the pool is built."""
+    from components.lib import edge_geo
+
+    aws = {k: v for k, v in edge_geo.CLOUDFLARE_REGION["aws"].items() if k != "us-west-2"}
+    monkeypatch.setitem(edge_geo.CLOUDFLARE_REGION, "aws", aws)
+    lines = problems("prod", config(valid()))
+    assert at(lines, "clouds.aws.regions[1].name") == [
+        f"Pulumi.prod.yaml: {PLATFORM_KEY}.clouds.aws.regions[1].name: us-west-2 has no Cloudflare load-balancing "
+        "region, so the edge cannot steer to or probe its pool; allowed: a region components/lib/edge_geo.py "
+        "CLOUDFLARE_REGION places (or add it there)"
+    ]
+    assert load_settings("prod", config(valid({"edge": {"enabled": False}}))).edge.enabled is False
+
+
 def test_no_configured_bucket_may_take_the_access_log_buckets_name() -> None:
     """Each AWS region's server-access-log bucket is named like a configured bucket called `access-logs`: the bucket
     name pattern (no hyphen) keeps every configured bucket off that physical name."""

@@ -1,4 +1,4 @@
-"""The Cloudflare global load balancer: one HTTPS monitor, one pool per cloud, geo steering, the DNS record.
+"""The Cloudflare global load balancer: one HTTPS monitor, one pool per (cloud, region), geo steering, the DNS record.
 
 Argument shapes are pulumi-cloudflare 6 (Terraform provider v5): map-typed `region_pools`, list
 `default_pools`, `DnsRecord`. Fields the API computes or rewrites are left out, and fields whose
@@ -11,20 +11,25 @@ nested objects), pulumi/pulumi-cloudflare #669 (proxied records take ttl 1).
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_cloudflare as cloudflare
 
+from ..lib import edge_geo
 from ..settings.models import Cloud, DrSettings, EdgeSettings
 
 SEED_RETRIES = 3
 """The seed's monitor retries; fewer where timeout x (retries + 1) would not fit in the interval."""
 COOKIE_AFFINITY_TTL = 82800
 """What the API stores for cookie / ip_cookie affinity when no TTL is sent (23 h)."""
-DEFAULT_CHECK_REGIONS = ("ENAM", "SEAS", "WEU")
-"""Health-check regions of a pool no geo rule steers to (null would mean every data centre: Enterprise only)."""
+ORIGIN_STEERING = "least_outstanding_requests"
+"""Origin steering of every pool: the origin with the fewest in-flight requests, scaled by the origin weights
+(so a region's weight still applies), supported with adaptive routing and session affinity on a proxied load
+balancer (https://developers.cloudflare.com/load-balancing/understand-basics/traffic-steering/origin-level-steering/least-outstanding-requests-pools/;
+value from pulumi-cloudflare 6.23 `LoadBalancerPoolOriginSteeringArgs.policy`: random, hash,
+least_outstanding_requests, least_connections). Crosscloud review G3."""
 
 
 @dataclass(frozen=True)
@@ -45,7 +50,12 @@ class Origin:
     @property
     def name(self) -> str:
         """Origin name in the pool, `<cloud>-<region>` (`-<index>` when the region has several addresses)."""
-        return f"{self.cloud}-{self.region}" + ("" if self.index is None else f"-{self.index}")
+        return f"{self.pool}" + ("" if self.index is None else f"-{self.index}")
+
+    @property
+    def pool(self) -> str:
+        """Key of the origin's pool, `<cloud>-<region>`: one pool per region of a cloud."""
+        return f"{self.cloud}-{self.region}"
 
 
 @dataclass(frozen=True)
@@ -57,7 +67,8 @@ class GlobalLoadBalancerArgs:
     dr: DrSettings
     """Health-check interval and the failure/recovery thresholds."""
     origins: dict[Cloud, list[Origin]]
-    """Each cloud's origins, primary region first; dict order is the failover order (primary cloud first)."""
+    """Each cloud's origins, primary region first; dict order is the failover order (primary cloud first). Each region
+    becomes one pool of the origins of that region only."""
     name_prefix: str
     """Physical name prefix, e.g. `flow-prod`."""
     environment: str
@@ -65,15 +76,15 @@ class GlobalLoadBalancerArgs:
 
 
 class GlobalLoadBalancer(pulumi.ComponentResource):
-    """Monitor, per-cloud pools, proxied geo-steered load balancer and a break-glass DNS record in one
-    Cloudflare account/zone. Give it the `cloudflare.Provider` through `opts.providers`."""
+    """Monitor, one pool per region of each cloud, proxied geo-steered load balancer and a break-glass DNS record in
+    one Cloudflare account/zone. Give it the `cloudflare.Provider` through `opts.providers`."""
 
     hostname: pulumi.Output[str]
     """FQDN the load balancer serves."""
     load_balancer_id: pulumi.Output[str]
     """Id of the load balancer."""
     pool_ids: dict[str, pulumi.Output[str]]
-    """Pool id by cloud."""
+    """Pool id by `<cloud>-<region>` (e.g. `aws-us-east-1`), in failover order."""
     monitor_id: pulumi.Output[str]
     """Id of the health monitor."""
 
@@ -85,7 +96,14 @@ class GlobalLoadBalancer(pulumi.ComponentResource):
         fqdn = edge.fqdn
         clouds: list[Cloud] = list(args.origins)
         primary = clouds[0]
-        geo = edge.geo_pools(clouds)
+        # Each cloud's regions in failover order, and those the load balancer steers to (a region of weight 0 is
+        # drained: its pool stays, monitored, but no steering list names it).
+        regions = {cloud: list(dict.fromkeys(o.region for o in origins)) for cloud, origins in args.origins.items()}
+        steerable: dict[str, list[str]] = {
+            cloud: [r for r in regions[cloud] if any(o.weight > 0 for o in args.origins[cloud] if o.region == r)]
+            for cloud in clouds
+        }
+        geo = edge_geo.region_pools(edge.geo_pools(clouds), steerable)
 
         monitor = cloudflare.LoadBalancerMonitor(
             f"{name}-monitor",
@@ -110,24 +128,39 @@ class GlobalLoadBalancer(pulumi.ComponentResource):
             opts=child,
         )
 
-        pools = {
-            cloud: cloudflare.LoadBalancerPool(
-                f"{name}-pool-{cloud}",
-                account_id=edge.account_id,
-                name=f"{args.name_prefix}-{cloud}",
-                description=f"{args.name_prefix} ({args.environment}): {cloud} cluster ingresses",
-                origins=_origins(origins, fqdn),
-                monitor=monitor.id,
-                enabled=True,
-                minimum_origins=1,
-                origin_steering={"policy": "random"},  # weighted random: the origin weights apply
-                check_regions=check_regions(cloud, geo),
-                # Left out: `latitude`/`longitude` (only proximity steering reads them), `load_shedding`,
-                # `notification_filter`, `health_sources` (computed or API-filled objects).
-                opts=child,
-            )
-            for cloud, origins in args.origins.items()
-        }
+        pools: dict[str, cloudflare.LoadBalancerPool] = {}
+        for cloud, origins in args.origins.items():
+            for region in regions[cloud]:
+                key = f"{cloud}-{region}"
+                code = edge_geo.CLOUDFLARE_REGION[cloud][region]
+                pools[key] = cloudflare.LoadBalancerPool(
+                    f"{name}-pool-{key}",
+                    account_id=edge.account_id,
+                    name=f"{args.name_prefix}-{key}",  # letters, digits and hyphens only, as the API allows
+                    description=f"{args.name_prefix} ({args.environment}): {cloud} {region} cluster ingress",
+                    origins=_origins([o for o in origins if o.region == region], fqdn),
+                    monitor=monitor.id,
+                    enabled=True,
+                    minimum_origins=1,
+                    origin_steering={"policy": ORIGIN_STEERING},
+                    # Probed from where it runs: its own Cloudflare region and the nearest two (lib/edge_geo.py).
+                    check_regions=edge_geo.check_regions(code),
+                    # Left out: `latitude`/`longitude` (only proximity steering reads them, and settings refuse it),
+                    # `load_shedding`, `notification_filter`, `health_sources` (computed or API-filled objects;
+                    # regional health would decide per checking region, and only the regions near the pool check).
+                    # The primary region's pool was the cloud's only pool before pools were per region: updated in
+                    # place, not replaced.
+                    opts=pulumi.ResourceOptions(
+                        parent=self,
+                        aliases=[pulumi.Alias(name=f"{name}-pool-{cloud}")] if region == regions[cloud][0] else None,
+                    ),
+                )
+
+        def ids(keys: Sequence[tuple[str, str]]) -> list[pulumi.Output[str]]:
+            return [pools[f"{cloud}-{region}"].id for cloud, region in keys]
+
+        failover = [(cloud, region) for cloud in clouds for region in steerable[cloud]]
+        fallback_cloud = edge.fallback or primary
 
         first = args.origins[primary][0]
         # Break-glass record: Cloudflare serves an existing record at the load balancer's hostname only
@@ -155,13 +188,11 @@ class GlobalLoadBalancer(pulumi.ComponentResource):
             proxied=True,
             # Always explicit: the provider's default "" is stored by the API as "off" or "geo".
             steering_policy=edge.steering,
-            default_pools=[pools[cloud].id for cloud in clouds],
-            fallback_pool=pools[edge.fallback or primary].id,
-            region_pools=(
-                {region: [pools[cloud].id for cloud in steered] for region, steered in geo.items()}
-                if edge.steering == "geo"
-                else None
-            ),
+            # Failover order: the primary cloud's primary region first, then its other regions, then the next cloud.
+            default_pools=ids(failover),
+            fallback_pool=ids([(fallback_cloud, steerable[fallback_cloud][0])])[0],
+            # Each steered Cloudflare region: its clouds in the settings' order, each cloud's regions nearest first.
+            region_pools={code: ids(keys) for code, keys in geo.items()} if edge.steering == "geo" else None,
             # Explicit, also "none": the API echoes what it is sent.
             session_affinity=edge.session_affinity,
             # Cookie affinity: the API's own TTL and attribute values, so nothing is left for it to fill in
@@ -182,7 +213,7 @@ class GlobalLoadBalancer(pulumi.ComponentResource):
 
         self.hostname = balancer.name
         self.load_balancer_id = balancer.id
-        self.pool_ids = {cloud: pool.id for cloud, pool in pools.items()}
+        self.pool_ids = {key: pool.id for key, pool in pools.items()}
         self.monitor_id = monitor.id
         self.register_outputs(
             {
@@ -199,12 +230,6 @@ def monitor_retries(interval: int, timeout: int) -> int:
     Keep that within the interval (5 s timeout, 10 s interval: 1 retry), never above the seed's 3;
     `consecutive_down` already guards against a single slow probe."""
     return max(0, min(SEED_RETRIES, interval // timeout - 1))
-
-
-def check_regions(cloud: Cloud, geo: Mapping[str, Sequence[Cloud]]) -> list[str]:
-    """Cloudflare regions that probe a cloud's pool: those whose users the geo map steers to it, sorted."""
-    regions = sorted(region for region, clouds in geo.items() if cloud in clouds)
-    return regions or list(DEFAULT_CHECK_REGIONS)
 
 
 def record_type(address: pulumi.Input[str]) -> str:
@@ -245,8 +270,13 @@ def _check(args: GlobalLoadBalancerArgs) -> None:
                 raise ValueError(f"GlobalLoadBalancer: origin {origin.name} listed under {cloud}")
             if not 0.0 <= origin.weight <= 1.0:
                 raise ValueError(f"GlobalLoadBalancer: origin {origin.name} weight {origin.weight}; allowed: 0 to 1")
+            if edge_geo.cloudflare_region(cloud, origin.region) is None:
+                raise ValueError(f"GlobalLoadBalancer: region {origin.region} of {cloud} has no Cloudflare region "
+                                 "(components/lib/edge_geo.py CLOUDFLARE_REGION)")
         names = [o.name for o in origins]
         if len(set(names)) != len(names):
             raise ValueError(f"GlobalLoadBalancer: {cloud} has duplicate origins {sorted(names)}")
+        if not any(o.weight > 0 for o in origins):
+            raise ValueError(f"GlobalLoadBalancer: every origin of {cloud} has weight 0")
     if args.edge.fallback and args.edge.fallback not in args.origins:
         raise ValueError(f"GlobalLoadBalancer: fallback {args.edge.fallback} has no pool")

@@ -28,7 +28,7 @@ class PoolNotificationsArgs:
     account_id: str
     """Cloudflare account of the pools."""
     pool_ids: Mapping[str, pulumi.Input[str]]
-    """Pool ids by cloud."""
+    """Pool ids by pool key (`<cloud>-<region>`, GlobalLoadBalancer.pool_ids)."""
     emails: Sequence[str]
     """Who is notified."""
     name_prefix: str

@@ -754,7 +754,8 @@ class EdgeSettings(Model):
     health_timeout: Duration = Field(5, description="Monitor timeout (below the check interval).")
     region_pools: dict[str, list[Cloud]] = Field(
         default_factory=lambda: {region: list(clouds) for region, clouds in SEED_GEO_STEERING.items()},
-        description="Geo steering: Cloudflare region code -> clouds in order.",
+        description="Geo steering: Cloudflare region code -> clouds in order; each cloud's regions are its pools, "
+        "listed nearest that Cloudflare region first (components/lib/edge_geo.py).",
     )
     fallback: Cloud | None = Field(None, description="Fallback pool (defaults to the primary cloud).")
 

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from ..lib.cidr import gke_ranges
 from ..lib.cognito_rules import ACCESS_TOKEN_RANGE, REFRESH_TOKEN_RANGE, RESERVED_DOMAIN_WORDS, ses_email_problems
+from ..lib.edge_geo import cloudflare_region
 from ..lib.gcs_locations import DUAL_REGION_MEMBERS, dual_region_problem, multi_region_of
 from ..lib.gke import MAX_PODS_PER_NODE, node_capacity, nodes_needed
 from ..lib.naming import REGION_CODES, InvalidNameError, StackNames
@@ -513,6 +514,21 @@ def _data_sync(s: PlatformSettings) -> Iterator[Problem]:
     yield from _public_allow_list("dr.sync.azure_source_ranges", sync.azure_source_ranges, "the storage accounts")
 
 
+def _edge_regions(s: PlatformSettings) -> Iterator[Problem]:
+    """Every region of an enabled cloud is a Cloudflare pool steered by its Cloudflare region: one the pure map
+    (lib/edge_geo.py) does not place would only fail when the load balancer is built."""
+    if not s.edge.enabled:
+        return
+    for cloud, settings in s.clouds.enabled().items():
+        for i, region in enumerate(settings.regions):
+            if region.name in catalog.REGIONS[cloud] and cloudflare_region(cloud, region.name) is None:
+                yield Problem(
+                    f"clouds.{cloud}.regions[{i}].name",
+                    f"{region.name} has no Cloudflare load-balancing region, so the edge cannot steer to or probe its "
+                    "pool; allowed: a region components/lib/edge_geo.py CLOUDFLARE_REGION places (or add it there)",
+                )
+
+
 def _cross_cloud(s: PlatformSettings) -> Iterator[Problem]:
     enabled = set(s.clouds.enabled())
     # The built-in geo map is trimmed to the enabled clouds; a map the stack writes must be exact.
@@ -526,6 +542,7 @@ def _cross_cloud(s: PlatformSettings) -> Iterator[Problem]:
                 )
     if s.edge.fallback and s.edge.fallback not in enabled:
         yield Problem("edge.fallback", f"{s.edge.fallback} is not enabled; allowed: {', '.join(sorted(enabled))}")
+    yield from _edge_regions(s)
     for i, trust in enumerate(s.identity.trusts):
         for cloud in [trust.source, *trust.targets]:
             if cloud not in enabled:

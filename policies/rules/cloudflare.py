@@ -28,6 +28,12 @@ def _pool_monitored(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
     minimum = number(props.get("minimumOrigins"))
     if minimum is not None and minimum < 1:
         yield "minimumOrigins is below 1: the pool never counts as unhealthy"
+    regions = props.get("checkRegions")
+    if not isinstance(regions, Sequence) or isinstance(regions, str) or len(regions) == 0:
+        # Null means every data centre (Enterprise only) or, on other plans, a default the pool does not choose:
+        # the pool is then probed from wherever, not from near its origins.
+        # https://developers.cloudflare.com/load-balancing/monitors/#health-monitor-regions
+        yield "checkRegions is not set: say which Cloudflare regions probe the pool (its own and the nearest)"
 
 
 def _fallback(props: Mapping[str, Any], ctx: Context) -> Iterator[str | Undecided]:
@@ -94,11 +100,12 @@ POLICIES = [
         area=AREA,
         types=[POOL],
         severity="high",
-        summary="Load-balancer pools have a health monitor and at least one enabled origin.",
-        remediation="Set the pool's monitor (GET /health, expect 200) and keep an enabled origin.",
+        summary="Load-balancer pools have a health monitor, health-check regions and at least one enabled origin.",
+        remediation="Set the pool's monitor (GET /health, expect 200) and checkRegions (the pool's Cloudflare region "
+        "and its nearest neighbours), and keep an enabled origin.",
         check=_pool_monitored,
         security=False,
-        reads={POOL: ("monitor", "origins.enabled", "minimumOrigins")},
+        reads={POOL: ("monitor", "origins.enabled", "minimumOrigins", "checkRegions")},
     ),
     resource_policy(
         "cloudflare-lb-fallback",

@@ -1,6 +1,7 @@
-"""GlobalLoadBalancer on the mock runtime: one HTTPS monitor from the DR settings, one pool per enabled cloud
-with its regions' ingress addresses and weights, a proxied geo-steered load balancer in failover order and a
-proxied break-glass DNS record; all parented to the component and on the caller's Cloudflare provider."""
+"""GlobalLoadBalancer on the mock runtime: one HTTPS monitor from the DR settings, one pool per (cloud, region)
+with that region's ingress addresses and weight only, probed from near the region, a proxied geo-steered load
+balancer in failover order whose region map lists each cloud's nearest region first, and a proxied break-glass DNS
+record; all parented to the component and on the caller's Cloudflare provider."""
 
 from __future__ import annotations
 
@@ -19,10 +20,10 @@ from components.edge.load_balancer import (
     GlobalLoadBalancer,
     GlobalLoadBalancerArgs,
     Origin,
-    check_regions,
     monitor_retries,
     record_type,
 )
+from components.lib import edge_geo
 from components.settings import PROJECT
 from components.settings.models import Cloud, PlatformSettings, deep_merge
 from policies.rules import cloudflare as cloudflare_rules
@@ -55,7 +56,10 @@ PROD_ORIGINS = {
     "azure": [("eastus", 0.7), ("westus2", 0.6)],
     "gcp": [("us-central1", 0.5), ("us-east1", 0.5)],
 }
-ALL_GEO_REGIONS = ["EEU", "ENAM", "NEAS", "OC", "SAS", "SEAS", "WEU", "WNAM"]
+POOL_KEYS = [f"{cloud}-{region}" for cloud, regions in PROD_ORIGINS.items() for region, _ in regions]
+"""Every prod pool, in failover order: primary cloud's primary region first."""
+NORTH_AMERICA = ["ENAM", "NSAM", "WNAM"]
+"""Where a pool in ENAM or WNAM is probed from: its own region and the two nearest (lib/edge_geo.py)."""
 
 # Stack variants (overrides of the platform settings) recorded once each.
 VARIANTS: dict[str, dict[str, Any]] = {
@@ -130,15 +134,19 @@ def one(rec: Recording, resource_type: str) -> Registration:
 
 
 def pools(rec: Recording) -> dict[str, Registration]:
-    """Pools by cloud (from the logical name `edge-pool-<cloud>`)."""
+    """Pools by `<cloud>-<region>` (from the logical name `edge-pool-<cloud>-<region>`)."""
     return {p.name.removeprefix("edge-pool-"): p for p in rec.of_type(POOL)}
 
 
-def pool_id(rec: Recording, cloud: str) -> str:
-    """The id of a cloud's pool (as the mocks assign it), checked against the component's output."""
-    expected = cloudflare_id(POOL, pools(rec)[cloud].inputs["name"])
-    assert rec.outputs["pool_ids"][cloud] == expected
+def pool_id(rec: Recording, key: str) -> str:
+    """The id of a region's pool (as the mocks assign it), checked against the component's output."""
+    expected = cloudflare_id(POOL, pools(rec)[key].inputs["name"])
+    assert rec.outputs["pool_ids"][key] == expected
     return expected
+
+
+def ids(rec: Recording, *keys: str) -> list[str]:
+    return [pool_id(rec, key) for key in keys]
 
 
 # --- the component tree ---------------------------------------------------------------------------
@@ -151,10 +159,12 @@ def test_exact_children_parented_to_the_component_on_the_callers_provider(varian
     (provider,) = rec.of_type(PROVIDER)
     assert provider.parent != lb.urn, "the component must not create its own provider"
     children = rec.children(lb)
-    clouds = len(settings(variant).clouds.enabled())
-    assert Counter(c.type for c in children) == Counter({MONITOR: 1, POOL: clouds, LOAD_BALANCER: 1, RECORD: 1})
+    regions = [f"{cloud}-{r.name}" for cloud, c in settings(variant).clouds.enabled().items() for r in c.regions]
+    assert Counter(c.type for c in children) == Counter(
+        {MONITOR: 1, POOL: len(regions), LOAD_BALANCER: 1, RECORD: 1}
+    )
     assert {c.name for c in children} == {"edge-monitor", "edge-lb", "edge-record"} | {
-        f"edge-pool-{cloud}" for cloud in settings(variant).clouds.enabled()
+        f"edge-pool-{key}" for key in regions
     }
     assert len([r for r in rec.resources if r.custom and not r.type.startswith("pulumi:")]) == len(children)
     for child in children:
@@ -213,54 +223,57 @@ def test_retries_keep_a_probe_with_its_retries_inside_the_interval(interval, tim
 # --- pools ----------------------------------------------------------------------------------------
 
 
-def expected_origins(layout: dict[str, list[tuple[str, float]]], cloud: str) -> list[dict[str, Any]]:
-    """A cloud's origins as the pool must send them: sorted by name (the API's own order)."""
-    return sorted(
-        (
-            {"name": f"{cloud}-{region}", "address": ADDRESSES[region], "weight": weight, "enabled": True,
-             "header": {"hosts": [FQDN]}}
-            for region, weight in layout[cloud]
-        ),
-        key=lambda o: o["name"],
-    )
+def expected_origins(region: str, weight: float) -> list[dict[str, Any]]:
+    """A region's pool origins as the pool must send them."""
+    return [{"name": f"{cloud_of(region)}-{region}", "address": ADDRESSES[region], "weight": weight, "enabled": True,
+             "header": {"hosts": [FQDN]}}]
 
 
-def test_one_monitored_pool_per_cloud_with_the_regions_addresses_and_weights():
+def cloud_of(region: str) -> str:
+    return next(cloud for cloud, regions in PROD_ORIGINS.items() if region in dict(regions))
+
+
+def test_one_monitored_pool_per_region_with_only_that_regions_origins():
+    """crosscloud G3: a pool per (cloud, region), so geo steering can pick a region, not a whole cloud."""
     rec = recorded("prod")
     monitor = one(rec, MONITOR)
     monitor_id = rec.outputs["monitor_id"]
     assert monitor_id == cloudflare_id(MONITOR, monitor.name)
     found = pools(rec)
-    assert set(found) == {"aws", "azure", "gcp"}
-    for cloud, pool in found.items():
-        assert pool.inputs["name"] == f"flow-prod-{cloud}"
-        assert pool.inputs["accountId"] == ACCOUNT_ID
-        assert pool.inputs["origins"] == expected_origins(PROD_ORIGINS, cloud), cloud
-        assert pool.inputs["monitor"] == monitor_id
-        assert monitor.urn in pool.dependencies
-        assert pool.inputs["minimumOrigins"] == 1
-        assert pool.inputs["enabled"] is True
-        assert pool.inputs["originSteering"] == {"policy": "random"}
-        assert all("port" not in origin for origin in pool.inputs["origins"])
+    assert sorted(found) == sorted(POOL_KEYS)  # registration order is the engine's; defaultPools has ours
+    for cloud, regions in PROD_ORIGINS.items():
+        for region, weight in regions:
+            pool = found[f"{cloud}-{region}"]
+            assert pool.inputs["name"] == f"flow-prod-{cloud}-{region}"
+            assert pool.inputs["accountId"] == ACCOUNT_ID
+            assert pool.inputs["origins"] == expected_origins(region, weight)
+            assert pool.inputs["monitor"] == monitor_id
+            assert monitor.urn in pool.dependencies
+            assert pool.inputs["minimumOrigins"] == 1
+            assert pool.inputs["enabled"] is True
+            assert pool.inputs["originSteering"] == {"policy": "least_outstanding_requests"}
+            assert all("port" not in origin for origin in pool.inputs["origins"])
 
 
-def test_origins_are_sent_in_name_order_whatever_the_config_order():
+def test_a_regions_addresses_are_sent_in_name_order_and_the_config_order_is_the_failover_order():
     s = settings("prod")
-    layout = {"aws": [("us-west-2", 0.8), ("us-east-1", 1.0)]}
-    reversed_aws = {"aws": [Origin(cloud="aws", region=r, address=ADDRESSES[r], weight=w) for r, w in layout["aws"]]}
-    rec = run(GlobalLoadBalancerArgs(edge=s.edge, dr=s.dr, origins=reversed_aws, name_prefix="flow-prod",
+    aws = [Origin(cloud="aws", region="us-west-2", address=ADDRESSES["us-west-2"], weight=0.8),
+           *(Origin(cloud="aws", region="us-east-1", address=f"203.0.113.{20 + i}", weight=1.0, index=i)
+             for i in (1, 0))]
+    rec = run(GlobalLoadBalancerArgs(edge=s.edge, dr=s.dr, origins={"aws": aws}, name_prefix="flow-prod",
                                      environment="prod"))
-    assert [o["name"] for o in pools(rec)["aws"].inputs["origins"]] == ["aws-us-east-1", "aws-us-west-2"]
+    assert [o["name"] for o in pools(rec)["aws-us-east-1"].inputs["origins"]] == ["aws-us-east-1-0", "aws-us-east-1-1"]
+    assert one(rec, LOAD_BALANCER).inputs["defaultPools"] == ids(rec, "aws-us-west-2", "aws-us-east-1")
     # The break-glass record still points at the configured primary region (listed first), not the sorted first.
     assert one(rec, RECORD).inputs["content"] == ADDRESSES["us-west-2"]
 
 
-def test_pools_are_probed_from_the_regions_steered_to_them():
-    found = pools(recorded("prod"))
-    assert found["aws"].inputs["checkRegions"] == ALL_GEO_REGIONS
-    assert found["azure"].inputs["checkRegions"] == ["EEU", "ENAM", "WEU", "WNAM"]
-    assert found["gcp"].inputs["checkRegions"] == ["NEAS", "OC", "SAS", "SEAS"]
-    assert check_regions("gcp", {"ENAM": ["aws"]}) == ["ENAM", "SEAS", "WEU"]
+def test_pools_are_probed_from_near_their_origins():
+    """crosscloud G3: from the pool's own Cloudflare region and the two nearest, not from where users are."""
+    assert {key: p.inputs["checkRegions"] for key, p in pools(recorded("prod")).items()} == dict.fromkeys(
+        POOL_KEYS, NORTH_AMERICA
+    )
+    assert edge_geo.check_regions(edge_geo.cloudflare_region("aws", "us-east-1") or "") == NORTH_AMERICA
 
 
 # --- load balancer --------------------------------------------------------------------------------
@@ -269,23 +282,25 @@ def test_pools_are_probed_from_the_regions_steered_to_them():
 def test_proxied_geo_load_balancer_in_failover_order_with_the_seed_geo_map():
     rec = recorded("prod")
     lb = one(rec, LOAD_BALANCER)
-    aws_id, azure_id, gcp_id = (pool_id(rec, c) for c in ("aws", "azure", "gcp"))
+    aws_e, aws_w, az_e, az_w, gcp_c, gcp_e = ids(rec, *POOL_KEYS)
     assert lb.inputs["zoneId"] == ZONE_ID
     assert lb.inputs["name"] == FQDN
     assert lb.inputs["proxied"] is True
     assert lb.inputs["enabled"] is True
     assert lb.inputs["steeringPolicy"] == "geo"
-    assert lb.inputs["defaultPools"] == [aws_id, azure_id, gcp_id]
-    assert lb.inputs["fallbackPool"] == aws_id
+    assert lb.inputs["defaultPools"] == [aws_e, aws_w, az_e, az_w, gcp_c, gcp_e]
+    assert lb.inputs["fallbackPool"] == aws_e
+    # The seed's clouds per Cloudflare region, each cloud's regions nearest first: WNAM users reach us-west-2 and
+    # westus2 first; Asia-Pacific reaches the western regions first, except South Asia (Mumbai is nearer Ohio).
     assert lb.inputs["regionPools"] == {
-        "ENAM": [aws_id, azure_id],
-        "WNAM": [aws_id, azure_id],
-        "WEU": [azure_id, aws_id],
-        "EEU": [azure_id, aws_id],
-        "SEAS": [gcp_id, aws_id],
-        "NEAS": [gcp_id, aws_id],
-        "SAS": [gcp_id, aws_id],
-        "OC": [gcp_id, aws_id],
+        "ENAM": [aws_e, aws_w, az_e, az_w],
+        "WNAM": [aws_w, aws_e, az_w, az_e],
+        "WEU": [az_e, az_w, aws_e, aws_w],
+        "EEU": [az_e, az_w, aws_e, aws_w],
+        "SEAS": [gcp_c, gcp_e, aws_w, aws_e],
+        "NEAS": [gcp_c, gcp_e, aws_w, aws_e],
+        "SAS": [gcp_e, gcp_c, aws_e, aws_w],
+        "OC": [gcp_c, gcp_e, aws_w, aws_e],
     }
     assert lb.inputs["adaptiveRouting"] == {"failoverAcrossPools": True}
     assert lb.inputs["sessionAffinity"] == "none"
@@ -299,37 +314,29 @@ def test_proxied_geo_load_balancer_in_failover_order_with_the_seed_geo_map():
 def test_two_clouds_restrict_the_geo_map_and_the_failover_order():
     rec = recorded("two-clouds")
     lb = one(rec, LOAD_BALANCER)
-    assert set(pools(rec)) == {"aws", "azure"}
-    aws_id, azure_id = pool_id(rec, "aws"), pool_id(rec, "azure")
-    assert lb.inputs["defaultPools"] == [aws_id, azure_id]
-    assert lb.inputs["fallbackPool"] == aws_id
-    assert lb.inputs["regionPools"] == {
-        "ENAM": [aws_id, azure_id],
-        "WNAM": [aws_id, azure_id],
-        "WEU": [azure_id, aws_id],
-        "EEU": [azure_id, aws_id],
-        "SEAS": [aws_id],
-        "NEAS": [aws_id],
-        "SAS": [aws_id],
-        "OC": [aws_id],
-    }
-    assert pools(rec)["aws"].inputs["checkRegions"] == ALL_GEO_REGIONS
+    assert sorted(pools(rec)) == sorted(POOL_KEYS[:4])
+    aws_e, aws_w, az_e, az_w = ids(rec, *POOL_KEYS[:4])
+    assert lb.inputs["defaultPools"] == [aws_e, aws_w, az_e, az_w]
+    assert lb.inputs["fallbackPool"] == aws_e
+    assert lb.inputs["regionPools"]["SEAS"] == [aws_w, aws_e]
+    assert lb.inputs["regionPools"]["SAS"] == [aws_e, aws_w]
+    assert lb.inputs["regionPools"]["WEU"] == [az_e, az_w, aws_e, aws_w]
 
 
 def test_failover_order_and_fallback_follow_the_cloud_roles():
     rec = recorded("azure-primary")
     lb = one(rec, LOAD_BALANCER)
-    ids = {cloud: pool_id(rec, cloud) for cloud in ("aws", "azure", "gcp")}
-    assert lb.inputs["defaultPools"] == [ids["azure"], ids["aws"], ids["gcp"]]
-    assert lb.inputs["fallbackPool"] == ids["azure"]
+    order = ["azure-eastus", "azure-westus2", "aws-us-east-1", "aws-us-west-2", "gcp-us-central1", "gcp-us-east1"]
+    assert lb.inputs["defaultPools"] == ids(rec, *order)
+    assert lb.inputs["fallbackPool"] == pool_id(rec, "azure-eastus")
     assert one(rec, RECORD).inputs["content"] == ADDRESSES["eastus"]
 
 
 def test_configured_fallback_pool_wins_over_the_primary():
     rec = recorded("fallback-azure")
     lb = one(rec, LOAD_BALANCER)
-    assert lb.inputs["fallbackPool"] == pool_id(rec, "azure")
-    assert lb.inputs["defaultPools"][0] == pool_id(rec, "aws")
+    assert lb.inputs["fallbackPool"] == pool_id(rec, "azure-eastus")
+    assert lb.inputs["defaultPools"][0] == pool_id(rec, "aws-us-east-1")
 
 
 def test_cookie_affinity_sets_the_apis_own_ttl_and_attributes():
@@ -345,7 +352,7 @@ def test_non_geo_steering_sends_no_region_map():
     lb = one(recorded("latency"), LOAD_BALANCER)
     assert lb.inputs["steeringPolicy"] == "dynamic_latency"
     assert "regionPools" not in lb.inputs
-    assert len(lb.inputs["defaultPools"]) == 3
+    assert len(lb.inputs["defaultPools"]) == 6
 
 
 # --- DNS record -----------------------------------------------------------------------------------
@@ -375,7 +382,7 @@ def test_addresses_known_only_at_deploy_time_make_an_a_record_and_reach_the_pool
     rec = run(args_of(settings("prod")), addresses_as_outputs=True)
     record_ = one(rec, RECORD)
     assert (record_.inputs["type"], record_.inputs["content"]) == ("A", ADDRESSES["us-east-1"])
-    assert pools(rec)["gcp"].inputs["origins"] == expected_origins(PROD_ORIGINS, "gcp")
+    assert pools(rec)["gcp-us-east1"].inputs["origins"] == expected_origins("us-east1", 0.5)
 
 
 # --- outputs, policies, validation ----------------------------------------------------------------
@@ -385,7 +392,7 @@ def test_outputs_name_the_hostname_and_the_ids():
     rec = recorded("prod")
     assert rec.outputs["hostname"] == FQDN
     assert rec.outputs["load_balancer_id"] == cloudflare_id(LOAD_BALANCER, FQDN)
-    assert set(rec.outputs["pool_ids"]) == {"aws", "azure", "gcp"}
+    assert list(rec.outputs["pool_ids"]) == POOL_KEYS
     assert all(HEX32.fullmatch(v) for v in [*rec.outputs["pool_ids"].values(), rec.outputs["monitor_id"]])
 
 
@@ -410,6 +417,7 @@ def test_the_policies_see_a_broken_monitor():
         ({"fallback": "gcp", "clouds": ["aws", "azure"]}, "fallback gcp has no pool"),
         ({"misfiled": True}, "origin azure-eastus listed under aws"),
         ({"empty": "azure"}, "azure has no origin"),
+        ({"region": "mars-1"}, "region mars-1 of aws has no Cloudflare region"),
     ],
 )
 def test_inconsistent_arguments_are_refused(change, message):
@@ -423,6 +431,22 @@ def test_inconsistent_arguments_are_refused(change, message):
         origins["aws"] = [*origins["aws"], origins["azure"][0]]
     if "empty" in change:
         origins[change["empty"]] = []
+    if "region" in change:
+        origins["aws"] = [replace(origins["aws"][0], region=change["region"])]
     args = GlobalLoadBalancerArgs(edge=edge, dr=s.dr, origins=origins, name_prefix="flow-prod", environment="prod")
     with pytest.raises(Exception, match=message):
         run(args)
+
+
+def test_a_drained_region_keeps_its_monitored_pool_out_of_every_steering_list():
+    """Weight 0 drains a region: its pool stays (probed, ready to return) but no list steers to it."""
+    s = settings("prod")
+    origins = origins_of(s)
+    origins["aws"] = [replace(origins["aws"][0], weight=0.0), origins["aws"][1]]
+    rec = run(GlobalLoadBalancerArgs(edge=s.edge, dr=s.dr, origins=origins, name_prefix="flow-prod",
+                                     environment="prod"))
+    lb, drained = one(rec, LOAD_BALANCER), pool_id(rec, "aws-us-east-1")
+    assert "aws-us-east-1" in pools(rec)
+    assert drained not in lb.inputs["defaultPools"]
+    assert all(drained not in listed for listed in lb.inputs["regionPools"].values())
+    assert lb.inputs["fallbackPool"] == pool_id(rec, "aws-us-west-2")

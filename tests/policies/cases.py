@@ -2109,6 +2109,7 @@ POOL = {
     "monitor": "m",
     "minimumOrigins": 1,
     "origins": [{"name": "aws-use1", "address": "lb.example.com", "enabled": True, "weight": 1.0}],
+    "checkRegions": ["ENAM", "NSAM", "WNAM"],
 }
 LB = {
     "zoneId": "z",
@@ -2136,6 +2137,7 @@ CLOUDFLARE_CASES = [
         cloudflare.POOL,
         POOL,
         ("violating", {"monitor": ""}, True, "monitor is not set"),
+        ("violating", {"checkRegions": []}, True, "checkRegions is not set", {}, "prod", "no-check-regions"),
         (
             "violating",
             {"origins": [{"name": "x", "address": "a", "enabled": False}]},
