@@ -316,11 +316,12 @@ def _add_driver_commands(commands: argparse._SubParsersAction) -> None:
                 action="store_true",
                 help="this machine reaches the private cluster APIs (a host inside the network): phase 2 may run here",
             )
-        if name == "up":
+        if name in ("preview", "up"):
             sub.add_argument(
                 "--skip-preflight",
                 action="store_true",
-                help="do not ask the clouds for the resource providers, APIs and quotas the first up needs",
+                help="do not ask the clouds first for what no resource creates (up: resource providers, APIs, quotas, "
+                "the identity-provider secrets; preview: those secrets)",
             )
             restart = sub.add_mutually_exclusive_group()
             restart.add_argument(

@@ -88,7 +88,7 @@ class Options:
     show_secrets: bool = False  # outputs: print secret outputs in clear
     yes_destroy_prod: bool = False  # destroy: allow a prod stack
     phase: str = "auto"  # preview/up: 1, 2, all or auto (PHASES)
-    skip_preflight: bool = False  # up: do not ask the clouds for the prerequisites first
+    skip_preflight: bool = False  # preview/up: do not ask the clouds for the prerequisites first
     in_network: bool = False  # preview/up: this machine reaches the private cluster APIs (not the runner)
     no_restart: bool = False  # up: leave a Flexible Server whose wal_level waits for a restart as it is
     yes_restart_prod: bool = False  # up: allow that restart (a short outage) in a prod stack
@@ -262,7 +262,7 @@ class Driver:
         self.flexible_servers = flexible_servers  # what restarts the Flexible Servers (None: the Azure SDK)
         if command == "up":
             self._check_restart_sdk()
-        if command == "up" and not options.skip_preflight:
+        if command in ("preview", "up") and not options.skip_preflight:
             self._check_preflight()
         state = file_backend_dir(self.backend, self.project_dir)
         if state is not None:  # the CLI does not create a file backend's folder itself
@@ -320,13 +320,19 @@ class Driver:
         return offline_graph(self.project_dir, stack)
 
     def _check_preflight(self) -> None:
-        """Ask the clouds for what no resource can create (scripts/preflight.py); refuse `up` when one is missing."""
+        """Ask the clouds for what no resource can create (scripts/preflight.py); refuse `up` when one is missing, and
+        `preview` when a prerequisite of the preview itself is (the IdPs' client secrets it reads: aws 16b)."""
         from . import preflight
 
         problems: list[str] = []
+        cli = self.cloud_cli or preflight.run_cli
         for stack in self.stacks:
-            self._line(f"==> preflight · stack {stack}: resource providers, APIs and quotas the first up needs")
-            found = preflight.check(stack, self.settings[stack], self.graph(stack), self.cloud_cli or preflight.run_cli)
+            if self.command == "preview":
+                self._line(f"==> preflight · stack {stack}: the identity-provider secrets a preview reads")
+                found = preflight.check_preview(stack, self.settings[stack], cli)
+            else:
+                self._line(f"==> preflight · stack {stack}: providers, APIs, quotas and secrets the first up needs")
+                found = preflight.check(stack, self.settings[stack], self.graph(stack), cli)
             if found:
                 problems += [*found, f"stack {stack}: {len(found)} preflight problem(s); nothing was run "
                              "(fix them, or pass --skip-preflight to run anyway)"]  # fmt: skip

@@ -14,6 +14,11 @@ asks the clouds whether they hold, through their own CLIs and the deployer's cre
   https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html).
 - AWS Budgets: the `environment` cost-allocation tag they filter on is `Active` (a tag counts in Budgets only once
   activated; https://docs.aws.amazon.com/awsaccountbilling/latest/aboutv2/activating-tags.html; aws 15).
+- Cognito: each federated IdP's client secret (`identity.providers.<idp>.client_secret_name`) exists with a current
+  value and is not scheduled for deletion. The program reads them with an invoke that `preview` runs too, so a fresh
+  account needs them before its first preview (aws 16b; `components/identity/idp_secrets.py`). Asked with
+  `describe-secret`, which returns metadata only: no secret value reaches this process or its log
+  (https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_DescribeSecret.html).
 - The in-network runner: its CodeConnections connection is `AVAILABLE` (a new one stays `PENDING` until its
   handshake in the console, and CodeBuild's webhook cannot be created before;
   https://docs.aws.amazon.com/dtconsole/latest/userguide/connections-update.html).
@@ -29,12 +34,15 @@ import subprocess
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from components.identity.idp_secrets import DOCS as IDP_SECRETS_DOCS
+from components.identity.idp_secrets import IdpSecret, idp_secrets
 from components.settings import PlatformSettings
 
 from .deploy_check import EIP_QUOTA_CODE, Graph, eips_by_region, prerequisites
 
 CODEBUILD_PROJECT = "aws:codebuild/project:Project"
 AWS_BUDGET = "aws:budgets/budget:Budget"
+COGNITO_IDP = "aws:cognito/identityProvider:IdentityProvider"
 
 
 @dataclass(frozen=True)
@@ -78,7 +86,16 @@ def check(stack: str, settings: PlatformSettings, graph: Graph, cli: RunCli = ru
         problems += _runner(stack, settings, cli)
     if graph.of_type(AWS_BUDGET):
         problems += _cost_allocation_tag(stack, cli)
+    if graph.of_type(COGNITO_IDP):
+        for secret in idp_secrets(settings):
+            problems += _idp_secret(stack, secret, cli)
     return problems
+
+
+def check_preview(stack: str, settings: PlatformSettings, cli: RunCli = run_cli) -> list[str]:
+    """One line per prerequisite a preview itself needs (the IdPs' client secrets, which the program reads with an
+    invoke every preview runs); from the settings alone, so a preview costs no offline plan."""
+    return [line for secret in idp_secrets(settings) for line in _idp_secret(stack, secret, cli)]
 
 
 def _ask(stack: str, what: str, argv: Sequence[str], cli: RunCli) -> tuple[str | None, list[str]]:
@@ -185,3 +202,29 @@ def _cost_allocation_tag(stack: str, cli: RunCli) -> list[str]:
             f"TagKey={COST_ALLOCATION_TAG},Status=Active --region us-east-1"
         )
     return problems
+
+
+def _idp_secret(stack: str, secret: IdpSecret, cli: RunCli) -> list[str]:
+    """One federated IdP's client secret: it exists, has an AWSCURRENT value, and is not scheduled for deletion
+    (GetSecretValue refuses one that is). Metadata only: describe-secret never returns the value."""
+    argv = [
+        "aws", "secretsmanager", "describe-secret", "--secret-id", secret.name, "--region", secret.region,
+        "--query", "{stages: VersionIdsToStages, deleted: DeletedDate}", "--output", "json",
+    ]  # fmt: skip
+    result = cli(argv)
+    where = f"preflight {stack}: {secret.key_path}: Secrets Manager secret {secret.name} in {secret.region}"
+    if result.code != 0 and "ResourceNotFoundException" in result.stderr:
+        return [f"{where} does not exist (the program reads it at preview and up): {secret.create_command()} "
+                f"({IDP_SECRETS_DOCS})"]  # fmt: skip
+    out, problems = _ask(stack, f"{secret.key_path} ({secret.name})", argv, lambda _: result)
+    if out is None:
+        return problems
+    found = json.loads(out or "{}") or {}
+    if found.get("deleted"):
+        return [f"{where} is scheduled for deletion: aws secretsmanager restore-secret --secret-id {secret.name} "
+                f"--region {secret.region} ({IDP_SECRETS_DOCS})"]  # fmt: skip
+    if not any("AWSCURRENT" in stages for stages in (found.get("stages") or {}).values()):
+        return [f"{where} has no current value: aws secretsmanager put-secret-value --secret-id {secret.name} "
+                f"--region {secret.region} --secret-string file://<file holding the {secret.kind} client secret> "
+                f"({IDP_SECRETS_DOCS})"]  # fmt: skip
+    return []

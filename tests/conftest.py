@@ -133,7 +133,8 @@ class FakeClouds:
 
     `unregistered`: Azure resource providers not registered; `disabled`: GCP APIs not enabled; `eip_quota`: the
     Elastic IP quota of every region; `held`: the tags of each Elastic IP already allocated in a region;
-    `missing`: CLIs not installed; `fail`: CLI -> (exit code, stderr)."""
+    `missing`: CLIs not installed; `fail`: CLI -> (exit code, stderr); `secrets`: Secrets Manager secret name ->
+    `missing`, `empty` (no AWSCURRENT version) or `deleted` (scheduled for deletion); any other secret exists."""
 
     def __init__(
         self,
@@ -146,6 +147,7 @@ class FakeClouds:
         fail: dict[str, tuple[int, str]] | None = None,
         connection: str = "AVAILABLE",
         cost_tag: str = "Active",
+        secrets: dict[str, str] | None = None,
     ) -> None:
         self.unregistered = {n.lower() for n in unregistered}
         self.disabled = set(disabled)
@@ -155,6 +157,7 @@ class FakeClouds:
         self.fail = fail or {}
         self.connection = connection
         self.cost_tag = cost_tag
+        self.secrets = secrets or {}
         self.calls: list[list[str]] = []
 
     def __call__(self, argv: Any) -> Any:
@@ -185,4 +188,13 @@ class FakeClouds:
             return CliResult(0, f"{self.cost_tag}\n")
         if argv[:3] == ["aws", "codeconnections", "get-connection"]:
             return CliResult(0, f"{self.connection}\n")
+        if argv[:3] == ["aws", "secretsmanager", "describe-secret"]:
+            state = self.secrets.get(argv[argv.index("--secret-id") + 1])
+            if state == "missing":
+                error = "Secrets Manager can't find the specified secret."
+                return CliResult(254, "", f"An error occurred (ResourceNotFoundException) when calling the "
+                                 f"DescribeSecret operation: {error}")  # fmt: skip
+            stages = {} if state == "empty" else {"EXAMPLE1-90ab-cdef-fedc-ba987SECRET1": ["AWSCURRENT"]}
+            deleted = "2026-12-04T02:00:00+00:00" if state == "deleted" else None
+            return CliResult(0, json.dumps({"stages": stages or None, "deleted": deleted}))
         raise AssertionError(f"unexpected cloud CLI call: {argv}")

@@ -403,11 +403,28 @@ def test_up_asks_the_clouds_first_and_a_missing_prerequisite_stops_it(
     assert len(fake.runs("up")) == 1
 
 
-def test_only_up_runs_the_preflight(project: Path) -> None:
+def test_preview_asks_only_for_the_idp_secrets_and_refresh_and_outputs_ask_nothing(project: Path) -> None:
     clouds = FakeClouds()
-    for command in ("preview", "refresh", "outputs"):
+    assert deploy_main(project, "preview", "--stack", "dev", fake=FakePulumi(), clouds=clouds) == 0
+    assert [c[1:3] for c in clouds.calls] == [["secretsmanager", "describe-secret"]] * 2
+    clouds.calls.clear()
+    for command in ("refresh", "outputs"):
         assert deploy_main(project, command, "--stack", "dev", fake=FakePulumi(), clouds=clouds) == 0
     assert clouds.calls == []
+
+
+def test_a_preview_without_the_idp_secrets_stops_with_one_line_each(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """aws 16b: a fresh account has no IdP secrets, which the program reads at preview: refused before any Pulumi
+    call, one line per secret (no traceback); --skip-preflight previews anyway."""
+    fake = FakePulumi()
+    clouds = FakeClouds(secrets={"platform/identity/azure-ad": "missing", "platform/identity/google": "missing"})
+    assert deploy_main(project, "preview", "--stack", "dev", fake=fake, clouds=clouds) == 2
+    assert fake.runs("preview") == []
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 3 and all("aws secretsmanager create-secret --name platform/identity/" in e for e in err[:2])
+    assert deploy_main(project, "preview", "--stack", "dev", "--skip-preflight", fake=fake, clouds=clouds) == 0
 
 
 def test_refresh_and_destroy_command_lines(project: Path) -> None:
@@ -677,7 +694,8 @@ def test_outputs_masks_secrets_unless_asked(project: Path, capsys: pytest.Captur
 def test_output_is_streamed_while_the_command_runs(project: Path) -> None:
     out, seen = io.StringIO(), []
     fake = FakePulumi(probe=lambda: seen.append(out.getvalue()))
-    code = driver.run("preview", ["dev"], driver.Options(project_dir=project), pulumi_command=fake, out=out)
+    options = driver.Options(project_dir=project)
+    code = driver.run("preview", ["dev"], options, pulumi_command=fake, out=out, preflight=FakeClouds())
     assert code == 0
     assert seen[0].endswith("Previewing (dev)\n") and seen[1].endswith("Resources:\n")
 

@@ -98,3 +98,27 @@ def test_budgets_need_their_cost_allocation_tag_active(prod: Graph) -> None:
     (line,) = check(prod, FakeClouds(cost_tag="Inactive"))
     assert "cost-allocation tag environment is Inactive" in line
     assert "TagKey=environment,Status=Active" in line
+
+
+def test_each_missing_idp_client_secret_is_one_line_with_the_command_that_creates_it(prod: Graph) -> None:
+    """aws 16b: the program reads the IdPs' client secrets at preview; a fresh account lacks them. One line per
+    secret, naming its key, with the create command whose value comes from a file (never the command line)."""
+    clouds = FakeClouds(secrets={"platform/identity/azure-ad": "missing", "platform/identity/google": "missing"})
+    lines = check(prod, clouds)
+    assert [line.split(": ")[1] for line in lines] == [
+        "identity.providers.azure_ad.client_secret_name",
+        "identity.providers.google.client_secret_name",
+    ]
+    for line, name in zip(lines, ("azure-ad", "google"), strict=True):
+        assert f"secret platform/identity/{name} in us-east-1 does not exist" in line
+        assert f"aws secretsmanager create-secret --name platform/identity/{name} --region us-east-1 " in line
+        assert "--secret-string file://<file holding the" in line and line.endswith("#identity-provider-secrets)")
+    asked = [c for c in clouds.calls if c[1] == "secretsmanager"]
+    assert {c[2] for c in asked} == {"describe-secret"}, "metadata only: never get-secret-value"
+
+
+def test_an_idp_secret_without_a_value_or_scheduled_for_deletion_is_refused(prod: Graph) -> None:
+    states = {"platform/identity/azure-ad": "empty", "platform/identity/google": "deleted"}
+    empty, deleted = check(prod, FakeClouds(secrets=states))
+    assert "has no current value: aws secretsmanager put-secret-value --secret-id platform/identity/azure-ad" in empty
+    assert "scheduled for deletion: aws secretsmanager restore-secret --secret-id platform/identity/google" in deleted

@@ -21,6 +21,7 @@ from ..lib.cognito_rules import (  # noqa: F401  (re-exported: the component's o
 )
 from ..lib.naming import StackNames, unique
 from ..settings.models import PlatformSettings
+from .idp_secrets import IdpSecret, idp_secrets, read_failure
 
 IdpKind = Literal["azure_ad", "google"]
 
@@ -61,6 +62,8 @@ class FederatedIdp:
     """Secrets Manager secret (name or ARN, in the provider's region) whose SecretString is the client secret."""
     tenant_id: pulumi.Input[str] | None = None
     """Entra ID tenant of the app registration (azure_ad only; required there)."""
+    secret_region: str | None = None
+    """Region the secret is read in, for the error naming it (None: the user pool's provider region)."""
 
 
 @dataclass(frozen=True)
@@ -125,12 +128,15 @@ def user_pool_args(
     origins = dict.fromkeys(f"https://{urlsplit(url).netloc}/" for url in callbacks)
     federated = [
         FederatedIdp(
-            kind=kind,
-            client_id=identity.providers[kind].client_id,
-            client_secret_name=identity.providers[kind].client_secret_name,
-            tenant_id=(identity.providers[kind].tenant_id or azure_tenant_id) if kind == "azure_ad" else None,
+            kind=secret.kind,
+            client_id=identity.providers[secret.kind].client_id,
+            client_secret_name=secret.name,
+            tenant_id=(identity.providers[secret.kind].tenant_id or azure_tenant_id)
+            if secret.kind == "azure_ad"
+            else None,
+            secret_region=secret.region,
         )
-        for kind in settings.federated_providers()
+        for secret in idp_secrets(settings)
     ]
     return CognitoUserPoolArgs(
         pool_name=f"{settings.name}-{settings.environment}-users",
@@ -272,10 +278,7 @@ class CognitoUserPool(pulumi.ComponentResource):
         self, name: str, pool: aws.cognito.UserPool, idp: FederatedIdp
     ) -> aws.cognito.IdentityProvider:
         """The IdP registration; its client secret read from Secrets Manager at deploy time, kept secret."""
-        secret = aws.secretsmanager.get_secret_version_output(
-            secret_id=idp.client_secret_name, opts=pulumi.InvokeOutputOptions(parent=self)
-        )
-        client_secret = cast(pulumi.Output[str], pulumi.Output.secret(secret.secret_string))
+        client_secret = self._client_secret(idp)
         scopes = " ".join(OAUTH_SCOPES)
         details: dict[str, pulumi.Input[str]]
         if idp.kind == "azure_ad":
@@ -308,3 +311,20 @@ class CognitoUserPool(pulumi.ComponentResource):
                 ignore_changes=[f'providerDetails["{key}"]' for key in DISCOVERED_DETAILS[idp.kind]],
             ),
         )
+
+    def _client_secret(self, idp: FederatedIdp) -> pulumi.Output[str]:
+        """The IdP's client secret (secret in the state), read with an invoke that `preview` runs too. A secret that
+        is missing or unreadable stops the run with one line naming its key, the secret and the bootstrap
+        (`pulumi.RunError`, which the language host prints without a traceback) instead of the invoke's trace."""
+        version = aws.secretsmanager.get_secret_version_output(
+            secret_id=idp.client_secret_name, opts=pulumi.InvokeOutputOptions(parent=self)
+        )
+        where = IdpSecret(idp.kind, idp.client_secret_name, idp.secret_region or "the user pool's region")
+
+        async def read() -> str:
+            try:
+                return cast(str, await version.secret_string.future())
+            except Exception as err:  # the invoke's error, reported as one line
+                raise pulumi.RunError(read_failure(where, err)) from None
+
+        return cast(pulumi.Output[str], pulumi.Output.secret(pulumi.Output.from_input(read())))

@@ -393,3 +393,29 @@ def test_azure_ad_without_a_tenant_is_refused():
 
     with pytest.raises(Exception, match="tenant id"):
         record("dev", {}, program, "multicloud-platform")
+
+
+@pytest.mark.parametrize("preview", [False, True], ids=["up", "preview"])
+def test_a_missing_client_secret_stops_the_run_with_one_line_naming_it(monkeypatch, preview):
+    """aws 16b: the invoke runs at preview too. A secret not bootstrapped yet is a RunError (the language host prints
+    it without a traceback) naming the key, the secret, its region, the create command and the docs section."""
+    from scripts.mock_clouds import aws as aws_mock
+
+    def not_found(region, args):
+        raise Exception(  # what the provider answers, as the SDK wraps it
+            "invoke of aws:secretsmanager/getSecretVersion:getSecretVersion failed: operation error Secrets Manager: "
+            "GetSecretValue, https response error StatusCode: 400, ResourceNotFoundException: Secrets Manager can't "
+            "find the specified secret."
+        )
+
+    monkeypatch.setitem(aws_mock.INVOKES, "aws:secretsmanager/getSecretVersion:getSecretVersion", not_found)
+    with pytest.raises(pulumi.RunError) as raised:
+        record("dev", {}, program_for("dev"), "multicloud-platform", preview=preview)
+    message = str(raised.value)
+    assert "\n" not in message and "Traceback" not in message
+    assert message.startswith("identity.providers.")
+    assert "client_secret_name: cannot read Secrets Manager secret platform/identity/" in message
+    assert " in us-east-1 (ResourceNotFoundException)" in message
+    assert "aws secretsmanager create-secret --name platform/identity/" in message
+    assert "--secret-string file://<file holding the" in message
+    assert message.endswith("docs/DEPLOY.md#identity-provider-secrets")
