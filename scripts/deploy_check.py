@@ -780,9 +780,13 @@ def _gcs_placement(graph: Graph) -> Violations:
                 ((bucket.urn,), f"{bucket.name} in {location} has its default key in {where}; GCS accepts only "
                  f"{gcs_locations.kms_location(location)}")
             )
-        dual = bool((bucket.inputs.get("customPlacementConfig") or {}).get("dataLocations"))
-        if bucket.inputs.get("rpo") == "ASYNC_TURBO" and not dual:
+        data_locations = [str(r).lower() for r in (bucket.inputs.get("customPlacementConfig") or {}).get(
+            "dataLocations") or []]
+        if bucket.inputs.get("rpo") == "ASYNC_TURBO" and not data_locations:
             found.append(((bucket.urn,), f"{bucket.name} asks for turbo replication but is no dual-region"))
+        if frozenset(data_locations) in gcs_locations.PREDEFINED_ONLY:
+            found.append(((bucket.urn,), f"{bucket.name} pairs {' and '.join(data_locations)} as a configurable "
+                          "dual-region, which they form only as a predefined one (GCS answers 400)"))
     return found
 
 
@@ -1026,9 +1030,10 @@ RULES: list[Rule] = [
         "gcs-cmek-location",
         "blocker",
         "a GCS bucket's default CMEK key lives in the KMS location its bucket location takes (the region; `us` for "
-        "the US multi-region and its configurable dual-regions), and only a dual-region asks for turbo replication",
+        "the US multi-region and its configurable dual-regions), only a dual-region asks for turbo replication, and "
+        "a configurable dual-region is no pair GCS offers only as a predefined one (us-central1 + us-east1: NAM4)",
         "https://cloud.google.com/storage/docs/encryption/customer-managed-keys ; "
-        "https://github.com/googleapis/google-cloud-go/issues/1787",
+        "https://github.com/googleapis/google-cloud-go/issues/1787 ; https://cloud.google.com/storage/docs/locations",
         _gcs_placement,
     ),
     Rule(

@@ -120,8 +120,10 @@ def _find_spec(module: str) -> Any:
 class AzureFlexibleServers:
     """FlexibleServerApi through the Azure SDK for Python, imported on first use; one client per subscription.
     Credentials: DefaultAzureCredential (a service principal's or workload identity's environment, else the
-    `az login` of this machine: https://learn.microsoft.com/python/api/azure-identity/azure.identity.defaultazurecredential);
-    the restart is an action on the server, within the deployer's Contributor (or Owner) role."""
+    `az login` of this machine: https://learn.microsoft.com/python/api/azure-identity/azure.identity.defaultazurecredential)
+    without its managed-identity step: prod deploys from an AWS CodeBuild runner, where an answer at the instance
+    metadata address would end the chain before the CLI login (Azure/azure-sdk-for-python#20554); the restart is an
+    action on the server, within the deployer's Contributor (or Owner) role."""
 
     timeout: float = RESTART_TIMEOUT
     _clients: dict[str, Any] = field(default_factory=dict)
@@ -133,7 +135,7 @@ class AzureFlexibleServers:
             from azure.mgmt.postgresqlflexibleservers import PostgreSQLManagementClient
 
             if self._credential is None:
-                self._credential = DefaultAzureCredential()
+                self._credential = DefaultAzureCredential(exclude_managed_identity_credential=True)
             self._clients[subscription_id] = PostgreSQLManagementClient(self._credential, subscription_id)
         return self._clients[subscription_id]
 

@@ -567,3 +567,17 @@ def test_turbo_replication_on_a_single_region_bucket_is_caught():
     )
     messages = [f.message for f in findings(regional, "gcs-cmek-location")]
     assert messages and all("no dual-region" in m for m in messages)
+
+
+def test_a_predefined_only_pair_as_a_configurable_dual_region_is_caught():
+    """GCS offers us-central1 + us-east1 only as the predefined NAM4; as a configurable pair it answers 400."""
+    nam4 = edited(
+        graph_of("prod"),
+        with_inputs(
+            ("gcp:storage/bucket:Bucket",),
+            lambda i: {**i, "customPlacementConfig": {"dataLocations": ["US-CENTRAL1", "US-EAST1"]}}
+            if "customPlacementConfig" in i else i,
+        ),
+    )
+    [finding] = findings(nam4, "gcs-cmek-location")
+    assert "pairs us-central1 and us-east1 as a configurable dual-region" in finding.message

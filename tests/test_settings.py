@@ -332,6 +332,9 @@ RULE_CASES = [
     RuleCase("backups-dual-region-without-its-home", rules._backups_dual_region,
              valid(clouds={"gcp": {"backups_dual_region": ["us-east1", "us-west1"]}}),
              "clouds.gcp.backups_dual_region", "leaves out us-central1"),
+    RuleCase("backups-dual-region-predefined-only", rules._backups_dual_region,
+             valid(clouds={"gcp": {"backups_dual_region": ["us-central1", "us-east1"]}}),
+             "clouds.gcp.backups_dual_region", "pair only as a predefined dual-region"),
     RuleCase("backups-dual-region-one-region-twice", rules._backups_dual_region,
              valid(clouds={"gcp": {"backups_dual_region": ["us-central1", "us-central1"]}}, env="dev"),
              "clouds.gcp.backups_dual_region", "is not two different regions", env="dev"),
@@ -353,6 +356,8 @@ RULE_CASES = [
              "failover detection takes 45s (interval x failure_threshold), not within rto 30s"),
     RuleCase("timeout-not-below-interval", rules._dr, valid(edge={"health_timeout": "15s"}),
              "edge.health_timeout", "15s; allowed: below dr.health_check_interval (15s)"),
+    RuleCase("more-check-regions-than-self-serve-buys", rules._dr, valid(edge={"health_check_regions": 9}),
+             "edge.health_check_regions", "9 on Cloudflare plan free (edge.cloudflare_plan); allowed: 1 to 8"),
     # crosscloud R2: Cloudflare refuses a monitor interval below the plan's minimum
     RuleCase("monitor-interval-below-the-plan", rules._dr, valid(dr={"health_check_interval": "10s"}),
              "dr.health_check_interval",

@@ -26,10 +26,11 @@ COOKIE_AFFINITY_TTL = 82800
 """What the API stores for cookie / ip_cookie affinity when no TTL is sent (23 h)."""
 ORIGIN_STEERING = "least_outstanding_requests"
 """Origin steering of every pool: the origin with the fewest in-flight requests, scaled by the origin weights
-(so a region's weight still applies), supported with adaptive routing and session affinity on a proxied load
-balancer (https://developers.cloudflare.com/load-balancing/understand-basics/traffic-steering/origin-level-steering/least-outstanding-requests-pools/;
-value from pulumi-cloudflare 6.23 `LoadBalancerPoolOriginSteeringArgs.policy`: random, hash,
-least_outstanding_requests, least_connections). Crosscloud review G3."""
+(relative to the other origins of the pool, i.e. the addresses of one region's ingress: between regions, the geo
+order decides and weight 0 drains), supported with adaptive routing and session affinity on a proxied load balancer
+(https://developers.cloudflare.com/load-balancing/understand-basics/traffic-steering/origin-level-steering/least-outstanding-requests-pools/;
+the values random, hash, least_outstanding_requests, least_connections: terraform-provider-cloudflare
+internal/services/load_balancer_pool/schema.go). Crosscloud review G3."""
 
 
 @dataclass(frozen=True)
@@ -144,7 +145,7 @@ class GlobalLoadBalancer(pulumi.ComponentResource):
                     minimum_origins=1,
                     origin_steering={"policy": ORIGIN_STEERING},
                     # Probed from where it runs: its own Cloudflare region and the nearest two (lib/edge_geo.py).
-                    check_regions=edge_geo.check_regions(code),
+                    check_regions=edge_geo.check_regions(code, edge.health_check_regions),
                     # Left out: `latitude`/`longitude` (only proximity steering reads them, and settings refuse it),
                     # `load_shedding`, `notification_filter`, `health_sources` (computed or API-filled objects;
                     # regional health would decide per checking region, and only the regions near the pool check).

@@ -136,17 +136,15 @@ def nearest_first(code: str, regions: Sequence[tuple[str, str]]) -> list[tuple[s
     return sorted(regions, key=lambda cr: distance_km(code, CLOUDFLARE_REGION[cr[0]][cr[1]]))
 
 
-CHECK_REGION_COUNT = 3
-"""Health-check regions per pool: Cloudflare probes from 3 data centres in each, a region is healthy when most of
-them pass and an origin when most regions do
-(https://developers.cloudflare.com/load-balancing/monitors/#health-monitor-regions). Three regions give a strict
-majority that survives one region's bad path; each one adds 3 probes per interval
-(https://developers.cloudflare.com/load-balancing/troubleshooting/load-balancing-faq/)."""
-
-
-def check_regions(code: str, count: int = CHECK_REGION_COUNT) -> list[str]:
-    """The regions that probe a pool in Cloudflare region `code`: its own and the nearest others, sorted (the API
-    stores a set; a sorted list never diffs)."""
+def check_regions(code: str, count: int) -> list[str]:
+    """The `count` regions that probe a pool in Cloudflare region `code` (`edge.health_check_regions`): its own and
+    the nearest others, sorted (the API stores a set; a sorted list never diffs). Cloudflare probes from 3 data centres
+    in each; a region is healthy when most of them pass and an origin when most regions do
+    (https://developers.cloudflare.com/load-balancing/monitors/#health-monitor-regions), so 3 regions give a strict
+    majority that survives one region's bad path; each one adds 3 probes per interval
+    (https://developers.cloudflare.com/load-balancing/troubleshooting/load-balancing-faq/). How many a subscription may
+    use is bought: 1 by default on self-serve, up to 8, all 13 on Enterprise
+    (https://github.com/cloudflare/cloudflare-docs/issues/31421)."""
     others = sorted((r for r in CENTRES if r != code), key=lambda r: (distance_km(code, r), r))
     return sorted([code, *others[: count - 1]])
 

@@ -8,20 +8,21 @@ deploy check (a bucket whose default key sits in a location GCS does not accept)
   `customPlacementConfig.dataLocations`: "precisely two eligible regions within the same multi-region"
   (https://cloud.google.com/storage/docs/locations#configurable ; the API's CustomPlacementConfig,
   https://docs.cloud.google.com/java/docs/reference/google-cloud-storage/latest/com.google.storage.v2.Bucket.CustomPlacementConfig.md.txt).
-  The `gcloud` form is `--location=us --placement=us-central1,us-east1`
+  The `gcloud` form is `--location=us --placement=<region>,<region>`
   (https://docs.cloud.google.com/sdk/gcloud/reference/alpha/storage/buckets/relocate).
-- The predefined NAM4 is the same pair (Iowa + South Carolina): "Please create your bucket in NAM4, which is made up of
+- Not every two eligible regions pair: "The US-CENTRAL1 and US-EAST1 dual-region pairing is only available as a
+  predefined dual-region" (https://cloud.google.com/storage/docs/locations, the configurable dual-region table's
+  footnote), and GCS refuses it as a configurable one with 400 "Please create your bucket in NAM4, which is made up of
   the regions (US-EAST1, US-CENTRAL1)" (https://github.com/terraform-google-modules/terraform-example-foundation/issues/1414).
-  The configurable form is used here: it is the only one whose KMS location is unambiguous (Cloud KMS's own `nam4` is
-  "Iowa, South Carolina, and Oklahoma", not GCS's NAM4: https://cloud.google.com/kms/docs/locations).
+  The predefined NAM4 is not used instead: its Cloud KMS counterpart `nam4` is "Iowa, South Carolina, and Oklahoma"
+  (https://cloud.google.com/kms/docs/locations), so which key location GCS takes for it is not established here.
 - The default key must be in the bucket's location (https://cloud.google.com/storage/docs/encryption/customer-managed-keys,
   its restrictions; the stored copy read here stops before that section, so the wording is UNVERIFIED); GCS refuses
   another with 400 "Cloud KMS region 'global' not available for use with GCS region 'US'"
   (https://github.com/googleapis/google-cloud-go/issues/1787), which the mock runtime accepts.
   A configurable dual-region's location is its multi-region (`US`), so its key lives in the KMS multi-region of that
   name (`us`), as Google's example foundation pairs them (`location_gcs = "US"`, `location_kms = "us"`,
-  terraform-google-modules/terraform-example-foundation 4-projects). UNVERIFIED beyond US: that EU and ASIA take
-  keys in KMS `europe` and `asia` (KMS has no `eu` location; https://cloud.google.com/kms/docs/locations).
+  terraform-google-modules/terraform-example-foundation 4-projects). Only the US is carried (DUAL_REGION_MEMBERS).
 """
 
 from __future__ import annotations
@@ -29,32 +30,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 DUAL_REGION_MEMBERS: dict[str, frozenset[str]] = {
-    # https://cloud.google.com/storage/docs/locations#configurable (the regions eligible for configurable
-    # dual-regions, by multi-region). Narrower than the page where unsure: Canada/Mexico, London and Zurich left out
-    # (UNVERIFIED as eligible), so the rule may refuse a pair GCS would take, never accept one it refuses.
+    # https://cloud.google.com/storage/docs/locations#configurable (the US regions eligible for configurable
+    # dual-regions). The other continents' tables have their own location codes and footnotes (e.g. configurable ASIA
+    # is one pair only) and are not carried here: a pair outside the US is refused at the settings edge.
     "US": frozenset({
         "us-central1", "us-east1", "us-east4", "us-east5", "us-south1", "us-west1", "us-west2", "us-west3", "us-west4",
-    }),
-    "EU": frozenset({
-        "europe-central2", "europe-north1", "europe-southwest1", "europe-west1", "europe-west3", "europe-west4",
-        "europe-west8", "europe-west9",
-    }),
-    "ASIA": frozenset({
-        "asia-east1", "asia-east2", "asia-northeast1", "asia-northeast2", "asia-northeast3", "asia-south1",
-        "asia-south2", "asia-southeast1", "asia-southeast2",
     }),
 }
 """Regions a configurable dual-region may pair, by the multi-region (its bucket `location`) they belong to."""
 
-PREDEFINED_PAIRS: tuple[tuple[str, str], ...] = (
-    ("us-central1", "us-east1"),  # NAM4 (terraform-example-foundation#1414 above)
-    ("europe-north1", "europe-west4"),  # EUR4, UNVERIFIED here
-    ("asia-northeast1", "asia-northeast2"),  # ASIA1, UNVERIFIED here
-)
-"""The pairs of Google's predefined dual-regions (https://cloud.google.com/storage/docs/locations#predefined), taken
-as configurable ones: the default partner of a primary region that has no configured partner."""
+PREDEFINED_ONLY: frozenset[frozenset[str]] = frozenset({frozenset({"us-central1", "us-east1"})})
+"""Eligible regions GCS pairs only as a predefined dual-region (NAM4), never as a configurable one (docstring)."""
 
-KMS_MULTI_REGIONS: dict[str, str] = {"US": "us", "EU": "europe", "ASIA": "asia"}
+PARTNERS: tuple[str, ...] = ("us-east4", "us-central1")
+"""Second regions tried, in order, for a primary region whose stack's second region does not pair with it
+(us-central1 + us-east4: Iowa and Northern Virginia, about 1,300 km apart)."""
+
+KMS_MULTI_REGIONS: dict[str, str] = {"US": "us"}
 """The Cloud KMS location of the key of a bucket in each GCS multi-region (or a configurable dual-region of it)."""
 
 
@@ -78,15 +70,20 @@ def dual_region_problem(pair: Sequence[str], home: str) -> str | None:
             else f"none: {home} forms no configurable dual-region (components/lib/gcs_locations.py)"
         )
         return f"{pair[0]} and {pair[1]} are not two regions of one multi-region; allowed: {allowed}"
+    if frozenset(pair) in PREDEFINED_ONLY:
+        return (
+            f"{pair[0]} and {pair[1]} pair only as a predefined dual-region, which GCS refuses as a configurable one; "
+            f"allowed: {home} with another region of {multi_region_of(home)}, e.g. [{home}, "
+            f"{next(p for p in PARTNERS if p != home)}]"
+        )
     return None
 
 
 def default_pair(regions: Sequence[str]) -> list[str]:
-    """The dual-region of a bucket homed in `regions[0]`: with `regions[1]` when they pair, else with the home's
-    predefined partner; empty when neither exists."""
+    """The dual-region of a bucket homed in `regions[0]`: with `regions[1]` when they pair, else with the first of
+    PARTNERS that does; empty when none does."""
     home = regions[0]
-    candidates = [[home, r] for r in regions[1:2]]
-    candidates += [[home, b if a == home else a] for a, b in PREDEFINED_PAIRS if home in (a, b)]
+    candidates = [[home, r] for r in [*regions[1:2], *PARTNERS]]
     return next((pair for pair in candidates if dual_region_problem(pair, home) is None), [])
 
 

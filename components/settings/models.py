@@ -73,7 +73,12 @@ class Region(Model):
     )
     cidr: Cidr = Field(description="Private CIDR of the region's network (/16 to /20).")
     weight: float = Field(
-        1.0, ge=0.0, le=1.0, description="Origin weight of this region in the cloud's load-balancer pool."
+        1.0,
+        ge=0.0,
+        le=1.0,
+        description="Origin weight of this region's ingress in its own Cloudflare pool (one pool per region: the "
+        "weight splits traffic among that region's addresses only); 0 drains the region, its pool left out of "
+        "steering.",
     )
 
     @field_validator("cidr")
@@ -342,9 +347,10 @@ class GcpSettings(CloudSettings):
         max_length=2,
         description="The two regions the primary GCP region's backups bucket (the DR sink the other clouds' copies "
         "land in) keeps its objects in: a configurable dual-region of one multi-region including clouds.gcp.regions[0] "
-        "(e.g. [us-central1, us-east1]), its CMEK key in that multi-region's Cloud KMS location (us), turbo "
-        "replication. Unset: in prod clouds.gcp.regions[0] with regions[1] when they pair, else with its predefined "
-        "partner (us-central1 + us-east1, NAM4's pair); dev: none. []: a single-region bucket (refused in prod).",
+        "(e.g. [us-central1, us-east4]; US regions only, and not us-central1 + us-east1, which pair only as the "
+        "predefined NAM4), its CMEK key in that multi-region's Cloud KMS location (us), turbo replication. Unset: in "
+        "prod clouds.gcp.regions[0] with regions[1] when they pair, else with us-east4 (or us-central1); dev: none. "
+        "[]: a single-region bucket (refused in prod).",
     )
     maintenance: GkeMaintenance = Field(
         default_factory=GkeMaintenance,
@@ -752,6 +758,15 @@ class EdgeSettings(Model):
         description="Monitor path: / then URL path characters (no spaces).",
     )
     health_timeout: Duration = Field(5, description="Monitor timeout (below the check interval).")
+    health_check_regions: int = Field(
+        1,
+        ge=1,
+        le=13,
+        description="Cloudflare regions probing each pool: its own, then the nearest (components/lib/edge_geo.py). "
+        "A self-serve Load Balancing subscription includes 1 region and can buy up to 8; more (and all 13) are "
+        "Enterprise only (https://github.com/cloudflare/cloudflare-docs/issues/31421): raise it to what the "
+        "account has bought (3 gives a majority that survives one region's bad path).",
+    )
     region_pools: dict[str, list[Cloud]] = Field(
         default_factory=lambda: {region: list(clouds) for region, clouds in SEED_GEO_STEERING.items()},
         description="Geo steering: Cloudflare region code -> clouds in order; each cloud's regions are its pools, "
@@ -1152,8 +1167,8 @@ class PlatformSettings(Model):
 
     def backups_pair(self) -> list[str]:
         """The DR sink's dual-region (empty: a single region): clouds.gcp.backups_dual_region, else in prod the primary
-        GCP region with the second one when they pair, or with its predefined partner (NAM4's us-east1 for
-        us-central1); dev: none."""
+        GCP region with the second one when they pair, else with the first of gcs_locations.PARTNERS that does; dev:
+        none."""
         gcp = self.clouds.gcp
         if gcp.backups_dual_region is not None:
             return list(gcp.backups_dual_region)

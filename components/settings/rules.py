@@ -484,6 +484,12 @@ def _dr(s: PlatformSettings) -> Iterator[Problem]:
                 f"allowed: {format_duration(low)} to {format_duration(high)}"
                 + ("" if plan == "enterprise" else " (10s only on enterprise)"),
             )
+    if s.edge.enabled and s.edge.cloudflare_plan != "enterprise" and s.edge.health_check_regions > 8:
+        yield Problem(
+            "edge.health_check_regions",
+            f"{s.edge.health_check_regions} on Cloudflare plan {s.edge.cloudflare_plan} (edge.cloudflare_plan); "
+            "allowed: 1 to 8 (more are Enterprise only)",
+        )
     if s.edge.health_timeout >= dr.health_check_interval:
         yield Problem(
             "edge.health_timeout",

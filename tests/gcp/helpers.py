@@ -135,7 +135,7 @@ def component(rec: Recording, region: str, component_type: str) -> Registration:
 
 BACKUPS_KMS = "-backups-kms"
 """Name ending of the DR sink's key ring component (the primary region's, when the sink is a dual-region)."""
-DUAL_REGION_SINKS = {"prod": ("us-central1", "US", ["US-CENTRAL1", "US-EAST1"], "us")}
+DUAL_REGION_SINKS = {"prod": ("us-central1", "US", ["US-CENTRAL1", "US-EAST4"], "us")}
 """The DR sink bucket of each stack that makes it a dual-region: home region, location, data locations, KMS location."""
 
 

@@ -141,7 +141,7 @@ def test_backups_are_write_once_for_a_week_and_the_data_bucket_is_versioned(gcp_
 def test_the_prod_dr_sink_is_a_turbo_dual_region_keyed_in_its_multi_region_and_the_rest_single_region(
     gcp_recorded, stack, region, name
 ):
-    """gcp review 20: prod's DR sink (us-central1's backups bucket) keeps its objects in US-CENTRAL1 and US-EAST1, with
+    """gcp review 20: prod's DR sink (us-central1's backups bucket) keeps its objects in US-CENTRAL1 and US-EAST4, with
     its key ring in Cloud KMS `us` (the location GCS takes for a US dual-region); every other bucket, and dev's
     sink, stays a single region keyed in its region."""
     rec = gcp_recorded(stack)

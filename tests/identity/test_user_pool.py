@@ -399,19 +399,28 @@ def test_azure_ad_without_a_tenant_is_refused():
 def test_a_missing_client_secret_stops_the_run_with_one_line_naming_it(monkeypatch, preview):
     """aws 16b: the invoke runs at preview too. A secret not bootstrapped yet is a RunError (the language host prints
     it without a traceback) naming the key, the secret, its region, the create command and the docs section."""
-    from scripts.mock_clouds import aws as aws_mock
+    from scripts.offline import RealisticMocks
 
-    def not_found(region, args):
-        raise Exception(  # what the provider answers, as the SDK wraps it
-            "invoke of aws:secretsmanager/getSecretVersion:getSecretVersion failed: operation error Secrets Manager: "
-            "GetSecretValue, https response error StatusCode: 400, ResourceNotFoundException: Secrets Manager can't "
-            "find the specified secret."
-        )
+    answer = RealisticMocks.call
 
-    monkeypatch.setitem(aws_mock.INVOKES, "aws:secretsmanager/getSecretVersion:getSecretVersion", not_found)
+    def not_found(self, args):  # the provider's answer: the invoke returns failures, it does not raise
+        if args.token != "aws:secretsmanager/getSecretVersion:getSecretVersion":
+            return answer(self, args)
+        return {}, [(
+            "secretId",
+            "operation error Secrets Manager: GetSecretValue, https response error StatusCode: 400, "
+            "ResourceNotFoundException: Secrets Manager can't find the specified secret.",
+        )]
+
+    monkeypatch.setattr(RealisticMocks, "call", not_found)
     with pytest.raises(pulumi.RunError) as raised:
         record("dev", {}, program_for("dev"), "multicloud-platform", preview=preview)
     message = str(raised.value)
+    chain, error = [], raised.value
+    while error is not None:  # the program's own errors only (one per missing secret), no wrapped provider error
+        chain.append(error)
+        error = error.__cause__ or error.__context__
+    assert all(isinstance(e, pulumi.RunError) and str(e).startswith("identity.providers.") for e in chain), chain
     assert "\n" not in message and "Traceback" not in message
     assert message.startswith("identity.providers.")
     assert "client_secret_name: cannot read Secrets Manager secret platform/identity/" in message

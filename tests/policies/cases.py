@@ -1300,7 +1300,7 @@ GCP_CASES = [
         {
             **BUCKET,
             "labels": {**TAGS, "bucket": "backups", "dr": "sink"},
-            "customPlacementConfig": {"dataLocations": ["US-CENTRAL1", "US-EAST1"]},
+            "customPlacementConfig": {"dataLocations": ["US-CENTRAL1", "US-EAST4"]},
             "rpo": "ASYNC_TURBO",
         },
         ("violating", {"location": "US-CENTRAL1", "customPlacementConfig": DELETE}, True, "US-CENTRAL1 with no"),
