@@ -288,8 +288,11 @@ def record(
 
     `preview=True` records the first `pulumi preview` of a new stack (FirstPreviewMocks: ids and computed outputs
     unknown); the default records what `pulumi up` registers, every output resolved (RealisticMocks).
-    Safe to call repeatedly in one process: each run gets a fresh root stack and event loop."""
+    Safe to call repeatedly in one process, also after a run that failed: each run gets a fresh root stack, event
+    loop and set of tracked outputs (set_mocks leaves the last run's in place, and a failed run's never finish: the
+    next run would wait on them forever, as pulumi's own `@pulumi.runtime.test` clears them too)."""
     runtime_settings.ROOT.set(None)
+    runtime_settings.SETTINGS.outputs.clear()
     asyncio.set_event_loop(asyncio.new_event_loop())
     monitor = RecordingMonitor(FirstPreviewMocks() if preview else RealisticMocks())
     pulumi.runtime.set_mocks(monitor.mocks, project=project, stack=stack, preview=preview, monitor=monitor)

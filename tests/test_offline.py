@@ -76,3 +76,32 @@ def test_a_recording_captures_no_stack_traces_and_restores_the_sdk_capture():
     assert [r.type for r in recording.resources] == ["test:index:Probe"]
     assert seen == [0]
     assert frames_seen_by_a_resource() > 0  # outside a recording: the SDK's own capture again
+
+
+def test_a_run_after_a_failed_one_completes(monkeypatch):
+    """A run that fails (here an invoke the provider refuses) leaves Outputs that never finish; the next recording
+    in the same process must not wait on them (it did, forever: set_mocks keeps the tracked outputs)."""
+    import pulumi
+    import pulumi_aws as aws
+
+    from scripts.mock_clouds import aws as aws_mock
+    from scripts.offline import record
+
+    def refused(region, args):
+        raise RuntimeError("ResourceNotFoundException")
+
+    token = "aws:secretsmanager/getSecretVersion:getSecretVersion"
+    monkeypatch.setitem(aws_mock.INVOKES, token, refused)
+
+    def failing():
+        secret = aws.secretsmanager.get_secret_version_output(secret_id="platform/identity/google")
+        pulumi.ComponentResource("test:index:Probe", "probe", {"secret": secret.secret_string})
+
+    with pytest.raises(Exception, match="ResourceNotFoundException"):
+        record("dev", {}, failing, project="probe")
+    monkeypatch.undo()
+
+    def working():
+        pulumi.ComponentResource("test:index:Probe", "probe")
+
+    assert [r.type for r in record("dev", {}, working, project="probe").resources] == ["test:index:Probe"]
