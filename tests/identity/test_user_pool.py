@@ -416,12 +416,6 @@ def test_a_missing_client_secret_stops_the_run_with_one_line_naming_it(monkeypat
     with pytest.raises(pulumi.RunError) as raised:
         record("dev", {}, program_for("dev"), "multicloud-platform", preview=preview)
     message = str(raised.value)
-    chain: list[BaseException] = []
-    error: BaseException | None = raised.value
-    while error is not None and error not in chain:  # the program's own errors only (one per missing secret)
-        chain.append(error)
-        error = error.__cause__ or error.__context__
-    assert all(isinstance(e, pulumi.RunError) and str(e).startswith("identity.providers.") for e in chain), chain
     assert "\n" not in message and "Traceback" not in message
     assert message.startswith("identity.providers.")
     assert "client_secret_name: cannot read Secrets Manager secret platform/identity/" in message
