@@ -93,17 +93,30 @@ def test_json_lists_every_resource_with_secrets_hidden(tmp_path: Path) -> None:
          "overlapping-tunnel",
          "unknown-trust-target", "steering-to-disabled-cloud", "region-on-service-range", "region-on-aks-pods"],
 )
-def test_bad_config_exits_2_with_one_line_per_problem(tmp_path: Path, edit, expected: str) -> None:
+def test_bad_config_exits_2_with_one_line_per_problem(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], edit, expected: str
+) -> None:
     project = project_copy(tmp_path, "prod", edit)
+    assert deploy.main(["plan", "--stack", "prod", "--project-dir", str(project)]) == 2
+    out, err = capsys.readouterr()
+    lines = err.strip().splitlines()
+    assert lines[0].startswith(f"Pulumi.prod.yaml: {expected}")
+    assert lines[-1] == "stack prod: 1 configuration problem(s); nothing was planned"
+    assert "Traceback" not in err and out == ""
+
+
+def test_a_bad_config_is_one_line_and_exit_2_from_the_command_line(tmp_path: Path) -> None:
+    """The same as a process: `python -m scripts.deploy plan` prints the problem and no traceback."""
+    project = project_copy(tmp_path, "prod", lambda p: p["kubernetes"].update(version="1.28"))
     result = subprocess.run(
         [sys.executable, "-m", "scripts.deploy", "plan", "--stack", "prod", "--project-dir", str(project)],
         cwd=ROOT, capture_output=True, text=True, timeout=60,
     )
     assert result.returncode == 2
-    lines = result.stderr.strip().splitlines()
-    assert lines[0].startswith(f"Pulumi.prod.yaml: {expected}")
-    assert lines[-1] == "stack prod: 1 configuration problem(s); nothing was planned"
-    assert "Traceback" not in result.stderr and result.stdout == ""
+    first, last = result.stderr.splitlines()
+    assert first.startswith("Pulumi.prod.yaml: multicloud-platform:platform.kubernetes.version: Kubernetes 1.28")
+    assert last == "stack prod: 1 configuration problem(s); nothing was planned"
+    assert result.stdout == ""
 
 
 def test_missing_stack_file_is_a_config_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

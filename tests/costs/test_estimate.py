@@ -3,13 +3,17 @@ below prod, the lines add up, and a line follows its resource (node counts, HA, 
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
 from scripts import costs
 from scripts.deploy import main
-from tests.conftest import record_stack, recorded_stack, stack_settings
+from scripts.offline import Recording
+from tests.conftest import recorded_stack, stack_settings
 
 STACKS = ("dev", "prod")
 
@@ -44,17 +48,28 @@ def test_a_line_follows_the_node_count_the_ha_standby_and_spot():
     assert spot.monthly == pytest.approx(2 * 0.096 * costs.SPOT_FACTOR["aws"] * costs.HOURS_PER_MONTH)
     rds = [line for line in prod.lines if line.sku == "db.r6g.large"]
     assert rds and all(line.monthly == pytest.approx(2 * 0.225 * costs.HOURS_PER_MONTH) for line in rds)  # multi-AZ
-    bigger = costs.estimate(
-        record_stack("dev", kubernetes={"pools": {"aws": {"general": {"desired_size": 4, "max_size": 4}}}})
-    )
-    before = costs.estimate(recorded_stack("dev"))
+    dev = recorded_stack("dev")
+    bigger = costs.estimate(_pool_edited(dev, "flow-dev-aws-use1-eks-pool-general", lambda i: {
+        **i, "scalingConfig": {**i["scalingConfig"], "desiredSize": 4, "maxSize": 4}}))
+    before = costs.estimate(dev)
     delta = bigger.by_cloud()["aws"] - before.by_cloud()["aws"]
     assert delta == pytest.approx(2 * costs.HOURLY["aws"]["m5.large"] * costs.HOURS_PER_MONTH)
 
 
 def test_an_unknown_sku_is_reported_not_priced():
-    rec = record_stack("dev", kubernetes={"pools": {"aws": {"general": {"instance_types": ["m7i.48xlarge"]}}}})
+    rec = _pool_edited(
+        recorded_stack("dev"), "flow-dev-aws-use1-eks-pool-general", lambda i: {**i, "instanceTypes": ["m7i.48xlarge"]}
+    )
     assert ("flow-dev-aws-use1-eks-pool-general", "aws:m7i.48xlarge") in costs.estimate(rec).unpriced
+
+
+def _pool_edited(recording: Recording, name: str, edit: Callable[[dict[str, Any]], dict[str, Any]]) -> Recording:
+    """`recording` with the inputs of the node group `name` edited (what the program registers for other pool
+    settings; the wiring from settings to these inputs is tested in tests/aws)."""
+    assert any(r.name == name for r in recording.resources), name
+    return dataclasses.replace(recording, resources=[
+        dataclasses.replace(r, inputs=edit(r.inputs)) if r.name == name else r for r in recording.resources
+    ])
 
 
 def test_the_plan_prints_the_estimate_against_the_budget(capsys):
