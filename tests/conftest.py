@@ -198,3 +198,22 @@ class FakeClouds:
             deleted = "2026-12-04T02:00:00+00:00" if state == "deleted" else None
             return CliResult(0, json.dumps({"stages": stages or None, "deleted": deleted}))
         raise AssertionError(f"unexpected cloud CLI call: {argv}")
+
+
+SLOWEST_FIRST = (
+    "tests/test_sdk_imports.py",
+    "tests/policies/test_preview.py",
+    "tests/policies/test_policy_check.py",
+    "tests/test_plan.py",
+    "tests/aws/test_eks.py",
+    "tests/workloads/test_manifest_scan.py",
+    "tests/test_settings_fuzz.py",
+)
+"""The files that take longest (`pytest --durations=0`, summed per file), in that order."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Collect the slowest files first: pytest-xdist hands whole files to the workers in collection order, so the
+    long ones start at once and the run does not end on one worker finishing a long file while the other idles."""
+    rank = {path: i for i, path in enumerate(SLOWEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], len(rank)))
