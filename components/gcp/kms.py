@@ -13,6 +13,8 @@ from ..wait import wait_after
 ENCRYPTER = "roles/cloudkms.cryptoKeyEncrypterDecrypter"
 PURPOSES = ("gke", "sql", "gcs", "secrets")
 """Keys of the ring: GKE application-layer secrets, Cloud SQL disks, GCS objects, Secret Manager payloads."""
+CREATED_AGENTS = {"sql": "sqladmin.googleapis.com", "secrets": "secretmanager.googleapis.com"}
+"""Purposes whose service agent exists only once asked for (`gcloud beta services identity create`): created here."""
 DESTROY_SCHEDULED = "2592000s"
 """30 days between a destroy request and the destruction of a key version (the AWS deletion window)."""
 
@@ -66,23 +68,17 @@ class GcpKms(pulumi.ComponentResource):
             self.agents["gke"] = project.number.apply(
                 lambda number: f"serviceAccount:service-{number}@container-engine-robot.iam.gserviceaccount.com"
             )
-        if "sql" in args.purposes:
-            self.agents["sql"] = gcp.projects.ServiceIdentity(
-                f"{name}-sql-agent",
-                project=args.project,
-                service="sqladmin.googleapis.com",
-                opts=pulumi.ResourceOptions(parent=self),
-            ).member
+        for purpose, service in CREATED_AGENTS.items():
+            if purpose in args.purposes:
+                self.agents[purpose] = gcp.projects.ServiceIdentity(
+                    f"{name}-{purpose}-agent",
+                    project=args.project,
+                    service=service,
+                    opts=pulumi.ResourceOptions(parent=self),
+                ).member
         if "gcs" in args.purposes:
             # One Cloud Storage agent per project, whatever the bucket's location (regional, dual- or multi-region).
             self.agents["gcs"] = storage.member
-        if "secrets" in args.purposes:
-            self.agents["secrets"] = gcp.projects.ServiceIdentity(
-                f"{name}-secrets-agent",
-                project=args.project,
-                service="secretmanager.googleapis.com",
-                opts=pulumi.ResourceOptions(parent=self),
-            ).member
 
         ring = gcp.kms.KeyRing(
             f"{name}-ring",
