@@ -104,6 +104,7 @@ class Platform(pulumi.ComponentResource):
                         suffix=self.suffix,
                         shared_network=shared,
                         cluster_access=getattr(self, "gcp_deployer_access", None) if cloud == "gcp" else None,
+                        cluster_agent=getattr(self, "gke_agent", None) if cloud == "gcp" else None,
                     ),
                     opts=pulumi.ResourceOptions(
                         parent=self, providers=[provider], transformations=self._after_gcp_apis
@@ -154,6 +155,13 @@ class Platform(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, providers=[provider]),
         )
         self._after_gcp_apis = [services.transformation()]
+        from .gcp.gke_agent import GcpGkeServiceAgent, GcpGkeServiceAgentArgs
+
+        self.gke_agent = GcpGkeServiceAgent(
+            f"{name}-gcp-gke-agent",
+            GcpGkeServiceAgentArgs(project=str(settings.clouds.gcp.project)),
+            opts=pulumi.ResourceOptions(parent=self, providers=[provider], transformations=self._after_gcp_apis),
+        )
         deployer = settings.deployer.gcp if settings.deployer else None
         preview = settings.deployer.preview.gcp if settings.deployer and settings.deployer.preview else None
         if deployer is not None:

@@ -37,6 +37,8 @@ class RegionArgs:
     """The cloud-wide network the region joins, when its cloud has one (GCP's global VPC: GcpGlobalNetwork)."""
     cluster_access: Any = None
     """The deployer's cloud-wide cluster grant, when its cloud grants per project (GCP: GcpDeployerAccess)."""
+    cluster_agent: Any = None
+    """The service agent the region's cluster runs as, when its cloud has one per project (GCP: GcpGkeServiceAgent)."""
 
     @property
     def in_mesh(self) -> bool:

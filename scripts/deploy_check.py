@@ -18,7 +18,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, TextIO
 
-from components.gcp.services import RUNTIME_APIS, SERVICE_TYPE, api_of
+from components.gcp.services import AGENT_SERVICES, READ_AGENTS, RUNTIME_APIS, SERVICE_TYPE, api_of
 from components.lib import gcs_locations, waits
 from components.lib.aks_pools import pool_name
 from components.lib.fingerprint import fingerprint
@@ -352,6 +352,36 @@ def _cluster_grants(graph: Graph) -> Violations:
                     found.append(
                         ((provider.urn, grant.urn), f"{provider.name} calls GKE less than {wait} s after {grant.name}")
                     )
+    return found
+
+
+SERVICE_IDENTITY = "gcp:projects/serviceIdentity:ServiceIdentity"
+AGENT_MEMBER = re.compile(r"serviceAccount:service-\d+@(?P<agent>[a-z0-9-]+)\.iam\.gserviceaccount\.com")
+GKE_AGENT_ROLE = "roles/container.serviceAgent"
+
+
+def _gcp_service_agents(graph: Graph) -> Violations:
+    """A grant to a Google service agent waits for the agent's `ServiceIdentity` (an agent may not exist yet, and
+    one cannot be granted to before it does); a GKE cluster starts `GCP_IAM` after its agent's project role (an agent
+    created on request has none)."""
+    found: Violations = []
+    identities = graph.of_type(SERVICE_IDENTITY)
+    for node in graph.nodes.values():
+        if not (node.custom and node.type.startswith("gcp:") and node.type.endswith(("IAMMember", "IAMBinding"))):
+            continue
+        for member in [node.inputs.get("member"), *(node.inputs.get("members") or [])]:
+            match = AGENT_MEMBER.fullmatch(str(member or ""))
+            if match is None or match["agent"] in READ_AGENTS:
+                continue
+            service = AGENT_SERVICES.get(match["agent"], f"<the service of {match['agent']}>")
+            if not any(i.inputs.get("service") == service and graph.waits_for(node.urn, i.urn) for i in identities):
+                found.append(((node.urn,), f"{node.name} grants to the {match['agent']} agent before {service}'s "
+                              "ServiceIdentity makes sure it exists"))
+    roles = [n for n in graph.of_type(PROJECT_IAM_MEMBER) if n.inputs.get("role") == GKE_AGENT_ROLE]
+    wait = waits.GCP_IAM.seconds
+    for cluster in graph.of_type(GKE):
+        if not any(waited(graph, cluster.urn, role.urn, wait) for role in roles):
+            found.append(((cluster.urn,), f"{cluster.name} starts less than {wait} s after its agent's role"))
     return found
 
 
@@ -954,6 +984,14 @@ RULES: list[Rule] = [
         f"CMEK consumers wait {waits.GCP_IAM.seconds} s after their service agent's grant on the key",
         waits.GCP_IAM.source,
         _propagation(_cmek_consumer, (KMS_GRANT,), waits.GCP_IAM, lambda g: True),
+    ),
+    Rule(
+        "gcp-service-agents-exist",
+        "blocker",
+        "a grant to a Google service agent waits for its ServiceIdentity (400 \"does not exist\" on a fresh project); "
+        f"a GKE cluster starts {waits.GCP_IAM.seconds} s after its agent's {GKE_AGENT_ROLE}",
+        "https://cloud.google.com/iam/docs/create-service-agents",
+        _gcp_service_agents,
     ),
     Rule(
         "aks-agent-pools-serial",

@@ -143,6 +143,10 @@ BREAKS: dict[str, tuple[Callable[[Node, Graph], Node], str]] = {
         ),
         "aws-use1-eks-cluster",
     ),
+    "gcp-service-agents-exist": (  # the seed's GKE key grant: the agent's e-mail, derived from the project number
+        drop_deps(of(deploy_check.KMS_GRANT), of(deploy_check.SERVICE_IDENTITY)),
+        "kms-key-gke-agent",
+    ),
     "aks-agent-pools-serial": (drop_deps(of(deploy_check.AGENT_POOL), of(deploy_check.AGENT_POOL)), "aks-pool-"),
     "flexible-server-serial": (
         drop_deps(of(*deploy_check.FLEX_WRITES), of(*deploy_check.FLEX_WRITES)),
@@ -284,6 +288,18 @@ def test_the_gke_grant_counts_only_after_its_propagation_wait():
     assert len(gke) == 2 and all("less than 120 s after flow-prod-gcp-deployer-cluster-admin" in m for m in gke)
     eks_only = [m for m in messages if "aws" in m]
     assert eks_only == []  # an EKS association needs no wait: the API authorizes it at once
+
+
+def test_a_gke_cluster_not_waiting_for_its_agents_project_role_is_caught():
+    """gcp: an agent created on request has no role, and a cluster whose agent lacks roles/container.serviceAgent
+    cannot be created; the cluster starts GCP_IAM after the role."""
+    good = graph_of("prod")
+    grants = good.of_type(deploy_check.PROJECT_IAM_MEMBER)
+    [role] = [n for n in grants if n.inputs["role"] == deploy_check.GKE_AGENT_ROLE]
+    assert role.inputs["member"].endswith("@container-engine-robot.iam.gserviceaccount.com") and role.retain_on_delete
+    bad = edited(good, bypass_sleeps(of(deploy_check.GKE)))
+    messages = [f.message for f in findings(bad, "gcp-service-agents-exist")]
+    assert len(messages) == 2 and all("less than 120 s after its agent's role" in m for m in messages), messages
 
 
 @pytest.mark.parametrize("stack", STACKS)

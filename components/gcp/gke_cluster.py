@@ -89,6 +89,9 @@ class GcpGkeClusterArgs:
     """GCE labels of the cluster and the nodes."""
     maintenance: GkeMaintenance
     """When GKE may upgrade automatically (weekly window, exclusions)."""
+    waits_for: Sequence[pulumi.Resource] = ()
+    """What the cluster is created after besides its node grants: its GKE service agent's project role, propagated
+    (GcpGkeServiceAgent.ready)."""
 
 
 class GcpGkeCluster(pulumi.ComponentResource):
@@ -202,7 +205,7 @@ class GcpGkeCluster(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(
                 parent=self,
                 protect=args.deletion_protection,
-                depends_on=grants,
+                depends_on=[*grants, *args.waits_for],
                 ignore_changes=["nodeConfig"],
             ),
         )

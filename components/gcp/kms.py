@@ -38,6 +38,9 @@ class GcpKmsArgs:
     """Pulumi-protect the key ring and the keys (prod)."""
     purposes: tuple[str, ...] = PURPOSES
     """The keys of the ring (a subset of PURPOSES); only their service agents are created and granted."""
+    gke_agent: pulumi.Input[str] | None = None
+    """IAM member of the project's GKE service agent (GcpGkeServiceAgent: one per project, with its project role);
+    required with the `gke` key."""
 
 
 class GcpKms(pulumi.ComponentResource):
@@ -56,18 +59,18 @@ class GcpKms(pulumi.ComponentResource):
     def __init__(self, name: str, args: GcpKmsArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("multicloud:gcp:Kms", name, {}, opts)
         invoke = pulumi.InvokeOutputOptions(parent=self)
-        # Agents are derived from the project number, or created on demand (Cloud SQL and Secret Manager
-        # only create theirs when asked: `gcloud beta services identity create`).
-        project = gcp.organizations.get_project_output(project_id=args.project, opts=invoke)
+        # Agents are created on demand (Cloud SQL and Secret Manager only create theirs when asked: `gcloud beta
+        # services identity create`), given (GKE's, made sure of per project), or read (Cloud Storage's: reading it
+        # creates it).
         storage = gcp.storage.get_project_service_account_output(project=args.project, opts=invoke)
         unknown = set(args.purposes) - set(PURPOSES)
         if unknown:
             raise ValueError(f"GcpKms purposes {sorted(unknown)} unknown; allowed: {', '.join(PURPOSES)}")
         self.agents = {}
         if "gke" in args.purposes:
-            self.agents["gke"] = project.number.apply(
-                lambda number: f"serviceAccount:service-{number}@container-engine-robot.iam.gserviceaccount.com"
-            )
+            if args.gke_agent is None:
+                raise ValueError("GcpKms needs the project's GKE service agent (gke_agent) for its gke key")
+            self.agents["gke"] = pulumi.Output.from_input(args.gke_agent)
         for purpose, service in CREATED_AGENTS.items():
             if purpose in args.purposes:
                 self.agents[purpose] = gcp.projects.ServiceIdentity(

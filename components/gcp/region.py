@@ -138,6 +138,8 @@ class GcpRegion(pulumi.ComponentResource):
         protect = s.deletion_protection
         labels = {**s.tags(), "region": region}
         child = pulumi.ResourceOptions(parent=self)
+        if args.cluster_agent is None:  # the platform makes sure of it once per project (gcp.gke_agent)
+            raise ValueError("GcpRegion needs the platform's GcpGkeServiceAgent in RegionArgs.cluster_agent")
 
         self.kms = GcpKms(
             f"{name}-kms",
@@ -148,6 +150,7 @@ class GcpRegion(pulumi.ComponentResource):
                 rotation_days=gcp_settings.key_rotation_days,
                 labels=labels,
                 protect=protect,
+                gke_agent=args.cluster_agent.member,
             ),
             opts=child,
         )
@@ -196,6 +199,7 @@ class GcpRegion(pulumi.ComponentResource):
                 deletion_protection=protect,
                 labels=labels,
                 maintenance=gcp_settings.maintenance,
+                waits_for=[args.cluster_agent.ready],
             ),
             opts=child,
         )

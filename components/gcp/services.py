@@ -35,6 +35,17 @@ API_OF_TYPE = {
 """Types whose API is not their module's."""
 RUNTIME_APIS = ("sts.googleapis.com", "iamcredentials.googleapis.com")
 """APIs no resource calls but the workloads do: the workload-identity token exchange and SA impersonation."""
+AGENT_SERVICES = {
+    "container-engine-robot": "container.googleapis.com",
+    "gcp-sa-cloud-sql": "sqladmin.googleapis.com",
+    "gcp-sa-secretmanager": "secretmanager.googleapis.com",
+}
+"""The service behind each per-project service agent the stack grants to
+(`service-<number>@<agent>.iam.gserviceaccount.com`, https://cloud.google.com/iam/docs/service-agents): a grant to one
+waits for the `ServiceIdentity` of that service (the deploy check's `gcp-service-agents-exist`)."""
+READ_AGENTS = ("gs-project-accounts",)
+"""Agents created by reading them: Cloud Storage's, which `storage.get_project_service_account` creates
+(its SDK docstring; https://cloud.google.com/storage/docs/projects#service-accounts)."""
 BOOTSTRAP_APIS = (
     "serviceusage.googleapis.com",
     "cloudresourcemanager.googleapis.com",

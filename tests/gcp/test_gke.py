@@ -129,6 +129,12 @@ def test_secrets_are_encrypted_with_the_regions_gke_key_once_the_gke_agent_may_u
     assert encryption["keyName"] == f"{key.inputs['keyRing']}/cryptoKeys/gke"
     assert "container-engine-robot" in grant.inputs["member"]
     assert depends_on(the_cluster, key) and waits_after(rec, the_cluster, grant, GCP_IAM.seconds)  # gcp 4
+    # the agent is made sure of before the grant, and has its project role (propagated) before the cluster
+    identities = of_type(rec, gcp.projects.ServiceIdentity)
+    [identity] = [r for r in identities if r.inputs["service"] == "container.googleapis.com"]
+    [role] = [r for r in of_type(rec, gcp.projects.IAMMember) if r.inputs["role"] == "roles/container.serviceAgent"]
+    assert depends_on(grant, identity) and role.inputs["member"] == grant.inputs["member"]
+    assert waits_after(rec, the_cluster, role, GCP_IAM.seconds)
 
 
 @pytest.mark.parametrize(("stack", "region"), ALL_REGIONS)

@@ -183,6 +183,8 @@ def test_every_gcp_resource_belongs_to_a_region_or_a_cross_cloud_component(gcp_r
     in_regions |= {r.urn for c in rec.of_type("multicloud:gcp:Services") for r in descendants(rec, c)}
     # the deployer's one project grant on the clusters (and its propagation wait)
     in_regions |= {r.urn for c in rec.of_type("multicloud:gcp:DeployerAccess") for r in descendants(rec, c)}
+    # the project's GKE service agent and its project role, once per project
+    in_regions |= {r.urn for c in rec.of_type("multicloud:gcp:GkeServiceAgent") for r in descendants(rec, c)}
     # the project's audit configuration and log bucket, once per stack
     in_regions |= {r.urn for c in rec.of_type("multicloud:gcp:AuditLogging") for r in descendants(rec, c)}
     # the Cloud DNS server policy and forwarding zones, once on the global VPC
