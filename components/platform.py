@@ -605,6 +605,7 @@ class Platform(pulumi.ComponentResource):
                     for region, r in regions.items()
                 },
                 name_prefix=f"{settings.name}-{settings.environment}",
+                suffix=self.suffix,
                 protect=settings.deletion_protection,
                 tags=settings.tags(),
                 **stores,

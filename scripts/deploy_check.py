@@ -760,6 +760,7 @@ UNIQUE_NAMES: dict[str, str] = {
     "gcp:kms/keyRing:KeyRing": "name",  # never deleted; its keys live inside it
     "gcp:iam/workloadIdentityPool:WorkloadIdentityPool": "workloadIdentityPoolId",  # 30 days; providers inside it
     CLOUD_SQL: "name",  # up to a week
+    "aws:secretsmanager/secret:Secret": "name",  # for its recovery window (7-30 days)
 }
 """Resource types whose name must carry the stack-unique part, and the input holding the name."""
 

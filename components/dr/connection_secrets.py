@@ -24,6 +24,7 @@ import pulumi_aws as aws
 import pulumi_azure_native as azure_native
 import pulumi_gcp as gcp
 
+from ..lib.naming import SUFFIX, unique
 from ..regional import PostgresConnection
 from ..secret_expiry import expires_at
 
@@ -66,6 +67,9 @@ class ConnectionSecretsArgs:
     """`<cloud>/<region>` -> how to reach that database."""
     name_prefix: str
     """`<name>-<environment>`."""
+    suffix: pulumi.Input[str]
+    """The stack-unique part (`Platform.unique`): Secrets Manager keeps a deleted secret's name for its recovery
+    window, so the AWS secrets' names end in it (lib/naming.py)."""
     aws: AwsStore | None = None
     azure: AzureStore | None = None
     gcp: GcpStore | None = None
@@ -96,7 +100,13 @@ class ConnectionSecrets(pulumi.ComponentResource):
             if args.aws:
                 secret = aws.secretsmanager.Secret(
                     f"{name}-aws-{slug}",
-                    name=f"{args.name_prefix}/postgres/{key}",
+                    # A deleted secret keeps its name for the recovery window ("You can't create this secret
+                    # because a secret with this name is already scheduled for deletion"; the window is never 0:
+                    # https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_DeleteSecret.html): the name
+                    # ends in the stack-unique part, after a hyphen and five characters, never six ("Do not end your
+                    # secret name with a hyphen followed by six characters",
+                    # https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html).
+                    name=unique(f"{args.name_prefix}/postgres/{key}-{SUFFIX}", args.suffix),
                     description=f"Connection to the {key} PostgreSQL of {args.name_prefix}",
                     kms_key_id=args.aws.kms_key_arn,
                     recovery_window_in_days=args.aws.recovery_window_days,

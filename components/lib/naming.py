@@ -5,9 +5,9 @@ agree: a name that would be rejected by a cloud is rejected by `pulumi up` befor
 
 Names in a global namespace (S3 and GCS buckets, storage accounts, Key Vaults, Flexible Servers, Cognito domain
 prefixes) and names a cloud keeps reserved after deletion (KMS key rings, workload identity pools, purge-protected
-vaults, Cloud SQL instances) end with the stack's unique part: a random suffix created once per stack
-(`Platform.unique`), so nobody can pre-create them and a destroyed stack's successor never meets its old names.
-The pure plans (settings, DNS, reachability) work on *templates* holding `SUFFIX` in its place; `unique` fills a
+vaults, Cloud SQL instances, Secrets Manager secrets) end with the stack's unique part: a random suffix created once
+per stack (`Platform.unique`), so nobody can pre-create them and a destroyed stack's successor never meets its old
+names. The pure plans (settings, DNS, reachability) work on *templates* holding `SUFFIX` in its place; `unique` fills a
 template with the suffix (an Output) for the resources.
 """
 

@@ -64,7 +64,7 @@ def test_every_eks_cluster_associates_the_api_service_account_with_its_own_role(
 def test_the_api_role_reads_only_its_own_secret_and_connects_only_as_its_db_user(recorded, stack):
     rec, s = recorded(stack), stack_settings(stack)
     secrets = {
-        r.inputs["name"].rsplit("/postgres/", 1)[1]: r.outputs["arn"]
+        r.inputs["name"].rsplit("/postgres/", 1)[1].rsplit("-", 1)[0]: r.outputs["arn"]  # less the stack suffix
         for r in rec.of_type("aws:secretsmanager/secret:Secret")
         if "/postgres/" in r.inputs["name"]
     }
