@@ -754,6 +754,7 @@ class Platform(pulumi.ComponentResource):
         provider = federation.gcp_provider_names.get(f"{cloud}/{region}")
         return TrustBindings(
             aws_role_arn=federation.aws_role_arns.get(key) if "aws" in targets else None,
+            aws_region=settings.clouds.aws.regions[0].name if "aws" in targets else None,
             azure_client_id=federation.azure_client_ids.get(key) if "azure" in targets else None,
             azure_tenant_id=federation.azure_tenant_id if "azure" in targets else None,
             gcp_audience=pulumi.Output.concat("//iam.googleapis.com/", provider) if provider is not None else None,

@@ -37,6 +37,8 @@ class TrustBindings:
 
     aws_role_arn: pulumi.Input[str] | None = None
     """IAM role assumed with the cluster's token (audience sts.amazonaws.com)."""
+    aws_region: str | None = None
+    """AWS region the SDKs call (STS regional endpoint, the buckets): the stack's primary AWS region."""
     azure_client_id: pulumi.Input[str] | None = None
     """Client id of the user-assigned identity with a federated credential for the cluster's issuer."""
     azure_tenant_id: pulumi.Input[str] | None = None
@@ -424,6 +426,16 @@ def credential_env(bindings: TrustBindings) -> list[k8s.core.v1.EnvVarArgsDict]:
             {"name": "AWS_WEB_IDENTITY_TOKEN_FILE", "value": f"{TOKENS_DIR}/aws/token"},
             {"name": "AWS_STS_REGIONAL_ENDPOINTS", "value": "regional"},
         ]
+        # Off AWS nothing tells an SDK its region (no instance metadata of EKS): most fail before any call without
+        # one ("You must set a default AWS Region", https://docs.aws.amazon.com/sdk-for-rust/latest/dg/region.html;
+        # aws/aws-sdk-go-v2#515). AWS_REGION is the SDKs' shared variable
+        # (https://docs.aws.amazon.com/sdkref/latest/guide/feature-region.html); boto3 reads AWS_DEFAULT_REGION
+        # (https://boto3.amazonaws.com/v1/documentation/api/latest/guide/configuration.html).
+        if bindings.aws_region is not None:
+            env += [
+                {"name": "AWS_REGION", "value": bindings.aws_region},
+                {"name": "AWS_DEFAULT_REGION", "value": bindings.aws_region},
+            ]
     if bindings.azure_client_id is not None:
         env += [
             {"name": "AZURE_CLIENT_ID", "value": bindings.azure_client_id},

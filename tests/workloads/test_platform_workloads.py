@@ -252,6 +252,10 @@ def test_the_service_account_is_bound_to_the_identities_its_trusts_grant_in_the_
         if "aws" in targets:
             assert env["AWS_ROLE_ARN"] == bound["aws"]
             assert audiences["aws/token"] == "sts.amazonaws.com"
+            # off AWS nothing else gives the SDKs a region (crosscloud R3)
+            assert env["AWS_REGION"] == env["AWS_DEFAULT_REGION"] == s.clouds.aws.regions[0].name
+        else:
+            assert "AWS_REGION" not in env
         if "azure" in targets:
             assert env["AZURE_CLIENT_ID"] == bound["azure"]
             assert env["AZURE_TENANT_ID"] == rec.outputs["federated_azure_tenant_id"]
