@@ -74,10 +74,14 @@ CLOUDWATCH_RETENTION_DAYS: tuple[int, ...] = (
 )
 
 CLOUDFLARE_MONITOR_INTERVAL_S: dict[str, tuple[int, int]] = {
-    # https://developers.cloudflare.com/load-balancing/reference/limitations/ : "Monitor intervals: Non-Enterprise
-    # 15s (min), 3600s (max); Enterprise 10s (min), 3600s (max)" (checked 2026-12-03)
-    "free": (15, 3600),
-    "pro": (15, 3600),
+    # The minimum follows the zone's plan: "Minimum time in seconds is 60 (Pro), 15 (Business), and 10 (Enterprise)"
+    # (https://developers.cloudflare.com/learning-paths/load-balancing/setup/create-monitor). The limitations page's
+    # "Non-Enterprise 15s (min), 3600s (max); Enterprise 10s (min), 3600s (max)"
+    # (https://developers.cloudflare.com/load-balancing/reference/limitations/) is the floor a non-Enterprise zone can
+    # reach, so below Business the stricter 60 s is taken: a 15 s monitor on a Free or Pro zone is refused at create
+    # (crosscloud review, 2026-12-04). Free is not named; it is held to Pro's floor.
+    "free": (60, 3600),
+    "pro": (60, 3600),
     "business": (15, 3600),
     "enterprise": (10, 3600),
 }

@@ -707,9 +707,9 @@ class DrSettings(Model):
     rto: Duration = Field(300, description="Recovery time objective.")
     replication_lag_threshold: Duration = Field(30, description="Async replication lag that alerts.")
     health_check_interval: Duration = Field(
-        15,
-        description="Load-balancer health-check interval: at least the Cloudflare plan's minimum (15s, or 10s on "
-        "Enterprise: edge.cloudflare_plan), at most 1h.",
+        60,
+        description="Load-balancer health-check interval: at least the Cloudflare plan's minimum (60s on Free and "
+        "Pro, 15s on Business, 10s on Enterprise: edge.cloudflare_plan), at most 1h.",
     )
     failure_threshold: int = Field(3, ge=1, le=10, description="Consecutive failed checks before an origin is down.")
     recovery_threshold: int = Field(2, ge=1, le=10, description="Consecutive good checks before an origin is up.")
@@ -738,8 +738,9 @@ class EdgeSettings(Model):
     enabled: bool = Field(True, description="Build the Cloudflare monitor, pools, load balancer and DNS record.")
     cloudflare_plan: Literal["free", "pro", "business", "enterprise"] = Field(
         "free",
-        description="The Cloudflare plan of the zone: it bounds dr.health_check_interval (15s minimum below "
-        "Enterprise, 10s on Enterprise: https://developers.cloudflare.com/load-balancing/reference/limitations/).",
+        description="The Cloudflare plan of the zone: it bounds dr.health_check_interval (minimum 60s on Free and "
+        "Pro, 15s on Business, 10s on Enterprise: "
+        "https://developers.cloudflare.com/learning-paths/load-balancing/setup/create-monitor).",
     )
     account_id: str = Field(
         "0" * 32, pattern=CLOUDFLARE_ID, description="Cloudflare account id (pools and monitors are account-level)."

@@ -482,7 +482,7 @@ def _dr(s: PlatformSettings) -> Iterator[Problem]:
                 "dr.health_check_interval",
                 f"{format_duration(dr.health_check_interval)} on Cloudflare plan {plan} (edge.cloudflare_plan); "
                 f"allowed: {format_duration(low)} to {format_duration(high)}"
-                + ("" if plan == "enterprise" else " (10s only on enterprise)"),
+                + ("" if plan == "enterprise" else " (15s from business, 10s on enterprise)"),
             )
     if s.edge.enabled and s.edge.cloudflare_plan != "enterprise" and s.edge.health_check_regions > 8:
         yield Problem(

@@ -152,8 +152,8 @@ POLICIES = [
                 "type": "integer",
                 "minimum": 5,
                 "maximum": 3600,
-                "default": 30,
-                "description": "Longest allowed probe interval in seconds.",
+                "default": 60,
+                "description": "Longest allowed probe interval in seconds (60: the minimum a Free or Pro zone takes).",
             }
         },
     ),

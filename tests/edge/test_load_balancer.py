@@ -70,7 +70,7 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "cookie": {"edge": {"session_affinity": "cookie"}},
     "latency": {"edge": {"steering": "dynamic_latency"}},
     "slow-dr": {"dr": {"health_check_interval": "30s", "failure_threshold": 4, "recovery_threshold": 3},
-                "edge": {"health_timeout": "10s", "health_path": "/livez"}},
+                "edge": {"health_timeout": "10s", "health_path": "/livez", "cloudflare_plan": "business"}},
 }
 
 
@@ -191,9 +191,9 @@ def test_one_https_monitor_from_the_dr_settings():
         "method": "GET",
         "path": "/health",
         "expectedCodes": "200",
-        "interval": 15,  # Cloudflare's minimum below Enterprise (crosscloud R2)
+        "interval": 60,  # Cloudflare's minimum on a Free zone (crosscloud R2)
         "timeout": 5,
-        "retries": 2,
+        "retries": 3,
         "consecutiveDown": 3,
         "consecutiveUp": 2,
         "header": {"Host": [FQDN]},
@@ -398,7 +398,7 @@ def test_outputs_name_the_hostname_and_the_ids():
 
 @pytest.mark.parametrize("variant", list(VARIANTS))
 def test_the_cloudflare_policies_pass(variant):
-    config = {"cloudflare-monitor-timing": {"maxIntervalSeconds": 30 if variant == "slow-dr" else 15}}
+    config = {"cloudflare-monitor-timing": {"maxIntervalSeconds": 30 if variant == "slow-dr" else 60}}
     report = check(recorded(variant), "prod", config, policies=cloudflare_rules.POLICIES)
     assert report.violations == []
     assert report.resources == len(recorded(variant).resources)

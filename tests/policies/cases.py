@@ -2175,7 +2175,7 @@ CLOUDFLARE_CASES = [
         ("violating", {"interval": 120}, True, "120s"),
         ("violating", {"timeout": 10}, True, "not shorter", {}, "prod", "timeout"),
         ("compliant", {}, False),
-        ("missing", {"interval": DELETE}, True, "60s"),
+        ("missing", {"interval": DELETE}, True, "60s", {"maxIntervalSeconds": 30}),  # the service default is 60 s
         ("override", {"interval": 30, "timeout": 10}, True, "<= 10s", {"maxIntervalSeconds": 10}),
     ),
     *cases(
