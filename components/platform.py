@@ -262,7 +262,9 @@ class Platform(pulumi.ComponentResource):
                 channel_ids=budget.channel_ids if reuse else [],  # type: ignore[union-attr]
                 labels=settings.tags(),
             ),
-            opts=pulumi.ResourceOptions(parent=self, providers=[self._primary("gcp")[1]]),
+            opts=pulumi.ResourceOptions(
+                parent=self, providers=[self._primary("gcp")[1]], transformations=self._after_gcp_apis
+            ),
         )
 
     def _user_pool(self, name: str, settings: PlatformSettings) -> pulumi.ComponentResource:
