@@ -426,6 +426,34 @@ def _flexible_server_serial(graph: Graph) -> Violations:
     return found
 
 
+SUBNET = "azure-native:network:Subnet"
+PEERING = "azure-native:network:VirtualNetworkPeering"
+VNET_ID = re.compile(r"/resourceGroups/(?P<group>[^/]+)/providers/Microsoft\.Network/virtualNetworks/(?P<vnet>[^/]+)",
+                     re.IGNORECASE)
+
+
+def _vnet_writes(graph: Graph) -> dict[tuple[str, str], list[Node]]:
+    """Per VNet (resource group, name), what writes it: its subnets, its peerings and the peerings pointing at it
+    (a peering needs both VNets `Succeeded`)."""
+    writes: dict[tuple[str, str], list[Node]] = {}
+    for node in graph.of_type(SUBNET, PEERING):
+        vnets = [(str(node.inputs.get("resourceGroupName")), str(node.inputs.get("virtualNetworkName")))]
+        remote = VNET_ID.search(str((node.inputs.get("remoteVirtualNetwork") or {}).get("id", "")))
+        if node.type == PEERING and remote is not None:
+            vnets.append((remote["group"], remote["vnet"]))
+        for vnet in vnets:
+            writes.setdefault(vnet, []).append(node)
+    return writes
+
+
+def _vnet_writes_serial(graph: Graph) -> Violations:
+    return [
+        ((a.urn, b.urn), f"{a.name} and {b.name} write VNet {vnet} at once")
+        for (_, vnet), writes in _vnet_writes(graph).items()
+        for a, b in _unordered(graph, writes)
+    ]
+
+
 def _gcp_apis(graph: Graph) -> Violations:
     found: Violations = []
     services = {str(s.inputs.get("service")): s for s in graph.of_type(SERVICE_TYPE)}
@@ -583,7 +611,10 @@ def _eip_quota(graph: Graph) -> Violations:
 
 
 AZURE_NAMESPACES = {
-    "containerservice": ("Microsoft.ContainerService", "Microsoft.OperationsManagement", "Microsoft.Security"),
+    "containerservice": (
+        "Microsoft.ContainerService", "Microsoft.Compute", "Microsoft.Network", "Microsoft.Storage",
+        "Microsoft.OperationsManagement", "Microsoft.Security",
+    ),
     "dbforpostgresql": ("Microsoft.DBforPostgreSQL",),
     "keyvault": ("Microsoft.KeyVault",),
     "network": ("Microsoft.Network",),
@@ -594,8 +625,13 @@ AZURE_NAMESPACES = {
     "operationalinsights": ("Microsoft.OperationalInsights",),
     "consumption": ("Microsoft.Consumption",),
 }
-"""Resource providers an azure-native module's resources need registered in the subscription (AKS adds those of
-Container Insights and Defender). Microsoft.Resources and Microsoft.Authorization are always registered."""
+"""Resource providers an azure-native module's resources need registered in the subscription. AKS adds those of the
+resources it creates in its node resource group (VM scale sets, the load balancer, disks: "Sometimes, a resource ...
+requires supporting resources that aren't in the template ... You need to register those resource providers manually",
+https://learn.microsoft.com/azure/azure-resource-manager/management/resource-providers-and-types; a fresh
+subscription's AKS create fails "not registered to use namespace 'Microsoft.Network'", MicrosoftDocs/azure-docs#5778,
+microsoft/azuredevopslabs#356) and those of Container Insights and Defender. Microsoft.Resources and
+Microsoft.Authorization are always registered."""
 
 
 def prerequisites(graph: Graph) -> dict[str, list[str]]:
@@ -1007,6 +1043,15 @@ RULES: list[Rule] = [
         "a fresh Flexible Server takes one write at a time, after it settles (ServerIsBusy)",
         waits.FLEXIBLE_SERVER_SETTLE.source,
         _flexible_server_serial,
+    ),
+    Rule(
+        "azure-vnet-writes-serial",
+        "blocker",
+        "a VNet takes one write at a time: its subnets and the peerings on or to it one after another "
+        "(AnotherOperationInProgress; ReferencedResourceNotProvisioned ... PutSubnetOperation)",
+        "https://github.com/pulumi/pulumi-azure-native/issues/699 ; "
+        "https://github.com/hashicorp/terraform-provider-azurerm/issues/2605",
+        _vnet_writes_serial,
     ),
     Rule(
         "gcp-apis-enabled",

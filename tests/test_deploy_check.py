@@ -148,6 +148,10 @@ BREAKS: dict[str, tuple[Callable[[Node, Graph], Node], str]] = {
         "kms-key-gke-agent",
     ),
     "aks-agent-pools-serial": (drop_deps(of(deploy_check.AGENT_POOL), of(deploy_check.AGENT_POOL)), "aks-pool-"),
+    "azure-vnet-writes-serial": (  # the seed's peerings: after the network's subnets only, both at once
+        drop_deps(of(deploy_check.PEERING), lambda n: n.type == deploy_check.PEERING or "-dns-subnet-" in n.name),
+        "peering-to-first",
+    ),
     "flexible-server-serial": (
         drop_deps(of(*deploy_check.FLEX_WRITES), of(*deploy_check.FLEX_WRITES)),
         "postgres-config-",
@@ -288,6 +292,21 @@ def test_the_gke_grant_counts_only_after_its_propagation_wait():
     assert len(gke) == 2 and all("less than 120 s after flow-prod-gcp-deployer-cluster-admin" in m for m in gke)
     eks_only = [m for m in messages if "aws" in m]
     assert eks_only == []  # an EKS association needs no wait: the API authorizes it at once
+
+
+def test_a_vnet_takes_its_subnets_and_peerings_one_at_a_time():
+    """azure: concurrent subnet writes fail AnotherOperationInProgress, a peering beside a subnet write on either
+    VNet fails ReferencedResourceNotProvisioned; every write of a VNet (both peerings included) is ordered."""
+    good = graph_of("prod")
+    writes = deploy_check._vnet_writes(good)
+    eastus = sorted(n.name for n in writes[("flow-prod-eus", "flow-prod-eus-vnet")])
+    # the network's three subnets, the resolver's two, the peering on it and the one pointing at it
+    assert [n.rsplit("-", 1)[-1] for n in eastus] == [
+        "inbound", "outbound", "aks", "gateway", "postgres", "first", "second"
+    ], eastus
+    assert findings(good, "azure-vnet-writes-serial") == []
+    subnets_at_once = edited(good, drop_deps(of(deploy_check.SUBNET), of(deploy_check.SUBNET)))
+    assert any("subnet-postgres" in f.message for f in findings(subnets_at_once, "azure-vnet-writes-serial"))
 
 
 def test_a_gke_cluster_not_waiting_for_its_agents_project_role_is_caught():
@@ -503,7 +522,8 @@ def test_elastic_ips_above_the_default_quota_are_a_warning_naming_the_quota():
     assert all("L-0263D0A3" in f.message and len(f.resources) == 6 for f in prod)
     assert findings(graph_of("dev"), "aws-eip-quota") == []
     needs = deploy_check.prerequisites(graph_of("prod"))
-    assert "Microsoft.ContainerService" in needs["azure_resource_providers"]
+    # AKS's node resource group holds VM scale sets, a load balancer and disks: no resource of the stack is a VM
+    assert {"Microsoft.ContainerService", "Microsoft.Compute"} <= set(needs["azure_resource_providers"])
     assert {"cloudresourcemanager.googleapis.com", "serviceusage.googleapis.com"} <= set(needs["gcp_bootstrap_apis"])
     assert any("us-east-1: 6" in q for q in needs["aws_quotas"])
 

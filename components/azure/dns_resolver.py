@@ -48,6 +48,9 @@ class AzureDnsResolver(pulumi.ComponentResource):
     """The inbound endpoint's static address."""
     rule_domains: list[pulumi.Input[str]]
     """The domains forwarded from this region (trailing dot, as Azure stores them)."""
+    last_subnet: pulumi.Resource
+    """The last of its subnets (they are written after `after_subnet_id`, one after another): what a later write of
+    the VNet (a peering) waits for."""
 
     def __init__(self, name: str, args: AzureDnsResolverArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("multicloud:azure:DnsResolver", name, {}, opts)
@@ -77,6 +80,7 @@ class AzureDnsResolver(pulumi.ComponentResource):
             tags=args.tags,
             opts=child,
         )
+        self.last_subnet = subnets["outbound"]
         self.inbound_ip = args.resolver.inbound[0]
         azure_native.dnsresolver.InboundEndpoint(
             f"{name}-inbound",

@@ -62,6 +62,9 @@ class AzureRegion(pulumi.ComponentResource):
     """ARM id of the region's VNet."""
     vnet_name: pulumi.Output[str]
     """Name of the region's VNet."""
+    vnet_writes: list[pulumi.Resource]
+    """What writes the region's VNet (the network's subnets, then the DNS resolver's): a later write of the VNet (a
+    peering) waits for them, as a VNet takes one write at a time."""
     gateway_subnet_id: pulumi.Output[str]
     """`GatewaySubnet` of the region's VNet (for the VPN gateway)."""
     key_vault_id: pulumi.Output[str]
@@ -350,8 +353,9 @@ class AzureRegion(pulumi.ComponentResource):
             )
         dns = s.dns_plan()
         resolver = dns.resolver("azure", region)
+        self.vnet_writes: list[pulumi.Resource] = [self.network]
         if resolver is not None:
-            AzureDnsResolver(
+            dns_resolver = AzureDnsResolver(
                 f"{name}-dns",
                 AzureDnsResolverArgs(
                     resolver=resolver,
@@ -367,6 +371,7 @@ class AzureRegion(pulumi.ComponentResource):
                 ),
                 opts=child,
             )
+            self.vnet_writes.append(dns_resolver.last_subnet)
 
         self.cluster_name = self.cluster.cluster_name
         self.cluster_endpoint = self.cluster.endpoint

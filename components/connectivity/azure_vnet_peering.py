@@ -22,7 +22,9 @@ class AzurePeeringSide:
     vnet_id: pulumi.Input[str]
     """ARM id of the VNet."""
     ready: Sequence[pulumi.Resource]
-    """What must exist before the VNet is peered (its subnets: writes on one VNet are serialized)."""
+    """What writes the VNet before it is peered (its subnets, an earlier peering): a VNet takes one write at a time,
+    and a peering needs both of its VNets `Succeeded` (ReferencedResourceNotProvisioned otherwise,
+    hashicorp/terraform-provider-azurerm#2605)."""
     provider: pulumi.ProviderResource
     """The region's explicit provider."""
 
@@ -42,7 +44,7 @@ class AzureVnetPeering(pulumi.ComponentResource):
     peering carries traffic only once both exist). Each region keeps its own VPN gateway, so neither side offers
     nor uses the other's gateway (`allow_gateway_transit`/`use_remote_gateways` false): a peered VNet is never
     reached through the other region's VPN tunnels and never lends them. Forwarded traffic is refused, so nothing
-    transits a region on its way to the other.
+    transits a region on its way to the other. Both peerings write both VNets, so the second waits for the first.
     https://learn.microsoft.com/azure/virtual-network/virtual-network-peering-overview"""
 
     peering_ids: list[pulumi.Output[str]]
@@ -51,6 +53,7 @@ class AzureVnetPeering(pulumi.ComponentResource):
     def __init__(self, name: str, args: AzureVnetPeeringArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("multicloud:connectivity:AzureVnetPeering", name, {}, opts)
         ids = []
+        earlier: list[pulumi.Resource] = []
         for side, other, label in ((args.first, args.second, "to-second"), (args.second, args.first, "to-first")):
             peering = azure_native.network.VirtualNetworkPeering(
                 f"{name}-{label}",
@@ -63,9 +66,10 @@ class AzureVnetPeering(pulumi.ComponentResource):
                 allow_gateway_transit=False,
                 use_remote_gateways=False,
                 opts=pulumi.ResourceOptions(
-                    parent=self, provider=side.provider, depends_on=[*side.ready, *other.ready]
+                    parent=self, provider=side.provider, depends_on=[*side.ready, *other.ready, *earlier]
                 ),
             )
+            earlier = [peering]
             ids.append(peering.id)
         self.peering_ids = ids
         self.register_outputs({"peering_ids": self.peering_ids})

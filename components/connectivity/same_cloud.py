@@ -47,6 +47,9 @@ def same_cloud_paths(
     if len(regions.get("azure", {})) > 1:
         from .azure_vnet_peering import AzurePeeringSide, AzureVnetPeering, AzureVnetPeeringArgs
 
+        # a VNet takes one write at a time: each peering waits for its VNets' subnets and earlier peerings
+        last_writes = {region: list(component.vnet_writes) for region, component in regions["azure"].items()}
+
         def azure_side(region: str) -> AzurePeeringSide:
             component = regions["azure"][region]
             return AzurePeeringSide(
@@ -54,14 +57,16 @@ def same_cloud_paths(
                 resource_group_name=component.resource_group_name,
                 vnet_name=component.vnet_name,
                 vnet_id=component.vnet_id,
-                ready=[component.network],
+                ready=last_writes[region],
                 provider=providers[("azure", region)],
             )
 
         for a, b in combinations(regions["azure"], 2):
-            built[f"azure/{a}/{b}"] = AzureVnetPeering(
+            peering = AzureVnetPeering(
                 f"{name}-azure-{region_code(a)}-{region_code(b)}-peering",
                 AzureVnetPeeringArgs(first=azure_side(a), second=azure_side(b)),
                 opts=opts,
             )
+            built[f"azure/{a}/{b}"] = peering
+            last_writes[a] = last_writes[b] = [peering]
     return built
