@@ -24,6 +24,8 @@ from components.lib.aks_pools import pool_name
 from components.lib.fingerprint import fingerprint
 from components.lib.waits import Wait
 
+from .compute_needs import machines, summary
+
 Violations = list[tuple[tuple[str, ...], str]]
 """(resources, message) of each violation of one rule."""
 SLEEP = "time:index/sleep:Sleep"
@@ -636,7 +638,8 @@ Microsoft.Authorization are always registered."""
 
 def prerequisites(graph: Graph) -> dict[str, list[str]]:
     """What no resource of the stack can create and the first `up` needs: Azure resource-provider registrations,
-    the GCP APIs that enabling an API itself calls, AWS quotas above their defaults (docs/DEPLOY_CHECK.md)."""
+    the GCP APIs that enabling an API itself calls, AWS quotas above their defaults, the nodes the compute quotas
+    must hold (docs/DEPLOY_CHECK.md)."""
     from components.gcp.services import BOOTSTRAP_APIS
 
     namespaces = sorted(
@@ -655,6 +658,7 @@ def prerequisites(graph: Graph) -> dict[str, list[str]]:
             f"{EIP_QUOTA_CODE} Elastic IPs in {region}: {count} (default {DEFAULT_EIP_QUOTA})"
             for region, count in sorted(eips.items())
         ],
+        "compute_quotas": summary(machines(graph)),
     }
 
 
@@ -1393,6 +1397,7 @@ def report(graph: Graph, out: TextIO) -> list[Finding]:
     out.write(f"  Azure resource providers registered: {', '.join(needs['azure_resource_providers']) or '-'}\n")
     out.write(f"  GCP APIs already enabled: {', '.join(needs['gcp_bootstrap_apis']) or '-'}\n")
     out.write(f"  AWS quotas: {'; '.join(needs['aws_quotas']) or '-'}\n")
+    out.write(f"  Compute quotas hold the nodes started at create: {'; '.join(needs['compute_quotas']) or '-'}\n")
     result = estimate(graph)
     out.write(f"\ndeploy-time estimate (first deploy): {result.minutes} min along the critical path\n")
     _print_chain(graph, result.critical, out)

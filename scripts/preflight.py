@@ -12,6 +12,14 @@ asks the clouds whether they hold, through their own CLIs and the deployer's cre
 - AWS: each region's Elastic IP quota (Service Quotas L-0263D0A3, default 5) leaves room for the stack's
   addresses after those other stacks already hold (review aws 3;
   https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html).
+- Compute quotas: the nodes the clusters start at create (`scripts/compute_needs.py`) fit each region's quota
+  limits, and every machine type is offered where its pool runs. Azure counts a VM against its family's vCPUs and
+  the region's total vCPUs (spot VMs against low-priority vCPUs; https://learn.microsoft.com/azure/virtual-machines/quotas,
+  https://learn.microsoft.com/azure/virtual-machines/spot-vms); GCE against the machine series' CPU quota, the
+  project's CPUs in all regions and the boot disks' disk quota (https://cloud.google.com/compute/resource-usage).
+  A fresh subscription or project starts with limits below prod's nodes, and a node the quota refuses fails the
+  cluster or pool create. Limits are compared, not what is in use: a re-up of a deployed stack asks for no new
+  quota, and what other workloads hold is theirs to watch (docs/DEPLOY.md, "The preflight").
 - AWS Budgets: the `environment` cost-allocation tag they filter on is `Active` (a tag counts in Budgets only once
   activated; https://docs.aws.amazon.com/awsaccountbilling/latest/aboutv2/activating-tags.html; aws 15).
 - Cognito: each federated IdP's client secret (`identity.providers.<idp>.client_secret_name`) exists with a current
@@ -31,13 +39,14 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from components.identity.idp_secrets import DOCS as IDP_SECRETS_DOCS
 from components.identity.idp_secrets import IdpSecret, idp_secrets
 from components.settings import PlatformSettings
 
+from .compute_needs import Machines, machines
 from .deploy_check import EIP_QUOTA_CODE, Graph, eips_by_region, prerequisites
 
 CODEBUILD_PROJECT = "aws:codebuild/project:Project"
@@ -72,8 +81,33 @@ def run_cli(argv: Sequence[str]) -> CliResult:
     return CliResult(done.returncode, done.stdout, done.stderr)
 
 
+SKIPPED = -1
+"""The code of a call not made: its CLI is missing or already failed (said once, by the first call)."""
+
+
+def _asked_until_broken(cli: RunCli) -> RunCli:
+    """`cli`, but a CLI that is missing or fails is not asked again (one line says so, not one per check)."""
+    broken: set[str] = set()
+
+    def run(argv: Sequence[str]) -> CliResult:
+        if argv[0] in broken:
+            return CliResult(SKIPPED, "")
+        result = cli(argv)
+        if result.code != 0 and not _expected_failure(argv, result):
+            broken.add(argv[0])
+        return result
+
+    return run
+
+
+def _expected_failure(argv: Sequence[str], result: CliResult) -> bool:
+    """A failure that is an answer, not a broken CLI: a secret that does not exist."""
+    return argv[1:3] == ["secretsmanager", "describe-secret"] and "ResourceNotFoundException" in result.stderr
+
+
 def check(stack: str, settings: PlatformSettings, graph: Graph, cli: RunCli = run_cli) -> list[str]:
     """One line per prerequisite of `stack` the clouds do not meet (empty: the first `up` can start)."""
+    cli = _asked_until_broken(cli)
     needs = prerequisites(graph)
     problems: list[str] = []
     if needs["azure_resource_providers"]:
@@ -82,6 +116,12 @@ def check(stack: str, settings: PlatformSettings, graph: Graph, cli: RunCli = ru
         problems += _gcp_apis(stack, settings, needs["gcp_bootstrap_apis"], cli)
     for region, count in sorted(eips_by_region(graph).items()):
         problems += _aws_eip_quota(stack, settings, region, count, cli)
+    nodes = machines(graph)
+    for region in sorted({m.region for m in nodes if m.cloud == "azure"}):
+        problems += _azure_compute(stack, settings, region, [m for m in nodes if m.region == region], cli)
+    gcp_nodes = [m for m in nodes if m.cloud == "gcp"]
+    if gcp_nodes:
+        problems += _gcp_compute(stack, settings, gcp_nodes, cli)
     if graph.of_type(CODEBUILD_PROJECT):
         problems += _runner(stack, settings, cli)
     if graph.of_type(AWS_BUDGET):
@@ -101,6 +141,8 @@ def check_preview(stack: str, settings: PlatformSettings, cli: RunCli = run_cli)
 def _ask(stack: str, what: str, argv: Sequence[str], cli: RunCli) -> tuple[str | None, list[str]]:
     """Run `argv`; (stdout, []) or (None, [the problem line])."""
     result = cli(argv)
+    if result.code == SKIPPED:
+        return None, []
     if result.code == 127:
         return None, [f"preflight {stack}: {argv[0]} not found, needed to check {what}: {CLIS[argv[0]]}"]
     if result.code != 0:
@@ -228,3 +270,164 @@ def _idp_secret(stack: str, secret: IdpSecret, cli: RunCli) -> list[str]:
                 f"--region {secret.region} --secret-string file://<file holding the {secret.kind} client secret> "
                 f"({IDP_SECRETS_DOCS})"]  # fmt: skip
     return []
+
+
+AZURE_QUOTA_DOCS = "https://learn.microsoft.com/azure/quotas/per-vm-quota-requests"
+GCP_QUOTA_DOCS = "https://cloud.google.com/docs/quotas/help/request_increase"
+AZURE_TOTAL, AZURE_SPOT = "cores", "lowPriorityCores"
+"""`az vm list-usage` names of a region's Total Regional vCPUs and Total Regional Low-priority vCPUs."""
+
+
+def _azure_compute(
+    stack: str, settings: PlatformSettings, region: str, nodes: list[Machines], cli: RunCli
+) -> list[str]:
+    """The region's VM sizes are offered to the subscription, and its nodes fit the family, total and spot vCPU
+    limits (the cloud's own vCPU counts and family names, from its SKU list)."""
+    subscription = settings.clouds.azure.subscription_id or ""
+    sizes = sorted({m.machine_type for m in nodes})
+    query = (
+        "[?" + " || ".join(f"name=='{size}'" for size in sizes) + "]"
+        ".{name: name, family: family, vcpus: capabilities[?name=='vCPUs'] | [0].value, "
+        "restricted: length(restrictions[?type=='Location'])}"
+    )
+    skus_argv = [
+        "az", "vm", "list-skus", "--location", region, "--resource-type", "virtualMachines",
+        "--subscription", subscription, "--query", query, "--output", "json",
+    ]  # fmt: skip
+    out, problems = _ask(stack, f"the VM sizes offered in {region}", skus_argv, cli)
+    if out is None:
+        return problems
+    skus = {str(s["name"]): s for s in json.loads(out or "[]") if not s.get("restricted")}
+    problems = [
+        f"preflight {stack}: VM size {size} is not offered to subscription {subscription} in {region} (its pools "
+        f"would fail to create): pick another size for them, or ask for access ({AZURE_QUOTA_DOCS})"
+        for size in sizes
+        if size not in skus
+    ]
+    need: dict[str, int] = {}
+    for m in nodes:
+        sku = skus.get(m.machine_type)
+        if sku is None:
+            continue
+        vcpus = m.count * int(sku["vcpus"])
+        for quota in (AZURE_SPOT,) if m.spot else (str(sku["family"]), AZURE_TOTAL):
+            need[quota] = need.get(quota, 0) + vcpus
+    usage_argv = ["az", "vm", "list-usage", "--location", region, "--subscription", subscription, "--output", "json"]
+    out, asked = _ask(stack, f"the vCPU quotas in {region}", usage_argv, cli)
+    if out is None:
+        return problems + asked
+    limits = {str(u["name"]["value"]).lower(): (int(u["limit"]), str(u["name"].get("localizedValue") or ""))
+              for u in json.loads(out or "[]")}  # fmt: skip
+    for quota, vcpus in sorted(need.items()):
+        limit, label = limits.get(quota.lower(), (0, quota))
+        if vcpus > limit:
+            problems.append(
+                f"preflight {stack}: {region} starts {vcpus} vCPUs of {label or quota} ({quota}) for this stack's "
+                f"nodes, above subscription {subscription}'s limit of {limit}: raise it to at least {vcpus} "
+                f"({AZURE_QUOTA_DOCS})"
+            )
+    return problems
+
+
+PREEMPTIBLE_CPUS, ALL_REGIONS_CPUS = "PREEMPTIBLE_CPUS", "CPUS_ALL_REGIONS"
+GCE_CPU_METRICS = {"n2": "N2_CPUS", "n2d": "N2D_CPUS", "c2": "C2_CPUS", "c2d": "C2D_CPUS", "c3": "C3_CPUS",
+                   "g2": "G2_CPUS", "a2": "A2_CPUS", "m1": "M1_CPUS", "m2": "M2_CPUS", "t2d": "T2D_CPUS"}  # fmt: skip
+"""Machine series whose vCPUs count against a quota of their own; any other (E2, N1) against `CPUS`."""
+GCE_DISK_METRICS = {"pd-standard": "DISKS_TOTAL_GB", "pd-balanced": "SSD_TOTAL_GB", "pd-ssd": "SSD_TOTAL_GB"}
+"""Persistent disk types by the regional quota metric their size counts against."""
+
+
+def gce_cpu_metric(machine_type: str, listed: Mapping[str, int]) -> str:
+    """The regional quota metric a GCE machine type's vCPUs count against: its series' own (`GCE_CPU_METRICS`) where
+    the region lists one, else `CPUS`."""
+    own = GCE_CPU_METRICS.get(machine_type.split("-", 1)[0], "CPUS")
+    return own if own in listed else "CPUS"
+
+
+def gce_disk_metric(disk_type: str) -> str:
+    """The regional quota metric a persistent disk type counts against (`GCE_DISK_METRICS`)."""
+    return GCE_DISK_METRICS.get(disk_type, "SSD_TOTAL_GB")
+
+
+def _gce_peak(nodes: list[Machines], vcpus_of: Mapping[str, int], limits: Mapping[str, int]) -> dict[str, int]:
+    """What one region's nodes hold of each quota metric at the create's peak: the default pools while the clusters
+    are created, or the stack's pools after (never both: a cluster removes its default pool before pools start).
+    Spot nodes take the preemptible quota where the project has one, else the standard quotas ("To prevent Spot VMs
+    from consuming your quotas for standard VMs' CPUs ... consider requesting preemptible quota",
+    https://cloud.google.com/compute/docs/instances/create-use-spot)."""
+    preemptible = limits.get(PREEMPTIBLE_CPUS, 0) > 0
+    phases: tuple[dict[str, int], dict[str, int]] = ({}, {})
+    for m in nodes:
+        vcpus = vcpus_of.get(m.machine_type)
+        if vcpus is None:
+            continue
+        cpu = PREEMPTIBLE_CPUS if m.spot and preemptible else gce_cpu_metric(m.machine_type, limits)
+        phase = phases[0 if m.transient else 1]
+        for metric, amount in ((cpu, m.count * vcpus), (ALL_REGIONS_CPUS, m.count * vcpus),
+                               (gce_disk_metric(m.disk_type), m.count * m.disk_gb)):  # fmt: skip
+            phase[metric] = phase.get(metric, 0) + amount
+    return {metric: max(phase.get(metric, 0) for phase in phases) for metric in {*phases[0], *phases[1]}}
+
+
+def _gce_limits(stack: str, what: str, argv: list[str], cli: RunCli) -> tuple[dict[str, int] | None, list[str]]:
+    """The quota limits by metric; none (and a problem line) when the CLI fails or the answer holds no quotas (GCE
+    omits them when the quota information is unavailable,
+    https://cloud.google.com/compute/docs/reference/rest/v1/regions/get)."""
+    out, problems = _ask(stack, what, argv, cli)
+    if out is None:
+        return None, problems
+    quotas = (json.loads(out or "{}") or {}).get("quotas") or []
+    if not quotas:
+        return None, [f"preflight {stack}: cannot check {what}: `{' '.join(argv)}` listed no quotas"]
+    return {str(q["metric"]): int(q["limit"]) for q in quotas}, []
+
+
+def _gcp_compute(stack: str, settings: PlatformSettings, nodes: list[Machines], cli: RunCli) -> list[str]:
+    """Every pool's machine type is offered in its zone, and the nodes fit each region's CPU and disk limits and the
+    project's CPUs in all regions."""
+    project = settings.clouds.gcp.project or ""
+    types_argv = [
+        "gcloud", "compute", "machine-types", "list", "--project", project,
+        "--zones", ",".join(sorted({zone for m in nodes for zone in m.zones})),
+        "--filter", f"name=({' '.join(sorted({m.machine_type for m in nodes}))})",
+        "--format", "json(name,zone,guestCpus)",
+    ]  # fmt: skip
+    out, problems = _ask(stack, f"the machine types of project {project}", types_argv, cli)
+    if out is None:
+        return problems
+    listed = [(str(t["name"]), str(t["zone"]).rsplit("/", 1)[-1], int(t["guestCpus"])) for t in json.loads(out or "[]")]
+    offered = {(name, zone) for name, zone, _ in listed}
+    vcpus_of = {name: vcpus for name, _, vcpus in listed}
+    problems = [
+        f"preflight {stack}: machine type {m.machine_type} is not offered in {zone} (pool {m.pool} would fail to "
+        "create there): pick another type or other zones for it"
+        for m in nodes
+        for zone in m.zones
+        if (m.machine_type, zone) not in offered
+    ]
+    total = 0
+    for region in sorted({m.region for m in nodes}):
+        argv = ["gcloud", "compute", "regions", "describe", region, "--project", project, "--format", "json(quotas)"]
+        limits, asked = _gce_limits(stack, f"the quotas of project {project} in {region}", argv, cli)
+        if limits is None:
+            problems += asked
+            continue
+        need = _gce_peak([m for m in nodes if m.region == region], vcpus_of, limits)
+        total += need.pop(ALL_REGIONS_CPUS, 0)
+        problems += [  # a metric the region does not list is not enforced there
+            f"preflight {stack}: {region} starts nodes holding {amount} of {metric} for this stack, above project "
+            f"{project}'s limit of {limits[metric]}: raise it to at least {amount} ({GCP_QUOTA_DOCS})"
+            for metric, amount in sorted(need.items())
+            if metric in limits and amount > limits[metric]
+        ]
+    argv = ["gcloud", "compute", "project-info", "describe", "--project", project, "--format", "json(quotas)"]
+    limits, asked = _gce_limits(stack, f"the global quotas of project {project}", argv, cli)
+    if limits is None:
+        return problems + asked
+    if ALL_REGIONS_CPUS in limits and total > limits[ALL_REGIONS_CPUS]:
+        problems.append(
+            f"preflight {stack}: the stack's GKE nodes start {total} vCPUs across regions, above project {project}'s "
+            f"{ALL_REGIONS_CPUS} limit of {limits[ALL_REGIONS_CPUS]}: raise it to at least {total} "
+            f"({GCP_QUOTA_DOCS})"
+        )
+    return problems

@@ -5,10 +5,11 @@ from __future__ import annotations
 import fcntl
 import os
 import pickle
+import re
 from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
 import pytest
 from hypothesis import settings as hypothesis_settings
@@ -134,7 +135,16 @@ class FakeClouds:
     `unregistered`: Azure resource providers not registered; `disabled`: GCP APIs not enabled; `eip_quota`: the
     Elastic IP quota of every region; `held`: the tags of each Elastic IP already allocated in a region;
     `missing`: CLIs not installed; `fail`: CLI -> (exit code, stderr); `secrets`: Secrets Manager secret name ->
-    `missing`, `empty` (no AWSCURRENT version) or `deleted` (scheduled for deletion); any other secret exists."""
+    `missing`, `empty` (no AWSCURRENT version) or `deleted` (scheduled for deletion); any other secret exists.
+    `limits`: compute quota name (Azure usage name or GCE metric) -> limit, any other is `default_limit`;
+    `unoffered`: VM sizes or `machine-type@zone` pairs the cloud does not offer."""
+
+    AZURE_SKUS: ClassVar[dict[str, tuple[str, int]]] = {  # the SKU list's family and vCPUs of the stacks' sizes
+        "Standard_D2s_v3": ("standardDSv3Family", 2),
+        "Standard_D4s_v3": ("standardDSv3Family", 4),
+        "Standard_D8s_v3": ("standardDSv3Family", 8),
+        "Standard_NC4as_T4_v3": ("Standard NCASv3_T4 Family", 4),
+    }
 
     def __init__(
         self,
@@ -148,6 +158,9 @@ class FakeClouds:
         connection: str = "AVAILABLE",
         cost_tag: str = "Active",
         secrets: dict[str, str] | None = None,
+        limits: dict[str, int] | None = None,
+        default_limit: int = 1000,
+        unoffered: tuple[str, ...] = (),
     ) -> None:
         self.unregistered = {n.lower() for n in unregistered}
         self.disabled = set(disabled)
@@ -158,6 +171,9 @@ class FakeClouds:
         self.connection = connection
         self.cost_tag = cost_tag
         self.secrets = secrets or {}
+        self.limits = limits or {}
+        self.default_limit = default_limit
+        self.unoffered = set(unoffered)
         self.calls: list[list[str]] = []
 
     def __call__(self, argv: Any) -> Any:
@@ -197,6 +213,37 @@ class FakeClouds:
             stages = {} if state == "empty" else {"EXAMPLE1-90ab-cdef-fedc-ba987SECRET1": ["AWSCURRENT"]}
             deleted = "2026-12-04T02:00:00+00:00" if state == "deleted" else None
             return CliResult(0, json.dumps({"stages": stages or None, "deleted": deleted}))
+        if argv[:3] == ["az", "vm", "list-skus"]:
+            asked = re.findall(r"name=='([^']+)'", argv[argv.index("--query") + 1].split("]", 1)[0])
+            return CliResult(0, json.dumps([
+                {"name": n, "family": self.AZURE_SKUS[n][0], "vcpus": str(self.AZURE_SKUS[n][1]), "restricted": 0}
+                for n in asked if n not in self.unoffered
+            ]))  # fmt: skip
+        if argv[:3] == ["az", "vm", "list-usage"]:
+            names = {"cores", "lowPriorityCores", *(family for family, _ in self.AZURE_SKUS.values())}
+            return CliResult(0, json.dumps([
+                {"name": {"value": n, "localizedValue": n}, "currentValue": 0,
+                 "limit": self.limits.get(n, self.default_limit)}
+                for n in sorted(names)
+            ]))  # fmt: skip
+        if argv[:4] == ["gcloud", "compute", "machine-types", "list"]:
+            zones = argv[argv.index("--zones") + 1].split(",")
+            names = re.fullmatch(r"name=\((.*)\)", argv[argv.index("--filter") + 1])[1].split()  # type: ignore[index]
+            return CliResult(0, json.dumps([
+                {"name": n, "zone": f"https://www.googleapis.com/compute/v1/projects/p/zones/{z}",
+                 "guestCpus": 2 if n == "e2-medium" else int(n.rsplit("-", 1)[1])}
+                for n in names for z in zones if f"{n}@{z}" not in self.unoffered
+            ]))  # fmt: skip
+        if argv[:4] == ["gcloud", "compute", "regions", "describe"]:
+            metrics = ("CPUS", "C2_CPUS", "G2_CPUS", "PREEMPTIBLE_CPUS", "SSD_TOTAL_GB", "DISKS_TOTAL_GB")
+            return CliResult(0, json.dumps({"quotas": [
+                {"metric": m, "limit": float(self.limits.get(m, self.default_limit)), "usage": 0.0} for m in metrics
+            ]}))  # fmt: skip
+        if argv[:4] == ["gcloud", "compute", "project-info", "describe"]:
+            metrics = ("CPUS_ALL_REGIONS", "NETWORKS")
+            return CliResult(0, json.dumps({"quotas": [
+                {"metric": m, "limit": float(self.limits.get(m, self.default_limit)), "usage": 0.0} for m in metrics
+            ]}))  # fmt: skip
         raise AssertionError(f"unexpected cloud CLI call: {argv}")
 
 

@@ -7,6 +7,7 @@ import pytest
 
 from components.settings import load_settings
 from scripts import preflight
+from scripts.compute_needs import machines, summary
 from scripts.deploy_check import Graph, eips_by_region
 from tests.conftest import FakeClouds, record_stack, recorded_stack, stack_config, stack_settings
 
@@ -122,3 +123,60 @@ def test_an_idp_secret_without_a_value_or_scheduled_for_deletion_is_refused(prod
     empty, deleted = check(prod, FakeClouds(secrets=states))
     assert "has no current value: aws secretsmanager put-secret-value --secret-id platform/identity/azure-ad" in empty
     assert "scheduled for deletion: aws secretsmanager restore-secret --secret-id platform/identity/google" in deleted
+
+
+def test_the_nodes_started_at_create_are_counted_per_region_with_the_gke_default_pool_apart(prod: Graph) -> None:
+    """Pools at their initial size (GKE's per zone), AKS's bootstrap pool, the GKE default pool a cluster removes;
+    GPU pools start at 0 and start nothing."""
+    assert summary(machines(prod)) == [
+        "azure eastus: 4 x Standard_D4s_v3, 2 x Standard_D8s_v3, 1 x Standard_D8s_v3 spot",
+        "azure westus2: 4 x Standard_D4s_v3, 2 x Standard_D8s_v3, 1 x Standard_D8s_v3 spot",
+        "gcp us-central1: 3 x c2-standard-8, 3 x e2-medium (default pool, removed), 3 x e2-standard-4, "
+        "3 x e2-standard-4 spot",
+        "gcp us-east1: 3 x c2-standard-8, 3 x e2-medium (default pool, removed), 3 x e2-standard-4, "
+        "3 x e2-standard-4 spot",
+    ]
+
+
+def test_azure_vcpus_above_a_family_or_the_spot_limit_are_refused_per_region(prod: Graph) -> None:
+    """Prod's on-demand nodes hold 32 DSv3 vCPUs per region (bootstrap 1 + system 3 x 4, user 2 x 8), its spot pool
+    8 low-priority vCPUs: a fresh subscription's limits refuse both."""
+    lines = check(prod, FakeClouds(limits={"standardDSv3Family": 10, "lowPriorityCores": 3}))
+    family = [line for line in lines if "standardDSv3Family" in line]
+    spot = [line for line in lines if "lowPriorityCores" in line]
+    assert len(lines) == 4 and len(family) == len(spot) == 2
+    assert all("starts 32 vCPUs" in line and "at least 32" in line for line in family)
+    assert all("starts 8 vCPUs" in line for line in spot)
+    assert {line.split(": ", 1)[1].split(" ", 1)[0] for line in lines} == {"eastus", "westus2"}
+
+
+def test_an_azure_size_not_offered_to_the_subscription_is_named(prod: Graph) -> None:
+    lines = check(prod, FakeClouds(unoffered=("Standard_D8s_v3",)))
+    assert len(lines) == 2 and all("VM size Standard_D8s_v3 is not offered" in line for line in lines)
+
+
+def test_gce_cpus_disks_and_all_regions_are_compared_with_the_projects_limits(prod: Graph) -> None:
+    """Per region: E2 pools 2 x 3 x 4 vCPUs in CPUS (spot too, without preemptible quota), C2 3 x 8 in C2_CPUS,
+    9 boot disks of 100 GB pd-balanced in SSD_TOTAL_GB; 48 vCPUs per region in CPUS_ALL_REGIONS."""
+    limits = {"PREEMPTIBLE_CPUS": 0, "CPUS": 20, "C2_CPUS": 24, "SSD_TOTAL_GB": 500, "CPUS_ALL_REGIONS": 32}
+    lines = check(prod, FakeClouds(limits=limits))
+    cpus = [line for line in lines if " of CPUS " in line]
+    disks = [line for line in lines if "SSD_TOTAL_GB" in line]
+    assert len(cpus) == len(disks) == 2 and not any("C2_CPUS" in line for line in lines)  # 24 fits 24
+    assert all("holding 24 of CPUS" in line for line in cpus) and all("holding 900 of SSD" in line for line in disks)
+    [everywhere] = [line for line in lines if "CPUS_ALL_REGIONS" in line]
+    assert "96 vCPUs across regions" in everywhere and len(lines) == 5
+    # with preemptible quota, spot nodes leave CPUS alone
+    with_preemptible = check(prod, FakeClouds(limits={**limits, "PREEMPTIBLE_CPUS": 24}))
+    assert not [line for line in with_preemptible if " of CPUS " in line]
+
+
+def test_the_gke_default_pool_is_a_peak_of_its_own(prod: Graph) -> None:
+    """The clusters' e2-medium default pools (3 x 2 vCPUs) are gone before the pools start: 12 CPUS, not 18."""
+    lines = check(prod, FakeClouds(limits={"CPUS": 11}))
+    assert len(lines) == 2 and all("holding 12 of CPUS" in line for line in lines)
+
+
+def test_a_machine_type_missing_from_a_pools_zone_is_named(prod: Graph) -> None:
+    (line,) = check(prod, FakeClouds(unoffered=("c2-standard-8@us-east1-b",)))
+    assert "machine type c2-standard-8 is not offered in us-east1-b" in line and "gke-pool-compute" in line
