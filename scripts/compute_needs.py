@@ -1,7 +1,8 @@
 """The machines a stack's first `up` starts in each region, read from the plan: what the compute quotas must hold.
 
 Pure over the deploy check's graph (`scripts/deploy_check.py`). Counted at create, not at scale: each pool at its
-initial size (GKE's `initial_node_count` is per zone of the pool), AKS's inline bootstrap pool beside its AgentPools,
+initial size (GKE's `initial_node_count` is per zone of the pool; an EKS node group's desired size), AKS's inline
+bootstrap pool beside its AgentPools,
 and the default pool a GKE cluster creates before it removes it (`remove_default_node_pool`: its nodes exist while
 the cluster is created, before any pool of the stack, so it is a separate peak). Quota limits differ per account
 and project, so they are asked of the clouds before `up` (`scripts/preflight.py`), never assumed.
@@ -17,6 +18,7 @@ GKE = "gcp:container/cluster:Cluster"
 GKE_POOL = "gcp:container/nodePool:NodePool"
 AKS = "azure-native:containerservice:ManagedCluster"
 AKS_POOL = "azure-native:containerservice:AgentPool"
+EKS_POOL = "aws:eks/nodeGroup:NodeGroup"
 GKE_DEFAULT_MACHINE = "e2-medium"
 """A GKE node's machine type when none is set ("If unspecified, the default machine type is e2-medium", the GKE
 API's NodeConfig.machineType, https://cloud.google.com/kubernetes-engine/docs/reference/rest/v1/NodeConfig)."""
@@ -30,12 +32,12 @@ class Machines:
     """`count` machines of one type one pool starts in one region."""
 
     cloud: str
-    """`gcp` or `azure`."""
+    """`aws`, `azure` or `gcp`."""
     region: str
     pool: str
     """The resource's name in the plan."""
     machine_type: str
-    """GCE machine type or Azure VM size."""
+    """GCE machine type, Azure VM size or EC2 instance type."""
     count: int
     spot: bool
     """Spot (preemptible) machines: Azure counts them in low-priority vCPUs, GCE in its preemptible quota."""
@@ -46,6 +48,8 @@ class Machines:
     """The pool's zones (GCE: where its machine type must be offered)."""
     transient: bool = False
     """The GKE default pool: gone before the stack's pools start, so a peak of its own."""
+    alternatives: tuple[str, ...] = ()
+    """Other types the pool may launch instead (an EKS spot group's diversified types): counted at the largest."""
 
 
 def machines(graph: Any) -> list[Machines]:
@@ -60,6 +64,18 @@ def machines(graph: Any) -> list[Machines]:
         owner = clusters.get((str(pool.inputs.get("resourceGroupName")), str(pool.inputs.get("resourceName"))))
         if owner is not None:
             found.append(_aks(pool.inputs, str(owner.inputs.get("location")), pool.name))
+    for group in graph.of_type(EKS_POOL):
+        provider = graph.nodes.get(group.provider)
+        types = [str(t) for t in group.inputs.get("instanceTypes") or []]
+        found.append(Machines(
+            cloud="aws",
+            region=str(provider.inputs.get("region")) if provider else "default",
+            pool=group.name,
+            machine_type=types[0] if types else "",
+            count=int((group.inputs.get("scalingConfig") or {}).get("desiredSize") or 0),
+            spot=group.inputs.get("capacityType") == "SPOT",
+            alternatives=tuple(types[1:]),
+        ))  # fmt: skip
     return [m for m in found if m.count > 0]
 
 
@@ -99,7 +115,8 @@ def summary(found: list[Machines]) -> list[str]:
     """One line per cloud and region: the machines by type (what the deploy check prints before the first up)."""
     lines: dict[tuple[str, str], dict[str, int]] = {}
     for m in found:
-        label = f"{m.machine_type}{' spot' if m.spot else ''}{' (default pool, removed)' if m.transient else ''}"
+        kind = "|".join((m.machine_type, *m.alternatives))
+        label = f"{kind}{' spot' if m.spot else ''}{' (default pool, removed)' if m.transient else ''}"
         by_type = lines.setdefault((m.cloud, m.region), {})
         by_type[label] = by_type.get(label, 0) + m.count
     return [

@@ -16,7 +16,9 @@ asks the clouds whether they hold, through their own CLIs and the deployer's cre
   limits, and every machine type is offered where its pool runs. Azure counts a VM against its family's vCPUs and
   the region's total vCPUs (spot VMs against low-priority vCPUs; https://learn.microsoft.com/azure/virtual-machines/quotas,
   https://learn.microsoft.com/azure/virtual-machines/spot-vms); GCE against the machine series' CPU quota, the
-  project's CPUs in all regions and the boot disks' disk quota (https://cloud.google.com/compute/resource-usage).
+  project's CPUs in all regions and the boot disks' disk quota (https://cloud.google.com/compute/resource-usage);
+  EC2 against the vCPU quota of the instance family, on-demand or spot
+  (https://docs.aws.amazon.com/ec2/latest/instancetypes/ec2-instance-quotas.html).
   A fresh subscription or project starts with limits below prod's nodes, and a node the quota refuses fails the
   cluster or pool create. Limits are compared, not what is in use: a re-up of a deployed stack asks for no new
   quota, and what other workloads hold is theirs to watch (docs/DEPLOY.md, "The preflight").
@@ -37,6 +39,7 @@ Nothing here changes a cloud: registering a provider or raising a quota stays th
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from collections.abc import Callable, Mapping, Sequence
@@ -117,6 +120,8 @@ def check(stack: str, settings: PlatformSettings, graph: Graph, cli: RunCli = ru
     for region, count in sorted(eips_by_region(graph).items()):
         problems += _aws_eip_quota(stack, settings, region, count, cli)
     nodes = machines(graph)
+    for region in sorted({m.region for m in nodes if m.cloud == "aws"}):
+        problems += _aws_compute(stack, region, [m for m in nodes if m.cloud == "aws" and m.region == region], cli)
     for region in sorted({m.region for m in nodes if m.cloud == "azure"}):
         problems += _azure_compute(stack, settings, region, [m for m in nodes if m.region == region], cli)
     gcp_nodes = [m for m in nodes if m.cloud == "gcp"]
@@ -270,6 +275,68 @@ def _idp_secret(stack: str, secret: IdpSecret, cli: RunCli) -> list[str]:
                 f"--region {secret.region} --secret-string file://<file holding the {secret.kind} client secret> "
                 f"({IDP_SECRETS_DOCS})"]  # fmt: skip
     return []
+
+
+EC2_VCPU_QUOTAS = {
+    "standard": ("L-1216C47A", "L-34B43A08"),
+    "g": ("L-DB2E81BA", "L-3819A6DF"),
+    "vt": ("L-DB2E81BA", "L-3819A6DF"),
+    "p": ("L-417A185B", "L-7212CCBC"),
+}
+"""Instance families by their (on-demand, spot) vCPU quota codes: the standard families (A, C, D, H, I, M, R, T,
+Z), G and VT, P (https://docs.aws.amazon.com/ec2/latest/instancetypes/ec2-instance-quotas.html). Other families
+are not asked."""
+STANDARD_FAMILIES = set("acdhimrtz")
+OWN_QUOTA_FAMILIES = {"dl", "hpc", "inf", "mac", "trn"}
+"""Families starting with a standard letter that have quotas of their own (not asked)."""
+AWS_QUOTA_DOCS = "https://docs.aws.amazon.com/ec2/latest/instancetypes/ec2-instance-quotas.html"
+
+
+def ec2_quota_codes(instance_type: str) -> tuple[str, str] | None:
+    """The (on-demand, spot) vCPU quota codes of an instance type's family (None: a family not listed)."""
+    family = re.match(r"[a-z]*", instance_type)[0]  # type: ignore[index]
+    if family in EC2_VCPU_QUOTAS:
+        return EC2_VCPU_QUOTAS[family]
+    if family[:1] in STANDARD_FAMILIES and family not in OWN_QUOTA_FAMILIES:
+        return EC2_VCPU_QUOTAS["standard"]
+    return None
+
+
+def _aws_compute(stack: str, region: str, nodes: list[Machines], cli: RunCli) -> list[str]:
+    """The node groups' vCPUs at their desired sizes fit each family's on-demand and spot vCPU quota in `region` (a
+    spot group counted at its largest type)."""
+    types = sorted({t for m in nodes for t in (m.machine_type, *m.alternatives)})
+    argv = [
+        "aws", "ec2", "describe-instance-types", "--region", region, "--instance-types", *types,
+        "--query", "InstanceTypes[].{type: InstanceType, vcpus: VCpuInfo.DefaultVCpus}", "--output", "json",
+    ]  # fmt: skip
+    out, problems = _ask(stack, f"the instance types in {region}", argv, cli)
+    if out is None:
+        return problems
+    vcpus_of = {str(t["type"]): int(t["vcpus"]) for t in json.loads(out or "[]")}
+    need: dict[str, int] = {}
+    for m in nodes:
+        codes = ec2_quota_codes(m.machine_type)
+        sizes = [vcpus_of[t] for t in (m.machine_type, *m.alternatives) if t in vcpus_of]
+        if codes is None or not sizes:
+            continue
+        code = codes[1] if m.spot else codes[0]
+        need[code] = need.get(code, 0) + m.count * max(sizes)
+    for code, vcpus in sorted(need.items()):
+        quota_argv = [
+            "aws", "service-quotas", "get-service-quota", "--service-code", "ec2", "--quota-code", code,
+            "--region", region, "--query", "Quota.Value", "--output", "text",
+        ]  # fmt: skip
+        out, asked = _ask(stack, f"the EC2 vCPU quota {code} in {region}", quota_argv, cli)
+        if out is None:
+            problems += asked
+        elif vcpus > int(float(out.strip())):
+            problems.append(
+                f"preflight {stack}: {region}'s node groups start {vcpus} vCPUs under EC2 quota {code}, above the "
+                f"account's {int(float(out.strip()))}: aws service-quotas request-service-quota-increase "
+                f"--service-code ec2 --quota-code {code} --region {region} --desired-value {vcpus} ({AWS_QUOTA_DOCS})"
+            )
+    return problems
 
 
 AZURE_QUOTA_DOCS = "https://learn.microsoft.com/azure/quotas/per-vm-quota-requests"

@@ -136,7 +136,8 @@ class FakeClouds:
     Elastic IP quota of every region; `held`: the tags of each Elastic IP already allocated in a region;
     `missing`: CLIs not installed; `fail`: CLI -> (exit code, stderr); `secrets`: Secrets Manager secret name ->
     `missing`, `empty` (no AWSCURRENT version) or `deleted` (scheduled for deletion); any other secret exists.
-    `limits`: compute quota name (Azure usage name or GCE metric) -> limit, any other is `default_limit`;
+    `limits`: compute quota name (Azure usage name, GCE metric or EC2 quota code) -> limit, any other is
+    `default_limit`;
     `unoffered`: VM sizes or `machine-type@zone` pairs the cloud does not offer."""
 
     AZURE_SKUS: ClassVar[dict[str, tuple[str, int]]] = {  # the SKU list's family and vCPUs of the stacks' sizes
@@ -197,7 +198,13 @@ class FakeClouds:
         if argv[:3] == ["gcloud", "services", "list"]:
             return CliResult(0, "\n".join(a for a in (*BOOTSTRAP_APIS, "iam.googleapis.com") if a not in self.disabled))
         if argv[:3] == ["aws", "service-quotas", "get-service-quota"]:
-            return CliResult(0, f"{self.eip_quota}\n")
+            code = argv[argv.index("--quota-code") + 1]
+            value = self.eip_quota if code == "L-0263D0A3" else self.limits.get(code, self.default_limit)
+            return CliResult(0, f"{value}\n")
+        if argv[:3] == ["aws", "ec2", "describe-instance-types"]:
+            types = argv[argv.index("--instance-types") + 1 : argv.index("--query")]
+            vcpus = {"large": 2, "xlarge": 4, "2xlarge": 8}
+            return CliResult(0, json.dumps([{"type": t, "vcpus": vcpus[t.split(".")[1]]} for t in types]))
         if argv[:3] == ["aws", "ec2", "describe-addresses"]:
             return CliResult(0, json.dumps([[{"Key": k, "Value": v} for k, v in t.items()] for t in self.held]))
         if argv[:3] == ["aws", "ce", "list-cost-allocation-tags"]:

@@ -36,7 +36,10 @@ def test_a_ready_account_passes_and_each_cloud_is_asked_about_its_own_scope(prod
     )
     quota_regions = {c[c.index("--region") + 1] for c in clouds.calls if c[1] == "service-quotas"}
     assert quota_regions == set(eips_by_region(prod)) == {"us-east-1", "us-west-2"}
-    assert all("L-0263D0A3" in c for c in clouds.calls if c[1] == "service-quotas")
+    quotas = [c for c in clouds.calls if c[1] == "service-quotas"]
+    codes = {(c[c.index("--quota-code") + 1], c[c.index("--region") + 1]) for c in quotas}
+    # the Elastic IPs, and the node groups' on-demand and spot vCPUs of the standard families, in each region
+    assert codes == {(code, region) for code in ("L-0263D0A3", "L-1216C47A", "L-34B43A08") for region in quota_regions}
 
 
 def test_an_unregistered_resource_provider_is_named_with_the_command_that_registers_it(prod: Graph) -> None:
@@ -126,9 +129,11 @@ def test_an_idp_secret_without_a_value_or_scheduled_for_deletion_is_refused(prod
 
 
 def test_the_nodes_started_at_create_are_counted_per_region_with_the_gke_default_pool_apart(prod: Graph) -> None:
-    """Pools at their initial size (GKE's per zone), AKS's bootstrap pool, the GKE default pool a cluster removes;
-    GPU pools start at 0 and start nothing."""
+    """Pools at their initial size (GKE's per zone, EKS's desired size), AKS's bootstrap pool, the GKE default pool a
+    cluster removes; GPU pools start at 0 and start nothing."""
     assert summary(machines(prod)) == [
+        "aws us-east-1: 3 x m5.large, 2 x m5.large|m5a.large|m6i.large spot",
+        "aws us-west-2: 3 x m5.large, 2 x m5.large|m5a.large|m6i.large spot",
         "azure eastus: 4 x Standard_D4s_v3, 2 x Standard_D8s_v3, 1 x Standard_D8s_v3 spot",
         "azure westus2: 4 x Standard_D4s_v3, 2 x Standard_D8s_v3, 1 x Standard_D8s_v3 spot",
         "gcp us-central1: 3 x c2-standard-8, 3 x e2-medium (default pool, removed), 3 x e2-standard-4, "
@@ -180,3 +185,21 @@ def test_the_gke_default_pool_is_a_peak_of_its_own(prod: Graph) -> None:
 def test_a_machine_type_missing_from_a_pools_zone_is_named(prod: Graph) -> None:
     (line,) = check(prod, FakeClouds(unoffered=("c2-standard-8@us-east1-b",)))
     assert "machine type c2-standard-8 is not offered in us-east1-b" in line and "gke-pool-compute" in line
+
+
+def test_ec2_vcpus_above_the_family_quota_are_refused_with_the_increase_command(prod: Graph) -> None:
+    """Prod's general groups start 3 x m5.large (6 vCPUs) per region, its spot groups 2 at the largest of their
+    types (4 vCPUs); a quota of 5 standard on-demand vCPUs refuses the first in both regions."""
+    lines = check(prod, FakeClouds(limits={"L-1216C47A": 5, "L-34B43A08": 4}))
+    assert len(lines) == 2
+    assert all("start 6 vCPUs under EC2 quota L-1216C47A" in line and "--desired-value 6" in line for line in lines)
+    assert {line.split(": ", 1)[1].split("'", 1)[0] for line in lines} == {"us-east-1", "us-west-2"}
+
+
+def test_ec2_quota_codes_follow_the_instance_family() -> None:
+    assert preflight.ec2_quota_codes("m6i.large") == preflight.ec2_quota_codes("im4gn.large") == (
+        "L-1216C47A", "L-34B43A08"
+    )
+    assert preflight.ec2_quota_codes("p3.2xlarge") == ("L-417A185B", "L-7212CCBC")
+    assert preflight.ec2_quota_codes("g5.xlarge") == preflight.ec2_quota_codes("vt1.3xlarge")
+    assert preflight.ec2_quota_codes("inf2.xlarge") is None and preflight.ec2_quota_codes("x2idn.large") is None
