@@ -53,7 +53,8 @@ class Machines:
 
 
 def machines(graph: Any) -> list[Machines]:
-    """Every pool of the plan with nodes at create (pools starting at 0 nodes start no machine)."""
+    """Every pool of the plan, with the machines it starts at create (0 for a pool that starts empty: its type must
+    still be offered where it runs)."""
     found = [m for node in graph.of_type(GKE, GKE_POOL) if (m := _gke(node.inputs, node.type, node.name))]
     clusters = {(str(c.inputs.get("resourceGroupName")), str(c.inputs.get("resourceName"))): c for c in
                 graph.of_type(AKS)}  # fmt: skip
@@ -76,7 +77,7 @@ def machines(graph: Any) -> list[Machines]:
             spot=group.inputs.get("capacityType") == "SPOT",
             alternatives=tuple(types[1:]),
         ))  # fmt: skip
-    return [m for m in found if m.count > 0]
+    return found
 
 
 def _gke(inputs: Mapping[str, Any], kind: str, name: str) -> Machines | None:
@@ -108,13 +109,14 @@ def _aks(profile: Mapping[str, Any], region: str, name: str) -> Machines:
         machine_type=str(profile.get("vmSize")),
         count=int(profile.get("count") or 0),
         spot=profile.get("scaleSetPriority") == "Spot",
+        zones=tuple(str(z) for z in profile.get("availabilityZones") or []),
     )
 
 
 def summary(found: list[Machines]) -> list[str]:
     """One line per cloud and region: the machines by type (what the deploy check prints before the first up)."""
     lines: dict[tuple[str, str], dict[str, int]] = {}
-    for m in found:
+    for m in (m for m in found if m.count > 0):
         kind = "|".join((m.machine_type, *m.alternatives))
         label = f"{kind}{' spot' if m.spot else ''}{' (default pool, removed)' if m.transient else ''}"
         by_type = lines.setdefault((m.cloud, m.region), {})

@@ -1051,8 +1051,8 @@ RULES: list[Rule] = [
     Rule(
         "azure-vnet-writes-serial",
         "blocker",
-        "a VNet takes one write at a time: its subnets and the peerings on or to it one after another "
-        "(AnotherOperationInProgress; ReferencedResourceNotProvisioned ... PutSubnetOperation)",
+        "a VNet's subnet and peering writes run one at a time: its subnets and the peerings on or to it one after "
+        "another (AnotherOperationInProgress; ReferencedResourceNotProvisioned ... PutSubnetOperation)",
         "https://github.com/pulumi/pulumi-azure-native/issues/699 ; "
         "https://github.com/hashicorp/terraform-provider-azurerm/issues/2605",
         _vnet_writes_serial,

@@ -318,7 +318,7 @@ def _aws_compute(stack: str, region: str, nodes: list[Machines], cli: RunCli) ->
     for m in nodes:
         codes = ec2_quota_codes(m.machine_type)
         sizes = [vcpus_of[t] for t in (m.machine_type, *m.alternatives) if t in vcpus_of]
-        if codes is None or not sizes:
+        if codes is None or not sizes or m.count == 0:
             continue
         code = codes[1] if m.spot else codes[0]
         need[code] = need.get(code, 0) + m.count * max(sizes)
@@ -355,8 +355,9 @@ def _azure_compute(
     query = (
         "[?" + " || ".join(f"name=='{size}'" for size in sizes) + "]"
         ".{name: name, family: family, vcpus: capabilities[?name=='vCPUs'] | [0].value, "
-        "restricted: length(restrictions[?type=='Location'])}"
-    )
+        "restricted: length(restrictions[?type=='Location']), "
+        "restricted_zones: restrictions[?type=='Zone'].restrictionInfo.zones[]}"
+    )  # a size the subscription may not use at all is left out of the list (`--all` would show it)
     skus_argv = [
         "az", "vm", "list-skus", "--location", region, "--resource-type", "virtualMachines",
         "--subscription", subscription, "--query", query, "--output", "json",
@@ -367,9 +368,16 @@ def _azure_compute(
     skus = {str(s["name"]): s for s in json.loads(out or "[]") if not s.get("restricted")}
     problems = [
         f"preflight {stack}: VM size {size} is not offered to subscription {subscription} in {region} (its pools "
-        f"would fail to create): pick another size for them, or ask for access ({AZURE_QUOTA_DOCS})"
+        f"would fail to create or grow): pick another size for them, or ask for access ({AZURE_QUOTA_DOCS})"
         for size in sizes
         if size not in skus
+    ]
+    problems += [
+        f"preflight {stack}: VM size {m.machine_type} is not offered to subscription {subscription} in zone(s) "
+        f"{', '.join(blocked)} of {region}, where pool {m.pool} runs: pick other zones or another size for it"
+        for m in nodes
+        if m.machine_type in skus
+        and (blocked := sorted(set(m.zones) & {str(z) for z in skus[m.machine_type].get("restricted_zones") or []}))
     ]
     need: dict[str, int] = {}
     for m in nodes:
@@ -386,7 +394,9 @@ def _azure_compute(
     limits = {str(u["name"]["value"]).lower(): (int(u["limit"]), str(u["name"].get("localizedValue") or ""))
               for u in json.loads(out or "[]")}  # fmt: skip
     for quota, vcpus in sorted(need.items()):
-        limit, label = limits.get(quota.lower(), (0, quota))
+        if quota.lower() not in limits:
+            continue  # a family the usage list does not name has no limit of its own there
+        limit, label = limits[quota.lower()]
         if vcpus > limit:
             problems.append(
                 f"preflight {stack}: {region} starts {vcpus} vCPUs of {label or quota} ({quota}) for this stack's "
@@ -397,9 +407,13 @@ def _azure_compute(
 
 
 PREEMPTIBLE_CPUS, ALL_REGIONS_CPUS = "PREEMPTIBLE_CPUS", "CPUS_ALL_REGIONS"
-GCE_CPU_METRICS = {"n2": "N2_CPUS", "n2d": "N2D_CPUS", "c2": "C2_CPUS", "c2d": "C2D_CPUS", "c3": "C3_CPUS",
-                   "g2": "G2_CPUS", "a2": "A2_CPUS", "m1": "M1_CPUS", "m2": "M2_CPUS", "t2d": "T2D_CPUS"}  # fmt: skip
-"""Machine series whose vCPUs count against a quota of their own; any other (E2, N1) against `CPUS`."""
+GCE_CPU_METRICS = {
+    series: f"{series.upper()}_CPUS"
+    for series in ("a2", "a3", "c2", "c2d", "c3", "c3d", "c4", "c4a", "c4d", "g2", "h3", "m1", "m2", "m3", "n2",
+                   "n2d", "n4", "t2a", "t2d", "z3")
+}
+"""Machine series whose vCPUs count against a quota of their own (used where the region lists it); E2 and N1 count
+against `CPUS` (though a region may list an `E2_CPUS`)."""
 GCE_DISK_METRICS = {"pd-standard": "DISKS_TOTAL_GB", "pd-balanced": "SSD_TOTAL_GB", "pd-ssd": "SSD_TOTAL_GB"}
 """Persistent disk types by the regional quota metric their size counts against."""
 

@@ -138,7 +138,8 @@ class FakeClouds:
     `missing`, `empty` (no AWSCURRENT version) or `deleted` (scheduled for deletion); any other secret exists.
     `limits`: compute quota name (Azure usage name, GCE metric or EC2 quota code) -> limit, any other is
     `default_limit`;
-    `unoffered`: VM sizes or `machine-type@zone` pairs the cloud does not offer."""
+    `unoffered`: VM sizes or `machine-type@zone` pairs the cloud does not offer; `zone_restricted`: VM size -> the
+    zones of its region the subscription may not use it in; `unlisted`: quota names `az vm list-usage` leaves out."""
 
     AZURE_SKUS: ClassVar[dict[str, tuple[str, int]]] = {  # the SKU list's family and vCPUs of the stacks' sizes
         "Standard_D2s_v3": ("standardDSv3Family", 2),
@@ -162,6 +163,8 @@ class FakeClouds:
         limits: dict[str, int] | None = None,
         default_limit: int = 1000,
         unoffered: tuple[str, ...] = (),
+        zone_restricted: dict[str, list[str]] | None = None,
+        unlisted: tuple[str, ...] = (),
     ) -> None:
         self.unregistered = {n.lower() for n in unregistered}
         self.disabled = set(disabled)
@@ -175,6 +178,8 @@ class FakeClouds:
         self.limits = limits or {}
         self.default_limit = default_limit
         self.unoffered = set(unoffered)
+        self.zone_restricted = zone_restricted or {}
+        self.unlisted = set(unlisted)
         self.calls: list[list[str]] = []
 
     def __call__(self, argv: Any) -> Any:
@@ -223,7 +228,8 @@ class FakeClouds:
         if argv[:3] == ["az", "vm", "list-skus"]:
             asked = re.findall(r"name=='([^']+)'", argv[argv.index("--query") + 1].split("]", 1)[0])
             return CliResult(0, json.dumps([
-                {"name": n, "family": self.AZURE_SKUS[n][0], "vcpus": str(self.AZURE_SKUS[n][1]), "restricted": 0}
+                {"name": n, "family": self.AZURE_SKUS[n][0], "vcpus": str(self.AZURE_SKUS[n][1]), "restricted": 0,
+                 "restricted_zones": self.zone_restricted.get(n) or None}
                 for n in asked if n not in self.unoffered
             ]))  # fmt: skip
         if argv[:3] == ["az", "vm", "list-usage"]:
@@ -231,7 +237,7 @@ class FakeClouds:
             return CliResult(0, json.dumps([
                 {"name": {"value": n, "localizedValue": n}, "currentValue": 0,
                  "limit": self.limits.get(n, self.default_limit)}
-                for n in sorted(names)
+                for n in sorted(names - self.unlisted)
             ]))  # fmt: skip
         if argv[:4] == ["gcloud", "compute", "machine-types", "list"]:
             zones = argv[argv.index("--zones") + 1].split(",")

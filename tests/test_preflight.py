@@ -203,3 +203,19 @@ def test_ec2_quota_codes_follow_the_instance_family() -> None:
     assert preflight.ec2_quota_codes("p3.2xlarge") == ("L-417A185B", "L-7212CCBC")
     assert preflight.ec2_quota_codes("g5.xlarge") == preflight.ec2_quota_codes("vt1.3xlarge")
     assert preflight.ec2_quota_codes("inf2.xlarge") is None and preflight.ec2_quota_codes("x2idn.large") is None
+
+
+def test_an_azure_size_restricted_in_a_zone_of_its_pools_is_named_with_the_pool(prod: Graph) -> None:
+    """AKS pools pin zones 1-3; a size the subscription may not use in zone 2 fails those pools there."""
+    lines = check(prod, FakeClouds(zone_restricted={"Standard_NC4as_T4_v3": ["2"]}))
+    assert len(lines) == 2  # the GPU pool of each region, though it starts with no node
+    assert all("Standard_NC4as_T4_v3" in line and "zone(s) 2" in line and "aks-pool-gpu" in line for line in lines)
+
+
+def test_a_pool_that_starts_empty_still_needs_its_type_offered_where_it_runs(prod: Graph) -> None:
+    (line,) = check(prod, FakeClouds(unoffered=("g2-standard-8@us-east1-c",)))
+    assert "machine type g2-standard-8 is not offered in us-east1-c" in line and "use1-gke-pool-gpu" in line
+
+
+def test_a_family_the_usage_list_does_not_name_is_not_refused_as_a_zero_limit(prod: Graph) -> None:
+    assert check(prod, FakeClouds(unlisted=("standardDSv3Family",))) == []
