@@ -526,6 +526,10 @@ def test_elastic_ips_above_the_default_quota_are_a_warning_naming_the_quota():
     assert {"Microsoft.ContainerService", "Microsoft.Compute"} <= set(needs["azure_resource_providers"])
     assert {"cloudresourcemanager.googleapis.com", "serviceusage.googleapis.com"} <= set(needs["gcp_bootstrap_apis"])
     assert any("us-east-1: 6" in q for q in needs["aws_quotas"])
+    # the nodes started at create, per cloud and region, for the preflight's compute-quota checks
+    assert [line.split(":", 1)[0] for line in needs["compute_quotas"]] == [
+        "aws us-east-1", "aws us-west-2", "azure eastus", "azure westus2", "gcp us-central1", "gcp us-east1"
+    ]
 
 
 def test_a_setting_that_breaks_a_rule_is_refused_at_the_settings_edge_naming_the_key(tmp_path: Path, capsys):
