@@ -119,14 +119,15 @@ def check(stack: str, settings: PlatformSettings, graph: Graph, cli: RunCli = ru
         problems += _gcp_apis(stack, settings, needs["gcp_bootstrap_apis"], cli)
     for region, count in sorted(eips_by_region(graph).items()):
         problems += _aws_eip_quota(stack, settings, region, count, cli)
-    nodes = machines(graph)
-    for region in sorted({m.region for m in nodes if m.cloud == "aws"}):
-        problems += _aws_compute(stack, region, [m for m in nodes if m.cloud == "aws" and m.region == region], cli)
-    for region in sorted({m.region for m in nodes if m.cloud == "azure"}):
-        problems += _azure_compute(stack, settings, region, [m for m in nodes if m.region == region], cli)
-    gcp_nodes = [m for m in nodes if m.cloud == "gcp"]
-    if gcp_nodes:
-        problems += _gcp_compute(stack, settings, gcp_nodes, cli)
+    nodes: dict[str, dict[str, list[Machines]]] = {}
+    for m in machines(graph):
+        nodes.setdefault(m.cloud, {}).setdefault(m.region, []).append(m)
+    for region, in_region in sorted(nodes.get("aws", {}).items()):
+        problems += _aws_compute(stack, region, in_region, cli)
+    for region, in_region in sorted(nodes.get("azure", {}).items()):
+        problems += _azure_compute(stack, settings, region, in_region, cli)
+    if "gcp" in nodes:
+        problems += _gcp_compute(stack, settings, [m for in_region in nodes["gcp"].values() for m in in_region], cli)
     if graph.of_type(CODEBUILD_PROJECT):
         problems += _runner(stack, settings, cli)
     if graph.of_type(AWS_BUDGET):
