@@ -2,9 +2,9 @@
 
 Pure over the deploy check's graph (`scripts/deploy_check.py`). Counted at create, not at scale: each pool at its
 initial size (GKE's `initial_node_count` is per zone of the pool; an EKS node group's desired size), AKS's inline
-bootstrap pool beside its AgentPools,
-and the default pool a GKE cluster creates before it removes it (`remove_default_node_pool`: its nodes exist while
-the cluster is created, before any pool of the stack, so it is a separate peak). Quota limits differ per account
+bootstrap pool beside its AgentPools, and the default pool a GKE cluster creates before it removes it
+(`remove_default_node_pool`: its nodes exist while the cluster is created, before any pool of the stack, so it is a
+separate peak). Quota limits differ per account
 and project, so they are asked of the clouds before `up` (`scripts/preflight.py`), never assumed.
 """
 
@@ -55,7 +55,7 @@ class Machines:
 def machines(graph: Any) -> list[Machines]:
     """Every pool of the plan, with the machines it starts at create (0 for a pool that starts empty: its type must
     still be offered where it runs)."""
-    found = [m for node in graph.of_type(GKE, GKE_POOL) if (m := _gke(node.inputs, node.type, node.name))]
+    found = [_gke(node.inputs, node.type, node.name) for node in graph.of_type(GKE, GKE_POOL)]
     clusters = {(str(c.inputs.get("resourceGroupName")), str(c.inputs.get("resourceName"))): c for c in
                 graph.of_type(AKS)}  # fmt: skip
     for cluster in clusters.values():
@@ -80,9 +80,7 @@ def machines(graph: Any) -> list[Machines]:
     return found
 
 
-def _gke(inputs: Mapping[str, Any], kind: str, name: str) -> Machines | None:
-    if kind == GKE and not inputs.get("removeDefaultNodePool") and inputs.get("nodePools"):
-        return None  # inline pools: none in this platform
+def _gke(inputs: Mapping[str, Any], kind: str, name: str) -> Machines:
     config = inputs.get("nodeConfig") or {}
     zones = list(inputs.get("nodeLocations") or [])
     per_zone = int(inputs.get("initialNodeCount") or inputs.get("nodeCount") or 0)

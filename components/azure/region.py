@@ -64,7 +64,7 @@ class AzureRegion(pulumi.ComponentResource):
     """Name of the region's VNet."""
     vnet_writes: list[pulumi.Resource]
     """What writes the region's VNet (the network's subnets, then the DNS resolver's): a later write of the VNet (a
-    peering) waits for them, as a VNet takes one write at a time."""
+    peering) waits for them, as a VNet's subnet and peering writes run one at a time."""
     gateway_subnet_id: pulumi.Output[str]
     """`GatewaySubnet` of the region's VNet (for the VPN gateway)."""
     key_vault_id: pulumi.Output[str]

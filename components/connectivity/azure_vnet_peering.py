@@ -22,8 +22,8 @@ class AzurePeeringSide:
     vnet_id: pulumi.Input[str]
     """ARM id of the VNet."""
     ready: Sequence[pulumi.Resource]
-    """What writes the VNet before it is peered (its subnets, an earlier peering): a VNet takes one write at a time,
-    and a peering needs both of its VNets `Succeeded` (ReferencedResourceNotProvisioned otherwise,
+    """What writes the VNet before it is peered (its subnets, an earlier peering): a VNet's subnet and peering writes
+    run one at a time, and a peering needs both of its VNets `Succeeded` (ReferencedResourceNotProvisioned otherwise,
     hashicorp/terraform-provider-azurerm#2605)."""
     provider: pulumi.ProviderResource
     """The region's explicit provider."""

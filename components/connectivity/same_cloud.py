@@ -47,7 +47,8 @@ def same_cloud_paths(
     if len(regions.get("azure", {})) > 1:
         from .azure_vnet_peering import AzurePeeringSide, AzureVnetPeering, AzureVnetPeeringArgs
 
-        # a VNet takes one write at a time: each peering waits for its VNets' subnets and earlier peerings
+        # a VNet's subnet and peering writes run one at a time: each peering waits for its VNets' subnets and the
+        # earlier peerings
         last_writes = {region: list(component.vnet_writes) for region, component in regions["azure"].items()}
 
         def azure_side(region: str) -> AzurePeeringSide:
