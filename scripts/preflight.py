@@ -190,15 +190,20 @@ def _gcp_apis(stack: str, settings: PlatformSettings, apis: list[str], cli: RunC
     ]
 
 
-def _aws_eip_quota(stack: str, settings: PlatformSettings, region: str, count: int, cli: RunCli) -> list[str]:
-    quota_argv = [
-        "aws", "service-quotas", "get-service-quota", "--service-code", "ec2", "--quota-code", EIP_QUOTA_CODE,
+def _ec2_quota(stack: str, what: str, code: str, region: str, cli: RunCli) -> tuple[int | None, list[str]]:
+    """An EC2 Service Quotas value in `region` (None, and the problem line, when it cannot be asked)."""
+    argv = [
+        "aws", "service-quotas", "get-service-quota", "--service-code", "ec2", "--quota-code", code,
         "--region", region, "--query", "Quota.Value", "--output", "text",
     ]  # fmt: skip
-    out, problems = _ask(stack, f"the Elastic IP quota in {region}", quota_argv, cli)
-    if out is None:
+    out, problems = _ask(stack, f"{what} in {region}", argv, cli)
+    return (None, problems) if out is None else (int(float(out.strip())), [])
+
+
+def _aws_eip_quota(stack: str, settings: PlatformSettings, region: str, count: int, cli: RunCli) -> list[str]:
+    quota, problems = _ec2_quota(stack, "the Elastic IP quota", EIP_QUOTA_CODE, region, cli)
+    if quota is None:
         return problems
-    quota = int(float(out.strip()))
     addresses_argv = [
         "aws", "ec2", "describe-addresses", "--region", region, "--query", "Addresses[].Tags", "--output", "json",
     ]  # fmt: skip
@@ -324,17 +329,12 @@ def _aws_compute(stack: str, region: str, nodes: list[Machines], cli: RunCli) ->
         code = codes[1] if m.spot else codes[0]
         need[code] = need.get(code, 0) + m.count * max(sizes)
     for code, vcpus in sorted(need.items()):
-        quota_argv = [
-            "aws", "service-quotas", "get-service-quota", "--service-code", "ec2", "--quota-code", code,
-            "--region", region, "--query", "Quota.Value", "--output", "text",
-        ]  # fmt: skip
-        out, asked = _ask(stack, f"the EC2 vCPU quota {code} in {region}", quota_argv, cli)
-        if out is None:
-            problems += asked
-        elif vcpus > int(float(out.strip())):
+        quota, asked = _ec2_quota(stack, f"the EC2 vCPU quota {code}", code, region, cli)
+        problems += asked
+        if quota is not None and vcpus > quota:
             problems.append(
                 f"preflight {stack}: {region}'s node groups start {vcpus} vCPUs under EC2 quota {code}, above the "
-                f"account's {int(float(out.strip()))}: aws service-quotas request-service-quota-increase "
+                f"account's {quota}: aws service-quotas request-service-quota-increase "
                 f"--service-code ec2 --quota-code {code} --region {region} --desired-value {vcpus} ({AWS_QUOTA_DOCS})"
             )
     return problems
